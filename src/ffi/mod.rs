@@ -1,0 +1,1 @@
+//! The exported ODBC entry points.

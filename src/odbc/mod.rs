@@ -1,0 +1,2 @@
+//! ODBC semantics in safe Rust: handles, attributes, diagnostics, conversions, catalog.
+//! No networking here: everything that talks to a server goes through [`crate::engine`].

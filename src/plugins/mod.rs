@@ -1,0 +1,1 @@
+//! Aurora-aware plugins, one folder each.
