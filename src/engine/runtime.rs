@@ -1,0 +1,88 @@
+//! The engine's tokio runtime: created on first use, shared by every handle, released on demand.
+//!
+//! ODBC calls arrive on application threads and block on futures run here. Background work
+//! (monitors, pollers) runs as tasks on the same few worker threads, so thousands of monitored
+//! connections cost no extra OS threads.
+
+use parking_lot::Mutex;
+use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Once;
+use tokio::runtime::{Builder, Handle, Runtime};
+
+/// Worker threads of the shared runtime: enough for background monitors and socket I/O;
+/// the application threads themselves drive their own calls through `block_on`.
+const WORKER_THREADS: usize = 2;
+
+static RUNTIME: Mutex<Option<Runtime>> = Mutex::new(None);
+/// Set in a child process right after fork(): the parent's runtime threads do not exist there.
+static FORKED: AtomicBool = AtomicBool::new(false);
+static ATFORK: Once = Once::new();
+
+extern "C" fn mark_forked() {
+    FORKED.store(true, Ordering::SeqCst);
+}
+
+/// The runtime's handle, creating the runtime when there is none (first use, after
+/// [`shutdown`], or in a child process after fork()).
+pub fn handle() -> std::io::Result<Handle> {
+    ATFORK.call_once(|| {
+        // SAFETY: registering a plain function without captured state; it only stores a flag.
+        unsafe {
+            libc::pthread_atfork(None, None, Some(mark_forked));
+        }
+    });
+    let mut slot = RUNTIME.lock();
+    if FORKED.swap(false, Ordering::SeqCst) {
+        // The parent's worker threads are gone in the child; dropping the runtime would wait on
+        // them, so it is leaked on purpose and a fresh one is made.
+        if let Some(stale) = slot.take() {
+            std::mem::forget(stale);
+        }
+    }
+    if let Some(rt) = slot.as_ref() {
+        return Ok(rt.handle().clone());
+    }
+    let rt = Builder::new_multi_thread()
+        .worker_threads(WORKER_THREADS)
+        .thread_name("auroraodbc-rt")
+        .enable_all()
+        .build()?;
+    let handle = rt.handle().clone();
+    *slot = Some(rt);
+    Ok(handle)
+}
+
+/// Runs `fut` to completion on the shared runtime from an application thread.
+pub fn block_on<F: Future>(fut: F) -> std::io::Result<F::Output> {
+    let handle = handle()?;
+    // An application thread that is itself inside a tokio runtime cannot block directly.
+    if Handle::try_current().is_ok() {
+        return Ok(tokio::task::block_in_place(|| handle.block_on(fut)));
+    }
+    Ok(handle.block_on(fut))
+}
+
+/// Spawns a background task on the shared runtime.
+pub fn spawn<F>(fut: F) -> std::io::Result<tokio::task::JoinHandle<F::Output>>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    Ok(handle()?.spawn(fut))
+}
+
+/// Stops the runtime and every task on it without waiting for them: used when the last
+/// environment handle is freed and by the exported release function, so that an application
+/// never waits on background work at exit.
+pub fn shutdown() {
+    let taken = RUNTIME.lock().take();
+    if let Some(rt) = taken {
+        rt.shutdown_background();
+    }
+}
+
+/// Whether a runtime currently exists (for tests of release behaviour).
+pub fn is_running() -> bool {
+    RUNTIME.lock().is_some()
+}

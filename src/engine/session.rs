@@ -1,0 +1,549 @@
+//! One physical PostgreSQL connection (tokio-postgres underneath) and the result streams on it.
+//!
+//! Rows stream from the server as the application fetches them. A connection carries one
+//! streaming result at a time; when another statement needs the connection while a result is
+//! still streaming, the rest of that result is parked (buffered) for its owner first, so that
+//! any interleaving of statements works without deadlock and nothing is buffered otherwise.
+
+use super::error::{EngineError, EngineResult, ErrorClass};
+use super::runtime;
+use futures_util::{FutureExt, StreamExt};
+use parking_lot::Mutex;
+use std::collections::{HashMap, VecDeque};
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpStream;
+use tokio_postgres::types::{FromSql, IsNull, ToSql, Type};
+use tokio_postgres::{Client, Config, NoTls, Row, RowStream, Statement};
+
+pub use tokio_postgres::Column;
+
+/// TLS use, in libpq's words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SslMode {
+    Disable,
+    Allow,
+    #[default]
+    Prefer,
+    Require,
+    VerifyCa,
+    VerifyFull,
+}
+
+impl SslMode {
+    pub fn parse(word: &str) -> Option<SslMode> {
+        Some(match word.to_ascii_lowercase().as_str() {
+            "disable" => SslMode::Disable,
+            "allow" => SslMode::Allow,
+            "prefer" => SslMode::Prefer,
+            "require" => SslMode::Require,
+            "verify-ca" => SslMode::VerifyCa,
+            "verify-full" => SslMode::VerifyFull,
+            _ => return None,
+        })
+    }
+}
+
+/// Everything needed to open one physical connection.
+#[derive(Clone, Default)]
+pub struct ConnectOptions {
+    /// The host name as the user wrote it (kept for TLS and Aurora host-name logic).
+    pub host: String,
+    pub port: u16,
+    /// Where to connect instead of resolving `host` (the `host_address_map` pin).
+    pub address: Option<SocketAddr>,
+    pub database: String,
+    pub user: String,
+    pub password: Option<String>,
+    pub ssl_mode: SslMode,
+    pub ssl_root_cert: Option<String>,
+    pub connect_timeout: Option<Duration>,
+    pub application_name: String,
+}
+
+impl std::fmt::Debug for ConnectOptions {
+    // Written by hand so that the password can never reach a log line.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConnectOptions")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("address", &self.address)
+            .field("database", &self.database)
+            .field("user", &self.user)
+            .field("password", &self.password.as_ref().map(|_| "***"))
+            .field("ssl_mode", &self.ssl_mode)
+            .finish()
+    }
+}
+
+/// Facts learned about the server when connecting (one round trip).
+#[derive(Debug, Clone, Default)]
+pub struct ServerFacts {
+    pub version: String,
+    pub database: String,
+    pub user: String,
+    /// Whether `aurora_replica_status()` exists on the server.
+    pub has_aurora_functions: bool,
+}
+
+/// A statement prepared on the server: its parameter and result column types.
+#[derive(Clone)]
+pub struct Prepared {
+    statement: Statement,
+}
+
+impl Prepared {
+    pub fn columns(&self) -> &[Column] {
+        self.statement.columns()
+    }
+    pub fn params(&self) -> &[Type] {
+        self.statement.params()
+    }
+}
+
+/// What executing a statement produced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Executed {
+    /// A result set is streaming; fetch it with [`Session::fetch`].
+    Rows,
+    /// No result set; the number of rows the command affected, when it reports one.
+    Done { rows_affected: Option<u64> },
+}
+
+/// Whether a fetch reached the end of its result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fetched {
+    More,
+    End { rows_affected: Option<u64> },
+}
+
+/// Identifies the statement that owns a result on a session.
+pub type Owner = u64;
+
+struct ActiveStream {
+    owner: Owner,
+    stream: Pin<Box<RowStream>>,
+}
+
+struct ParkedResult {
+    rows: VecDeque<Row>,
+    rows_affected: Option<u64>,
+    /// An error that ended the stream while it was being parked: reported on fetch.
+    error: Option<EngineError>,
+}
+
+/// One physical connection.
+pub struct Session {
+    client: Client,
+    task: tokio::task::JoinHandle<()>,
+    /// Why the connection ended, when it did (the socket task records it).
+    ended: Arc<Mutex<Option<String>>>,
+    /// Set when the connection was cut from outside (a monitor), with the reason to report.
+    aborted: Arc<Mutex<Option<EngineError>>>,
+    label: String,
+    facts: ServerFacts,
+    active: Option<ActiveStream>,
+    parked: HashMap<Owner, ParkedResult>,
+    in_transaction: bool,
+}
+
+/// Cuts a session's connection from any thread: a call blocked on the network returns at once.
+#[derive(Clone)]
+pub struct SessionKiller {
+    abort: tokio::task::AbortHandle,
+    aborted: Arc<Mutex<Option<EngineError>>>,
+}
+
+impl SessionKiller {
+    /// Aborts the connection; calls in progress and later calls fail with `reason`.
+    pub fn kill(&self, reason: EngineError) {
+        let mut slot = self.aborted.lock();
+        if slot.is_none() {
+            *slot = Some(reason);
+        }
+        drop(slot);
+        self.abort.abort();
+    }
+}
+
+/// A parameter sent in PostgreSQL's text format; the server infers its type.
+#[derive(Debug)]
+struct TextParam<'a>(Option<&'a str>);
+
+impl ToSql for TextParam<'_> {
+    fn to_sql(
+        &self,
+        _ty: &Type,
+        out: &mut bytes::BytesMut,
+    ) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        match self.0 {
+            None => Ok(IsNull::Yes),
+            Some(text) => {
+                out.extend_from_slice(text.as_bytes());
+                Ok(IsNull::No)
+            }
+        }
+    }
+
+    fn accepts(_ty: &Type) -> bool {
+        true
+    }
+
+    fn encode_format(&self, _ty: &Type) -> tokio_postgres::types::Format {
+        tokio_postgres::types::Format::Text
+    }
+
+    tokio_postgres::types::to_sql_checked!();
+}
+
+/// A column value's raw bytes (binary format), whatever its type.
+struct RawBytes<'a>(&'a [u8]);
+
+impl<'a> FromSql<'a> for RawBytes<'a> {
+    fn from_sql(_ty: &Type, raw: &'a [u8]) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
+        Ok(RawBytes(raw))
+    }
+    fn accepts(_ty: &Type) -> bool {
+        true
+    }
+}
+
+/// The raw binary value of column `idx` of `row`; `None` for SQL NULL.
+pub fn raw_value(row: &Row, idx: usize) -> Option<&[u8]> {
+    match row.try_get::<usize, Option<RawBytes<'_>>>(idx) {
+        Ok(v) => v.map(|r| r.0),
+        Err(_) => None,
+    }
+}
+
+impl Session {
+    /// Opens a connection and learns the server's basic facts.
+    pub fn connect(opts: &ConnectOptions) -> EngineResult<Session> {
+        let label = format!("{}:{}", opts.host, opts.port);
+        let fut = Self::connect_async(opts.clone(), label.clone());
+        let outcome = match opts.connect_timeout {
+            Some(limit) if !limit.is_zero() => runtime::block_on(async move {
+                match tokio::time::timeout(limit, fut).await {
+                    Ok(r) => r,
+                    Err(_) => Err(EngineError::connect(format!(
+                        "could not connect to {label}: timed out after {} ms",
+                        limit.as_millis()
+                    ))),
+                }
+            }),
+            _ => runtime::block_on(fut),
+        };
+        outcome.map_err(|e| EngineError::connect(format!("driver runtime unavailable: {e}")))?
+    }
+
+    async fn connect_async(opts: ConnectOptions, label: String) -> EngineResult<Session> {
+        if matches!(opts.ssl_mode, SslMode::Require | SslMode::VerifyCa | SslMode::VerifyFull) {
+            return Err(EngineError::connect(format!(
+                "sslmode {:?} is not available in this build of the driver",
+                opts.ssl_mode
+            )));
+        }
+        let addrs: Vec<SocketAddr> = match opts.address {
+            Some(a) => vec![a],
+            None => tokio::net::lookup_host((opts.host.as_str(), opts.port))
+                .await
+                .map_err(|e| EngineError::connect(format!("could not resolve host {}: {e}", opts.host)))?
+                .collect(),
+        };
+        let mut attempts = Vec::new();
+        let mut stream = None;
+        for addr in &addrs {
+            match TcpStream::connect(addr).await {
+                Ok(s) => {
+                    stream = Some(s);
+                    break;
+                }
+                Err(e) => attempts.push(format!("{addr}: {e}")),
+            }
+        }
+        let Some(stream) = stream else {
+            let mut err = EngineError::connect(format!(
+                "could not connect to {label}: {}",
+                attempts.last().cloned().unwrap_or_else(|| "no address".to_string())
+            ));
+            if attempts.len() > 1 {
+                err.attempts = attempts;
+            }
+            return Err(err);
+        };
+        let _ = stream.set_nodelay(true);
+        let mut config = Config::new();
+        config.user(&opts.user).dbname(&opts.database).application_name(&opts.application_name);
+        if let Some(pw) = &opts.password {
+            config.password(pw.as_bytes());
+        }
+        let (client, connection) = config
+            .connect_raw(stream, NoTls)
+            .await
+            .map_err(|e| EngineError::from_postgres(&e, &label, true))?;
+        let ended = Arc::new(Mutex::new(None));
+        let ended_in_task = ended.clone();
+        let task = tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                *ended_in_task.lock() = Some(e.to_string());
+            }
+        });
+        let facts_row = client
+            .query_one(
+                "SELECT current_setting('server_version'), current_database()::text, current_user::text, \
+                 to_regproc('aurora_replica_status') IS NOT NULL",
+                &[],
+            )
+            .await
+            .map_err(|e| EngineError::from_postgres(&e, &label, true))?;
+        let facts = ServerFacts {
+            version: facts_row.try_get(0).unwrap_or_default(),
+            database: facts_row.try_get(1).unwrap_or_default(),
+            user: facts_row.try_get(2).unwrap_or_default(),
+            has_aurora_functions: facts_row.try_get(3).unwrap_or(false),
+        };
+        Ok(Session {
+            client,
+            task,
+            ended,
+            aborted: Arc::new(Mutex::new(None)),
+            label,
+            facts,
+            active: None,
+            parked: HashMap::new(),
+            in_transaction: false,
+        })
+    }
+
+    pub fn facts(&self) -> &ServerFacts {
+        &self.facts
+    }
+
+    /// "host:port" of this connection, for messages.
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+
+    pub fn killer(&self) -> SessionKiller {
+        SessionKiller { abort: self.task.abort_handle(), aborted: self.aborted.clone() }
+    }
+
+    /// Whether the connection is gone (closed by the server, broken, or aborted).
+    pub fn is_broken(&self) -> bool {
+        self.client.is_closed() || self.aborted.lock().is_some() || self.task.is_finished()
+    }
+
+    pub fn in_transaction(&self) -> bool {
+        self.in_transaction
+    }
+
+    /// The error to report for a failed network call: a monitor's abort reason wins over
+    /// the generic "connection closed".
+    fn map_error(&self, err: &tokio_postgres::Error) -> EngineError {
+        if let Some(reason) = self.aborted.lock().clone() {
+            return reason;
+        }
+        let mut e = EngineError::from_postgres(err, &self.label, false);
+        if e.class == ErrorClass::Communication {
+            if let Some(why) = self.ended.lock().clone() {
+                e.message.push_str(&format!(" ({why})"));
+            }
+        }
+        e
+    }
+
+    fn check_usable(&self) -> EngineResult<()> {
+        if let Some(reason) = self.aborted.lock().clone() {
+            return Err(reason);
+        }
+        if self.client.is_closed() {
+            return Err(EngineError::communication(format!("connection to {} is closed", self.label)));
+        }
+        Ok(())
+    }
+
+    fn run<F: std::future::Future>(&self, fut: F) -> EngineResult<F::Output> {
+        runtime::block_on(fut).map_err(|e| EngineError::communication(format!("driver runtime unavailable: {e}")))
+    }
+
+    /// Parks the rest of the streaming result, if any, so the connection is free.
+    fn free_connection(&mut self) -> EngineResult<()> {
+        let Some(mut active) = self.active.take() else { return Ok(()) };
+        let mut parked = ParkedResult { rows: VecDeque::new(), rows_affected: None, error: None };
+        let outcome = self.run(async {
+            while let Some(item) = active.stream.next().await {
+                match item {
+                    Ok(row) => parked.rows.push_back(row),
+                    Err(e) => return Err(e),
+                }
+            }
+            Ok(())
+        })?;
+        match outcome {
+            Ok(()) => parked.rows_affected = active.stream.rows_affected(),
+            Err(e) => {
+                let err = self.map_error(&e);
+                let broken = err.is_communication();
+                parked.error = Some(err.clone());
+                if broken {
+                    self.parked.insert(active.owner, parked);
+                    return Err(err);
+                }
+            }
+        }
+        self.parked.insert(active.owner, parked);
+        Ok(())
+    }
+
+    /// Prepares `sql` (with `$n` placeholders) on the server.
+    pub fn prepare(&mut self, sql: &str) -> EngineResult<Prepared> {
+        self.check_usable()?;
+        self.free_connection()?;
+        let result = self.run(self.client.prepare(sql))?;
+        result.map(|statement| Prepared { statement }).map_err(|e| self.map_error(&e))
+    }
+
+    /// Runs a command without results (BEGIN, COMMIT, SET ...).
+    pub fn run_command(&mut self, sql: &str) -> EngineResult<()> {
+        self.check_usable()?;
+        self.free_connection()?;
+        let result = self.run(self.client.batch_execute(sql))?;
+        result.map_err(|e| self.map_error(&e))
+    }
+
+    /// Opens a transaction unless one is open (manual-commit mode).
+    pub fn begin_if_needed(&mut self) -> EngineResult<()> {
+        if !self.in_transaction {
+            self.run_command("BEGIN")?;
+            self.in_transaction = true;
+        }
+        Ok(())
+    }
+
+    /// Ends the open transaction, if any.
+    pub fn end_transaction(&mut self, commit: bool) -> EngineResult<()> {
+        if !self.in_transaction {
+            return Ok(());
+        }
+        let outcome = self.run_command(if commit { "COMMIT" } else { "ROLLBACK" });
+        self.in_transaction = false;
+        outcome
+    }
+
+    /// Executes a prepared statement for `owner`; parameters are text (None = NULL).
+    pub fn execute(&mut self, owner: Owner, prepared: &Prepared, params: &[Option<&str>]) -> EngineResult<Executed> {
+        self.check_usable()?;
+        self.close_result(owner);
+        self.free_connection()?;
+        let values: Vec<TextParam<'_>> = params.iter().map(|p| TextParam(*p)).collect();
+        let started = self.run(self.client.query_raw(&prepared.statement, values.iter()))?;
+        let mut stream = Box::pin(started.map_err(|e| self.map_error(&e))?);
+        if prepared.columns().is_empty() {
+            let drained = self.run(async {
+                while let Some(item) = stream.next().await {
+                    item?;
+                }
+                Ok::<(), tokio_postgres::Error>(())
+            })?;
+            drained.map_err(|e| self.map_error(&e))?;
+            return Ok(Executed::Done { rows_affected: stream.rows_affected() });
+        }
+        self.active = Some(ActiveStream { owner, stream });
+        Ok(Executed::Rows)
+    }
+
+    /// Moves up to `max` rows of `owner`'s result into `out`. Waits for the first row only;
+    /// further rows are taken while they are already there.
+    pub fn fetch(&mut self, owner: Owner, max: usize, out: &mut VecDeque<Row>) -> EngineResult<Fetched> {
+        if let Some(parked) = self.parked.get_mut(&owner) {
+            let take = parked.rows.len().min(max.max(1));
+            out.extend(parked.rows.drain(..take));
+            if !parked.rows.is_empty() {
+                return Ok(Fetched::More);
+            }
+            let done = self.parked.remove(&owner);
+            return match done {
+                Some(ParkedResult { error: Some(e), .. }) if take == 0 => Err(e),
+                Some(ParkedResult { error: Some(e), .. }) => {
+                    // Deliver the rows first; the error comes with the next fetch.
+                    self.parked.insert(owner, ParkedResult { rows: VecDeque::new(), rows_affected: None, error: Some(e) });
+                    Ok(Fetched::More)
+                }
+                Some(p) => Ok(if take == 0 { Fetched::End { rows_affected: p.rows_affected } } else {
+                    self.parked.insert(owner, ParkedResult { rows: VecDeque::new(), rows_affected: p.rows_affected, error: None });
+                    Fetched::More
+                }),
+                None => Ok(Fetched::End { rows_affected: None }),
+            };
+        }
+        let Some(active) = self.active.as_mut().filter(|a| a.owner == owner) else {
+            return Ok(Fetched::End { rows_affected: None });
+        };
+        let stream = &mut active.stream;
+        let batch = runtime::block_on(async {
+            let mut taken = 0usize;
+            match stream.next().await {
+                Some(Ok(row)) => {
+                    out.push_back(row);
+                    taken += 1;
+                }
+                Some(Err(e)) => return Err(e),
+                None => return Ok(false),
+            }
+            while taken < max {
+                match stream.next().now_or_never() {
+                    Some(Some(Ok(row))) => {
+                        out.push_back(row);
+                        taken += 1;
+                    }
+                    Some(Some(Err(e))) => return Err(e),
+                    Some(None) => return Ok(false),
+                    None => break,
+                }
+            }
+            Ok(true)
+        })
+        .map_err(|e| EngineError::communication(format!("driver runtime unavailable: {e}")))?;
+        match batch {
+            Ok(true) => Ok(Fetched::More),
+            Ok(false) => {
+                let rows_affected = stream.rows_affected();
+                self.active = None;
+                // Rows taken in this batch are delivered first; the end shows on the next call.
+                if out.is_empty() {
+                    Ok(Fetched::End { rows_affected })
+                } else {
+                    self.parked.insert(owner, ParkedResult { rows: VecDeque::new(), rows_affected, error: None });
+                    Ok(Fetched::More)
+                }
+            }
+            Err(e) => {
+                self.active = None;
+                Err(self.map_error(&e))
+            }
+        }
+    }
+
+    /// Forgets `owner`'s result (closing a cursor). A streaming remainder is discarded by the
+    /// connection in the background.
+    pub fn close_result(&mut self, owner: Owner) {
+        self.parked.remove(&owner);
+        if self.active.as_ref().is_some_and(|a| a.owner == owner) {
+            self.active = None;
+        }
+    }
+
+    /// A token that cancels the running query from any thread.
+    pub fn cancel_token(&self) -> tokio_postgres::CancelToken {
+        self.client.cancel_token()
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        // Dropping the client sends Terminate; the socket task then ends by itself.
+        self.active = None;
+    }
+}

@@ -1,0 +1,148 @@
+//! The registry of live handles. A handle given to the application is the address of the
+//! object it names; every call checks it here first, so a stale, freed or wrong-type handle
+//! gets SQL_INVALID_HANDLE instead of undefined behaviour.
+
+use crate::odbc::conn::Connection;
+use crate::odbc::desc::Descriptor;
+use crate::odbc::env::Environment;
+use crate::odbc::stmt::Statement;
+use parking_lot::RwLock;
+use std::collections::HashMap;
+use std::ffi::c_void;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::{Arc, LazyLock};
+
+/// Addresses are already unique; a multiply-shift spreads them over the table cheaply.
+#[derive(Default)]
+pub struct AddressHasher(u64);
+
+impl Hasher for AddressHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 << 8 | u64::from(*b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.0 = (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_right(29);
+    }
+}
+
+#[derive(Clone)]
+pub enum Object {
+    Env(Arc<Environment>),
+    Conn(Arc<Connection>),
+    Stmt(Arc<Statement>),
+    Desc(Arc<Descriptor>),
+}
+
+type Table = HashMap<usize, Object, BuildHasherDefault<AddressHasher>>;
+
+static REGISTRY: LazyLock<RwLock<Table>> = LazyLock::new(|| RwLock::new(Table::default()));
+
+fn address_of(obj: &Object) -> usize {
+    match obj {
+        Object::Env(a) => Arc::as_ptr(a) as usize,
+        Object::Conn(a) => Arc::as_ptr(a) as usize,
+        Object::Stmt(a) => Arc::as_ptr(a) as usize,
+        Object::Desc(a) => Arc::as_ptr(a) as usize,
+    }
+}
+
+/// Registers `obj` and returns the handle the application will use.
+pub fn register(obj: Object) -> *mut c_void {
+    let addr = address_of(&obj);
+    REGISTRY.write().insert(addr, obj);
+    addr as *mut c_void
+}
+
+/// Removes a handle; later calls with it get SQL_INVALID_HANDLE.
+pub fn unregister(handle: *mut c_void) -> Option<Object> {
+    REGISTRY.write().remove(&(handle as usize))
+}
+
+fn get(handle: *mut c_void) -> Option<Object> {
+    if handle.is_null() {
+        return None;
+    }
+    REGISTRY.read().get(&(handle as usize)).cloned()
+}
+
+pub fn env(handle: *mut c_void) -> Option<Arc<Environment>> {
+    match get(handle)? {
+        Object::Env(e) => Some(e),
+        _ => None,
+    }
+}
+
+pub fn conn(handle: *mut c_void) -> Option<Arc<Connection>> {
+    match get(handle)? {
+        Object::Conn(c) => Some(c),
+        _ => None,
+    }
+}
+
+pub fn stmt(handle: *mut c_void) -> Option<Arc<Statement>> {
+    match get(handle)? {
+        Object::Stmt(s) => Some(s),
+        _ => None,
+    }
+}
+
+pub fn desc(handle: *mut c_void) -> Option<Arc<Descriptor>> {
+    match get(handle)? {
+        Object::Desc(d) => Some(d),
+        _ => None,
+    }
+}
+
+pub fn any(handle: *mut c_void) -> Option<Object> {
+    get(handle)
+}
+
+/// Whether any connection of `env` is still allocated.
+pub fn env_has_connections(env: &Arc<Environment>) -> bool {
+    REGISTRY.read().values().any(|o| matches!(o, Object::Conn(c) if Arc::ptr_eq(&c.env, env)))
+}
+
+/// Whether any statement or explicit descriptor of `conn` is still allocated.
+pub fn conn_statements(conn: &Arc<Connection>) -> Vec<Arc<Statement>> {
+    REGISTRY
+        .read()
+        .values()
+        .filter_map(|o| match o {
+            Object::Stmt(s) if Arc::ptr_eq(&s.conn, conn) => Some(s.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Number of live environment handles.
+pub fn env_count() -> usize {
+    REGISTRY.read().values().filter(|o| matches!(o, Object::Env(_))).count()
+}
+
+/// Explicit descriptors allocated on `conn`.
+pub fn register_explicit_desc(conn: &Arc<Connection>, desc: Arc<Descriptor>) -> *mut c_void {
+    EXPLICIT_OWNERS.write().insert(Arc::as_ptr(&desc) as usize, Arc::as_ptr(conn) as usize);
+    register(Object::Desc(desc))
+}
+
+static EXPLICIT_OWNERS: LazyLock<RwLock<HashMap<usize, usize>>> = LazyLock::new(|| RwLock::new(HashMap::new()));
+
+/// Frees the explicit descriptors of a connection being freed.
+pub fn free_explicit_descs_of(conn: &Arc<Connection>) {
+    let owner = Arc::as_ptr(conn) as usize;
+    let mut owners = EXPLICIT_OWNERS.write();
+    let mine: Vec<usize> = owners.iter().filter(|(_, o)| **o == owner).map(|(d, _)| *d).collect();
+    for d in mine {
+        owners.remove(&d);
+        REGISTRY.write().remove(&d);
+    }
+}
+
+pub fn forget_explicit_desc(desc: *mut c_void) {
+    EXPLICIT_OWNERS.write().remove(&(desc as usize));
+}

@@ -1,0 +1,276 @@
+//! The connection handle: connecting from DSN keys, connection attributes, transactions.
+
+use super::diag::{state, DiagArea, OdbcError, OdbcResult};
+use super::env::Environment;
+use super::types::SizeLimits;
+use crate::engine::session::{ConnectOptions, Session, SslMode};
+use crate::engine::settings::Settings;
+use parking_lot::Mutex;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+pub const SQL_TXN_READ_UNCOMMITTED: u32 = 1;
+pub const SQL_TXN_READ_COMMITTED: u32 = 2;
+pub const SQL_TXN_REPEATABLE_READ: u32 = 4;
+pub const SQL_TXN_SERIALIZABLE: u32 = 8;
+
+/// Connection attributes an application can set (before or after connecting).
+#[derive(Debug, Clone)]
+pub struct ConnAttrs {
+    pub autocommit: bool,
+    pub txn_isolation: u32,
+    /// Set explicitly by the application (otherwise the server default applies).
+    pub txn_isolation_set: bool,
+    pub read_only: bool,
+    pub login_timeout_secs: u32,
+    pub connection_timeout_secs: u32,
+    /// SQL_ATTR_ANSI_APP: the driver manager says whether the application is ANSI.
+    pub ansi_app: bool,
+    pub metadata_id: bool,
+    pub packet_size: u32,
+    pub quiet_mode: usize,
+}
+
+impl Default for ConnAttrs {
+    fn default() -> Self {
+        ConnAttrs {
+            autocommit: true,
+            txn_isolation: SQL_TXN_READ_COMMITTED,
+            txn_isolation_set: false,
+            read_only: false,
+            login_timeout_secs: 0,
+            connection_timeout_secs: 0,
+            ansi_app: true,
+            metadata_id: false,
+            packet_size: 0,
+            quiet_mode: 0,
+        }
+    }
+}
+
+pub struct ConnState {
+    pub session: Option<Session>,
+    pub attrs: ConnAttrs,
+    pub dsn: String,
+    pub settings: Option<Settings>,
+    pub limits: SizeLimits,
+    /// Rows pulled from the server per batch.
+    pub fetch_batch: usize,
+    pub host: String,
+}
+
+impl ConnState {
+    /// The open session, or 08003 when the connection is not open.
+    pub fn session(&mut self) -> OdbcResult<&mut Session> {
+        self.session.as_mut().ok_or_else(|| OdbcError::new(state::NOT_CONNECTED, "connection not open"))
+    }
+}
+
+pub struct Connection {
+    pub env: Arc<Environment>,
+    pub diag: Mutex<DiagArea>,
+    pub state: Mutex<ConnState>,
+}
+
+fn isolation_sql(level: u32) -> Option<&'static str> {
+    Some(match level {
+        SQL_TXN_READ_UNCOMMITTED => "READ UNCOMMITTED",
+        SQL_TXN_READ_COMMITTED => "READ COMMITTED",
+        SQL_TXN_REPEATABLE_READ => "REPEATABLE READ",
+        SQL_TXN_SERIALIZABLE => "SERIALIZABLE",
+        _ => return None,
+    })
+}
+
+/// Finds `host` in a `host_address_map` value (`name=ip[:port],...`).
+pub fn pinned_address(map: &str, host: &str, default_port: u16) -> OdbcResult<Option<SocketAddr>> {
+    for entry in map.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+        let Some((name, target)) = entry.split_once('=') else {
+            return Err(OdbcError::new(
+                state::CANNOT_CONNECT,
+                format!("invalid host_address_map entry '{entry}': expected name=address[:port]"),
+            ));
+        };
+        if !name.trim().eq_ignore_ascii_case(host) {
+            continue;
+        }
+        let target = target.trim();
+        let parsed = target
+            .parse::<SocketAddr>()
+            .ok()
+            .or_else(|| target.parse::<IpAddr>().ok().map(|ip| SocketAddr::new(ip, default_port)));
+        return match parsed {
+            Some(addr) => Ok(Some(addr)),
+            None => Err(OdbcError::new(
+                state::CANNOT_CONNECT,
+                format!("invalid host_address_map address '{target}' for {name}: expected an IP address with an optional :port"),
+            )),
+        };
+    }
+    Ok(None)
+}
+
+impl Connection {
+    pub fn new(env: Arc<Environment>) -> Self {
+        Connection {
+            env,
+            diag: Mutex::new(DiagArea::default()),
+            state: Mutex::new(ConnState {
+                session: None,
+                attrs: ConnAttrs::default(),
+                dsn: String::new(),
+                settings: None,
+                limits: SizeLimits::default(),
+                fetch_batch: 1024,
+                host: String::new(),
+            }),
+        }
+    }
+
+    /// Opens the connection from resolved settings.
+    pub fn open(&self, dsn: &str, pairs: &[(String, String)]) -> OdbcResult<Settings> {
+        let mut st = self.state.lock();
+        if st.session.is_some() {
+            return Err(OdbcError::new(state::CONNECTION_IN_USE, "connection already open"));
+        }
+        let dsn_owned = dsn.to_string();
+        let lookup = move |key: &str| -> Option<String> {
+            if dsn_owned.is_empty() {
+                None
+            } else {
+                super::dsn::read_dsn_key(&dsn_owned, key)
+            }
+        };
+        let settings = Settings::resolve(pairs, &lookup)
+            .map_err(|e| OdbcError::new(super::diag::SqlState::new(e.sqlstate()), e.to_string()))?;
+        let opts = connect_options(&settings, &st.attrs)?;
+        let session = Session::connect(&opts)?;
+        st.limits = SizeLimits {
+            max_varchar: u32::try_from(settings.get_u64("max_varchar_size")).unwrap_or(255),
+            max_long_varchar: u32::try_from(settings.get_u64("max_long_varchar_size")).unwrap_or(8190),
+            text_as_long_varchar: settings.get_bool("text_as_long_varchar"),
+            wide: !st.attrs.ansi_app,
+        };
+        st.fetch_batch = usize::try_from(settings.get_u64("fetch_batch_rows")).unwrap_or(1024).max(1);
+        st.dsn = dsn.to_string();
+        st.host = opts.host.clone();
+        if settings.get_bool("read_only") {
+            st.attrs.read_only = true;
+        }
+        st.session = Some(session);
+        let attrs = st.attrs.clone();
+        apply_session_attrs(&mut st, &attrs)?;
+        st.settings = Some(settings.clone());
+        Ok(settings)
+    }
+
+    pub fn disconnect(&self) -> OdbcResult<()> {
+        let mut st = self.state.lock();
+        let Some(session) = st.session.as_ref() else {
+            return Err(OdbcError::new(state::NOT_CONNECTED, "connection not open"));
+        };
+        if session.in_transaction() && !session.is_broken() {
+            return Err(OdbcError::new(
+                state::INVALID_TXN_STATE,
+                "a transaction is in progress; end it with SQLEndTran before disconnecting",
+            ));
+        }
+        st.session = None;
+        st.settings = None;
+        Ok(())
+    }
+
+    pub fn is_connected(&self) -> bool {
+        self.state.lock().session.is_some()
+    }
+
+    pub fn end_transaction(&self, commit: bool) -> OdbcResult<()> {
+        let mut st = self.state.lock();
+        let session = st.session()?;
+        session.end_transaction(commit)?;
+        Ok(())
+    }
+
+    /// Sets autocommit; switching it on commits an open transaction, as ODBC requires.
+    pub fn set_autocommit(&self, on: bool) -> OdbcResult<()> {
+        let mut st = self.state.lock();
+        if on && !st.attrs.autocommit {
+            if let Some(session) = st.session.as_mut() {
+                session.end_transaction(true)?;
+            }
+        }
+        st.attrs.autocommit = on;
+        Ok(())
+    }
+
+    pub fn set_isolation(&self, level: u32) -> OdbcResult<()> {
+        let Some(_) = isolation_sql(level) else {
+            return Err(OdbcError::new(state::INVALID_ATTR_VALUE, format!("invalid transaction isolation level {level}")));
+        };
+        let mut st = self.state.lock();
+        st.attrs.txn_isolation = level;
+        st.attrs.txn_isolation_set = true;
+        let attrs = st.attrs.clone();
+        if st.session.is_some() {
+            apply_session_attrs(&mut st, &attrs)?;
+        }
+        Ok(())
+    }
+
+    pub fn set_read_only(&self, read_only: bool) -> OdbcResult<()> {
+        let mut st = self.state.lock();
+        st.attrs.read_only = read_only;
+        let attrs = st.attrs.clone();
+        if st.session.is_some() {
+            apply_session_attrs(&mut st, &attrs)?;
+        }
+        Ok(())
+    }
+}
+
+/// Sends the session characteristics the attributes ask for (isolation, access mode).
+fn apply_session_attrs(st: &mut ConnState, attrs: &ConnAttrs) -> OdbcResult<()> {
+    let session = st.session()?;
+    if session.in_transaction() {
+        return Err(OdbcError::new(state::INVALID_TXN_STATE, "cannot change session characteristics inside a transaction"));
+    }
+    let mut parts = Vec::new();
+    if attrs.txn_isolation_set {
+        if let Some(level) = isolation_sql(attrs.txn_isolation) {
+            parts.push(format!("ISOLATION LEVEL {level}"));
+        }
+    }
+    parts.push(if attrs.read_only { "READ ONLY".to_string() } else { "READ WRITE".to_string() });
+    session.run_command(&format!("SET SESSION CHARACTERISTICS AS TRANSACTION {}", parts.join(", ")))?;
+    Ok(())
+}
+
+/// Builds the options of one physical connection from settings and attributes.
+pub fn connect_options(settings: &Settings, attrs: &ConnAttrs) -> OdbcResult<ConnectOptions> {
+    let host = settings.get_str("server").unwrap_or("localhost").to_string();
+    let port = u16::try_from(settings.get_u64("port")).map_err(|_| {
+        OdbcError::new(state::CANNOT_CONNECT, "invalid value for key port: expected a number between 1 and 65535")
+    })?;
+    let address = match settings.get_str("host_address_map") {
+        Some(map) => pinned_address(map, &host, port)?,
+        None => None,
+    };
+    let ssl_mode = settings.get_str("sslmode").and_then(SslMode::parse).unwrap_or_default();
+    let mut connect_timeout = settings.get_duration("connect_timeout");
+    if attrs.login_timeout_secs > 0 {
+        connect_timeout = Duration::from_secs(u64::from(attrs.login_timeout_secs));
+    }
+    Ok(ConnectOptions {
+        host: host.clone(),
+        port,
+        address,
+        database: settings.get_str("database").unwrap_or("postgres").to_string(),
+        user: settings.get_str("uid").unwrap_or("postgres").to_string(),
+        password: settings.get_str("pwd").map(str::to_string),
+        ssl_mode,
+        ssl_root_cert: settings.get_str("sslrootcert").map(str::to_string),
+        connect_timeout: if connect_timeout.is_zero() { None } else { Some(connect_timeout) },
+        application_name: settings.get_str("application_name").unwrap_or("auroraodbc").to_string(),
+    })
+}

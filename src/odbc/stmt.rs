@@ -1,0 +1,789 @@
+//! The statement handle: preparing, executing, streaming results, fetching into bound buffers.
+
+use super::appmem;
+use super::conn::Connection;
+use super::convert::{self, ConvertError, Written};
+use super::desc::{DescKind, Descriptor};
+use super::diag::{state, DiagArea, OdbcError, OdbcResult, Outcome};
+use super::params;
+use super::sqltext::{split_statements, SqlPiece};
+use super::types::{self, ColumnInfo};
+use crate::engine::session::{self, Executed, Fetched, Prepared};
+use crate::engine::value;
+use parking_lot::Mutex;
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use tokio_postgres::types::Type;
+use tokio_postgres::Row;
+
+/// C type codes the statement logic itself needs.
+pub mod c {
+    pub const CHAR: i16 = 1;
+    pub const WCHAR: i16 = -8;
+    pub const BINARY: i16 = -2;
+    pub const DEFAULT: i16 = 99;
+    pub const ARD_TYPE: i16 = -99;
+    pub const APD_TYPE: i16 = -100;
+}
+
+/// Row status values (SQL_ROW_*).
+mod row_status {
+    pub const SUCCESS: u16 = 0;
+    pub const NOROW: u16 = 3;
+    pub const ERROR: u16 = 5;
+    pub const SUCCESS_WITH_INFO: u16 = 6;
+}
+
+/// Parameter status values (SQL_PARAM_*).
+mod param_status {
+    pub const SUCCESS: u16 = 0;
+    pub const ERROR: u16 = 5;
+    pub const UNUSED: u16 = 7;
+}
+
+static NEXT_STATEMENT_ID: AtomicU64 = AtomicU64::new(1);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    Allocated,
+    Prepared,
+    Executed,
+    Cursor,
+}
+
+/// Statement attributes that do not live in descriptors.
+#[derive(Debug, Clone)]
+pub struct StmtAttrs {
+    pub query_timeout_secs: u64,
+    pub max_rows: u64,
+    pub max_length: u64,
+    pub cursor_type: u64,
+    pub concurrency: u64,
+    pub cursor_scrollable: u64,
+    pub cursor_sensitivity: u64,
+    pub noscan: u64,
+    pub retrieve_data: u64,
+    pub use_bookmarks: u64,
+    pub metadata_id: bool,
+    pub row_number: u64,
+    pub cursor_name: Option<String>,
+}
+
+impl Default for StmtAttrs {
+    fn default() -> Self {
+        StmtAttrs {
+            query_timeout_secs: 0,
+            max_rows: 0,
+            max_length: 0,
+            cursor_type: 0,
+            concurrency: 1,
+            cursor_scrollable: 0,
+            cursor_sensitivity: 0,
+            noscan: 0,
+            retrieve_data: 0,
+            use_bookmarks: 0,
+            metadata_id: false,
+            row_number: 0,
+            cursor_name: None,
+        }
+    }
+}
+
+/// An open result set.
+pub struct ResultSet {
+    pub columns: Vec<ColumnInfo>,
+    pub types: Vec<Type>,
+    buffer: VecDeque<Row>,
+    /// The rows of the last fetch (the rowset).
+    pub rowset: Vec<Row>,
+    ended: bool,
+    delivered: u64,
+}
+
+/// Where piecewise SQLGetData stands.
+#[derive(Debug, Default, Clone, Copy)]
+struct GetDataPos {
+    column: u16,
+    offset: usize,
+    done: bool,
+}
+
+pub struct StmtState {
+    pub ard: Arc<Descriptor>,
+    pub apd: Arc<Descriptor>,
+    pub phase: Phase,
+    pub pieces: Vec<SqlPiece>,
+    pub piece: usize,
+    prepared: Vec<Option<Prepared>>,
+    pub result: Option<ResultSet>,
+    pub row_count: i64,
+    pub attrs: StmtAttrs,
+    getdata: GetDataPos,
+}
+
+pub struct Statement {
+    pub conn: Arc<Connection>,
+    pub id: u64,
+    pub diag: Mutex<DiagArea>,
+    pub state: Mutex<StmtState>,
+    pub implicit_ard: Arc<Descriptor>,
+    pub implicit_apd: Arc<Descriptor>,
+    pub ird: Arc<Descriptor>,
+    pub ipd: Arc<Descriptor>,
+}
+
+impl Statement {
+    pub fn new(conn: Arc<Connection>) -> Self {
+        let ard = Arc::new(Descriptor::new(DescKind::Ard, true));
+        let apd = Arc::new(Descriptor::new(DescKind::Apd, true));
+        Statement {
+            conn,
+            id: NEXT_STATEMENT_ID.fetch_add(1, Ordering::Relaxed),
+            diag: Mutex::new(DiagArea::default()),
+            state: Mutex::new(StmtState {
+                ard: ard.clone(),
+                apd: apd.clone(),
+                phase: Phase::Allocated,
+                pieces: Vec::new(),
+                piece: 0,
+                prepared: Vec::new(),
+                result: None,
+                row_count: -1,
+                attrs: StmtAttrs::default(),
+                getdata: GetDataPos::default(),
+            }),
+            implicit_ard: ard,
+            implicit_apd: apd,
+            ird: Arc::new(Descriptor::new(DescKind::Ird, true)),
+            ipd: Arc::new(Descriptor::new(DescKind::Ipd, true)),
+        }
+    }
+
+    fn warn(&self, st: state_alias::State, message: impl Into<String>) {
+        self.diag.lock().push(st, message);
+    }
+
+    /// Closes the cursor (SQLCloseCursor / SQLFreeStmt(SQL_CLOSE)); `strict` reports 24000
+    /// when no cursor is open.
+    pub fn close_cursor(&self, strict: bool) -> OdbcResult<()> {
+        let mut st = self.state.lock();
+        if strict && st.phase != Phase::Cursor {
+            return Err(OdbcError::new(state::INVALID_CURSOR_STATE, "no cursor is open"));
+        }
+        self.close_locked(&mut st);
+        Ok(())
+    }
+
+    fn close_locked(&self, st: &mut StmtState) {
+        if st.result.take().is_some() {
+            if let Some(session) = self.conn.state.lock().session.as_mut() {
+                session.close_result(self.id);
+            }
+        }
+        st.phase = if st.prepared.iter().any(Option::is_some) && st.pieces.len() == st.prepared.len() && st.piece == 0 {
+            Phase::Prepared
+        } else if st.pieces.is_empty() {
+            Phase::Allocated
+        } else {
+            Phase::Prepared
+        };
+        st.getdata = GetDataPos::default();
+    }
+
+    /// SQLPrepare: prepares the first statement of `sql` so that its result columns and
+    /// parameters can be described before execution.
+    pub fn prepare(&self, sql: &str) -> OdbcResult<()> {
+        let mut st = self.state.lock();
+        self.close_locked(&mut st);
+        st.pieces = split_statements(sql);
+        st.prepared = vec![None; st.pieces.len()];
+        st.piece = 0;
+        st.row_count = -1;
+        st.phase = Phase::Allocated;
+        let first = st.pieces[0].sql.clone();
+        if !first.is_empty() {
+            let prepared = {
+                let mut cs = self.conn.state.lock();
+                cs.session()?.prepare(&first)?
+            };
+            st.prepared[0] = Some(prepared);
+        }
+        st.phase = Phase::Prepared;
+        Ok(())
+    }
+
+    /// SQLExecDirect.
+    pub fn exec_direct(&self, sql: &str) -> OdbcResult<Outcome> {
+        let mut st = self.state.lock();
+        self.close_locked(&mut st);
+        st.pieces = split_statements(sql);
+        st.prepared = vec![None; st.pieces.len()];
+        st.piece = 0;
+        st.phase = Phase::Prepared;
+        self.run_piece(&mut st, None)
+    }
+
+    /// SQLExecute.
+    pub fn execute(&self) -> OdbcResult<Outcome> {
+        let mut st = self.state.lock();
+        match st.phase {
+            Phase::Allocated => return Err(OdbcError::new(state::SEQUENCE_ERROR, "the statement is not prepared")),
+            Phase::Cursor => return Err(OdbcError::new(state::INVALID_CURSOR_STATE, "a cursor is open; close it first")),
+            _ => {}
+        }
+        st.piece = 0;
+        self.run_piece(&mut st, None)
+    }
+
+    /// Runs a query the driver made itself (catalog functions) with the given parameters.
+    pub fn exec_internal(&self, sql: &str, params: &[Option<String>]) -> OdbcResult<Outcome> {
+        let mut st = self.state.lock();
+        self.close_locked(&mut st);
+        st.pieces = vec![SqlPiece { sql: sql.to_string(), param_count: params.len(), first_param: 0 }];
+        st.prepared = vec![None];
+        st.piece = 0;
+        st.phase = Phase::Prepared;
+        self.run_piece(&mut st, Some(params))
+    }
+
+    /// SQLMoreResults: moves to the next statement of a multi-statement string.
+    pub fn more_results(&self) -> OdbcResult<Outcome> {
+        let mut st = self.state.lock();
+        if st.phase != Phase::Cursor && st.phase != Phase::Executed {
+            return Ok(Outcome::NoData);
+        }
+        if st.piece + 1 >= st.pieces.len() {
+            self.close_locked(&mut st);
+            st.piece = 0;
+            return Ok(Outcome::NoData);
+        }
+        if st.result.take().is_some() {
+            if let Some(session) = self.conn.state.lock().session.as_mut() {
+                session.close_result(self.id);
+            }
+        }
+        st.piece += 1;
+        self.run_piece(&mut st, None)
+    }
+
+    /// Executes the current piece (once per parameter set).
+    fn run_piece(&self, st: &mut StmtState, internal: Option<&[Option<String>]>) -> OdbcResult<Outcome> {
+        st.result = None;
+        st.getdata = GetDataPos::default();
+        let piece = st.pieces[st.piece].clone();
+        if piece.sql.is_empty() {
+            st.row_count = -1;
+            st.phase = Phase::Executed;
+            return Ok(Outcome::Success);
+        }
+        let (paramset_size, processed_ptr, status_ptr) = if internal.is_some() {
+            (1, 0, 0)
+        } else {
+            let apd = st.apd.state.lock();
+            let ipd = self.ipd.state.lock();
+            (apd.array_size.max(1), ipd.rows_processed_ptr, ipd.array_status_ptr)
+        };
+        let mut cs = self.conn.state.lock();
+        let autocommit = cs.attrs.autocommit;
+        let limits = cs.limits;
+        let session = cs.session()?;
+        if !autocommit {
+            session.begin_if_needed()?;
+        }
+        let prepared = match st.prepared[st.piece].clone() {
+            Some(p) => p,
+            None => {
+                let p = session.prepare(&piece.sql)?;
+                // Keep it for later executions of a prepared statement.
+                st.prepared[st.piece] = Some(p.clone());
+                p
+            }
+        };
+        if prepared.params().len() != piece.param_count {
+            return Err(OdbcError::new(
+                state::GENERAL,
+                format!(
+                    "the statement has {} parameter markers but the server sees {}",
+                    piece.param_count,
+                    prepared.params().len()
+                ),
+            ));
+        }
+        // SAFETY (appmem): processed/status pointers were bound by the application.
+        unsafe { appmem::write_ulen(processed_ptr, 0) };
+        let mut total_affected: Option<u64> = None;
+        let mut outcome = Outcome::Success;
+        let mut executed_rows = false;
+        for set in 0..paramset_size {
+            let values: Vec<Option<String>> = match internal {
+                Some(values) => values.to_vec(),
+                None => match self.collect_params(st, &piece, set) {
+                    Ok(v) => v,
+                    Err(e) => {
+                        // SAFETY: as above.
+                        unsafe { appmem::write_status(status_ptr, usize::try_from(set).unwrap_or(0), param_status::ERROR) };
+                        return Err(e);
+                    }
+                },
+            };
+            let refs: Vec<Option<&str>> = values.iter().map(|v| v.as_deref()).collect();
+            let executed = session.execute(self.id, &prepared, &refs);
+            let set_index = usize::try_from(set).unwrap_or(usize::MAX);
+            match executed {
+                Ok(Executed::Done { rows_affected }) => {
+                    if let Some(n) = rows_affected {
+                        total_affected = Some(total_affected.unwrap_or(0) + n);
+                    }
+                    // SAFETY: as above.
+                    unsafe { appmem::write_status(status_ptr, set_index, param_status::SUCCESS) };
+                }
+                Ok(Executed::Rows) => {
+                    executed_rows = true;
+                    unsafe { appmem::write_status(status_ptr, set_index, param_status::SUCCESS) };
+                    if set + 1 < paramset_size {
+                        session.close_result(self.id);
+                    }
+                }
+                Err(e) => {
+                    unsafe {
+                        appmem::write_status(status_ptr, set_index, param_status::ERROR);
+                        appmem::write_ulen(processed_ptr, set + 1);
+                        for rest in set + 1..paramset_size {
+                            appmem::write_status(status_ptr, usize::try_from(rest).unwrap_or(0), param_status::UNUSED);
+                        }
+                    }
+                    return Err(e.into());
+                }
+            }
+            unsafe { appmem::write_ulen(processed_ptr, set + 1) };
+        }
+        if executed_rows {
+            let columns = prepared
+                .columns()
+                .iter()
+                .map(|col| types::describe(col.name(), col.type_(), col.type_modifier(), &limits))
+                .collect();
+            let types = prepared.columns().iter().map(|c| c.type_().clone()).collect();
+            st.result = Some(ResultSet { columns, types, buffer: VecDeque::new(), rowset: Vec::new(), ended: false, delivered: 0 });
+            st.row_count = -1;
+            st.phase = Phase::Cursor;
+        } else {
+            st.row_count = total_affected.map_or(-1, |n| i64::try_from(n).unwrap_or(i64::MAX));
+            st.phase = Phase::Executed;
+            if total_affected == Some(0) && is_searched_update_or_delete(&piece.sql) {
+                outcome = Outcome::NoData;
+            }
+        }
+        Ok(outcome)
+    }
+
+    /// The text values of the parameters of `piece` for parameter set `set`.
+    fn collect_params(&self, st: &StmtState, piece: &SqlPiece, set: u64) -> OdbcResult<Vec<Option<String>>> {
+        let apd = st.apd.state.lock();
+        let ipd = self.ipd.state.lock();
+        let set = usize::try_from(set).unwrap_or(0);
+        let offset = if apd.bind_offset_ptr != 0 {
+            // SAFETY: the application bound this offset pointer (SQL_ATTR_PARAM_BIND_OFFSET_PTR).
+            usize::try_from(unsafe { appmem::read_len(apd.bind_offset_ptr) }).unwrap_or(0)
+        } else {
+            0
+        };
+        let bind_type = usize::try_from(apd.bind_type).unwrap_or(0);
+        let mut values = Vec::with_capacity(piece.param_count);
+        for k in 0..piece.param_count {
+            let number = piece.first_param + k + 1;
+            let Some(rec) = apd.record(number).filter(|r| r.is_bound()) else {
+                return Err(OdbcError::new(
+                    state::COUNT_FIELD_INCORRECT,
+                    format!("parameter {number} is not bound"),
+                ));
+            };
+            let sql_type = ipd.record(number).map_or(types::sql::VARCHAR, |r| r.concise_type);
+            let mut c_type = rec.concise_type;
+            if c_type == c::DEFAULT {
+                c_type = default_c_type_for_sql(sql_type);
+            }
+            let elem_size = convert::fixed_size(c_type).unwrap_or_else(|| usize::try_from(rec.octet_length).unwrap_or(0));
+            let stride_data = if bind_type > 0 { bind_type } else { elem_size };
+            let stride_len = if bind_type > 0 { bind_type } else { std::mem::size_of::<isize>() };
+            let data = if rec.data_ptr != 0 { rec.data_ptr + offset + set * stride_data } else { 0 };
+            let ind_addr = if rec.indicator_ptr != 0 { rec.indicator_ptr + offset + set * stride_len } else { 0 };
+            let len_addr = if rec.octet_length_ptr != 0 { rec.octet_length_ptr + offset + set * stride_len } else { 0 };
+            // SAFETY: addresses come from the application's parameter bindings.
+            let indicator = if ind_addr != 0 { Some(unsafe { appmem::read_len(ind_addr) }) } else { None };
+            if indicator == Some(appmem::NULL_DATA) || data == 0 {
+                values.push(None);
+                continue;
+            }
+            let length = if len_addr != 0 { unsafe { appmem::read_len(len_addr) } } else { appmem::NTS };
+            if length == appmem::DATA_AT_EXEC || length <= appmem::LEN_DATA_AT_EXEC_OFFSET {
+                return Err(OdbcError::new(state::NOT_IMPLEMENTED, "data-at-execution parameters are not supported yet"));
+            }
+            let bytes: &[u8] = match convert::fixed_size(c_type) {
+                Some(n) => unsafe { appmem::bytes(data, n) },
+                None => {
+                    let n = if length == appmem::NTS || length < 0 {
+                        let cap = if rec.octet_length > 0 { usize::try_from(rec.octet_length).unwrap_or(usize::MAX) } else { usize::MAX / 2 };
+                        if c_type == c::WCHAR {
+                            unsafe { appmem::wcslen_bytes(data, cap) }
+                        } else {
+                            unsafe { appmem::strlen(data, cap) }
+                        }
+                    } else {
+                        usize::try_from(length).unwrap_or(0)
+                    };
+                    unsafe { appmem::bytes(data, n) }
+                }
+            };
+            let text = params::param_to_text(c_type, sql_type, bytes).map_err(|e| convert_error(&e, Some(number)))?;
+            values.push(text);
+        }
+        Ok(values)
+    }
+
+    /// SQLNumResultCols.
+    pub fn num_result_cols(&self) -> OdbcResult<usize> {
+        let st = self.state.lock();
+        Ok(self.columns_locked(&st)?.len())
+    }
+
+    /// The result columns: of the open result, or of the prepared (not yet executed) statement.
+    pub fn columns_locked(&self, st: &StmtState) -> OdbcResult<Vec<ColumnInfo>> {
+        if let Some(rs) = &st.result {
+            return Ok(rs.columns.clone());
+        }
+        match st.phase {
+            Phase::Allocated => Err(OdbcError::new(state::SEQUENCE_ERROR, "the statement has not been prepared or executed")),
+            Phase::Executed => Ok(Vec::new()),
+            _ => {
+                let limits = self.conn.state.lock().limits;
+                Ok(st.prepared.get(st.piece).and_then(Option::as_ref).map_or_else(Vec::new, |p| {
+                    p.columns()
+                        .iter()
+                        .map(|col| types::describe(col.name(), col.type_(), col.type_modifier(), &limits))
+                        .collect()
+                }))
+            }
+        }
+    }
+
+    /// One column's description (1-based).
+    pub fn column(&self, number: u16) -> OdbcResult<ColumnInfo> {
+        let st = self.state.lock();
+        let cols = self.columns_locked(&st)?;
+        usize::from(number)
+            .checked_sub(1)
+            .and_then(|i| cols.get(i).cloned())
+            .ok_or_else(|| OdbcError::new(state::INVALID_DESCRIPTOR_INDEX, format!("column {number} does not exist")))
+    }
+
+    /// SQLNumParams.
+    pub fn num_params(&self) -> OdbcResult<usize> {
+        let st = self.state.lock();
+        if st.phase == Phase::Allocated {
+            return Err(OdbcError::new(state::SEQUENCE_ERROR, "the statement is not prepared"));
+        }
+        Ok(st.pieces.iter().map(|p| p.param_count).sum())
+    }
+
+    /// The server-inferred type of parameter `number` (1-based), when the statement is prepared.
+    pub fn param_type(&self, number: u16) -> OdbcResult<Option<Type>> {
+        let st = self.state.lock();
+        let idx = usize::from(number).checked_sub(1).ok_or_else(|| OdbcError::new(state::INVALID_DESCRIPTOR_INDEX, "parameter 0 does not exist"))?;
+        for (i, piece) in st.pieces.iter().enumerate() {
+            if idx >= piece.first_param && idx < piece.first_param + piece.param_count {
+                return Ok(st.prepared.get(i).and_then(Option::as_ref).and_then(|p| p.params().get(idx - piece.first_param).cloned()));
+            }
+        }
+        Err(OdbcError::new(state::INVALID_DESCRIPTOR_INDEX, format!("parameter {number} does not exist")))
+    }
+
+    /// SQLRowCount.
+    pub fn row_count(&self) -> OdbcResult<i64> {
+        let st = self.state.lock();
+        if st.phase == Phase::Allocated || st.phase == Phase::Prepared {
+            return Err(OdbcError::new(state::SEQUENCE_ERROR, "the statement has not been executed"));
+        }
+        Ok(st.row_count)
+    }
+
+    /// SQLFetch / SQLFetchScroll(NEXT): the next rowset into the bound columns.
+    pub fn fetch(&self) -> OdbcResult<Outcome> {
+        let mut st = self.state.lock();
+        let st = &mut *st;
+        if st.result.is_none() {
+            return Err(OdbcError::new(state::INVALID_CURSOR_STATE, "no result set is open"));
+        }
+        let ard_arc = st.ard.clone();
+        let ard = ard_arc.state.lock();
+        let (rows_fetched_ptr, row_status_ptr) = {
+            let ird = self.ird.state.lock();
+            (ird.rows_processed_ptr, ird.array_status_ptr)
+        };
+        let array_size = usize::try_from(ard.array_size.max(1)).unwrap_or(1);
+        let max_rows = st.attrs.max_rows;
+        st.getdata = GetDataPos::default();
+        let Some(rs) = st.result.as_mut() else {
+            return Err(OdbcError::new(state::INVALID_CURSOR_STATE, "no result set is open"));
+        };
+        rs.rowset.clear();
+        let mut wanted = array_size;
+        if max_rows > 0 {
+            let left = max_rows.saturating_sub(rs.delivered);
+            wanted = wanted.min(usize::try_from(left).unwrap_or(usize::MAX));
+        }
+        while rs.rowset.len() < wanted {
+            if let Some(row) = rs.buffer.pop_front() {
+                rs.rowset.push(row);
+                continue;
+            }
+            if rs.ended {
+                break;
+            }
+            let mut cs = self.conn.state.lock();
+            let batch = cs.fetch_batch.max(wanted - rs.rowset.len());
+            let session = cs.session()?;
+            match session.fetch(self.id, batch, &mut rs.buffer)? {
+                Fetched::More => {}
+                Fetched::End { rows_affected } => {
+                    rs.ended = true;
+                    if let Some(n) = rows_affected {
+                        st.row_count = i64::try_from(n).unwrap_or(i64::MAX);
+                    }
+                }
+            }
+        }
+        let fetched = rs.rowset.len();
+        rs.delivered += fetched as u64;
+        // SAFETY (appmem): the application set these pointers as statement attributes.
+        unsafe { appmem::write_ulen(rows_fetched_ptr, fetched as u64) };
+        if fetched == 0 {
+            for i in 0..array_size {
+                unsafe { appmem::write_status(row_status_ptr, i, row_status::NOROW) };
+            }
+            return Ok(Outcome::NoData);
+        }
+        let bind_type = usize::try_from(ard.bind_type).unwrap_or(0);
+        let offset = if ard.bind_offset_ptr != 0 {
+            usize::try_from(unsafe { appmem::read_len(ard.bind_offset_ptr) }).unwrap_or(0)
+        } else {
+            0
+        };
+        let mut any_warning = false;
+        let mut errors = 0usize;
+        let mut first_error: Option<OdbcError> = None;
+        for (r, row) in rs.rowset.iter().enumerate() {
+            let mut status = row_status::SUCCESS;
+            for (ci, rec) in ard.records.iter().enumerate() {
+                if !rec.is_bound() || ci >= rs.types.len() {
+                    continue;
+                }
+                let c_type = if rec.concise_type == c::DEFAULT { convert::default_c_type(&rs.types[ci]) } else { rec.concise_type };
+                let fixed = convert::fixed_size(c_type);
+                let elem = fixed.unwrap_or_else(|| usize::try_from(rec.octet_length).unwrap_or(0));
+                let stride_data = if bind_type > 0 { bind_type } else { elem };
+                let stride_len = if bind_type > 0 { bind_type } else { std::mem::size_of::<isize>() };
+                let data = if rec.data_ptr != 0 { rec.data_ptr + offset + r * stride_data } else { 0 };
+                let ind = if rec.indicator_ptr != 0 { rec.indicator_ptr + offset + r * stride_len } else { 0 };
+                let len = if rec.octet_length_ptr != 0 { rec.octet_length_ptr + offset + r * stride_len } else { 0 };
+                match write_cell(row, ci, &rs.types[ci], c_type, data, elem, 0) {
+                    Ok(CellWrite::Null) => {
+                        if ind == 0 {
+                            status = row_status::ERROR;
+                            first_error.get_or_insert_with(|| OdbcError::new(state_alias::INDICATOR_REQUIRED, format!("column {} is NULL and no indicator was bound", ci + 1)));
+                        } else {
+                            // SAFETY: bound indicator.
+                            unsafe { appmem::write_len(ind, appmem::NULL_DATA) };
+                        }
+                    }
+                    Ok(CellWrite::Value(w)) => {
+                        let total = w.total.map_or(appmem::NO_TOTAL, |t| i64::try_from(t).unwrap_or(i64::MAX));
+                        unsafe {
+                            appmem::write_len(ind, total);
+                            if len != ind {
+                                appmem::write_len(len, total);
+                            }
+                        }
+                        if w.truncated {
+                            any_warning = true;
+                            status = row_status::SUCCESS_WITH_INFO;
+                            self.warn(state::STRING_TRUNCATED, format!("string data, right truncated (column {}, row {})", ci + 1, r + 1));
+                        } else if w.fractional_truncation {
+                            any_warning = true;
+                            status = row_status::SUCCESS_WITH_INFO;
+                            self.warn(state::FRACTIONAL_TRUNCATION, format!("fractional truncation (column {}, row {})", ci + 1, r + 1));
+                        }
+                    }
+                    Err(e) => {
+                        status = row_status::ERROR;
+                        let mut err = e;
+                        err.message = format!("{} (column {}, row {})", err.message, ci + 1, r + 1);
+                        first_error.get_or_insert(err);
+                    }
+                }
+            }
+            if status == row_status::ERROR {
+                errors += 1;
+            }
+            unsafe { appmem::write_status(row_status_ptr, r, status) };
+        }
+        for r in fetched..array_size {
+            unsafe { appmem::write_status(row_status_ptr, r, row_status::NOROW) };
+        }
+        if let Some(e) = first_error {
+            if array_size == 1 || errors == fetched {
+                return Err(e);
+            }
+            self.diag.lock().push_error(&e);
+            any_warning = true;
+        }
+        let _ = any_warning;
+        Ok(Outcome::Success)
+    }
+
+    /// SQLGetData for column `column` of the current row.
+    pub fn get_data(&self, column: u16, target: i16, buf: usize, buf_len: i64, ind: usize) -> OdbcResult<Outcome> {
+        let mut st = self.state.lock();
+        let st = &mut *st;
+        let Some(rs) = st.result.as_ref() else {
+            return Err(OdbcError::new(state::INVALID_CURSOR_STATE, "no result set is open"));
+        };
+        let Some(row) = rs.rowset.first() else {
+            return Err(OdbcError::new(state::INVALID_CURSOR_STATE, "no row has been fetched"));
+        };
+        let ci = usize::from(column)
+            .checked_sub(1)
+            .filter(|i| *i < rs.types.len())
+            .ok_or_else(|| OdbcError::new(state::INVALID_DESCRIPTOR_INDEX, format!("column {column} does not exist")))?;
+        let ty = &rs.types[ci];
+        let mut c_type = target;
+        if c_type == c::ARD_TYPE {
+            c_type = st.ard.state.lock().record(usize::from(column)).map_or(c::CHAR, |r| r.concise_type);
+        }
+        if c_type == c::DEFAULT {
+            c_type = convert::default_c_type(ty);
+        }
+        if st.getdata.column != column {
+            st.getdata = GetDataPos { column, offset: 0, done: false };
+        } else if st.getdata.done {
+            return Ok(Outcome::NoData);
+        }
+        let fixed = convert::fixed_size(c_type);
+        let cap = match fixed {
+            Some(n) => n,
+            None => {
+                if buf_len < 0 {
+                    return Err(OdbcError::new(state::INVALID_LENGTH, "invalid buffer length"));
+                }
+                usize::try_from(buf_len).unwrap_or(0)
+            }
+        };
+        let data = if buf == 0 { 0 } else { buf };
+        match write_cell(row, ci, ty, c_type, data, cap, st.getdata.offset)? {
+            CellWrite::Null => {
+                if ind == 0 {
+                    return Err(OdbcError::new(state_alias::INDICATOR_REQUIRED, "the value is NULL and no indicator was given"));
+                }
+                // SAFETY: the indicator pointer was given by the application for this call.
+                unsafe { appmem::write_len(ind, appmem::NULL_DATA) };
+                st.getdata.done = true;
+                Ok(Outcome::Success)
+            }
+            CellWrite::Value(w) => {
+                let total = w.total.map_or(appmem::NO_TOTAL, |t| i64::try_from(t).unwrap_or(i64::MAX));
+                unsafe { appmem::write_len(ind, total) };
+                if fixed.is_some() {
+                    st.getdata.done = true;
+                } else {
+                    st.getdata.offset += w.len;
+                    st.getdata.done = !w.truncated;
+                }
+                if w.truncated {
+                    self.warn(state::STRING_TRUNCATED, "string data, right truncated");
+                } else if w.fractional_truncation {
+                    self.warn(state::FRACTIONAL_TRUNCATION, "fractional truncation");
+                }
+                Ok(Outcome::Success)
+            }
+        }
+    }
+
+    /// SQLFreeStmt(SQL_UNBIND).
+    pub fn unbind_columns(&self) {
+        let st = self.state.lock();
+        let mut ard = st.ard.state.lock();
+        ard.records.clear();
+    }
+
+    /// SQLFreeStmt(SQL_RESET_PARAMS).
+    pub fn reset_params(&self) {
+        let st = self.state.lock();
+        st.apd.state.lock().records.clear();
+        self.ipd.state.lock().records.clear();
+    }
+}
+
+enum CellWrite {
+    Null,
+    Value(Written),
+}
+
+/// Converts column `ci` of `row` into the buffer at `data` (of `cap` bytes) as `c_type`.
+fn write_cell(row: &Row, ci: usize, ty: &Type, c_type: i16, data: usize, cap: usize, offset: usize) -> OdbcResult<CellWrite> {
+    let Some(raw) = session::raw_value(row, ci) else {
+        return Ok(CellWrite::Null);
+    };
+    let datum = value::decode(ty, raw).map_err(|e| OdbcError::new(state::GENERAL, format!("could not read a {} value: {e}", ty.name())))?;
+    let mut scratch = [0u8; 0];
+    let out: &mut [u8] = if data == 0 {
+        &mut scratch
+    } else {
+        // SAFETY: `data` is the application's buffer for this column, `cap` bytes long
+        // (or the fixed size of the C type), as bound or passed to SQLGetData.
+        unsafe { appmem::bytes_mut(data, cap) }
+    };
+    let written = convert::write_datum(&datum, c_type, out, offset).map_err(|e| convert_error(&e, None))?;
+    Ok(CellWrite::Value(written))
+}
+
+fn convert_error(e: &ConvertError, param: Option<usize>) -> OdbcError {
+    let message = match param {
+        Some(n) => format!("{} (parameter {n})", e.message()),
+        None => e.message(),
+    };
+    OdbcError::new(super::diag::SqlState::new(e.sqlstate()), message)
+}
+
+/// SQL_C_DEFAULT for a parameter: the C type ODBC pairs with its SQL type.
+fn default_c_type_for_sql(sql_type: i16) -> i16 {
+    use types::sql;
+    match sql_type {
+        sql::BIT => -7,
+        sql::TINYINT => -26,
+        sql::SMALLINT => -15,
+        sql::INTEGER => -16,
+        sql::BIGINT => -25,
+        sql::REAL => 7,
+        sql::FLOAT | sql::DOUBLE => 8,
+        sql::TYPE_DATE | sql::DATE => 91,
+        sql::TYPE_TIME | sql::TIME => 92,
+        sql::TYPE_TIMESTAMP | sql::TIMESTAMP => 93,
+        sql::BINARY | sql::VARBINARY | sql::LONGVARBINARY => c::BINARY,
+        sql::WCHAR | sql::WVARCHAR | sql::WLONGVARCHAR => c::WCHAR,
+        sql::GUID => -11,
+        _ => c::CHAR,
+    }
+}
+
+/// ODBC wants SQL_NO_DATA from a searched UPDATE or DELETE that touched no row.
+fn is_searched_update_or_delete(sql: &str) -> bool {
+    let word: String = sql.trim_start().chars().take_while(|c| c.is_ascii_alphabetic()).collect();
+    word.eq_ignore_ascii_case("update") || word.eq_ignore_ascii_case("delete")
+}
+
+/// States used only here.
+mod state_alias {
+    pub use super::super::diag::SqlState as State;
+    pub const INDICATOR_REQUIRED: State = State::new("22002");
+}

@@ -1,0 +1,278 @@
+//! How PostgreSQL types look to an ODBC application: SQL type codes, sizes and names.
+
+use tokio_postgres::types::{Kind, Type};
+
+/// ODBC SQL type codes (sql.h / sqlext.h).
+pub mod sql {
+    pub const UNKNOWN: i16 = 0;
+    pub const CHAR: i16 = 1;
+    pub const NUMERIC: i16 = 2;
+    pub const DECIMAL: i16 = 3;
+    pub const INTEGER: i16 = 4;
+    pub const SMALLINT: i16 = 5;
+    pub const FLOAT: i16 = 6;
+    pub const REAL: i16 = 7;
+    pub const DOUBLE: i16 = 8;
+    pub const DATETIME: i16 = 9;
+    pub const DATE: i16 = 9;
+    pub const TIME: i16 = 10;
+    pub const TIMESTAMP: i16 = 11;
+    pub const VARCHAR: i16 = 12;
+    pub const TYPE_DATE: i16 = 91;
+    pub const TYPE_TIME: i16 = 92;
+    pub const TYPE_TIMESTAMP: i16 = 93;
+    pub const LONGVARCHAR: i16 = -1;
+    pub const BINARY: i16 = -2;
+    pub const VARBINARY: i16 = -3;
+    pub const LONGVARBINARY: i16 = -4;
+    pub const BIGINT: i16 = -5;
+    pub const TINYINT: i16 = -6;
+    pub const BIT: i16 = -7;
+    pub const WCHAR: i16 = -8;
+    pub const WVARCHAR: i16 = -9;
+    pub const WLONGVARCHAR: i16 = -10;
+    pub const GUID: i16 = -11;
+}
+
+/// Limits that decide the sizes reported for unbounded character types (psqlODBC's
+/// MaxVarcharSize / MaxLongVarcharSize), so bulk clients do not allocate gigabytes per row.
+#[derive(Debug, Clone, Copy)]
+pub struct SizeLimits {
+    pub max_varchar: u32,
+    pub max_long_varchar: u32,
+    pub text_as_long_varchar: bool,
+    /// Report character columns as the wide (W) SQL types.
+    pub wide: bool,
+}
+
+impl Default for SizeLimits {
+    fn default() -> Self {
+        SizeLimits { max_varchar: 255, max_long_varchar: 8190, text_as_long_varchar: true, wide: false }
+    }
+}
+
+/// What SQLDescribeCol / SQLColAttribute report for one column.
+#[derive(Debug, Clone)]
+pub struct ColumnInfo {
+    pub name: String,
+    pub sql_type: i16,
+    /// The concise type for ODBC 2 applications (SQL_DATE instead of SQL_TYPE_DATE, ...).
+    pub column_size: u64,
+    pub decimal_digits: i16,
+    pub display_size: i64,
+    pub octet_length: i64,
+    pub type_name: String,
+    pub unsigned: bool,
+    pub case_sensitive: bool,
+    pub precision: i16,
+    pub scale: i16,
+    pub fixed_prec_scale: bool,
+    pub num_prec_radix: i32,
+    /// SQL_NULLABLE_UNKNOWN unless known.
+    pub nullable: i16,
+    pub searchable: i16,
+    pub table_oid: Option<u32>,
+}
+
+const NULLABLE_UNKNOWN: i16 = 2;
+const PRED_BASIC: i16 = 2;
+const SEARCHABLE: i16 = 3;
+
+fn typmod_length(typmod: i32) -> Option<u32> {
+    if typmod >= 4 {
+        u32::try_from(typmod - 4).ok()
+    } else {
+        None
+    }
+}
+
+fn numeric_precision_scale(typmod: i32) -> Option<(u16, u16)> {
+    if typmod < 4 {
+        return None;
+    }
+    let m = typmod - 4;
+    let precision = u16::try_from((m >> 16) & 0xffff).ok()?;
+    let scale = u16::try_from(m & 0xffff).ok()?;
+    Some((precision, scale))
+}
+
+fn char_type(limits: &SizeLimits, fixed: bool, long: bool) -> i16 {
+    match (fixed, long, limits.wide) {
+        (true, _, false) => sql::CHAR,
+        (true, _, true) => sql::WCHAR,
+        (false, true, false) => sql::LONGVARCHAR,
+        (false, true, true) => sql::WLONGVARCHAR,
+        (false, false, false) => sql::VARCHAR,
+        (false, false, true) => sql::WVARCHAR,
+    }
+}
+
+/// Describes a result column of type `ty` with type modifier `typmod`.
+pub fn describe(name: &str, ty: &Type, typmod: i32, limits: &SizeLimits) -> ColumnInfo {
+    let base = match ty.kind() {
+        Kind::Domain(base) => base.clone(),
+        _ => ty.clone(),
+    };
+    let mut info = ColumnInfo {
+        name: name.to_string(),
+        sql_type: sql::VARCHAR,
+        column_size: 0,
+        decimal_digits: 0,
+        display_size: 0,
+        octet_length: 0,
+        type_name: ty.name().to_string(),
+        unsigned: false,
+        case_sensitive: false,
+        precision: 0,
+        scale: 0,
+        fixed_prec_scale: false,
+        num_prec_radix: 0,
+        nullable: NULLABLE_UNKNOWN,
+        searchable: PRED_BASIC,
+        table_oid: None,
+    };
+    let set_num = |info: &mut ColumnInfo, t: i16, size: u64, display: i64, octets: i64, radix: i32| {
+        info.sql_type = t;
+        info.column_size = size;
+        info.display_size = display;
+        info.octet_length = octets;
+        info.num_prec_radix = radix;
+        info.precision = i16::try_from(size).unwrap_or(i16::MAX);
+    };
+    let set_text = |info: &mut ColumnInfo, t: i16, size: u32| {
+        info.sql_type = t;
+        info.column_size = u64::from(size);
+        info.display_size = i64::from(size);
+        // Octets of the UTF-8 (narrow) or UTF-16 (wide) form.
+        info.octet_length = if limits.wide { i64::from(size) * 2 } else { i64::from(size) * 4 };
+        info.case_sensitive = true;
+        info.searchable = SEARCHABLE;
+        info.precision = i16::try_from(size).unwrap_or(i16::MAX);
+    };
+    match base {
+        Type::BOOL => set_num(&mut info, sql::BIT, 1, 1, 1, 0),
+        Type::INT2 => set_num(&mut info, sql::SMALLINT, 5, 6, 2, 10),
+        Type::INT4 => set_num(&mut info, sql::INTEGER, 10, 11, 4, 10),
+        Type::INT8 => set_num(&mut info, sql::BIGINT, 19, 20, 8, 10),
+        Type::OID | Type::XID | Type::CID => {
+            set_num(&mut info, sql::BIGINT, 10, 10, 8, 10);
+            info.unsigned = true;
+        }
+        Type::FLOAT4 => set_num(&mut info, sql::REAL, 7, 14, 4, 2),
+        Type::FLOAT8 => set_num(&mut info, sql::DOUBLE, 15, 24, 8, 2),
+        Type::NUMERIC => {
+            let (p, s) = numeric_precision_scale(typmod).unwrap_or((28, 6));
+            set_num(&mut info, sql::NUMERIC, u64::from(p), i64::from(p) + 2, i64::from(p) + 2, 10);
+            info.decimal_digits = i16::try_from(s).unwrap_or(0);
+            info.scale = info.decimal_digits;
+        }
+        Type::MONEY => set_num(&mut info, sql::VARCHAR, 24, 24, 24, 0),
+        Type::BPCHAR | Type::CHAR => {
+            let n = typmod_length(typmod).unwrap_or(if base == Type::CHAR { 1 } else { limits.max_varchar });
+            set_text(&mut info, char_type(limits, true, false), n);
+        }
+        Type::VARCHAR => {
+            let n = typmod_length(typmod).unwrap_or(limits.max_varchar);
+            set_text(&mut info, char_type(limits, false, false), n);
+        }
+        Type::NAME => set_text(&mut info, char_type(limits, false, false), 63),
+        Type::TEXT | Type::JSON | Type::JSONB | Type::XML | Type::UNKNOWN => {
+            if limits.text_as_long_varchar {
+                set_text(&mut info, char_type(limits, false, true), limits.max_long_varchar);
+            } else {
+                set_text(&mut info, char_type(limits, false, false), limits.max_varchar);
+            }
+        }
+        Type::BYTEA => {
+            info.sql_type = sql::LONGVARBINARY;
+            info.column_size = u64::from(limits.max_long_varchar);
+            info.display_size = i64::from(limits.max_long_varchar) * 2;
+            info.octet_length = i64::from(limits.max_long_varchar);
+        }
+        Type::DATE => {
+            info.sql_type = sql::TYPE_DATE;
+            info.column_size = 10;
+            info.display_size = 10;
+            info.octet_length = 6;
+            info.searchable = SEARCHABLE;
+        }
+        Type::TIME => {
+            info.sql_type = sql::TYPE_TIME;
+            info.column_size = 15;
+            info.display_size = 15;
+            info.octet_length = 6;
+            info.decimal_digits = 6;
+            info.searchable = SEARCHABLE;
+        }
+        Type::TIMESTAMP | Type::TIMESTAMPTZ => {
+            info.sql_type = sql::TYPE_TIMESTAMP;
+            info.column_size = 26;
+            info.display_size = 26;
+            info.octet_length = 16;
+            info.decimal_digits = 6;
+            info.precision = 6;
+            info.searchable = SEARCHABLE;
+        }
+        Type::UUID => {
+            info.sql_type = sql::GUID;
+            info.column_size = 36;
+            info.display_size = 36;
+            info.octet_length = 16;
+        }
+        _ => {
+            // Everything else (intervals, arrays, network types, enums, ranges...) reads as text.
+            if limits.text_as_long_varchar {
+                set_text(&mut info, char_type(limits, false, true), limits.max_long_varchar);
+            } else {
+                set_text(&mut info, char_type(limits, false, false), limits.max_varchar);
+            }
+        }
+    }
+    info
+}
+
+/// The datetime SQL types of ODBC 3 under their ODBC 2 codes, for ODBC 2 applications.
+pub fn odbc2_sql_type(t: i16) -> i16 {
+    match t {
+        sql::TYPE_DATE => sql::DATE,
+        sql::TYPE_TIME => sql::TIME,
+        sql::TYPE_TIMESTAMP => sql::TIMESTAMP,
+        other => other,
+    }
+}
+
+/// SQL_DESC_TYPE (the verbose type) and SQL_DESC_DATETIME_INTERVAL_CODE for a concise type.
+pub fn verbose_type(t: i16) -> (i16, i16) {
+    match t {
+        sql::TYPE_DATE | sql::DATE => (sql::DATETIME, 1),
+        sql::TYPE_TIME | sql::TIME => (sql::DATETIME, 2),
+        sql::TYPE_TIMESTAMP | sql::TIMESTAMP => (sql::DATETIME, 3),
+        other => (other, 0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unbounded_text_is_capped() {
+        let info = describe("t", &Type::TEXT, -1, &SizeLimits::default());
+        assert_eq!(info.sql_type, sql::LONGVARCHAR);
+        assert_eq!(info.column_size, 8190);
+    }
+
+    #[test]
+    fn numeric_typmod_gives_precision_and_scale() {
+        let typmod = ((12 << 16) | 3) + 4;
+        let info = describe("n", &Type::NUMERIC, typmod, &SizeLimits::default());
+        assert_eq!((info.column_size, info.decimal_digits), (12, 3));
+    }
+
+    #[test]
+    fn varchar_length_and_wide_types() {
+        let limits = SizeLimits { wide: true, ..SizeLimits::default() };
+        let info = describe("v", &Type::VARCHAR, 40 + 4, &limits);
+        assert_eq!((info.sql_type, info.column_size), (sql::WVARCHAR, 40));
+    }
+}
