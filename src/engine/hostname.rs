@@ -182,7 +182,8 @@ fn normalize(host: &str) -> Option<String> {
     let ok = lower.split('.').all(|l| {
         !l.is_empty()
             && l.len() <= 63
-            && l.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && l.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
     });
     ok.then_some(lower)
 }
@@ -219,21 +220,26 @@ fn is_region(s: &str) -> bool {
         return false;
     };
     words.len() >= 2
-        && words.iter().all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase()))
+        && words
+            .iter()
+            .all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase()))
         && !last.is_empty()
         && last.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// The account/region hash RDS puts in every endpoint: letters and digits only.
 fn is_hash(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
 }
 
 /// RDS identifiers: start with a letter, letters/digits/hyphens, no trailing hyphen.
 fn is_identifier(s: &str) -> bool {
     s.bytes().next().is_some_and(|b| b.is_ascii_lowercase())
         && !s.ends_with('-')
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 #[cfg(test)]
@@ -253,12 +259,42 @@ mod tests {
     #[test]
     fn commercial_forms() {
         let r = Some("us-east-1");
-        check(&format!("mydb.cluster-{D}"), RdsHostKind::ClusterWriter, "mydb", r, D);
-        check(&format!("mydb.cluster-ro-{D}"), RdsHostKind::ClusterReader, "mydb", r, D);
-        check(&format!("ep-1.cluster-custom-{D}"), RdsHostKind::Custom, "ep-1", r, D);
-        check(&format!("inst-2.{D}"), RdsHostKind::Instance, "inst-2", r, D);
+        check(
+            &format!("mydb.cluster-{D}"),
+            RdsHostKind::ClusterWriter,
+            "mydb",
+            r,
+            D,
+        );
+        check(
+            &format!("mydb.cluster-ro-{D}"),
+            RdsHostKind::ClusterReader,
+            "mydb",
+            r,
+            D,
+        );
+        check(
+            &format!("ep-1.cluster-custom-{D}"),
+            RdsHostKind::Custom,
+            "ep-1",
+            r,
+            D,
+        );
+        check(
+            &format!("inst-2.{D}"),
+            RdsHostKind::Instance,
+            "inst-2",
+            r,
+            D,
+        );
         check(&format!("px.proxy-{D}"), RdsHostKind::Proxy, "px", r, D);
-        check(&format!("ro-ep.endpoint.proxy-{D}"), RdsHostKind::Proxy, "ro-ep", r, D);
+        check(
+            &format!("ro-ep.endpoint.proxy-{D}"),
+            RdsHostKind::Proxy,
+            "ro-ep",
+            r,
+            D,
+        );
     }
 
     #[test]
@@ -293,7 +329,10 @@ mod tests {
         assert_eq!(h.cluster_id_or_endpoint_id, "mydb");
         assert_eq!(h.region.as_deref(), Some("us-west-2"));
         assert_eq!(h.domain, "abc.us-west-2.rds.amazonaws.com");
-        assert_eq!(classify("  mydb.cluster-abc.us-west-2.rds.amazonaws.com ").kind, RdsHostKind::ClusterWriter);
+        assert_eq!(
+            classify("  mydb.cluster-abc.us-west-2.rds.amazonaws.com ").kind,
+            RdsHostKind::ClusterWriter
+        );
     }
 
     #[test]
@@ -326,24 +365,39 @@ mod tests {
         ] {
             let h = classify(host);
             assert_eq!(h.kind, RdsHostKind::Other, "{host:?}");
-            assert!(h.domain.is_empty() && h.cluster_id_or_endpoint_id.is_empty(), "{host:?}");
+            assert!(
+                h.domain.is_empty() && h.cluster_id_or_endpoint_id.is_empty(),
+                "{host:?}"
+            );
         }
     }
 
     #[test]
     fn cluster_inside_other_labels() {
         // `cluster-` in the instance id is just part of the id.
-        check(&format!("my-cluster-1.{D}"), RdsHostKind::Instance, "my-cluster-1", Some("us-east-1"), D);
+        check(
+            &format!("my-cluster-1.{D}"),
+            RdsHostKind::Instance,
+            "my-cluster-1",
+            Some("us-east-1"),
+            D,
+        );
         // A hash label holding `cluster-` not as a prefix is not an RDS hash.
         let h = classify("mydb.xcluster-abc.us-east-1.rds.amazonaws.com");
         assert_eq!(h.kind, RdsHostKind::Other);
         assert_eq!(h.region.as_deref(), Some("us-east-1"));
-        assert_eq!(classify("cluster-abc.cluster-abc.example.com").kind, RdsHostKind::Other);
+        assert_eq!(
+            classify("cluster-abc.cluster-abc.example.com").kind,
+            RdsHostKind::Other
+        );
     }
 
     #[test]
     fn helpers() {
-        assert_eq!(custom_endpoint_id(&format!("ep.cluster-custom-{D}")).as_deref(), Some("ep"));
+        assert_eq!(
+            custom_endpoint_id(&format!("ep.cluster-custom-{D}")).as_deref(),
+            Some("ep")
+        );
         assert_eq!(custom_endpoint_id(&format!("ep.cluster-{D}")), None);
         assert_eq!(region(&format!("x.{D}")).as_deref(), Some("us-east-1"));
         assert_eq!(region("10.0.0.1"), None);
@@ -351,8 +405,14 @@ mod tests {
             default_instance_pattern(&format!("ep.cluster-custom-{D}")),
             Some(format!("?.{D}"))
         );
-        assert_eq!(default_instance_pattern(&format!("db.cluster-ro-{D}")), Some(format!("?.{D}")));
-        assert_eq!(default_instance_pattern(&format!("i.{D}")), Some(format!("?.{D}")));
+        assert_eq!(
+            default_instance_pattern(&format!("db.cluster-ro-{D}")),
+            Some(format!("?.{D}"))
+        );
+        assert_eq!(
+            default_instance_pattern(&format!("i.{D}")),
+            Some(format!("?.{D}"))
+        );
         assert_eq!(default_instance_pattern(&format!("p.proxy-{D}")), None);
         assert_eq!(default_instance_pattern("localhost"), None);
         assert!(classify(&format!("db.cluster-ro-{D}")).is_cluster_endpoint());
@@ -361,11 +421,23 @@ mod tests {
 
     #[test]
     fn patterns() {
-        assert_eq!(instance_host("?.abc.example.com", "i1"), ("i1.abc.example.com".into(), None));
-        assert_eq!(instance_host("?.local:5433", "i1"), ("i1.local".into(), Some(5433)));
-        assert_eq!(instance_host("sub.?.local:9999", "i-2"), ("sub.i-2.local".into(), Some(9999)));
+        assert_eq!(
+            instance_host("?.abc.example.com", "i1"),
+            ("i1.abc.example.com".into(), None)
+        );
+        assert_eq!(
+            instance_host("?.local:5433", "i1"),
+            ("i1.local".into(), Some(5433))
+        );
+        assert_eq!(
+            instance_host("sub.?.local:9999", "i-2"),
+            ("sub.i-2.local".into(), Some(9999))
+        );
         assert_eq!(instance_host("?.local:0", "a"), ("a.local:0".into(), None));
-        assert_eq!(instance_host("?.local:99999", "a"), ("a.local:99999".into(), None));
+        assert_eq!(
+            instance_host("?.local:99999", "a"),
+            ("a.local:99999".into(), None)
+        );
         assert_eq!(instance_host("?.local:", "a"), ("a.local:".into(), None));
         assert_eq!(instance_host(":5432", "a"), (":5432".into(), None));
         assert_eq!(instance_host("", "a"), (String::new(), None));

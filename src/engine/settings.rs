@@ -169,7 +169,8 @@ impl KeyDecl {
 
     /// True when `name` is this key's name or one of its aliases (ASCII case-insensitive).
     pub fn matches(&self, name: &str) -> bool {
-        self.name.eq_ignore_ascii_case(name) || self.aliases.iter().any(|a| a.eq_ignore_ascii_case(name))
+        self.name.eq_ignore_ascii_case(name)
+            || self.aliases.iter().any(|a| a.eq_ignore_ascii_case(name))
     }
 
     /// Human description of the accepted values, used by errors and docs.
@@ -178,11 +179,14 @@ impl KeyDecl {
             KeyKind::Bool => "a boolean (1/0, true/false, yes/no, on/off)".to_string(),
             KeyKind::Int { min, max } => format!("an integer between {min} and {max}"),
             KeyKind::Duration { unit, min, max } => {
-                format!("an integer number of {} between {min} and {max}", unit.word())
+                format!(
+                    "an integer number of {} between {min} and {max}",
+                    unit.word()
+                )
             }
             KeyKind::Str | KeyKind::Ignored => "text".to_string(),
             KeyKind::Enum { words } => format!("one of {}", words.join(", ")),
-            KeyKind::List { words } if words.is_empty() => "a comma-separated list".to_string(),
+            KeyKind::List { words: [] } => "a comma-separated list".to_string(),
             KeyKind::List { words } => {
                 format!("a comma-separated list of {}", words.join(", "))
             }
@@ -217,10 +221,18 @@ use Group as G;
 use KeyKind as K;
 
 const fn ms(min: u64, max: u64) -> KeyKind {
-    K::Duration { unit: TimeUnit::Millis, min, max }
+    K::Duration {
+        unit: TimeUnit::Millis,
+        min,
+        max,
+    }
 }
 const fn secs(min: u64, max: u64) -> KeyKind {
-    K::Duration { unit: TimeUnit::Secs, min, max }
+    K::Duration {
+        unit: TimeUnit::Secs,
+        min,
+        max,
+    }
 }
 const fn int(min: u64, max: u64) -> KeyKind {
     K::Int { min, max }
@@ -234,7 +246,12 @@ const fn ignored(name: &'static str, doc: &'static str) -> KeyDecl {
 const DAY_MS: u64 = 86_400_000;
 
 /// Plugin codes accepted by `plugins`.
-pub const PLUGIN_CODES: &[&str] = &["custom_endpoint", "read_write_splitting", "failover", "host_monitoring"];
+pub const PLUGIN_CODES: &[&str] = &[
+    "custom_endpoint",
+    "read_write_splitting",
+    "failover",
+    "host_monitoring",
+];
 
 keys! {
     // --- connection ---
@@ -470,9 +487,17 @@ pub fn is_secret_key(name: &str) -> bool {
         return d.secret;
     }
     let lower = base.to_ascii_lowercase();
-    ["pwd", "passw", "secret", "token", "credential", "private", "sslkey"]
-        .iter()
-        .any(|s| lower.contains(s))
+    [
+        "pwd",
+        "passw",
+        "secret",
+        "token",
+        "credential",
+        "private",
+        "sslkey",
+    ]
+    .iter()
+    .any(|s| lower.contains(s))
 }
 
 /// A host pinned to an address by `host_address_map`.
@@ -555,7 +580,14 @@ impl fmt::Debug for SettingsError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SettingsError")
             .field("key", &self.key)
-            .field("value", &if self.secret { "***" } else { self.value.as_str() })
+            .field(
+                "value",
+                &if self.secret {
+                    "***"
+                } else {
+                    self.value.as_str()
+                },
+            )
             .field("expected", &self.expected)
             .finish()
     }
@@ -644,19 +676,27 @@ impl Settings {
                 None => (false, trimmed),
             };
             let Some(decl) = find_key(base) else {
-                let known = s.extras.iter().any(|(k, _)| k.eq_ignore_ascii_case(trimmed));
+                let known = s
+                    .extras
+                    .iter()
+                    .any(|(k, _)| k.eq_ignore_ascii_case(trimmed));
                 if !known {
                     s.extras.push((trimmed.to_string(), raw.clone()));
                 }
                 continue;
             };
             let idx = decl.key as usize;
-            let target = if monitoring { &mut s.monitoring } else { &mut s.slots };
+            let target = if monitoring {
+                &mut s.monitoring
+            } else {
+                &mut s.slots
+            };
             if target[idx].is_some() {
                 continue;
             }
             let parsed = parse_checked(decl, trimmed, raw, Origin::ConnectionString, monitoring)?;
-            if parsed.is_some() && decl.kind == K::Ignored && !s.ignored_given.contains(&decl.name) {
+            if parsed.is_some() && decl.kind == K::Ignored && !s.ignored_given.contains(&decl.name)
+            {
                 s.ignored_given.push(decl.name);
             }
             target[idx] = parsed;
@@ -664,22 +704,35 @@ impl Settings {
         for decl in KEYS {
             let idx = decl.key as usize;
             for monitoring in [false, true] {
-                let done = if monitoring { &s.monitoring[idx] } else { &s.slots[idx] };
+                let done = if monitoring {
+                    &s.monitoring[idx]
+                } else {
+                    &s.slots[idx]
+                };
                 // Ignored keys have no monitoring meaning: spare the odbc.ini lookups.
                 if done.is_some() || (monitoring && decl.kind == K::Ignored) {
                     continue;
                 }
                 let mut found = None;
                 for name in std::iter::once(decl.name).chain(decl.aliases.iter().copied()) {
-                    let full = if monitoring { format!("{MONITORING_PREFIX}{name}") } else { name.to_string() };
+                    let full = if monitoring {
+                        format!("{MONITORING_PREFIX}{name}")
+                    } else {
+                        name.to_string()
+                    };
                     if let Some(raw) = dsn_lookup(&full) {
-                        if let Some(slot) = parse_checked(decl, &full, &raw, Origin::Dsn, monitoring)? {
+                        if let Some(slot) =
+                            parse_checked(decl, &full, &raw, Origin::Dsn, monitoring)?
+                        {
                             found = Some(slot);
                             break;
                         }
                     }
                 }
-                if found.is_some() && decl.kind == K::Ignored && !s.ignored_given.contains(&decl.name) {
+                if found.is_some()
+                    && decl.kind == K::Ignored
+                    && !s.ignored_given.contains(&decl.name)
+                {
                     s.ignored_given.push(decl.name);
                 }
                 if !monitoring && found.is_none() {
@@ -687,7 +740,11 @@ impl Settings {
                         found = parse_value(decl, default, Origin::Default).ok().flatten();
                     }
                 }
-                let target = if monitoring { &mut s.monitoring[idx] } else { &mut s.slots[idx] };
+                let target = if monitoring {
+                    &mut s.monitoring[idx]
+                } else {
+                    &mut s.slots[idx]
+                };
                 *target = found;
             }
         }
@@ -700,13 +757,22 @@ impl Settings {
 
     /// A boolean key's value; false for unset or non-boolean keys.
     pub fn get_bool(&self, key: impl KeyRef) -> bool {
-        matches!(self.slot(key), Some(Slot { value: Value::Bool(true), .. }))
+        matches!(
+            self.slot(key),
+            Some(Slot {
+                value: Value::Bool(true),
+                ..
+            })
+        )
     }
 
     /// An integer key's value; 0 for unset or non-integer keys.
     pub fn get_u64(&self, key: impl KeyRef) -> u64 {
         match self.slot(key) {
-            Some(Slot { value: Value::Int(n), .. }) => *n,
+            Some(Slot {
+                value: Value::Int(n),
+                ..
+            }) => *n,
             _ => 0,
         }
     }
@@ -715,7 +781,10 @@ impl Settings {
     /// zero means "no limit".
     pub fn get_duration(&self, key: impl KeyRef) -> Duration {
         match self.slot(key) {
-            Some(Slot { value: Value::Duration(d), .. }) => *d,
+            Some(Slot {
+                value: Value::Duration(d),
+                ..
+            }) => *d,
             _ => Duration::ZERO,
         }
     }
@@ -734,7 +803,10 @@ impl Settings {
     /// An enum key's canonical word (as declared), if set.
     pub fn get_enum(&self, key: impl KeyRef) -> Option<&'static str> {
         match self.slot(key) {
-            Some(Slot { value: Value::Enum(w), .. }) => Some(w),
+            Some(Slot {
+                value: Value::Enum(w),
+                ..
+            }) => Some(w),
             _ => None,
         }
     }
@@ -743,7 +815,10 @@ impl Settings {
     /// de-duplicated and, for lists with declared words, canonical.
     pub fn get_list(&self, key: impl KeyRef) -> Option<&[String]> {
         match self.slot(key) {
-            Some(Slot { value: Value::List(items), .. }) => Some(items),
+            Some(Slot {
+                value: Value::List(items),
+                ..
+            }) => Some(items),
             _ => None,
         }
     }
@@ -751,7 +826,10 @@ impl Settings {
     /// A host-map key's pins (empty when unset).
     pub fn get_host_map(&self, key: impl KeyRef) -> &[HostPin] {
         match self.slot(key) {
-            Some(Slot { value: Value::HostMap(pins), .. }) => pins,
+            Some(Slot {
+                value: Value::HostMap(pins),
+                ..
+            }) => pins,
             _ => &[],
         }
     }
@@ -761,7 +839,9 @@ impl Settings {
     pub fn pinned_address(&self, host: &str) -> Option<&HostPin> {
         let host = host.trim();
         let host = host.strip_suffix('.').unwrap_or(host);
-        self.get_host_map(Key::HostAddressMap).iter().find(|p| p.host.eq_ignore_ascii_case(host))
+        self.get_host_map(Key::HostAddressMap)
+            .iter()
+            .find(|p| p.host.eq_ignore_ascii_case(host))
     }
 
     /// True when the key was given (connection string or DSN), false for defaults and unset.
@@ -776,7 +856,9 @@ impl Settings {
 
     /// True when a `monitoring-` override is given for `key`.
     pub fn has_monitoring_override(&self, key: impl KeyRef) -> bool {
-        key.key().and_then(|k| self.monitoring.get(k as usize)).is_some_and(Option::is_some)
+        key.key()
+            .and_then(|k| self.monitoring.get(k as usize))
+            .is_some_and(Option::is_some)
     }
 
     /// Settings for monitoring connections: a copy where every `monitoring-<key>` given
@@ -789,8 +871,14 @@ impl Settings {
             }
         }
         for (name, value) in &self.extras {
-            let Some(base) = strip_monitoring(name) else { continue };
-            match m.extras.iter_mut().find(|(k, _)| k.eq_ignore_ascii_case(base)) {
+            let Some(base) = strip_monitoring(name) else {
+                continue;
+            };
+            match m
+                .extras
+                .iter_mut()
+                .find(|(k, _)| k.eq_ignore_ascii_case(base))
+            {
                 Some(entry) => entry.1.clone_from(value),
                 None => m.extras.push((base.to_string(), value.clone())),
             }
@@ -817,7 +905,13 @@ impl Settings {
     /// Given keys (not defaults), `monitoring-` overrides and extras, with secrets as `***`:
     /// what a log line about the connection attempt may show.
     pub fn redacted_pairs(&self) -> Vec<(String, String)> {
-        let hide = |secret: bool, v: &str| if secret { "***".to_string() } else { v.to_string() };
+        let hide = |secret: bool, v: &str| {
+            if secret {
+                "***".to_string()
+            } else {
+                v.to_string()
+            }
+        };
         let mut out = Vec::new();
         for (prefix, slots) in [("", &self.slots), (MONITORING_PREFIX, &self.monitoring)] {
             for (d, slot) in KEYS.iter().zip(slots) {
@@ -853,7 +947,14 @@ fn parse_checked(
     };
     let slot = parse_value(decl, raw, origin).map_err(err)?;
     if monitoring {
-        if let (Some(Slot { value: Value::Duration(d), .. }), K::Duration { unit, max, .. }) = (&slot, decl.kind) {
+        if let (
+            Some(Slot {
+                value: Value::Duration(d),
+                ..
+            }),
+            K::Duration { unit, max, .. },
+        ) = (&slot, decl.kind)
+        {
             if d.is_zero() {
                 return Err(err(format!(
                     "a non-zero integer number of {} up to {max} (monitoring- timeouts must not be 0)",
@@ -869,7 +970,13 @@ fn parse_checked(
 /// `Err`: the expectation text.
 fn parse_value(decl: &'static KeyDecl, raw: &str, origin: Origin) -> Result<Option<Slot>, String> {
     let t = raw.trim();
-    let slot = |value: Value, text: String| Some(Slot { value, text, origin });
+    let slot = |value: Value, text: String| {
+        Some(Slot {
+            value,
+            text,
+            origin,
+        })
+    };
     let typed_empty = t.is_empty() && !matches!(decl.kind, K::Str | K::Ignored | K::List { .. });
     if typed_empty {
         return Ok(None);
@@ -880,11 +987,15 @@ fn parse_value(decl: &'static KeyDecl, raw: &str, origin: Origin) -> Result<Opti
             slot(Value::Bool(b), b.to_string())
         }
         K::Int { min, max } => {
-            let n = parse_uint(t).filter(|n| (min..=max).contains(n)).ok_or_else(|| decl.expected())?;
+            let n = parse_uint(t)
+                .filter(|n| (min..=max).contains(n))
+                .ok_or_else(|| decl.expected())?;
             slot(Value::Int(n), n.to_string())
         }
         K::Duration { unit, min, max } => {
-            let n = parse_uint(t).filter(|n| (min..=max).contains(n)).ok_or_else(|| decl.expected())?;
+            let n = parse_uint(t)
+                .filter(|n| (min..=max).contains(n))
+                .ok_or_else(|| decl.expected())?;
             slot(Value::Duration(unit.to_duration(n)), n.to_string())
         }
         K::Str | K::Ignored => slot(Value::Str(raw.to_string()), raw.to_string()),
@@ -950,10 +1061,17 @@ fn parse_uint(t: &str) -> Option<u64> {
 
 /// Case-insensitive, with `-` and `_` interchangeable (`verify_full`, `STRICT-WRITER`).
 fn match_word(words: &'static [&'static str], t: &str) -> Option<&'static str> {
-    let norm = |c: u8| if c == b'_' { b'-' } else { c.to_ascii_lowercase() };
-    words.iter().copied().find(|w| {
-        w.len() == t.len() && w.bytes().zip(t.bytes()).all(|(a, b)| norm(a) == norm(b))
-    })
+    let norm = |c: u8| {
+        if c == b'_' {
+            b'-'
+        } else {
+            c.to_ascii_lowercase()
+        }
+    };
+    words
+        .iter()
+        .copied()
+        .find(|w| w.len() == t.len() && w.bytes().zip(t.bytes()).all(|(a, b)| norm(a) == norm(b)))
 }
 
 /// `name=ip[:port]` items separated by commas; IPv6 with a port as `[addr]:port`.
@@ -978,15 +1096,24 @@ fn parse_host_map(t: &str) -> Option<Vec<HostPin>> {
             (ip, None)
         } else {
             let (ip, p) = addr.rsplit_once(':')?;
-            (ip.parse::<std::net::Ipv4Addr>().ok()?.into(), Some(parse_port(p)?))
+            (
+                ip.parse::<std::net::Ipv4Addr>().ok()?.into(),
+                Some(parse_port(p)?),
+            )
         };
-        pins.push(HostPin { host: name.to_ascii_lowercase(), addr: ip, port });
+        pins.push(HostPin {
+            host: name.to_ascii_lowercase(),
+            addr: ip,
+            port,
+        });
     }
     Some(pins)
 }
 
 fn parse_port(p: &str) -> Option<u16> {
-    parse_uint(p).and_then(|n| u16::try_from(n).ok()).filter(|n| *n != 0)
+    parse_uint(p)
+        .and_then(|n| u16::try_from(n).ok())
+        .filter(|n| *n != 0)
 }
 
 /// Renders `docs/dsn-keys.md`: one table per group, all from [`KEYS`].
@@ -1014,8 +1141,15 @@ the key itself, and time values must not be 0 there.\n",
         out.push_str("| Key | Aliases | Type | Default | Description |\n");
         out.push_str("|---|---|---|---|---|\n");
         for d in KEYS.iter().filter(|d| d.group == group) {
-            let aliases = d.aliases.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ");
-            let default = d.default.map_or_else(|| "(absent)".to_string(), |v| format!("`{v}`"));
+            let aliases = d
+                .aliases
+                .iter()
+                .map(|a| format!("`{a}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let default = d
+                .default
+                .map_or_else(|| "(absent)".to_string(), |v| format!("`{v}`"));
             out.push_str(&format!(
                 "| `{}` | {} | {} | {} | {} |\n",
                 d.name,
@@ -1030,14 +1164,19 @@ the key itself, and time values must not be 0 there.\n",
 }
 
 fn type_text(d: &KeyDecl) -> String {
-    let words = |w: &[&str]| w.iter().map(|w| format!("`{w}`")).collect::<Vec<_>>().join(", ");
+    let words = |w: &[&str]| {
+        w.iter()
+            .map(|w| format!("`{w}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     match d.kind {
         K::Bool => "boolean".to_string(),
         K::Int { min, max } => format!("integer {min}–{max}"),
         K::Duration { unit, min, max } => format!("{} {min}–{max}", unit.word()),
         K::Str => "text".to_string(),
         K::Enum { words: w } => format!("one of {}", words(w)),
-        K::List { words: w } if w.is_empty() => "comma-separated list".to_string(),
+        K::List { words: [] } => "comma-separated list".to_string(),
         K::List { words: w } => format!("comma-separated list of {}", words(w)),
         K::HostPattern => "host pattern (`?` = instance id, optional `:port`)".to_string(),
         K::HostMap => "`name=ip[:port]`, comma-separated".to_string(),
@@ -1055,7 +1194,9 @@ mod tests {
     use std::collections::HashMap;
 
     fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
-        list.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        list.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     fn no_dsn(_: &str) -> Option<String> {
@@ -1073,7 +1214,9 @@ mod tests {
             assert_eq!(d.key as usize, i, "{}", d.name);
             assert_eq!(Key::ALL[i], d.key);
             assert!(
-                d.name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
+                d.name
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
                 "primary names are snake_case: {}",
                 d.name
             );
@@ -1087,7 +1230,11 @@ mod tests {
             }
             if let Some(v) = d.default {
                 let parsed = parse_value(d, v, Origin::Default);
-                assert!(matches!(parsed, Ok(Some(_))), "bad default for {}: {parsed:?}", d.name);
+                assert!(
+                    matches!(parsed, Ok(Some(_))),
+                    "bad default for {}: {parsed:?}",
+                    d.name
+                );
             }
         }
     }
@@ -1099,15 +1246,27 @@ mod tests {
         assert_eq!(s.get_u64(Key::Port), 5432);
         assert_eq!(s.get_enum(Key::SslMode), Some("prefer"));
         assert_eq!(s.get_duration(Key::ConnectTimeout), Duration::from_secs(30));
-        assert_eq!(s.get_duration(Key::FailureDetectionTimeMs), Duration::from_millis(30000));
-        assert_eq!(s.get_duration(Key::FailureDetectionIntervalMs), Duration::from_millis(5000));
+        assert_eq!(
+            s.get_duration(Key::FailureDetectionTimeMs),
+            Duration::from_millis(30000)
+        );
+        assert_eq!(
+            s.get_duration(Key::FailureDetectionIntervalMs),
+            Duration::from_millis(5000)
+        );
         assert_eq!(s.get_u64(Key::FailureDetectionCount), 3);
-        assert_eq!(s.get_duration(Key::MonitorDisposalTimeMs), Duration::from_millis(60000));
+        assert_eq!(
+            s.get_duration(Key::MonitorDisposalTimeMs),
+            Duration::from_millis(60000)
+        );
         assert!(s.get_bool(Key::FailureDetectionEnabled));
         assert!(s.get_bool(Key::WaitForCustomEndpointInfo));
         assert!(s.get_bool(Key::TextAsLongVarchar));
         assert!(!s.get_bool(Key::BoolsAsChar));
-        assert_eq!(s.get_duration(Key::CustomEndpointIdleMonitorExpirationMs), Duration::from_secs(900));
+        assert_eq!(
+            s.get_duration(Key::CustomEndpointIdleMonitorExpirationMs),
+            Duration::from_secs(900)
+        );
         assert_eq!(s.get_u64(Key::CustomEndpointRefreshBackoffFactor), 2);
         assert_eq!(s.get_str(Key::ApplicationName), Some("auroraodbc"));
         assert_eq!(s.get_enum(Key::LogLevel), Some("off"));
@@ -1135,11 +1294,19 @@ mod tests {
         assert_eq!(s.get_str(Key::Server), Some("a.example.com"));
         assert_eq!(s.get_str("uid"), Some("joe"));
         assert_eq!(s.get_str("USER"), Some("joe"));
-        assert_eq!(s.get_duration(Key::FailureDetectionTimeMs), Duration::from_secs(1));
-        assert_eq!(s.get_str(Key::ClusterInstanceHostPattern), Some("?.example.com:6543"));
+        assert_eq!(
+            s.get_duration(Key::FailureDetectionTimeMs),
+            Duration::from_secs(1)
+        );
+        assert_eq!(
+            s.get_str(Key::ClusterInstanceHostPattern),
+            Some("?.example.com:6543")
+        );
         assert!(s.is_set(Key::Server));
         assert_eq!(s.origin(Key::Server), Some(Origin::ConnectionString));
-        assert!(find_key("CUSTOM_ENDPOINT_REGION").is_some_and(|d| d.key == Key::CustomEndpointRegion));
+        assert!(
+            find_key("CUSTOM_ENDPOINT_REGION").is_some_and(|d| d.key == Key::CustomEndpointRegion)
+        );
         assert!(find_key(" WAIT_FOR_CUSTOM_ENDPOINT_INFO ").is_some());
         assert!(find_key("FAILOVER_MODE").is_some());
         assert!(find_key("monitoring-connect_timeout").is_none());
@@ -1160,7 +1327,9 @@ mod tests {
         .collect();
         // Like SQLGetPrivateProfileString, the lookup ignores case.
         let lookup = |k: &str| {
-            ini.iter().find(|(n, _)| n.eq_ignore_ascii_case(k)).map(|(_, v)| v.to_string())
+            ini.iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(k))
+                .map(|(_, v)| v.to_string())
         };
         let s = Settings::resolve(&pairs(&[("database", "csdb")]), &lookup).unwrap();
         assert_eq!(s.get_str(Key::Server), Some("dsn-host"));
@@ -1172,13 +1341,25 @@ mod tests {
         assert_eq!(s.get_u64(Key::MaxVarcharSize), 255);
         assert!(!s.is_set(Key::MaxVarcharSize));
         assert!(s.has_monitoring_override(Key::ConnectTimeout));
-        assert_eq!(s.for_monitoring().get_duration(Key::ConnectTimeout), Duration::from_secs(7));
+        assert_eq!(
+            s.for_monitoring().get_duration(Key::ConnectTimeout),
+            Duration::from_secs(7)
+        );
     }
 
     #[test]
     fn bools() {
-        for (v, want) in [("1", true), ("0", false), ("TRUE", true), ("False", false), ("yes", true),
-            ("No", false), ("on", true), ("OFF", false), (" true ", true)] {
+        for (v, want) in [
+            ("1", true),
+            ("0", false),
+            ("TRUE", true),
+            ("False", false),
+            ("yes", true),
+            ("No", false),
+            ("on", true),
+            ("OFF", false),
+            (" true ", true),
+        ] {
             let s = resolve(&[("failure_detection_enabled", v)]).unwrap();
             assert_eq!(s.get_bool(Key::FailureDetectionEnabled), want, "{v}");
         }
@@ -1201,12 +1382,26 @@ mod tests {
              milliseconds between 0 and 86400000"
         );
         assert_eq!(e.sqlstate(), "08001");
-        for bad in ["-1", "+5", "1.5", "30s", "1e3", "99999999999999999999999", "0x10"] {
-            assert!(resolve(&[("failure_detection_time_ms", bad)]).is_err(), "{bad}");
+        for bad in [
+            "-1",
+            "+5",
+            "1.5",
+            "30s",
+            "1e3",
+            "99999999999999999999999",
+            "0x10",
+        ] {
+            assert!(
+                resolve(&[("failure_detection_time_ms", bad)]).is_err(),
+                "{bad}"
+            );
         }
         assert!(resolve(&[("port", "0")]).is_err());
         assert!(resolve(&[("port", "65536")]).is_err());
-        assert_eq!(resolve(&[("port", " 65535 ")]).unwrap().get_u64(Key::Port), 65535);
+        assert_eq!(
+            resolve(&[("port", " 65535 ")]).unwrap().get_u64(Key::Port),
+            65535
+        );
         assert!(resolve(&[("failure_detection_count", "0")]).is_err());
         assert!(resolve(&[("failure_detection_interval_ms", "0")]).is_err());
         let s = resolve(&[("connect_timeout", "0")]).unwrap();
@@ -1217,15 +1412,24 @@ mod tests {
 
     #[test]
     fn enums_and_lists() {
-        let s = resolve(&[("sslmode", "Verify_Full"), ("failover_mode", "reader-or-writer")]).unwrap();
+        let s = resolve(&[
+            ("sslmode", "Verify_Full"),
+            ("failover_mode", "reader-or-writer"),
+        ])
+        .unwrap();
         assert_eq!(s.get_enum(Key::SslMode), Some("verify-full"));
         assert_eq!(s.get_str(Key::SslMode), Some("verify-full"));
         assert_eq!(s.get_enum(Key::FailoverMode), Some("reader_or_writer"));
         let e = resolve(&[("sslmode", "always")]).unwrap_err();
-        assert!(e.to_string().contains("expected one of disable, allow, prefer, require, verify-ca, verify-full"));
+        assert!(e
+            .to_string()
+            .contains("expected one of disable, allow, prefer, require, verify-ca, verify-full"));
 
         let s = resolve(&[("plugins", " Failover , host_monitoring,failover,,")]).unwrap();
-        assert_eq!(s.get_list(Key::Plugins), Some(&["failover".to_string(), "host_monitoring".to_string()][..]));
+        assert_eq!(
+            s.get_list(Key::Plugins),
+            Some(&["failover".to_string(), "host_monitoring".to_string()][..])
+        );
         let s = resolve(&[("plugins", "")]).unwrap();
         assert_eq!(s.get_list(Key::Plugins), Some(&[][..]));
         let e = resolve(&[("plugins", "failover,iam")]).unwrap_err();
@@ -1235,8 +1439,17 @@ mod tests {
 
     #[test]
     fn host_pattern_and_map() {
-        for bad in ["abc.example.com", "?.exa mple.com", "?.example.com:0", "?.example.com:x", "?:?:1"] {
-            assert!(resolve(&[("cluster_instance_host_pattern", bad)]).is_err(), "{bad}");
+        for bad in [
+            "abc.example.com",
+            "?.exa mple.com",
+            "?.example.com:0",
+            "?.example.com:x",
+            "?:?:1",
+        ] {
+            assert!(
+                resolve(&[("cluster_instance_host_pattern", bad)]).is_err(),
+                "{bad}"
+            );
         }
         let s = resolve(&[(
             "host_address_map",
@@ -1248,11 +1461,26 @@ mod tests {
         assert_eq!(pins[0].addr, "127.0.0.1".parse::<IpAddr>().unwrap());
         assert_eq!(pins[0].port, Some(6001));
         let p = s.pinned_address("inst1.local.").unwrap();
-        assert_eq!((p.addr, p.port), ("10.0.0.2".parse::<IpAddr>().unwrap(), None));
+        assert_eq!(
+            (p.addr, p.port),
+            ("10.0.0.2".parse::<IpAddr>().unwrap(), None)
+        );
         assert_eq!(s.pinned_address("V6").unwrap().port, Some(7000));
-        assert_eq!(s.pinned_address("v6b").unwrap().addr, "::2".parse::<IpAddr>().unwrap());
+        assert_eq!(
+            s.pinned_address("v6b").unwrap().addr,
+            "::2".parse::<IpAddr>().unwrap()
+        );
         assert!(s.pinned_address("other").is_none());
-        for bad in ["a", "a=b", "=1.2.3.4", "a=1.2.3.4:0", "a=1.2.3.4:70000", "a=[::1", "a=[::1]x", "a b=1.2.3.4"] {
+        for bad in [
+            "a",
+            "a=b",
+            "=1.2.3.4",
+            "a=1.2.3.4:0",
+            "a=1.2.3.4:70000",
+            "a=[::1",
+            "a=[::1]x",
+            "a b=1.2.3.4",
+        ] {
             assert!(resolve(&[("host_address_map", bad)]).is_err(), "{bad}");
         }
     }
@@ -1270,9 +1498,17 @@ mod tests {
         assert_eq!(s.get_duration(Key::ConnectTimeout), Duration::from_secs(30));
         let m = s.for_monitoring();
         assert_eq!(m.get_duration(Key::ConnectTimeout), Duration::from_secs(5));
-        assert_eq!(m.get_duration(Key::FailureDetectionIntervalMs), Duration::from_secs(1));
-        assert_eq!(m.get_duration(Key::FailureDetectionTimeMs), Duration::from_secs(30));
-        assert!(m.extras().contains(&("socket_timeout".to_string(), "10".to_string())));
+        assert_eq!(
+            m.get_duration(Key::FailureDetectionIntervalMs),
+            Duration::from_secs(1)
+        );
+        assert_eq!(
+            m.get_duration(Key::FailureDetectionTimeMs),
+            Duration::from_secs(30)
+        );
+        assert!(m
+            .extras()
+            .contains(&("socket_timeout".to_string(), "10".to_string())));
         assert_eq!(m.for_monitoring(), m);
 
         let e = resolve(&[("monitoring-connect_timeout", "0")]).unwrap_err();
@@ -1296,7 +1532,10 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(s.ignored_keys(), &["use_declare_fetch", "fetch"]);
-        assert_eq!(s.unknown_keys().collect::<Vec<_>>(), vec!["keepalives", "sslpassword"]);
+        assert_eq!(
+            s.unknown_keys().collect::<Vec<_>>(),
+            vec!["keepalives", "sslpassword"]
+        );
         assert_eq!(s.get_str(Key::Pwd), Some("pw"));
         let red = s.redacted_pairs();
         assert!(red.contains(&("pwd".to_string(), "***".to_string())));
@@ -1307,7 +1546,9 @@ mod tests {
 
     #[test]
     fn secrets_stay_hidden() {
-        assert!(is_secret_key("PWD") && is_secret_key("Password") && is_secret_key("monitoring-pwd"));
+        assert!(
+            is_secret_key("PWD") && is_secret_key("Password") && is_secret_key("monitoring-pwd")
+        );
         assert!(is_secret_key("pqopt") && is_secret_key("aws_secret") && is_secret_key("sslkey"));
         assert!(!is_secret_key("uid") && !is_secret_key("server") && !is_secret_key("keepalives"));
         let s = resolve(&[("PWD", "hunter2"), ("monitoring-pwd", "m0n")]).unwrap();

@@ -54,7 +54,11 @@ impl ConnStringError {
 
 impl fmt::Display for ConnStringError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "invalid connection string at character {}: ", self.position)?;
+        write!(
+            f,
+            "invalid connection string at character {}: ",
+            self.position
+        )?;
         match &self.kind {
             ConnStringErrorKind::MissingEquals => f.write_str("attribute without '='"),
             ConnStringErrorKind::EmptyKey => f.write_str("attribute without a keyword before '='"),
@@ -93,7 +97,10 @@ impl ConnString {
                 break;
             }
             let key_start = i;
-            let Some(eq) = s[i..].find(['=', ';']).map(|o| o + i).filter(|&p| bytes[p] == b'=')
+            let Some(eq) = s[i..]
+                .find(['=', ';'])
+                .map(|o| o + i)
+                .filter(|&p| bytes[p] == b'=')
             else {
                 return Err(err(ConnStringErrorKind::MissingEquals, key_start));
             };
@@ -101,7 +108,10 @@ impl ConnString {
             if key.is_empty() {
                 return Err(err(ConnStringErrorKind::EmptyKey, eq));
             }
-            if let Some((off, c)) = key.char_indices().find(|(_, c)| FORBIDDEN_KEY_CHARS.contains(*c)) {
+            if let Some((off, c)) = key
+                .char_indices()
+                .find(|(_, c)| FORBIDDEN_KEY_CHARS.contains(*c))
+            {
                 return Err(err(ConnStringErrorKind::InvalidKeyChar(c), key_start + off));
             }
             i = eq + 1;
@@ -147,7 +157,10 @@ impl ConnString {
 
     /// The value of `key` (ASCII case-insensitive); exact key names only, no aliases.
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.entries.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v.as_str())
+        self.entries
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| v.as_str())
     }
 
     /// Entries in order, keys as written.
@@ -168,7 +181,11 @@ impl ConnString {
     /// Sets `key`, replacing an existing entry of any case in place (keeping its spelling) or
     /// appending: how the completed out-string gets values found in the DSN or prompted for.
     pub fn set(&mut self, key: &str, value: &str) {
-        match self.entries.iter_mut().find(|(k, _)| k.eq_ignore_ascii_case(key)) {
+        match self
+            .entries
+            .iter_mut()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+        {
             Some(entry) => value.clone_into(&mut entry.1),
             None => self.entries.push((key.to_string(), value.to_string())),
         }
@@ -176,7 +193,10 @@ impl ConnString {
 
     /// Removes `key` (any case); returns its value.
     pub fn remove(&mut self, key: &str) -> Option<String> {
-        let pos = self.entries.iter().position(|(k, _)| k.eq_ignore_ascii_case(key))?;
+        let pos = self
+            .entries
+            .iter()
+            .position(|(k, _)| k.eq_ignore_ascii_case(key))?;
         Some(self.entries.remove(pos).1)
     }
 
@@ -223,7 +243,9 @@ mod tests {
     }
 
     fn p(list: &[(&str, &str)]) -> Vec<(String, String)> {
-        list.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        list.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     fn fails(s: &str) -> ConnStringError {
@@ -239,18 +261,30 @@ mod tests {
         assert_eq!(parse(""), p(&[]));
         assert_eq!(parse(" ; ;;"), p(&[]));
         assert_eq!(parse(";A=1;;B=2;"), p(&[("A", "1"), ("B", "2")]));
-        assert_eq!(parse("  Server  =  db.example.com  ; Port=5432"), p(&[("Server", "db.example.com"), ("Port", "5432")]));
+        assert_eq!(
+            parse("  Server  =  db.example.com  ; Port=5432"),
+            p(&[("Server", "db.example.com"), ("Port", "5432")])
+        );
         assert_eq!(parse("A=;B="), p(&[("A", ""), ("B", "")]));
         assert_eq!(parse("A=x=y"), p(&[("A", "x=y")]));
         assert_eq!(parse("Data Source=x"), p(&[("Data Source", "x")]));
-        assert_eq!(parse("monitoring-connect_timeout=5"), p(&[("monitoring-connect_timeout", "5")]));
+        assert_eq!(
+            parse("monitoring-connect_timeout=5"),
+            p(&[("monitoring-connect_timeout", "5")])
+        );
         assert_eq!(parse("A=naïve;B=日本"), p(&[("A", "naïve"), ("B", "日本")]));
     }
 
     #[test]
     fn braces() {
-        assert_eq!(parse("PWD={va;l}}ue};X=1"), p(&[("PWD", "va;l}ue"), ("X", "1")]));
-        assert_eq!(parse("DRIVER={PostgreSQL Unicode}"), p(&[("DRIVER", "PostgreSQL Unicode")]));
+        assert_eq!(
+            parse("PWD={va;l}}ue};X=1"),
+            p(&[("PWD", "va;l}ue"), ("X", "1")])
+        );
+        assert_eq!(
+            parse("DRIVER={PostgreSQL Unicode}"),
+            p(&[("DRIVER", "PostgreSQL Unicode")])
+        );
         assert_eq!(parse("A={}"), p(&[("A", "")]));
         assert_eq!(parse("A={ padded }"), p(&[("A", " padded ")]));
         assert_eq!(parse("A= {x} ;B=2"), p(&[("A", "x"), ("B", "2")]));
@@ -273,19 +307,71 @@ mod tests {
 
     #[test]
     fn errors() {
-        assert_eq!(fails("ABC"), ConnStringError { kind: E::MissingEquals, position: 1 });
-        assert_eq!(fails("A=1;ABC;B=2"), ConnStringError { kind: E::MissingEquals, position: 5 });
-        assert_eq!(fails("A=1; =x"), ConnStringError { kind: E::EmptyKey, position: 6 });
-        assert_eq!(fails("A=1;B={abc"), ConnStringError { kind: E::UnterminatedBrace, position: 7 });
-        assert_eq!(fails("A={abc}}"), ConnStringError { kind: E::UnterminatedBrace, position: 3 });
-        assert_eq!(fails("A={abc}x;B=1"), ConnStringError { kind: E::TextAfterBrace, position: 8 });
-        assert_eq!(fails("é=1;K[x]=1"), ConnStringError { kind: E::InvalidKeyChar('['), position: 6 });
+        assert_eq!(
+            fails("ABC"),
+            ConnStringError {
+                kind: E::MissingEquals,
+                position: 1
+            }
+        );
+        assert_eq!(
+            fails("A=1;ABC;B=2"),
+            ConnStringError {
+                kind: E::MissingEquals,
+                position: 5
+            }
+        );
+        assert_eq!(
+            fails("A=1; =x"),
+            ConnStringError {
+                kind: E::EmptyKey,
+                position: 6
+            }
+        );
+        assert_eq!(
+            fails("A=1;B={abc"),
+            ConnStringError {
+                kind: E::UnterminatedBrace,
+                position: 7
+            }
+        );
+        assert_eq!(
+            fails("A={abc}}"),
+            ConnStringError {
+                kind: E::UnterminatedBrace,
+                position: 3
+            }
+        );
+        assert_eq!(
+            fails("A={abc}x;B=1"),
+            ConnStringError {
+                kind: E::TextAfterBrace,
+                position: 8
+            }
+        );
+        assert_eq!(
+            fails("é=1;K[x]=1"),
+            ConnStringError {
+                kind: E::InvalidKeyChar('['),
+                position: 6
+            }
+        );
         for c in FORBIDDEN_KEY_CHARS.chars().filter(|c| !"=;".contains(*c)) {
             let e = fails(&format!("a{c}b=1"));
-            assert_eq!(e, ConnStringError { kind: E::InvalidKeyChar(c), position: 2 }, "{c}");
+            assert_eq!(
+                e,
+                ConnStringError {
+                    kind: E::InvalidKeyChar(c),
+                    position: 2
+                },
+                "{c}"
+            );
         }
         let e = fails("A=1;B={abc");
-        assert_eq!(e.to_string(), "invalid connection string at character 7: '{' is not closed by a matching '}'");
+        assert_eq!(
+            e.to_string(),
+            "invalid connection string at character 7: '{' is not closed by a matching '}'"
+        );
         assert_eq!(e.sqlstate(), "08001");
     }
 
@@ -294,9 +380,14 @@ mod tests {
         let src = "Driver={Aurora ODBC};Server=db;PWD={a;b}}c};UID= joe ;App={ x};X={{y}";
         let c = ConnString::parse(src).unwrap();
         let out = c.to_output_string(false);
-        assert_eq!(out, "Driver={Aurora ODBC};Server=db;PWD={a;b}}c};UID=joe;App={ x};X={{y}");
+        assert_eq!(
+            out,
+            "Driver={Aurora ODBC};Server=db;PWD={a;b}}c};UID=joe;App={ x};X={{y}"
+        );
         assert_eq!(ConnString::parse(&out).unwrap(), c);
-        for v in ["", "plain", "a;b", "}", "{", "{x}", " lead", "trail ", "a}}b", "=", "x{"] {
+        for v in [
+            "", "plain", "a;b", "}", "{", "{x}", " lead", "trail ", "a}}b", "=", "x{",
+        ] {
             let mut c = ConnString::default();
             c.set("K", v);
             let back = ConnString::parse(&c.to_output_string(false)).unwrap();
@@ -306,8 +397,13 @@ mod tests {
 
     #[test]
     fn redaction() {
-        let c = ConnString::parse("UID=joe;PWD={s;ecret};Password=x;monitoring-pwd=m;sslpassword=k").unwrap();
-        assert_eq!(c.to_output_string(true), "UID=joe;PWD=***;Password=***;monitoring-pwd=***;sslpassword=***");
+        let c =
+            ConnString::parse("UID=joe;PWD={s;ecret};Password=x;monitoring-pwd=m;sslpassword=k")
+                .unwrap();
+        assert_eq!(
+            c.to_output_string(true),
+            "UID=joe;PWD=***;Password=***;monitoring-pwd=***;sslpassword=***"
+        );
         assert!(c.to_output_string(false).contains("PWD={s;ecret}"));
     }
 
