@@ -442,4 +442,38 @@ mod tests {
         assert_eq!(instance_host(":5432", "a"), (":5432".into(), None));
         assert_eq!(instance_host("", "a"), (String::new(), None));
     }
+    /// Short strings over an alphabet of the characters classification cares about never
+    /// panic, and anything classified as RDS keeps its invariants.
+    #[test]
+    fn exhaustive_small_names() {
+        const PARTS: [&str; 8] = [
+            ".",
+            "-",
+            "a",
+            "1",
+            "cluster-",
+            "proxy-",
+            "us-east-1.rds.amazonaws.com",
+            ":",
+        ];
+        for a in PARTS {
+            for b in PARTS {
+                for c in PARTS {
+                    for d in PARTS {
+                        let host = format!("{a}{b}{c}{d}");
+                        let h = classify(&host);
+                        if h.kind != RdsHostKind::Other {
+                            assert!(
+                                !h.cluster_id_or_endpoint_id.is_empty() && !h.domain.is_empty(),
+                                "{host}"
+                            );
+                            assert!(h.region.is_some(), "{host}");
+                        }
+                        let _ = default_instance_pattern(&host);
+                        let _ = instance_host(&host, "x");
+                    }
+                }
+            }
+        }
+    }
 }

@@ -1593,4 +1593,34 @@ mod tests {
              AURORAODBC_REGEN_DOCS=1 cargo test --lib dsn_keys_doc"
         );
     }
+    /// Odd values for every key, plain and `monitoring-`: errors or values, never a panic,
+    /// and an error always names the key as given.
+    #[test]
+    fn odd_values_never_panic() {
+        let values = [
+            "",
+            " ",
+            "x",
+            "-1",
+            "0",
+            "1",
+            "99999999999999999999",
+            "a=b",
+            "[::1",
+            "?:",
+            "é",
+            ",,",
+            "?",
+        ];
+        for d in KEYS {
+            for v in values {
+                for name in [d.name.to_string(), format!("monitoring-{}", d.name)] {
+                    if let Err(e) = resolve(&[(name.as_str(), v)]) {
+                        assert_eq!(e.key, name);
+                        assert!(!e.to_string().is_empty());
+                    }
+                }
+            }
+        }
+    }
 }

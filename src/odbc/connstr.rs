@@ -417,4 +417,33 @@ mod tests {
         assert_eq!(c.remove("uid"), None);
         assert!(!c.is_empty());
     }
+    /// Every string of up to 5 characters over a hostile alphabet: parsing never panics, and
+    /// whatever parses renders to a string that parses back to the same entries.
+    #[test]
+    fn exhaustive_small_strings() {
+        const ALPHABET: [char; 7] = ['{', '}', '=', ';', ' ', 'a', 'é'];
+        let mut buf = String::new();
+        for len in 0..=5u32 {
+            for mut n in 0..7usize.pow(len) {
+                buf.clear();
+                for _ in 0..len {
+                    buf.push(ALPHABET[n % 7]);
+                    n /= 7;
+                }
+                if let Ok(c) = ConnString::parse(&buf) {
+                    let out = c.to_output_string(false);
+                    assert_eq!(
+                        ConnString::parse(&out).as_ref(),
+                        Ok(&c),
+                        "{buf:?} -> {out:?}"
+                    );
+                } else if let Err(e) = ConnString::parse(&buf) {
+                    assert!(
+                        e.position >= 1 && e.position <= buf.chars().count() + 1,
+                        "{buf:?}"
+                    );
+                }
+            }
+        }
+    }
 }
