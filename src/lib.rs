@@ -10,3 +10,17 @@ pub mod engine;
 pub mod ffi;
 pub mod odbc;
 pub mod plugins;
+
+/// Stops every background resource of the driver at once (monitors, pollers, the runtime).
+/// Called when the last environment handle is freed and by [`auroraodbc_release`].
+pub fn release_background_resources() {
+    engine::runtime::shutdown();
+}
+
+/// The C extension API: releases every background resource of the driver at once, so that an
+/// application never waits on monitors at exit. Safe to call more than once; the driver
+/// starts what it needs again on next use.
+#[no_mangle]
+pub extern "C" fn auroraodbc_release() {
+    let _ = std::panic::catch_unwind(release_background_resources);
+}

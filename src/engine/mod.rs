@@ -1,11 +1,8 @@
 //! The engine: settings, the tokio runtime, PostgreSQL sessions and the plugin pipeline.
 //! Nothing in here knows about ODBC types.
 
-<<<<<<< HEAD
 pub mod error;
+pub mod hostname;
 pub mod runtime;
 pub mod session;
-=======
-pub mod hostname;
 pub mod settings;
->>>>>>> settings

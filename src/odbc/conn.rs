@@ -4,9 +4,9 @@ use super::diag::{state, DiagArea, OdbcError, OdbcResult};
 use super::env::Environment;
 use super::types::SizeLimits;
 use crate::engine::session::{ConnectOptions, Session, SslMode};
-use crate::engine::settings::Settings;
+use crate::engine::settings::{Key, Settings};
 use parking_lot::Mutex;
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -83,34 +83,6 @@ fn isolation_sql(level: u32) -> Option<&'static str> {
     })
 }
 
-/// Finds `host` in a `host_address_map` value (`name=ip[:port],...`).
-pub fn pinned_address(map: &str, host: &str, default_port: u16) -> OdbcResult<Option<SocketAddr>> {
-    for entry in map.split(',').map(str::trim).filter(|e| !e.is_empty()) {
-        let Some((name, target)) = entry.split_once('=') else {
-            return Err(OdbcError::new(
-                state::CANNOT_CONNECT,
-                format!("invalid host_address_map entry '{entry}': expected name=address[:port]"),
-            ));
-        };
-        if !name.trim().eq_ignore_ascii_case(host) {
-            continue;
-        }
-        let target = target.trim();
-        let parsed = target
-            .parse::<SocketAddr>()
-            .ok()
-            .or_else(|| target.parse::<IpAddr>().ok().map(|ip| SocketAddr::new(ip, default_port)));
-        return match parsed {
-            Some(addr) => Ok(Some(addr)),
-            None => Err(OdbcError::new(
-                state::CANNOT_CONNECT,
-                format!("invalid host_address_map address '{target}' for {name}: expected an IP address with an optional :port"),
-            )),
-        };
-    }
-    Ok(None)
-}
-
 impl Connection {
     pub fn new(env: Arc<Environment>) -> Self {
         Connection {
@@ -134,28 +106,24 @@ impl Connection {
         if st.session.is_some() {
             return Err(OdbcError::new(state::CONNECTION_IN_USE, "connection already open"));
         }
-        let dsn_owned = dsn.to_string();
+        let section = if dsn.is_empty() { Vec::new() } else { super::dsn::read_section(dsn) };
         let lookup = move |key: &str| -> Option<String> {
-            if dsn_owned.is_empty() {
-                None
-            } else {
-                super::dsn::read_dsn_key(&dsn_owned, key)
-            }
+            section.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v.clone())
         };
         let settings = Settings::resolve(pairs, &lookup)
             .map_err(|e| OdbcError::new(super::diag::SqlState::new(e.sqlstate()), e.to_string()))?;
         let opts = connect_options(&settings, &st.attrs)?;
         let session = Session::connect(&opts)?;
         st.limits = SizeLimits {
-            max_varchar: u32::try_from(settings.get_u64("max_varchar_size")).unwrap_or(255),
-            max_long_varchar: u32::try_from(settings.get_u64("max_long_varchar_size")).unwrap_or(8190),
-            text_as_long_varchar: settings.get_bool("text_as_long_varchar"),
+            max_varchar: u32::try_from(settings.get_u64(Key::MaxVarcharSize)).unwrap_or(255),
+            max_long_varchar: u32::try_from(settings.get_u64(Key::MaxLongVarcharSize)).unwrap_or(8190),
+            text_as_long_varchar: settings.get_bool(Key::TextAsLongVarchar),
             wide: !st.attrs.ansi_app,
         };
-        st.fetch_batch = usize::try_from(settings.get_u64("fetch_batch_rows")).unwrap_or(1024).max(1);
+        st.fetch_batch = usize::try_from(settings.get_u64(Key::FetchBatchRows)).unwrap_or(1024).max(1);
         st.dsn = dsn.to_string();
         st.host = opts.host.clone();
-        if settings.get_bool("read_only") {
+        if settings.get_bool(Key::ReadOnly) {
             st.attrs.read_only = true;
         }
         st.session = Some(session);
@@ -248,29 +216,31 @@ fn apply_session_attrs(st: &mut ConnState, attrs: &ConnAttrs) -> OdbcResult<()> 
 
 /// Builds the options of one physical connection from settings and attributes.
 pub fn connect_options(settings: &Settings, attrs: &ConnAttrs) -> OdbcResult<ConnectOptions> {
-    let host = settings.get_str("server").unwrap_or("localhost").to_string();
-    let port = u16::try_from(settings.get_u64("port")).map_err(|_| {
+    let host = settings.get_str(Key::Server).unwrap_or("localhost").to_string();
+    let mut port = u16::try_from(settings.get_u64(Key::Port)).map_err(|_| {
         OdbcError::new(state::CANNOT_CONNECT, "invalid value for key port: expected a number between 1 and 65535")
     })?;
-    let address = match settings.get_str("host_address_map") {
-        Some(map) => pinned_address(map, &host, port)?,
-        None => None,
-    };
-    let ssl_mode = settings.get_str("sslmode").and_then(SslMode::parse).unwrap_or_default();
-    let mut connect_timeout = settings.get_duration("connect_timeout");
+    let address = settings.pinned_address(&host).map(|pin| {
+        if let Some(p) = pin.port {
+            port = p;
+        }
+        SocketAddr::new(pin.addr, port)
+    });
+    let ssl_mode = settings.get_enum(Key::SslMode).and_then(SslMode::parse).unwrap_or_default();
+    let mut connect_timeout = settings.get_timeout(Key::ConnectTimeout);
     if attrs.login_timeout_secs > 0 {
-        connect_timeout = Duration::from_secs(u64::from(attrs.login_timeout_secs));
+        connect_timeout = Some(Duration::from_secs(u64::from(attrs.login_timeout_secs)));
     }
     Ok(ConnectOptions {
-        host: host.clone(),
+        host,
         port,
         address,
-        database: settings.get_str("database").unwrap_or("postgres").to_string(),
-        user: settings.get_str("uid").unwrap_or("postgres").to_string(),
-        password: settings.get_str("pwd").map(str::to_string),
+        database: settings.get_str(Key::Database).unwrap_or("postgres").to_string(),
+        user: settings.get_str(Key::Uid).unwrap_or("postgres").to_string(),
+        password: settings.get_str(Key::Pwd).map(str::to_string),
         ssl_mode,
-        ssl_root_cert: settings.get_str("sslrootcert").map(str::to_string),
-        connect_timeout: if connect_timeout.is_zero() { None } else { Some(connect_timeout) },
-        application_name: settings.get_str("application_name").unwrap_or("auroraodbc").to_string(),
+        ssl_root_cert: settings.get_str(Key::SslRootCert).map(str::to_string),
+        connect_timeout,
+        application_name: settings.get_str(Key::ApplicationName).unwrap_or("auroraodbc").to_string(),
     })
 }

@@ -77,3 +77,27 @@ pub fn dsn_exists(dsn: &str) -> bool {
     };
     n > 0 && buf[0] != 0
 }
+
+/// Every key and value of DSN `dsn` (one read of the key list, then one per key), so that
+/// settings resolution looks keys up in memory instead of re-reading odbc.ini per name.
+pub fn read_section(dsn: &str) -> Vec<(String, String)> {
+    let Some(f) = lookup_function() else { return Vec::new() };
+    let Ok(section) = CString::new(dsn) else { return Vec::new() };
+    let mut buf = vec![0u8; 16384];
+    let Ok(len) = c_int::try_from(buf.len()) else { return Vec::new() };
+    // SAFETY: NUL-terminated strings; a NULL entry asks for the section's key names,
+    // written as NUL-separated strings into the buffer.
+    let n = unsafe {
+        f(section.as_ptr(), std::ptr::null(), c"".as_ptr(), buf.as_mut_ptr().cast(), len, c"odbc.ini".as_ptr())
+    };
+    if n <= 0 {
+        return Vec::new();
+    }
+    let used = usize::try_from(n).unwrap_or(0).min(buf.len());
+    buf[..used]
+        .split(|b| *b == 0)
+        .filter(|k| !k.is_empty())
+        .filter_map(|k| std::str::from_utf8(k).ok())
+        .filter_map(|key| read_dsn_key(dsn, key).map(|v| (key.to_string(), v)))
+        .collect()
+}
