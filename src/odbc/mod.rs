@@ -1,2 +1,6 @@
 //! ODBC semantics in safe Rust: handles, attributes, diagnostics, conversions, catalog.
 //! No networking here: everything that talks to a server goes through [`crate::engine`].
+
+pub mod catalog;
+pub mod functions;
+pub mod info;
