@@ -1,0 +1,1 @@
+//! Catalog function SQL builders.
