@@ -6,3 +6,4 @@ pub mod hostname;
 pub mod runtime;
 pub mod session;
 pub mod settings;
+pub mod value;
