@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs what building and testing auroraodbc needs on a Debian machine: the unixODBC driver
+# manager and headers, PostgreSQL 15 (the tests start their own servers), psqlODBC (for the
+# side-by-side benchmarks), iODBC, a C compiler, and pyodbc. Safe to run again.
+set -euo pipefail
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+packages=(unixodbc unixodbc-dev odbc-postgresql postgresql-15 postgresql-client-15 libiodbc2 gcc pkg-config python3 python3-pip)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# Debian's postgresql package may start a cluster of its own; the tests never use it.
+if ! python3 -c "import pyodbc" >/dev/null 2>&1; then
+  python3 -m pip install --quiet pyodbc 2>/dev/null || python3 -m pip install --quiet --break-system-packages pyodbc
+fi
