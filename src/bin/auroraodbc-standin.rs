@@ -1,0 +1,241 @@
+//! `auroraodbc-standin`: runs the local stand-in Aurora cluster in the foreground for manual
+//! testing and the README quick start.
+//!
+//! ```text
+//! auroraodbc-standin up [--replicas N] [--state-file PATH]
+//! auroraodbc-standin down [--state-file PATH]
+//! ```
+//!
+//! `up` starts the cluster, its fault proxies and the RDS API stub (with custom endpoint
+//! `reporting` on the replicas), prints the addresses, writes a key=value state file and waits
+//! for SIGINT/SIGTERM (or `down`), then cleans everything up.
+
+#[path = "../../tests/support/mod.rs"]
+mod support;
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use support::{Cluster, ClusterOptions, CustomEndpoint, RdsStub};
+
+const USAGE: &str = "usage:
+  auroraodbc-standin up [--replicas N] [--state-file PATH]
+  auroraodbc-standin down [--state-file PATH]";
+
+/// The custom endpoint the CLI creates, made of the replicas.
+const CUSTOM_ENDPOINT: &str = "reporting";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("auroraodbc-standin: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+struct Args {
+    command: String,
+    replicas: usize,
+    state_file: PathBuf,
+}
+
+fn parse(args: &[String]) -> Result<Args, String> {
+    let mut parsed = Args {
+        command: String::new(),
+        replicas: 2,
+        state_file: std::env::temp_dir().join("auroraodbc-standin.state"),
+    };
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            "--replicas" => {
+                let value = rest.next().ok_or("--replicas needs a number")?;
+                parsed.replicas = value
+                    .parse()
+                    .ok()
+                    .filter(|n| *n <= 15)
+                    .ok_or_else(|| format!("--replicas {value}: expected a number from 0 to 15"))?;
+            }
+            "--state-file" => {
+                parsed.state_file = rest.next().ok_or("--state-file needs a path")?.into();
+            }
+            "-h" | "--help" => return Err(USAGE.into()),
+            command if parsed.command.is_empty() && !command.starts_with('-') => {
+                parsed.command = command.to_string();
+            }
+            other => return Err(format!("unexpected argument {other}\n{USAGE}")),
+        }
+    }
+    Ok(parsed)
+}
+
+fn run(args: &[String]) -> Result<(), String> {
+    let args = parse(args)?;
+    match args.command.as_str() {
+        "up" => up(&args),
+        "down" => down(&args.state_file),
+        _ => Err(USAGE.into()),
+    }
+}
+
+/// The signals that end `up`. They are blocked in every thread (set before any thread starts)
+/// and taken synchronously with sigwait, so no handler runs in an arbitrary place.
+fn shutdown_signals() -> libc::sigset_t {
+    // SAFETY: sigset_t is plain data; sigemptyset/sigaddset initialise it.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        for sig in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+            libc::sigaddset(&mut set, sig);
+        }
+        set
+    }
+}
+
+fn up(args: &Args) -> Result<(), String> {
+    let signals = shutdown_signals();
+    // SAFETY: plain libc calls on an initialised set. A shell starting us in the background
+    // ignores SIGINT; restore the default so sigwait can receive it.
+    unsafe {
+        libc::signal(libc::SIGINT, libc::SIG_DFL);
+        libc::signal(libc::SIGTERM, libc::SIG_DFL);
+        libc::pthread_sigmask(libc::SIG_BLOCK, &signals, std::ptr::null_mut());
+    }
+
+    let began = Instant::now();
+    let options = ClusterOptions {
+        replicas: args.replicas,
+        ..ClusterOptions::default()
+    };
+    let cluster = Cluster::start(options).map_err(|e| format!("starting the cluster: {e}"))?;
+    let stub = RdsStub::start(cluster.stub_options()).map_err(|e| format!("starting the RDS stub: {e}"))?;
+    let readers = cluster.reader_ids();
+    let members: Vec<&str> = readers.iter().map(String::as_str).collect();
+    stub.put_endpoint(CustomEndpoint::with_static(
+        CUSTOM_ENDPOINT,
+        &cluster.options().cluster_id,
+        &members,
+    ));
+    let pinned = readers.first().cloned().unwrap_or_else(|| cluster.writer_id());
+    cluster
+        .pin_custom_endpoint(CUSTOM_ENDPOINT, &pinned)
+        .map_err(|e| e.to_string())?;
+    let total = began.elapsed();
+
+    let state = state_text(&cluster, &stub, total);
+    write_state(&args.state_file, &state)?;
+    print_summary(&cluster, &stub, total, &args.state_file);
+
+    let mut received: libc::c_int = 0;
+    // SAFETY: the set is initialised and blocked in this thread; received is a valid out pointer.
+    let rc = unsafe { libc::sigwait(&signals, &mut received) };
+    if rc == 0 {
+        println!("auroraodbc-standin: signal {received}, shutting down");
+    }
+    drop(stub);
+    drop(cluster);
+    let _ = std::fs::remove_file(&args.state_file);
+    println!("auroraodbc-standin: stopped");
+    Ok(())
+}
+
+fn print_summary(cluster: &Cluster, stub: &RdsStub, total: Duration, state_file: &Path) {
+    println!(
+        "auroraodbc stand-in cluster up: {} instances in {:.2} s (servers {:.2} s)",
+        cluster.instances().len(),
+        total.as_secs_f64(),
+        cluster.startup_time().as_secs_f64()
+    );
+    for info in cluster.instances() {
+        println!(
+            "  {:<12} {:<6} postgres 127.0.0.1:{:<5}  proxy 127.0.0.1:{:<5}  {}",
+            info.id,
+            if info.role == support::Role::Writer { "writer" } else { "reader" },
+            info.port,
+            info.proxy_port,
+            info.host
+        );
+    }
+    println!("  RDS API stub     {}", stub.url());
+    println!(
+        "  custom endpoint  {} -> {}",
+        stub.endpoint_host(CUSTOM_ENDPOINT),
+        stub.endpoint(CUSTOM_ENDPOINT)
+            .map(|e| e.static_members.join(","))
+            .unwrap_or_default()
+    );
+    println!("  login            user={} password={} dbname={}", support::TEST_USER, support::TEST_PASSWORD, support::TEST_DATABASE);
+    println!("  host_address_map {}", cluster.host_map());
+    println!("  state file       {}", state_file.display());
+    println!("Stop with Ctrl-C, SIGTERM or `auroraodbc-standin down`.");
+}
+
+/// key=value lines; values never contain newlines.
+fn state_text(cluster: &Cluster, stub: &RdsStub, total: Duration) -> String {
+    let mut text = String::new();
+    let instances = cluster.instances();
+    let ids: Vec<&str> = instances.iter().map(|i| i.id.as_str()).collect();
+    let _ = writeln!(text, "pid={}", std::process::id());
+    let _ = writeln!(text, "startup_ms={}", total.as_millis());
+    let _ = writeln!(text, "base_dir={}", cluster.base_dir().display());
+    let _ = writeln!(text, "cluster_id={}", cluster.options().cluster_id);
+    let _ = writeln!(text, "instances={}", ids.join(","));
+    let _ = writeln!(text, "writer={}", cluster.writer_id());
+    for info in &instances {
+        let _ = writeln!(text, "{}.host={}", info.id, info.host);
+        let _ = writeln!(text, "{}.port={}", info.id, info.port);
+        let _ = writeln!(text, "{}.proxy_port={}", info.id, info.proxy_port);
+        let role = if info.role == support::Role::Writer { "writer" } else { "reader" };
+        let _ = writeln!(text, "{}.role={role}", info.id);
+    }
+    let _ = writeln!(text, "cluster_endpoint={}", cluster.cluster_endpoint_host());
+    let _ = writeln!(text, "reader_endpoint={}", cluster.reader_endpoint_host());
+    let _ = writeln!(text, "custom_endpoint.{CUSTOM_ENDPOINT}={}", stub.endpoint_host(CUSTOM_ENDPOINT));
+    let _ = writeln!(text, "stub_url={}", stub.url());
+    let _ = writeln!(text, "region={}", cluster.options().region);
+    let _ = writeln!(text, "user={}", support::TEST_USER);
+    let _ = writeln!(text, "password={}", support::TEST_PASSWORD);
+    let _ = writeln!(text, "database={}", support::TEST_DATABASE);
+    let _ = writeln!(text, "host_map={}", cluster.host_map());
+    text
+}
+
+/// Written to a temporary name and renamed, so a reader polling for the file never sees half.
+fn write_state(path: &Path, text: &str) -> Result<(), String> {
+    let mut partial = path.as_os_str().to_owned();
+    partial.push(".partial");
+    let partial = PathBuf::from(partial);
+    std::fs::write(&partial, text).map_err(|e| format!("writing {}: {e}", partial.display()))?;
+    std::fs::rename(&partial, path).map_err(|e| format!("writing {}: {e}", path.display()))
+}
+
+fn down(state_file: &Path) -> Result<(), String> {
+    let text = std::fs::read_to_string(state_file)
+        .map_err(|e| format!("reading {}: {e} (is the stand-in up?)", state_file.display()))?;
+    let pid: libc::pid_t = text
+        .lines()
+        .find_map(|line| line.strip_prefix("pid="))
+        .and_then(|p| p.trim().parse().ok())
+        .filter(|p| *p > 0)
+        .ok_or_else(|| format!("{} has no pid= line", state_file.display()))?;
+    // SAFETY: kill has no memory-safety preconditions.
+    if unsafe { libc::kill(pid, libc::SIGTERM) } != 0 {
+        let _ = std::fs::remove_file(state_file);
+        return Err(format!("process {pid} is not running; removed the stale state file"));
+    }
+    let deadline = Instant::now() + Duration::from_secs(60);
+    // SAFETY: signal 0 only checks that the process exists.
+    while unsafe { libc::kill(pid, 0) } == 0 {
+        if Instant::now() > deadline {
+            return Err(format!("process {pid} did not stop within 60 s"));
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    println!("auroraodbc-standin: stopped process {pid}");
+    Ok(())
+}
