@@ -1,0 +1,158 @@
+//! Helpers for tests that drive the built driver through a real driver manager: private
+//! odbcinst.ini/odbc.ini files, and runners for isql, iusql, Python and C clients.
+
+#![allow(dead_code)]
+
+use crate::support::{Cluster, TEST_DATABASE, TEST_PASSWORD, TEST_USER};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+/// The driver library cargo built next to this test binary.
+pub fn driver_so() -> PathBuf {
+    let exe = std::env::current_exe().expect("test binary path");
+    // target/<profile>/deps/<test> -> target/<profile>/libauroraodbc.so
+    let profile_dir = exe.parent().and_then(Path::parent).expect("target profile dir");
+    let so = profile_dir.join("libauroraodbc.so");
+    assert!(so.exists(), "driver library not built at {}", so.display());
+    so
+}
+
+/// A private driver-manager configuration: the driver registered as `auroraodbc`, and DSNs.
+pub struct OdbcConfig {
+    pub dir: PathBuf,
+}
+
+static NEXT_DIR: AtomicU32 = AtomicU32::new(0);
+
+impl OdbcConfig {
+    /// `dsns`: (name, key/value pairs) written to odbc.ini.
+    pub fn new(dsns: &[(&str, Vec<(String, String)>)]) -> OdbcConfig {
+        let dir = std::env::temp_dir().join(format!(
+            "auroraodbc-test-{}-{}",
+            std::process::id(),
+            NEXT_DIR.fetch_add(1, Ordering::SeqCst)
+        ));
+        std::fs::create_dir_all(&dir).expect("create ini dir");
+        let inst = format!(
+            "[auroraodbc]\nDescription=auroraodbc under test\nDriver={}\nThreading=0\n\n[psqlodbc]\nDriver=/usr/lib/x86_64-linux-gnu/odbc/psqlodbcw.so\n",
+            driver_so().display()
+        );
+        std::fs::write(dir.join("odbcinst.ini"), inst).expect("write odbcinst.ini");
+        let mut ini = String::new();
+        for (name, pairs) in dsns {
+            ini.push_str(&format!("[{name}]\n"));
+            if !pairs.iter().any(|(k, _)| k.eq_ignore_ascii_case("driver")) {
+                ini.push_str("Driver=auroraodbc\n");
+            }
+            for (k, v) in pairs {
+                ini.push_str(&format!("{k}={v}\n"));
+            }
+            ini.push('\n');
+        }
+        std::fs::write(dir.join("odbc.ini"), ini).expect("write odbc.ini");
+        OdbcConfig { dir }
+    }
+
+    /// Environment that points the driver manager at these files only.
+    pub fn apply(&self, cmd: &mut Command) {
+        cmd.env("ODBCSYSINI", &self.dir)
+            .env("ODBCINSTINI", "odbcinst.ini")
+            .env("ODBCINI", self.dir.join("odbc.ini"))
+            .env("HOME", &self.dir);
+    }
+
+    /// Runs `program` with `args`, feeding `stdin`, with a time limit; returns its output.
+    pub fn run(&self, program: &str, args: &[&str], stdin: &str, limit: Duration) -> Output {
+        let mut cmd = Command::new("timeout");
+        cmd.arg("--kill-after=5").arg(format!("{}", limit.as_secs())).arg(program).args(args);
+        self.apply(&mut cmd);
+        cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        let mut child = cmd.spawn().unwrap_or_else(|e| panic!("cannot start {program}: {e}"));
+        {
+            use std::io::Write;
+            let mut input = child.stdin.take().expect("stdin");
+            let _ = input.write_all(stdin.as_bytes());
+        }
+        child.wait_with_output().expect("wait for child")
+    }
+
+    /// isql in batch mode with comma-delimited output and column names.
+    pub fn isql(&self, dsn: &str, extra: &[&str], sql: &str) -> (String, String) {
+        let mut args = vec![dsn, "-b", "-v", "-d|", "-c"];
+        args.extend_from_slice(extra);
+        let out = self.run("isql", &args, sql, Duration::from_secs(60));
+        (String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+
+    /// iusql (the wide-character client) in batch mode.
+    pub fn iusql(&self, dsn: &str, extra: &[&str], sql: &str) -> (String, String) {
+        let mut args = vec![dsn, "-b", "-v", "-d|", "-c"];
+        args.extend_from_slice(extra);
+        let out = self.run("iusql", &args, sql, Duration::from_secs(60));
+        (String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+
+    /// Runs a Python script (pyodbc) and returns its output; panics with the output on failure.
+    pub fn python(&self, script: &str, args: &[&str]) -> String {
+        let path = self.dir.join(format!("script-{}.py", NEXT_DIR.fetch_add(1, Ordering::SeqCst)));
+        std::fs::write(&path, script).expect("write script");
+        let mut all = vec![path.to_str().expect("utf-8 path")];
+        all.extend_from_slice(args);
+        let out = self.run("python3", &all, "", Duration::from_secs(300));
+        let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(out.status.success(), "python failed ({:?}):\n{text}", out.status);
+        text
+    }
+}
+
+impl Drop for OdbcConfig {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// DSN keys that reach instance `id` of the stand-in cluster through its fault proxy.
+pub fn dsn_keys(cluster: &Cluster, id: &str) -> Vec<(String, String)> {
+    let info = cluster.instance(id).expect("instance");
+    vec![
+        ("Server".into(), "127.0.0.1".into()),
+        ("Port".into(), info.proxy_port.to_string()),
+        ("Database".into(), TEST_DATABASE.into()),
+        ("UID".into(), TEST_USER.into()),
+        ("PWD".into(), TEST_PASSWORD.into()),
+    ]
+}
+
+/// A connection string for SQLDriverConnect reaching instance `id` (driver by name).
+pub fn conn_string(cluster: &Cluster, id: &str) -> String {
+    let info = cluster.instance(id).expect("instance");
+    format!(
+        "Driver=auroraodbc;Server=127.0.0.1;Port={};Database={TEST_DATABASE};UID={TEST_USER};PWD={TEST_PASSWORD}",
+        info.proxy_port
+    )
+}
+
+/// Compiles a C test program from tests/c against sql.h and -lodbc; returns the binary.
+pub fn build_c_program(config: &OdbcConfig, source: &str) -> PathBuf {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/c").join(source);
+    let bin = config.dir.join(source.trim_end_matches(".c"));
+    let status = Command::new("cc")
+        .arg("-O1")
+        .arg("-Wall")
+        .arg("-o")
+        .arg(&bin)
+        .arg(&src)
+        .arg("-lodbc")
+        .arg("-lpthread")
+        .status()
+        .expect("run cc");
+    assert!(status.success(), "cc failed for {}", src.display());
+    bin
+}
+
+/// A writer-only stand-in cluster: enough for tests of the driver core.
+pub fn single_instance() -> Cluster {
+    Cluster::start(crate::support::ClusterOptions { replicas: 0, ..Default::default() }).expect("start PostgreSQL")
+}

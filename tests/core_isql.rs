@@ -1,0 +1,77 @@
+//! The driver core through unixODBC's own clients: isql (ANSI) and iusql (wide).
+
+mod common;
+mod support;
+
+use common::{dsn_keys, single_instance, OdbcConfig};
+
+#[test]
+fn isql_connects_queries_and_reports_server_errors() {
+    let cluster = single_instance();
+    let writer = cluster.writer_id();
+    let mut bad_pw = dsn_keys(&cluster, &writer);
+    bad_pw.retain(|(k, _)| k != "PWD");
+    bad_pw.push(("PWD".into(), "wrong-password".into()));
+    let config = OdbcConfig::new(&[("pg", dsn_keys(&cluster, &writer)), ("badpw", bad_pw)]);
+
+    let (out, err) = config.isql("pg", &[], "SELECT 41 + 1 AS answer, 'héllo'::text AS greeting, aurora_db_instance_identifier() AS instance\n");
+    assert!(out.contains("answer|greeting|instance"), "header missing: {out}{err}");
+    assert!(out.contains(&format!("42|héllo|{writer}")), "row missing: {out}{err}");
+
+    // DDL, DML and an aggregate over the inserted rows.
+    let script = "CREATE TABLE isql_t (id int primary key, name text)\n\
+                  INSERT INTO isql_t SELECT g, 'n' || g FROM generate_series(1, 5) g\n\
+                  SELECT count(*) AS n, max(name) AS m FROM isql_t\n\
+                  DROP TABLE isql_t\n";
+    let (out, err) = config.isql("pg", &[], script);
+    assert!(out.contains("5|n5"), "aggregate: {out}{err}");
+
+    // A server error keeps its own SQLSTATE and message.
+    let (out, err) = config.isql("pg", &[], "SELECT * FROM no_such_table\n");
+    let all = format!("{out}{err}");
+    assert!(all.contains("[42P01]") && all.contains("no_such_table"), "server error: {all}");
+
+    // Bad credentials: 28P01 with the server's text.
+    let (out, err) = config.isql("badpw", &[], "SELECT 1\n");
+    let all = format!("{out}{err}");
+    assert!(all.contains("28P01") && all.contains("password authentication failed"), "auth error: {all}");
+    assert!(!all.contains("wrong-password"), "password leaked into a message: {all}");
+}
+
+#[test]
+fn isql_exec_direct_and_multiple_results() {
+    let cluster = single_instance();
+    let writer = cluster.writer_id();
+    let config = OdbcConfig::new(&[("pg", dsn_keys(&cluster, &writer))]);
+    // -e uses SQLExecDirect; two statements in one string give two result sets.
+    let (out, err) = config.isql("pg", &["-e"], "SELECT 'first' AS a; SELECT 'second' AS b\n");
+    assert!(out.contains("first") && out.contains("second"), "both results: {out}{err}");
+}
+
+#[test]
+fn iusql_round_trips_unicode() {
+    let cluster = single_instance();
+    let writer = cluster.writer_id();
+    let config = OdbcConfig::new(&[("pg", dsn_keys(&cluster, &writer))]);
+    let (out, err) = config.iusql("pg", &[], "SELECT 'Grüße, 世界, 🚀' AS t, 7 AS n\n");
+    assert!(out.contains("Grüße, 世界, 🚀|7"), "wide text: {out}{err}");
+}
+
+#[test]
+fn unknown_dsn_and_unreachable_server_fail_cleanly() {
+    let cluster = single_instance();
+    let writer = cluster.writer_id();
+    let mut dead = dsn_keys(&cluster, &writer);
+    dead.retain(|(k, _)| k != "Port");
+    // A port nothing listens on: bind, remember, close.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
+    dead.push(("Port".into(), port.to_string()));
+    dead.push(("connect_timeout".into(), "3".into()));
+    let config = OdbcConfig::new(&[("dead", dead)]);
+    let (out, err) = config.isql("dead", &[], "SELECT 1\n");
+    let all = format!("{out}{err}");
+    assert!(all.contains("08001"), "unreachable server: {all}");
+    let (out, err) = config.isql("nosuchdsn", &[], "SELECT 1\n");
+    let all = format!("{out}{err}");
+    assert!(all.contains("IM002"), "unknown DSN: {all}");
+}
