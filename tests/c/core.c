@@ -1,0 +1,390 @@
+/* Exercises the driver core through unixODBC the way a C application does.
+ * Usage: core "<connection string>"
+ * Prints one line per check; exits 1 at the first failure with the diagnostics. */
+#include <sql.h>
+#include <sqlext.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static SQLHENV env;
+static SQLHDBC dbc;
+static int failures;
+
+static void diag(SQLSMALLINT type, SQLHANDLE h) {
+  SQLCHAR state[6], msg[1024];
+  SQLINTEGER native;
+  SQLSMALLINT len;
+  for (SQLSMALLINT i = 1; SQLGetDiagRec(type, h, i, state, &native, msg, sizeof msg, &len) == SQL_SUCCESS; i++)
+    fprintf(stderr, "  diag %d: %s %s\n", i, state, msg);
+}
+
+static const char *first_state(SQLSMALLINT type, SQLHANDLE h) {
+  static SQLCHAR state[6];
+  SQLINTEGER native;
+  SQLCHAR msg[512];
+  SQLSMALLINT len;
+  state[0] = 0;
+  SQLGetDiagRec(type, h, 1, state, &native, msg, sizeof msg, &len);
+  return (const char *)state;
+}
+
+#define CHECK(cond, what, type, h)                                   \
+  do {                                                               \
+    if (!(cond)) {                                                   \
+      fprintf(stderr, "FAIL %s (line %d)\n", what, __LINE__);        \
+      diag(type, h);                                                 \
+      exit(1);                                                       \
+    }                                                                \
+  } while (0)
+
+#define OK(rc) ((rc) == SQL_SUCCESS || (rc) == SQL_SUCCESS_WITH_INFO)
+
+static SQLHSTMT new_stmt(void) {
+  SQLHSTMT st;
+  CHECK(OK(SQLAllocHandle(SQL_HANDLE_STMT, dbc, &st)), "alloc stmt", SQL_HANDLE_DBC, dbc);
+  return st;
+}
+
+static void exec(SQLHSTMT st, const char *sql) {
+  SQLRETURN rc = SQLExecDirect(st, (SQLCHAR *)sql, SQL_NTS);
+  CHECK(OK(rc) || rc == SQL_NO_DATA, sql, SQL_HANDLE_STMT, st);
+}
+
+static void test_info(void) {
+  SQLCHAR buf[256];
+  SQLSMALLINT len;
+  CHECK(OK(SQLGetInfo(dbc, SQL_DBMS_NAME, buf, sizeof buf, &len)), "SQL_DBMS_NAME", SQL_HANDLE_DBC, dbc);
+  CHECK(strcmp((char *)buf, "PostgreSQL") == 0 && len == 10, "DBMS name is PostgreSQL", SQL_HANDLE_DBC, dbc);
+  CHECK(OK(SQLGetInfo(dbc, SQL_DRIVER_ODBC_VER, buf, sizeof buf, &len)), "SQL_DRIVER_ODBC_VER", SQL_HANDLE_DBC, dbc);
+  CHECK(strcmp((char *)buf, "03.80") == 0, "driver ODBC version 03.80", SQL_HANDLE_DBC, dbc);
+  /* A short buffer truncates with 01004 and reports the full length. */
+  SQLRETURN rc = SQLGetInfo(dbc, SQL_DBMS_NAME, buf, 5, &len);
+  CHECK(rc == SQL_SUCCESS_WITH_INFO && strcmp((char *)buf, "Post") == 0 && len == 10, "GetInfo truncation", SQL_HANDLE_DBC, dbc);
+  CHECK(strcmp(first_state(SQL_HANDLE_DBC, dbc), "01004") == 0, "01004 on truncation", SQL_HANDLE_DBC, dbc);
+  /* An unknown information type is HY096 (passed through by the driver manager). */
+  rc = SQLGetInfo(dbc, 180, buf, sizeof buf, &len);
+  CHECK(rc == SQL_ERROR, "unknown info type fails", SQL_HANDLE_DBC, dbc);
+  SQLUSMALLINT funcs[SQL_API_ODBC3_ALL_FUNCTIONS_SIZE];
+  CHECK(OK(SQLGetFunctions(dbc, SQL_API_ODBC3_ALL_FUNCTIONS, funcs)), "SQLGetFunctions", SQL_HANDLE_DBC, dbc);
+  CHECK(SQL_FUNC_EXISTS(funcs, SQL_API_SQLFETCH) && SQL_FUNC_EXISTS(funcs, SQL_API_SQLBINDPARAMETER), "functions bitmap", SQL_HANDLE_DBC, dbc);
+  printf("ok info\n");
+}
+
+static void test_prepare_describe(void) {
+  SQLHSTMT st = new_stmt();
+  CHECK(OK(SQLPrepare(st, (SQLCHAR *)"SELECT 1::int4 AS a, 'x'::varchar(20) AS b, 2.50::numeric(10,2) AS c, now() AS d", SQL_NTS)), "prepare", SQL_HANDLE_STMT, st);
+  SQLSMALLINT cols;
+  CHECK(OK(SQLNumResultCols(st, &cols)) && cols == 4, "columns before execute", SQL_HANDLE_STMT, st);
+  SQLCHAR name[64];
+  SQLSMALLINT name_len, type, digits, nullable;
+  SQLULEN size;
+  CHECK(OK(SQLDescribeCol(st, 2, name, sizeof name, &name_len, &type, &size, &digits, &nullable)), "describe col 2", SQL_HANDLE_STMT, st);
+  CHECK(strcmp((char *)name, "b") == 0 && type == SQL_VARCHAR && size == 20, "varchar(20) described", SQL_HANDLE_STMT, st);
+  CHECK(OK(SQLDescribeCol(st, 3, name, sizeof name, &name_len, &type, &size, &digits, &nullable)), "describe col 3", SQL_HANDLE_STMT, st);
+  CHECK(type == SQL_NUMERIC && size == 10 && digits == 2, "numeric(10,2) described", SQL_HANDLE_STMT, st);
+  CHECK(OK(SQLDescribeCol(st, 4, name, sizeof name, &name_len, &type, &size, &digits, &nullable)), "describe col 4", SQL_HANDLE_STMT, st);
+  CHECK(type == SQL_TYPE_TIMESTAMP, "timestamptz described", SQL_HANDLE_STMT, st);
+  CHECK(SQLDescribeCol(st, 9, name, sizeof name, &name_len, &type, &size, &digits, &nullable) == SQL_ERROR && strcmp(first_state(SQL_HANDLE_STMT, st), "07009") == 0, "07009 for a missing column", SQL_HANDLE_STMT, st);
+  SQLLEN display = 0;
+  CHECK(OK(SQLColAttribute(st, 1, SQL_DESC_DISPLAY_SIZE, NULL, 0, NULL, &display)) && display == 11, "display size of int4", SQL_HANDLE_STMT, st);
+  SQLCHAR label[64];
+  SQLSMALLINT label_len;
+  CHECK(OK(SQLColAttribute(st, 3, SQL_DESC_LABEL, label, sizeof label, &label_len, NULL)) && strcmp((char *)label, "c") == 0, "label", SQL_HANDLE_STMT, st);
+  CHECK(OK(SQLExecute(st)), "execute prepared", SQL_HANDLE_STMT, st);
+  CHECK(OK(SQLFetch(st)), "fetch", SQL_HANDLE_STMT, st);
+  SQLINTEGER a;
+  SQLLEN ind;
+  CHECK(OK(SQLGetData(st, 1, SQL_C_SLONG, &a, 0, &ind)) && a == 1 && ind == 4, "int via SQLGetData", SQL_HANDLE_STMT, st);
+  SQLCHAR c[32];
+  CHECK(OK(SQLGetData(st, 3, SQL_C_CHAR, c, sizeof c, &ind)) && strcmp((char *)c, "2.50") == 0, "numeric exact as text", SQL_HANDLE_STMT, st);
+  CHECK(SQLFetch(st) == SQL_NO_DATA, "end of result", SQL_HANDLE_STMT, st);
+  CHECK(OK(SQLCloseCursor(st)), "close cursor", SQL_HANDLE_STMT, st);
+  CHECK(SQLCloseCursor(st) == SQL_ERROR && strcmp(first_state(SQL_HANDLE_STMT, st), "24000") == 0, "24000 closing twice", SQL_HANDLE_STMT, st);
+  /* Re-execute the prepared statement. */
+  CHECK(OK(SQLExecute(st)) && OK(SQLFetch(st)), "execute again", SQL_HANDLE_STMT, st);
+  SQLFreeHandle(SQL_HANDLE_STMT, st);
+  printf("ok prepare_describe\n");
+}
+
+static void test_params(void) {
+  SQLHSTMT st = new_stmt();
+  exec(st, "CREATE TEMP TABLE p (i2 int2, i4 int4, i8 int8, f8 float8, f4 float4, n numeric(20,6), t text, wt text, b bytea, bo bool, d date, tm time, ts timestamp, g uuid, nul int4)");
+  CHECK(OK(SQLPrepare(st, (SQLCHAR *)"INSERT INTO p VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", SQL_NTS)), "prepare insert", SQL_HANDLE_STMT, st);
+  SQLSMALLINT nparams;
+  CHECK(OK(SQLNumParams(st, &nparams)) && nparams == 15, "SQLNumParams", SQL_HANDLE_STMT, st);
+  SQLSMALLINT i2 = -12;
+  SQLINTEGER i4 = 2147483647;
+  SQLBIGINT i8 = -9000000000000000000LL;
+  SQLDOUBLE f8 = 3.141592653589793;
+  SQLREAL f4 = 1.5f;
+  SQLCHAR n[] = "12345678901234.123456";
+  SQLCHAR t[] = "plain 'quoted' text";
+  SQLWCHAR wt[] = {'w', 0x00fc, 'r', 'z', 0};
+  unsigned char b[] = {0, 1, 2, 0xfe, 0xff};
+  unsigned char bo = 1;
+  SQL_DATE_STRUCT d = {2024, 2, 29};
+  SQL_TIME_STRUCT tm = {23, 59, 58};
+  SQL_TIMESTAMP_STRUCT ts = {1999, 12, 31, 23, 59, 59, 123456000};
+  SQLGUID g = {0x12345678, 0x9abc, 0xdef0, {1, 2, 3, 4, 5, 6, 7, 8}};
+  SQLINTEGER nul = 0;
+  SQLLEN nts = SQL_NTS, blen = sizeof b, null_ind = SQL_NULL_DATA, wlen = 8;
+  int k = 1;
+  SQLBindParameter(st, k++, SQL_PARAM_INPUT, SQL_C_SSHORT, SQL_SMALLINT, 0, 0, &i2, 0, NULL);
+  SQLBindParameter(st, k++, SQL_PARAM_INPUT, SQL_C_SLONG, SQL_INTEGER, 0, 0, &i4, 0, NULL);
+  SQLBindParameter(st, k++, SQL_PARAM_INPUT, SQL_C_SBIGINT, SQL_BIGINT, 0, 0, &i8, 0, NULL);
+  SQLBindParameter(st, k++, SQL_PARAM_INPUT, SQL_C_DOUBLE, SQL_DOUBLE, 0, 0, &f8, 0, NULL);
+  SQLBindParameter(st, k++, SQL_PARAM_INPUT, SQL_C_FLOAT, SQL_REAL, 0, 0, &f4, 0, NULL);
+  SQLBindParameter(st, k++, SQL_PARAM_INPUT, SQL_C_CHAR, SQL_NUMERIC, 20, 6, n, sizeof n, &nts);
+  SQLBindParameter(st, k++, SQL_PARAM_INPUT, SQL_C_CHAR, SQL_VARCHAR, 100, 0, t, sizeof t, &nts);
+  SQLBindParameter(st, k++, SQL_PARAM_INPUT, SQL_C_WCHAR, SQL_WVARCHAR, 100, 0, wt, sizeof wt, &wlen);
+  SQLBindParameter(st, k++, SQL_PARAM_INPUT, SQL_C_BINARY, SQL_VARBINARY, 100, 0, b, sizeof b, &blen);
+  SQLBindParameter(st, k++, SQL_PARAM_INPUT, SQL_C_BIT, SQL_BIT, 0, 0, &bo, 0, NULL);
+  SQLBindParameter(st, k++, SQL_PARAM_INPUT, SQL_C_TYPE_DATE, SQL_TYPE_DATE, 0, 0, &d, 0, NULL);
+  SQLBindParameter(st, k++, SQL_PARAM_INPUT, SQL_C_TYPE_TIME, SQL_TYPE_TIME, 0, 0, &tm, 0, NULL);
+  SQLBindParameter(st, k++, SQL_PARAM_INPUT, SQL_C_TYPE_TIMESTAMP, SQL_TYPE_TIMESTAMP, 26, 6, &ts, 0, NULL);
+  SQLBindParameter(st, k++, SQL_PARAM_INPUT, SQL_C_GUID, SQL_GUID, 0, 0, &g, 0, NULL);
+  SQLBindParameter(st, k++, SQL_PARAM_INPUT, SQL_C_SLONG, SQL_INTEGER, 0, 0, &nul, 0, &null_ind);
+  CHECK(OK(SQLExecute(st)), "insert with parameters", SQL_HANDLE_STMT, st);
+  SQLLEN rows;
+  CHECK(OK(SQLRowCount(st, &rows)) && rows == 1, "row count 1", SQL_HANDLE_STMT, st);
+  SQLFreeStmt(st, SQL_RESET_PARAMS);
+  exec(st, "SELECT i2, i4, i8, f8, f4, n, t, wt, encode(b, 'hex'), bo, d, tm, ts, g, nul FROM p");
+  CHECK(OK(SQLFetch(st)), "fetch inserted row", SQL_HANDLE_STMT, st);
+  const char *expect[] = {"-12", "2147483647", "-9000000000000000000", "3.141592653589793", "1.5", "12345678901234.123456",
+                          "plain 'quoted' text", "w\xc3\xbcrz", "000102feff", "1", "2024-02-29", "23:59:58",
+                          "1999-12-31 23:59:59.123456", "12345678-9abc-def0-0102-030405060708"};
+  for (int col = 1; col <= 14; col++) {
+    SQLCHAR out[128];
+    SQLLEN ind;
+    CHECK(OK(SQLGetData(st, col, SQL_C_CHAR, out, sizeof out, &ind)), "get column as text", SQL_HANDLE_STMT, st);
+    if (strcmp((char *)out, expect[col - 1]) != 0) {
+      fprintf(stderr, "FAIL column %d: got '%s' want '%s'\n", col, out, expect[col - 1]);
+      exit(1);
+    }
+  }
+  SQLINTEGER v;
+  SQLLEN ind;
+  CHECK(OK(SQLGetData(st, 15, SQL_C_SLONG, &v, 0, &ind)) && ind == SQL_NULL_DATA, "NULL parameter stored NULL", SQL_HANDLE_STMT, st);
+  SQLCloseCursor(st);
+  /* Typed reads: integers, doubles, dates, GUID and a numeric struct. */
+  exec(st, "SELECT i8, f8, d, ts, g, n FROM p");
+  CHECK(OK(SQLFetch(st)), "fetch typed", SQL_HANDLE_STMT, st);
+  SQLBIGINT r8;
+  SQLDOUBLE rf;
+  SQL_DATE_STRUCT rd;
+  SQL_TIMESTAMP_STRUCT rts;
+  SQLGUID rg;
+  CHECK(OK(SQLGetData(st, 1, SQL_C_SBIGINT, &r8, 0, &ind)) && r8 == i8, "bigint", SQL_HANDLE_STMT, st);
+  CHECK(OK(SQLGetData(st, 2, SQL_C_DOUBLE, &rf, 0, &ind)) && rf == f8, "double", SQL_HANDLE_STMT, st);
+  CHECK(OK(SQLGetData(st, 3, SQL_C_TYPE_DATE, &rd, 0, &ind)) && rd.year == 2024 && rd.month == 2 && rd.day == 29, "date struct", SQL_HANDLE_STMT, st);
+  CHECK(OK(SQLGetData(st, 4, SQL_C_TYPE_TIMESTAMP, &rts, 0, &ind)) && rts.second == 59 && rts.fraction == 123456000, "timestamp struct", SQL_HANDLE_STMT, st);
+  CHECK(OK(SQLGetData(st, 5, SQL_C_GUID, &rg, 0, &ind)) && memcmp(&rg, &g, sizeof g) == 0, "guid struct", SQL_HANDLE_STMT, st);
+  SQLSMALLINT small;
+  CHECK(SQLGetData(st, 6, SQL_C_SSHORT, &small, 0, &ind) == SQL_ERROR && strcmp(first_state(SQL_HANDLE_STMT, st), "22003") == 0, "22003 out of range", SQL_HANDLE_STMT, st);
+  SQLCloseCursor(st);
+  /* A value that is no number: 22018. */
+  exec(st, "SELECT 'abc'::text");
+  CHECK(OK(SQLFetch(st)), "fetch text", SQL_HANDLE_STMT, st);
+  CHECK(SQLGetData(st, 1, SQL_C_SLONG, &v, 0, &ind) == SQL_ERROR && strcmp(first_state(SQL_HANDLE_STMT, st), "22018") == 0, "22018 bad cast", SQL_HANDLE_STMT, st);
+  SQLFreeHandle(SQL_HANDLE_STMT, st);
+  printf("ok params\n");
+}
+
+static void test_getdata_pieces(void) {
+  SQLHSTMT st = new_stmt();
+  exec(st, "SELECT repeat('abcdefghij', 100) AS t, decode(repeat('00ff', 300), 'hex') AS b");
+  CHECK(OK(SQLFetch(st)), "fetch long", SQL_HANDLE_STMT, st);
+  char piece[101];
+  SQLLEN ind;
+  int total = 0, calls = 0;
+  SQLRETURN rc;
+  while ((rc = SQLGetData(st, 1, SQL_C_CHAR, piece, sizeof piece, &ind)) != SQL_NO_DATA) {
+    CHECK(OK(rc), "piece", SQL_HANDLE_STMT, st);
+    if (rc == SQL_SUCCESS_WITH_INFO) CHECK(strcmp(first_state(SQL_HANDLE_STMT, st), "01004") == 0, "01004 on each piece", SQL_HANDLE_STMT, st);
+    if (calls == 0) CHECK(ind == 1000, "first piece reports the full length", SQL_HANDLE_STMT, st);
+    total += strlen(piece);
+    calls++;
+    CHECK(calls < 50, "pieces end", SQL_HANDLE_STMT, st);
+  }
+  CHECK(total == 1000 && calls == 10, "1000 chars in 10 pieces", SQL_HANDLE_STMT, st);
+  unsigned char bin[256];
+  int btotal = 0;
+  while ((rc = SQLGetData(st, 2, SQL_C_BINARY, bin, sizeof bin, &ind)) != SQL_NO_DATA) {
+    CHECK(OK(rc), "binary piece", SQL_HANDLE_STMT, st);
+    btotal += (ind > (SQLLEN)sizeof bin || ind == SQL_NO_TOTAL) ? (int)sizeof bin : (int)ind;
+  }
+  CHECK(btotal == 600, "600 bytes of bytea in pieces", SQL_HANDLE_STMT, st);
+  SQLFreeHandle(SQL_HANDLE_STMT, st);
+  printf("ok getdata_pieces\n");
+}
+
+static void test_block_fetch(void) {
+  SQLHSTMT st = new_stmt();
+  /* Column-wise binding, 100 rows per fetch. */
+  enum { N = 100 };
+  SQLINTEGER ids[N];
+  SQLLEN id_ind[N], name_ind[N];
+  char names[N][6];
+  SQLULEN fetched = 0;
+  SQLUSMALLINT status[N];
+  SQLSetStmtAttr(st, SQL_ATTR_ROW_BIND_TYPE, (SQLPOINTER)SQL_BIND_BY_COLUMN, 0);
+  SQLSetStmtAttr(st, SQL_ATTR_ROW_ARRAY_SIZE, (SQLPOINTER)N, 0);
+  SQLSetStmtAttr(st, SQL_ATTR_ROWS_FETCHED_PTR, &fetched, 0);
+  SQLSetStmtAttr(st, SQL_ATTR_ROW_STATUS_PTR, status, 0);
+  exec(st, "SELECT g, 'name' || g FROM generate_series(1, 250) g");
+  SQLBindCol(st, 1, SQL_C_SLONG, ids, 0, id_ind);
+  SQLBindCol(st, 2, SQL_C_CHAR, names, sizeof names[0], name_ind);
+  long sum = 0, rows = 0;
+  int truncations = 0;
+  SQLRETURN rc;
+  while ((rc = SQLFetch(st)) != SQL_NO_DATA) {
+    CHECK(OK(rc), "block fetch", SQL_HANDLE_STMT, st);
+    for (SQLULEN r = 0; r < fetched; r++) {
+      sum += ids[r];
+      if (status[r] == SQL_ROW_SUCCESS_WITH_INFO) truncations++;
+      char want[16];
+      snprintf(want, sizeof want, "name%d", (int)ids[r]);
+      CHECK(name_ind[r] == (SQLLEN)strlen(want), "full length in the indicator", SQL_HANDLE_STMT, st);
+      CHECK(strncmp(names[r], want, 5) == 0 && strlen(names[r]) == (strlen(want) < 6 ? strlen(want) : 5), "name value (truncated to fit)", SQL_HANDLE_STMT, st);
+    }
+    rows += fetched;
+  }
+  CHECK(rows == 250 && sum == 250 * 251 / 2, "250 rows in blocks", SQL_HANDLE_STMT, st);
+  /* 'name10' and up do not fit in 6 bytes with the NUL: truncated, flagged per row. */
+  CHECK(truncations == 241, "truncated rows flagged", SQL_HANDLE_STMT, st);
+  SQLCloseCursor(st);
+  SQLFreeStmt(st, SQL_UNBIND);
+
+  /* Row-wise binding into an array of structs. */
+  struct row { SQLINTEGER id; SQLLEN id_ind; char name[16]; SQLLEN name_ind; } buf[10];
+  SQLSetStmtAttr(st, SQL_ATTR_ROW_BIND_TYPE, (SQLPOINTER)sizeof(struct row), 0);
+  SQLSetStmtAttr(st, SQL_ATTR_ROW_ARRAY_SIZE, (SQLPOINTER)10, 0);
+  exec(st, "SELECT g, 'r' || g FROM generate_series(1, 15) g");
+  SQLBindCol(st, 1, SQL_C_SLONG, &buf[0].id, 0, &buf[0].id_ind);
+  SQLBindCol(st, 2, SQL_C_CHAR, buf[0].name, sizeof buf[0].name, &buf[0].name_ind);
+  CHECK(OK(SQLFetch(st)) && fetched == 10 && buf[9].id == 10 && strcmp(buf[9].name, "r10") == 0 && buf[9].name_ind == 3, "row-wise block 1", SQL_HANDLE_STMT, st);
+  CHECK(OK(SQLFetchScroll(st, SQL_FETCH_NEXT, 0)) && fetched == 5 && buf[4].id == 15 && status[5] == SQL_ROW_NOROW, "row-wise block 2", SQL_HANDLE_STMT, st);
+  CHECK(SQLFetch(st) == SQL_NO_DATA, "row-wise end", SQL_HANDLE_STMT, st);
+  SQLFreeHandle(SQL_HANDLE_STMT, st);
+  printf("ok block_fetch\n");
+}
+
+static void test_interleaved_statements(void) {
+  /* Two statements with open results on one connection, in any order. */
+  SQLHSTMT a = new_stmt(), b = new_stmt();
+  exec(a, "SELECT g FROM generate_series(1, 20000) g");
+  SQLINTEGER v;
+  SQLLEN ind;
+  for (int i = 1; i <= 10; i++) {
+    CHECK(OK(SQLFetch(a)) && OK(SQLGetData(a, 1, SQL_C_SLONG, &v, 0, &ind)) && v == i, "first rows of a", SQL_HANDLE_STMT, a);
+  }
+  exec(b, "SELECT 'b'::text");
+  CHECK(OK(SQLFetch(b)), "fetch b while a is open", SQL_HANDLE_STMT, b);
+  long count = 10, last = 10;
+  while (SQLFetch(a) == SQL_SUCCESS) {
+    SQLGetData(a, 1, SQL_C_SLONG, &v, 0, &ind);
+    CHECK(v == last + 1, "a continues in order", SQL_HANDLE_STMT, a);
+    last = v;
+    count++;
+  }
+  CHECK(count == 20000, "a delivered every row", SQL_HANDLE_STMT, a);
+  SQLFreeHandle(SQL_HANDLE_STMT, a);
+  SQLFreeHandle(SQL_HANDLE_STMT, b);
+  printf("ok interleaved\n");
+}
+
+static void test_more_results(void) {
+  SQLHSTMT st = new_stmt();
+  exec(st, "SELECT 1; CREATE TEMP TABLE mr(x int); INSERT INTO mr VALUES (1),(2); SELECT 'last'");
+  SQLSMALLINT cols;
+  SQLLEN rows;
+  CHECK(OK(SQLNumResultCols(st, &cols)) && cols == 1, "first result", SQL_HANDLE_STMT, st);
+  CHECK(OK(SQLMoreResults(st)), "second", SQL_HANDLE_STMT, st);
+  CHECK(OK(SQLNumResultCols(st, &cols)) && cols == 0, "DDL has no columns", SQL_HANDLE_STMT, st);
+  CHECK(OK(SQLMoreResults(st)) && OK(SQLRowCount(st, &rows)) && rows == 2, "insert count", SQL_HANDLE_STMT, st);
+  CHECK(OK(SQLMoreResults(st)) && OK(SQLFetch(st)), "last select", SQL_HANDLE_STMT, st);
+  CHECK(SQLMoreResults(st) == SQL_NO_DATA, "no more results", SQL_HANDLE_STMT, st);
+  SQLFreeHandle(SQL_HANDLE_STMT, st);
+  printf("ok more_results\n");
+}
+
+static void test_transactions(void) {
+  SQLHSTMT st = new_stmt();
+  exec(st, "CREATE TEMP TABLE tx (x int)");
+  CHECK(OK(SQLSetConnectAttr(dbc, SQL_ATTR_AUTOCOMMIT, (SQLPOINTER)SQL_AUTOCOMMIT_OFF, 0)), "autocommit off", SQL_HANDLE_DBC, dbc);
+  exec(st, "INSERT INTO tx VALUES (1)");
+  CHECK(OK(SQLEndTran(SQL_HANDLE_DBC, dbc, SQL_ROLLBACK)), "rollback", SQL_HANDLE_DBC, dbc);
+  exec(st, "INSERT INTO tx VALUES (2)");
+  CHECK(OK(SQLEndTran(SQL_HANDLE_DBC, dbc, SQL_COMMIT)), "commit", SQL_HANDLE_DBC, dbc);
+  CHECK(OK(SQLSetConnectAttr(dbc, SQL_ATTR_AUTOCOMMIT, (SQLPOINTER)SQL_AUTOCOMMIT_ON, 0)), "autocommit on", SQL_HANDLE_DBC, dbc);
+  exec(st, "SELECT string_agg(x::text, ',') FROM tx");
+  char out[32];
+  SQLLEN ind;
+  CHECK(OK(SQLFetch(st)) && OK(SQLGetData(st, 1, SQL_C_CHAR, out, sizeof out, &ind)) && strcmp(out, "2") == 0, "only the committed row", SQL_HANDLE_STMT, st);
+  SQLCloseCursor(st);
+  CHECK(OK(SQLSetConnectAttr(dbc, SQL_ATTR_TXN_ISOLATION, (SQLPOINTER)SQL_TXN_SERIALIZABLE, 0)), "isolation", SQL_HANDLE_DBC, dbc);
+  exec(st, "SHOW transaction_isolation");
+  CHECK(OK(SQLFetch(st)) && OK(SQLGetData(st, 1, SQL_C_CHAR, out, sizeof out, &ind)) && strcmp(out, "serializable") == 0, "serializable applied", SQL_HANDLE_STMT, st);
+  SQLCloseCursor(st);
+  CHECK(OK(SQLSetConnectAttr(dbc, SQL_ATTR_ACCESS_MODE, (SQLPOINTER)SQL_MODE_READ_ONLY, 0)), "read only", SQL_HANDLE_DBC, dbc);
+  CHECK(SQLExecDirect(st, (SQLCHAR *)"CREATE TEMP TABLE ro (x int)", SQL_NTS) == SQL_ERROR && strcmp(first_state(SQL_HANDLE_STMT, st), "25006") == 0, "25006 in a read-only session", SQL_HANDLE_STMT, st);
+  CHECK(OK(SQLSetConnectAttr(dbc, SQL_ATTR_ACCESS_MODE, (SQLPOINTER)SQL_MODE_READ_WRITE, 0)), "read write", SQL_HANDLE_DBC, dbc);
+  SQLFreeHandle(SQL_HANDLE_STMT, st);
+  printf("ok transactions\n");
+}
+
+static void test_diagnostics(void) {
+  SQLHSTMT st = new_stmt();
+  CHECK(SQLExecDirect(st, (SQLCHAR *)"SELEC broken", SQL_NTS) == SQL_ERROR, "syntax error fails", SQL_HANDLE_STMT, st);
+  SQLINTEGER n = 0;
+  CHECK(OK(SQLGetDiagField(SQL_HANDLE_STMT, st, 0, SQL_DIAG_NUMBER, &n, 0, NULL)) && n == 1, "one diag record", SQL_HANDLE_STMT, st);
+  SQLCHAR state[6];
+  SQLSMALLINT len;
+  CHECK(OK(SQLGetDiagField(SQL_HANDLE_STMT, st, 1, SQL_DIAG_SQLSTATE, state, sizeof state, &len)) && strcmp((char *)state, "42601") == 0, "syntax error state", SQL_HANDLE_STMT, st);
+  SQLCHAR msg[16];
+  SQLINTEGER native;
+  CHECK(SQLGetDiagRec(SQL_HANDLE_STMT, st, 1, state, &native, msg, sizeof msg, &len) == SQL_SUCCESS_WITH_INFO && len > 15, "short message buffer", SQL_HANDLE_STMT, st);
+  CHECK(SQLGetDiagRec(SQL_HANDLE_STMT, st, 2, state, &native, msg, sizeof msg, &len) == SQL_NO_DATA, "no second record", SQL_HANDLE_STMT, st);
+  /* Unique violation passes its state through. */
+  exec(st, "CREATE TEMP TABLE u (x int primary key)");
+  exec(st, "INSERT INTO u VALUES (1)");
+  CHECK(SQLExecDirect(st, (SQLCHAR *)"INSERT INTO u VALUES (1)", SQL_NTS) == SQL_ERROR && strcmp(first_state(SQL_HANDLE_STMT, st), "23505") == 0, "23505", SQL_HANDLE_STMT, st);
+  /* A sequence error: fetch without a result. */
+  SQLHSTMT fresh = new_stmt();
+  CHECK(SQLFetch(fresh) == SQL_ERROR && strcmp(first_state(SQL_HANDLE_STMT, fresh), "24000") == 0, "fetch with no cursor", SQL_HANDLE_STMT, fresh);
+  CHECK(SQLExecute(fresh) == SQL_ERROR && strcmp(first_state(SQL_HANDLE_STMT, fresh), "HY010") == 0, "execute without prepare", SQL_HANDLE_STMT, fresh);
+  SQLFreeHandle(SQL_HANDLE_STMT, fresh);
+  SQLFreeHandle(SQL_HANDLE_STMT, st);
+  printf("ok diagnostics\n");
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    fprintf(stderr, "usage: core <connection string>\n");
+    return 2;
+  }
+  SQLAllocHandle(SQL_HANDLE_ENV, SQL_NULL_HANDLE, &env);
+  SQLSetEnvAttr(env, SQL_ATTR_ODBC_VERSION, (SQLPOINTER)SQL_OV_ODBC3_80, 0);
+  SQLAllocHandle(SQL_HANDLE_DBC, env, &dbc);
+  SQLCHAR out[1024];
+  SQLSMALLINT out_len;
+  SQLRETURN rc = SQLDriverConnect(dbc, NULL, (SQLCHAR *)argv[1], SQL_NTS, out, sizeof out, &out_len, SQL_DRIVER_NOPROMPT);
+  CHECK(OK(rc), "connect", SQL_HANDLE_DBC, dbc);
+  CHECK(strstr((char *)out, "Server=") != NULL || strstr((char *)out, "SERVER=") != NULL, "completed connection string", SQL_HANDLE_DBC, dbc);
+  printf("ok connect\n");
+  test_info();
+  test_prepare_describe();
+  test_params();
+  test_getdata_pieces();
+  test_block_fetch();
+  test_interleaved_statements();
+  test_more_results();
+  test_transactions();
+  test_diagnostics();
+  CHECK(OK(SQLDisconnect(dbc)), "disconnect", SQL_HANDLE_DBC, dbc);
+  SQLFreeHandle(SQL_HANDLE_DBC, dbc);
+  SQLFreeHandle(SQL_HANDLE_ENV, env);
+  printf("all passed\n");
+  return failures;
+}
