@@ -158,18 +158,18 @@ pub fn default_c_type(ty: &Type) -> i16 {
         return default_c_type(base);
     }
     match ty.oid() {
-        16 => c::BIT,                    // bool
-        21 => c::SSHORT,                 // int2
-        23 => c::SLONG,                  // int4
-        20 => c::SBIGINT,                // int8
-        700 => c::FLOAT,                 // float4
-        701 => c::DOUBLE,                // float8
-        26 => c::ULONG,                  // oid
-        17 => c::BINARY,                 // bytea
-        1082 => c::TYPE_DATE,            // date
-        1083 | 1266 => c::TYPE_TIME,     // time, timetz
+        16 => c::BIT,                     // bool
+        21 => c::SSHORT,                  // int2
+        23 => c::SLONG,                   // int4
+        20 => c::SBIGINT,                 // int8
+        700 => c::FLOAT,                  // float4
+        701 => c::DOUBLE,                 // float8
+        26 => c::ULONG,                   // oid
+        17 => c::BINARY,                  // bytea
+        1082 => c::TYPE_DATE,             // date
+        1083 | 1266 => c::TYPE_TIME,      // time, timetz
         1114 | 1184 => c::TYPE_TIMESTAMP, // timestamp, timestamptz
-        2950 => c::GUID,                 // uuid
+        2950 => c::GUID,                  // uuid
         _ => c::CHAR,
     }
 }
@@ -205,11 +205,18 @@ pub fn write_datum(
     out: &mut [u8],
     offset: usize,
 ) -> Result<Written, ConvertError> {
-    let target = if target == c::DEFAULT { default_for_datum(datum) } else { target };
+    let target = if target == c::DEFAULT {
+        default_for_datum(datum)
+    } else {
+        target
+    };
     match target {
         c::CHAR => Ok(write_piece(char_text(datum).as_bytes(), out, offset, 1)),
         c::WCHAR => {
-            let wide: Vec<u8> = char_text(datum).encode_utf16().flat_map(u16::to_le_bytes).collect();
+            let wide: Vec<u8> = char_text(datum)
+                .encode_utf16()
+                .flat_map(u16::to_le_bytes)
+                .collect();
             Ok(write_piece(&wide, out, offset, 2))
         }
         c::BINARY => match datum {
@@ -280,7 +287,12 @@ fn write_piece(data: &[u8], out: &mut [u8], offset: usize, terminator: usize) ->
     if terminator > 0 && out.len() >= n + terminator {
         out[n..n + terminator].fill(0);
     }
-    Written { len: n, total: Some(rest.len()), truncated: n < rest.len(), fractional_truncation: false }
+    Written {
+        len: n,
+        total: Some(rest.len()),
+        truncated: n < rest.len(),
+        fractional_truncation: false,
+    }
 }
 
 /// Copies a fixed-size struct image into `out`.
@@ -288,9 +300,19 @@ fn put_fixed(out: &mut [u8], bytes: &[u8], fractional_truncation: bool) -> Writt
     match out.get_mut(..bytes.len()) {
         Some(dst) => {
             dst.copy_from_slice(bytes);
-            Written { len: bytes.len(), total: Some(bytes.len()), truncated: false, fractional_truncation }
+            Written {
+                len: bytes.len(),
+                total: Some(bytes.len()),
+                truncated: false,
+                fractional_truncation,
+            }
         }
-        None => Written { len: 0, total: Some(bytes.len()), truncated: true, fractional_truncation: false },
+        None => Written {
+            len: 0,
+            total: Some(bytes.len()),
+            truncated: true,
+            fractional_truncation: false,
+        },
     }
 }
 
@@ -351,7 +373,11 @@ pub(crate) fn parse_decimal(s: &str) -> Option<Decimal> {
     if i != s.len() {
         return None;
     }
-    Some(Decimal { neg, digits, exp: exp - frac_len })
+    Some(Decimal {
+        neg,
+        digits,
+        exp: exp - frac_len,
+    })
 }
 
 /// A number drawn from a datum, before it meets a target type.
@@ -363,7 +389,11 @@ enum Number {
 fn exact_int(v: i128) -> Number {
     Number::Exact(Decimal {
         neg: v < 0,
-        digits: if v == 0 { Vec::new() } else { v.unsigned_abs().to_string().into_bytes() },
+        digits: if v == 0 {
+            Vec::new()
+        } else {
+            v.unsigned_abs().to_string().into_bytes()
+        },
         exp: 0,
     })
 }
@@ -404,7 +434,9 @@ fn text_number(s: &str) -> Result<Number, ConvertError> {
     if let Some(d) = parse_decimal(s) {
         return Ok(Number::Exact(d));
     }
-    special_float(s).map(Number::Float).ok_or(ConvertError::InvalidCast)
+    special_float(s)
+        .map(Number::Float)
+        .ok_or(ConvertError::InvalidCast)
 }
 
 impl Number {
@@ -467,7 +499,9 @@ impl Number {
         match self {
             Number::Float(f) => Ok(*f),
             Number::Exact(d) => {
-                let v: f64 = decimal_literal(d).parse().map_err(|_| ConvertError::InvalidCast)?;
+                let v: f64 = decimal_literal(d)
+                    .parse()
+                    .map_err(|_| ConvertError::InvalidCast)?;
                 if v.is_finite() {
                     Ok(v)
                 } else {
@@ -488,7 +522,9 @@ impl Number {
                 Ok(*f as f32)
             }
             Number::Exact(d) => {
-                let v: f32 = decimal_literal(d).parse().map_err(|_| ConvertError::InvalidCast)?;
+                let v: f32 = decimal_literal(d)
+                    .parse()
+                    .map_err(|_| ConvertError::InvalidCast)?;
                 if v.is_finite() {
                     Ok(v)
                 } else {
@@ -501,7 +537,11 @@ impl Number {
 
 /// "-123e-2" form of a decimal, for Rust's correctly rounded float parser.
 fn decimal_literal(d: &Decimal) -> String {
-    let digits = if d.digits.is_empty() { "0" } else { std::str::from_utf8(&d.digits).unwrap_or("0") };
+    let digits = if d.digits.is_empty() {
+        "0"
+    } else {
+        std::str::from_utf8(&d.digits).unwrap_or("0")
+    };
     format!("{}{}e{}", if d.neg { "-" } else { "" }, digits, d.exp)
 }
 
@@ -528,7 +568,10 @@ fn write_bit(datum: &Datum<'_>, out: &mut [u8]) -> Result<Written, ConvertError>
         return Err(ConvertError::OutOfRange);
     }
     let (v, frac) = n.to_i128()?;
-    let bit = u8::try_from(v).ok().filter(|b| *b <= 1).ok_or(ConvertError::OutOfRange)?;
+    let bit = u8::try_from(v)
+        .ok()
+        .filter(|b| *b <= 1)
+        .ok_or(ConvertError::OutOfRange)?;
     Ok(put_fixed(out, &[bit], frac))
 }
 
@@ -587,7 +630,9 @@ fn numeric_struct(dec: &Decimal) -> Result<([u8; NUMERIC_STRUCT_SIZE], bool), Co
     let precision = digits.len().max(scale).max(1);
     let mut bytes = [0u8; NUMERIC_STRUCT_SIZE];
     bytes[0] = u8::try_from(precision).map_err(|_| ConvertError::OutOfRange)?;
-    bytes[1] = i8::try_from(scale).map_err(|_| ConvertError::OutOfRange)?.to_ne_bytes()[0];
+    bytes[1] = i8::try_from(scale)
+        .map_err(|_| ConvertError::OutOfRange)?
+        .to_ne_bytes()[0];
     bytes[2] = u8::from(!(dec.neg && magnitude != 0));
     bytes[3..].copy_from_slice(&magnitude.to_le_bytes());
     Ok((bytes, frac))
@@ -625,12 +670,22 @@ fn moment(datum: &Datum<'_>) -> Result<Moment, ConvertError> {
             if *d == i32::MIN || *d == i32::MAX {
                 return Err(ConvertError::InvalidDatetime);
             }
-            Ok(Moment { days: Some((*d).into()), nanos: None, from_text: false })
+            Ok(Moment {
+                days: Some((*d).into()),
+                nanos: None,
+                from_text: false,
+            })
         }
         Datum::Timestamp(t) | Datum::TimestampTz(t) => stamp(*t),
         Datum::Time(t) | Datum::TimeTz(t, _) => {
-            let nanos = t.checked_mul(NANOS_PER_MICRO).ok_or(ConvertError::InvalidDatetime)?;
-            Ok(Moment { days: None, nanos: Some(nanos), from_text: false })
+            let nanos = t
+                .checked_mul(NANOS_PER_MICRO)
+                .ok_or(ConvertError::InvalidDatetime)?;
+            Ok(Moment {
+                days: None,
+                nanos: Some(nanos),
+                from_text: false,
+            })
         }
         Datum::Text(s) => text_moment(s),
         Datum::Other(s) => text_moment(s),
@@ -647,12 +702,16 @@ fn text_moment(s: &str) -> Result<Moment, ConvertError> {
         return Err(ConvertError::InvalidDatetime);
     }
     let (days, nanos) = parse_datetime_text(t).ok_or(ConvertError::InvalidCast)?;
-    Ok(Moment { days, nanos, from_text: true })
+    Ok(Moment {
+        days,
+        nanos,
+        from_text: true,
+    })
 }
 
 /// Today in UTC as days since 2000-01-01: ODBC fills the date of a time-only value
 /// converted to a timestamp with the current date.
-fn today() -> i64 {
+pub(crate) fn today() -> i64 {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
@@ -685,7 +744,11 @@ fn write_date(datum: &Datum<'_>, out: &mut [u8]) -> Result<Written, ConvertError
     let m = moment(datum)?;
     let Some(days) = m.days else {
         // time -> date is not a conversion ODBC defines.
-        return Err(if m.from_text { ConvertError::InvalidCast } else { ConvertError::Unsupported });
+        return Err(if m.from_text {
+            ConvertError::InvalidCast
+        } else {
+            ConvertError::Unsupported
+        });
     };
     let (y, mo, d) = date_fields(days)?;
     let mut bytes = [0u8; 6];
@@ -698,7 +761,11 @@ fn write_date(datum: &Datum<'_>, out: &mut [u8]) -> Result<Written, ConvertError
 fn write_time(datum: &Datum<'_>, out: &mut [u8]) -> Result<Written, ConvertError> {
     let m = moment(datum)?;
     let Some(nanos) = m.nanos else {
-        return Err(if m.from_text { ConvertError::InvalidCast } else { ConvertError::Unsupported });
+        return Err(if m.from_text {
+            ConvertError::InvalidCast
+        } else {
+            ConvertError::Unsupported
+        });
     };
     let (h, mi, s, frac) = time_fields(nanos)?;
     let mut bytes = [0u8; 6];
@@ -746,7 +813,10 @@ pub(crate) fn parse_datetime_text(s: &str) -> Option<(Option<i64>, Option<i64>)>
         Some(tail) if tail.eq_ignore_ascii_case(" bc") => (s[..s.len() - 3].trim_end(), true),
         _ => (s, false),
     };
-    let mut cur = Cursor { s: s.as_bytes(), pos: 0 };
+    let mut cur = Cursor {
+        s: s.as_bytes(),
+        pos: 0,
+    };
     // A date has a '-' after its leading digits; a time has a ':'.
     let lead = cur.peek_digits();
     let days = if cur.s.get(lead) == Some(&b'-') {
@@ -792,7 +862,8 @@ pub(crate) fn parse_datetime_text(s: &str) -> Option<(Option<i64>, Option<i64>)>
             };
         }
     }
-    let valid = (h < 24 && mi < 60 && sec < 60) || (h == 24 && mi == 0 && sec == 0 && frac_nanos == 0);
+    let valid =
+        (h < 24 && mi < 60 && sec < 60) || (h == 24 && mi == 0 && sec == 0 && frac_nanos == 0);
     if !valid {
         return None;
     }
@@ -806,7 +877,9 @@ pub(crate) fn parse_datetime_text(s: &str) -> Option<(Option<i64>, Option<i64>)>
 }
 
 fn is_zone(s: &str) -> bool {
-    let Some(body) = s.strip_prefix('+').or_else(|| s.strip_prefix('-')) else { return false };
+    let Some(body) = s.strip_prefix('+').or_else(|| s.strip_prefix('-')) else {
+        return false;
+    };
     !body.is_empty()
         && body.len() <= 8
         && body.bytes().all(|b| b.is_ascii_digit() || b == b':')
@@ -820,7 +893,11 @@ struct Cursor<'a> {
 
 impl Cursor<'_> {
     fn peek_digits(&self) -> usize {
-        self.s[self.pos..].iter().take_while(|b| b.is_ascii_digit()).count() + self.pos
+        self.s[self.pos..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count()
+            + self.pos
     }
     fn done(&self) -> bool {
         self.pos >= self.s.len()
@@ -848,7 +925,10 @@ impl Cursor<'_> {
         if n < min || n > max {
             return None;
         }
-        let v = std::str::from_utf8(&self.s[self.pos..end]).ok()?.parse().ok()?;
+        let v = std::str::from_utf8(&self.s[self.pos..end])
+            .ok()?
+            .parse()
+            .ok()?;
         self.pos = end;
         Some(v)
     }
@@ -876,7 +956,10 @@ fn write_guid(datum: &Datum<'_>, out: &mut [u8]) -> Result<Written, ConvertError
 /// Hyphenated or plain hex, optionally in braces, like PostgreSQL's uuid input.
 fn parse_uuid(s: &str) -> Option<[u8; 16]> {
     let s = s.trim();
-    let s = s.strip_prefix('{').and_then(|r| r.strip_suffix('}')).unwrap_or(s);
+    let s = s
+        .strip_prefix('{')
+        .and_then(|r| r.strip_suffix('}'))
+        .unwrap_or(s);
     let hex: Vec<u8> = s.bytes().filter(|&b| b != b'-').collect();
     if hex.len() != 32 || s.starts_with('-') || s.ends_with('-') || s.contains("--") {
         return None;

@@ -26,7 +26,12 @@ fn err(datum: &Datum<'_>, target: i16) -> ConvertError {
 }
 
 fn ok(len: usize, total: usize, truncated: bool) -> Written {
-    Written { len, total: Some(total), truncated, fractional_truncation: false }
+    Written {
+        len,
+        total: Some(total),
+        truncated,
+        fractional_truncation: false,
+    }
 }
 
 #[test]
@@ -55,7 +60,10 @@ fn c_constants_match_odbc_sys() {
         (c::TYPE_TIMESTAMP, CDataType::TypeTimestamp),
         (c::DEFAULT, CDataType::Default),
         (c::INTERVAL_YEAR, CDataType::IntervalYear),
-        (c::INTERVAL_MINUTE_TO_SECOND, CDataType::IntervalMinuteToSecond),
+        (
+            c::INTERVAL_MINUTE_TO_SECOND,
+            CDataType::IntervalMinuteToSecond,
+        ),
     ];
     for &(ours, theirs) in table {
         assert_eq!(ours, theirs as i16, "{theirs:?}");
@@ -78,7 +86,14 @@ fn char_text_of_every_datum() {
         (Datum::Date(0), "2000-01-01"),
         (Datum::Timestamp(DAY + 1), "2000-01-02 00:00:00.000001"),
         (Datum::TimestampTz(0), "2000-01-01 00:00:00+00"),
-        (Datum::Interval { months: 0, days: 1, micros: 0 }, "1 day"),
+        (
+            Datum::Interval {
+                months: 0,
+                days: 1,
+                micros: 0,
+            },
+            "1 day",
+        ),
         (uuid, "abababab-abab-abab-abab-abababababab"),
         (Datum::Oid(7), "7"),
         (Datum::Other("{1,2}".into()), "{1,2}"),
@@ -147,7 +162,10 @@ fn wchar_pieces_and_truncation() {
         if buf >= got.len + 2 {
             assert_eq!(&out[got.len..got.len + 2], &[0, 0]);
         } else {
-            assert!(out.iter().all(|&b| b == 0xAA), "nothing written when no room for NUL");
+            assert!(
+                out.iter().all(|&b| b == 0xAA),
+                "nothing written when no room for NUL"
+            );
         }
     }
     let (out, got) = w(&Datum::Text("😀"), c::WCHAR, 10, 0);
@@ -194,16 +212,32 @@ fn integer_targets() {
         (Datum::Int4(-1), c::ULONG, Err(OutOfRange)),
         (Datum::Int4(-1), c::USHORT, Err(OutOfRange)),
         (Datum::Int2(-1), c::LONG, Ok((-1, false))),
-        (Datum::Int8(i64::MAX), c::SBIGINT, Ok((i64::MAX.into(), false))),
-        (Datum::Int8(i64::MAX), c::UBIGINT, Ok((i64::MAX.into(), false))),
+        (
+            Datum::Int8(i64::MAX),
+            c::SBIGINT,
+            Ok((i64::MAX.into(), false)),
+        ),
+        (
+            Datum::Int8(i64::MAX),
+            c::UBIGINT,
+            Ok((i64::MAX.into(), false)),
+        ),
         (Datum::Int8(i64::MAX), c::SLONG, Err(OutOfRange)),
-        (Datum::Int8(i64::MIN), c::SBIGINT, Ok((i64::MIN.into(), false))),
+        (
+            Datum::Int8(i64::MIN),
+            c::SBIGINT,
+            Ok((i64::MIN.into(), false)),
+        ),
         (Datum::Float8(1.5), c::SLONG, Ok((1, true))),
         (Datum::Float8(-1.5), c::SLONG, Ok((-1, true))),
         (Datum::Float8(-0.5), c::ULONG, Ok((0, true))),
         (Datum::Float4(2.0), c::SLONG, Ok((2, false))),
         (Datum::Float8(1e20), c::SBIGINT, Err(OutOfRange)),
-        (Datum::Float8(1e19), c::UBIGINT, Ok((10_000_000_000_000_000_000, false))),
+        (
+            Datum::Float8(1e19),
+            c::UBIGINT,
+            Ok((10_000_000_000_000_000_000, false)),
+        ),
         (Datum::Float8(9.3e18), c::SBIGINT, Err(OutOfRange)),
         (Datum::Float8(f64::NAN), c::SLONG, Err(OutOfRange)),
         (Datum::Float8(f64::INFINITY), c::SBIGINT, Err(OutOfRange)),
@@ -211,14 +245,38 @@ fn integer_targets() {
         (Datum::Numeric("123.000".into()), c::SLONG, Ok((123, false))),
         (Datum::Numeric("123.45".into()), c::SLONG, Ok((123, true))),
         (Datum::Numeric("-0.5".into()), c::SLONG, Ok((0, true))),
-        (Datum::Numeric("99999999999999999999".into()), c::SBIGINT, Err(OutOfRange)),
-        (Datum::Numeric("18446744073709551615".into()), c::UBIGINT, Ok((u64::MAX.into(), false))),
-        (Datum::Numeric("18446744073709551616".into()), c::UBIGINT, Err(OutOfRange)),
-        (Datum::Numeric("-9223372036854775808".into()), c::SBIGINT, Ok((i64::MIN.into(), false))),
+        (
+            Datum::Numeric("99999999999999999999".into()),
+            c::SBIGINT,
+            Err(OutOfRange),
+        ),
+        (
+            Datum::Numeric("18446744073709551615".into()),
+            c::UBIGINT,
+            Ok((u64::MAX.into(), false)),
+        ),
+        (
+            Datum::Numeric("18446744073709551616".into()),
+            c::UBIGINT,
+            Err(OutOfRange),
+        ),
+        (
+            Datum::Numeric("-9223372036854775808".into()),
+            c::SBIGINT,
+            Ok((i64::MIN.into(), false)),
+        ),
         (Datum::Numeric("NaN".into()), c::SLONG, Err(OutOfRange)),
         (Datum::Numeric("Infinity".into()), c::SLONG, Err(OutOfRange)),
-        (Datum::Numeric("1".to_string() + &"0".repeat(60)), c::SBIGINT, Err(OutOfRange)),
-        (Datum::Numeric("0.".to_string() + &"0".repeat(60) + "1"), c::SLONG, Ok((0, true))),
+        (
+            Datum::Numeric("1".to_string() + &"0".repeat(60)),
+            c::SBIGINT,
+            Err(OutOfRange),
+        ),
+        (
+            Datum::Numeric("0.".to_string() + &"0".repeat(60) + "1"),
+            c::SLONG,
+            Ok((0, true)),
+        ),
         (Datum::Text(" 42 "), c::SLONG, Ok((42, false))),
         (Datum::Text("+7"), c::SLONG, Ok((7, false))),
         (Datum::Text("4.2e1"), c::SLONG, Ok((42, false))),
@@ -258,8 +316,20 @@ fn integer_targets() {
             Ok((v, frac)) => {
                 let got = got.unwrap_or_else(|e| panic!("{datum:?} -> {target}: {e}"));
                 let size = fixed_size(target).unwrap();
-                assert_eq!(&out[..size], &int_bytes(target, v)[..], "{datum:?} -> {target}");
-                assert_eq!(got, Written { len: size, total: Some(size), truncated: false, fractional_truncation: frac });
+                assert_eq!(
+                    &out[..size],
+                    &int_bytes(target, v)[..],
+                    "{datum:?} -> {target}"
+                );
+                assert_eq!(
+                    got,
+                    Written {
+                        len: size,
+                        total: Some(size),
+                        truncated: false,
+                        fractional_truncation: frac
+                    }
+                );
             }
             Err(e) => assert_eq!(got, Err(e), "{datum:?} -> {target}"),
         }
@@ -281,15 +351,30 @@ fn float_targets() {
     assert_eq!(f64_of(&Datum::Float4(0.1)), f64::from(0.1f32));
     assert_eq!(f64_of(&Datum::Text("-2.5e-3")), -0.0025);
     assert!(f64_of(&Datum::Text("NaN")).is_nan());
-    assert_eq!(f64_of(&Datum::Numeric("-Infinity".into())), f64::NEG_INFINITY);
+    assert_eq!(
+        f64_of(&Datum::Numeric("-Infinity".into())),
+        f64::NEG_INFINITY
+    );
     assert_eq!(f64_of(&Datum::Bool(true)), 1.0);
     assert_eq!(f32_of(&Datum::Numeric("0.1".into())), 0.1f32);
     assert_eq!(f32_of(&Datum::Float8(0.1)), 0.1f32);
     assert_eq!(f32_of(&Datum::Float8(f64::INFINITY)), f32::INFINITY);
-    assert_eq!(err(&Datum::Float8(1e300), c::FLOAT), ConvertError::OutOfRange);
-    assert_eq!(err(&Datum::Numeric("1e400".into()), c::DOUBLE), ConvertError::OutOfRange);
-    assert_eq!(err(&Datum::Numeric("1e39".into()), c::FLOAT), ConvertError::OutOfRange);
-    assert_eq!(err(&Datum::Text("one"), c::DOUBLE), ConvertError::InvalidCast);
+    assert_eq!(
+        err(&Datum::Float8(1e300), c::FLOAT),
+        ConvertError::OutOfRange
+    );
+    assert_eq!(
+        err(&Datum::Numeric("1e400".into()), c::DOUBLE),
+        ConvertError::OutOfRange
+    );
+    assert_eq!(
+        err(&Datum::Numeric("1e39".into()), c::FLOAT),
+        ConvertError::OutOfRange
+    );
+    assert_eq!(
+        err(&Datum::Text("one"), c::DOUBLE),
+        ConvertError::InvalidCast
+    );
     assert_eq!(err(&Datum::Date(0), c::DOUBLE), ConvertError::Unsupported);
 }
 
@@ -303,27 +388,72 @@ fn numeric_bytes(precision: u8, scale: i8, positive: bool, val: u128) -> Vec<u8>
 fn numeric_struct_target() {
     let big = "9".repeat(38);
     let cases: Vec<(Datum<'_>, Result<(Vec<u8>, bool), ConvertError>)> = vec![
-        (Datum::Numeric("123.45".into()), Ok((numeric_bytes(5, 2, true, 12345), false))),
-        (Datum::Numeric("-0.001".into()), Ok((numeric_bytes(3, 3, false, 1), false))),
-        (Datum::Numeric("1.50".into()), Ok((numeric_bytes(3, 2, true, 150), false))),
-        (Datum::Numeric("0".into()), Ok((numeric_bytes(1, 0, true, 0), false))),
-        (Datum::Numeric("-0.00".into()), Ok((numeric_bytes(2, 2, true, 0), false))),
+        (
+            Datum::Numeric("123.45".into()),
+            Ok((numeric_bytes(5, 2, true, 12345), false)),
+        ),
+        (
+            Datum::Numeric("-0.001".into()),
+            Ok((numeric_bytes(3, 3, false, 1), false)),
+        ),
+        (
+            Datum::Numeric("1.50".into()),
+            Ok((numeric_bytes(3, 2, true, 150), false)),
+        ),
+        (
+            Datum::Numeric("0".into()),
+            Ok((numeric_bytes(1, 0, true, 0), false)),
+        ),
+        (
+            Datum::Numeric("-0.00".into()),
+            Ok((numeric_bytes(2, 2, true, 0), false)),
+        ),
         (Datum::Int4(-7), Ok((numeric_bytes(1, 0, false, 7), false))),
-        (Datum::Int8(i64::MIN), Ok((numeric_bytes(19, 0, false, 9_223_372_036_854_775_808), false))),
-        (Datum::Float8(1.5), Ok((numeric_bytes(2, 1, true, 15), false))),
-        (Datum::Float8(1e20), Ok((numeric_bytes(21, 0, true, 100_000_000_000_000_000_000), false))),
-        (Datum::Text("1e5"), Ok((numeric_bytes(6, 0, true, 100_000), false))),
+        (
+            Datum::Int8(i64::MIN),
+            Ok((
+                numeric_bytes(19, 0, false, 9_223_372_036_854_775_808),
+                false,
+            )),
+        ),
+        (
+            Datum::Float8(1.5),
+            Ok((numeric_bytes(2, 1, true, 15), false)),
+        ),
+        (
+            Datum::Float8(1e20),
+            Ok((
+                numeric_bytes(21, 0, true, 100_000_000_000_000_000_000),
+                false,
+            )),
+        ),
+        (
+            Datum::Text("1e5"),
+            Ok((numeric_bytes(6, 0, true, 100_000), false)),
+        ),
         (Datum::Bool(true), Ok((numeric_bytes(1, 0, true, 1), false))),
-        (Datum::Numeric(big.clone()), Ok((numeric_bytes(38, 0, true, big.parse().unwrap()), false))),
-        (Datum::Numeric(big.clone() + "9"), Err(ConvertError::OutOfRange)),
-        (Datum::Numeric(big.clone() + ".5"), Ok((numeric_bytes(38, 0, true, big.parse().unwrap()), true))),
+        (
+            Datum::Numeric(big.clone()),
+            Ok((numeric_bytes(38, 0, true, big.parse().unwrap()), false)),
+        ),
+        (
+            Datum::Numeric(big.clone() + "9"),
+            Err(ConvertError::OutOfRange),
+        ),
+        (
+            Datum::Numeric(big.clone() + ".5"),
+            Ok((numeric_bytes(38, 0, true, big.parse().unwrap()), true)),
+        ),
         (
             Datum::Numeric("0.".to_string() + &"0".repeat(40) + "1"),
             Ok((numeric_bytes(38, 38, true, 0), true)),
         ),
         (
             Datum::Numeric("1.".to_string() + &"1".repeat(40)),
-            Ok((numeric_bytes(38, 37, true, ("1".repeat(38)).parse().unwrap()), true)),
+            Ok((
+                numeric_bytes(38, 37, true, ("1".repeat(38)).parse().unwrap()),
+                true,
+            )),
         ),
         (Datum::Numeric("NaN".into()), Err(ConvertError::OutOfRange)),
         (Datum::Float8(f64::INFINITY), Err(ConvertError::OutOfRange)),
@@ -365,49 +495,169 @@ fn datetime_targets() {
     use ConvertError::*;
     let ts = 8767 * DAY + (3 * 3600 + 4 * 60 + 5) * SEC + 123_456; // 2024-01-02 03:04:05.123456
     let cases: Vec<(Datum<'_>, i16, Result<(Vec<u8>, bool), ConvertError>)> = vec![
-        (Datum::Date(0), c::TYPE_DATE, Ok((date_struct(2000, 1, 1), false))),
-        (Datum::Date(0), c::DATE, Ok((date_struct(2000, 1, 1), false))),
-        (Datum::Date(-1), c::TYPE_DATE, Ok((date_struct(1999, 12, 31), false))),
-        (Datum::Date(pg_days_from_civil(-43, 3, 15) as i32), c::TYPE_DATE, Ok((date_struct(-43, 3, 15), false))),
-        (Datum::Date(pg_days_from_civil(40_000, 1, 1) as i32), c::TYPE_DATE, Err(OutOfRange)),
+        (
+            Datum::Date(0),
+            c::TYPE_DATE,
+            Ok((date_struct(2000, 1, 1), false)),
+        ),
+        (
+            Datum::Date(0),
+            c::DATE,
+            Ok((date_struct(2000, 1, 1), false)),
+        ),
+        (
+            Datum::Date(-1),
+            c::TYPE_DATE,
+            Ok((date_struct(1999, 12, 31), false)),
+        ),
+        (
+            Datum::Date(pg_days_from_civil(-43, 3, 15) as i32),
+            c::TYPE_DATE,
+            Ok((date_struct(-43, 3, 15), false)),
+        ),
+        (
+            Datum::Date(pg_days_from_civil(40_000, 1, 1) as i32),
+            c::TYPE_DATE,
+            Err(OutOfRange),
+        ),
         (Datum::Date(i32::MAX), c::TYPE_DATE, Err(InvalidDatetime)),
-        (Datum::Date(i32::MIN), c::TYPE_TIMESTAMP, Err(InvalidDatetime)),
-        (Datum::Timestamp(ts), c::TYPE_DATE, Ok((date_struct(2024, 1, 2), true))),
-        (Datum::TimestampTz(8767 * DAY), c::TYPE_DATE, Ok((date_struct(2024, 1, 2), false))),
-        (Datum::Timestamp(-1), c::TYPE_DATE, Ok((date_struct(1999, 12, 31), true))),
-        (Datum::Timestamp(i64::MAX), c::TYPE_DATE, Err(InvalidDatetime)),
+        (
+            Datum::Date(i32::MIN),
+            c::TYPE_TIMESTAMP,
+            Err(InvalidDatetime),
+        ),
+        (
+            Datum::Timestamp(ts),
+            c::TYPE_DATE,
+            Ok((date_struct(2024, 1, 2), true)),
+        ),
+        (
+            Datum::TimestampTz(8767 * DAY),
+            c::TYPE_DATE,
+            Ok((date_struct(2024, 1, 2), false)),
+        ),
+        (
+            Datum::Timestamp(-1),
+            c::TYPE_DATE,
+            Ok((date_struct(1999, 12, 31), true)),
+        ),
+        (
+            Datum::Timestamp(i64::MAX),
+            c::TYPE_DATE,
+            Err(InvalidDatetime),
+        ),
         (Datum::Time(0), c::TYPE_DATE, Err(Unsupported)),
         (Datum::Int4(1), c::TYPE_DATE, Err(Unsupported)),
-        (Datum::Text("2024-02-29"), c::TYPE_DATE, Ok((date_struct(2024, 2, 29), false))),
-        (Datum::Text(" 2024-2-9 "), c::TYPE_DATE, Ok((date_struct(2024, 2, 9), false))),
+        (
+            Datum::Text("2024-02-29"),
+            c::TYPE_DATE,
+            Ok((date_struct(2024, 2, 29), false)),
+        ),
+        (
+            Datum::Text(" 2024-2-9 "),
+            c::TYPE_DATE,
+            Ok((date_struct(2024, 2, 9), false)),
+        ),
         (Datum::Text("2023-02-29"), c::TYPE_DATE, Err(InvalidCast)),
         (Datum::Text("2024-13-01"), c::TYPE_DATE, Err(InvalidCast)),
-        (Datum::Text("{d '2024-01-02'}"), c::TYPE_DATE, Ok((date_struct(2024, 1, 2), false))),
-        (Datum::Text("2024-01-02 10:00:00"), c::TYPE_DATE, Ok((date_struct(2024, 1, 2), true))),
-        (Datum::Text("2024-01-02 00:00:00+00"), c::TYPE_DATE, Ok((date_struct(2024, 1, 2), false))),
-        (Datum::Text("0044-03-15 BC"), c::TYPE_DATE, Ok((date_struct(-43, 3, 15), false))),
+        (
+            Datum::Text("{d '2024-01-02'}"),
+            c::TYPE_DATE,
+            Ok((date_struct(2024, 1, 2), false)),
+        ),
+        (
+            Datum::Text("2024-01-02 10:00:00"),
+            c::TYPE_DATE,
+            Ok((date_struct(2024, 1, 2), true)),
+        ),
+        (
+            Datum::Text("2024-01-02 00:00:00+00"),
+            c::TYPE_DATE,
+            Ok((date_struct(2024, 1, 2), false)),
+        ),
+        (
+            Datum::Text("0044-03-15 BC"),
+            c::TYPE_DATE,
+            Ok((date_struct(-43, 3, 15), false)),
+        ),
         (Datum::Text("12:00:00"), c::TYPE_DATE, Err(InvalidCast)),
         (Datum::Text("infinity"), c::TYPE_DATE, Err(InvalidDatetime)),
         (Datum::Text("yesterday"), c::TYPE_DATE, Err(InvalidCast)),
         (Datum::Text("2024-01-02x"), c::TYPE_DATE, Err(InvalidCast)),
-        (Datum::Time((13 * 3600 + 45 * 60 + 30) * SEC), c::TYPE_TIME, Ok((time_struct(13, 45, 30), false))),
-        (Datum::Time((13 * 3600 + 45 * 60 + 30) * SEC + 5), c::TIME, Ok((time_struct(13, 45, 30), true))),
-        (Datum::Time(DAY), c::TYPE_TIME, Ok((time_struct(24, 0, 0), false))),
-        (Datum::TimeTz(3600 * SEC, -7200), c::TYPE_TIME, Ok((time_struct(1, 0, 0), false))),
-        (Datum::Timestamp(ts), c::TYPE_TIME, Ok((time_struct(3, 4, 5), true))),
-        (Datum::Timestamp(8767 * DAY + 5 * SEC), c::TYPE_TIME, Ok((time_struct(0, 0, 5), false))),
+        (
+            Datum::Time((13 * 3600 + 45 * 60 + 30) * SEC),
+            c::TYPE_TIME,
+            Ok((time_struct(13, 45, 30), false)),
+        ),
+        (
+            Datum::Time((13 * 3600 + 45 * 60 + 30) * SEC + 5),
+            c::TIME,
+            Ok((time_struct(13, 45, 30), true)),
+        ),
+        (
+            Datum::Time(DAY),
+            c::TYPE_TIME,
+            Ok((time_struct(24, 0, 0), false)),
+        ),
+        (
+            Datum::TimeTz(3600 * SEC, -7200),
+            c::TYPE_TIME,
+            Ok((time_struct(1, 0, 0), false)),
+        ),
+        (
+            Datum::Timestamp(ts),
+            c::TYPE_TIME,
+            Ok((time_struct(3, 4, 5), true)),
+        ),
+        (
+            Datum::Timestamp(8767 * DAY + 5 * SEC),
+            c::TYPE_TIME,
+            Ok((time_struct(0, 0, 5), false)),
+        ),
         (Datum::Date(0), c::TYPE_TIME, Err(Unsupported)),
         (Datum::Text("25:00:00"), c::TYPE_TIME, Err(InvalidCast)),
         (Datum::Text("12:60"), c::TYPE_TIME, Err(InvalidCast)),
-        (Datum::Text("12:30"), c::TYPE_TIME, Ok((time_struct(12, 30, 0), false))),
-        (Datum::Text("{t '23:59:59'}"), c::TYPE_TIME, Ok((time_struct(23, 59, 59), false))),
-        (Datum::Text("2024-01-02 03:04:05"), c::TYPE_TIME, Ok((time_struct(3, 4, 5), false))),
+        (
+            Datum::Text("12:30"),
+            c::TYPE_TIME,
+            Ok((time_struct(12, 30, 0), false)),
+        ),
+        (
+            Datum::Text("{t '23:59:59'}"),
+            c::TYPE_TIME,
+            Ok((time_struct(23, 59, 59), false)),
+        ),
+        (
+            Datum::Text("2024-01-02 03:04:05"),
+            c::TYPE_TIME,
+            Ok((time_struct(3, 4, 5), false)),
+        ),
         (Datum::Text("2024-01-02"), c::TYPE_TIME, Err(InvalidCast)),
-        (Datum::Timestamp(ts), c::TYPE_TIMESTAMP, Ok((ts_struct(2024, 1, 2, 3, 4, 5, 123_456_000), false))),
-        (Datum::Timestamp(ts), c::TIMESTAMP, Ok((ts_struct(2024, 1, 2, 3, 4, 5, 123_456_000), false))),
-        (Datum::TimestampTz(-1), c::TYPE_TIMESTAMP, Ok((ts_struct(1999, 12, 31, 23, 59, 59, 999_999_000), false))),
-        (Datum::Date(8767), c::TYPE_TIMESTAMP, Ok((ts_struct(2024, 1, 2, 0, 0, 0, 0), false))),
-        (Datum::TimestampTz(i64::MIN), c::TYPE_TIMESTAMP, Err(InvalidDatetime)),
+        (
+            Datum::Timestamp(ts),
+            c::TYPE_TIMESTAMP,
+            Ok((ts_struct(2024, 1, 2, 3, 4, 5, 123_456_000), false)),
+        ),
+        (
+            Datum::Timestamp(ts),
+            c::TIMESTAMP,
+            Ok((ts_struct(2024, 1, 2, 3, 4, 5, 123_456_000), false)),
+        ),
+        (
+            Datum::TimestampTz(-1),
+            c::TYPE_TIMESTAMP,
+            Ok((ts_struct(1999, 12, 31, 23, 59, 59, 999_999_000), false)),
+        ),
+        (
+            Datum::Date(8767),
+            c::TYPE_TIMESTAMP,
+            Ok((ts_struct(2024, 1, 2, 0, 0, 0, 0), false)),
+        ),
+        (
+            Datum::TimestampTz(i64::MIN),
+            c::TYPE_TIMESTAMP,
+            Err(InvalidDatetime),
+        ),
         (
             Datum::Text("2024-01-02T03:04:05.123456789+02"),
             c::TYPE_TIMESTAMP,
@@ -423,9 +673,21 @@ fn datetime_targets() {
             c::TYPE_TIMESTAMP,
             Ok((ts_struct(2024, 1, 2, 3, 4, 5, 123_456_789), false)),
         ),
-        (Datum::Text("2024-01-02 03:04:05 junk"), c::TYPE_TIMESTAMP, Err(InvalidCast)),
-        (Datum::Text("2024-01-02 03:04:05 Z"), c::TYPE_TIMESTAMP, Ok((ts_struct(2024, 1, 2, 3, 4, 5, 0), false))),
-        (Datum::Text("2024-01-02 03:04:05-05:30"), c::TYPE_TIMESTAMP, Ok((ts_struct(2024, 1, 2, 3, 4, 5, 0), false))),
+        (
+            Datum::Text("2024-01-02 03:04:05 junk"),
+            c::TYPE_TIMESTAMP,
+            Err(InvalidCast),
+        ),
+        (
+            Datum::Text("2024-01-02 03:04:05 Z"),
+            c::TYPE_TIMESTAMP,
+            Ok((ts_struct(2024, 1, 2, 3, 4, 5, 0), false)),
+        ),
+        (
+            Datum::Text("2024-01-02 03:04:05-05:30"),
+            c::TYPE_TIMESTAMP,
+            Ok((ts_struct(2024, 1, 2, 3, 4, 5, 0), false)),
+        ),
         (Datum::Bytes(b""), c::TYPE_TIMESTAMP, Err(Unsupported)),
     ];
     for (datum, target, want) in cases {
@@ -437,7 +699,12 @@ fn datetime_targets() {
                 assert_eq!(&out[..bytes.len()], &bytes[..], "{datum:?} -> {target}");
                 assert_eq!(
                     got,
-                    Written { len: bytes.len(), total: Some(bytes.len()), truncated: false, fractional_truncation: frac },
+                    Written {
+                        len: bytes.len(),
+                        total: Some(bytes.len()),
+                        truncated: false,
+                        fractional_truncation: frac
+                    },
                     "{datum:?} -> {target}"
                 );
             }
@@ -458,7 +725,9 @@ fn time_to_timestamp_uses_today() {
 
 #[test]
 fn guid_target() {
-    let u: [u8; 16] = [0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 9, 10, 11, 12, 13, 14, 15, 16];
+    let u: [u8; 16] = [
+        0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 9, 10, 11, 12, 13, 14, 15, 16,
+    ];
     let mut want = 0x0102_0304u32.to_ne_bytes().to_vec();
     want.extend(0x0506u16.to_ne_bytes());
     want.extend(0x0708u16.to_ne_bytes());
@@ -473,8 +742,17 @@ fn guid_target() {
         assert_eq!(out, want, "{datum:?}");
         assert_eq!(got, ok(16, 16, false));
     }
-    assert_eq!(err(&Datum::Text("not-a-uuid"), c::GUID), ConvertError::InvalidCast);
-    assert_eq!(err(&Datum::Text("01020304-0506-0708-090a-0b0c0d0e0f1g"), c::GUID), ConvertError::InvalidCast);
+    assert_eq!(
+        err(&Datum::Text("not-a-uuid"), c::GUID),
+        ConvertError::InvalidCast
+    );
+    assert_eq!(
+        err(
+            &Datum::Text("01020304-0506-0708-090a-0b0c0d0e0f1g"),
+            c::GUID
+        ),
+        ConvertError::InvalidCast
+    );
     assert_eq!(err(&Datum::Int4(1), c::GUID), ConvertError::Unsupported);
 }
 
@@ -519,20 +797,42 @@ fn sizes_defaults_and_unsupported() {
         (Type::UUID, c::GUID),
         (Type::OID, c::ULONG),
         (Type::INT4_ARRAY, c::CHAR),
-        (Type::new("d".into(), 90_000, Kind::Domain(Type::INT8), "public".into()), c::SBIGINT),
+        (
+            Type::new(
+                "d".into(),
+                90_000,
+                Kind::Domain(Type::INT8),
+                "public".into(),
+            ),
+            c::SBIGINT,
+        ),
     ];
     for (ty, want) in defaults {
         assert_eq!(default_c_type(ty), *want, "{ty}");
     }
     // SQL_C_DEFAULT resolved from the datum.
     let (out, got) = w(&Datum::Int4(-2), c::DEFAULT, 4, 0);
-    assert_eq!((out, got), ((-2i32).to_ne_bytes().to_vec(), ok(4, 4, false)));
-    assert_eq!(err(&Datum::Int4(1), c::INTERVAL_YEAR), ConvertError::Unsupported);
+    assert_eq!(
+        (out, got),
+        ((-2i32).to_ne_bytes().to_vec(), ok(4, 4, false))
+    );
+    assert_eq!(
+        err(&Datum::Int4(1), c::INTERVAL_YEAR),
+        ConvertError::Unsupported
+    );
     assert_eq!(err(&Datum::Int4(1), 1234), ConvertError::Unsupported);
     // A too-small buffer for a fixed type gets nothing written.
     let (out, got) = w(&Datum::Int8(1), c::SBIGINT, 4, 0);
     assert_eq!(out, vec![0xAA; 4]);
-    assert_eq!(got, Written { len: 0, total: Some(8), truncated: true, fractional_truncation: false });
+    assert_eq!(
+        got,
+        Written {
+            len: 0,
+            total: Some(8),
+            truncated: true,
+            fractional_truncation: false
+        }
+    );
 }
 
 #[test]
@@ -552,7 +852,13 @@ fn errors_carry_sqlstates() {
 
 #[test]
 fn decimal_parsing() {
-    let d = |neg, digits: &str, exp| Some(Decimal { neg, digits: digits.as_bytes().to_vec(), exp });
+    let d = |neg, digits: &str, exp| {
+        Some(Decimal {
+            neg,
+            digits: digits.as_bytes().to_vec(),
+            exp,
+        })
+    };
     let cases: &[(&str, Option<Decimal>)] = &[
         ("123.45", d(false, "12345", -2)),
         ("-0.001", d(true, "1", -3)),
