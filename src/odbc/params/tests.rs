@@ -1,5 +1,10 @@
 //! Table-driven tests for parameter rendering.
-#![allow(clippy::unwrap_used, clippy::cast_sign_loss, clippy::type_complexity)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::cast_sign_loss,
+    clippy::cast_possible_truncation,
+    clippy::type_complexity
+)]
 
 use super::*;
 use crate::engine::value::Datum;
