@@ -198,7 +198,9 @@ fn default_for_datum(datum: &Datum<'_>) -> i16 {
 /// For CHAR, WCHAR and BINARY, `offset` is how many bytes earlier SQLGetData calls already
 /// delivered; the value continues from there and `total` counts what remained. For fixed
 /// targets `out` must be at least [`fixed_size`] bytes (ODBC ignores BufferLength for them);
-/// a shorter slice gets nothing written and `truncated` set.
+/// a shorter slice gets nothing written and `truncated` set. When `offset` is at or past
+/// the end of the value nothing remains (`len` 0, `total` Some(0)): SQLGetData should then
+/// answer SQL_NO_DATA. SQL_C_DEFAULT is resolved from the datum's own kind.
 pub fn write_datum(
     datum: &Datum<'_>,
     target: i16,
