@@ -52,7 +52,11 @@ pub enum Datum<'a> {
     Timestamp(i64),
     /// Microseconds since 2000-01-01 00:00:00 UTC.
     TimestampTz(i64),
-    Interval { months: i32, days: i32, micros: i64 },
+    Interval {
+        months: i32,
+        days: i32,
+        micros: i64,
+    },
     Uuid([u8; 16]),
     Oid(u32),
     /// Any other type, already rendered to PostgreSQL's text form (arrays, inet, ranges,
@@ -64,7 +68,10 @@ pub enum Datum<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ValueError {
     /// The bytes do not follow the binary layout of the type.
-    Malformed { type_name: String, reason: &'static str },
+    Malformed {
+        type_name: String,
+        reason: &'static str,
+    },
     /// A text-like value that is not UTF-8. The session runs with client_encoding UTF8,
     /// so this means corrupt data.
     InvalidUtf8 { type_name: String },
@@ -242,7 +249,10 @@ impl<'a, 't> Reader<'a, 't> {
 }
 
 fn malformed(ty: &Type, reason: &'static str) -> ValueError {
-    ValueError::Malformed { type_name: ty.name().to_string(), reason }
+    ValueError::Malformed {
+        type_name: ty.name().to_string(),
+        reason,
+    }
 }
 
 /// Reads a whole fixed-size value, rejecting any other length.
@@ -251,7 +261,9 @@ fn exact<const N: usize>(ty: &Type, raw: &[u8]) -> Result<[u8; N], ValueError> {
 }
 
 fn utf8<'a>(ty: &Type, raw: &'a [u8]) -> Result<&'a str, ValueError> {
-    std::str::from_utf8(raw).map_err(|_| ValueError::InvalidUtf8 { type_name: ty.name().to_string() })
+    std::str::from_utf8(raw).map_err(|_| ValueError::InvalidUtf8 {
+        type_name: ty.name().to_string(),
+    })
 }
 
 fn decode_at<'a>(ty: &Type, raw: &'a [u8], depth: usize) -> Result<Datum<'a>, ValueError> {
@@ -266,8 +278,15 @@ fn decode_at<'a>(ty: &Type, raw: &'a [u8], depth: usize) -> Result<Datum<'a>, Va
         oid::FLOAT4 => Datum::Float4(f32::from_be_bytes(exact(ty, raw)?)),
         oid::FLOAT8 => Datum::Float8(f64::from_be_bytes(exact(ty, raw)?)),
         oid::NUMERIC => Datum::Numeric(decode_numeric(ty, raw)?),
-        oid::TEXT | oid::VARCHAR | oid::BPCHAR | oid::NAME | oid::JSON | oid::XML
-        | oid::UNKNOWN | oid::REFCURSOR | oid::CSTRING => Datum::Text(utf8(ty, raw)?),
+        oid::TEXT
+        | oid::VARCHAR
+        | oid::BPCHAR
+        | oid::NAME
+        | oid::JSON
+        | oid::XML
+        | oid::UNKNOWN
+        | oid::REFCURSOR
+        | oid::CSTRING => Datum::Text(utf8(ty, raw)?),
         // jsonb and jsonpath carry a format version byte (always 1) before the text.
         oid::JSONB | oid::JSONPATH => match raw.split_first() {
             Some((1, rest)) => Datum::Text(utf8(ty, rest)?),
@@ -290,17 +309,29 @@ fn decode_at<'a>(ty: &Type, raw: &'a [u8], depth: usize) -> Result<Datum<'a>, Va
             let mut r = Reader::new(raw, ty);
             let (micros, days, months) = (r.i64()?, r.i32()?, r.i32()?);
             r.finish()?;
-            Datum::Interval { months, days, micros }
+            Datum::Interval {
+                months,
+                days,
+                micros,
+            }
         }
         oid::UUID => Datum::Uuid(exact(ty, raw)?),
         oid::OID => Datum::Oid(u32::from_be_bytes(exact(ty, raw)?)),
         // Registry types travel as bare oids; their text form (a name) needs a catalog
         // lookup we cannot do here, so they render as the number.
-        oid::REGPROC | oid::REGPROCEDURE | oid::REGOPER | oid::REGOPERATOR | oid::REGCLASS
-        | oid::REGTYPE | oid::REGCONFIG | oid::REGDICTIONARY | oid::REGNAMESPACE
-        | oid::REGROLE | oid::REGCOLLATION | oid::XID | oid::CID => {
-            Datum::Other(u32::from_be_bytes(exact(ty, raw)?).to_string())
-        }
+        oid::REGPROC
+        | oid::REGPROCEDURE
+        | oid::REGOPER
+        | oid::REGOPERATOR
+        | oid::REGCLASS
+        | oid::REGTYPE
+        | oid::REGCONFIG
+        | oid::REGDICTIONARY
+        | oid::REGNAMESPACE
+        | oid::REGROLE
+        | oid::REGCOLLATION
+        | oid::XID
+        | oid::CID => Datum::Other(u32::from_be_bytes(exact(ty, raw)?).to_string()),
         oid::XID8 => Datum::Other(u64::from_be_bytes(exact(ty, raw)?).to_string()),
         oid::PG_LSN => {
             let v = u64::from_be_bytes(exact(ty, raw)?);
@@ -317,8 +348,9 @@ fn decode_at<'a>(ty: &Type, raw: &'a [u8], depth: usize) -> Result<Datum<'a>, Va
         oid::MACADDR => Datum::Other(mac_text(&exact::<6>(ty, raw)?)),
         oid::MACADDR8 => Datum::Other(mac_text(&exact::<8>(ty, raw)?)),
         oid::BIT | oid::VARBIT => Datum::Other(decode_bits(ty, raw)?),
-        oid::POINT | oid::LSEG | oid::PATH | oid::BOX | oid::POLYGON | oid::LINE
-        | oid::CIRCLE => Datum::Other(decode_geometry(ty, raw)?),
+        oid::POINT | oid::LSEG | oid::PATH | oid::BOX | oid::POLYGON | oid::LINE | oid::CIRCLE => {
+            Datum::Other(decode_geometry(ty, raw)?)
+        }
         // int2vector and oidvector use the array binary format but print space-separated.
         oid::INT2VECTOR | oid::OIDVECTOR => {
             Datum::Other(decode_array(ty, None, raw, depth, ArrayStyle::Vector)?)
@@ -330,9 +362,13 @@ fn decode_at<'a>(ty: &Type, raw: &'a [u8], depth: usize) -> Result<Datum<'a>, Va
         _ => match ty.kind() {
             Kind::Enum(_) => Datum::Text(utf8(ty, raw)?),
             Kind::Domain(base) => decode_at(base, raw, depth + 1)?,
-            Kind::Array(elem) => {
-                Datum::Other(decode_array(ty, Some(elem), raw, depth, ArrayStyle::Braces)?)
-            }
+            Kind::Array(elem) => Datum::Other(decode_array(
+                ty,
+                Some(elem),
+                raw,
+                depth,
+                ArrayStyle::Braces,
+            )?),
             Kind::Composite(fields) => Datum::Other(decode_record(ty, Some(fields), raw, depth)?),
             Kind::Range(sub) => Datum::Other(decode_range(ty, sub, raw, depth)?),
             Kind::Multirange(sub) => Datum::Other(decode_multirange(ty, sub, raw, depth)?),
@@ -398,7 +434,11 @@ fn decode_numeric(ty: &Type, raw: &[u8]) -> Result<String, ValueError> {
     let weight = i64::from(weight);
     // Digit group `i` (0-based) has base-10000 exponent `weight - i`.
     let group = |i: i64| -> i16 {
-        usize::try_from(i).ok().and_then(|i| digits.get(i)).copied().unwrap_or(0)
+        usize::try_from(i)
+            .ok()
+            .and_then(|i| digits.get(i))
+            .copied()
+            .unwrap_or(0)
     };
     let mut out = String::new();
     if sign == NUMERIC_NEG {
@@ -475,7 +515,10 @@ fn decode_inet(ty: &Type, raw: &[u8]) -> Result<String, ValueError> {
 /// zero groups becomes "::", and IPv4-compatible / IPv4-mapped addresses end in dotted
 /// quad form.
 fn ipv6_text(addr: &[u8]) -> String {
-    let words: Vec<u16> = addr.chunks_exact(2).map(|c| u16::from_be_bytes([c[0], c[1]])).collect();
+    let words: Vec<u16> = addr
+        .chunks_exact(2)
+        .map(|c| u16::from_be_bytes([c[0], c[1]]))
+        .collect();
     let (mut best, mut best_len, mut cur, mut cur_len) = (None::<usize>, 0usize, 0usize, 0usize);
     for (i, &w) in words.iter().enumerate() {
         if w == 0 {
@@ -526,7 +569,13 @@ fn decode_bits(ty: &Type, raw: &[u8]) -> Result<String, ValueError> {
     let bytes = r.take(nbits.div_ceil(8))?;
     r.finish()?;
     Ok((0..nbits)
-        .map(|i| if bytes[i / 8] & (0x80 >> (i % 8)) != 0 { '1' } else { '0' })
+        .map(|i| {
+            if bytes[i / 8] & (0x80 >> (i % 8)) != 0 {
+                '1'
+            } else {
+                '0'
+            }
+        })
         .collect())
 }
 
@@ -550,7 +599,12 @@ fn decode_geometry(ty: &Type, raw: &[u8]) -> Result<String, ValueError> {
         oid::BOX => format!("{},{}", point(&mut r)?, point(&mut r)?),
         oid::LINE => {
             let (a, b, c) = (r.f64()?, r.f64()?, r.f64()?);
-            format!("{{{},{},{}}}", float8_text(a), float8_text(b), float8_text(c))
+            format!(
+                "{{{},{},{}}}",
+                float8_text(a),
+                float8_text(b),
+                float8_text(c)
+            )
         }
         oid::CIRCLE => {
             let center = point(&mut r)?;
@@ -622,7 +676,9 @@ fn decode_array(
     for _ in 0..ndim {
         let size = usize::try_from(r.i32()?).map_err(|_| r.err("negative dimension size"))?;
         let lower = r.i32()?;
-        total = total.checked_mul(size).ok_or_else(|| r.err("array too large"))?;
+        total = total
+            .checked_mul(size)
+            .ok_or_else(|| r.err("array too large"))?;
         dims.push((size, lower));
     }
     if ndim == 0 {
@@ -669,7 +725,9 @@ fn write_dims<'e>(
     elems: &mut impl Iterator<Item = &'e Option<String>>,
     delim: char,
 ) {
-    let Some((&(size, _), inner)) = dims.split_first() else { return };
+    let Some((&(size, _), inner)) = dims.split_first() else {
+        return;
+    };
     out.push('{');
     for i in 0..size {
         if i > 0 {
@@ -693,9 +751,9 @@ fn write_dims<'e>(
 fn push_array_elem(out: &mut String, text: &str, delim: char) {
     let needs_quote = text.is_empty()
         || text.eq_ignore_ascii_case("NULL")
-        || text.chars().any(|c| {
-            matches!(c, '{' | '}' | '"' | '\\') || c == delim || is_pg_space(c)
-        });
+        || text
+            .chars()
+            .any(|c| matches!(c, '{' | '}' | '"' | '\\') || c == delim || is_pg_space(c));
     if !needs_quote {
         out.push_str(text);
         return;
@@ -718,8 +776,10 @@ fn is_pg_space(c: char) -> bool {
 /// record_out quoting: quote when empty or when the text contains a quote, backslash,
 /// parenthesis, comma or white space; inside quotes `"` and `\` are doubled.
 fn push_record_field(out: &mut String, text: &str, specials: &[char]) {
-    let needs_quote =
-        text.is_empty() || text.chars().any(|c| specials.contains(&c) || is_pg_space(c));
+    let needs_quote = text.is_empty()
+        || text
+            .chars()
+            .any(|c| specials.contains(&c) || is_pg_space(c));
     if !needs_quote {
         out.push_str(text);
         return;
@@ -857,7 +917,11 @@ pub(crate) fn civil_from_pg_days(days: i64) -> (i64, u32, u32) {
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
     // month is 1..=12 and day 1..=31 by construction.
-    (year, u32::try_from(month).unwrap_or(1), u32::try_from(day).unwrap_or(1))
+    (
+        year,
+        u32::try_from(month).unwrap_or(1),
+        u32::try_from(day).unwrap_or(1),
+    )
 }
 
 /// Inverse of [`civil_from_pg_days`]; the caller validates month and day.
@@ -1001,7 +1065,13 @@ fn interval_text(months: i32, days: i32, micros: i64) -> String {
     if is_zero || micros != 0 {
         let minus = micros < 0;
         let sep = if is_zero { "" } else { " " };
-        let sign = if minus { "-" } else if is_before { "+" } else { "" };
+        let sign = if minus {
+            "-"
+        } else if is_before {
+            "+"
+        } else {
+            ""
+        };
         let _ = write!(
             out,
             "{sep}{sign}{:02}:{:02}:{:02}",
@@ -1130,9 +1200,11 @@ impl Datum<'_> {
             }
             Datum::Timestamp(t) => Cow::Owned(timestamp_text(*t, false)),
             Datum::TimestampTz(t) => Cow::Owned(timestamp_text(*t, true)),
-            Datum::Interval { months, days, micros } => {
-                Cow::Owned(interval_text(*months, *days, *micros))
-            }
+            Datum::Interval {
+                months,
+                days,
+                micros,
+            } => Cow::Owned(interval_text(*months, *days, *micros)),
             Datum::Uuid(u) => Cow::Owned(uuid_text(u)),
             Datum::Oid(o) => Cow::Owned(o.to_string()),
         }

@@ -1,14 +1,338 @@
-//! Placeholder until the full parameter conversions land: CHAR, WCHAR and 32-bit integers.
-use super::convert::ConvertError;
+//! Turning a bound application parameter into PostgreSQL text format.
+//!
+//! The driver sends every parameter in text format with an unspecified type and lets the
+//! server infer the type from the statement, so every C type becomes the literal text
+//! PostgreSQL's input functions accept. Producing text (bytea as `\x` hex) keeps one code
+//! path for all parameters; there is no binary parameter variant.
+//!
+//! Decisions:
+//! - SQL_C_CHAR / SQL_C_WCHAR data ends at the first NUL (C string semantics): PostgreSQL
+//!   text cannot hold NUL, and applications that pass a padded buffer's full length still
+//!   work.
+//! - SQL_C_CHAR / SQL_C_WCHAR bound to a binary SQL type are hex digits (ODBC's rule) and
+//!   become bytea `\x` text.
+//! - SQL_C_NUMERIC uses the scale stored in the struct (as psqlODBC does), not the APD's
+//!   SQL_DESC_SCALE; the caller may rescale first if it wants the descriptor's.
+//! - SQL_C_FLOAT renders the shortest text that round-trips the f32 ("0.1", not
+//!   "0.100000001490116"), SQL_C_DOUBLE likewise for f64.
+//! - A fixed-size C type with fewer bytes than its struct is 22018 (the caller slices
+//!   exactly [`c_type_len`] bytes, so this only guards against misuse).
+#![deny(
+    clippy::cast_possible_truncation,
+    clippy::cast_possible_wrap,
+    clippy::cast_sign_loss,
+    clippy::unwrap_used,
+    clippy::expect_used
+)]
 
-pub fn param_to_text(c_type: i16, _sql_type: i16, data: &[u8]) -> Result<Option<String>, ConvertError> {
-    match c_type {
-        1 => std::str::from_utf8(data).map(|s| Some(s.to_string())).map_err(|_| ConvertError::InvalidCast),
-        -8 => {
-            let units: Vec<u16> = data.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect();
-            String::from_utf16(&units).map(Some).map_err(|_| ConvertError::InvalidCast)
+use std::fmt::Write as _;
+
+use super::convert::{c, fixed_size, today, ConvertError};
+use crate::engine::value::{
+    civil_from_pg_days, days_in_month, float4_text, float8_text, uuid_text,
+};
+
+/// SQL data type codes (the `ParameterType` of SQLBindParameter) this module looks at.
+pub mod sql {
+    pub const CHAR: i16 = 1;
+    pub const NUMERIC: i16 = 2;
+    pub const DECIMAL: i16 = 3;
+    pub const INTEGER: i16 = 4;
+    pub const SMALLINT: i16 = 5;
+    pub const FLOAT: i16 = 6;
+    pub const REAL: i16 = 7;
+    pub const DOUBLE: i16 = 8;
+    /// SQL_DATE in ODBC 2, SQL_DATETIME (the verbose type) in ODBC 3.
+    pub const DATE: i16 = 9;
+    pub const TIME: i16 = 10;
+    pub const TIMESTAMP: i16 = 11;
+    pub const VARCHAR: i16 = 12;
+    pub const TYPE_DATE: i16 = 91;
+    pub const TYPE_TIME: i16 = 92;
+    pub const TYPE_TIMESTAMP: i16 = 93;
+    pub const LONGVARCHAR: i16 = -1;
+    pub const BINARY: i16 = -2;
+    pub const VARBINARY: i16 = -3;
+    pub const LONGVARBINARY: i16 = -4;
+    pub const BIGINT: i16 = -5;
+    pub const TINYINT: i16 = -6;
+    pub const BIT: i16 = -7;
+    pub const WCHAR: i16 = -8;
+    pub const WVARCHAR: i16 = -9;
+    pub const WLONGVARCHAR: i16 = -10;
+    pub const GUID: i16 = -11;
+}
+
+/// Byte size of a fixed-length C type; `None` for CHAR, WCHAR, BINARY (and unknown codes),
+/// whose length comes from the indicator.
+pub fn c_type_len(c_type: i16) -> Option<usize> {
+    fixed_size(c_type)
+}
+
+/// The C type SQL_C_DEFAULT stands for, given the parameter's SQL type (ODBC's table of
+/// default C data types).
+fn default_c_for_sql(sql_type: i16) -> Option<i16> {
+    Some(match sql_type {
+        sql::CHAR | sql::VARCHAR | sql::LONGVARCHAR | sql::NUMERIC | sql::DECIMAL => c::CHAR,
+        sql::WCHAR | sql::WVARCHAR | sql::WLONGVARCHAR => c::WCHAR,
+        sql::BIT => c::BIT,
+        sql::TINYINT => c::STINYINT,
+        sql::SMALLINT => c::SSHORT,
+        sql::INTEGER => c::SLONG,
+        sql::BIGINT => c::SBIGINT,
+        sql::REAL => c::FLOAT,
+        sql::FLOAT | sql::DOUBLE => c::DOUBLE,
+        sql::BINARY | sql::VARBINARY | sql::LONGVARBINARY => c::BINARY,
+        sql::DATE | sql::TYPE_DATE => c::TYPE_DATE,
+        sql::TIME | sql::TYPE_TIME => c::TYPE_TIME,
+        sql::TIMESTAMP | sql::TYPE_TIMESTAMP => c::TYPE_TIMESTAMP,
+        sql::GUID => c::GUID,
+        _ => return None,
+    })
+}
+
+fn is_binary_sql(sql_type: i16) -> bool {
+    matches!(sql_type, sql::BINARY | sql::VARBINARY | sql::LONGVARBINARY)
+}
+
+fn is_timestamp_sql(sql_type: i16) -> bool {
+    matches!(sql_type, sql::TIMESTAMP | sql::TYPE_TIMESTAMP)
+}
+
+/// Renders one parameter value as PostgreSQL text. `data` is exactly the value's bytes:
+/// for CHAR/WCHAR/BINARY the length the application gave, for fixed types the struct.
+/// Returns `None` only for SQL NULL, which the caller normally sees first from the
+/// indicator (SQL_NULL_DATA), so today every value yields `Some`.
+pub fn param_to_text(
+    c_type: i16,
+    sql_type: i16,
+    data: &[u8],
+) -> Result<Option<String>, ConvertError> {
+    let c_type = if c_type == c::DEFAULT {
+        default_c_for_sql(sql_type).ok_or(ConvertError::Unsupported)?
+    } else {
+        c_type
+    };
+    let fixed = |n: usize| data.get(..n).ok_or(ConvertError::InvalidCast);
+    let text = match c_type {
+        c::CHAR => {
+            let s = std::str::from_utf8(until_nul(data)).map_err(|_| ConvertError::InvalidCast)?;
+            char_param(s, sql_type)?
         }
-        4 | -16 if data.len() == 4 => Ok(Some(i32::from_ne_bytes([data[0], data[1], data[2], data[3]]).to_string())),
-        _ => Err(ConvertError::Unsupported),
+        c::WCHAR => {
+            let s = utf16le(data)?;
+            char_param(&s, sql_type)?
+        }
+        c::BINARY => {
+            if is_binary_sql(sql_type) {
+                bytea_text(data)
+            } else {
+                let s = std::str::from_utf8(data).map_err(|_| ConvertError::InvalidCast)?;
+                if s.contains('\0') {
+                    return Err(ConvertError::InvalidCast);
+                }
+                s.to_string()
+            }
+        }
+        c::BIT => (if fixed(1)?[0] != 0 { "1" } else { "0" }).to_string(),
+        c::TINYINT | c::STINYINT => i8::from_ne_bytes(array(fixed(1)?)?).to_string(),
+        c::UTINYINT => fixed(1)?[0].to_string(),
+        c::SHORT | c::SSHORT => i16::from_ne_bytes(array(fixed(2)?)?).to_string(),
+        c::USHORT => u16::from_ne_bytes(array(fixed(2)?)?).to_string(),
+        c::LONG | c::SLONG => i32::from_ne_bytes(array(fixed(4)?)?).to_string(),
+        c::ULONG => u32::from_ne_bytes(array(fixed(4)?)?).to_string(),
+        c::SBIGINT => i64::from_ne_bytes(array(fixed(8)?)?).to_string(),
+        c::UBIGINT => u64::from_ne_bytes(array(fixed(8)?)?).to_string(),
+        c::FLOAT => float4_text(f32::from_ne_bytes(array(fixed(4)?)?)),
+        c::DOUBLE => float8_text(f64::from_ne_bytes(array(fixed(8)?)?)),
+        c::NUMERIC => numeric_text(fixed(19)?)?,
+        c::DATE | c::TYPE_DATE => {
+            let b = fixed(6)?;
+            let mut out = String::new();
+            let bc = push_date(&mut out, i16_at(b, 0)?, u16_at(b, 2)?, u16_at(b, 4)?)?;
+            if bc {
+                out.push_str(" BC");
+            }
+            out
+        }
+        c::TIME | c::TYPE_TIME => {
+            let b = fixed(6)?;
+            let mut out = String::new();
+            if is_timestamp_sql(sql_type) {
+                // ODBC: a time sent to a timestamp takes the current date.
+                let (y, m, d) = civil_from_pg_days(today());
+                let _ = write!(out, "{y:04}-{m:02}-{d:02} ");
+            }
+            push_time(&mut out, u16_at(b, 0)?, u16_at(b, 2)?, u16_at(b, 4)?, 0)?;
+            out
+        }
+        c::TIMESTAMP | c::TYPE_TIMESTAMP => {
+            let b = fixed(16)?;
+            let mut out = String::new();
+            let bc = push_date(&mut out, i16_at(b, 0)?, u16_at(b, 2)?, u16_at(b, 4)?)?;
+            out.push(' ');
+            let fraction = u32::from_ne_bytes(array(&b[12..16])?);
+            push_time(
+                &mut out,
+                u16_at(b, 6)?,
+                u16_at(b, 8)?,
+                u16_at(b, 10)?,
+                fraction,
+            )?;
+            if bc {
+                out.push_str(" BC");
+            }
+            out
+        }
+        c::GUID => {
+            let b = fixed(16)?;
+            let mut u = [0u8; 16];
+            u[0..4].copy_from_slice(&u32::from_ne_bytes(array(&b[0..4])?).to_be_bytes());
+            u[4..6].copy_from_slice(&u16::from_ne_bytes(array(&b[4..6])?).to_be_bytes());
+            u[6..8].copy_from_slice(&u16::from_ne_bytes(array(&b[6..8])?).to_be_bytes());
+            u[8..16].copy_from_slice(&b[8..16]);
+            uuid_text(&u)
+        }
+        _ => return Err(ConvertError::Unsupported),
+    };
+    Ok(Some(text))
+}
+
+fn array<const N: usize>(b: &[u8]) -> Result<[u8; N], ConvertError> {
+    b.get(..N)
+        .and_then(|s| <[u8; N]>::try_from(s).ok())
+        .ok_or(ConvertError::InvalidCast)
+}
+
+fn i16_at(b: &[u8], at: usize) -> Result<i16, ConvertError> {
+    Ok(i16::from_ne_bytes(array(b.get(at..).unwrap_or_default())?))
+}
+
+fn u16_at(b: &[u8], at: usize) -> Result<u16, ConvertError> {
+    Ok(u16::from_ne_bytes(array(b.get(at..).unwrap_or_default())?))
+}
+
+fn until_nul(data: &[u8]) -> &[u8] {
+    match data.iter().position(|&b| b == 0) {
+        Some(i) => &data[..i],
+        None => data,
     }
 }
+
+/// UTF-16LE to a String, ending at the first NUL unit; an odd byte count or an unpaired
+/// surrogate is 22018.
+fn utf16le(data: &[u8]) -> Result<String, ConvertError> {
+    if !data.len().is_multiple_of(2) {
+        return Err(ConvertError::InvalidCast);
+    }
+    let units = data
+        .chunks_exact(2)
+        .map(|p| u16::from_le_bytes([p[0], p[1]]))
+        .take_while(|&u| u != 0);
+    char::decode_utf16(units)
+        .collect::<Result<String, _>>()
+        .map_err(|_| ConvertError::InvalidCast)
+}
+
+/// Character data: passed through, except into a binary SQL type, where ODBC defines it as
+/// hex digits (a leading `\x` or `0x` is tolerated).
+fn char_param(s: &str, sql_type: i16) -> Result<String, ConvertError> {
+    if !is_binary_sql(sql_type) {
+        return Ok(s.to_string());
+    }
+    let hex = s.trim();
+    let hex = hex
+        .strip_prefix("\\x")
+        .or_else(|| hex.strip_prefix("0x"))
+        .or_else(|| hex.strip_prefix("0X"))
+        .unwrap_or(hex);
+    if !hex.len().is_multiple_of(2) || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(ConvertError::InvalidCast);
+    }
+    Ok(format!("\\x{}", hex.to_ascii_lowercase()))
+}
+
+fn bytea_text(data: &[u8]) -> String {
+    let mut out = String::with_capacity(2 + data.len() * 2);
+    out.push_str("\\x");
+    for b in data {
+        let _ = write!(out, "{b:02x}");
+    }
+    out
+}
+
+/// SQL_NUMERIC_STRUCT: precision, scale (i8, may be negative), sign (1 = positive,
+/// 0 = negative), 16-byte little-endian magnitude. Rendered exactly.
+fn numeric_text(b: &[u8]) -> Result<String, ConvertError> {
+    let scale = i8::from_ne_bytes([b[1]]);
+    let negative = b[2] == 0;
+    let magnitude = u128::from_le_bytes(array(&b[3..19])?);
+    let digits = magnitude.to_string();
+    let mut out = String::new();
+    if negative && magnitude != 0 {
+        out.push('-');
+    }
+    match usize::try_from(scale) {
+        Ok(0) => out.push_str(&digits),
+        Ok(scale) => {
+            if digits.len() <= scale {
+                out.push_str("0.");
+                out.extend(std::iter::repeat_n('0', scale - digits.len()));
+                out.push_str(&digits);
+            } else {
+                let (int, frac) = digits.split_at(digits.len() - scale);
+                out.push_str(int);
+                out.push('.');
+                out.push_str(frac);
+            }
+        }
+        // Negative scale: the magnitude counts tens, hundreds, ...
+        Err(_) => {
+            out.push_str(&digits);
+            if magnitude != 0 {
+                out.extend(std::iter::repeat_n('0', usize::from(scale.unsigned_abs())));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// "YYYY-MM-DD" after validating the fields; returns whether the year is BC (year <= 0,
+/// astronomical numbering: 0 is 1 BC).
+fn push_date(out: &mut String, year: i16, month: u16, day: u16) -> Result<bool, ConvertError> {
+    let y = i64::from(year);
+    let (m, d) = (u32::from(month), u32::from(day));
+    if !(1..=12).contains(&m) || d == 0 || d > days_in_month(y, m) {
+        return Err(ConvertError::InvalidDatetime);
+    }
+    let bc = y <= 0;
+    let shown = if bc { 1 - y } else { y };
+    let _ = write!(out, "{shown:04}-{m:02}-{d:02}");
+    Ok(bc)
+}
+
+/// "HH:MM:SS[.fffffffff]" with trailing fraction zeros dropped; the server rounds to its
+/// microsecond precision.
+fn push_time(
+    out: &mut String,
+    h: u16,
+    m: u16,
+    s: u16,
+    fraction_ns: u32,
+) -> Result<(), ConvertError> {
+    let valid = (h < 24 && m < 60 && s < 60 && fraction_ns < 1_000_000_000)
+        || (h == 24 && m == 0 && s == 0 && fraction_ns == 0);
+    if !valid {
+        return Err(ConvertError::InvalidDatetime);
+    }
+    let _ = write!(out, "{h:02}:{m:02}:{s:02}");
+    if fraction_ns != 0 {
+        let digits = format!("{fraction_ns:09}");
+        out.push('.');
+        out.push_str(digits.trim_end_matches('0'));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;
