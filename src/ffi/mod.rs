@@ -6,4 +6,5 @@ pub mod env_conn;
 pub mod guard;
 pub mod handles;
 pub mod stmt_api;
+pub mod stmt_attr;
 pub mod text;

@@ -12,9 +12,9 @@ use std::time::Duration;
 /// The driver library cargo built next to this test binary.
 pub fn driver_so() -> PathBuf {
     let exe = std::env::current_exe().expect("test binary path");
-    // target/<profile>/deps/<test> -> target/<profile>/libauroraodbc.so
-    let profile_dir = exe.parent().and_then(Path::parent).expect("target profile dir");
-    let so = profile_dir.join("libauroraodbc.so");
+    // cargo test builds the cdylib next to the test binaries: target/<profile>/deps/.
+    let deps_dir = exe.parent().expect("target deps dir");
+    let so = deps_dir.join("libauroraodbc.so");
     assert!(so.exists(), "driver library not built at {}", so.display());
     so
 }

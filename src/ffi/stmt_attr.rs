@@ -1,0 +1,218 @@
+//! SQLSetStmtAttr / SQLGetStmtAttr: statement attributes, most of which are descriptor
+//! header fields seen from the statement.
+
+use super::guard::{self, call};
+use super::handles;
+use super::text::{self, Enc, OutLen, Unit};
+use crate::odbc::diag::{state, OdbcError, Outcome};
+use crate::odbc::stmt::Statement;
+use std::ffi::c_void;
+use std::sync::Arc;
+
+pub mod attr {
+    pub const QUERY_TIMEOUT: i32 = 0;
+    pub const MAX_ROWS: i32 = 1;
+    pub const NOSCAN: i32 = 2;
+    pub const MAX_LENGTH: i32 = 3;
+    pub const ASYNC_ENABLE: i32 = 4;
+    pub const ROW_BIND_TYPE: i32 = 5;
+    pub const CURSOR_TYPE: i32 = 6;
+    pub const CONCURRENCY: i32 = 7;
+    pub const KEYSET_SIZE: i32 = 8;
+    pub const ROWSET_SIZE: i32 = 9;
+    pub const SIMULATE_CURSOR: i32 = 10;
+    pub const RETRIEVE_DATA: i32 = 11;
+    pub const USE_BOOKMARKS: i32 = 12;
+    pub const ROW_NUMBER: i32 = 14;
+    pub const ENABLE_AUTO_IPD: i32 = 15;
+    pub const FETCH_BOOKMARK_PTR: i32 = 16;
+    pub const PARAM_BIND_OFFSET_PTR: i32 = 17;
+    pub const PARAM_BIND_TYPE: i32 = 18;
+    pub const PARAM_OPERATION_PTR: i32 = 19;
+    pub const PARAM_STATUS_PTR: i32 = 20;
+    pub const PARAMS_PROCESSED_PTR: i32 = 21;
+    pub const PARAMSET_SIZE: i32 = 22;
+    pub const ROW_BIND_OFFSET_PTR: i32 = 23;
+    pub const ROW_OPERATION_PTR: i32 = 24;
+    pub const ROW_STATUS_PTR: i32 = 25;
+    pub const ROWS_FETCHED_PTR: i32 = 26;
+    pub const ROW_ARRAY_SIZE: i32 = 27;
+    pub const CURSOR_SCROLLABLE: i32 = -1;
+    pub const CURSOR_SENSITIVITY: i32 = -2;
+    pub const APP_ROW_DESC: i32 = 10010;
+    pub const APP_PARAM_DESC: i32 = 10011;
+    pub const IMP_ROW_DESC: i32 = 10012;
+    pub const IMP_PARAM_DESC: i32 = 10013;
+    pub const METADATA_ID: i32 = 10014;
+}
+
+const SQL_CURSOR_FORWARD_ONLY: u64 = 0;
+const SQL_CONCUR_READ_ONLY: u64 = 1;
+
+unsafe fn set_stmt_attr(h: *mut c_void, id: i32, value: *mut c_void, _len: i32) -> i16 {
+    call(handles::stmt(h), |s| {
+        let v = value as usize as u64;
+        let addr = value as usize;
+        let mut st = s.state.lock();
+        match id {
+            attr::ROW_ARRAY_SIZE | attr::ROWSET_SIZE => {
+                if v == 0 {
+                    return Err(OdbcError::new(state::INVALID_ATTR_VALUE, "the row array size must be at least 1"));
+                }
+                st.ard.state.lock().array_size = v;
+            }
+            attr::ROW_BIND_TYPE => st.ard.state.lock().bind_type = v,
+            attr::ROW_BIND_OFFSET_PTR => st.ard.state.lock().bind_offset_ptr = addr,
+            attr::ROW_STATUS_PTR => s.ird.state.lock().array_status_ptr = addr,
+            attr::ROWS_FETCHED_PTR => s.ird.state.lock().rows_processed_ptr = addr,
+            attr::PARAMSET_SIZE => {
+                if v == 0 {
+                    return Err(OdbcError::new(state::INVALID_ATTR_VALUE, "the parameter set size must be at least 1"));
+                }
+                st.apd.state.lock().array_size = v;
+            }
+            attr::PARAM_BIND_TYPE => st.apd.state.lock().bind_type = v,
+            attr::PARAM_BIND_OFFSET_PTR => st.apd.state.lock().bind_offset_ptr = addr,
+            attr::PARAM_STATUS_PTR => s.ipd.state.lock().array_status_ptr = addr,
+            attr::PARAMS_PROCESSED_PTR => s.ipd.state.lock().rows_processed_ptr = addr,
+            attr::PARAM_OPERATION_PTR => st.apd.state.lock().array_status_ptr = addr,
+            attr::ROW_OPERATION_PTR => st.ard.state.lock().array_status_ptr = addr,
+            attr::QUERY_TIMEOUT => st.attrs.query_timeout_secs = v,
+            attr::MAX_ROWS => st.attrs.max_rows = v,
+            attr::MAX_LENGTH => st.attrs.max_length = v,
+            attr::NOSCAN => st.attrs.noscan = v,
+            attr::RETRIEVE_DATA => st.attrs.retrieve_data = v,
+            attr::METADATA_ID => st.attrs.metadata_id = v != 0,
+            attr::ASYNC_ENABLE => {
+                if v != 0 {
+                    return Err(OdbcError::new(state::NOT_IMPLEMENTED, "asynchronous execution is not supported"));
+                }
+            }
+            attr::CURSOR_TYPE => {
+                if v != SQL_CURSOR_FORWARD_ONLY {
+                    drop(st);
+                    s.diag.lock().push(state::OPTION_CHANGED, "only forward-only cursors are available; the cursor type stays forward-only");
+                    return Ok(Outcome::Success);
+                }
+            }
+            attr::CONCURRENCY => {
+                if v != SQL_CONCUR_READ_ONLY {
+                    drop(st);
+                    s.diag.lock().push(state::OPTION_CHANGED, "cursors are read-only; the concurrency stays SQL_CONCUR_READ_ONLY");
+                    return Ok(Outcome::Success);
+                }
+            }
+            attr::CURSOR_SCROLLABLE => {
+                if v != 0 {
+                    return Err(OdbcError::new(state::NOT_IMPLEMENTED, "scrollable cursors are not supported yet"));
+                }
+            }
+            attr::CURSOR_SENSITIVITY => st.attrs.cursor_sensitivity = v,
+            attr::USE_BOOKMARKS => {
+                if v != 0 {
+                    return Err(OdbcError::new(state::NOT_IMPLEMENTED, "bookmarks are not supported"));
+                }
+            }
+            attr::KEYSET_SIZE | attr::SIMULATE_CURSOR | attr::ENABLE_AUTO_IPD | attr::FETCH_BOOKMARK_PTR => {}
+            attr::APP_ROW_DESC | attr::APP_PARAM_DESC => {
+                let is_row = id == attr::APP_ROW_DESC;
+                let chosen = if value.is_null() {
+                    if is_row { s.implicit_ard.clone() } else { s.implicit_apd.clone() }
+                } else {
+                    let Some(d) = handles::desc(value) else {
+                        return Err(OdbcError::new(state::INVALID_ATTR_VALUE, "not a descriptor handle"));
+                    };
+                    if d.implicit && !Arc::ptr_eq(&d, if is_row { &s.implicit_ard } else { &s.implicit_apd }) {
+                        return Err(OdbcError::new(state::INVALID_ATTR_VALUE, "an implicit descriptor of another statement cannot be used"));
+                    }
+                    d
+                };
+                if is_row {
+                    st.ard = chosen;
+                } else {
+                    st.apd = chosen;
+                }
+            }
+            attr::IMP_ROW_DESC | attr::IMP_PARAM_DESC | attr::ROW_NUMBER => {
+                return Err(OdbcError::new(state::INVALID_ATTRIBUTE, format!("statement attribute {id} is read-only")));
+            }
+            other => return Err(OdbcError::new(state::INVALID_ATTRIBUTE, format!("unknown statement attribute {other}"))),
+        }
+        Ok(Outcome::Success)
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn SQLSetStmtAttr(h: *mut c_void, id: i32, value: *mut c_void, len: i32) -> i16 {
+    guard::raw(|| set_stmt_attr(h, id, value, len))
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn SQLSetStmtAttrW(h: *mut c_void, id: i32, value: *mut c_void, len: i32) -> i16 {
+    guard::raw(|| set_stmt_attr(h, id, value, len))
+}
+
+fn descriptor_handle(d: &Arc<crate::odbc::desc::Descriptor>) -> usize {
+    Arc::as_ptr(d) as usize
+}
+
+unsafe fn get_stmt_attr(_enc: Enc, h: *mut c_void, id: i32, value: *mut c_void, _cap: i32, len: *mut i32) -> i16 {
+    call(handles::stmt(h), |s: &Arc<Statement>| {
+        if value.is_null() {
+            return Err(OdbcError::new(state::NULL_POINTER, "value pointer is null"));
+        }
+        let st = s.state.lock();
+        let v: u64 = match id {
+            attr::ROW_ARRAY_SIZE | attr::ROWSET_SIZE => st.ard.state.lock().array_size,
+            attr::ROW_BIND_TYPE => st.ard.state.lock().bind_type,
+            attr::ROW_BIND_OFFSET_PTR => st.ard.state.lock().bind_offset_ptr as u64,
+            attr::ROW_STATUS_PTR => s.ird.state.lock().array_status_ptr as u64,
+            attr::ROWS_FETCHED_PTR => s.ird.state.lock().rows_processed_ptr as u64,
+            attr::PARAMSET_SIZE => st.apd.state.lock().array_size,
+            attr::PARAM_BIND_TYPE => st.apd.state.lock().bind_type,
+            attr::PARAM_BIND_OFFSET_PTR => st.apd.state.lock().bind_offset_ptr as u64,
+            attr::PARAM_STATUS_PTR => s.ipd.state.lock().array_status_ptr as u64,
+            attr::PARAMS_PROCESSED_PTR => s.ipd.state.lock().rows_processed_ptr as u64,
+            attr::PARAM_OPERATION_PTR => st.apd.state.lock().array_status_ptr as u64,
+            attr::ROW_OPERATION_PTR => st.ard.state.lock().array_status_ptr as u64,
+            attr::QUERY_TIMEOUT => st.attrs.query_timeout_secs,
+            attr::MAX_ROWS => st.attrs.max_rows,
+            attr::MAX_LENGTH => st.attrs.max_length,
+            attr::NOSCAN => st.attrs.noscan,
+            attr::RETRIEVE_DATA => st.attrs.retrieve_data,
+            attr::METADATA_ID => u64::from(st.attrs.metadata_id),
+            attr::CURSOR_TYPE => SQL_CURSOR_FORWARD_ONLY,
+            attr::CONCURRENCY => SQL_CONCUR_READ_ONLY,
+            attr::CURSOR_SCROLLABLE => 0,
+            attr::CURSOR_SENSITIVITY => st.attrs.cursor_sensitivity,
+            attr::ASYNC_ENABLE | attr::USE_BOOKMARKS | attr::KEYSET_SIZE | attr::SIMULATE_CURSOR | attr::ENABLE_AUTO_IPD | attr::FETCH_BOOKMARK_PTR => 0,
+            attr::ROW_NUMBER => st.result.as_ref().map_or(0, |r| u64::from(!r.rowset.is_empty())),
+            attr::APP_ROW_DESC => descriptor_handle(&st.ard) as u64,
+            attr::APP_PARAM_DESC => descriptor_handle(&st.apd) as u64,
+            attr::IMP_ROW_DESC => descriptor_handle(&s.ird) as u64,
+            attr::IMP_PARAM_DESC => descriptor_handle(&s.ipd) as u64,
+            other => return Err(OdbcError::new(state::INVALID_ATTRIBUTE, format!("unknown statement attribute {other}"))),
+        };
+        // Statement attributes are SQLULEN-sized (or pointers): write the full width.
+        text::put(value.cast::<usize>(), usize::try_from(v).unwrap_or(usize::MAX));
+        text::put(len, 8);
+        Ok(Outcome::Success)
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn SQLGetStmtAttr(h: *mut c_void, id: i32, value: *mut c_void, cap: i32, len: *mut i32) -> i16 {
+    guard::raw(|| get_stmt_attr(Enc::Narrow, h, id, value, cap, len))
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn SQLGetStmtAttrW(h: *mut c_void, id: i32, value: *mut c_void, cap: i32, len: *mut i32) -> i16 {
+    guard::raw(|| get_stmt_attr(Enc::Wide, h, id, value, cap, len))
+}
+
+/// Silences the unused import of string helpers for attributes that are all numeric today.
+#[allow(dead_code)]
+fn _string_attrs(enc: Enc, value: *mut c_void, cap: i32, len: *mut i32) {
+    // SAFETY: never called.
+    unsafe { text::write(enc, "", value, cap as isize, Unit::Bytes, OutLen::Int(len)) };
+}
