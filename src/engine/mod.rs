@@ -3,6 +3,7 @@
 
 pub mod error;
 pub mod hostname;
+pub mod pipeline;
 pub mod runtime;
 pub mod session;
 pub mod settings;

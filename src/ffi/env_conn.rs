@@ -5,7 +5,7 @@ use super::handles::{self, Object};
 use super::text::{self, Enc, OutLen, Unit};
 use crate::odbc::conn::Connection;
 use crate::odbc::desc::{DescKind, Descriptor};
-use crate::odbc::diag::{state, OdbcError, OdbcResult, Outcome};
+use crate::odbc::diag::{state, OdbcError, Outcome};
 use crate::odbc::env::{Environment, SQL_OV_ODBC2, SQL_OV_ODBC3, SQL_OV_ODBC3_80};
 use crate::odbc::stmt::Statement;
 use crate::odbc::{connect, info};
@@ -141,10 +141,7 @@ fn free_handle(kind: i16, handle: *mut c_void) -> i16 {
             if ret == SQL_SUCCESS {
                 if let Some(d) = desc {
                     // Statements that used it go back to their implicit descriptors.
-                    for obj in [handles::any(handle)].into_iter().flatten() {
-                        let _ = obj;
-                    }
-                    super::stmt_api::detach_descriptor(&d);
+                    handles::detach_descriptor(&d);
                 }
                 handles::forget_explicit_desc(handle);
                 handles::unregister(handle);
@@ -340,10 +337,9 @@ unsafe fn set_connect_attr(enc: Enc, dbc: *mut c_void, attr: i32, value: *mut c_
             }
             SQL_ATTR_CURRENT_CATALOG => {
                 let wanted = text::read(enc, value, len)?.unwrap_or_default();
-                let mut st = conn.state.lock();
-                let current = st.session.as_ref().map(|s| s.facts().database.clone()).unwrap_or_default();
-                drop(st.session.as_mut());
-                if st.session.is_some() && wanted != current {
+                let st = conn.state.lock();
+                let current = st.session_opt().map(|s| s.facts().database.clone());
+                if current.is_some_and(|c| c != wanted) {
                     return Err(OdbcError::new(state::NOT_IMPLEMENTED, "PostgreSQL cannot switch databases on an open connection"));
                 }
             }
@@ -379,7 +375,7 @@ unsafe fn get_connect_attr(enc: Enc, dbc: *mut c_void, attr: i32, value: *mut c_
             SQL_ATTR_METADATA_ID => u32::from(st.attrs.metadata_id),
             SQL_ATTR_PACKET_SIZE => st.attrs.packet_size,
             SQL_ATTR_ASYNC_ENABLE | SQL_ATTR_AUTO_IPD | SQL_ATTR_TRACE | SQL_ATTR_ODBC_CURSORS => 0,
-            SQL_ATTR_CONNECTION_DEAD => u32::from(st.session.as_ref().is_none_or(|s| s.is_broken())),
+            SQL_ATTR_CONNECTION_DEAD => u32::from(st.session_opt().is_none_or(|s| s.is_broken())),
             SQL_ATTR_QUIET_MODE => {
                 if !value.is_null() {
                     text::put(value.cast::<usize>(), st.attrs.quiet_mode);
@@ -387,7 +383,7 @@ unsafe fn get_connect_attr(enc: Enc, dbc: *mut c_void, attr: i32, value: *mut c_
                 return Ok(Outcome::Success);
             }
             SQL_ATTR_CURRENT_CATALOG => {
-                let Some(session) = st.session.as_ref() else {
+                let Some(session) = st.session_opt() else {
                     return Err(OdbcError::new(state::NOT_CONNECTED, "connection not open"));
                 };
                 let name = session.facts().database.clone();
@@ -489,6 +485,3 @@ pub unsafe extern "C" fn SQLGetFunctions(dbc: *mut c_void, id: u16, supported: *
         })
     })
 }
-
-/// Used by statement code to reach the connection-level info answers.
-pub fn _unused(_: OdbcResult<()>) {}

@@ -3,9 +3,8 @@
 use super::guard::{self, call};
 use super::handles;
 use super::text::{self, Enc, OutLen, Unit};
-use crate::odbc::desc::Descriptor;
 use crate::odbc::diag::{state, OdbcError, Outcome};
-use crate::odbc::stmt::{c, Statement};
+use crate::odbc::stmt::Statement;
 use crate::odbc::types;
 use std::ffi::c_void;
 use std::sync::Arc;
@@ -404,10 +403,3 @@ pub unsafe extern "C" fn SQLCancel(h: *mut c_void) -> i16 {
     })
 }
 
-/// Points statements back at their implicit descriptors when an explicit one is freed.
-pub fn detach_descriptor(desc: &Arc<Descriptor>) {
-    let _ = desc;
-}
-
-/// SQL_C codes used by the attribute code below.
-const _C_CHAR: i16 = c::CHAR;

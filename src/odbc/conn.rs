@@ -3,6 +3,8 @@
 use super::diag::{state, DiagArea, OdbcError, OdbcResult};
 use super::env::Environment;
 use super::types::SizeLimits;
+use crate::engine::error::EngineResult;
+use crate::engine::pipeline::{CallKind, ConnectPurpose, ConnectRequest, EngineConnection, Pipeline, SessionCharacteristics};
 use crate::engine::session::{ConnectOptions, Session, SslMode};
 use crate::engine::settings::{Key, Settings};
 use parking_lot::Mutex;
@@ -50,7 +52,7 @@ impl Default for ConnAttrs {
 }
 
 pub struct ConnState {
-    pub session: Option<Session>,
+    pub engine: Option<EngineConnection>,
     pub attrs: ConnAttrs,
     pub dsn: String,
     pub settings: Option<Settings>,
@@ -63,7 +65,37 @@ pub struct ConnState {
 impl ConnState {
     /// The open session, or 08003 when the connection is not open.
     pub fn session(&mut self) -> OdbcResult<&mut Session> {
-        self.session.as_mut().ok_or_else(|| OdbcError::new(state::NOT_CONNECTED, "connection not open"))
+        self.engine.as_mut().map(|e| &mut e.session).ok_or_else(not_connected)
+    }
+
+    /// The open session, when there is one.
+    pub fn session_opt(&self) -> Option<&Session> {
+        self.engine.as_ref().map(|e| &e.session)
+    }
+
+    /// Runs a network-bound call through the connection's plugin chain.
+    pub fn call<R>(&mut self, kind: CallKind, mut f: impl FnMut(&mut Session) -> EngineResult<R>) -> OdbcResult<R> {
+        let engine = self.engine.as_mut().ok_or_else(not_connected)?;
+        Ok(engine.call(kind, |c| f(&mut c.session))?)
+    }
+
+    /// The generation of the current session (see [`EngineConnection::generation`]).
+    pub fn generation(&self) -> u64 {
+        self.engine.as_ref().map_or(0, |e| e.generation)
+    }
+}
+
+fn not_connected() -> OdbcError {
+    OdbcError::new(state::NOT_CONNECTED, "connection not open")
+}
+
+impl ConnState {
+    fn characteristics(&self) -> SessionCharacteristics {
+        SessionCharacteristics {
+            autocommit: self.attrs.autocommit,
+            isolation: if self.attrs.txn_isolation_set { isolation_sql(self.attrs.txn_isolation) } else { None },
+            read_only: self.attrs.read_only,
+        }
     }
 }
 
@@ -73,7 +105,7 @@ pub struct Connection {
     pub state: Mutex<ConnState>,
 }
 
-fn isolation_sql(level: u32) -> Option<&'static str> {
+pub fn isolation_sql(level: u32) -> Option<&'static str> {
     Some(match level {
         SQL_TXN_READ_UNCOMMITTED => "READ UNCOMMITTED",
         SQL_TXN_READ_COMMITTED => "READ COMMITTED",
@@ -89,7 +121,7 @@ impl Connection {
             env,
             diag: Mutex::new(DiagArea::default()),
             state: Mutex::new(ConnState {
-                session: None,
+                engine: None,
                 attrs: ConnAttrs::default(),
                 dsn: String::new(),
                 settings: None,
@@ -103,7 +135,7 @@ impl Connection {
     /// Opens the connection from resolved settings.
     pub fn open(&self, dsn: &str, pairs: &[(String, String)]) -> OdbcResult<Settings> {
         let mut st = self.state.lock();
-        if st.session.is_some() {
+        if st.engine.is_some() {
             return Err(OdbcError::new(state::CONNECTION_IN_USE, "connection already open"));
         }
         let section = if dsn.is_empty() { Vec::new() } else { super::dsn::read_section(dsn) };
@@ -113,7 +145,10 @@ impl Connection {
         let settings = Settings::resolve(pairs, &lookup)
             .map_err(|e| OdbcError::new(super::diag::SqlState::new(e.sqlstate()), e.to_string()))?;
         let opts = connect_options(&settings, &st.attrs)?;
-        let session = Session::connect(&opts)?;
+        let shared = std::sync::Arc::new(settings.clone());
+        let pipeline = std::sync::Arc::new(Pipeline::build(&shared, crate::plugins::factory)?);
+        let request = ConnectRequest { options: opts.clone(), settings: shared.clone(), purpose: ConnectPurpose::Initial };
+        let session = pipeline.connect(&request)?;
         st.limits = SizeLimits {
             max_varchar: u32::try_from(settings.get_u64(Key::MaxVarcharSize)).unwrap_or(255),
             max_long_varchar: u32::try_from(settings.get_u64(Key::MaxLongVarcharSize)).unwrap_or(8190),
@@ -126,7 +161,17 @@ impl Connection {
         if settings.get_bool(Key::ReadOnly) {
             st.attrs.read_only = true;
         }
-        st.session = Some(session);
+        let mut engine = EngineConnection {
+            session,
+            options: opts,
+            settings: shared,
+            pipeline: pipeline.clone(),
+            instance_id: None,
+            characteristics: st.characteristics(),
+            generation: 0,
+        };
+        pipeline.connected(&mut engine)?;
+        st.engine = Some(engine);
         let attrs = st.attrs.clone();
         apply_session_attrs(&mut st, &attrs)?;
         st.settings = Some(settings.clone());
@@ -135,7 +180,7 @@ impl Connection {
 
     pub fn disconnect(&self) -> OdbcResult<()> {
         let mut st = self.state.lock();
-        let Some(session) = st.session.as_ref() else {
+        let Some(session) = st.session_opt() else {
             return Err(OdbcError::new(state::NOT_CONNECTED, "connection not open"));
         };
         if session.in_transaction() && !session.is_broken() {
@@ -144,19 +189,18 @@ impl Connection {
                 "a transaction is in progress; end it with SQLEndTran before disconnecting",
             ));
         }
-        st.session = None;
+        st.engine = None;
         st.settings = None;
         Ok(())
     }
 
     pub fn is_connected(&self) -> bool {
-        self.state.lock().session.is_some()
+        self.state.lock().engine.is_some()
     }
 
     pub fn end_transaction(&self, commit: bool) -> OdbcResult<()> {
         let mut st = self.state.lock();
-        let session = st.session()?;
-        session.end_transaction(commit)?;
+        st.call(CallKind::EndTransaction, |s| s.end_transaction(commit))?;
         Ok(())
     }
 
@@ -164,11 +208,15 @@ impl Connection {
     pub fn set_autocommit(&self, on: bool) -> OdbcResult<()> {
         let mut st = self.state.lock();
         if on && !st.attrs.autocommit {
-            if let Some(session) = st.session.as_mut() {
-                session.end_transaction(true)?;
+            if st.engine.is_some() {
+                st.call(CallKind::EndTransaction, |s| s.end_transaction(true))?;
             }
         }
         st.attrs.autocommit = on;
+        let ch = st.characteristics();
+        if let Some(e) = st.engine.as_mut() {
+            e.characteristics = ch;
+        }
         Ok(())
     }
 
@@ -180,7 +228,7 @@ impl Connection {
         st.attrs.txn_isolation = level;
         st.attrs.txn_isolation_set = true;
         let attrs = st.attrs.clone();
-        if st.session.is_some() {
+        if st.engine.is_some() {
             apply_session_attrs(&mut st, &attrs)?;
         }
         Ok(())
@@ -190,7 +238,7 @@ impl Connection {
         let mut st = self.state.lock();
         st.attrs.read_only = read_only;
         let attrs = st.attrs.clone();
-        if st.session.is_some() {
+        if st.engine.is_some() {
             apply_session_attrs(&mut st, &attrs)?;
         }
         Ok(())
@@ -199,6 +247,10 @@ impl Connection {
 
 /// Sends the session characteristics the attributes ask for (isolation, access mode).
 fn apply_session_attrs(st: &mut ConnState, attrs: &ConnAttrs) -> OdbcResult<()> {
+    let characteristics = st.characteristics();
+    if let Some(e) = st.engine.as_mut() {
+        e.characteristics = characteristics;
+    }
     let session = st.session()?;
     if session.in_transaction() {
         return Err(OdbcError::new(state::INVALID_TXN_STATE, "cannot change session characteristics inside a transaction"));
@@ -210,7 +262,8 @@ fn apply_session_attrs(st: &mut ConnState, attrs: &ConnAttrs) -> OdbcResult<()> 
         }
     }
     parts.push(if attrs.read_only { "READ ONLY".to_string() } else { "READ WRITE".to_string() });
-    session.run_command(&format!("SET SESSION CHARACTERISTICS AS TRANSACTION {}", parts.join(", ")))?;
+    let sql = format!("SET SESSION CHARACTERISTICS AS TRANSACTION {}", parts.join(", "));
+    st.call(CallKind::SetAttribute, |s| s.run_command(&sql))?;
     Ok(())
 }
 

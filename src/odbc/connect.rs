@@ -31,7 +31,7 @@ pub fn connect_string(conn: &Connection, text: &str) -> OdbcResult<String> {
 pub fn info_answer(conn: &Connection, info_type: u16) -> Option<InfoValue> {
     let odbc_version = conn.env.odbc_version();
     let st = conn.state.lock();
-    let facts = st.session.as_ref().map(|s| s.facts().clone()).unwrap_or_default();
+    let facts = st.session_opt().map(|s| s.facts().clone()).unwrap_or_default();
     let version = facts.version.split_whitespace().next().unwrap_or("").to_string();
     let ctx = InfoContext {
         server_version: &version,

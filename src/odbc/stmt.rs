@@ -8,6 +8,7 @@ use super::diag::{state, DiagArea, OdbcError, OdbcResult, Outcome};
 use super::params;
 use super::sqltext::{split_statements, SqlPiece};
 use super::types::{self, ColumnInfo};
+use crate::engine::pipeline::CallKind;
 use crate::engine::session::{self, Executed, Fetched, Prepared};
 use crate::engine::value;
 use parking_lot::Mutex;
@@ -116,6 +117,8 @@ pub struct StmtState {
     pub pieces: Vec<SqlPiece>,
     pub piece: usize,
     prepared: Vec<Option<Prepared>>,
+    /// Session generation the prepared statements belong to.
+    generation: u64,
     pub result: Option<ResultSet>,
     pub row_count: i64,
     pub attrs: StmtAttrs,
@@ -148,6 +151,7 @@ impl Statement {
                 pieces: Vec::new(),
                 piece: 0,
                 prepared: Vec::new(),
+                generation: 0,
                 result: None,
                 row_count: -1,
                 attrs: StmtAttrs::default(),
@@ -177,7 +181,7 @@ impl Statement {
 
     fn close_locked(&self, st: &mut StmtState) {
         if st.result.take().is_some() {
-            if let Some(session) = self.conn.state.lock().session.as_mut() {
+            if let Ok(session) = self.conn.state.lock().session() {
                 session.close_result(self.id);
             }
         }
@@ -203,11 +207,13 @@ impl Statement {
         st.phase = Phase::Allocated;
         let first = st.pieces[0].sql.clone();
         if !first.is_empty() {
-            let prepared = {
+            let (prepared, generation) = {
                 let mut cs = self.conn.state.lock();
-                cs.session()?.prepare(&first)?
+                let p = cs.call(CallKind::Prepare, |s| s.prepare(&first))?;
+                (p, cs.generation())
             };
             st.prepared[0] = Some(prepared);
+            st.generation = generation;
         }
         st.phase = Phase::Prepared;
         Ok(())
@@ -259,7 +265,7 @@ impl Statement {
             return Ok(Outcome::NoData);
         }
         if st.result.take().is_some() {
-            if let Some(session) = self.conn.state.lock().session.as_mut() {
+            if let Ok(session) = self.conn.state.lock().session() {
                 session.close_result(self.id);
             }
         }
@@ -287,19 +293,24 @@ impl Statement {
         let mut cs = self.conn.state.lock();
         let autocommit = cs.attrs.autocommit;
         let limits = cs.limits;
-        let session = cs.session()?;
-        if !autocommit {
-            session.begin_if_needed()?;
+        if cs.generation() != st.generation {
+            // The session was replaced (failover): earlier prepared statements are gone.
+            st.prepared.iter_mut().for_each(|p| *p = None);
+            st.generation = cs.generation();
         }
-        let prepared = match st.prepared[st.piece].clone() {
-            Some(p) => p,
-            None => {
-                let p = session.prepare(&piece.sql)?;
-                // Keep it for later executions of a prepared statement.
-                st.prepared[st.piece] = Some(p.clone());
-                p
+        let cached = st.prepared[st.piece].clone();
+        let id = self.id;
+        let prepared = cs.call(CallKind::Prepare, |session| {
+            if !autocommit {
+                session.begin_if_needed()?;
             }
-        };
+            match &cached {
+                Some(p) => Ok(p.clone()),
+                None => session.prepare(&piece.sql),
+            }
+        })?;
+        // Keep it for later executions of a prepared statement.
+        st.prepared[st.piece] = Some(prepared.clone());
         if prepared.params().len() != piece.param_count {
             return Err(OdbcError::new(
                 state::GENERAL,
@@ -328,7 +339,7 @@ impl Statement {
                 },
             };
             let refs: Vec<Option<&str>> = values.iter().map(|v| v.as_deref()).collect();
-            let executed = session.execute(self.id, &prepared, &refs);
+            let executed = cs.call(CallKind::Execute, |session| session.execute(id, &prepared, &refs));
             let set_index = usize::try_from(set).unwrap_or(usize::MAX);
             match executed {
                 Ok(Executed::Done { rows_affected }) => {
@@ -342,7 +353,7 @@ impl Statement {
                     executed_rows = true;
                     unsafe { appmem::write_status(status_ptr, set_index, param_status::SUCCESS) };
                     if set + 1 < paramset_size {
-                        session.close_result(self.id);
+                        cs.session()?.close_result(self.id);
                     }
                 }
                 Err(e) => {
@@ -353,7 +364,7 @@ impl Statement {
                             appmem::write_status(status_ptr, usize::try_from(rest).unwrap_or(0), param_status::UNUSED);
                         }
                     }
-                    return Err(e.into());
+                    return Err(e);
                 }
             }
             unsafe { appmem::write_ulen(processed_ptr, set + 1) };
@@ -543,8 +554,9 @@ impl Statement {
             }
             let mut cs = self.conn.state.lock();
             let batch = cs.fetch_batch.max(wanted - rs.rowset.len());
-            let session = cs.session()?;
-            match session.fetch(self.id, batch, &mut rs.buffer)? {
+            let id = self.id;
+            let buffer = &mut rs.buffer;
+            match cs.call(CallKind::Fetch, |session| session.fetch(id, batch, buffer))? {
                 Fetched::More => {}
                 Fetched::End { rows_affected } => {
                     rs.ended = true;

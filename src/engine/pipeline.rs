@@ -1,0 +1,242 @@
+//! The plugin pipeline: a chain of plugins wrapped around opening a physical connection and
+//! around every network-bound call, like middleware. The chain is chosen per connection from
+//! the `plugins` DSN key and always sorted by fixed weights; an empty chain costs one branch.
+
+use super::error::{EngineError, EngineResult};
+use super::session::{ConnectOptions, Session};
+use super::settings::{Key, Settings};
+use std::sync::Arc;
+
+/// The network-bound calls plugins can wrap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallKind {
+    Execute,
+    Prepare,
+    Fetch,
+    MoreResults,
+    EndTransaction,
+    Catalog,
+    SetAttribute,
+}
+
+/// Why a physical connection is being opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConnectPurpose {
+    /// The application's SQLConnect/SQLDriverConnect.
+    Initial,
+    /// A replacement after a failure (failover) or a move (read/write splitting).
+    Replacement,
+}
+
+/// A request to open one physical connection.
+#[derive(Clone)]
+pub struct ConnectRequest {
+    pub options: ConnectOptions,
+    pub settings: Arc<Settings>,
+    pub purpose: ConnectPurpose,
+}
+
+/// Session characteristics to restore on a replacement connection.
+#[derive(Debug, Clone, Default)]
+pub struct SessionCharacteristics {
+    pub autocommit: bool,
+    /// "READ COMMITTED", "SERIALIZABLE", ... when the application chose one.
+    pub isolation: Option<&'static str>,
+    pub read_only: bool,
+}
+
+/// An open physical connection with what the plugins know about it.
+pub struct EngineConnection {
+    pub session: Session,
+    /// The options this session was opened with (host, port, pinned address...).
+    pub options: ConnectOptions,
+    pub settings: Arc<Settings>,
+    pub pipeline: Arc<Pipeline>,
+    /// The Aurora instance id the session is on, when known.
+    pub instance_id: Option<String>,
+    pub characteristics: SessionCharacteristics,
+    /// Increases whenever `session` is replaced, so that statements prepared on an earlier
+    /// session are prepared again.
+    pub generation: u64,
+}
+
+impl EngineConnection {
+    /// Runs a network-bound call through the plugin chain.
+    pub fn call<R>(&mut self, kind: CallKind, f: impl FnMut(&mut EngineConnection) -> EngineResult<R>) -> EngineResult<R> {
+        let pipeline = self.pipeline.clone();
+        pipeline.call(self, kind, f)
+    }
+}
+
+/// One plugin. Every hook has a pass-through default, so a plugin implements only what it
+/// acts on.
+pub trait Plugin: Send + Sync {
+    /// The code users write in `plugins`.
+    fn code(&self) -> &'static str;
+
+    /// Around opening a physical connection.
+    fn connect(
+        &self,
+        request: &ConnectRequest,
+        next: &mut dyn FnMut(&ConnectRequest) -> EngineResult<Session>,
+    ) -> EngineResult<Session> {
+        next(request)
+    }
+
+    /// Once a connection is open (after every plugin's `connect`), with the whole connection.
+    fn connected(&self, _conn: &mut EngineConnection) -> EngineResult<()> {
+        Ok(())
+    }
+
+    /// Around a network-bound call.
+    fn around_call(
+        &self,
+        conn: &mut EngineConnection,
+        kind: CallKind,
+        next: &mut dyn FnMut(&mut EngineConnection) -> EngineResult<()>,
+    ) -> EngineResult<()> {
+        let _ = kind;
+        next(conn)
+    }
+}
+
+/// Builds a plugin from its settings; each plugin folder provides one.
+pub type PluginFactory = fn(&Arc<Settings>) -> EngineResult<Option<Box<dyn Plugin>>>;
+
+/// The chain of one connection.
+pub struct Pipeline {
+    plugins: Vec<Box<dyn Plugin>>,
+}
+
+/// Plugin codes in chain order (outermost first), whatever order the user wrote.
+pub const ORDER: &[&str] = &["custom_endpoint", "read_write_splitting", "failover", "host_monitoring"];
+
+/// The chain when `plugins` is absent.
+pub const DEFAULT_CHAIN: &[&str] = &["failover", "host_monitoring"];
+
+impl Pipeline {
+    pub fn empty() -> Pipeline {
+        Pipeline { plugins: Vec::new() }
+    }
+
+    pub fn new(plugins: Vec<Box<dyn Plugin>>) -> Pipeline {
+        Pipeline { plugins }
+    }
+
+    /// The codes to load: the `plugins` key, or the default chain when absent, in weight order.
+    pub fn codes(settings: &Settings) -> EngineResult<Vec<&'static str>> {
+        let wanted: Vec<String> = match settings.get_list(Key::Plugins) {
+            Some(list) => list.to_vec(),
+            None if settings.is_set(Key::Plugins) => Vec::new(),
+            None => DEFAULT_CHAIN.iter().map(|s| s.to_string()).collect(),
+        };
+        for code in &wanted {
+            if !ORDER.iter().any(|c| c.eq_ignore_ascii_case(code)) {
+                return Err(EngineError::connect(format!(
+                    "unknown plugin code '{code}' in key plugins: expected any of {}",
+                    ORDER.join(", ")
+                )));
+            }
+        }
+        Ok(ORDER.iter().copied().filter(|c| wanted.iter().any(|w| w.eq_ignore_ascii_case(c))).collect())
+    }
+
+    /// Builds the chain of a connection with `factory` giving each code's plugin (a plugin
+    /// may decline, e.g. when its feature is disabled).
+    pub fn build(settings: &Arc<Settings>, factory: impl Fn(&str) -> Option<PluginFactory>) -> EngineResult<Pipeline> {
+        let mut plugins = Vec::new();
+        for code in Self::codes(settings)? {
+            if let Some(make) = factory(code) {
+                if let Some(p) = make(settings)? {
+                    plugins.push(p);
+                }
+            }
+        }
+        Ok(Pipeline { plugins })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.plugins.is_empty()
+    }
+
+    pub fn codes_loaded(&self) -> Vec<&'static str> {
+        self.plugins.iter().map(|p| p.code()).collect()
+    }
+
+    /// Opens a physical connection through the chain.
+    pub fn connect(&self, request: &ConnectRequest) -> EngineResult<Session> {
+        self.connect_from(0, request)
+    }
+
+    fn connect_from(&self, index: usize, request: &ConnectRequest) -> EngineResult<Session> {
+        match self.plugins.get(index) {
+            None => Session::connect(&request.options),
+            Some(p) => p.connect(request, &mut |r| self.connect_from(index + 1, r)),
+        }
+    }
+
+    /// Lets every plugin see a newly opened connection.
+    pub fn connected(&self, conn: &mut EngineConnection) -> EngineResult<()> {
+        for p in &self.plugins {
+            p.connected(conn)?;
+        }
+        Ok(())
+    }
+
+    /// Runs `f` through the chain.
+    pub fn call<R>(
+        &self,
+        conn: &mut EngineConnection,
+        kind: CallKind,
+        mut f: impl FnMut(&mut EngineConnection) -> EngineResult<R>,
+    ) -> EngineResult<R> {
+        if self.plugins.is_empty() {
+            return f(conn);
+        }
+        let mut out = None;
+        self.call_from(0, conn, kind, &mut |c| {
+            out = Some(f(c)?);
+            Ok(())
+        })?;
+        out.ok_or_else(|| EngineError::internal("a plugin completed a call without running it"))
+    }
+
+    fn call_from(
+        &self,
+        index: usize,
+        conn: &mut EngineConnection,
+        kind: CallKind,
+        f: &mut dyn FnMut(&mut EngineConnection) -> EngineResult<()>,
+    ) -> EngineResult<()> {
+        match self.plugins.get(index) {
+            None => f(conn),
+            Some(p) => p.around_call(conn, kind, &mut |c| self.call_from(index + 1, c, kind, f)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(pairs: &[(&str, &str)]) -> Settings {
+        let pairs: Vec<(String, String)> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Settings::resolve(&pairs, &|_| None).expect("settings")
+    }
+
+    #[test]
+    fn absent_key_gives_the_default_chain() {
+        assert_eq!(Pipeline::codes(&settings(&[])).expect("codes"), vec!["failover", "host_monitoring"]);
+    }
+
+    #[test]
+    fn empty_key_gives_no_plugins() {
+        assert!(Pipeline::codes(&settings(&[("plugins", "")])).expect("codes").is_empty());
+    }
+
+    #[test]
+    fn order_is_by_weight_not_by_writing() {
+        let codes = Pipeline::codes(&settings(&[("plugins", "host_monitoring,custom_endpoint,failover")])).expect("codes");
+        assert_eq!(codes, vec!["custom_endpoint", "failover", "host_monitoring"]);
+    }
+}
