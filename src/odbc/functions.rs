@@ -184,7 +184,7 @@ mod tests {
     #[test]
     fn bitmap_matches_the_list_exactly() {
         let bits = odbc3_bitmap();
-        for id in 0..(SQL_API_ODBC3_ALL_FUNCTIONS_SIZE as u16 * 16) {
+        for id in 0..4000u16 {
             assert_eq!(exists(&bits, id), is_supported(id), "function {id}");
         }
         assert_eq!(

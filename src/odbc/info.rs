@@ -11,8 +11,9 @@
 //!   that read the first field get the major version either way.
 //! - Catalogs: PostgreSQL cannot reach another database from a session, so the only catalog is
 //!   the current database. Catalog functions report it as TABLE_CAT, and three-part names
-//!   naming it work in DML and DDL, so `SQL_CATALOG_USAGE` reports DML, procedure invocation
-//!   and table definition.
+//!   naming it work wherever a schema-qualified name does (checked on PostgreSQL 15: SELECT,
+//!   CALL, CREATE TABLE, CREATE INDEX ON, GRANT ON), so `SQL_CATALOG_USAGE` equals
+//!   `SQL_SCHEMA_USAGE`.
 //! - `SQL_CURSOR_COMMIT_BEHAVIOR` / `ROLLBACK` are `SQL_CB_PRESERVE`, as psqlODBC reports:
 //!   pyodbc runs with autocommit off and commits while other cursors are still being read. The
 //!   statement layer must therefore drain (buffer) an open streaming result before it sends
@@ -877,9 +878,8 @@ pub fn info_value(info_type: u16, ctx: &InfoContext<'_>) -> Option<InfoValue> {
         SQL_CATALOG_NAME_SEPARATOR => s("."),
         SQL_CATALOG_TERM => s("database"),
         SQL_CATALOG_LOCATION => u16v(1), // SQL_CL_START
-        SQL_CATALOG_USAGE => u32v(U_DML_STATEMENTS | U_PROCEDURE_INVOCATION | U_TABLE_DEFINITION),
         SQL_SCHEMA_TERM => s("schema"),
-        SQL_SCHEMA_USAGE => u32v(
+        SQL_CATALOG_USAGE | SQL_SCHEMA_USAGE => u32v(
             U_DML_STATEMENTS
                 | U_PROCEDURE_INVOCATION
                 | U_TABLE_DEFINITION
