@@ -1,6 +1,7 @@
 //! The engine: settings, the tokio runtime, PostgreSQL sessions and the plugin pipeline.
 //! Nothing in here knows about ODBC types.
 
+pub mod availability;
 pub mod error;
 pub mod hostname;
 pub mod pipeline;

@@ -238,6 +238,46 @@ impl Session {
         outcome.map_err(|e| EngineError::connect(format!("driver runtime unavailable: {e}")))?
     }
 
+    /// Opens a connection from async code (monitors, pollers): the same as [`Session::connect`]
+    /// without blocking a thread, bounded by the connect timeout.
+    pub async fn open(opts: &ConnectOptions) -> EngineResult<Session> {
+        let label = format!("{}:{}", opts.host, opts.port);
+        let fut = Self::connect_async(opts.clone(), label.clone());
+        match opts.connect_timeout {
+            Some(limit) if !limit.is_zero() => match tokio::time::timeout(limit, fut).await {
+                Ok(r) => r,
+                Err(_) => Err(EngineError::connect(format!(
+                    "could not connect to {label}: timed out after {} ms",
+                    limit.as_millis()
+                ))),
+            },
+            _ => fut.await,
+        }
+    }
+
+    /// One round trip (`SELECT 1`) from async code, bounded by `limit`: a health probe.
+    pub async fn probe(&self, limit: Duration) -> EngineResult<()> {
+        match tokio::time::timeout(limit, self.client.simple_query("SELECT 1")).await {
+            Ok(Ok(_)) => Ok(()),
+            Ok(Err(e)) => Err(EngineError::from_postgres(&e, &self.label, false)),
+            Err(_) => Err(EngineError::timeout(format!("probe of {} timed out after {} ms", self.label, limit.as_millis()))),
+        }
+    }
+
+    /// Runs a query returning rows from async code (topology and instance lookups); the
+    /// connection must not have a streaming result.
+    pub async fn query_rows(&self, sql: &str) -> EngineResult<Vec<Row>> {
+        self.client.query(sql, &[]).await.map_err(|e| EngineError::from_postgres(&e, &self.label, false))
+    }
+
+    /// Runs a query returning rows, blocking the calling thread (frees the connection first).
+    pub fn query_now(&mut self, sql: &str) -> EngineResult<Vec<Row>> {
+        self.check_usable()?;
+        self.free_connection()?;
+        let result = self.run(self.client.query(sql, &[]))?;
+        result.map_err(|e| self.map_error(&e))
+    }
+
     async fn connect_async(opts: ConnectOptions, label: String) -> EngineResult<Session> {
         if matches!(opts.ssl_mode, SslMode::Require | SslMode::VerifyCa | SslMode::VerifyFull) {
             return Err(EngineError::connect(format!(
