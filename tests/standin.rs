@@ -32,7 +32,9 @@ async fn connect(conn: &str) -> Result<Client, tokio_postgres::Error> {
 
 async fn connect_to(cluster: &Cluster, id: &str) -> Client {
     let conn = cluster.conn_str(id).expect("instance exists");
-    connect(&conn).await.expect("the test user connects through the proxy")
+    connect(&conn)
+        .await
+        .expect("the test user connects through the proxy")
 }
 
 async fn instance_id(client: &Client) -> String {
@@ -108,7 +110,9 @@ async fn replication_carries_a_write_to_the_readers() {
         "host=127.0.0.1 port={} user=auroraodbc password=wrong dbname=auroraodbc",
         info.proxy_port
     );
-    let err = connect(&wrong).await.err().expect("a wrong password is refused");
+    let Err(err) = connect(&wrong).await else {
+        panic!("a wrong password must be refused");
+    };
     assert!(
         format!("{err:?}").contains("28P01"),
         "expected invalid_password, got {err:?}"
@@ -118,7 +122,10 @@ async fn replication_carries_a_write_to_the_readers() {
     let map = cluster.host_map();
     assert!(map.contains(&format!(
         "instance-2.abc123.us-east-1.rds.amazonaws.com=127.0.0.1:{}",
-        cluster.instance("instance-2").expect("instance-2").proxy_port
+        cluster
+            .instance("instance-2")
+            .expect("instance-2")
+            .proxy_port
     )));
     assert!(map.contains(&format!(
         "standin-cluster.cluster-abc123.us-east-1.rds.amazonaws.com=127.0.0.1:{}",
@@ -129,7 +136,10 @@ async fn replication_carries_a_write_to_the_readers() {
         .expect("pin");
     assert!(cluster.host_map().contains(&format!(
         "reporting.cluster-custom-abc123.us-east-1.rds.amazonaws.com=127.0.0.1:{}",
-        cluster.instance("instance-3").expect("instance-3").proxy_port
+        cluster
+            .instance("instance-3")
+            .expect("instance-3")
+            .proxy_port
     )));
 
     // A row can be made stale; live rows report the time of the query.
@@ -150,7 +160,10 @@ async fn replication_carries_a_write_to_the_readers() {
         )
         .await
         .expect("aurora_replica_status() answers");
-    let stale: Vec<(String, bool, f64)> = rows.iter().map(|r| (r.get(0), r.get(1), r.get(2))).collect();
+    let stale: Vec<(String, bool, f64)> = rows
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .collect();
     assert_eq!(stale[0], ("instance-1".to_string(), false, 0.0));
     assert_eq!(stale[2], ("instance-3".to_string(), true, 12.5));
 }
@@ -159,7 +172,9 @@ async fn replication_carries_a_write_to_the_readers() {
 async fn failover_changes_what_every_live_node_reports() {
     let cluster = start_cluster();
     let began = Instant::now();
-    cluster.fail_over_to("instance-2").expect("failover to instance-2");
+    cluster
+        .fail_over_to("instance-2")
+        .expect("failover to instance-2");
     eprintln!("failover took {:.2} s", began.elapsed().as_secs_f64());
     assert_eq!(cluster.writer_id(), "instance-2");
     assert!(!cluster.instance("instance-1").expect("instance-1").running);
@@ -167,16 +182,24 @@ async fn failover_changes_what_every_live_node_reports() {
     for id in ["instance-2", "instance-3"] {
         let client = connect_to(&cluster, id).await;
         assert_eq!(instance_id(&client).await, id);
-        assert_eq!(writer_of(&topology(&client).await), ["instance-2"], "on {id}");
+        assert_eq!(
+            writer_of(&topology(&client).await),
+            ["instance-2"],
+            "on {id}"
+        );
     }
 
     // The new writer takes writes and the remaining replica follows it.
     let writer = connect_to(&cluster, "instance-2").await;
     writer
-        .batch_execute("CREATE TABLE after_failover (v int); INSERT INTO after_failover VALUES (7);")
+        .batch_execute(
+            "CREATE TABLE after_failover (v int); INSERT INTO after_failover VALUES (7);",
+        )
         .await
         .expect("the new writer takes writes");
-    cluster.wait_replicated().expect("instance-3 follows the new writer");
+    cluster
+        .wait_replicated()
+        .expect("instance-3 follows the new writer");
     let reader = connect_to(&cluster, "instance-3").await;
     let v: i32 = reader
         .query_one("SELECT v FROM after_failover", &[])
@@ -207,7 +230,11 @@ async fn failover_changes_what_every_live_node_reports() {
     cluster.promote("instance-3").expect("promote instance-3");
     for id in ["instance-1", "instance-3"] {
         let client = connect_to(&cluster, id).await;
-        assert_eq!(writer_of(&topology(&client).await), ["instance-3"], "on {id}");
+        assert_eq!(
+            writer_of(&topology(&client).await),
+            ["instance-3"],
+            "on {id}"
+        );
     }
 }
 
@@ -221,10 +248,14 @@ async fn proxy_faults_black_hole_reset_and_refuse() {
 
     // Black hole: the client waits, the other instance answers.
     proxy.set_mode(FaultMode::BlackHole).expect("black hole");
-    let waited = tokio::time::timeout(Duration::from_millis(800), held.simple_query("SELECT 1")).await;
+    let waited =
+        tokio::time::timeout(Duration::from_millis(800), held.simple_query("SELECT 1")).await;
     assert!(waited.is_err(), "a black-holed query must not answer");
     let answer = tokio::time::timeout(Duration::from_secs(5), other.simple_query("SELECT 1")).await;
-    assert!(matches!(answer, Ok(Ok(_))), "the pass-through proxy answers");
+    assert!(
+        matches!(answer, Ok(Ok(_))),
+        "the pass-through proxy answers"
+    );
     // New connections are accepted but get nothing.
     let conn = cluster.conn_str("instance-2").expect("conn str");
     let fresh = tokio::time::timeout(Duration::from_millis(800), connect(&conn)).await;
@@ -232,13 +263,19 @@ async fn proxy_faults_black_hole_reset_and_refuse() {
     assert!(proxy.open_connections() >= 1);
 
     // Back to pass-through: the held connection works again.
-    proxy.set_mode(FaultMode::PassThrough).expect("pass through");
+    proxy
+        .set_mode(FaultMode::PassThrough)
+        .expect("pass through");
     let answer = tokio::time::timeout(Duration::from_secs(5), held.simple_query("SELECT 2")).await;
-    assert!(matches!(answer, Ok(Ok(_))), "held connection answers after the black hole");
+    assert!(
+        matches!(answer, Ok(Ok(_))),
+        "held connection answers after the black hole"
+    );
 
     // Reset: a raw socket sees a real RST, a client gets an error.
     let mut raw = TcpStream::connect(proxy.addr()).expect("raw connect");
-    raw.set_read_timeout(Some(Duration::from_secs(5))).expect("timeout");
+    raw.set_read_timeout(Some(Duration::from_secs(5)))
+        .expect("timeout");
     wait_for(|| proxy.open_connections() >= 2);
     proxy.set_mode(FaultMode::Reset).expect("reset");
     let mut buf = [0u8; 16];
@@ -248,12 +285,19 @@ async fn proxy_faults_black_hole_reset_and_refuse() {
         Some(ErrorKind::ConnectionReset),
         "expected RST, got {read:?}"
     );
-    let err = held.simple_query("SELECT 3").await.err().expect("query on a reset connection fails");
-    assert!(err.is_closed() || format!("{err:?}").contains("reset"), "{err:?}");
+    let Err(err) = held.simple_query("SELECT 3").await else {
+        panic!("a query on a reset connection must fail");
+    };
+    assert!(
+        err.is_closed() || format!("{err:?}").contains("reset"),
+        "{err:?}"
+    );
     assert_eq!(proxy.open_connections(), 0);
 
     // Refuse: connects are refused; leaving it binds the same port again.
-    proxy.set_mode(FaultMode::PassThrough).expect("pass through");
+    proxy
+        .set_mode(FaultMode::PassThrough)
+        .expect("pass through");
     let survivor = connect_to(&cluster, "instance-2").await;
     proxy.set_mode(FaultMode::Refuse).expect("refuse");
     let refused = TcpStream::connect_timeout(&proxy.addr(), Duration::from_secs(2));
@@ -262,9 +306,15 @@ async fn proxy_faults_black_hole_reset_and_refuse() {
         Some(ErrorKind::ConnectionRefused),
         "expected a refused connect, got {refused:?}"
     );
-    let answer = tokio::time::timeout(Duration::from_secs(5), survivor.simple_query("SELECT 4")).await;
-    assert!(matches!(answer, Ok(Ok(_))), "open connections keep working while refusing");
-    proxy.set_mode(FaultMode::PassThrough).expect("listen again");
+    let answer =
+        tokio::time::timeout(Duration::from_secs(5), survivor.simple_query("SELECT 4")).await;
+    assert!(
+        matches!(answer, Ok(Ok(_))),
+        "open connections keep working while refusing"
+    );
+    proxy
+        .set_mode(FaultMode::PassThrough)
+        .expect("listen again");
     let again = connect_to(&cluster, "instance-2").await;
     assert_eq!(instance_id(&again).await, "instance-2");
 }
@@ -317,7 +367,8 @@ fn rds_stub_describes_endpoints_and_reflects_changes() {
 
     let (status, xml) = post(stub.addr(), DESCRIBE).expect("describe");
     assert_eq!(status, 200, "{xml}");
-    let expected = "<DescribeDBClusterEndpointsResponse xmlns=\"http://rds.amazonaws.com/doc/2014-10-31/\">\
+    let expected =
+        "<DescribeDBClusterEndpointsResponse xmlns=\"http://rds.amazonaws.com/doc/2014-10-31/\">\
         <DescribeDBClusterEndpointsResult><DBClusterEndpoints><DBClusterEndpointList>\
         <DBClusterEndpointIdentifier>reporting</DBClusterEndpointIdentifier>\
         <DBClusterIdentifier>standin-cluster</DBClusterIdentifier>\
@@ -343,8 +394,14 @@ fn rds_stub_describes_endpoints_and_reflects_changes() {
     assert!(stub.set_endpoint_type("reporting", CustomEndpointType::Reader));
     let (_, xml) = post(stub.addr(), DESCRIBE).expect("describe");
     assert!(xml.contains("<StaticMembers></StaticMembers>"), "{xml}");
-    assert!(xml.contains("<ExcludedMembers><member>instance-1</member></ExcludedMembers>"), "{xml}");
-    assert!(xml.contains("<CustomEndpointType>READER</CustomEndpointType>"), "{xml}");
+    assert!(
+        xml.contains("<ExcludedMembers><member>instance-1</member></ExcludedMembers>"),
+        "{xml}"
+    );
+    assert!(
+        xml.contains("<CustomEndpointType>READER</CustomEndpointType>"),
+        "{xml}"
+    );
 
     // Filters and identifiers select.
     let (_, xml) = post(
@@ -359,7 +416,10 @@ fn rds_stub_describes_endpoints_and_reflects_changes() {
         "Action=DescribeDBClusterEndpoints&Version=2014-10-31&DBClusterEndpointIdentifier=other",
     )
     .expect("describe");
-    assert!(xml.contains("<DBClusterEndpoints></DBClusterEndpoints>"), "{xml}");
+    assert!(
+        xml.contains("<DBClusterEndpoints></DBClusterEndpoints>"),
+        "{xml}"
+    );
 
     // Create, modify, delete over HTTP.
     let (status, xml) = post(
@@ -370,7 +430,10 @@ fn rds_stub_describes_endpoints_and_reflects_changes() {
     )
     .expect("create");
     assert_eq!(status, 200, "{xml}");
-    assert!(xml.contains("<CreateDBClusterEndpointResult><DBClusterEndpointIdentifier>analytics"), "{xml}");
+    assert!(
+        xml.contains("<CreateDBClusterEndpointResult><DBClusterEndpointIdentifier>analytics"),
+        "{xml}"
+    );
     let created = stub.endpoint("analytics").expect("created");
     assert_eq!(created.static_members, ["instance-3", "instance-1"]);
     let (status, xml) = post(
@@ -380,7 +443,12 @@ fn rds_stub_describes_endpoints_and_reflects_changes() {
     )
     .expect("modify");
     assert_eq!(status, 200, "{xml}");
-    assert_eq!(stub.endpoint("analytics").expect("still there").static_members, ["instance-2"]);
+    assert_eq!(
+        stub.endpoint("analytics")
+            .expect("still there")
+            .static_members,
+        ["instance-2"]
+    );
     let (status, _) = post(
         stub.addr(),
         "Action=DeleteDBClusterEndpoint&Version=2014-10-31&DBClusterEndpointIdentifier=analytics",
@@ -394,7 +462,10 @@ fn rds_stub_describes_endpoints_and_reflects_changes() {
     )
     .expect("delete again");
     assert_eq!(status, 404);
-    assert!(xml.contains("<Code>DBClusterEndpointNotFoundFault</Code>"), "{xml}");
+    assert!(
+        xml.contains("<Code>DBClusterEndpointNotFoundFault</Code>"),
+        "{xml}"
+    );
 
     // Injected errors, in order, then normal answers again.
     stub.inject(StubFault::Throttling, Repeat::Next(2));
@@ -404,8 +475,9 @@ fn rds_stub_describes_endpoints_and_reflects_changes() {
         let (got, xml) = post(stub.addr(), DESCRIBE).expect("describe");
         assert_eq!(got, status, "{xml}");
         assert!(
-            xml.contains(&format!("<ErrorResponse xmlns=\"http://rds.amazonaws.com/doc/2014-10-31/\"><Error><Type>"))
-                && xml.contains(&format!("<Code>{code}</Code><Message>")),
+            xml.contains(
+                "<ErrorResponse xmlns=\"http://rds.amazonaws.com/doc/2014-10-31/\"><Error><Type>"
+            ) && xml.contains(&format!("<Code>{code}</Code><Message>")),
             "{xml}"
         );
     };
@@ -476,7 +548,10 @@ async fn nothing_is_left_running_after_drop() {
     let base = cluster.base_dir().to_path_buf();
     let pids = postmaster_pids(&cluster);
     assert_eq!(pids.len(), 3);
-    assert!(pids.iter().all(|pid| alive(*pid)), "one live postmaster per instance");
+    assert!(
+        pids.iter().all(|pid| alive(*pid)),
+        "one live postmaster per instance"
+    );
     let proxy_addr = cluster.proxy("instance-1").expect("proxy").addr();
     let _client = connect_to(&cluster, "instance-1").await;
     drop(cluster);
@@ -518,13 +593,26 @@ fn assert_no_process_mentions(base: &std::path::Path) {
             let details: Vec<String> = left
                 .iter()
                 .map(|pid| {
-                    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+                    let stat =
+                        std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
                     let cmd = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
-                    format!("{stat} :: {}", String::from_utf8_lossy(&cmd).replace('\0', " "))
+                    format!(
+                        "{stat} :: {}",
+                        String::from_utf8_lossy(&cmd).replace('\0', " ")
+                    )
                 })
                 .collect();
             panic!("processes still mention {needle}: {details:#?}");
         }
         std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+/// Tests share the harness across threads (`Arc<Cluster>`), so it must stay Send + Sync.
+#[test]
+fn harness_types_are_send_and_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<Cluster>();
+    check::<RdsStub>();
+    check::<support::FaultProxy>();
 }
