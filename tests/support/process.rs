@@ -223,9 +223,21 @@ pub fn postmaster_status(data_dir: &Path) -> Option<String> {
     text.lines().nth(7).map(|s| s.trim().to_string())
 }
 
+/// True for a live process; a zombie (killed, not yet reaped by init) counts as gone.
 pub fn process_alive(pid: libc::pid_t) -> bool {
     // SAFETY: signal 0 only checks for existence and permission.
-    pid > 0 && unsafe { libc::kill(pid, 0) } == 0
+    if pid <= 0 || unsafe { libc::kill(pid, 0) } != 0 {
+        return false;
+    }
+    match fs::read_to_string(format!("/proc/{pid}/stat")) {
+        // The state letter follows the parenthesised command name.
+        Ok(stat) => !matches!(
+            stat.rsplit_once(") ")
+                .map(|(_, rest)| rest.starts_with('Z')),
+            Some(true)
+        ),
+        Err(_) => true,
+    }
 }
 
 /// Sends a signal to a process, or with `group` to its whole process group.
