@@ -55,11 +55,10 @@ fn parse(args: &[String]) -> Result<Args, String> {
         match arg.as_str() {
             "--replicas" => {
                 let value = rest.next().ok_or("--replicas needs a number")?;
-                parsed.replicas = value
-                    .parse()
-                    .ok()
-                    .filter(|n| *n <= 15)
-                    .ok_or_else(|| format!("--replicas {value}: expected a number from 0 to 15"))?;
+                parsed.replicas =
+                    value.parse().ok().filter(|n| *n <= 15).ok_or_else(|| {
+                        format!("--replicas {value}: expected a number from 0 to 15")
+                    })?;
             }
             "--state-file" => {
                 parsed.state_file = rest.next().ok_or("--state-file needs a path")?.into();
@@ -113,7 +112,8 @@ fn up(args: &Args) -> Result<(), String> {
         ..ClusterOptions::default()
     };
     let cluster = Cluster::start(options).map_err(|e| format!("starting the cluster: {e}"))?;
-    let stub = RdsStub::start(cluster.stub_options()).map_err(|e| format!("starting the RDS stub: {e}"))?;
+    let stub = RdsStub::start(cluster.stub_options())
+        .map_err(|e| format!("starting the RDS stub: {e}"))?;
     let readers = cluster.reader_ids();
     let members: Vec<&str> = readers.iter().map(String::as_str).collect();
     stub.put_endpoint(CustomEndpoint::with_static(
@@ -121,7 +121,10 @@ fn up(args: &Args) -> Result<(), String> {
         &cluster.options().cluster_id,
         &members,
     ));
-    let pinned = readers.first().cloned().unwrap_or_else(|| cluster.writer_id());
+    let pinned = readers
+        .first()
+        .cloned()
+        .unwrap_or_else(|| cluster.writer_id());
     cluster
         .pin_custom_endpoint(CUSTOM_ENDPOINT, &pinned)
         .map_err(|e| e.to_string())?;
@@ -155,7 +158,11 @@ fn print_summary(cluster: &Cluster, stub: &RdsStub, total: Duration, state_file:
         println!(
             "  {:<12} {:<6} postgres 127.0.0.1:{:<5}  proxy 127.0.0.1:{:<5}  {}",
             info.id,
-            if info.role == support::Role::Writer { "writer" } else { "reader" },
+            if info.role == support::Role::Writer {
+                "writer"
+            } else {
+                "reader"
+            },
             info.port,
             info.proxy_port,
             info.host
@@ -169,7 +176,12 @@ fn print_summary(cluster: &Cluster, stub: &RdsStub, total: Duration, state_file:
             .map(|e| e.static_members.join(","))
             .unwrap_or_default()
     );
-    println!("  login            user={} password={} dbname={}", support::TEST_USER, support::TEST_PASSWORD, support::TEST_DATABASE);
+    println!(
+        "  login            user={} password={} dbname={}",
+        support::TEST_USER,
+        support::TEST_PASSWORD,
+        support::TEST_DATABASE
+    );
     println!("  host_address_map {}", cluster.host_map());
     println!("  state file       {}", state_file.display());
     println!("Stop with Ctrl-C, SIGTERM or `auroraodbc-standin down`.");
@@ -190,12 +202,20 @@ fn state_text(cluster: &Cluster, stub: &RdsStub, total: Duration) -> String {
         let _ = writeln!(text, "{}.host={}", info.id, info.host);
         let _ = writeln!(text, "{}.port={}", info.id, info.port);
         let _ = writeln!(text, "{}.proxy_port={}", info.id, info.proxy_port);
-        let role = if info.role == support::Role::Writer { "writer" } else { "reader" };
+        let role = if info.role == support::Role::Writer {
+            "writer"
+        } else {
+            "reader"
+        };
         let _ = writeln!(text, "{}.role={role}", info.id);
     }
     let _ = writeln!(text, "cluster_endpoint={}", cluster.cluster_endpoint_host());
     let _ = writeln!(text, "reader_endpoint={}", cluster.reader_endpoint_host());
-    let _ = writeln!(text, "custom_endpoint.{CUSTOM_ENDPOINT}={}", stub.endpoint_host(CUSTOM_ENDPOINT));
+    let _ = writeln!(
+        text,
+        "custom_endpoint.{CUSTOM_ENDPOINT}={}",
+        stub.endpoint_host(CUSTOM_ENDPOINT)
+    );
     let _ = writeln!(text, "stub_url={}", stub.url());
     let _ = writeln!(text, "region={}", cluster.options().region);
     let _ = writeln!(text, "user={}", support::TEST_USER);
@@ -215,8 +235,12 @@ fn write_state(path: &Path, text: &str) -> Result<(), String> {
 }
 
 fn down(state_file: &Path) -> Result<(), String> {
-    let text = std::fs::read_to_string(state_file)
-        .map_err(|e| format!("reading {}: {e} (is the stand-in up?)", state_file.display()))?;
+    let text = std::fs::read_to_string(state_file).map_err(|e| {
+        format!(
+            "reading {}: {e} (is the stand-in up?)",
+            state_file.display()
+        )
+    })?;
     let pid: libc::pid_t = text
         .lines()
         .find_map(|line| line.strip_prefix("pid="))
@@ -226,7 +250,9 @@ fn down(state_file: &Path) -> Result<(), String> {
     // SAFETY: kill has no memory-safety preconditions.
     if unsafe { libc::kill(pid, libc::SIGTERM) } != 0 {
         let _ = std::fs::remove_file(state_file);
-        return Err(format!("process {pid} is not running; removed the stale state file"));
+        return Err(format!(
+            "process {pid} is not running; removed the stale state file"
+        ));
     }
     let deadline = Instant::now() + Duration::from_secs(60);
     // SAFETY: signal 0 only checks that the process exists.

@@ -86,10 +86,7 @@ fn fill_sql(rows: &[TopologyRow]) -> String {
         let (mode, stamp) = match &row.last_update {
             RowUpdate::Now => ("now", "NULL".to_string()),
             RowUpdate::Null => ("null", "NULL".to_string()),
-            RowUpdate::SecondsAgo(secs) => (
-                "fixed",
-                format!("now() - interval '{secs} seconds'"),
-            ),
+            RowUpdate::SecondsAgo(secs) => ("fixed", format!("now() - interval '{secs} seconds'")),
         };
         sql.push_str(&format!(
             "INSERT INTO {TOPOLOGY_TABLE} VALUES ({}, {}, {}, {}, '{mode}', {stamp});\n",

@@ -214,8 +214,12 @@ impl Cluster {
         self.initdb(writer)?;
         self.start_node(writer, 0)?;
         let writer_port = writer.port;
-        self.psql_script(writer_port, "postgres", &aurora_sql::setup_script(&topology))
-            .map_err(|e| Error::context("creating the Aurora stand-in objects", e))?;
+        self.psql_script(
+            writer_port,
+            "postgres",
+            &aurora_sql::setup_script(&topology),
+        )
+        .map_err(|e| Error::context("creating the Aurora stand-in objects", e))?;
 
         // Replicas: base backups in parallel, then all servers start together.
         let replicas = &mut state.nodes[1..];
@@ -279,7 +283,12 @@ impl Cluster {
     }
 
     pub fn instance_ids(&self) -> Vec<String> {
-        self.state.lock().nodes.iter().map(|n| n.id.clone()).collect()
+        self.state
+            .lock()
+            .nodes
+            .iter()
+            .map(|n| n.id.clone())
+            .collect()
     }
 
     /// The id of the current writer.
@@ -313,7 +322,7 @@ impl Cluster {
             id: node.id.clone(),
             host: self.instance_host(&node.id),
             port: node.port,
-            proxy_port: self.proxies[index].port(),
+            proxy_port: self.proxies.get(index).map_or(0, FaultProxy::port),
             role: node.role,
             running,
             data_dir: node.data_dir.clone(),
@@ -523,7 +532,9 @@ impl Cluster {
             return Err(Error::new(format!("{id} is already the writer")));
         }
         if !is_running(&mut state.nodes[target]) {
-            return Err(Error::new(format!("{id} is not running; cannot promote it")));
+            return Err(Error::new(format!(
+                "{id} is not running; cannot promote it"
+            )));
         }
         let answer = self.psql_script(
             state.nodes[target].port,
@@ -531,7 +542,9 @@ impl Cluster {
             "SELECT pg_promote(true, 30);",
         )?;
         if answer.trim() != "t" {
-            return Err(Error::new(format!("pg_promote on {id} answered {answer:?}")));
+            return Err(Error::new(format!(
+                "pg_promote on {id} answered {answer:?}"
+            )));
         }
         for node in state.nodes.iter_mut() {
             if node.role == Role::Writer {
@@ -583,8 +596,12 @@ impl Cluster {
             )));
         }
         let port = writer.port;
-        self.psql_script(port, "postgres", &aurora_sql::rewrite_script(&state.topology))
-            .map_err(|e| Error::context("rewriting the topology table", e))?;
+        self.psql_script(
+            port,
+            "postgres",
+            &aurora_sql::rewrite_script(&state.topology),
+        )
+        .map_err(|e| Error::context("rewriting the topology table", e))?;
         self.wait_replicated_locked(state)
     }
 
@@ -686,10 +703,17 @@ impl Cluster {
 
     fn base_backup(&self, node: &Node, writer_port: u16) -> Result<()> {
         let mut cmd = self.tools.command("pg_basebackup");
-        cmd.args(["-h", "127.0.0.1", "-p", &writer_port.to_string(), "-U", "postgres"])
-            .arg("-D")
-            .arg(&node.data_dir)
-            .args(["-R", "-X", "stream", "--no-sync", "-c", "fast"]);
+        cmd.args([
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &writer_port.to_string(),
+            "-U",
+            "postgres",
+        ])
+        .arg("-D")
+        .arg(&node.data_dir)
+        .args(["-R", "-X", "stream", "--no-sync", "-c", "fast"]);
         self.tools
             .run(cmd, &format!("pg_basebackup for {}", node.id))?;
         write_standby_conf(node, writer_port)
@@ -762,7 +786,10 @@ impl Cluster {
                 Err(StartFailure::Other(e)) => return Err(e),
             }
         }
-        Err(Error::new(format!("{}: no free port after 5 tries", node.id)))
+        Err(Error::new(format!(
+            "{}: no free port after 5 tries",
+            node.id
+        )))
     }
 
     /// Runs SQL (a psql script: meta-commands allowed) as `postgres` over TCP.
@@ -774,9 +801,7 @@ impl Cluster {
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        let mut child = cmd
-            .spawn()
-            .map_err(|e| Error::context("running psql", e))?;
+        let mut child = cmd.spawn().map_err(|e| Error::context("running psql", e))?;
         if let Some(mut stdin) = child.stdin.take() {
             stdin
                 .write_all(script.as_bytes())
@@ -840,8 +865,14 @@ fn session_id(id: &str, role: Role) -> String {
     match role {
         Role::Writer => WRITER_SESSION_ID.to_string(),
         Role::Reader => {
-            let n: u64 = id.bytes().fold(0, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
-            format!("{:08x}-5a4d-4e1c-9f00-{:012x}", n & 0xffff_ffff, n & 0xffff_ffff_ffff)
+            let n: u64 = id
+                .bytes()
+                .fold(0, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
+            format!(
+                "{:08x}-5a4d-4e1c-9f00-{:012x}",
+                n & 0xffff_ffff,
+                n & 0xffff_ffff_ffff
+            )
         }
     }
 }
@@ -909,8 +940,7 @@ fn await_ready(node: &mut Node) -> std::result::Result<(), StartFailure> {
                 log.trim()
             ))));
         }
-        let own_pid = process::postmaster_pid(&node.data_dir)
-            .and_then(|p| u32::try_from(p).ok())
+        let own_pid = process::postmaster_pid(&node.data_dir).and_then(|p| u32::try_from(p).ok())
             == Some(child.id());
         if own_pid
             && matches!(

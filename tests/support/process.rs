@@ -48,8 +48,18 @@ impl PgTools {
     pub fn command(&self, program: &str) -> Command {
         let mut cmd = Command::new(self.bindir.join(program));
         for var in [
-            "PGHOST", "PGHOSTADDR", "PGPORT", "PGUSER", "PGPASSWORD", "PGDATABASE", "PGDATA",
-            "PGSERVICE", "PGSSLMODE", "PGOPTIONS", "PGPASSFILE", "PGAPPNAME",
+            "PGHOST",
+            "PGHOSTADDR",
+            "PGPORT",
+            "PGUSER",
+            "PGPASSWORD",
+            "PGDATABASE",
+            "PGDATA",
+            "PGSERVICE",
+            "PGSSLMODE",
+            "PGOPTIONS",
+            "PGPASSFILE",
+            "PGAPPNAME",
         ] {
             cmd.env_remove(var);
         }
@@ -77,7 +87,9 @@ impl PgTools {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .output()
-            .map_err(|e| Error::context(format!("{what}: cannot run {:?}", cmd.get_program()), e))?;
+            .map_err(|e| {
+                Error::context(format!("{what}: cannot run {:?}", cmd.get_program()), e)
+            })?;
         if !out.status.success() {
             return Err(Error::new(format!(
                 "{what} failed ({}): {}{}",
@@ -126,7 +138,13 @@ fn lookup_user(name: &str) -> Result<(libc::uid_t, libc::gid_t)> {
     unsafe {
         let mut pwd: libc::passwd = std::mem::zeroed();
         let mut found: *mut libc::passwd = std::ptr::null_mut();
-        let rc = libc::getpwnam_r(cname.as_ptr(), &mut pwd, buf.as_mut_ptr(), buf.len(), &mut found);
+        let rc = libc::getpwnam_r(
+            cname.as_ptr(),
+            &mut pwd,
+            buf.as_mut_ptr(),
+            buf.len(),
+            &mut found,
+        );
         if rc != 0 || found.is_null() {
             return Err(Error::new(format!(
                 "running as root, but there is no `{name}` user to run PostgreSQL as \
@@ -147,7 +165,10 @@ pub fn make_temp_dir(tools: &PgTools) -> Result<PathBuf> {
     // SAFETY: raw is a writable NUL-terminated buffer ending in XXXXXX, as mkdtemp requires.
     let made = unsafe { libc::mkdtemp(raw.as_mut_ptr().cast()) };
     if made.is_null() {
-        return Err(Error::context("mkdtemp under /tmp", io::Error::last_os_error()));
+        return Err(Error::context(
+            "mkdtemp under /tmp",
+            io::Error::last_os_error(),
+        ));
     }
     raw.pop();
     let dir = PathBuf::from(String::from_utf8_lossy(&raw).into_owned());
@@ -202,9 +223,21 @@ pub fn postmaster_status(data_dir: &Path) -> Option<String> {
     text.lines().nth(7).map(|s| s.trim().to_string())
 }
 
+/// True for a live process; a zombie (killed, not yet reaped by init) counts as gone.
 pub fn process_alive(pid: libc::pid_t) -> bool {
     // SAFETY: signal 0 only checks for existence and permission.
-    pid > 0 && unsafe { libc::kill(pid, 0) } == 0
+    if pid <= 0 || unsafe { libc::kill(pid, 0) } != 0 {
+        return false;
+    }
+    match fs::read_to_string(format!("/proc/{pid}/stat")) {
+        // The state letter follows the parenthesised command name.
+        Ok(stat) => !matches!(
+            stat.rsplit_once(") ")
+                .map(|(_, rest)| rest.starts_with('Z')),
+            Some(true)
+        ),
+        Err(_) => true,
+    }
 }
 
 /// Sends a signal to a process, or with `group` to its whole process group.
@@ -271,7 +304,13 @@ impl Spawner {
         // SAFETY: the closure only makes async-signal-safe system calls.
         unsafe {
             cmd.pre_exec(move || {
-                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong, 0, 0, 0);
+                libc::prctl(
+                    libc::PR_SET_PDEATHSIG,
+                    libc::SIGKILL as libc::c_ulong,
+                    0,
+                    0,
+                    0,
+                );
                 // If we died before prctl took effect, nobody would ever stop this server.
                 if u32::try_from(libc::getppid()).ok() != Some(parent) {
                     libc::_exit(1);

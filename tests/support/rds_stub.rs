@@ -239,12 +239,16 @@ impl RdsStub {
 
     /// Sets the static member list (non-empty makes it a static endpoint).
     pub fn set_static_members(&self, id: &str, members: &[&str]) -> bool {
-        self.update_endpoint(id, |e| e.static_members = members.iter().map(|m| m.to_string()).collect())
+        self.update_endpoint(id, |e| {
+            e.static_members = members.iter().map(|m| m.to_string()).collect()
+        })
     }
 
     /// Sets the excluded member list (used when the static list is empty).
     pub fn set_excluded_members(&self, id: &str, members: &[&str]) -> bool {
-        self.update_endpoint(id, |e| e.excluded_members = members.iter().map(|m| m.to_string()).collect())
+        self.update_endpoint(id, |e| {
+            e.excluded_members = members.iter().map(|m| m.to_string()).collect()
+        })
     }
 
     pub fn set_endpoint_type(&self, id: &str, kind: CustomEndpointType) -> bool {
@@ -364,15 +368,12 @@ fn serve_connection(stream: TcpStream, shared: Arc<Shared>) {
             // A hung answer: hold the connection, say nothing, until the stub closes.
             let mut guard = shared.hang.0.lock().unwrap_or_else(|p| p.into_inner());
             while !shared.closed.load(Ordering::Acquire) {
-                guard = shared
-                    .hang
-                    .1
-                    .wait(guard)
-                    .unwrap_or_else(|p| p.into_inner());
+                guard = shared.hang.1.wait(guard).unwrap_or_else(|p| p.into_inner());
             }
             break;
         };
-        if write_response(&mut writer, &response, request.keep_alive).is_err() || !request.keep_alive
+        if write_response(&mut writer, &response, request.keep_alive).is_err()
+            || !request.keep_alive
         {
             break;
         }
@@ -385,7 +386,10 @@ fn serve_connection(stream: TcpStream, shared: Arc<Shared>) {
 }
 
 /// Reads one request; `None` at a clean end of the connection.
-fn read_request(reader: &mut BufReader<TcpStream>, writer: &mut TcpStream) -> io::Result<Option<HttpRequest>> {
+fn read_request(
+    reader: &mut BufReader<TcpStream>,
+    writer: &mut TcpStream,
+) -> io::Result<Option<HttpRequest>> {
     let mut line = String::new();
     if reader.read_line(&mut line)? == 0 {
         return Ok(None);
@@ -395,7 +399,10 @@ fn read_request(reader: &mut BufReader<TcpStream>, writer: &mut TcpStream) -> io
     let _target = parts.next();
     let version = parts.next().unwrap_or_default().to_string();
     if method.is_empty() || !version.starts_with("HTTP/1.") {
-        return Err(io::Error::new(io::ErrorKind::InvalidData, "bad request line"));
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "bad request line",
+        ));
     }
     let mut keep_alive = version == "HTTP/1.1";
     let mut content_length = 0usize;
@@ -404,7 +411,10 @@ fn read_request(reader: &mut BufReader<TcpStream>, writer: &mut TcpStream) -> io
     loop {
         let mut header = String::new();
         if reader.read_line(&mut header)? == 0 {
-            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "end inside headers"));
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "end inside headers",
+            ));
         }
         let header = header.trim_end();
         if header.is_empty() {
@@ -481,7 +491,11 @@ fn read_chunked(reader: &mut BufReader<TcpStream>) -> io::Result<Vec<u8>> {
     }
 }
 
-fn write_response(writer: &mut TcpStream, response: &HttpResponse, keep_alive: bool) -> io::Result<()> {
+fn write_response(
+    writer: &mut TcpStream,
+    response: &HttpResponse,
+    keep_alive: bool,
+) -> io::Result<()> {
     let reason = match response.status {
         200 => "OK",
         400 => "Bad Request",
@@ -521,15 +535,13 @@ fn percent_decode(raw: &[u8]) -> String {
     while i < raw.len() {
         match raw[i] {
             b'+' => out.push(b' '),
-            b'%' if i + 2 < raw.len() => {
-                match (hex(raw[i + 1]), hex(raw[i + 2])) {
-                    (Some(hi), Some(lo)) => {
-                        out.push(hi * 16 + lo);
-                        i += 2;
-                    }
-                    _ => out.push(b'%'),
+            b'%' if i + 2 < raw.len() => match (hex(raw[i + 1]), hex(raw[i + 2])) {
+                (Some(hi), Some(lo)) => {
+                    out.push(hi * 16 + lo);
+                    i += 2;
                 }
-            }
+                _ => out.push(b'%'),
+            },
             byte => out.push(byte),
         }
         i += 1;
@@ -573,7 +585,9 @@ impl Params {
 
     /// Whether the request mentions a list at all (an empty list is sent as `Name=`).
     fn mentions(&self, prefix: &str) -> bool {
-        self.0.iter().any(|(name, _)| name == prefix || name.starts_with(&format!("{prefix}.")))
+        self.0
+            .iter()
+            .any(|(name, _)| name == prefix || name.starts_with(&format!("{prefix}.")))
     }
 
     /// `Filters.Filter.N.Name` with `Filters.Filter.N.Values.Value.M`.
@@ -606,7 +620,9 @@ fn handle(shared: &Shared, request: &HttpRequest) -> Option<HttpResponse> {
         let mut state = shared.state();
         state.log.push(RequestRecord {
             action: action.clone(),
-            endpoint_id: params.get("DBClusterEndpointIdentifier").map(str::to_string),
+            endpoint_id: params
+                .get("DBClusterEndpointIdentifier")
+                .map(str::to_string),
             cluster_id: params.get("DBClusterIdentifier").map(str::to_string),
             at: SystemTime::now(),
             params: params.0.clone(),
@@ -616,7 +632,9 @@ fn handle(shared: &Shared, request: &HttpRequest) -> Option<HttpResponse> {
     if let Some(fault) = fault {
         return match fault {
             StubFault::Hang => None,
-            StubFault::Throttling => Some(error_response(shared, 400, "Throttling", "Rate exceeded")),
+            StubFault::Throttling => {
+                Some(error_response(shared, 400, "Throttling", "Rate exceeded"))
+            }
             StubFault::AccessDenied => Some(error_response(
                 shared,
                 403,
@@ -638,10 +656,20 @@ fn handle(shared: &Shared, request: &HttpRequest) -> Option<HttpResponse> {
         };
     }
     if request.method != "POST" {
-        return Some(error_response(shared, 400, "InvalidAction", "the query protocol wants POST"));
+        return Some(error_response(
+            shared,
+            400,
+            "InvalidAction",
+            "the query protocol wants POST",
+        ));
     }
     if action.is_empty() {
-        return Some(error_response(shared, 400, "MissingAction", "Action is missing"));
+        return Some(error_response(
+            shared,
+            400,
+            "MissingAction",
+            "Action is missing",
+        ));
     }
     if params.get("Version") != Some(API_VERSION) {
         return Some(error_response(
@@ -698,7 +726,11 @@ fn describe(shared: &Shared, params: &Params) -> HttpResponse {
         .endpoints
         .values()
         .filter(|e| endpoint_id.is_none_or(|id| e.id == id))
-        .filter(|e| filters.iter().all(|(name, values)| filter_matches(e, name, values)))
+        .filter(|e| {
+            filters
+                .iter()
+                .all(|(name, values)| filter_matches(e, name, values))
+        })
         .cloned()
         .collect();
     let mut list = String::new();
@@ -741,10 +773,23 @@ fn create(shared: &Shared, params: &Params) -> HttpResponse {
         );
     };
     if cluster != shared.options.cluster_id {
-        return error_response(shared, 404, "DBClusterNotFoundFault", &format!("DBCluster {cluster} not found."));
+        return error_response(
+            shared,
+            404,
+            "DBClusterNotFoundFault",
+            &format!("DBCluster {cluster} not found."),
+        );
     }
-    let Some(kind) = params.get("EndpointType").and_then(CustomEndpointType::parse) else {
-        return error_response(shared, 400, "InvalidParameterValue", "EndpointType must be READER or ANY");
+    let Some(kind) = params
+        .get("EndpointType")
+        .and_then(CustomEndpointType::parse)
+    else {
+        return error_response(
+            shared,
+            400,
+            "InvalidParameterValue",
+            "EndpointType must be READER or ANY",
+        );
     };
     let endpoint = CustomEndpoint {
         id: id.to_string(),
@@ -767,19 +812,33 @@ fn create(shared: &Shared, params: &Params) -> HttpResponse {
         }
         state.endpoints.insert(id.to_string(), endpoint.clone());
     }
-    ok_response(shared, "CreateDBClusterEndpoint", &endpoint_fields(&shared.options, &endpoint))
+    ok_response(
+        shared,
+        "CreateDBClusterEndpoint",
+        &endpoint_fields(&shared.options, &endpoint),
+    )
 }
 
 fn modify(shared: &Shared, params: &Params) -> HttpResponse {
     let Some(id) = params.get("DBClusterEndpointIdentifier") else {
-        return error_response(shared, 400, "MissingParameter", "DBClusterEndpointIdentifier is required");
+        return error_response(
+            shared,
+            400,
+            "MissingParameter",
+            "DBClusterEndpointIdentifier is required",
+        );
     };
     let kind = match params.get("EndpointType") {
         None => None,
         Some(text) => match CustomEndpointType::parse(text) {
             Some(kind) => Some(kind),
             None => {
-                return error_response(shared, 400, "InvalidParameterValue", "EndpointType must be READER or ANY")
+                return error_response(
+                    shared,
+                    400,
+                    "InvalidParameterValue",
+                    "EndpointType must be READER or ANY",
+                )
             }
         },
     };
@@ -799,20 +858,33 @@ fn modify(shared: &Shared, params: &Params) -> HttpResponse {
         })
     };
     match updated {
-        Some(endpoint) => ok_response(shared, "ModifyDBClusterEndpoint", &endpoint_fields(&shared.options, &endpoint)),
+        Some(endpoint) => ok_response(
+            shared,
+            "ModifyDBClusterEndpoint",
+            &endpoint_fields(&shared.options, &endpoint),
+        ),
         None => not_found(shared, id),
     }
 }
 
 fn delete(shared: &Shared, params: &Params) -> HttpResponse {
     let Some(id) = params.get("DBClusterEndpointIdentifier") else {
-        return error_response(shared, 400, "MissingParameter", "DBClusterEndpointIdentifier is required");
+        return error_response(
+            shared,
+            400,
+            "MissingParameter",
+            "DBClusterEndpointIdentifier is required",
+        );
     };
     let removed = shared.state().endpoints.remove(id);
     match removed {
         Some(mut endpoint) => {
             endpoint.status = "deleting".into();
-            ok_response(shared, "DeleteDBClusterEndpoint", &endpoint_fields(&shared.options, &endpoint))
+            ok_response(
+                shared,
+                "DeleteDBClusterEndpoint",
+                &endpoint_fields(&shared.options, &endpoint),
+            )
         }
         None => not_found(shared, id),
     }
