@@ -6,6 +6,8 @@ pub mod error;
 pub mod hostname;
 pub mod pipeline;
 pub mod runtime;
+pub mod selection;
 pub mod session;
 pub mod settings;
+pub mod topology;
 pub mod value;
