@@ -169,6 +169,7 @@ impl Connection {
             instance_id: None,
             characteristics: st.characteristics(),
             generation: 0,
+            host_filter: crate::engine::selection::HostFilter::allow_all(),
         };
         pipeline.connected(&mut engine)?;
         st.engine = Some(engine);
