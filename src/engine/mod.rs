@@ -9,5 +9,6 @@ pub mod runtime;
 pub mod selection;
 pub mod session;
 pub mod settings;
+pub mod tls;
 pub mod topology;
 pub mod value;

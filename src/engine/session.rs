@@ -279,12 +279,7 @@ impl Session {
     }
 
     async fn connect_async(opts: ConnectOptions, label: String) -> EngineResult<Session> {
-        if matches!(opts.ssl_mode, SslMode::Require | SslMode::VerifyCa | SslMode::VerifyFull) {
-            return Err(EngineError::connect(format!(
-                "sslmode {:?} is not available in this build of the driver",
-                opts.ssl_mode
-            )));
-        }
+        let tls = super::tls::client_config(opts.ssl_mode, opts.ssl_root_cert.as_deref())?;
         let addrs: Vec<SocketAddr> = match opts.address {
             Some(a) => vec![a],
             None => tokio::net::lookup_host((opts.host.as_str(), opts.port))
@@ -319,17 +314,40 @@ impl Session {
         if let Some(pw) = &opts.password {
             config.password(pw.as_bytes());
         }
-        let (client, connection) = config
-            .connect_raw(stream, NoTls)
-            .await
-            .map_err(|e| EngineError::from_postgres(&e, &label, true))?;
         let ended = Arc::new(Mutex::new(None));
         let ended_in_task = ended.clone();
-        let task = tokio::spawn(async move {
-            if let Err(e) = connection.await {
+        // The socket task records why the connection ended, whatever the stream type.
+        let record = move |result: Result<(), tokio_postgres::Error>| {
+            if let Err(e) = result {
                 *ended_in_task.lock() = Some(e.to_string());
             }
-        });
+        };
+        let (client, task) = match tls {
+            None => {
+                config.ssl_mode(tokio_postgres::config::SslMode::Disable);
+                let (client, connection) = config
+                    .connect_raw(stream, NoTls)
+                    .await
+                    .map_err(|e| EngineError::from_postgres(&e, &label, true))?;
+                (client, tokio::spawn(async move { record(connection.await) }))
+            }
+            Some(tls_config) => {
+                let required = !matches!(opts.ssl_mode, SslMode::Allow | SslMode::Prefer);
+                config.ssl_mode(if required {
+                    tokio_postgres::config::SslMode::Require
+                } else {
+                    tokio_postgres::config::SslMode::Prefer
+                });
+                let mut maker = tokio_postgres_rustls::MakeRustlsConnect::new((*tls_config).clone());
+                let connector = <tokio_postgres_rustls::MakeRustlsConnect as tokio_postgres::tls::MakeTlsConnect<TcpStream>>::make_tls_connect(&mut maker, &opts.host)
+                    .map_err(|e| EngineError::connect(format!("TLS setup for {} failed: {e}", opts.host)))?;
+                let (client, connection) = config
+                    .connect_raw(stream, connector)
+                    .await
+                    .map_err(|e| EngineError::from_postgres(&e, &label, true))?;
+                (client, tokio::spawn(async move { record(connection.await) }))
+            }
+        };
         let facts_row = client
             .query_one(
                 "SELECT current_setting('server_version'), current_database()::text, current_user::text, \
