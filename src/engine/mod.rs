@@ -4,6 +4,7 @@
 pub mod availability;
 pub mod error;
 pub mod hostname;
+pub mod logging;
 pub mod pipeline;
 pub mod runtime;
 pub mod selection;

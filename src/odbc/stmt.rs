@@ -321,6 +321,7 @@ impl Statement {
                 ),
             ));
         }
+        tracing::debug!(statement = id, piece = st.piece, parameters = piece.param_count, sets = paramset_size, "execute");
         // SAFETY (appmem): processed/status pointers were bound by the application.
         unsafe { appmem::write_ulen(processed_ptr, 0) };
         let mut total_affected: Option<u64> = None;
