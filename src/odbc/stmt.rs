@@ -18,15 +18,10 @@ use std::sync::Arc;
 use tokio_postgres::types::Type;
 use tokio_postgres::Row;
 
-/// C type codes the statement logic itself needs.
-pub mod c {
-    pub const CHAR: i16 = 1;
-    pub const WCHAR: i16 = -8;
-    pub const BINARY: i16 = -2;
-    pub const DEFAULT: i16 = 99;
-    pub const ARD_TYPE: i16 = -99;
-    pub const APD_TYPE: i16 = -100;
-}
+use super::convert::c;
+
+/// SQL_ARD_TYPE: SQLGetData takes the type from the ARD record.
+const ARD_TYPE: i16 = -99;
 
 /// Row status values (SQL_ROW_*).
 mod row_status {
@@ -671,7 +666,7 @@ impl Statement {
             .ok_or_else(|| OdbcError::new(state::INVALID_DESCRIPTOR_INDEX, format!("column {column} does not exist")))?;
         let ty = &rs.types[ci];
         let mut c_type = target;
-        if c_type == c::ARD_TYPE {
+        if c_type == ARD_TYPE {
             c_type = st.ard.state.lock().record(usize::from(column)).map_or(c::CHAR, |r| r.concise_type);
         }
         if c_type == c::DEFAULT {
