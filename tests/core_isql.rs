@@ -46,6 +46,9 @@ fn isql_exec_direct_and_multiple_results() {
     // -e uses SQLExecDirect; two statements in one string give two result sets.
     let (out, err) = config.isql("pg", &["-e"], "SELECT 'first' AS a; SELECT 'second' AS b\n");
     assert!(out.contains("first") && out.contains("second"), "both results: {out}{err}");
+    // ODBC escape sequences are translated; quoted braces are left alone.
+    let (out, err) = config.isql("pg", &[], "SELECT {fn UCASE('abc')} AS u, {d '2024-05-06'} AS d, {fn CONCAT('x', 'y')} AS c, '{fn keep}' AS k\n");
+    assert!(out.contains("ABC|2024-05-06|xy|{fn keep}"), "escapes: {out}{err}");
 }
 
 #[test]

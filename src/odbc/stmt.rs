@@ -6,7 +6,7 @@ use super::convert::{self, ConvertError, Written};
 use super::desc::{DescKind, Descriptor};
 use super::diag::{state, DiagArea, OdbcError, OdbcResult, Outcome};
 use super::params;
-use super::sqltext::{split_statements, SqlPiece};
+use super::sqltext::{split_statements, translate_escapes, SqlPiece};
 use super::types::{self, ColumnInfo};
 use crate::engine::pipeline::CallKind;
 use crate::engine::session::{self, Executed, Fetched, Prepared};
@@ -190,12 +190,22 @@ impl Statement {
         st.getdata = GetDataPos::default();
     }
 
+    /// The statements of the application's text, escape sequences translated unless
+    /// SQL_ATTR_NOSCAN is on.
+    fn pieces_of(st: &StmtState, sql: &str) -> OdbcResult<Vec<SqlPiece>> {
+        if st.attrs.noscan == 1 {
+            return Ok(split_statements(sql));
+        }
+        let translated = translate_escapes(sql).map_err(|m| OdbcError::new(state_alias::SYNTAX_ERROR, m))?;
+        Ok(split_statements(&translated))
+    }
+
     /// SQLPrepare: prepares the first statement of `sql` so that its result columns and
     /// parameters can be described before execution.
     pub fn prepare(&self, sql: &str) -> OdbcResult<()> {
         let mut st = self.state.lock();
         self.close_locked(&mut st);
-        st.pieces = split_statements(sql);
+        st.pieces = Self::pieces_of(&st, sql)?;
         st.prepared = vec![None; st.pieces.len()];
         st.piece = 0;
         st.row_count = -1;
@@ -218,7 +228,7 @@ impl Statement {
     pub fn exec_direct(&self, sql: &str) -> OdbcResult<Outcome> {
         let mut st = self.state.lock();
         self.close_locked(&mut st);
-        st.pieces = split_statements(sql);
+        st.pieces = Self::pieces_of(&st, sql)?;
         st.prepared = vec![None; st.pieces.len()];
         st.piece = 0;
         st.phase = Phase::Prepared;
@@ -794,4 +804,5 @@ fn is_searched_update_or_delete(sql: &str) -> bool {
 mod state_alias {
     pub use super::super::diag::SqlState as State;
     pub const INDICATOR_REQUIRED: State = State::new("22002");
+    pub const SYNTAX_ERROR: State = State::new("42000");
 }
