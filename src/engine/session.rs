@@ -512,6 +512,25 @@ impl Session {
         Ok(Executed::Rows)
     }
 
+    /// Executes a statement without result columns once per parameter set, pipelined: every
+    /// request is sent before the first answer is awaited, so N sets cost about one round trip.
+    /// Each set succeeds or fails on its own (one Sync per set).
+    pub fn execute_many(&mut self, owner: Owner, prepared: &Prepared, sets: &[Vec<Option<String>>]) -> EngineResult<Vec<EngineResult<Option<u64>>>> {
+        self.check_usable()?;
+        self.close_result(owner);
+        self.free_connection()?;
+        let client = &self.client;
+        let statement = &prepared.statement;
+        let outcomes = self.run(futures_util::future::join_all(sets.iter().map(|set| async move {
+            let values: Vec<TextParam<'_>> = set.iter().map(|p| TextParam(p.as_deref())).collect();
+            client.execute_raw(statement, values.iter()).await
+        })))?;
+        Ok(outcomes
+            .into_iter()
+            .map(|r| r.map(Some).map_err(|e| self.map_error(&e)))
+            .collect())
+    }
+
     /// Moves up to `max` rows of `owner`'s result into `out`. Waits for the first row only;
     /// further rows are taken while they are already there.
     pub fn fetch(&mut self, owner: Owner, max: usize, out: &mut VecDeque<Row>) -> EngineResult<Fetched> {

@@ -332,6 +332,9 @@ impl Statement {
         let mut total_affected: Option<u64> = None;
         let mut outcome = Outcome::Success;
         let mut executed_rows = false;
+        if paramset_size > 1 && internal.is_none() && prepared.columns().is_empty() {
+            return self.run_param_array(st, &mut cs, &piece, &prepared, paramset_size, processed_ptr, status_ptr);
+        }
         for set in 0..paramset_size {
             let values: Vec<Option<String>> = match internal {
                 Some(values) => values.to_vec(),
@@ -393,6 +396,61 @@ impl Statement {
             }
         }
         Ok(outcome)
+    }
+
+    /// A parameter array for a statement without results: every set is sent in one pipeline;
+    /// each set's outcome goes to the status array, failures to diagnostics with their row.
+    #[allow(clippy::too_many_arguments)]
+    fn run_param_array(
+        &self,
+        st: &mut StmtState,
+        cs: &mut super::conn::ConnState,
+        piece: &SqlPiece,
+        prepared: &Prepared,
+        paramset_size: u64,
+        processed_ptr: usize,
+        status_ptr: usize,
+    ) -> OdbcResult<Outcome> {
+        let count = usize::try_from(paramset_size).unwrap_or(usize::MAX);
+        let mut sets = Vec::with_capacity(count);
+        for set in 0..paramset_size {
+            sets.push(self.collect_params(st, piece, set)?);
+        }
+        let id = self.id;
+        let outcomes = cs.call(CallKind::Execute, |session| session.execute_many(id, prepared, &sets))?;
+        let mut total = 0u64;
+        let mut failed = 0usize;
+        for (index, outcome) in outcomes.iter().enumerate() {
+            // SAFETY (appmem): status array bound by the application for `paramset_size` sets.
+            match outcome {
+                Ok(n) => {
+                    total += n.unwrap_or(0);
+                    unsafe { appmem::write_status(status_ptr, index, param_status::SUCCESS) };
+                }
+                Err(e) => {
+                    failed += 1;
+                    unsafe { appmem::write_status(status_ptr, index, param_status::ERROR) };
+                    let mut diag = self.diag.lock();
+                    diag.push_error(&OdbcError::from(e.clone()));
+                    if let Some(rec) = diag.records.last_mut() {
+                        rec.row = i64::try_from(index + 1).unwrap_or(-1);
+                        rec.message = format!("{} (parameter set {})", rec.message, index + 1);
+                    }
+                }
+            }
+        }
+        unsafe { appmem::write_ulen(processed_ptr, outcomes.len() as u64) };
+        st.row_count = i64::try_from(total).unwrap_or(i64::MAX);
+        st.phase = Phase::Executed;
+        if failed == outcomes.len() {
+            // Every set failed: report the first error as the call's failure.
+            let first = self.diag.lock().records.first().cloned();
+            if let Some(rec) = first {
+                self.diag.lock().records.remove(0);
+                return Err(OdbcError { state: rec.state, native: rec.native, message: rec.message });
+            }
+        }
+        Ok(Outcome::Success)
     }
 
     /// The text values of the parameters of `piece` for parameter set `set`.
