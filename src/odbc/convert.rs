@@ -215,11 +215,8 @@ pub fn write_datum(
     match target {
         c::CHAR => Ok(write_piece(char_text(datum).as_bytes(), out, offset, 1)),
         c::WCHAR => {
-            let wide: Vec<u8> = char_text(datum)
-                .encode_utf16()
-                .flat_map(u16::to_le_bytes)
-                .collect();
-            Ok(write_piece(&wide, out, offset, 2))
+            let wide = super::wide::encode(&char_text(datum));
+            Ok(write_piece(&wide, out, offset, super::wide::unit()))
         }
         c::BINARY => match datum {
             Datum::Bytes(b) => Ok(write_piece(b, out, offset, 0)),

@@ -17,3 +17,4 @@ pub mod params;
 pub mod sqltext;
 pub mod stmt;
 pub mod types;
+pub mod wide;

@@ -194,16 +194,7 @@ fn until_nul(data: &[u8]) -> &[u8] {
 /// UTF-16LE to a String, ending at the first NUL unit; an odd byte count or an unpaired
 /// surrogate is 22018.
 fn utf16le(data: &[u8]) -> Result<String, ConvertError> {
-    if !data.len().is_multiple_of(2) {
-        return Err(ConvertError::InvalidCast);
-    }
-    let units = data
-        .chunks_exact(2)
-        .map(|p| u16::from_le_bytes([p[0], p[1]]))
-        .take_while(|&u| u != 0);
-    char::decode_utf16(units)
-        .collect::<Result<String, _>>()
-        .map_err(|_| ConvertError::InvalidCast)
+    super::wide::decode(data).ok_or(ConvertError::InvalidCast)
 }
 
 /// Character data: passed through, except into a binary SQL type, where ODBC defines it as
