@@ -6,17 +6,33 @@ use std::sync::OnceLock;
 
 static UNIT: OnceLock<usize> = OnceLock::new();
 
-/// Bytes per wide character unit: 4 when the iODBC driver manager is in the process, else 2.
+fn iodbc_in_process() -> bool {
+    // SAFETY: dlsym with a valid NUL-terminated name; only the address is compared.
+    let iodbc = unsafe { libc::dlsym(libc::RTLD_DEFAULT, c"iodbc_version".as_ptr()) };
+    !iodbc.is_null()
+}
+
+/// Bytes per wide character unit: 4 under iODBC, else 2. Decided once per process: by the
+/// iODBC library being loaded, or (for programs linked with iODBC statically) by the first
+/// wide string the driver manager passes, see [`observe_first_input`].
 pub fn unit() -> usize {
-    *UNIT.get_or_init(|| {
-        // SAFETY: dlsym with a valid NUL-terminated name; only the address is compared.
-        let iodbc = unsafe { libc::dlsym(libc::RTLD_DEFAULT, c"iodbc_version".as_ptr()) };
-        if iodbc.is_null() {
-            2
-        } else {
-            4
-        }
-    })
+    *UNIT.get_or_init(|| if iodbc_in_process() { 4 } else { 2 })
+}
+
+/// Looks at the first wide input string of a connection (its connection string or DSN):
+/// ASCII text in 4-byte units has a zero second 16-bit unit, which text in UTF-16 never has
+/// for a string of two or more characters.
+///
+/// # Safety
+/// `ptr` is null or points to at least `min_units` readable 2-byte units.
+pub unsafe fn observe_first_input(ptr: *const u16, min_units: usize) {
+    if UNIT.get().is_some() || ptr.is_null() || min_units < 2 {
+        return;
+    }
+    let first = std::ptr::read_unaligned(ptr);
+    let second = std::ptr::read_unaligned(ptr.add(1));
+    let unit = if iodbc_in_process() || (first != 0 && first < 0x80 && second == 0) { 4 } else { 2 };
+    let _ = UNIT.set(unit);
 }
 
 /// Encodes `s` as wide units (little-endian/native) without a terminator.
