@@ -1,6 +1,6 @@
 //! The connection handle: connecting from DSN keys, connection attributes, transactions.
 
-use super::diag::{state, DiagArea, OdbcError, OdbcResult};
+use super::diag::{state, Diagnostics, OdbcError, OdbcResult};
 use super::env::Environment;
 use super::types::SizeLimits;
 use crate::engine::error::EngineResult;
@@ -101,7 +101,7 @@ impl ConnState {
 
 pub struct Connection {
     pub env: Arc<Environment>,
-    pub diag: Mutex<DiagArea>,
+    pub diag: Diagnostics,
     pub state: Mutex<ConnState>,
 }
 
@@ -119,7 +119,7 @@ impl Connection {
     pub fn new(env: Arc<Environment>) -> Self {
         Connection {
             env,
-            diag: Mutex::new(DiagArea::default()),
+            diag: Diagnostics::default(),
             state: Mutex::new(ConnState {
                 engine: None,
                 attrs: ConnAttrs::default(),

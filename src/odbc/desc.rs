@@ -2,7 +2,7 @@
 //! ARD, IRD). Bound columns live in the ARD and bound parameters in the APD/IPD, so that
 //! SQLBindCol/SQLBindParameter and SQLSetDescField are two views of the same records.
 
-use super::diag::DiagArea;
+use super::diag::Diagnostics;
 use parking_lot::Mutex;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,7 +85,7 @@ impl DescState {
 pub struct Descriptor {
     pub kind: DescKind,
     pub implicit: bool,
-    pub diag: Mutex<DiagArea>,
+    pub diag: Diagnostics,
     pub state: Mutex<DescState>,
 }
 
@@ -94,7 +94,7 @@ impl Descriptor {
         Descriptor {
             kind,
             implicit,
-            diag: Mutex::new(DiagArea::default()),
+            diag: Diagnostics::default(),
             state: Mutex::new(DescState {
                 array_size: 1,
                 bind_type: 0,

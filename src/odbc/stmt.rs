@@ -4,7 +4,7 @@ use super::appmem;
 use super::conn::Connection;
 use super::convert::{self, ConvertError, Written};
 use super::desc::{DescKind, Descriptor};
-use super::diag::{state, DiagArea, OdbcError, OdbcResult, Outcome};
+use super::diag::{state, Diagnostics, OdbcError, OdbcResult, Outcome};
 use super::params;
 use super::sqltext::{split_statements, translate_escapes, SqlPiece};
 use super::types::{self, ColumnInfo};
@@ -123,7 +123,7 @@ pub struct StmtState {
 pub struct Statement {
     pub conn: Arc<Connection>,
     pub id: u64,
-    pub diag: Mutex<DiagArea>,
+    pub diag: Diagnostics,
     pub state: Mutex<StmtState>,
     pub implicit_ard: Arc<Descriptor>,
     pub implicit_apd: Arc<Descriptor>,
@@ -138,7 +138,7 @@ impl Statement {
         Statement {
             conn,
             id: NEXT_STATEMENT_ID.fetch_add(1, Ordering::Relaxed),
-            diag: Mutex::new(DiagArea::default()),
+            diag: Diagnostics::default(),
             state: Mutex::new(StmtState {
                 ard: ard.clone(),
                 apd: apd.clone(),
