@@ -2,6 +2,7 @@
 //! pointers, decode strings, and call the ODBC layer.
 
 pub mod catalog_api;
+pub mod desc_api;
 pub mod diag_api;
 pub mod env_conn;
 pub mod guard;
