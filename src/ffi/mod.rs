@@ -9,4 +9,5 @@ pub mod guard;
 pub mod handles;
 pub mod stmt_api;
 pub mod stmt_attr;
+pub mod stmt_extra;
 pub mod text;
