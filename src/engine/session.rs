@@ -125,6 +125,34 @@ pub type Owner = u64;
 struct ActiveStream {
     owner: Owner,
     stream: Pin<Box<RowStream>>,
+    /// The first row, read by `execute` so that execution errors, cancels and timeouts
+    /// belong to the execute call (as ODBC applications expect), not to the first fetch.
+    head: Option<Row>,
+}
+
+/// Cancels the query running on a session from any thread (SQLCancel, query timeouts).
+#[derive(Clone)]
+pub struct Canceller {
+    token: tokio_postgres::CancelToken,
+    peer: Option<SocketAddr>,
+}
+
+impl Canceller {
+    /// Sends PostgreSQL's cancel request over a new connection to the same server address.
+    /// (A session opened with `connect_raw` has no socket configuration of its own, so the
+    /// address is the one the session's socket was connected to.)
+    pub async fn cancel(&self) -> EngineResult<()> {
+        let Some(peer) = self.peer else {
+            return Err(EngineError::internal("the server address of the session is unknown"));
+        };
+        let stream = TcpStream::connect(peer)
+            .await
+            .map_err(|e| EngineError::communication(format!("cannot send the cancel request to {peer}: {e}")))?;
+        self.token
+            .cancel_query_raw(stream, NoTls)
+            .await
+            .map_err(|e| EngineError::communication(format!("cancel request to {peer} failed: {e}")))
+    }
 }
 
 struct ParkedResult {
@@ -147,6 +175,8 @@ pub struct Session {
     active: Option<ActiveStream>,
     parked: HashMap<Owner, ParkedResult>,
     in_transaction: bool,
+    /// The server address the socket is connected to (for cancel requests).
+    peer: Option<SocketAddr>,
 }
 
 /// Cuts a session's connection from any thread: a call blocked on the network returns at once.
@@ -309,6 +339,7 @@ impl Session {
             return Err(err);
         };
         let _ = stream.set_nodelay(true);
+        let peer = stream.peer_addr().ok();
         let mut config = Config::new();
         config.user(&opts.user).dbname(&opts.database).application_name(&opts.application_name);
         if let Some(pw) = &opts.password {
@@ -372,6 +403,7 @@ impl Session {
             active: None,
             parked: HashMap::new(),
             in_transaction: false,
+            peer,
         })
     }
 
@@ -430,6 +462,7 @@ impl Session {
     fn free_connection(&mut self) -> EngineResult<()> {
         let Some(mut active) = self.active.take() else { return Ok(()) };
         let mut parked = ParkedResult { rows: VecDeque::new(), rows_affected: None, error: None };
+        parked.rows.extend(active.head.take());
         let outcome = self.run(async {
             while let Some(item) = active.stream.next().await {
                 match item {
@@ -508,7 +541,18 @@ impl Session {
             drained.map_err(|e| self.map_error(&e))?;
             return Ok(Executed::Done { rows_affected: stream.rows_affected() });
         }
-        self.active = Some(ActiveStream { owner, stream });
+        // Wait for the first row (or the end, or the error) so execution completes here.
+        let first = self.run(stream.next())?;
+        let head = match first {
+            Some(Ok(row)) => Some(row),
+            Some(Err(e)) => return Err(self.map_error(&e)),
+            None => {
+                let rows_affected = stream.rows_affected();
+                self.parked.insert(owner, ParkedResult { rows: VecDeque::new(), rows_affected, error: None });
+                return Ok(Executed::Rows);
+            }
+        };
+        self.active = Some(ActiveStream { owner, stream, head });
         Ok(Executed::Rows)
     }
 
@@ -559,15 +603,21 @@ impl Session {
             return Ok(Fetched::End { rows_affected: None });
         };
         let stream = &mut active.stream;
+        let head = active.head.take();
         let batch = runtime::block_on(async {
             let mut taken = 0usize;
-            match stream.next().await {
-                Some(Ok(row)) => {
-                    out.push_back(row);
-                    taken += 1;
+            if let Some(row) = head {
+                out.push_back(row);
+                taken += 1;
+            } else {
+                match stream.next().await {
+                    Some(Ok(row)) => {
+                        out.push_back(row);
+                        taken += 1;
+                    }
+                    Some(Err(e)) => return Err(e),
+                    None => return Ok(false),
                 }
-                Some(Err(e)) => return Err(e),
-                None => return Ok(false),
             }
             while taken < max {
                 match stream.next().now_or_never() {
@@ -615,6 +665,11 @@ impl Session {
     /// A token that cancels the running query from any thread.
     pub fn cancel_token(&self) -> tokio_postgres::CancelToken {
         self.client.cancel_token()
+    }
+
+    /// What SQLCancel and query timeouts use to cancel this session's running query.
+    pub fn canceller(&self) -> Canceller {
+        Canceller { token: self.client.cancel_token(), peer: self.peer }
     }
 }
 

@@ -440,6 +440,9 @@ unsafe fn get_info(enc: Enc, dbc: *mut c_void, info_type: u16, value: *mut c_voi
         };
         match answer {
             info::InfoValue::Str(s) => {
+                if cap < 0 {
+                    return Err(OdbcError::new(state::INVALID_LENGTH, "negative buffer length"));
+                }
                 if text::write(enc, &s, value, isize::from(cap), Unit::Bytes, OutLen::Small(len)) {
                     conn.diag.lock().push(state::STRING_TRUNCATED, "string data, right truncated");
                 }

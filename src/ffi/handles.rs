@@ -197,3 +197,12 @@ pub fn detach_descriptor(desc: &Arc<Descriptor>) {
         }
     }
 }
+
+/// The statement whose implementation row descriptor is `desc` (IRD fields come from its
+/// result columns).
+pub fn ird_owner(desc: &Arc<Descriptor>) -> Option<Arc<Statement>> {
+    REGISTRY.read().values().find_map(|o| match o {
+        Object::Stmt(s) if Arc::ptr_eq(&s.ird, desc) => Some(s.clone()),
+        _ => None,
+    })
+}

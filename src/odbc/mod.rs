@@ -2,11 +2,13 @@
 //! No networking here: everything that talks to a server goes through [`crate::engine`].
 
 pub mod appmem;
+pub mod cancel;
 pub mod catalog;
 pub mod conn;
 pub mod connect;
 pub mod connstr;
 pub mod convert;
+pub mod dae;
 pub mod desc;
 pub mod diag;
 pub mod dsn;

@@ -118,6 +118,8 @@ pub struct StmtState {
     pub row_count: i64,
     pub attrs: StmtAttrs,
     getdata: GetDataPos,
+    /// Data-at-execution parameters being supplied (SQLParamData/SQLPutData).
+    pub dae: Option<super::dae::DataAtExec>,
 }
 
 pub struct Statement {
@@ -151,6 +153,7 @@ impl Statement {
                 row_count: -1,
                 attrs: StmtAttrs::default(),
                 getdata: GetDataPos::default(),
+                dae: None,
             }),
             implicit_ard: ard,
             implicit_apd: apd,
@@ -232,6 +235,9 @@ impl Statement {
         st.prepared = vec![None; st.pieces.len()];
         st.piece = 0;
         st.phase = Phase::Prepared;
+        if let Some(need) = self.start_data_at_exec(&mut st) {
+            return Ok(need);
+        }
         self.run_piece(&mut st, None)
     }
 
@@ -244,6 +250,9 @@ impl Statement {
             _ => {}
         }
         st.piece = 0;
+        if let Some(need) = self.start_data_at_exec(&mut st) {
+            return Ok(need);
+        }
         self.run_piece(&mut st, None)
     }
 
@@ -348,7 +357,8 @@ impl Statement {
                 },
             };
             let refs: Vec<Option<&str>> = values.iter().map(|v| v.as_deref()).collect();
-            let executed = cs.call(CallKind::Execute, |session| session.execute(id, &prepared, &refs));
+            let running = super::cancel::begin(id, cs.session_opt().map(|s| s.canceller()), st.attrs.query_timeout_secs);
+            let executed = running.finish(cs.call(CallKind::Execute, |session| session.execute(id, &prepared, &refs)));
             let set_index = usize::try_from(set).unwrap_or(usize::MAX);
             match executed {
                 Ok(Executed::Done { rows_affected }) => {
@@ -487,13 +497,19 @@ impl Statement {
             let len_addr = if rec.octet_length_ptr != 0 { rec.octet_length_ptr + offset + set * stride_len } else { 0 };
             // SAFETY: addresses come from the application's parameter bindings.
             let indicator = if ind_addr != 0 { Some(unsafe { appmem::read_len(ind_addr) }) } else { None };
+            let length = if len_addr != 0 { unsafe { appmem::read_len(len_addr) } } else { appmem::NTS };
+            if indicator != Some(appmem::NULL_DATA) && (length == appmem::DATA_AT_EXEC || length <= appmem::LEN_DATA_AT_EXEC_OFFSET) {
+                let supplied = st.dae.as_ref().and_then(|d| d.value(number, set as u64));
+                match supplied {
+                    Some(Some(bytes)) => values.push(params::param_to_text(c_type, sql_type, bytes).map_err(|e| convert_error(&e, Some(number)))?),
+                    Some(None) => values.push(None),
+                    None => return Err(OdbcError::new(state::SEQUENCE_ERROR, format!("no data was supplied for data-at-execution parameter {number}"))),
+                }
+                continue;
+            }
             if indicator == Some(appmem::NULL_DATA) || data == 0 {
                 values.push(None);
                 continue;
-            }
-            let length = if len_addr != 0 { unsafe { appmem::read_len(len_addr) } } else { appmem::NTS };
-            if length == appmem::DATA_AT_EXEC || length <= appmem::LEN_DATA_AT_EXEC_OFFSET {
-                return Err(OdbcError::new(state::NOT_IMPLEMENTED, "data-at-execution parameters are not supported yet"));
             }
             let bytes: &[u8] = match convert::fixed_size(c_type) {
                 Some(n) => unsafe { appmem::bytes(data, n) },
@@ -598,6 +614,7 @@ impl Statement {
         };
         let array_size = usize::try_from(ard.array_size.max(1)).unwrap_or(1);
         let max_rows = st.attrs.max_rows;
+        let timeout_secs = st.attrs.query_timeout_secs;
         st.getdata = GetDataPos::default();
         let Some(rs) = st.result.as_mut() else {
             return Err(OdbcError::new(state::INVALID_CURSOR_STATE, "no result set is open"));
@@ -620,7 +637,8 @@ impl Statement {
             let batch = cs.fetch_batch.max(wanted - rs.rowset.len());
             let id = self.id;
             let buffer = &mut rs.buffer;
-            match cs.call(CallKind::Fetch, |session| session.fetch(id, batch, buffer))? {
+            let running = super::cancel::begin(id, cs.session_opt().map(|s| s.canceller()), timeout_secs);
+            match running.finish(cs.call(CallKind::Fetch, |session| session.fetch(id, batch, buffer)))? {
                 Fetched::More => {}
                 Fetched::End { rows_affected } => {
                     rs.ended = true;
@@ -797,6 +815,109 @@ impl Statement {
         let st = self.state.lock();
         st.apd.state.lock().records.clear();
         self.ipd.state.lock().records.clear();
+    }
+
+    /// Before an execution: finds the parameters bound as data at execution (in every
+    /// parameter set) and, if there are any, returns SQL_NEED_DATA instead of executing.
+    fn start_data_at_exec(&self, st: &mut StmtState) -> Option<Outcome> {
+        st.dae = None;
+        let total: usize = st.pieces.iter().map(|p| p.param_count).sum();
+        if total == 0 {
+            return None;
+        }
+        let apd = st.apd.state.lock();
+        let ipd = self.ipd.state.lock();
+        let offset = if apd.bind_offset_ptr != 0 {
+            // SAFETY: the application bound this offset pointer.
+            usize::try_from(unsafe { appmem::read_len(apd.bind_offset_ptr) }).unwrap_or(0)
+        } else {
+            0
+        };
+        let bind_type = usize::try_from(apd.bind_type).unwrap_or(0);
+        let mut pending = Vec::new();
+        for set in 0..apd.array_size.max(1) {
+            let row = usize::try_from(set).unwrap_or(0);
+            for number in 1..=total {
+                let Some(rec) = apd.record(number).filter(|r| r.is_bound()) else { continue };
+                let mut c_type = rec.concise_type;
+                if c_type == c::DEFAULT {
+                    c_type = default_c_type_for_sql(ipd.record(number).map_or(types::sql::VARCHAR, |r| r.concise_type));
+                }
+                let elem = convert::fixed_size(c_type).unwrap_or_else(|| usize::try_from(rec.octet_length).unwrap_or(0));
+                let stride_data = if bind_type > 0 { bind_type } else { elem };
+                let stride_len = if bind_type > 0 { bind_type } else { std::mem::size_of::<isize>() };
+                if rec.octet_length_ptr == 0 {
+                    continue;
+                }
+                // SAFETY: the length pointer was bound by the application for every set.
+                let length = unsafe { appmem::read_len(rec.octet_length_ptr + offset + row * stride_len) };
+                if length == appmem::DATA_AT_EXEC || length <= appmem::LEN_DATA_AT_EXEC_OFFSET {
+                    // The token is the bound value pointer itself for the first set (pyodbc
+                    // stores its own bookkeeping pointer there), and that set's element after.
+                    let token = if rec.data_ptr == 0 { 0 } else { rec.data_ptr + offset + row * stride_data };
+                    pending.push(super::dae::Pending { number, set, token, c_type });
+                }
+            }
+        }
+        if pending.is_empty() {
+            return None;
+        }
+        drop(apd);
+        drop(ipd);
+        st.dae = Some(super::dae::DataAtExec { pending, ..Default::default() });
+        Some(Outcome::NeedData)
+    }
+
+    /// SQLParamData: the token of the next parameter that needs data (with NeedData), or,
+    /// when all are in, the outcome of the execution.
+    pub fn param_data(&self) -> OdbcResult<(Outcome, usize)> {
+        let mut st = self.state.lock();
+        let Some(dae) = st.dae.as_mut().filter(|d| !d.complete) else {
+            return Err(OdbcError::new(state::SEQUENCE_ERROR, "no data-at-execution parameter is pending"));
+        };
+        let next = dae.current.map_or(0, |i| i + 1);
+        if let Some(p) = dae.pending.get(next) {
+            let token = p.token;
+            dae.current = Some(next);
+            return Ok((Outcome::NeedData, token));
+        }
+        dae.current = None;
+        dae.complete = true;
+        st.piece = 0;
+        let outcome = self.run_piece(&mut st, None);
+        outcome.map(|o| (o, 0))
+    }
+
+    /// SQLPutData: one piece of the current data-at-execution parameter. `len` is the byte
+    /// count, SQL_NTS, or SQL_NULL_DATA.
+    pub fn put_data(&self, data: usize, len: i64) -> OdbcResult<()> {
+        let mut st = self.state.lock();
+        let Some(dae) = st.dae.as_mut().filter(|d| !d.complete && d.current.is_some()) else {
+            return Err(OdbcError::new(state::SEQUENCE_ERROR, "SQLPutData without a parameter that needs data (call SQLParamData first)"));
+        };
+        let c_type = dae.current.and_then(|i| dae.pending.get(i)).map_or(c::CHAR, |p| p.c_type);
+        if len == appmem::NULL_DATA {
+            dae.put(None);
+            return Ok(());
+        }
+        if data == 0 {
+            if len == 0 {
+                return Ok(());
+            }
+            return Err(OdbcError::new(state::NULL_POINTER, "the data pointer is null"));
+        }
+        let n = match convert::fixed_size(c_type) {
+            Some(n) => n,
+            None if len == appmem::NTS => {
+                // SAFETY: an SQL_NTS piece is NUL-terminated.
+                if c_type == c::WCHAR { unsafe { appmem::wcslen_bytes(data, usize::MAX / 2) } } else { unsafe { appmem::strlen(data, usize::MAX / 2) } }
+            }
+            None => usize::try_from(len).map_err(|_| OdbcError::new(state::INVALID_LENGTH, format!("invalid length {len}")))?,
+        };
+        // SAFETY: the application passes `n` readable bytes at `data` for this call.
+        let bytes = unsafe { appmem::bytes(data, n) };
+        dae.put(Some(bytes));
+        Ok(())
     }
 }
 
