@@ -79,7 +79,14 @@ pub unsafe fn read(enc: Enc, ptr: *const c_void, len: i32) -> OdbcResult<Option<
             // Embedded NULs end the text, as in C; a counted string may carry none.
             match wide::decode(bytes) {
                 Some(s) => Ok(Some(s)),
-                None => Err(OdbcError::new(state::INVALID_CHAR_VALUE, "the wide string is not valid (unpaired surrogate or invalid code point)")),
+                None => Err(OdbcError::new(
+                    state::INVALID_CHAR_VALUE,
+                    if unit == 2 {
+                        "the wide string is not valid UTF-16 (unpaired surrogate)"
+                    } else {
+                        "the wide string is not valid UTF-32 (invalid code point)"
+                    },
+                )),
             }
         }
     }
