@@ -18,9 +18,11 @@ unsafe fn native_sql(enc: Enc, dbc: *mut c_void, input: *const c_void, in_len: i
         if cap < 0 {
             return Err(OdbcError::new(state::INVALID_LENGTH, "negative buffer length"));
         }
-        // The driver sends the application's text as written (markers become $n only on
-        // the wire), so the native form is the text itself.
-        if text::write(enc, &sql, out, cap as isize, Unit::Chars, OutLen::Int(out_len)) {
+        // The native form is the text with ODBC escape sequences translated; `?` markers
+        // stay as they are (they become $n only on the wire).
+        let native = crate::odbc::sqltext::translate_escapes(&sql)
+            .map_err(|m| OdbcError::new(crate::odbc::diag::SqlState::new("42000"), m))?;
+        if text::write(enc, &native, out, cap as isize, Unit::Chars, OutLen::Int(out_len)) {
             c.diag.lock().push(state::STRING_TRUNCATED, "string data, right truncated");
         }
         Ok(Outcome::Success)
