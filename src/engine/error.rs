@@ -38,7 +38,8 @@ pub struct EngineError {
     pub class: ErrorClass,
     pub sqlstate: [u8; 5],
     pub message: String,
-    pub server: Option<ServerDetail>,
+    /// Boxed: rarely present, and it keeps every `Result<_, EngineError>` small.
+    pub server: Option<Box<ServerDetail>>,
     /// Errors of earlier attempts (other hosts) that led to this one.
     pub attempts: Vec<String>,
 }
@@ -103,7 +104,7 @@ impl EngineError {
                 message.push_str(&format!(" (detail: {detail})"));
             }
             let mut e = EngineError::new(class, code, message);
-            e.server = Some(ServerDetail {
+            e.server = Some(Box::new(ServerDetail {
                 severity: db.severity().to_string(),
                 detail: db.detail().map(str::to_string),
                 hint: db.hint().map(str::to_string),
@@ -111,7 +112,7 @@ impl EngineError {
                     Some(tokio_postgres::error::ErrorPosition::Original(p)) => Some(*p),
                     _ => None,
                 },
-            });
+            }));
             return e;
         }
         let text = error_chain_text(err);

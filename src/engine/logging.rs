@@ -14,7 +14,9 @@ use tracing_subscriber::prelude::*;
 
 /// The current level as a number: 0 = off, 1 = error ... 5 = trace.
 static LEVEL: AtomicU8 = AtomicU8::new(0);
-static SINK: LazyLock<Arc<Mutex<Option<(String, File)>>>> = LazyLock::new(|| Arc::new(Mutex::new(None)));
+/// The open log file and its path.
+type Sink = Option<(String, File)>;
+static SINK: LazyLock<Arc<Mutex<Sink>>> = LazyLock::new(|| Arc::new(Mutex::new(None)));
 static INSTALL: Once = Once::new();
 
 fn level_number(level: &tracing::Level) -> u8 {

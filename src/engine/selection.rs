@@ -31,9 +31,11 @@ impl Strategy {
 }
 
 /// Which instances may be used (e.g. custom endpoint members). Cheap to clone.
+type Predicate = Arc<dyn Fn(&Instance) -> bool + Send + Sync>;
+
 #[derive(Clone, Default)]
 pub struct HostFilter {
-    predicate: Option<Arc<dyn Fn(&Instance) -> bool + Send + Sync>>,
+    predicate: Option<Predicate>,
 }
 
 impl HostFilter {

@@ -3,6 +3,13 @@
 //! Each decodes its name arguments, classifies them (pattern, literal or identifier, by the
 //! function's rules and SQL_ATTR_METADATA_ID), asks [`crate::odbc::catalog`] for the query and
 //! runs it as a driver-made statement: names reach the server as parameters only.
+//!
+//! # Safety
+//! Every exported function here relies on the caller following the ODBC specification for it:
+//! handles come from this driver (checked against the registry anyway), and every pointer is
+//! null or valid for the length the call passes. That one contract is stated here rather than
+//! on each function.
+#![allow(clippy::missing_safety_doc)]
 
 use super::guard::{self, call};
 use super::handles;

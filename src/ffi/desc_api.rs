@@ -1,6 +1,13 @@
 //! Entry points for descriptors: SQLGetDescField(W), SQLSetDescField(W), SQLGetDescRec(W),
 //! SQLSetDescRec and SQLCopyDesc. ARD/APD/IPD records are the very records SQLBindCol and
 //! SQLBindParameter fill; IRD records are made on demand from the statement's result columns.
+//!
+//! # Safety
+//! Every exported function here relies on the caller following the ODBC specification for it:
+//! handles come from this driver (checked against the registry anyway), and every pointer is
+//! null or valid for the length the call passes. That one contract is stated here rather than
+//! on each function.
+#![allow(clippy::missing_safety_doc)]
 
 use super::guard::{self, call};
 use super::handles;

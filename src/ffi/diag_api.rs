@@ -1,4 +1,11 @@
 //! SQLGetDiagRec, SQLGetDiagField and ODBC 2's SQLError.
+//!
+//! # Safety
+//! Every exported function here relies on the caller following the ODBC specification for it:
+//! handles come from this driver (checked against the registry anyway), and every pointer is
+//! null or valid for the length the call passes. That one contract is stated here rather than
+//! on each function.
+#![allow(clippy::missing_safety_doc)]
 
 use super::guard::{self, SQL_ERROR, SQL_INVALID_HANDLE, SQL_NO_DATA, SQL_SUCCESS, SQL_SUCCESS_WITH_INFO};
 use super::handles::{self, Object};

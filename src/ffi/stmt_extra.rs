@@ -1,5 +1,12 @@
 //! Further statement entry points: SQLNativeSql, cursor names, SQLExtendedFetch (ODBC 2),
 //! and data at execution (SQLParamData / SQLPutData).
+//!
+//! # Safety
+//! Every exported function here relies on the caller following the ODBC specification for it:
+//! handles come from this driver (checked against the registry anyway), and every pointer is
+//! null or valid for the length the call passes. That one contract is stated here rather than
+//! on each function.
+#![allow(clippy::missing_safety_doc)]
 
 use super::guard::{self, call};
 use super::handles;

@@ -222,10 +222,8 @@ impl Connection {
     /// Sets autocommit; switching it on commits an open transaction, as ODBC requires.
     pub fn set_autocommit(&self, on: bool) -> OdbcResult<()> {
         let mut st = self.state.lock();
-        if on && !st.attrs.autocommit {
-            if st.engine.is_some() {
-                st.call(CallKind::EndTransaction, |s| s.end_transaction(true))?;
-            }
+        if on && !st.attrs.autocommit && st.engine.is_some() {
+            st.call(CallKind::EndTransaction, |s| s.end_transaction(true))?;
         }
         st.attrs.autocommit = on;
         let ch = st.characteristics();

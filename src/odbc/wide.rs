@@ -57,7 +57,7 @@ pub fn len_units(s: &str) -> usize {
 /// invalid code point, a partial unit).
 pub fn decode(data: &[u8]) -> Option<String> {
     let u = unit();
-    if data.len() % u != 0 {
+    if !data.len().is_multiple_of(u) {
         return None;
     }
     if u == 4 {
