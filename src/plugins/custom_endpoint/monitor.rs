@@ -10,7 +10,7 @@ use crate::engine::error::{EngineError, EngineResult};
 use crate::engine::runtime;
 use parking_lot::{Condvar, Mutex};
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, LazyLock};
 use std::time::{Duration, Instant};
 use tokio::sync::Notify;
@@ -159,6 +159,11 @@ pub struct Monitor {
     stop_requested: AtomicBool,
     stop: Notify,
     last_used: Mutex<Instant>,
+    /// Callers blocked in [`Monitor::wait_for_info`]: a monitor with waiters is in use and
+    /// never expires, however short the idle expiry.
+    waiters: AtomicUsize,
+    /// Tells the task a waiter left, so idle expiry counts from then.
+    waiter_left: Notify,
     task: Mutex<Option<tokio::task::AbortHandle>>,
 }
 
@@ -173,6 +178,8 @@ impl Monitor {
             stop_requested: AtomicBool::new(false),
             stop: Notify::new(),
             last_used: Mutex::new(Instant::now()),
+            waiters: AtomicUsize::new(0),
+            waiter_left: Notify::new(),
             task: Mutex::new(None),
         }
     }
@@ -211,6 +218,7 @@ impl Monitor {
         self.touch();
         let start = Instant::now();
         let deadline = start + limit;
+        let _waiting = WaiterGuard::new(self);
         let mut st = self.state.lock();
         if let Some(info) = &st.info {
             return Ok(info.clone());
@@ -299,6 +307,24 @@ impl Monitor {
     }
 }
 
+/// Counts a waiting caller for as long as it waits; its leaving is a use.
+struct WaiterGuard<'a>(&'a Monitor);
+
+impl<'a> WaiterGuard<'a> {
+    fn new(monitor: &'a Monitor) -> WaiterGuard<'a> {
+        monitor.waiters.fetch_add(1, Ordering::SeqCst);
+        WaiterGuard(monitor)
+    }
+}
+
+impl Drop for WaiterGuard<'_> {
+    fn drop(&mut self) {
+        self.0.touch();
+        self.0.waiters.fetch_sub(1, Ordering::SeqCst);
+        self.0.waiter_left.notify_one();
+    }
+}
+
 /// Marks the monitor stopped and forgets it however its task ends: normally, by idle expiry,
 /// by abort, or because the runtime was shut down and dropped the task.
 struct StopGuard(Arc<Monitor>);
@@ -327,9 +353,11 @@ async fn run(monitor: Arc<Monitor>, maker: ApiMaker) {
             return;
         }
         let now = Instant::now();
-        let idle_deadline = *monitor.last_used.lock() + config.idle_expiry;
-        // The first call always happens, so a caller that started the monitor gets an answer.
-        if last_attempt.is_some() && now >= idle_deadline {
+        // No expiry while callers wait. The first call always happens, so a caller that
+        // started the monitor gets an answer.
+        let idle_deadline = (last_attempt.is_some() && monitor.waiters.load(Ordering::SeqCst) == 0)
+            .then(|| *monitor.last_used.lock() + config.idle_expiry);
+        if idle_deadline.is_some_and(|d| now >= d) {
             tracing::debug!(endpoint = %monitor.key.endpoint_id, "custom endpoint monitor idle; stopping");
             return;
         }
@@ -341,7 +369,7 @@ async fn run(monitor: Arc<Monitor>, maker: ApiMaker) {
             next_attempt = Instant::now() + config.delay_after(period, outcome);
             continue;
         }
-        let until = if last_attempt.is_some() { next_attempt.min(idle_deadline) } else { next_attempt };
+        let until = idle_deadline.map_or(next_attempt, |d| next_attempt.min(d));
         tokio::select! {
             _ = tokio::time::sleep_until(until.into()) => {}
             _ = monitor.wake.notified() => {
@@ -350,6 +378,7 @@ async fn run(monitor: Arc<Monitor>, maker: ApiMaker) {
                     next_attempt = next_attempt.min(earliest.max(Instant::now()));
                 }
             }
+            _ = monitor.waiter_left.notified() => {}
             _ = monitor.stop.notified() => return,
         }
     }
@@ -410,7 +439,6 @@ pub fn stop_all() {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::atomic::AtomicUsize;
 
     /// A scripted RDS API: answers from a queue (the last answer repeats) and counts calls.
     struct Fake {
@@ -587,6 +615,21 @@ mod tests {
         let again = obtain(&k, c, &maker).expect("new monitor");
         assert!(!Arc::ptr_eq(&m, &again));
         again.request_stop();
+    }
+
+    #[test]
+    fn a_waiting_caller_keeps_the_monitor_past_its_idle_expiry() {
+        let denied = ApiError::new(ApiErrorKind::Denied, "AccessDenied: no");
+        let (_api, maker) = fake(vec![Err(denied)], Duration::ZERO);
+        let mut c = config(50);
+        c.idle_expiry = Duration::from_millis(100);
+        let m = obtain(&key(), c, &maker).expect("monitor");
+        let failure = m.wait_for_info(Duration::from_millis(500)).expect_err("denied");
+        assert!(!failure.stopped, "expired under a waiting caller");
+        assert!(failure.waited >= Duration::from_millis(500));
+        // Once nobody waits, expiry counts from the wait's end.
+        std::thread::sleep(Duration::from_millis(400));
+        assert!(m.is_stopped());
     }
 
     #[test]
