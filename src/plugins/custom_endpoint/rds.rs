@@ -210,7 +210,7 @@ impl SdkRds {
         use aws_smithy_http_client::tls;
 
         // One rustls + ring HTTPS client for the API and for the credential providers
-        // (instance metadata, containers, SSO-less web identity): the SDK's default client
+        // (instance metadata, containers, web identity): the SDK's default client
         // would bring a second TLS stack built from C sources.
         let http = aws_smithy_http_client::Builder::new()
             .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring))
