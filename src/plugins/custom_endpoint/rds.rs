@@ -276,15 +276,15 @@ where
     use aws_sdk_rds::error::SdkError;
     match err {
         SdkError::ServiceError(service) => {
-            let status = Some(service.raw().status().as_u16());
+            let status = service.raw().status().as_u16();
             let meta = service.err();
             let code = meta.code();
-            let kind = classify_service_error(status, code);
+            let kind = classify_service_error(Some(status), code);
             let message = match (code, meta.message()) {
                 (Some(c), Some(m)) => format!("{c}: {m}"),
                 (Some(c), None) => c.to_string(),
                 (None, Some(m)) => m.to_string(),
-                (None, None) => format!("HTTP status {}", status.unwrap_or(0)),
+                (None, None) => format!("HTTP status {status}"),
             };
             ApiError::new(kind, message)
         }
