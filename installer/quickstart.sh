@@ -62,6 +62,29 @@ for dsn in auroraodbc-demo-writer $(get instances | sed 's/\([^,]*\)/auroraodbc-
     | isql -b "$dsn" -d'|' | head -1
 done
 
+step "custom endpoint: connections land on members, also when DNS says otherwise"
+# The stub accepts any credentials; the driver's AWS SDK only needs some to sign with.
+custom_dsn() {
+  printf '\n[auroraodbc-demo-custom]\nServer=%s\nplugins=custom_endpoint\nrds_endpoint_url=%s\ncustom_endpoint_info_refresh_rate_ms=1000\n%s\n' \
+    "$(get custom_endpoint.reporting)" "$(get stub_url)" "$common"
+}
+custom_dsn >> "$ini"
+readers="$(get instances | tr ',' '\n' | while read -r id; do [ "$(get "$id.role")" = reader ] && echo "$id"; done | tr '\n' ' ')"
+first_reader="${readers%% *}"
+last_reader="$(echo $readers | awk '{print $NF}')"
+ask_custom() {
+  echo "SELECT 'answered by ' || aurora_db_instance_identifier()" \
+    | AWS_ACCESS_KEY_ID=demo AWS_SECRET_ACCESS_KEY=demo AWS_EC2_METADATA_DISABLED=true \
+      NO_PROXY=127.0.0.1,localhost isql -b auroraodbc-demo-custom -d'|' | head -1
+}
+echo "the endpoint's name resolves to $first_reader (host_address_map stands in for DNS)"
+echo "members: $readers"
+for _ in 1 2 3; do printf '  '; ask_custom; done
+echo "changing the members to $last_reader only (ModifyDBClusterEndpoint on the RDS stub)"
+curl -s -o /dev/null -X POST "$(get stub_url)" \
+  --data "Action=ModifyDBClusterEndpoint&Version=2014-10-31&DBClusterEndpointIdentifier=reporting&StaticMembers.member.1=$last_reader"
+for _ in 1 2 3; do printf '  '; ask_custom; done
+
 step "done"
 echo "The DSNs stay in ~/.odbc.ini (sections auroraodbc-demo-*); the stand-in cluster is stopped now."
 echo "Run it yourself with: $target/auroraodbc-standin up"
