@@ -2,13 +2,19 @@
 //! its settings are declared in [`crate::engine::settings`], background work lives in its
 //! `monitor.rs`, and its tests sit beside it.
 
+pub mod host_monitoring;
+
 use crate::engine::pipeline::PluginFactory;
 
 /// The factory of each plugin code that is built into this driver.
 pub fn factory(code: &str) -> Option<PluginFactory> {
-    let _ = code;
-    None
+    match code {
+        host_monitoring::CODE => Some(host_monitoring::factory),
+        _ => None,
+    }
 }
 
 /// Stops every plugin's background work (monitors, pollers).
-pub fn release_all() {}
+pub fn release_all() {
+    host_monitoring::release_all();
+}
