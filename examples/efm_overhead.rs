@@ -77,24 +77,50 @@ fn overhead(cluster: &Cluster) -> Result<(), String> {
         for _ in 0..1_000 {
             execute(&mut conn, &prepared).map_err(|e| e.to_string())?;
         }
-        conns.push((*name, conn, prepared, Duration::ZERO));
+        conns.push((*name, conn, prepared, Duration::ZERO, Vec::new()));
     }
     for _ in 0..ROUNDS {
-        for (_, conn, prepared, total) in conns.iter_mut() {
+        for (_, conn, prepared, total, rounds) in conns.iter_mut() {
             let began = Instant::now();
             for _ in 0..CALLS / ROUNDS {
                 execute(conn, prepared).map_err(|e| e.to_string())?;
             }
-            *total += began.elapsed();
+            let took = began.elapsed();
+            *total += took;
+            rounds.push(took.as_secs_f64());
         }
     }
-    let base = conns[0].3;
-    println!("| chain | 10,000 executes | per call | vs plugins= |");
-    println!("|---|---|---|---|");
-    for (name, _, _, total) in &conns {
+    let base_total = conns[0].3;
+    let base_rounds = conns[0].4.clone();
+    println!("| chain | 10,000 executes | per call | total vs plugins= | median of per-round ratios |");
+    println!("|---|---|---|---|---|");
+    for (name, _, _, total, rounds) in &conns {
         let per_call = total.as_secs_f64() * 1e6 / CALLS as f64;
-        let delta = (total.as_secs_f64() / base.as_secs_f64() - 1.0) * 100.0;
-        println!("| {name} | {:.0} ms | {per_call:.1} µs | {delta:+.1}% |", total.as_secs_f64() * 1e3);
+        let delta = (total.as_secs_f64() / base_total.as_secs_f64() - 1.0) * 100.0;
+        let mut ratios: Vec<f64> = rounds.iter().zip(&base_rounds).map(|(r, b)| (r / b - 1.0) * 100.0).collect();
+        ratios.sort_by(f64::total_cmp);
+        let median = ratios.get(ratios.len() / 2).copied().unwrap_or(0.0);
+        println!("| {name} | {:.0} ms | {per_call:.1} µs | {delta:+.1}% | {median:+.1}% |", total.as_secs_f64() * 1e3);
+    }
+    Ok(())
+}
+
+/// The plugin's own cost, without the network: calls whose work is empty, through an empty
+/// chain and through host monitoring. Isolates what a round trip's noise hides.
+fn bare_cost(cluster: &Cluster) -> Result<(), String> {
+    const N: u32 = 1_000_000;
+    println!("| chain | per call, empty work |");
+    println!("|---|---|");
+    for (name, extra) in [("plugins= (empty)", vec![("plugins", "")]), ("host_monitoring", vec![("plugins", "host_monitoring")])] {
+        let mut conn = open(&settings(cluster, &extra)?).map_err(|e| e.to_string())?;
+        for _ in 0..10_000 {
+            conn.call(CallKind::Execute, |_| Ok(())).map_err(|e| e.to_string())?;
+        }
+        let began = Instant::now();
+        for _ in 0..N {
+            conn.call(CallKind::Execute, |_| Ok(())).map_err(|e| e.to_string())?;
+        }
+        println!("| {name} | {:.0} ns |", began.elapsed().as_secs_f64() * 1e9 / f64::from(N));
     }
     Ok(())
 }
@@ -150,6 +176,8 @@ fn latency(cluster: &Cluster) -> Result<(), String> {
 fn main() -> Result<(), String> {
     let cluster = Cluster::start(ClusterOptions { replicas: 0, ..Default::default() }).map_err(|e| e.to_string())?;
     overhead(&cluster)?;
+    println!();
+    bare_cost(&cluster)?;
     println!();
     latency(&cluster)?;
     auroraodbc::release_background_resources();
