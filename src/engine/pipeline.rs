@@ -58,6 +58,9 @@ pub struct EngineConnection {
     /// Increases whenever `session` is replaced, so that statements prepared on an earlier
     /// session are prepared again.
     pub generation: u64,
+    /// Which instances new physical connections of this handle may use (set by the custom
+    /// endpoint plugin; read by failover and other host selection).
+    pub host_filter: super::selection::HostFilter,
 }
 
 impl EngineConnection {

@@ -1,0 +1,250 @@
+//! Aurora awareness: dialect detection, the instance a connection is on, the cluster's
+//! topology (writer and readers), instance host names, and a per-cluster topology cache.
+
+use super::error::{EngineError, EngineResult};
+use super::hostname;
+use super::session::{ConnectOptions, Session};
+use super::settings::{Key, Settings};
+use parking_lot::Mutex;
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock};
+use std::time::{Duration, Instant};
+
+/// Rows of `aurora_replica_status()` older than this are dropped (unless writer or undated):
+/// Aurora keeps rows of instances that left the cluster for a while.
+pub const STALE_AFTER_SECS: f64 = 300.0;
+
+/// The topology query: age is computed on the server so client clock skew does not matter.
+const TOPOLOGY_SQL: &str = "SELECT server_id::text, session_id::text = 'MASTER_SESSION_ID', \
+     coalesce(cpu, 0)::float8, coalesce(replica_lag_in_msec, 0)::float8, \
+     extract(epoch FROM (now() - last_update_timestamp))::float8 \
+     FROM aurora_replica_status()";
+
+const INSTANCE_ID_SQL: &str = "SELECT aurora_db_instance_identifier()::text";
+
+/// Which SQL dialect a connection speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    AuroraPostgres,
+    Postgres,
+}
+
+/// The dialect: the `database_dialect` key when set, otherwise whether the server has
+/// `aurora_replica_status()` (learned at connect).
+pub fn dialect(settings: &Settings, session: &Session) -> Dialect {
+    match settings.get_enum(Key::DatabaseDialect) {
+        Some("aurora-postgresql") => Dialect::AuroraPostgres,
+        Some("postgresql") => Dialect::Postgres,
+        _ if session.facts().has_aurora_functions => Dialect::AuroraPostgres,
+        _ => Dialect::Postgres,
+    }
+}
+
+/// One instance of the cluster as the topology reports it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Instance {
+    pub id: String,
+    pub is_writer: bool,
+    pub cpu: f64,
+    pub lag_ms: f64,
+    /// Seconds since the row was last updated; `None` when the row carries no timestamp.
+    pub age_secs: Option<f64>,
+}
+
+/// Writer and readers of a cluster at one moment.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Topology {
+    pub writer: Option<Instance>,
+    pub readers: Vec<Instance>,
+}
+
+impl Topology {
+    /// Applies the filtering rules to raw rows: stale rows go (unless writer or undated); of two
+    /// writers the most recently updated wins and the other is dropped.
+    pub fn from_rows(rows: Vec<Instance>) -> Topology {
+        let mut writer: Option<Instance> = None;
+        let mut readers = Vec::new();
+        for row in rows {
+            let stale = row.age_secs.is_some_and(|a| a > STALE_AFTER_SECS);
+            if row.is_writer {
+                let newer = match &writer {
+                    None => true,
+                    Some(w) => row.age_secs.unwrap_or(f64::MAX) < w.age_secs.unwrap_or(f64::MAX),
+                };
+                if newer {
+                    writer = Some(row);
+                }
+            } else if !stale {
+                readers.push(row);
+            }
+        }
+        if let Some(w) = &writer {
+            readers.retain(|r| r.id != w.id);
+        }
+        readers.sort_by(|a, b| a.id.cmp(&b.id));
+        Topology { writer, readers }
+    }
+
+    pub fn writer_id(&self) -> Option<&str> {
+        self.writer.as_ref().map(|w| w.id.as_str())
+    }
+
+    pub fn reader_ids(&self) -> Vec<&str> {
+        self.readers.iter().map(|r| r.id.as_str()).collect()
+    }
+
+    pub fn contains(&self, id: &str) -> bool {
+        self.writer_id() == Some(id) || self.readers.iter().any(|r| r.id == id)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.writer.is_none() && self.readers.is_empty()
+    }
+}
+
+fn row_to_instance(row: &tokio_postgres::Row) -> EngineResult<Instance> {
+    let bad = |e: tokio_postgres::Error| EngineError::internal(format!("unexpected aurora_replica_status() row: {e}"));
+    Ok(Instance {
+        id: row.try_get::<_, Option<String>>(0).map_err(bad)?.unwrap_or_default(),
+        is_writer: row.try_get::<_, Option<bool>>(1).map_err(bad)?.unwrap_or(false),
+        cpu: row.try_get::<_, Option<f64>>(2).map_err(bad)?.unwrap_or(0.0),
+        lag_ms: row.try_get::<_, Option<f64>>(3).map_err(bad)?.unwrap_or(0.0),
+        age_secs: row.try_get::<_, Option<f64>>(4).map_err(bad)?,
+    })
+}
+
+/// Reads the topology over `session` (blocking).
+pub fn query_topology(session: &mut Session) -> EngineResult<Topology> {
+    let rows = session.query_now(TOPOLOGY_SQL)?;
+    let instances = rows.iter().map(row_to_instance).collect::<EngineResult<Vec<_>>>()?;
+    Ok(Topology::from_rows(instances.into_iter().filter(|i| !i.id.is_empty()).collect()))
+}
+
+/// Reads the topology from async code.
+pub async fn query_topology_async(session: &Session) -> EngineResult<Topology> {
+    let rows = session.query_rows(TOPOLOGY_SQL).await?;
+    let instances = rows.iter().map(row_to_instance).collect::<EngineResult<Vec<_>>>()?;
+    Ok(Topology::from_rows(instances.into_iter().filter(|i| !i.id.is_empty()).collect()))
+}
+
+/// The Aurora instance id the session is connected to (blocking).
+pub fn query_instance_id(session: &mut Session) -> EngineResult<String> {
+    let rows = session.query_now(INSTANCE_ID_SQL)?;
+    rows.first()
+        .and_then(|r| r.try_get::<_, Option<String>>(0).ok().flatten())
+        .ok_or_else(|| EngineError::internal("aurora_db_instance_identifier() returned no value"))
+}
+
+/// Async form of [`query_instance_id`].
+pub async fn query_instance_id_async(session: &Session) -> EngineResult<String> {
+    let rows = session.query_rows(INSTANCE_ID_SQL).await?;
+    rows.first()
+        .and_then(|r| r.try_get::<_, Option<String>>(0).ok().flatten())
+        .ok_or_else(|| EngineError::internal("aurora_db_instance_identifier() returned no value"))
+}
+
+/// How instance host names are made: `cluster_instance_host_pattern`, or `?.<domain>` taken
+/// from the connection's host name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostPattern(pub String);
+
+impl HostPattern {
+    pub fn for_connection(settings: &Settings, host: &str) -> Option<HostPattern> {
+        if let Some(p) = settings.get_str(Key::ClusterInstanceHostPattern) {
+            return Some(HostPattern(p.to_string()));
+        }
+        hostname::default_instance_pattern(host).map(HostPattern)
+    }
+
+    /// The host name and port of instance `id`.
+    pub fn instance(&self, id: &str, default_port: u16) -> (String, u16) {
+        let (host, port) = hostname::instance_host(&self.0, id);
+        (host, port.unwrap_or(default_port))
+    }
+
+    /// The options of a connection to instance `id`, from `base` (credentials, timeouts) with
+    /// the instance's host, port and any `host_address_map` pin.
+    pub fn instance_options(&self, id: &str, base: &ConnectOptions, settings: &Settings) -> ConnectOptions {
+        let (host, port) = self.instance(id, base.port);
+        let mut opts = base.clone();
+        opts.port = port;
+        opts.address = settings.pinned_address(&host).map(|pin| std::net::SocketAddr::new(pin.addr, pin.port.unwrap_or(port)));
+        if let Some(addr) = opts.address {
+            opts.port = addr.port();
+        }
+        opts.host = host;
+        opts
+    }
+}
+
+/// A cached topology of one cluster.
+struct CacheEntry {
+    topology: Topology,
+    fetched: Instant,
+}
+
+static CACHE: LazyLock<Mutex<HashMap<String, CacheEntry>>> = LazyLock::new(|| Mutex::new(HashMap::new()));
+
+/// The cluster's topology from the cache when younger than `refresh`, otherwise (or when
+/// `force`) read over `session` and cached. `cluster_key` names the cluster (its host pattern).
+pub fn topology(cluster_key: &str, session: &mut Session, refresh: Duration, force: bool) -> EngineResult<Topology> {
+    if !force {
+        if let Some(entry) = CACHE.lock().get(cluster_key) {
+            if entry.fetched.elapsed() < refresh {
+                return Ok(entry.topology.clone());
+            }
+        }
+    }
+    let fresh = query_topology(session)?;
+    store(cluster_key, fresh.clone());
+    Ok(fresh)
+}
+
+/// Records a topology read elsewhere (e.g. by a monitor or during failover).
+pub fn store(cluster_key: &str, topology: Topology) {
+    CACHE.lock().insert(cluster_key.to_string(), CacheEntry { topology, fetched: Instant::now() });
+}
+
+/// The cached topology regardless of age.
+pub fn cached(cluster_key: &str) -> Option<Topology> {
+    CACHE.lock().get(cluster_key).map(|e| e.topology.clone())
+}
+
+/// Forgets cached topologies (tests, release).
+pub fn clear_cache() {
+    CACHE.lock().clear();
+}
+
+/// Shared pointer alias used by plugins that hold a pattern.
+pub type SharedPattern = Arc<HostPattern>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn inst(id: &str, writer: bool, age: Option<f64>) -> Instance {
+        Instance { id: id.into(), is_writer: writer, cpu: 0.0, lag_ms: 0.0, age_secs: age }
+    }
+
+    #[test]
+    fn stale_readers_are_dropped_but_not_undated_ones() {
+        let t = Topology::from_rows(vec![inst("w", true, Some(1000.0)), inst("r1", false, Some(10.0)), inst("r2", false, Some(400.0)), inst("r3", false, None)]);
+        assert_eq!(t.writer_id(), Some("w"));
+        assert_eq!(t.reader_ids(), vec!["r1", "r3"]);
+    }
+
+    #[test]
+    fn of_two_writers_the_most_recent_wins() {
+        let t = Topology::from_rows(vec![inst("old", true, Some(50.0)), inst("new", true, Some(1.0)), inst("r", false, Some(1.0))]);
+        assert_eq!(t.writer_id(), Some("new"));
+        assert_eq!(t.reader_ids(), vec!["r"]);
+    }
+
+    #[test]
+    fn instance_host_from_pattern() {
+        let p = HostPattern("?.abc.us-east-1.rds.amazonaws.com:6543".into());
+        assert_eq!(p.instance("db-1", 5432), ("db-1.abc.us-east-1.rds.amazonaws.com".to_string(), 6543));
+        let q = HostPattern("?.db.example.com".into());
+        assert_eq!(q.instance("x", 5432), ("x.db.example.com".to_string(), 5432));
+    }
+}
