@@ -49,6 +49,7 @@ fn open(settings: &Arc<Settings>) -> EngineResult<EngineConnection> {
         instance_id: None,
         characteristics: Default::default(),
         generation: 0,
+        host_filter: auroraodbc::engine::selection::HostFilter::allow_all(),
     };
     pipeline.connected(&mut conn)?;
     Ok(conn)

@@ -73,8 +73,14 @@ impl MonitorKey {
         MonitorKey {
             host_key: availability::host_key(&options.host, options.port),
             identity: format!(
-                "{:?}|{}|{}|{}|{:?}|{:?}",
-                options.address, options.user, options.database, options.application_name, options.ssl_mode, options.connect_timeout
+                "{:?}|{}|{}|{}|{:?}|{:?}|{:?}",
+                options.address,
+                options.user,
+                options.database,
+                options.application_name,
+                options.ssl_mode,
+                options.ssl_root_cert,
+                options.connect_timeout
             ),
             password: options.password.clone(),
             timing,
