@@ -11,8 +11,9 @@ extern "C" {
 
 /* Stops every background resource of the driver at once (host monitors, custom endpoint
  * pollers, the driver's worker threads) without waiting for them. Call it at the end of an
- * application so that it exits promptly. Safe to call more than once; the driver starts
- * what it needs again on next use. */
+ * application, after closing its connections, so that it exits promptly (connections still
+ * open are cut: their sockets live on the same worker threads). Safe to call more than once;
+ * the driver starts what it needs again on next use. */
 void auroraodbc_release(void);
 
 #ifdef __cplusplus

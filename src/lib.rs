@@ -14,6 +14,7 @@ pub mod plugins;
 /// Stops every background resource of the driver at once (monitors, pollers, the runtime).
 /// Called when the last environment handle is freed and by [`auroraodbc_release`].
 pub fn release_background_resources() {
+    // Monitors first, so that none is mid-way through a probe when the runtime goes.
     plugins::release_all();
     engine::runtime::shutdown();
 }

@@ -7,6 +7,7 @@
 
 use super::error::{EngineError, EngineResult, ErrorClass};
 use super::runtime;
+use super::settings::{Key, Settings};
 use futures_util::{FutureExt, StreamExt};
 use parking_lot::Mutex;
 use std::collections::{HashMap, VecDeque};
@@ -61,6 +62,34 @@ pub struct ConnectOptions {
     pub ssl_root_cert: Option<String>,
     pub connect_timeout: Option<Duration>,
     pub application_name: String,
+}
+
+impl ConnectOptions {
+    /// The options the settings describe (host, port, `host_address_map` pin, credentials,
+    /// TLS, timeout). Monitoring connections pass `settings.for_monitoring()` here.
+    pub fn from_settings(settings: &Settings) -> EngineResult<ConnectOptions> {
+        let host = settings.get_str(Key::Server).unwrap_or("localhost").to_string();
+        let mut port = u16::try_from(settings.get_u64(Key::Port))
+            .map_err(|_| EngineError::connect("invalid value for key port: expected a number between 1 and 65535"))?;
+        let address = settings.pinned_address(&host).map(|pin| {
+            if let Some(p) = pin.port {
+                port = p;
+            }
+            SocketAddr::new(pin.addr, port)
+        });
+        Ok(ConnectOptions {
+            host,
+            port,
+            address,
+            database: settings.get_str(Key::Database).unwrap_or("postgres").to_string(),
+            user: settings.get_str(Key::Uid).unwrap_or("postgres").to_string(),
+            password: settings.get_str(Key::Pwd).map(str::to_string),
+            ssl_mode: settings.get_enum(Key::SslMode).and_then(SslMode::parse).unwrap_or_default(),
+            ssl_root_cert: settings.get_str(Key::SslRootCert).map(str::to_string),
+            connect_timeout: settings.get_timeout(Key::ConnectTimeout),
+            application_name: settings.get_str(Key::ApplicationName).unwrap_or("auroraodbc").to_string(),
+        })
+    }
 }
 
 impl std::fmt::Debug for ConnectOptions {

@@ -5,10 +5,9 @@ use super::env::Environment;
 use super::types::SizeLimits;
 use crate::engine::error::EngineResult;
 use crate::engine::pipeline::{CallKind, ConnectPurpose, ConnectRequest, EngineConnection, Pipeline, SessionCharacteristics};
-use crate::engine::session::{ConnectOptions, Session, SslMode};
+use crate::engine::session::{ConnectOptions, Session};
 use crate::engine::settings::{Key, Settings};
 use parking_lot::Mutex;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -280,33 +279,13 @@ fn apply_session_attrs(st: &mut ConnState, attrs: &ConnAttrs) -> OdbcResult<()> 
     Ok(())
 }
 
-/// Builds the options of one physical connection from settings and attributes.
+/// Builds the options of one physical connection from settings and attributes: the engine
+/// reads the settings; the ODBC login timeout attribute, when set, wins over `connect_timeout`.
 pub fn connect_options(settings: &Settings, attrs: &ConnAttrs) -> OdbcResult<ConnectOptions> {
-    let host = settings.get_str(Key::Server).unwrap_or("localhost").to_string();
-    let mut port = u16::try_from(settings.get_u64(Key::Port)).map_err(|_| {
-        OdbcError::new(state::CANNOT_CONNECT, "invalid value for key port: expected a number between 1 and 65535")
-    })?;
-    let address = settings.pinned_address(&host).map(|pin| {
-        if let Some(p) = pin.port {
-            port = p;
-        }
-        SocketAddr::new(pin.addr, port)
-    });
-    let ssl_mode = settings.get_enum(Key::SslMode).and_then(SslMode::parse).unwrap_or_default();
-    let mut connect_timeout = settings.get_timeout(Key::ConnectTimeout);
+    let mut opts = ConnectOptions::from_settings(settings)
+        .map_err(|e| OdbcError::new(state::CANNOT_CONNECT, e.message))?;
     if attrs.login_timeout_secs > 0 {
-        connect_timeout = Some(Duration::from_secs(u64::from(attrs.login_timeout_secs)));
+        opts.connect_timeout = Some(Duration::from_secs(u64::from(attrs.login_timeout_secs)));
     }
-    Ok(ConnectOptions {
-        host,
-        port,
-        address,
-        database: settings.get_str(Key::Database).unwrap_or("postgres").to_string(),
-        user: settings.get_str(Key::Uid).unwrap_or("postgres").to_string(),
-        password: settings.get_str(Key::Pwd).map(str::to_string),
-        ssl_mode,
-        ssl_root_cert: settings.get_str(Key::SslRootCert).map(str::to_string),
-        connect_timeout,
-        application_name: settings.get_str(Key::ApplicationName).unwrap_or("auroraodbc").to_string(),
-    })
+    Ok(opts)
 }

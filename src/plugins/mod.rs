@@ -3,6 +3,8 @@
 //! `monitor.rs`, and its tests sit beside it.
 
 pub mod custom_endpoint;
+pub mod failover;
+pub mod host_monitoring;
 
 use crate::engine::pipeline::PluginFactory;
 
@@ -10,6 +12,8 @@ use crate::engine::pipeline::PluginFactory;
 pub fn factory(code: &str) -> Option<PluginFactory> {
     match code {
         custom_endpoint::CODE => Some(custom_endpoint::factory),
+        failover::CODE => Some(failover::factory),
+        host_monitoring::CODE => Some(host_monitoring::factory),
         _ => None,
     }
 }
@@ -17,4 +21,5 @@ pub fn factory(code: &str) -> Option<PluginFactory> {
 /// Stops every plugin's background work (monitors, pollers).
 pub fn release_all() {
     custom_endpoint::release();
+    host_monitoring::release_all();
 }
