@@ -4,10 +4,14 @@
 
 use crate::engine::pipeline::PluginFactory;
 
+pub mod failover;
+
 /// The factory of each plugin code that is built into this driver.
 pub fn factory(code: &str) -> Option<PluginFactory> {
-    let _ = code;
-    None
+    match code {
+        "failover" => Some(failover::factory),
+        _ => None,
+    }
 }
 
 /// Stops every plugin's background work (monitors, pollers).
