@@ -135,6 +135,27 @@ fn writer_killed_then_replica_promoted() {
 }
 
 #[test]
+fn same_writer_back_after_a_reset() {
+    let cluster = cluster("foreset", 1);
+    let writer = cluster.writer_id();
+    let mut conn = open(&cluster, &cluster.cluster_endpoint_host(), &[]);
+    // Every socket to the writer is reset, and new ones too, for a moment; no promotion.
+    cluster.set_fault(&writer, FaultMode::Reset).expect("reset");
+    let restore = std::thread::scope(|s| {
+        let back = s.spawn(|| {
+            std::thread::sleep(Duration::from_millis(700));
+            cluster.set_fault(&writer, FaultMode::PassThrough)
+        });
+        let e = expect_state(instance_of(&mut conn), "08S02");
+        assert!(e.message.contains(&writer), "{e}");
+        back.join().expect("restore")
+    });
+    restore.expect("pass through again");
+    assert_eq!(instance_of(&mut conn).expect("same writer again"), writer);
+    assert_eq!(conn.generation, 1);
+}
+
+#[test]
 fn black_holed_writer_aborted_by_monitor() {
     let cluster = cluster("foblack", 2);
     let old_writer = cluster.writer_id();

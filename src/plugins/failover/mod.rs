@@ -33,9 +33,13 @@ const UNAVAILABLE_FOR: Duration = Duration::from_secs(30);
 /// kept session, so polling this often costs one small query per round.
 const POLL: Duration = Duration::from_millis(100);
 
-/// A writer that was just marked unavailable (only candidate of a writer failover) is tried
-/// again at most this often, so a black-holed old writer does not eat every round.
+/// A writer marked unavailable within this time is not tried: while the topology still names
+/// the old writer, rounds go to reading the topology instead.
 const MARKED_WRITER_RETRY: Duration = Duration::from_secs(1);
+
+/// Limit for an attempt on a writer that is marked unavailable: it may be back (and is then
+/// quick to answer), but a black-holed one must not hold up topology polling for long.
+const MARKED_WRITER_LIMIT: Duration = Duration::from_secs(1);
 
 /// What a replacement connection is checked with: which instance it reached and whether that
 /// instance is a replica (Aurora readers report recovery, like PostgreSQL standbys).
@@ -221,8 +225,6 @@ struct Search {
     topology_session: Option<Session>,
     /// Last problem per instance (or "topology"), with how often it happened.
     problems: BTreeMap<String, (String, u32)>,
-    /// When each instance was last tried.
-    last_try: BTreeMap<String, Instant>,
 }
 
 impl Search {
@@ -244,7 +246,6 @@ impl Search {
             topology: topology::cached(&cluster.key).unwrap_or_default(),
             topology_session: None,
             problems: BTreeMap::new(),
-            last_try: BTreeMap::new(),
             settings,
         }
     }
@@ -297,9 +298,10 @@ impl Search {
             self.refresh_topology();
             match policy::writer_candidate(&self.topology, &self.filter) {
                 Some(c) => {
-                    let recently = self.last_try.get(&c.id).is_some_and(|t| t.elapsed() < MARKED_WRITER_RETRY);
-                    if !(recently && self.marked(&c.id)) {
-                        if let Some(found) = self.try_candidate(&c) {
+                    let key = self.host_key(&c.id);
+                    if !availability::is_unavailable(&key, MARKED_WRITER_RETRY) {
+                        let cap = self.marked(&c.id).then_some(MARKED_WRITER_LIMIT);
+                        if let Some(found) = self.try_candidate(&c, cap) {
                             return Some(found);
                         }
                     }
@@ -336,7 +338,7 @@ impl Search {
                 if self.remaining().is_zero() {
                     return None;
                 }
-                if let Some(found) = self.try_candidate(&c) {
+                if let Some(found) = self.try_candidate(&c, None) {
                     return Some(found);
                 }
             }
@@ -424,16 +426,17 @@ impl Search {
 
     /// Connects to one candidate through the pipeline, checks that it is the instance and role
     /// wanted, and restores the session characteristics. `None` (with a note) when any step fails.
-    fn try_candidate(&mut self, c: &Candidate) -> Option<Found> {
-        let cap = match c.expect {
+    /// `cap` shortens the attempt below the usual limit.
+    fn try_candidate(&mut self, c: &Candidate, cap: Option<Duration>) -> Option<Found> {
+        let usual = match c.expect {
             Expect::Writer => self.writer_timeout.unwrap_or(self.reader_timeout),
             _ => self.reader_timeout,
         };
+        let cap = cap.map_or(usual, |c| c.min(usual));
         let limit = cap.min(self.remaining());
         if limit.is_zero() {
             return None;
         }
-        self.last_try.insert(c.id.clone(), Instant::now());
         let mut options = self.instance_options(&c.id);
         options.connect_timeout = Some(limit);
         let key = availability::host_key(&options.host, options.port);
