@@ -46,6 +46,9 @@ fn isql_exec_direct_and_multiple_results() {
     // -e uses SQLExecDirect; two statements in one string give two result sets.
     let (out, err) = config.isql("pg", &["-e"], "SELECT 'first' AS a; SELECT 'second' AS b\n");
     assert!(out.contains("first") && out.contains("second"), "both results: {out}{err}");
+    // ODBC escape sequences are translated; quoted braces are left alone.
+    let (out, err) = config.isql("pg", &[], "SELECT {fn UCASE('abc')} AS u, {d '2024-05-06'} AS d, {fn CONCAT('x', 'y')} AS c, '{fn keep}' AS k\n");
+    assert!(out.contains("ABC|2024-05-06|xy|{fn keep}"), "escapes: {out}{err}");
 }
 
 #[test]
@@ -74,4 +77,30 @@ fn unknown_dsn_and_unreachable_server_fail_cleanly() {
     let (out, err) = config.isql("nosuchdsn", &[], "SELECT 1\n");
     let all = format!("{out}{err}");
     assert!(all.contains("IM002"), "unknown DSN: {all}");
+}
+
+#[test]
+fn logging_goes_to_the_chosen_file_without_secrets() {
+    let cluster = single_instance();
+    let writer = cluster.writer_id();
+    let log = std::env::temp_dir().join(format!("auroraodbc-log-test-{}.log", std::process::id()));
+    let _ = std::fs::remove_file(&log);
+    let mut keys = dsn_keys(&cluster, &writer);
+    keys.push(("log_level".into(), "debug".into()));
+    keys.push(("log_file".into(), log.display().to_string()));
+    let mut bad = keys.clone();
+    bad.retain(|(k, _)| k != "PWD");
+    bad.push(("PWD".into(), "Sup3r-Secret-Wrong".into()));
+    let config = OdbcConfig::new(&[("logged", keys), ("logged_bad", bad)]);
+    let (out, err) = config.isql("logged", &[], "SELECT 1 AS one\n");
+    assert!(out.contains("one"), "{out}{err}");
+    let _ = config.isql("logged_bad", &[], "SELECT 1\n");
+    let text = std::fs::read_to_string(&log).expect("log file written");
+    assert!(text.contains("connected"), "no connect event in the log:\n{text}");
+    assert!(text.contains("connect failed") && text.contains("28P01"), "no failed connect in the log:\n{text}");
+    assert!(text.contains("execute"), "no statement event:\n{text}");
+    for secret in [support::TEST_PASSWORD, "Sup3r-Secret-Wrong"] {
+        assert!(!text.contains(secret), "a password reached the log:\n{text}");
+    }
+    let _ = std::fs::remove_file(&log);
 }

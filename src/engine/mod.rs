@@ -4,10 +4,12 @@
 pub mod availability;
 pub mod error;
 pub mod hostname;
+pub mod logging;
 pub mod pipeline;
 pub mod runtime;
 pub mod selection;
 pub mod session;
 pub mod settings;
+pub mod tls;
 pub mod topology;
 pub mod value;

@@ -125,6 +125,34 @@ pub type Owner = u64;
 struct ActiveStream {
     owner: Owner,
     stream: Pin<Box<RowStream>>,
+    /// The first row, read by `execute` so that execution errors, cancels and timeouts
+    /// belong to the execute call (as ODBC applications expect), not to the first fetch.
+    head: Option<Row>,
+}
+
+/// Cancels the query running on a session from any thread (SQLCancel, query timeouts).
+#[derive(Clone)]
+pub struct Canceller {
+    token: tokio_postgres::CancelToken,
+    peer: Option<SocketAddr>,
+}
+
+impl Canceller {
+    /// Sends PostgreSQL's cancel request over a new connection to the same server address.
+    /// (A session opened with `connect_raw` has no socket configuration of its own, so the
+    /// address is the one the session's socket was connected to.)
+    pub async fn cancel(&self) -> EngineResult<()> {
+        let Some(peer) = self.peer else {
+            return Err(EngineError::internal("the server address of the session is unknown"));
+        };
+        let stream = TcpStream::connect(peer)
+            .await
+            .map_err(|e| EngineError::communication(format!("cannot send the cancel request to {peer}: {e}")))?;
+        self.token
+            .cancel_query_raw(stream, NoTls)
+            .await
+            .map_err(|e| EngineError::communication(format!("cancel request to {peer} failed: {e}")))
+    }
 }
 
 struct ParkedResult {
@@ -147,6 +175,8 @@ pub struct Session {
     active: Option<ActiveStream>,
     parked: HashMap<Owner, ParkedResult>,
     in_transaction: bool,
+    /// The server address the socket is connected to (for cancel requests).
+    peer: Option<SocketAddr>,
 }
 
 /// Cuts a session's connection from any thread: a call blocked on the network returns at once.
@@ -279,12 +309,7 @@ impl Session {
     }
 
     async fn connect_async(opts: ConnectOptions, label: String) -> EngineResult<Session> {
-        if matches!(opts.ssl_mode, SslMode::Require | SslMode::VerifyCa | SslMode::VerifyFull) {
-            return Err(EngineError::connect(format!(
-                "sslmode {:?} is not available in this build of the driver",
-                opts.ssl_mode
-            )));
-        }
+        let tls = super::tls::client_config(opts.ssl_mode, opts.ssl_root_cert.as_deref())?;
         let addrs: Vec<SocketAddr> = match opts.address {
             Some(a) => vec![a],
             None => tokio::net::lookup_host((opts.host.as_str(), opts.port))
@@ -314,22 +339,46 @@ impl Session {
             return Err(err);
         };
         let _ = stream.set_nodelay(true);
+        let peer = stream.peer_addr().ok();
         let mut config = Config::new();
         config.user(&opts.user).dbname(&opts.database).application_name(&opts.application_name);
         if let Some(pw) = &opts.password {
             config.password(pw.as_bytes());
         }
-        let (client, connection) = config
-            .connect_raw(stream, NoTls)
-            .await
-            .map_err(|e| EngineError::from_postgres(&e, &label, true))?;
         let ended = Arc::new(Mutex::new(None));
         let ended_in_task = ended.clone();
-        let task = tokio::spawn(async move {
-            if let Err(e) = connection.await {
+        // The socket task records why the connection ended, whatever the stream type.
+        let record = move |result: Result<(), tokio_postgres::Error>| {
+            if let Err(e) = result {
                 *ended_in_task.lock() = Some(e.to_string());
             }
-        });
+        };
+        let (client, task) = match tls {
+            None => {
+                config.ssl_mode(tokio_postgres::config::SslMode::Disable);
+                let (client, connection) = config
+                    .connect_raw(stream, NoTls)
+                    .await
+                    .map_err(|e| EngineError::from_postgres(&e, &label, true))?;
+                (client, tokio::spawn(async move { record(connection.await) }))
+            }
+            Some(tls_config) => {
+                let required = !matches!(opts.ssl_mode, SslMode::Allow | SslMode::Prefer);
+                config.ssl_mode(if required {
+                    tokio_postgres::config::SslMode::Require
+                } else {
+                    tokio_postgres::config::SslMode::Prefer
+                });
+                let mut maker = tokio_postgres_rustls::MakeRustlsConnect::new((*tls_config).clone());
+                let connector = <tokio_postgres_rustls::MakeRustlsConnect as tokio_postgres::tls::MakeTlsConnect<TcpStream>>::make_tls_connect(&mut maker, &opts.host)
+                    .map_err(|e| EngineError::connect(format!("TLS setup for {} failed: {e}", opts.host)))?;
+                let (client, connection) = config
+                    .connect_raw(stream, connector)
+                    .await
+                    .map_err(|e| EngineError::from_postgres(&e, &label, true))?;
+                (client, tokio::spawn(async move { record(connection.await) }))
+            }
+        };
         let facts_row = client
             .query_one(
                 "SELECT current_setting('server_version'), current_database()::text, current_user::text, \
@@ -354,6 +403,7 @@ impl Session {
             active: None,
             parked: HashMap::new(),
             in_transaction: false,
+            peer,
         })
     }
 
@@ -412,6 +462,7 @@ impl Session {
     fn free_connection(&mut self) -> EngineResult<()> {
         let Some(mut active) = self.active.take() else { return Ok(()) };
         let mut parked = ParkedResult { rows: VecDeque::new(), rows_affected: None, error: None };
+        parked.rows.extend(active.head.take());
         let outcome = self.run(async {
             while let Some(item) = active.stream.next().await {
                 match item {
@@ -490,8 +541,38 @@ impl Session {
             drained.map_err(|e| self.map_error(&e))?;
             return Ok(Executed::Done { rows_affected: stream.rows_affected() });
         }
-        self.active = Some(ActiveStream { owner, stream });
+        // Wait for the first row (or the end, or the error) so execution completes here.
+        let first = self.run(stream.next())?;
+        let head = match first {
+            Some(Ok(row)) => Some(row),
+            Some(Err(e)) => return Err(self.map_error(&e)),
+            None => {
+                let rows_affected = stream.rows_affected();
+                self.parked.insert(owner, ParkedResult { rows: VecDeque::new(), rows_affected, error: None });
+                return Ok(Executed::Rows);
+            }
+        };
+        self.active = Some(ActiveStream { owner, stream, head });
         Ok(Executed::Rows)
+    }
+
+    /// Executes a statement without result columns once per parameter set, pipelined: every
+    /// request is sent before the first answer is awaited, so N sets cost about one round trip.
+    /// Each set succeeds or fails on its own (one Sync per set).
+    pub fn execute_many(&mut self, owner: Owner, prepared: &Prepared, sets: &[Vec<Option<String>>]) -> EngineResult<Vec<EngineResult<Option<u64>>>> {
+        self.check_usable()?;
+        self.close_result(owner);
+        self.free_connection()?;
+        let client = &self.client;
+        let statement = &prepared.statement;
+        let outcomes = self.run(futures_util::future::join_all(sets.iter().map(|set| async move {
+            let values: Vec<TextParam<'_>> = set.iter().map(|p| TextParam(p.as_deref())).collect();
+            client.execute_raw(statement, values.iter()).await
+        })))?;
+        Ok(outcomes
+            .into_iter()
+            .map(|r| r.map(Some).map_err(|e| self.map_error(&e)))
+            .collect())
     }
 
     /// Moves up to `max` rows of `owner`'s result into `out`. Waits for the first row only;
@@ -522,15 +603,21 @@ impl Session {
             return Ok(Fetched::End { rows_affected: None });
         };
         let stream = &mut active.stream;
+        let head = active.head.take();
         let batch = runtime::block_on(async {
             let mut taken = 0usize;
-            match stream.next().await {
-                Some(Ok(row)) => {
-                    out.push_back(row);
-                    taken += 1;
+            if let Some(row) = head {
+                out.push_back(row);
+                taken += 1;
+            } else {
+                match stream.next().await {
+                    Some(Ok(row)) => {
+                        out.push_back(row);
+                        taken += 1;
+                    }
+                    Some(Err(e)) => return Err(e),
+                    None => return Ok(false),
                 }
-                Some(Err(e)) => return Err(e),
-                None => return Ok(false),
             }
             while taken < max {
                 match stream.next().now_or_never() {
@@ -578,6 +665,11 @@ impl Session {
     /// A token that cancels the running query from any thread.
     pub fn cancel_token(&self) -> tokio_postgres::CancelToken {
         self.client.cancel_token()
+    }
+
+    /// What SQLCancel and query timeouts use to cancel this session's running query.
+    pub fn canceller(&self) -> Canceller {
+        Canceller { token: self.client.cancel_token(), peer: self.peer }
     }
 }
 

@@ -3,8 +3,7 @@
 use super::guard::{self, SQL_ERROR, SQL_INVALID_HANDLE, SQL_NO_DATA, SQL_SUCCESS, SQL_SUCCESS_WITH_INFO};
 use super::handles::{self, Object};
 use super::text::{self, Enc, OutLen, Unit};
-use crate::odbc::diag::{DiagArea, DiagRecord, MESSAGE_PREFIX};
-use parking_lot::Mutex;
+use crate::odbc::diag::{DiagRecord, Diagnostics, MESSAGE_PREFIX};
 use std::ffi::c_void;
 use std::sync::Arc;
 
@@ -14,7 +13,7 @@ const SQL_HANDLE_STMT: i16 = 3;
 const SQL_HANDLE_DESC: i16 = 4;
 
 /// Runs `f` on the diagnostic area behind a handle of the given type.
-fn with_area<R>(kind: i16, handle: *mut c_void, f: impl FnOnce(&Mutex<DiagArea>) -> R) -> Option<R> {
+fn with_area<R>(kind: i16, handle: *mut c_void, f: impl FnOnce(&Diagnostics) -> R) -> Option<R> {
     let obj = handles::any(handle)?;
     Some(match (kind, obj) {
         (SQL_HANDLE_ENV, Object::Env(e)) => f(&e.diag),
@@ -112,10 +111,11 @@ unsafe fn get_diag_field(enc: Enc, kind: i16, handle: *mut c_void, number: i16, 
         _ => String::new(),
     };
     let found = with_area(kind, handle, |area| {
+        let return_code = area.return_code();
         let area = area.lock();
         match id {
             field::RETURNCODE => {
-                text::put(value.cast::<i16>(), area.return_code);
+                text::put(value.cast::<i16>(), return_code);
                 return SQL_SUCCESS;
             }
             field::NUMBER => {
@@ -216,10 +216,10 @@ unsafe fn error_impl(enc: Enc, env: *mut c_void, dbc: *mut c_void, stmt: *mut c_
 }
 
 trait AsArea {
-    fn area(&self) -> &Mutex<DiagArea>;
+    fn area(&self) -> &Diagnostics;
 }
 impl<T: guard::HasDiag> AsArea for T {
-    fn area(&self) -> &Mutex<DiagArea> {
+    fn area(&self) -> &Diagnostics {
         self.diag()
     }
 }

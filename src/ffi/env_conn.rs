@@ -222,8 +222,18 @@ pub unsafe extern "C" fn SQLConnect(dbc: *mut c_void, dsn: *const u8, dsn_len: i
     guard::raw(|| connect_impl(Enc::Narrow, dbc, dsn.cast(), dsn_len, uid.cast(), uid_len, pwd.cast(), pwd_len))
 }
 
+/// How many 2-byte units of a wide input may be read safely to tell its width.
+fn probe_units(len: i16) -> usize {
+    if len == text::NTS as i16 || len >= 2 {
+        2
+    } else {
+        0
+    }
+}
+
 #[no_mangle]
 pub unsafe extern "C" fn SQLConnectW(dbc: *mut c_void, dsn: *const u16, dsn_len: i16, uid: *const u16, uid_len: i16, pwd: *const u16, pwd_len: i16) -> i16 {
+    crate::odbc::wide::observe_first_input(dsn, probe_units(dsn_len));
     guard::raw(|| connect_impl(Enc::Wide, dbc, dsn.cast(), dsn_len, uid.cast(), uid_len, pwd.cast(), pwd_len))
 }
 
@@ -247,6 +257,7 @@ pub unsafe extern "C" fn SQLDriverConnect(dbc: *mut c_void, _hwnd: *mut c_void, 
 
 #[no_mangle]
 pub unsafe extern "C" fn SQLDriverConnectW(dbc: *mut c_void, _hwnd: *mut c_void, input: *const u16, in_len: i16, out: *mut u16, out_cap: i16, out_len: *mut i16, completion: u16) -> i16 {
+    crate::odbc::wide::observe_first_input(input, probe_units(in_len));
     guard::raw(|| driver_connect_impl(Enc::Wide, dbc, input.cast(), in_len, out.cast(), out_cap, out_len, completion))
 }
 
@@ -429,6 +440,9 @@ unsafe fn get_info(enc: Enc, dbc: *mut c_void, info_type: u16, value: *mut c_voi
         };
         match answer {
             info::InfoValue::Str(s) => {
+                if cap < 0 {
+                    return Err(OdbcError::new(state::INVALID_LENGTH, "negative buffer length"));
+                }
                 if text::write(enc, &s, value, isize::from(cap), Unit::Bytes, OutLen::Small(len)) {
                     conn.diag.lock().push(state::STRING_TRUNCATED, "string data, right truncated");
                 }

@@ -3,10 +3,9 @@
 
 use crate::odbc::conn::Connection;
 use crate::odbc::desc::Descriptor;
-use crate::odbc::diag::{state, DiagArea, OdbcResult, Outcome};
+use crate::odbc::diag::{state, Diagnostics, OdbcResult, Outcome};
 use crate::odbc::env::Environment;
 use crate::odbc::stmt::Statement;
-use parking_lot::Mutex;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
@@ -19,26 +18,26 @@ pub const SQL_INVALID_HANDLE: i16 = -2;
 
 /// Anything with a diagnostic area.
 pub trait HasDiag {
-    fn diag(&self) -> &Mutex<DiagArea>;
+    fn diag(&self) -> &Diagnostics;
 }
 
 impl HasDiag for Environment {
-    fn diag(&self) -> &Mutex<DiagArea> {
+    fn diag(&self) -> &Diagnostics {
         &self.diag
     }
 }
 impl HasDiag for Connection {
-    fn diag(&self) -> &Mutex<DiagArea> {
+    fn diag(&self) -> &Diagnostics {
         &self.diag
     }
 }
 impl HasDiag for Statement {
-    fn diag(&self) -> &Mutex<DiagArea> {
+    fn diag(&self) -> &Diagnostics {
         &self.diag
     }
 }
 impl HasDiag for Descriptor {
-    fn diag(&self) -> &Mutex<DiagArea> {
+    fn diag(&self) -> &Diagnostics {
         &self.diag
     }
 }
@@ -56,26 +55,27 @@ fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
 /// Runs `f` for the object behind a handle. `None` (a bad handle) gives SQL_INVALID_HANDLE.
 pub fn call<T: HasDiag>(obj: Option<Arc<T>>, f: impl FnOnce(&Arc<T>) -> OdbcResult<Outcome>) -> i16 {
     let Some(obj) = obj else { return SQL_INVALID_HANDLE };
-    obj.diag().lock().clear();
+    let diag = obj.diag();
+    diag.clear();
     let result = catch_unwind(AssertUnwindSafe(|| f(&obj)));
-    let mut diag = obj.diag().lock();
     let ret = match result {
         Ok(Ok(outcome)) => match outcome {
-            Outcome::Success if diag.records.is_empty() => SQL_SUCCESS,
+            // Only a call that recorded something pays for a look at the records.
+            Outcome::Success if !diag.touched() || diag.lock().records.is_empty() => SQL_SUCCESS,
             Outcome::Success => SQL_SUCCESS_WITH_INFO,
             Outcome::NoData => SQL_NO_DATA,
             Outcome::NeedData => SQL_NEED_DATA,
         },
         Ok(Err(e)) => {
-            diag.push_error(&e);
+            diag.lock().push_error(&e);
             SQL_ERROR
         }
         Err(payload) => {
-            diag.push(state::GENERAL, format!("internal driver error: {}", panic_text(payload.as_ref())));
+            diag.lock().push(state::GENERAL, format!("internal driver error: {}", panic_text(payload.as_ref())));
             SQL_ERROR
         }
     };
-    diag.return_code = ret;
+    diag.set_return_code(ret);
     ret
 }
 

@@ -10,6 +10,8 @@ use parking_lot::RwLock;
 use std::collections::HashMap;
 use std::ffi::c_void;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, LazyLock};
 
 /// Addresses are already unique; a multiply-shift spreads them over the table cheaply.
@@ -58,16 +60,44 @@ pub fn register(obj: Object) -> *mut c_void {
     addr as *mut c_void
 }
 
+/// Counts removals: a thread's cached lookup is valid only while no handle was freed since.
+static REMOVALS: AtomicU64 = AtomicU64::new(0);
+
+thread_local! {
+    /// The last handle this thread looked up (applications call many functions in a row on
+    /// one statement), so per-row calls skip the shared registry lock.
+    static LAST_LOOKUP: RefCell<Option<(usize, u64, Object)>> = const { RefCell::new(None) };
+}
+
 /// Removes a handle; later calls with it get SQL_INVALID_HANDLE.
 pub fn unregister(handle: *mut c_void) -> Option<Object> {
-    REGISTRY.write().remove(&(handle as usize))
+    let removed = REGISTRY.write().remove(&(handle as usize));
+    REMOVALS.fetch_add(1, Ordering::AcqRel);
+    let _ = LAST_LOOKUP.try_with(|c| c.borrow_mut().take());
+    removed
 }
 
 fn get(handle: *mut c_void) -> Option<Object> {
     if handle.is_null() {
         return None;
     }
-    REGISTRY.read().get(&(handle as usize)).cloned()
+    let addr = handle as usize;
+    let removals = REMOVALS.load(Ordering::Acquire);
+    let cached = LAST_LOOKUP
+        .try_with(|c| match &*c.borrow() {
+            Some((a, r, obj)) if *a == addr && *r == removals => Some(obj.clone()),
+            _ => None,
+        })
+        .ok()
+        .flatten();
+    if cached.is_some() {
+        return cached;
+    }
+    let found = REGISTRY.read().get(&addr).cloned();
+    if let Some(obj) = &found {
+        let _ = LAST_LOOKUP.try_with(|c| *c.borrow_mut() = Some((addr, removals, obj.clone())));
+    }
+    found
 }
 
 pub fn env(handle: *mut c_void) -> Option<Arc<Environment>> {
@@ -166,4 +196,13 @@ pub fn detach_descriptor(desc: &Arc<Descriptor>) {
             st.apd = s.implicit_apd.clone();
         }
     }
+}
+
+/// The statement whose implementation row descriptor is `desc` (IRD fields come from its
+/// result columns).
+pub fn ird_owner(desc: &Arc<Descriptor>) -> Option<Arc<Statement>> {
+    REGISTRY.read().values().find_map(|o| match o {
+        Object::Stmt(s) if Arc::ptr_eq(&s.ird, desc) => Some(s.clone()),
+        _ => None,
+    })
 }

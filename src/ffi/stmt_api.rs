@@ -395,9 +395,15 @@ pub unsafe extern "C" fn SQLFreeStmt(h: *mut c_void, option: u16) -> i16 {
 #[no_mangle]
 pub unsafe extern "C" fn SQLCancel(h: *mut c_void) -> i16 {
     guard::raw(|| {
-        call(stmt(h), |_s| {
-            // Nothing runs asynchronously on a statement yet; a cancel with no running call
-            // only closes nothing, as ODBC describes.
+        call(stmt(h), |s| {
+            // A call running on another thread is stopped through the session's cancel
+            // request (that call then fails with HY008). With nothing running, a pending
+            // data-at-execution sequence is abandoned; otherwise there is nothing to do.
+            if !crate::odbc::cancel::cancel(s.id)? {
+                if let Some(mut st) = s.state.try_lock() {
+                    st.dae = None;
+                }
+            }
             Ok(Outcome::Success)
         })
     })

@@ -2,6 +2,7 @@
 //! a string into application memory, with truncation reported the ODBC way.
 
 use crate::odbc::diag::{state, OdbcError, OdbcResult};
+use crate::odbc::wide;
 use std::ffi::c_void;
 
 /// SQL_NTS: the string is NUL-terminated.
@@ -68,23 +69,24 @@ pub unsafe fn read(enc: Enc, ptr: *const c_void, len: i32) -> OdbcResult<Option<
             }
         }
         Enc::Wide => {
-            let p = ptr.cast::<u16>();
-            let n = if len == NTS {
-                let mut n = 0usize;
-                while std::ptr::read_unaligned(p.add(n)) != 0 {
-                    n += 1;
-                }
-                n
+            let unit = wide::unit();
+            let bytes = if len == NTS {
+                let n = crate::odbc::appmem::wcslen_bytes(ptr as usize, usize::MAX / 2);
+                std::slice::from_raw_parts(ptr.cast::<u8>(), n)
             } else {
-                len as usize
+                std::slice::from_raw_parts(ptr.cast::<u8>(), len as usize * unit)
             };
-            let mut units = Vec::with_capacity(n);
-            for i in 0..n {
-                units.push(std::ptr::read_unaligned(p.add(i)));
-            }
-            match String::from_utf16(&units) {
-                Ok(s) => Ok(Some(s)),
-                Err(_) => Err(OdbcError::new(state::INVALID_CHAR_VALUE, "the string is not valid UTF-16 (unpaired surrogate)")),
+            // Embedded NULs end the text, as in C; a counted string may carry none.
+            match wide::decode(bytes) {
+                Some(s) => Ok(Some(s)),
+                None => Err(OdbcError::new(
+                    state::INVALID_CHAR_VALUE,
+                    if unit == 2 {
+                        "the wide string is not valid UTF-16 (unpaired surrogate)"
+                    } else {
+                        "the wide string is not valid UTF-32 (invalid code point)"
+                    },
+                )),
             }
         }
     }
@@ -124,33 +126,35 @@ pub unsafe fn write(enc: Enc, s: &str, buf: *mut c_void, cap: isize, unit: Unit,
             n < bytes.len()
         }
         Enc::Wide => {
-            let units: Vec<u16> = s.encode_utf16().collect();
-            let full = match unit {
-                Unit::Chars => units.len(),
-                Unit::Bytes => units.len() * 2,
-            };
-            out_len.set(full);
+            let width = wide::unit();
+            let encoded = wide::encode(s);
+            let total_units = encoded.len() / width;
+            out_len.set(match unit {
+                Unit::Chars => total_units,
+                Unit::Bytes => encoded.len(),
+            });
             if buf.is_null() || cap <= 0 {
                 return false;
             }
             let cap_units = match unit {
                 Unit::Chars => cap as usize,
-                Unit::Bytes => (cap as usize) / 2,
+                Unit::Bytes => (cap as usize) / width,
             };
             if cap_units == 0 {
-                return !units.is_empty();
+                return total_units > 0;
             }
-            let mut n = units.len().min(cap_units - 1);
-            // Never leave the first half of a surrogate pair at the end.
-            if n > 0 && n < units.len() && (0xD800..0xDC00).contains(&units[n - 1]) {
-                n -= 1;
+            let mut n = total_units.min(cap_units - 1);
+            // Never leave the first half of a UTF-16 surrogate pair at the end.
+            if width == 2 && n > 0 && n < total_units {
+                let last = u16::from_ne_bytes([encoded[2 * n - 2], encoded[2 * n - 1]]);
+                if (0xD800..0xDC00).contains(&last) {
+                    n -= 1;
+                }
             }
-            let dst = buf.cast::<u16>();
-            for (i, u) in units.iter().take(n).enumerate() {
-                std::ptr::write_unaligned(dst.add(i), *u);
-            }
-            std::ptr::write_unaligned(dst.add(n), 0);
-            n < units.len()
+            let dst = buf.cast::<u8>();
+            std::ptr::copy_nonoverlapping(encoded.as_ptr(), dst, n * width);
+            std::ptr::write_bytes(dst.add(n * width), 0, width);
+            n < total_units
         }
     }
 }

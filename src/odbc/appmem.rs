@@ -83,15 +83,20 @@ pub unsafe fn strlen(addr: usize, max: usize) -> usize {
     n
 }
 
-/// Length in bytes of a NUL-terminated UTF-16 string at `addr`.
+/// Length in bytes of a NUL-terminated wide string at `addr` (2- or 4-byte units, see
+/// [`super::wide::unit`]).
 ///
 /// # Safety
-/// `addr` points to a readable NUL-terminated UTF-16 string.
+/// `addr` points to a readable NUL-terminated wide string.
 pub unsafe fn wcslen_bytes(addr: usize, max_bytes: usize) -> usize {
-    let p = addr as *const u16;
+    let unit = super::wide::unit();
     let mut n = 0;
-    while n * 2 < max_bytes && std::ptr::read_unaligned(p.add(n)) != 0 {
+    while (n + 1) * unit <= max_bytes {
+        let unit_bytes = std::slice::from_raw_parts((addr + n * unit) as *const u8, unit);
+        if unit_bytes.iter().all(|b| *b == 0) {
+            break;
+        }
         n += 1;
     }
-    n * 2
+    n * unit
 }

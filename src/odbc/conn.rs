@@ -1,6 +1,6 @@
 //! The connection handle: connecting from DSN keys, connection attributes, transactions.
 
-use super::diag::{state, DiagArea, OdbcError, OdbcResult};
+use super::diag::{state, Diagnostics, OdbcError, OdbcResult};
 use super::env::Environment;
 use super::types::SizeLimits;
 use crate::engine::error::EngineResult;
@@ -101,7 +101,7 @@ impl ConnState {
 
 pub struct Connection {
     pub env: Arc<Environment>,
-    pub diag: Mutex<DiagArea>,
+    pub diag: Diagnostics,
     pub state: Mutex<ConnState>,
 }
 
@@ -119,7 +119,7 @@ impl Connection {
     pub fn new(env: Arc<Environment>) -> Self {
         Connection {
             env,
-            diag: Mutex::new(DiagArea::default()),
+            diag: Diagnostics::default(),
             state: Mutex::new(ConnState {
                 engine: None,
                 attrs: ConnAttrs::default(),
@@ -144,11 +144,25 @@ impl Connection {
         };
         let settings = Settings::resolve(pairs, &lookup)
             .map_err(|e| OdbcError::new(super::diag::SqlState::new(e.sqlstate()), e.to_string()))?;
+        crate::engine::logging::configure(settings.get_enum(Key::LogLevel), settings.get_str(Key::LogFile));
+        tracing::info!(dsn = %dsn, settings = ?settings.redacted_pairs(), "connecting");
+        if settings.unknown_keys().next().is_some() {
+            let unknown: Vec<&str> = settings.unknown_keys().collect();
+            tracing::warn!(keys = ?unknown, "unknown connection keys were passed on unused");
+        }
         let opts = connect_options(&settings, &st.attrs)?;
+        tracing::debug!(options = ?opts, "connect options");
         let shared = std::sync::Arc::new(settings.clone());
         let pipeline = std::sync::Arc::new(Pipeline::build(&shared, crate::plugins::factory)?);
         let request = ConnectRequest { options: opts.clone(), settings: shared.clone(), purpose: ConnectPurpose::Initial };
-        let session = pipeline.connect(&request)?;
+        let session = match pipeline.connect(&request) {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::warn!(error = %e, sqlstate = e.sqlstate_str(), "connect failed");
+                return Err(e.into());
+            }
+        };
+        tracing::info!(host = %opts.host, port = opts.port, plugins = ?pipeline.codes_loaded(), server = %session.facts().version, "connected");
         st.limits = SizeLimits {
             max_varchar: u32::try_from(settings.get_u64(Key::MaxVarcharSize)).unwrap_or(255),
             max_long_varchar: u32::try_from(settings.get_u64(Key::MaxLongVarcharSize)).unwrap_or(8190),

@@ -215,41 +215,22 @@ pub fn write_datum(
     match target {
         c::CHAR => Ok(write_piece(char_text(datum).as_bytes(), out, offset, 1)),
         c::WCHAR => {
-            let wide: Vec<u8> = char_text(datum)
-                .encode_utf16()
-                .flat_map(u16::to_le_bytes)
-                .collect();
-            Ok(write_piece(&wide, out, offset, 2))
+            let wide = super::wide::encode(&char_text(datum));
+            Ok(write_piece(&wide, out, offset, super::wide::unit()))
         }
         c::BINARY => match datum {
             Datum::Bytes(b) => Ok(write_piece(b, out, offset, 0)),
             _ => Ok(write_piece(char_text(datum).as_bytes(), out, offset, 0)),
         },
         c::BIT => write_bit(datum, out),
-        c::TINYINT | c::STINYINT => write_int(datum, out, i8::MIN.into(), i8::MAX.into(), |v| {
-            i8::try_from(v).map(i8::to_ne_bytes).map(Vec::from)
-        }),
-        c::UTINYINT => write_int(datum, out, 0, u8::MAX.into(), |v| {
-            u8::try_from(v).map(|v| vec![v])
-        }),
-        c::SHORT | c::SSHORT => write_int(datum, out, i16::MIN.into(), i16::MAX.into(), |v| {
-            i16::try_from(v).map(|v| v.to_ne_bytes().to_vec())
-        }),
-        c::USHORT => write_int(datum, out, 0, u16::MAX.into(), |v| {
-            u16::try_from(v).map(|v| v.to_ne_bytes().to_vec())
-        }),
-        c::LONG | c::SLONG => write_int(datum, out, i32::MIN.into(), i32::MAX.into(), |v| {
-            i32::try_from(v).map(|v| v.to_ne_bytes().to_vec())
-        }),
-        c::ULONG => write_int(datum, out, 0, u32::MAX.into(), |v| {
-            u32::try_from(v).map(|v| v.to_ne_bytes().to_vec())
-        }),
-        c::SBIGINT => write_int(datum, out, i64::MIN.into(), i64::MAX.into(), |v| {
-            i64::try_from(v).map(|v| v.to_ne_bytes().to_vec())
-        }),
-        c::UBIGINT => write_int(datum, out, 0, u64::MAX.into(), |v| {
-            u64::try_from(v).map(|v| v.to_ne_bytes().to_vec())
-        }),
+        c::TINYINT | c::STINYINT => write_int(datum, out, i8::MIN.into(), i8::MAX.into(), 1),
+        c::UTINYINT => write_int(datum, out, 0, u8::MAX.into(), 1),
+        c::SHORT | c::SSHORT => write_int(datum, out, i16::MIN.into(), i16::MAX.into(), 2),
+        c::USHORT => write_int(datum, out, 0, u16::MAX.into(), 2),
+        c::LONG | c::SLONG => write_int(datum, out, i32::MIN.into(), i32::MAX.into(), 4),
+        c::ULONG => write_int(datum, out, 0, u32::MAX.into(), 4),
+        c::SBIGINT => write_int(datum, out, i64::MIN.into(), i64::MAX.into(), 8),
+        c::UBIGINT => write_int(datum, out, 0, u64::MAX.into(), 8),
         c::DOUBLE => {
             let v = number(datum)?.to_f64()?;
             Ok(put_fixed(out, &v.to_ne_bytes(), false))
@@ -552,14 +533,29 @@ fn write_int(
     out: &mut [u8],
     min: i128,
     max: i128,
-    encode: impl Fn(i128) -> Result<Vec<u8>, std::num::TryFromIntError>,
+    size: usize,
 ) -> Result<Written, ConvertError> {
-    let (v, frac) = number(datum)?.to_i128()?;
+    // Integer columns (the common case, once per cell) skip the decimal round trip.
+    let (v, frac) = match datum {
+        Datum::Int2(v) => (i128::from(*v), false),
+        Datum::Int4(v) => (i128::from(*v), false),
+        Datum::Int8(v) => (i128::from(*v), false),
+        Datum::Oid(v) => (i128::from(*v), false),
+        _ => number(datum)?.to_i128()?,
+    };
     if v < min || v > max {
         return Err(ConvertError::OutOfRange);
     }
-    let bytes = encode(v).map_err(|_| ConvertError::OutOfRange)?;
-    Ok(put_fixed(out, &bytes, frac))
+    // In range for a `size`-byte target, so the low `size` bytes of the two's-complement
+    // image are the value (signed or unsigned alike), reordered for big-endian machines.
+    let image = v.to_le_bytes();
+    let mut bytes = [0u8; 8];
+    let bytes = &mut bytes[..size];
+    bytes.copy_from_slice(&image[..size]);
+    if cfg!(target_endian = "big") {
+        bytes.reverse();
+    }
+    Ok(put_fixed(out, bytes, frac))
 }
 
 /// ODBC's SQL_C_BIT rule: 0 and 1 convert, values strictly between 0 and 2 truncate to

@@ -104,8 +104,6 @@ pub struct DiagRecord {
 #[derive(Debug, Default)]
 pub struct DiagArea {
     pub records: Vec<DiagRecord>,
-    /// SQL_DIAG_RETURNCODE of the last call.
-    pub return_code: i16,
     /// SQL_DIAG_CURSOR_ROW_COUNT / SQL_DIAG_ROW_COUNT
     pub row_count: i64,
     /// How far SQLError has read (it consumes records, SQLGetDiagRec does not).
@@ -122,6 +120,46 @@ impl DiagArea {
     }
     pub fn push_error(&mut self, e: &OdbcError) {
         self.records.push(DiagRecord { state: e.state, native: e.native, message: e.message.clone(), column: -1, row: -1 });
+    }
+}
+
+/// A handle's diagnostic area with a lock-free fast path: a call that succeeds without
+/// warnings on a handle whose area is already empty takes no lock at all (two atomic loads),
+/// which matters for per-row calls like SQLFetch and SQLGetData.
+#[derive(Debug, Default)]
+pub struct Diagnostics {
+    area: parking_lot::Mutex<DiagArea>,
+    /// Set by every access through [`Diagnostics::lock`]: the area may hold records.
+    touched: std::sync::atomic::AtomicBool,
+    /// SQL_DIAG_RETURNCODE of the last call.
+    return_code: std::sync::atomic::AtomicI16,
+}
+
+impl Diagnostics {
+    /// Locks the area for reading or adding records.
+    pub fn lock(&self) -> parking_lot::MutexGuard<'_, DiagArea> {
+        self.touched.store(true, std::sync::atomic::Ordering::Release);
+        self.area.lock()
+    }
+
+    /// Clears the area at the start of a call (no lock when nothing was recorded).
+    pub fn clear(&self) {
+        if self.touched.swap(false, std::sync::atomic::Ordering::AcqRel) {
+            self.area.lock().clear();
+        }
+    }
+
+    /// Whether records may have been added since the last [`Diagnostics::clear`].
+    pub fn touched(&self) -> bool {
+        self.touched.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    pub fn set_return_code(&self, code: i16) {
+        self.return_code.store(code, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    pub fn return_code(&self) -> i16 {
+        self.return_code.load(std::sync::atomic::Ordering::Relaxed)
     }
 }
 

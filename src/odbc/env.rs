@@ -1,6 +1,6 @@
 //! The environment handle.
 
-use super::diag::DiagArea;
+use super::diag::Diagnostics;
 use parking_lot::Mutex;
 
 pub const SQL_OV_ODBC2: i32 = 2;
@@ -17,14 +17,14 @@ pub struct EnvState {
 
 #[derive(Debug)]
 pub struct Environment {
-    pub diag: Mutex<DiagArea>,
+    pub diag: Diagnostics,
     pub state: Mutex<EnvState>,
 }
 
 impl Environment {
     pub fn new() -> Self {
         Environment {
-            diag: Mutex::new(DiagArea::default()),
+            diag: Diagnostics::default(),
             state: Mutex::new(EnvState { odbc_version: SQL_OV_ODBC3, output_nts: true, connection_pooling: 0 }),
         }
     }

@@ -2,11 +2,13 @@
 //! No networking here: everything that talks to a server goes through [`crate::engine`].
 
 pub mod appmem;
+pub mod cancel;
 pub mod catalog;
 pub mod conn;
 pub mod connect;
 pub mod connstr;
 pub mod convert;
+pub mod dae;
 pub mod desc;
 pub mod diag;
 pub mod dsn;
@@ -17,3 +19,4 @@ pub mod params;
 pub mod sqltext;
 pub mod stmt;
 pub mod types;
+pub mod wide;

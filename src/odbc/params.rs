@@ -32,36 +32,8 @@ use crate::engine::value::{
     civil_from_pg_days, days_in_month, float4_text, float8_text, uuid_text,
 };
 
-/// SQL data type codes (the `ParameterType` of SQLBindParameter) this module looks at.
-pub mod sql {
-    pub const CHAR: i16 = 1;
-    pub const NUMERIC: i16 = 2;
-    pub const DECIMAL: i16 = 3;
-    pub const INTEGER: i16 = 4;
-    pub const SMALLINT: i16 = 5;
-    pub const FLOAT: i16 = 6;
-    pub const REAL: i16 = 7;
-    pub const DOUBLE: i16 = 8;
-    /// SQL_DATE in ODBC 2, SQL_DATETIME (the verbose type) in ODBC 3.
-    pub const DATE: i16 = 9;
-    pub const TIME: i16 = 10;
-    pub const TIMESTAMP: i16 = 11;
-    pub const VARCHAR: i16 = 12;
-    pub const TYPE_DATE: i16 = 91;
-    pub const TYPE_TIME: i16 = 92;
-    pub const TYPE_TIMESTAMP: i16 = 93;
-    pub const LONGVARCHAR: i16 = -1;
-    pub const BINARY: i16 = -2;
-    pub const VARBINARY: i16 = -3;
-    pub const LONGVARBINARY: i16 = -4;
-    pub const BIGINT: i16 = -5;
-    pub const TINYINT: i16 = -6;
-    pub const BIT: i16 = -7;
-    pub const WCHAR: i16 = -8;
-    pub const WVARCHAR: i16 = -9;
-    pub const WLONGVARCHAR: i16 = -10;
-    pub const GUID: i16 = -11;
-}
+/// SQL data type codes (the `ParameterType` of SQLBindParameter).
+pub use super::types::sql;
 
 /// Byte size of a fixed-length C type; `None` for CHAR, WCHAR, BINARY (and unknown codes),
 /// whose length comes from the indicator.
@@ -222,16 +194,7 @@ fn until_nul(data: &[u8]) -> &[u8] {
 /// UTF-16LE to a String, ending at the first NUL unit; an odd byte count or an unpaired
 /// surrogate is 22018.
 fn utf16le(data: &[u8]) -> Result<String, ConvertError> {
-    if !data.len().is_multiple_of(2) {
-        return Err(ConvertError::InvalidCast);
-    }
-    let units = data
-        .chunks_exact(2)
-        .map(|p| u16::from_le_bytes([p[0], p[1]]))
-        .take_while(|&u| u != 0);
-    char::decode_utf16(units)
-        .collect::<Result<String, _>>()
-        .map_err(|_| ConvertError::InvalidCast)
+    super::wide::decode(data).ok_or(ConvertError::InvalidCast)
 }
 
 /// Character data: passed through, except into a binary SQL type, where ODBC defines it as

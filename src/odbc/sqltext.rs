@@ -230,3 +230,183 @@ mod tests {
         assert_eq!(p[0].param_count, 0);
     }
 }
+
+/// Rewrites ODBC escape sequences into PostgreSQL SQL: `{d '...'}`, `{t '...'}`,
+/// `{ts '...'}`, `{guid '...'}`, `{interval ...}`, `{fn NAME(args)}` (through the scalar
+/// function table SQLGetInfo reports), `{oj ...}`, `{call f(args)}` / `{?= call f(args)}`
+/// and `{escape '...'}`. Escapes nest; quoted text, identifiers and comments are left alone.
+/// An escape the driver does not know is an error naming it (SQLSTATE 37000 family: 42000).
+pub fn translate_escapes(text: &str) -> Result<String, String> {
+    if !text.contains('{') {
+        return Ok(text.to_string());
+    }
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0usize;
+    let mut copy_from = 0usize;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\'' => {
+                let backslash_escapes = i > 0 && (bytes[i - 1] == b'e' || bytes[i - 1] == b'E') && (i < 2 || !is_ident_byte(bytes[i - 2]));
+                i = skip_quoted(bytes, i, b'\'', backslash_escapes);
+            }
+            b'"' => i = skip_quoted(bytes, i, b'"', false),
+            b'-' if bytes.get(i + 1) == Some(&b'-') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => i = skip_block_comment(bytes, i),
+            b'$' => i = dollar_quote_end(bytes, i).unwrap_or(i + 1),
+            b'{' => {
+                let end = matching_brace(bytes, i).ok_or_else(|| "an ODBC escape sequence is not closed with '}'".to_string())?;
+                out.push_str(&text[copy_from..i]);
+                let inner = translate_escapes(&text[i + 1..end])?;
+                out.push_str(&translate_one(inner.trim())?);
+                i = end + 1;
+                copy_from = i;
+            }
+            _ => i += 1,
+        }
+    }
+    out.push_str(&text[copy_from..]);
+    Ok(out)
+}
+
+/// Index of the `}` closing the `{` at `start`, skipping quoted text and nested braces.
+fn matching_brace(bytes: &[u8], start: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut i = start;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\'' => {
+                i = skip_quoted(bytes, i, b'\'', false);
+                continue;
+            }
+            b'"' => {
+                i = skip_quoted(bytes, i, b'"', false);
+                continue;
+            }
+            b'{' => depth += 1,
+            b'}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Splits `a, f(b, c), 'x,y'` at top-level commas.
+fn split_args(text: &str) -> Vec<String> {
+    let bytes = text.as_bytes();
+    let mut args = Vec::new();
+    let mut depth = 0i32;
+    let mut start = 0usize;
+    let mut i = 0usize;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\'' => {
+                i = skip_quoted(bytes, i, b'\'', false);
+                continue;
+            }
+            b'"' => {
+                i = skip_quoted(bytes, i, b'"', false);
+                continue;
+            }
+            b'(' => depth += 1,
+            b')' => depth -= 1,
+            b',' if depth == 0 => {
+                args.push(text[start..i].trim().to_string());
+                start = i + 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    let last = text[start..].trim();
+    if !last.is_empty() || !args.is_empty() {
+        args.push(last.to_string());
+    }
+    args
+}
+
+/// Splits `keyword rest` at the first white space.
+fn keyword(text: &str) -> (String, &str) {
+    let end = text.find(|c: char| c.is_whitespace() || c == '(').unwrap_or(text.len());
+    (text[..end].to_ascii_lowercase(), text[end..].trim_start())
+}
+
+/// `NAME(args)` -> (name, args)
+fn call_parts(text: &str) -> Result<(String, Vec<String>), String> {
+    let text = text.trim();
+    match text.find('(') {
+        Some(open) if text.ends_with(')') => Ok((text[..open].trim().to_string(), split_args(&text[open + 1..text.len() - 1]))),
+        None => Ok((text.to_string(), Vec::new())),
+        _ => Err(format!("malformed function call in escape sequence: {text}")),
+    }
+}
+
+fn translate_one(inner: &str) -> Result<String, String> {
+    // `?= call f(...)`: the return value is the first result column.
+    let inner = inner.strip_prefix("?=").map(str::trim_start).map_or(inner, |rest| rest);
+    let (word, rest) = keyword(inner);
+    match word.as_str() {
+        "d" => Ok(format!("DATE {rest}")),
+        "t" => Ok(format!("TIME {rest}")),
+        "ts" => Ok(format!("TIMESTAMP {rest}")),
+        "guid" => Ok(format!("{rest}::uuid")),
+        "interval" => Ok(format!("INTERVAL {rest}")),
+        "oj" => Ok(rest.to_string()),
+        "escape" => Ok(format!("ESCAPE {rest}")),
+        "call" => {
+            let (name, args) = call_parts(rest)?;
+            Ok(format!("SELECT * FROM {name}({})", args.join(", ")))
+        }
+        "fn" => {
+            let (name, args) = call_parts(rest)?;
+            if name.eq_ignore_ascii_case("convert") && args.len() == 2 {
+                let target = args[1].trim().trim_start_matches("SQL_").trim_start_matches("sql_");
+                let pg = super::info::convert_target(&format!("SQL_{target}"))
+                    .or_else(|| super::info::convert_target(target))
+                    .ok_or_else(|| format!("unknown type {} in {{fn CONVERT}}", args[1]))?;
+                return Ok(format!("CAST({} AS {pg})", args[0]));
+            }
+            match super::info::scalar_function(&name, args.len()) {
+                Some(f) => {
+                    let mut sql = f.template.to_string();
+                    for (n, a) in args.iter().enumerate() {
+                        sql = sql.replace(&format!("{{{n}}}"), a);
+                    }
+                    Ok(sql)
+                }
+                // Unknown to ODBC's list: PostgreSQL may still have a function of that name.
+                None => Ok(format!("{name}({})", args.join(", "))),
+            }
+        }
+        other => Err(format!("unsupported ODBC escape sequence '{{{other} ...}}'")),
+    }
+}
+
+#[cfg(test)]
+mod escape_tests {
+    use super::translate_escapes;
+
+    #[test]
+    fn literals_and_functions() {
+        assert_eq!(translate_escapes("SELECT {d '2024-01-02'}, {ts '2024-01-02 03:04:05'}").unwrap(), "SELECT DATE '2024-01-02', TIMESTAMP '2024-01-02 03:04:05'");
+        let s = translate_escapes("SELECT {fn UCASE({fn LCASE('A,b')})}").unwrap();
+        assert!(s.to_lowercase().contains("upper") && s.to_lowercase().contains("lower"), "{s}");
+        assert_eq!(translate_escapes("SELECT * FROM a LEFT JOIN b ON {oj x}").unwrap(), "SELECT * FROM a LEFT JOIN b ON x");
+        assert_eq!(translate_escapes("{call f(?, 'x,y')}").unwrap(), "SELECT * FROM f(?, 'x,y')");
+        assert_eq!(translate_escapes("{?= call g(1)}").unwrap(), "SELECT * FROM g(1)");
+        assert_eq!(translate_escapes("SELECT 'keep {d x}' , \"{fn y}\"").unwrap(), "SELECT 'keep {d x}' , \"{fn y}\"");
+        assert!(translate_escapes("SELECT {bogus 1}").is_err());
+        assert!(translate_escapes("SELECT {d '2024-01-02'").is_err());
+        assert_eq!(translate_escapes("SELECT x LIKE 'a\\_%' {escape '\\'}").unwrap(), "SELECT x LIKE 'a\\_%' ESCAPE '\\'");
+    }
+}

@@ -4,9 +4,9 @@ use super::appmem;
 use super::conn::Connection;
 use super::convert::{self, ConvertError, Written};
 use super::desc::{DescKind, Descriptor};
-use super::diag::{state, DiagArea, OdbcError, OdbcResult, Outcome};
+use super::diag::{state, Diagnostics, OdbcError, OdbcResult, Outcome};
 use super::params;
-use super::sqltext::{split_statements, SqlPiece};
+use super::sqltext::{split_statements, translate_escapes, SqlPiece};
 use super::types::{self, ColumnInfo};
 use crate::engine::pipeline::CallKind;
 use crate::engine::session::{self, Executed, Fetched, Prepared};
@@ -18,15 +18,10 @@ use std::sync::Arc;
 use tokio_postgres::types::Type;
 use tokio_postgres::Row;
 
-/// C type codes the statement logic itself needs.
-pub mod c {
-    pub const CHAR: i16 = 1;
-    pub const WCHAR: i16 = -8;
-    pub const BINARY: i16 = -2;
-    pub const DEFAULT: i16 = 99;
-    pub const ARD_TYPE: i16 = -99;
-    pub const APD_TYPE: i16 = -100;
-}
+use super::convert::c;
+
+/// SQL_ARD_TYPE: SQLGetData takes the type from the ARD record.
+const ARD_TYPE: i16 = -99;
 
 /// Row status values (SQL_ROW_*).
 mod row_status {
@@ -123,12 +118,14 @@ pub struct StmtState {
     pub row_count: i64,
     pub attrs: StmtAttrs,
     getdata: GetDataPos,
+    /// Data-at-execution parameters being supplied (SQLParamData/SQLPutData).
+    pub dae: Option<super::dae::DataAtExec>,
 }
 
 pub struct Statement {
     pub conn: Arc<Connection>,
     pub id: u64,
-    pub diag: Mutex<DiagArea>,
+    pub diag: Diagnostics,
     pub state: Mutex<StmtState>,
     pub implicit_ard: Arc<Descriptor>,
     pub implicit_apd: Arc<Descriptor>,
@@ -143,7 +140,7 @@ impl Statement {
         Statement {
             conn,
             id: NEXT_STATEMENT_ID.fetch_add(1, Ordering::Relaxed),
-            diag: Mutex::new(DiagArea::default()),
+            diag: Diagnostics::default(),
             state: Mutex::new(StmtState {
                 ard: ard.clone(),
                 apd: apd.clone(),
@@ -156,6 +153,7 @@ impl Statement {
                 row_count: -1,
                 attrs: StmtAttrs::default(),
                 getdata: GetDataPos::default(),
+                dae: None,
             }),
             implicit_ard: ard,
             implicit_apd: apd,
@@ -200,12 +198,22 @@ impl Statement {
         st.result.is_some() && self.conn.state.lock().generation() != st.generation
     }
 
+    /// The statements of the application's text, escape sequences translated unless
+    /// SQL_ATTR_NOSCAN is on.
+    fn pieces_of(st: &StmtState, sql: &str) -> OdbcResult<Vec<SqlPiece>> {
+        if st.attrs.noscan == 1 {
+            return Ok(split_statements(sql));
+        }
+        let translated = translate_escapes(sql).map_err(|m| OdbcError::new(state_alias::SYNTAX_ERROR, m))?;
+        Ok(split_statements(&translated))
+    }
+
     /// SQLPrepare: prepares the first statement of `sql` so that its result columns and
     /// parameters can be described before execution.
     pub fn prepare(&self, sql: &str) -> OdbcResult<()> {
         let mut st = self.state.lock();
         self.close_locked(&mut st);
-        st.pieces = split_statements(sql);
+        st.pieces = Self::pieces_of(&st, sql)?;
         st.prepared = vec![None; st.pieces.len()];
         st.piece = 0;
         st.row_count = -1;
@@ -228,10 +236,13 @@ impl Statement {
     pub fn exec_direct(&self, sql: &str) -> OdbcResult<Outcome> {
         let mut st = self.state.lock();
         self.close_locked(&mut st);
-        st.pieces = split_statements(sql);
+        st.pieces = Self::pieces_of(&st, sql)?;
         st.prepared = vec![None; st.pieces.len()];
         st.piece = 0;
         st.phase = Phase::Prepared;
+        if let Some(need) = self.start_data_at_exec(&mut st) {
+            return Ok(need);
+        }
         self.run_piece(&mut st, None)
     }
 
@@ -249,6 +260,9 @@ impl Statement {
             _ => {}
         }
         st.piece = 0;
+        if let Some(need) = self.start_data_at_exec(&mut st) {
+            return Ok(need);
+        }
         self.run_piece(&mut st, None)
     }
 
@@ -331,11 +345,15 @@ impl Statement {
                 ),
             ));
         }
+        tracing::debug!(statement = id, piece = st.piece, parameters = piece.param_count, sets = paramset_size, "execute");
         // SAFETY (appmem): processed/status pointers were bound by the application.
         unsafe { appmem::write_ulen(processed_ptr, 0) };
         let mut total_affected: Option<u64> = None;
         let mut outcome = Outcome::Success;
         let mut executed_rows = false;
+        if paramset_size > 1 && internal.is_none() && prepared.columns().is_empty() {
+            return self.run_param_array(st, &mut cs, &piece, &prepared, paramset_size, processed_ptr, status_ptr);
+        }
         for set in 0..paramset_size {
             let values: Vec<Option<String>> = match internal {
                 Some(values) => values.to_vec(),
@@ -349,7 +367,8 @@ impl Statement {
                 },
             };
             let refs: Vec<Option<&str>> = values.iter().map(|v| v.as_deref()).collect();
-            let executed = cs.call(CallKind::Execute, |session| session.execute(id, &prepared, &refs));
+            let running = super::cancel::begin(id, cs.session_opt().map(|s| s.canceller()), st.attrs.query_timeout_secs);
+            let executed = running.finish(cs.call(CallKind::Execute, |session| session.execute(id, &prepared, &refs)));
             let set_index = usize::try_from(set).unwrap_or(usize::MAX);
             match executed {
                 Ok(Executed::Done { rows_affected }) => {
@@ -399,6 +418,61 @@ impl Statement {
         Ok(outcome)
     }
 
+    /// A parameter array for a statement without results: every set is sent in one pipeline;
+    /// each set's outcome goes to the status array, failures to diagnostics with their row.
+    #[allow(clippy::too_many_arguments)]
+    fn run_param_array(
+        &self,
+        st: &mut StmtState,
+        cs: &mut super::conn::ConnState,
+        piece: &SqlPiece,
+        prepared: &Prepared,
+        paramset_size: u64,
+        processed_ptr: usize,
+        status_ptr: usize,
+    ) -> OdbcResult<Outcome> {
+        let count = usize::try_from(paramset_size).unwrap_or(usize::MAX);
+        let mut sets = Vec::with_capacity(count);
+        for set in 0..paramset_size {
+            sets.push(self.collect_params(st, piece, set)?);
+        }
+        let id = self.id;
+        let outcomes = cs.call(CallKind::Execute, |session| session.execute_many(id, prepared, &sets))?;
+        let mut total = 0u64;
+        let mut failed = 0usize;
+        for (index, outcome) in outcomes.iter().enumerate() {
+            // SAFETY (appmem): status array bound by the application for `paramset_size` sets.
+            match outcome {
+                Ok(n) => {
+                    total += n.unwrap_or(0);
+                    unsafe { appmem::write_status(status_ptr, index, param_status::SUCCESS) };
+                }
+                Err(e) => {
+                    failed += 1;
+                    unsafe { appmem::write_status(status_ptr, index, param_status::ERROR) };
+                    let mut diag = self.diag.lock();
+                    diag.push_error(&OdbcError::from(e.clone()));
+                    if let Some(rec) = diag.records.last_mut() {
+                        rec.row = i64::try_from(index + 1).unwrap_or(-1);
+                        rec.message = format!("{} (parameter set {})", rec.message, index + 1);
+                    }
+                }
+            }
+        }
+        unsafe { appmem::write_ulen(processed_ptr, outcomes.len() as u64) };
+        st.row_count = i64::try_from(total).unwrap_or(i64::MAX);
+        st.phase = Phase::Executed;
+        if failed == outcomes.len() {
+            // Every set failed: report the first error as the call's failure.
+            let first = self.diag.lock().records.first().cloned();
+            if let Some(rec) = first {
+                self.diag.lock().records.remove(0);
+                return Err(OdbcError { state: rec.state, native: rec.native, message: rec.message });
+            }
+        }
+        Ok(Outcome::Success)
+    }
+
     /// The text values of the parameters of `piece` for parameter set `set`.
     fn collect_params(&self, st: &StmtState, piece: &SqlPiece, set: u64) -> OdbcResult<Vec<Option<String>>> {
         let apd = st.apd.state.lock();
@@ -433,13 +507,19 @@ impl Statement {
             let len_addr = if rec.octet_length_ptr != 0 { rec.octet_length_ptr + offset + set * stride_len } else { 0 };
             // SAFETY: addresses come from the application's parameter bindings.
             let indicator = if ind_addr != 0 { Some(unsafe { appmem::read_len(ind_addr) }) } else { None };
+            let length = if len_addr != 0 { unsafe { appmem::read_len(len_addr) } } else { appmem::NTS };
+            if indicator != Some(appmem::NULL_DATA) && (length == appmem::DATA_AT_EXEC || length <= appmem::LEN_DATA_AT_EXEC_OFFSET) {
+                let supplied = st.dae.as_ref().and_then(|d| d.value(number, set as u64));
+                match supplied {
+                    Some(Some(bytes)) => values.push(params::param_to_text(c_type, sql_type, bytes).map_err(|e| convert_error(&e, Some(number)))?),
+                    Some(None) => values.push(None),
+                    None => return Err(OdbcError::new(state::SEQUENCE_ERROR, format!("no data was supplied for data-at-execution parameter {number}"))),
+                }
+                continue;
+            }
             if indicator == Some(appmem::NULL_DATA) || data == 0 {
                 values.push(None);
                 continue;
-            }
-            let length = if len_addr != 0 { unsafe { appmem::read_len(len_addr) } } else { appmem::NTS };
-            if length == appmem::DATA_AT_EXEC || length <= appmem::LEN_DATA_AT_EXEC_OFFSET {
-                return Err(OdbcError::new(state::NOT_IMPLEMENTED, "data-at-execution parameters are not supported yet"));
             }
             let bytes: &[u8] = match convert::fixed_size(c_type) {
                 Some(n) => unsafe { appmem::bytes(data, n) },
@@ -553,6 +633,7 @@ impl Statement {
         };
         let array_size = usize::try_from(ard.array_size.max(1)).unwrap_or(1);
         let max_rows = st.attrs.max_rows;
+        let timeout_secs = st.attrs.query_timeout_secs;
         st.getdata = GetDataPos::default();
         let Some(rs) = st.result.as_mut() else {
             return Err(OdbcError::new(state::INVALID_CURSOR_STATE, "no result set is open"));
@@ -575,7 +656,8 @@ impl Statement {
             let batch = cs.fetch_batch.max(wanted - rs.rowset.len());
             let id = self.id;
             let buffer = &mut rs.buffer;
-            match cs.call(CallKind::Fetch, |session| session.fetch(id, batch, buffer))? {
+            let running = super::cancel::begin(id, cs.session_opt().map(|s| s.canceller()), timeout_secs);
+            match running.finish(cs.call(CallKind::Fetch, |session| session.fetch(id, batch, buffer)))? {
                 Fetched::More => {}
                 Fetched::End { rows_affected } => {
                     rs.ended = true;
@@ -689,7 +771,7 @@ impl Statement {
             .ok_or_else(|| OdbcError::new(state::INVALID_DESCRIPTOR_INDEX, format!("column {column} does not exist")))?;
         let ty = &rs.types[ci];
         let mut c_type = target;
-        if c_type == c::ARD_TYPE {
+        if c_type == ARD_TYPE {
             c_type = st.ard.state.lock().record(usize::from(column)).map_or(c::CHAR, |r| r.concise_type);
         }
         if c_type == c::DEFAULT {
@@ -752,6 +834,109 @@ impl Statement {
         let st = self.state.lock();
         st.apd.state.lock().records.clear();
         self.ipd.state.lock().records.clear();
+    }
+
+    /// Before an execution: finds the parameters bound as data at execution (in every
+    /// parameter set) and, if there are any, returns SQL_NEED_DATA instead of executing.
+    fn start_data_at_exec(&self, st: &mut StmtState) -> Option<Outcome> {
+        st.dae = None;
+        let total: usize = st.pieces.iter().map(|p| p.param_count).sum();
+        if total == 0 {
+            return None;
+        }
+        let apd = st.apd.state.lock();
+        let ipd = self.ipd.state.lock();
+        let offset = if apd.bind_offset_ptr != 0 {
+            // SAFETY: the application bound this offset pointer.
+            usize::try_from(unsafe { appmem::read_len(apd.bind_offset_ptr) }).unwrap_or(0)
+        } else {
+            0
+        };
+        let bind_type = usize::try_from(apd.bind_type).unwrap_or(0);
+        let mut pending = Vec::new();
+        for set in 0..apd.array_size.max(1) {
+            let row = usize::try_from(set).unwrap_or(0);
+            for number in 1..=total {
+                let Some(rec) = apd.record(number).filter(|r| r.is_bound()) else { continue };
+                let mut c_type = rec.concise_type;
+                if c_type == c::DEFAULT {
+                    c_type = default_c_type_for_sql(ipd.record(number).map_or(types::sql::VARCHAR, |r| r.concise_type));
+                }
+                let elem = convert::fixed_size(c_type).unwrap_or_else(|| usize::try_from(rec.octet_length).unwrap_or(0));
+                let stride_data = if bind_type > 0 { bind_type } else { elem };
+                let stride_len = if bind_type > 0 { bind_type } else { std::mem::size_of::<isize>() };
+                if rec.octet_length_ptr == 0 {
+                    continue;
+                }
+                // SAFETY: the length pointer was bound by the application for every set.
+                let length = unsafe { appmem::read_len(rec.octet_length_ptr + offset + row * stride_len) };
+                if length == appmem::DATA_AT_EXEC || length <= appmem::LEN_DATA_AT_EXEC_OFFSET {
+                    // The token is the bound value pointer itself for the first set (pyodbc
+                    // stores its own bookkeeping pointer there), and that set's element after.
+                    let token = if rec.data_ptr == 0 { 0 } else { rec.data_ptr + offset + row * stride_data };
+                    pending.push(super::dae::Pending { number, set, token, c_type });
+                }
+            }
+        }
+        if pending.is_empty() {
+            return None;
+        }
+        drop(apd);
+        drop(ipd);
+        st.dae = Some(super::dae::DataAtExec { pending, ..Default::default() });
+        Some(Outcome::NeedData)
+    }
+
+    /// SQLParamData: the token of the next parameter that needs data (with NeedData), or,
+    /// when all are in, the outcome of the execution.
+    pub fn param_data(&self) -> OdbcResult<(Outcome, usize)> {
+        let mut st = self.state.lock();
+        let Some(dae) = st.dae.as_mut().filter(|d| !d.complete) else {
+            return Err(OdbcError::new(state::SEQUENCE_ERROR, "no data-at-execution parameter is pending"));
+        };
+        let next = dae.current.map_or(0, |i| i + 1);
+        if let Some(p) = dae.pending.get(next) {
+            let token = p.token;
+            dae.current = Some(next);
+            return Ok((Outcome::NeedData, token));
+        }
+        dae.current = None;
+        dae.complete = true;
+        st.piece = 0;
+        let outcome = self.run_piece(&mut st, None);
+        outcome.map(|o| (o, 0))
+    }
+
+    /// SQLPutData: one piece of the current data-at-execution parameter. `len` is the byte
+    /// count, SQL_NTS, or SQL_NULL_DATA.
+    pub fn put_data(&self, data: usize, len: i64) -> OdbcResult<()> {
+        let mut st = self.state.lock();
+        let Some(dae) = st.dae.as_mut().filter(|d| !d.complete && d.current.is_some()) else {
+            return Err(OdbcError::new(state::SEQUENCE_ERROR, "SQLPutData without a parameter that needs data (call SQLParamData first)"));
+        };
+        let c_type = dae.current.and_then(|i| dae.pending.get(i)).map_or(c::CHAR, |p| p.c_type);
+        if len == appmem::NULL_DATA {
+            dae.put(None);
+            return Ok(());
+        }
+        if data == 0 {
+            if len == 0 {
+                return Ok(());
+            }
+            return Err(OdbcError::new(state::NULL_POINTER, "the data pointer is null"));
+        }
+        let n = match convert::fixed_size(c_type) {
+            Some(n) => n,
+            None if len == appmem::NTS => {
+                // SAFETY: an SQL_NTS piece is NUL-terminated.
+                if c_type == c::WCHAR { unsafe { appmem::wcslen_bytes(data, usize::MAX / 2) } } else { unsafe { appmem::strlen(data, usize::MAX / 2) } }
+            }
+            None => usize::try_from(len).map_err(|_| OdbcError::new(state::INVALID_LENGTH, format!("invalid length {len}")))?,
+        };
+        // SAFETY: the application passes `n` readable bytes at `data` for this call.
+        let bytes = unsafe { appmem::bytes(data, n) };
+        dae.put(Some(bytes));
+        Ok(())
     }
 }
 
@@ -817,4 +1002,5 @@ fn is_searched_update_or_delete(sql: &str) -> bool {
 mod state_alias {
     pub use super::super::diag::SqlState as State;
     pub const INDICATOR_REQUIRED: State = State::new("22002");
+    pub const SYNTAX_ERROR: State = State::new("42000");
 }

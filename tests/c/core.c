@@ -360,6 +360,42 @@ static void test_diagnostics(void) {
   printf("ok diagnostics\n");
 }
 
+static void test_param_array(void) {
+  SQLHSTMT st = new_stmt();
+  exec(st, "CREATE TEMP TABLE pa (id int primary key, name text)");
+  enum { N = 1000 };
+  static SQLINTEGER ids[N];
+  static char names[N][16];
+  static SQLLEN name_len[N];
+  SQLUSMALLINT status[N];
+  SQLULEN processed = 0;
+  for (int i = 0; i < N; i++) {
+    ids[i] = i + 1;
+    name_len[i] = snprintf(names[i], sizeof names[i], "row %d", i + 1);
+  }
+  ids[500] = 1; /* a duplicate key: only this set fails */
+  SQLSetStmtAttr(st, SQL_ATTR_PARAM_BIND_TYPE, (SQLPOINTER)SQL_PARAM_BIND_BY_COLUMN, 0);
+  SQLSetStmtAttr(st, SQL_ATTR_PARAMSET_SIZE, (SQLPOINTER)N, 0);
+  SQLSetStmtAttr(st, SQL_ATTR_PARAM_STATUS_PTR, status, 0);
+  SQLSetStmtAttr(st, SQL_ATTR_PARAMS_PROCESSED_PTR, &processed, 0);
+  SQLBindParameter(st, 1, SQL_PARAM_INPUT, SQL_C_SLONG, SQL_INTEGER, 0, 0, ids, 0, NULL);
+  SQLBindParameter(st, 2, SQL_PARAM_INPUT, SQL_C_CHAR, SQL_VARCHAR, 16, 0, names, sizeof names[0], name_len);
+  SQLRETURN rc = SQLExecDirect(st, (SQLCHAR *)"INSERT INTO pa VALUES (?, ?)", SQL_NTS);
+  CHECK(rc == SQL_SUCCESS_WITH_INFO, "array insert with one failing set", SQL_HANDLE_STMT, st);
+  CHECK(processed == N && status[0] == SQL_PARAM_SUCCESS && status[500] == SQL_PARAM_ERROR && status[999] == SQL_PARAM_SUCCESS, "per-set status", SQL_HANDLE_STMT, st);
+  CHECK(strcmp(first_state(SQL_HANDLE_STMT, st), "23505") == 0, "23505 for the failing set", SQL_HANDLE_STMT, st);
+  SQLLEN rows;
+  CHECK(OK(SQLRowCount(st, &rows)) && rows == N - 1, "rows inserted", SQL_HANDLE_STMT, st);
+  SQLFreeStmt(st, SQL_RESET_PARAMS);
+  SQLSetStmtAttr(st, SQL_ATTR_PARAMSET_SIZE, (SQLPOINTER)1, 0);
+  exec(st, "SELECT count(*), max(name) FROM pa");
+  SQLINTEGER count;
+  SQLLEN ind;
+  CHECK(OK(SQLFetch(st)) && OK(SQLGetData(st, 1, SQL_C_SLONG, &count, 0, &ind)) && count == N - 1, "table holds the inserted rows", SQL_HANDLE_STMT, st);
+  SQLFreeHandle(SQL_HANDLE_STMT, st);
+  printf("ok param_array\n");
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     fprintf(stderr, "usage: core <connection string>\n");
@@ -383,6 +419,7 @@ int main(int argc, char **argv) {
   test_more_results();
   test_transactions();
   test_diagnostics();
+  test_param_array();
   CHECK(OK(SQLDisconnect(dbc)), "disconnect", SQL_HANDLE_DBC, dbc);
   SQLFreeHandle(SQL_HANDLE_DBC, dbc);
   SQLFreeHandle(SQL_HANDLE_ENV, env);

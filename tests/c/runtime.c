@@ -1,0 +1,98 @@
+/* The driver's runtime under real application patterns: many threads, fork(), the release
+ * function, and exit without cleaning up.
+ * Usage: runtime "<connection string>" <path of the driver library> */
+#include <dlfcn.h>
+#include <pthread.h>
+#include <sql.h>
+#include <sqlext.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static const char *conn_str;
+
+static int one_session(int queries) {
+  SQLHENV env;
+  SQLHDBC dbc;
+  SQLHSTMT st;
+  int ok = 1;
+  SQLAllocHandle(SQL_HANDLE_ENV, SQL_NULL_HANDLE, &env);
+  SQLSetEnvAttr(env, SQL_ATTR_ODBC_VERSION, (SQLPOINTER)SQL_OV_ODBC3, 0);
+  SQLAllocHandle(SQL_HANDLE_DBC, env, &dbc);
+  if (!SQL_SUCCEEDED(SQLDriverConnect(dbc, NULL, (SQLCHAR *)conn_str, SQL_NTS, NULL, 0, NULL, SQL_DRIVER_NOPROMPT))) {
+    fprintf(stderr, "connect failed\n");
+    return 0;
+  }
+  SQLAllocHandle(SQL_HANDLE_STMT, dbc, &st);
+  for (int i = 0; i < queries && ok; i++) {
+    char sql[64];
+    snprintf(sql, sizeof sql, "SELECT %d + 1", i);
+    SQLINTEGER v = -1;
+    SQLLEN ind;
+    ok = SQL_SUCCEEDED(SQLExecDirect(st, (SQLCHAR *)sql, SQL_NTS)) && SQL_SUCCEEDED(SQLFetch(st)) &&
+         SQL_SUCCEEDED(SQLGetData(st, 1, SQL_C_SLONG, &v, 0, &ind)) && v == i + 1;
+    SQLCloseCursor(st);
+  }
+  SQLFreeHandle(SQL_HANDLE_STMT, st);
+  SQLDisconnect(dbc);
+  SQLFreeHandle(SQL_HANDLE_DBC, dbc);
+  SQLFreeHandle(SQL_HANDLE_ENV, env);
+  return ok;
+}
+
+static void *thread_main(void *arg) {
+  (void)arg;
+  return (void *)(long)one_session(50);
+}
+
+int main(int argc, char **argv) {
+  if (argc < 3) return 2;
+  conn_str = argv[1];
+
+  /* Eight application threads, each with its own connection, at once. */
+  pthread_t threads[8];
+  for (int i = 0; i < 8; i++) pthread_create(&threads[i], NULL, thread_main, NULL);
+  for (int i = 0; i < 8; i++) {
+    void *r;
+    pthread_join(threads[i], &r);
+    if (!(long)r) { fprintf(stderr, "FAIL thread %d\n", i); return 1; }
+  }
+  printf("ok threads\n");
+
+  /* A child made by fork() after the driver was used gets a working driver of its own. */
+  SQLHENV env;
+  SQLHDBC dbc;
+  SQLAllocHandle(SQL_HANDLE_ENV, SQL_NULL_HANDLE, &env);
+  SQLSetEnvAttr(env, SQL_ATTR_ODBC_VERSION, (SQLPOINTER)SQL_OV_ODBC3, 0);
+  SQLAllocHandle(SQL_HANDLE_DBC, env, &dbc);
+  if (!SQL_SUCCEEDED(SQLDriverConnect(dbc, NULL, (SQLCHAR *)conn_str, SQL_NTS, NULL, 0, NULL, SQL_DRIVER_NOPROMPT))) { fprintf(stderr, "FAIL parent connect\n"); return 1; }
+  pid_t child = fork();
+  if (child == 0) {
+    alarm(30);
+    _exit(one_session(5) ? 0 : 3);
+  }
+  int status = 0;
+  waitpid(child, &status, 0);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) { fprintf(stderr, "FAIL child status %d\n", status); return 1; }
+  SQLHSTMT st;
+  SQLAllocHandle(SQL_HANDLE_STMT, dbc, &st);
+  if (!SQL_SUCCEEDED(SQLExecDirect(st, (SQLCHAR *)"SELECT 1", SQL_NTS))) { fprintf(stderr, "FAIL parent after fork\n"); return 1; }
+  printf("ok fork\n");
+
+  /* The release function stops background work; the driver starts again on next use. */
+  void *lib = dlopen(argv[2], RTLD_NOW | RTLD_NOLOAD);
+  void (*release)(void) = lib ? (void (*)(void))dlsym(lib, "auroraodbc_release") : NULL;
+  if (!release) { fprintf(stderr, "FAIL auroraodbc_release not found\n"); return 1; }
+  SQLCloseCursor(st);
+  release();
+  release();
+  if (!one_session(3)) { fprintf(stderr, "FAIL use after release\n"); return 1; }
+  printf("ok release\n");
+
+  /* Leave with a connection open and no cleanup: the process must still exit at once. */
+  printf("exiting\n");
+  fflush(stdout);
+  return 0;
+}
