@@ -23,7 +23,7 @@ use auroraodbc::odbc::conn::{connect_options, ConnAttrs};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use support::{Cluster, ClusterOptions, TEST_DATABASE, TEST_PASSWORD, TEST_USER};
+use support::{Cluster, ClusterOptions, FaultMode, TEST_DATABASE, TEST_PASSWORD, TEST_USER};
 
 type BoxError = Box<dyn std::error::Error>;
 
@@ -104,6 +104,8 @@ fn one_failover(cluster: &Cluster, new_writer: &str, delay: Duration) -> Result<
     std::thread::sleep(Duration::from_millis(200));
     let outage = Instant::now();
     cluster.kill(&old_writer)?;
+    // Backends can outlive a killed postmaster for a moment; the proxy makes the crash total.
+    cluster.set_fault(&old_writer, FaultMode::Reset)?;
     std::thread::sleep(delay);
     let visible = std::thread::scope(|s| -> Result<Instant, BoxError> {
         let promoter = s.spawn(|| cluster.promote(new_writer).map_err(|e| e.to_string()));

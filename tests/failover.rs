@@ -87,6 +87,13 @@ fn expect_state(result: EngineResult<String>, state: &str) -> EngineError {
     }
 }
 
+/// Crashes an instance: SIGKILL, and its proxy resets every socket, so that backends that
+/// outlive their postmaster for a moment cannot answer a test that expects silence.
+fn crash(cluster: &Cluster, id: &str) -> support::Result<()> {
+    cluster.kill(id)?;
+    cluster.set_fault(id, FaultMode::Reset)
+}
+
 /// Cuts the connection's socket the way host monitoring does when it finds a host dead.
 fn monitor_abort(conn: &EngineConnection, host: &str, port: u16) {
     availability::mark(&availability::host_key(host, port), Availability::Unavailable);
@@ -113,7 +120,7 @@ fn writer_killed_then_replica_promoted() {
     assert_eq!(conn.generation, 0);
 
     // Crash the writer; promote a replica a moment later, while failover is already waiting.
-    cluster.kill(&old_writer).expect("kill writer");
+    crash(&cluster, &old_writer).expect("kill writer");
     let promoted = std::thread::scope(|s| {
         let promoter = s.spawn(|| {
             std::thread::sleep(Duration::from_millis(500));
@@ -229,13 +236,13 @@ fn strict_reader_moves_to_another_reader_and_reader_or_writer_falls_back_to_the_
     let first = strict.instance_id.clone().expect("instance id");
     assert_ne!(first, writer);
     let other = cluster.reader_ids().into_iter().find(|r| *r != first).expect("other reader");
-    cluster.kill(&first).expect("kill reader");
+    crash(&cluster, &first).expect("kill reader");
     expect_state(instance_of(&mut strict), "08S02");
     assert_eq!(instance_of(&mut strict).expect("other reader"), other);
     assert_eq!(one_value(&mut strict, "SELECT pg_is_in_recovery()::text").expect("role"), "true");
 
     // Now every reader is down: reader_or_writer lands on the writer.
-    cluster.kill(&other).expect("kill second reader");
+    crash(&cluster, &other).expect("kill second reader");
     expect_state(instance_of(&mut either), "08S02");
     assert_eq!(instance_of(&mut either).expect("writer"), writer);
 
@@ -254,7 +261,7 @@ fn nothing_reachable_gives_08s01_after_the_timeout_and_plain_postgres_is_left_al
     for r in cluster.reader_ids() {
         cluster.set_fault(&r, FaultMode::Refuse).expect("refuse");
     }
-    cluster.kill(&cluster.writer_id()).expect("kill writer");
+    crash(&cluster, &cluster.writer_id()).expect("kill writer");
     let started = Instant::now();
     let e = expect_state(instance_of(&mut conn), "08S01");
     let took = started.elapsed();
@@ -327,7 +334,7 @@ fn host_filter_is_never_left() {
     }
     assert_eq!(conn.generation, 20);
     // With the only member gone, failover fails rather than leave the endpoint.
-    cluster.kill(&member).expect("kill member");
+    crash(&cluster, &member).expect("kill member");
     let e = expect_state(instance_of(&mut conn), "08S01");
     assert!(e.to_string().contains(&member), "{e}");
 }
