@@ -13,6 +13,9 @@ pub enum ErrorClass {
     Communication,
     /// The server answered with an error for a statement.
     Server,
+    /// The connection broke and was replaced (failover): the call did not complete, but the
+    /// connection works again (08S02, or 08007 when a transaction was lost).
+    FailedOver,
     /// A wait ran out (query timeout, waiting on plugin information).
     Timeout,
     /// The caller cancelled the call.

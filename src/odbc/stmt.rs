@@ -193,6 +193,11 @@ impl Statement {
         st.getdata = GetDataPos::default();
     }
 
+    /// Whether the open result belongs to an earlier session of the connection (failover).
+    fn cursor_is_stale(&self, st: &StmtState) -> bool {
+        st.result.is_some() && self.conn.state.lock().generation() != st.generation
+    }
+
     /// The statements of the application's text, escape sequences translated unless
     /// SQL_ATTR_NOSCAN is on.
     fn pieces_of(st: &StmtState, sql: &str) -> OdbcResult<Vec<SqlPiece>> {
@@ -244,6 +249,11 @@ impl Statement {
     /// SQLExecute.
     pub fn execute(&self) -> OdbcResult<Outcome> {
         let mut st = self.state.lock();
+        if st.phase == Phase::Cursor && self.cursor_is_stale(&st) {
+            // The cursor was on a session failover replaced: nothing is left to close, and
+            // re-running the statement is exactly what the application was told to do.
+            self.close_locked(&mut st);
+        }
         match st.phase {
             Phase::Allocated => return Err(OdbcError::new(state::SEQUENCE_ERROR, "the statement is not prepared")),
             Phase::Cursor => return Err(OdbcError::new(state::INVALID_CURSOR_STATE, "a cursor is open; close it first")),
@@ -605,6 +615,15 @@ impl Statement {
         let st = &mut *st;
         if st.result.is_none() {
             return Err(OdbcError::new(state::INVALID_CURSOR_STATE, "no result set is open"));
+        }
+        if self.cursor_is_stale(st) {
+            // Its rows were streaming from a session failover replaced; the new session knows
+            // nothing of them, so reading on would look like a silent end of data.
+            self.close_locked(st);
+            return Err(OdbcError::new(
+                super::diag::SqlState::new("08S02"),
+                "the connection failed over after this result set was opened; its remaining rows are lost: execute the statement again",
+            ));
         }
         let ard_arc = st.ard.clone();
         let ard = ard_arc.state.lock();
