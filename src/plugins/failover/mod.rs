@@ -48,6 +48,9 @@ const ROLE_SQL: &str = "SELECT aurora_db_instance_identifier()::text, pg_catalog
 /// "Plain PostgreSQL: failover stays inert" is worth one log line per process, not per connect.
 static INERT_LOGGED: AtomicBool = AtomicBool::new(false);
 
+/// The code users write in `plugins`.
+pub const CODE: &str = "failover";
+
 /// Builds the plugin (the factory `plugins::factory` hands out for `failover`).
 pub fn factory(_settings: &Arc<Settings>) -> EngineResult<Option<Box<dyn Plugin>>> {
     Ok(Some(Box::new(FailoverPlugin { state: Mutex::new(State::Undecided) })))
