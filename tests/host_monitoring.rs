@@ -38,6 +38,9 @@ fn settings(cluster: &Cluster, id: &str, extra: &[(&str, &str)]) -> Arc<Settings
         ("Database".into(), TEST_DATABASE.into()),
         ("UID".into(), TEST_USER.into()),
         ("PWD".into(), TEST_PASSWORD.into()),
+        // Host monitoring alone: with failover in the chain an abort would start a failover
+        // (tests/failover.rs covers the two together).
+        ("plugins".into(), "host_monitoring".into()),
     ];
     pairs.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     Arc::new(Settings::resolve(&pairs, &|_| None).expect("settings resolve"))
@@ -416,6 +419,7 @@ fn odbc_call_fails_fast_with_the_host_named() {
         ("failure_detection_time_ms".to_string(), "1000".to_string()),
         ("failure_detection_interval_ms".to_string(), "500".to_string()),
         ("failure_detection_count".to_string(), "2".to_string()),
+        ("plugins".to_string(), "host_monitoring".to_string()),
     ];
     let config = common::OdbcConfig::new(&[("efm", keys)]);
     let cut = Duration::from_secs(3);
