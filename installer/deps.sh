@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing auroraodbc needs on a Debian machine: the unixODBC driver
 # manager and headers, PostgreSQL 15 (the tests start their own servers), psqlODBC (for the
-# side-by-side benchmarks), iODBC, a C compiler, and pyodbc. Safe to run again.
+# side-by-side benchmarks), iODBC, a C compiler, pyodbc, and arrow-odbc (with the pyarrow it
+# needs) for the bulk read/write suite. Safe to run again.
 set -euo pipefail
 
 SUDO=""
@@ -21,4 +22,7 @@ fi
 # Debian's postgresql package may start a cluster of its own; the tests never use it.
 if ! python3 -c "import pyodbc" >/dev/null 2>&1; then
   python3 -m pip install --quiet pyodbc 2>/dev/null || python3 -m pip install --quiet --break-system-packages pyodbc
+fi
+if ! python3 -c "import arrow_odbc, pyarrow" >/dev/null 2>&1; then
+  python3 -m pip install --quiet arrow-odbc 2>/dev/null || python3 -m pip install --quiet --break-system-packages arrow-odbc
 fi

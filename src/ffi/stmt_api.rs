@@ -225,18 +225,9 @@ pub unsafe extern "C" fn SQLFetch(h: *mut c_void) -> i16 {
     guard::raw(|| call(stmt(h), |s| s.fetch()))
 }
 
-const SQL_FETCH_NEXT: i16 = 1;
-
 #[no_mangle]
-pub unsafe extern "C" fn SQLFetchScroll(h: *mut c_void, orientation: i16, _offset: isize) -> i16 {
-    guard::raw(|| {
-        call(stmt(h), |s| {
-            if orientation != SQL_FETCH_NEXT {
-                return Err(OdbcError::new(state::INVALID_FETCH_ORIENTATION, "only SQL_FETCH_NEXT is supported on a forward-only cursor"));
-            }
-            s.fetch()
-        })
-    })
+pub unsafe extern "C" fn SQLFetchScroll(h: *mut c_void, orientation: i16, offset: isize) -> i16 {
+    guard::raw(|| call(stmt(h), |s| s.fetch_scroll(orientation, offset as i64)))
 }
 
 #[no_mangle]

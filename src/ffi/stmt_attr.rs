@@ -12,6 +12,7 @@ use super::guard::{self, call};
 use super::handles;
 use super::text::{self, Enc, OutLen, Unit};
 use crate::odbc::diag::{state, OdbcError, Outcome};
+use crate::odbc::scroll::cursor_type;
 use crate::odbc::stmt::Statement;
 use std::ffi::c_void;
 use std::sync::Arc;
@@ -53,7 +54,8 @@ pub mod attr {
     pub const METADATA_ID: i32 = 10014;
 }
 
-const SQL_CURSOR_FORWARD_ONLY: u64 = 0;
+const SQL_NONSCROLLABLE: u64 = 0;
+const SQL_SCROLLABLE: u64 = 1;
 const SQL_CONCUR_READ_ONLY: u64 = 1;
 
 unsafe fn set_stmt_attr(h: *mut c_void, id: i32, value: *mut c_void, _len: i32) -> i16 {
@@ -96,10 +98,20 @@ unsafe fn set_stmt_attr(h: *mut c_void, id: i32, value: *mut c_void, _len: i32) 
                 }
             }
             attr::CURSOR_TYPE => {
-                if v != SQL_CURSOR_FORWARD_ONLY {
-                    drop(st);
-                    s.diag.lock().push(state::OPTION_CHANGED, "only forward-only cursors are available; the cursor type stays forward-only");
-                    return Ok(Outcome::Success);
+                if st.result.is_some() {
+                    return Err(OdbcError::new(state::INVALID_CURSOR_STATE, "a cursor is open; close it before changing the cursor type"));
+                }
+                match v {
+                    cursor_type::FORWARD_ONLY | cursor_type::STATIC => st.attrs.cursor_type = v,
+                    cursor_type::KEYSET_DRIVEN | cursor_type::DYNAMIC => {
+                        // Neither sees other transactions' changes here: a static cursor is
+                        // the closest this driver has.
+                        st.attrs.cursor_type = cursor_type::STATIC;
+                        drop(st);
+                        s.diag.lock().push(state::OPTION_CHANGED, "keyset-driven and dynamic cursors are not available; the cursor type is SQL_CURSOR_STATIC");
+                        return Ok(Outcome::Success);
+                    }
+                    other => return Err(OdbcError::new(state::INVALID_ATTR_VALUE, format!("invalid cursor type {other}"))),
                 }
             }
             attr::CONCURRENCY => {
@@ -110,8 +122,14 @@ unsafe fn set_stmt_attr(h: *mut c_void, id: i32, value: *mut c_void, _len: i32) 
                 }
             }
             attr::CURSOR_SCROLLABLE => {
-                if v != 0 {
-                    return Err(OdbcError::new(state::NOT_IMPLEMENTED, "scrollable cursors are not supported yet"));
+                if st.result.is_some() {
+                    return Err(OdbcError::new(state::INVALID_CURSOR_STATE, "a cursor is open; close it before changing scrollability"));
+                }
+                // SQL_SCROLLABLE asks for a cursor that can scroll: the static one.
+                match v {
+                    SQL_NONSCROLLABLE => st.attrs.cursor_type = cursor_type::FORWARD_ONLY,
+                    SQL_SCROLLABLE => st.attrs.cursor_type = cursor_type::STATIC,
+                    other => return Err(OdbcError::new(state::INVALID_ATTR_VALUE, format!("invalid scrollability {other}"))),
                 }
             }
             attr::CURSOR_SENSITIVITY => st.attrs.cursor_sensitivity = v,
@@ -188,12 +206,12 @@ unsafe fn get_stmt_attr(_enc: Enc, h: *mut c_void, id: i32, value: *mut c_void, 
             attr::NOSCAN => st.attrs.noscan,
             attr::RETRIEVE_DATA => st.attrs.retrieve_data,
             attr::METADATA_ID => u64::from(st.attrs.metadata_id),
-            attr::CURSOR_TYPE => SQL_CURSOR_FORWARD_ONLY,
+            attr::CURSOR_TYPE => st.attrs.cursor_type,
             attr::CONCURRENCY => SQL_CONCUR_READ_ONLY,
-            attr::CURSOR_SCROLLABLE => 0,
+            attr::CURSOR_SCROLLABLE => u64::from(st.attrs.cursor_type != cursor_type::FORWARD_ONLY),
             attr::CURSOR_SENSITIVITY => st.attrs.cursor_sensitivity,
             attr::ASYNC_ENABLE | attr::USE_BOOKMARKS | attr::KEYSET_SIZE | attr::SIMULATE_CURSOR | attr::ENABLE_AUTO_IPD | attr::FETCH_BOOKMARK_PTR => 0,
-            attr::ROW_NUMBER => st.result.as_ref().map_or(0, |r| u64::from(!r.rowset.is_empty())),
+            attr::ROW_NUMBER => st.result.as_ref().map_or(0, |r| r.row_number()),
             attr::APP_ROW_DESC => descriptor_handle(&st.ard) as u64,
             attr::APP_PARAM_DESC => descriptor_handle(&st.apd) as u64,
             attr::IMP_ROW_DESC => descriptor_handle(&s.ird) as u64,

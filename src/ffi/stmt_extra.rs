@@ -104,18 +104,16 @@ pub unsafe extern "C" fn SQLSetCursorNameW(h: *mut c_void, name: *const u16, len
     guard::raw(|| set_cursor_name(Enc::Wide, h, name.cast(), len))
 }
 
-const SQL_FETCH_NEXT: u16 = 1;
-
 /// SQLExtendedFetch: the ODBC 2 block fetch. The rowset size is SQL_ROWSET_SIZE (kept with
 /// the row array size); the row count and status array are this call's arguments rather
-/// than statement attributes, so they stand in for the IRD's pointers for the call.
+/// than statement attributes, so they stand in for the IRD's pointers for the call. The
+/// orientations are SQLFetchScroll's.
 #[no_mangle]
-pub unsafe extern "C" fn SQLExtendedFetch(h: *mut c_void, orientation: u16, _offset: isize, row_count: *mut usize, row_status: *mut u16) -> i16 {
+pub unsafe extern "C" fn SQLExtendedFetch(h: *mut c_void, orientation: u16, offset: isize, row_count: *mut usize, row_status: *mut u16) -> i16 {
     guard::raw(|| {
         call(handles::stmt(h), |s| {
-            if orientation != SQL_FETCH_NEXT {
-                return Err(OdbcError::new(state::INVALID_FETCH_ORIENTATION, "only SQL_FETCH_NEXT is supported on a forward-only cursor"));
-            }
+            let orientation = i16::try_from(orientation)
+                .map_err(|_| OdbcError::new(state::INVALID_FETCH_ORIENTATION, format!("fetch orientation {orientation} is out of range")))?;
             let saved = {
                 let mut ird = s.ird.state.lock();
                 let saved = (ird.rows_processed_ptr, ird.array_status_ptr);
@@ -123,7 +121,7 @@ pub unsafe extern "C" fn SQLExtendedFetch(h: *mut c_void, orientation: u16, _off
                 ird.array_status_ptr = row_status as usize;
                 saved
             };
-            let result = s.fetch();
+            let result = s.fetch_scroll(orientation, offset as i64);
             let mut ird = s.ird.state.lock();
             ird.rows_processed_ptr = saved.0;
             ird.array_status_ptr = saved.1;

@@ -16,6 +16,7 @@ pub mod env;
 pub mod functions;
 pub mod info;
 pub mod params;
+pub mod scroll;
 pub mod sqltext;
 pub mod stmt;
 pub mod types;

@@ -6,6 +6,7 @@ use super::convert::{self, ConvertError, Written};
 use super::desc::{DescKind, Descriptor};
 use super::diag::{state, Diagnostics, OdbcError, OdbcResult, Outcome};
 use super::params;
+use super::scroll::{self, StaticRows};
 use super::sqltext::{split_statements, translate_escapes, SqlPiece};
 use super::types::{self, ColumnInfo};
 use crate::engine::pipeline::CallKind;
@@ -95,6 +96,19 @@ pub struct ResultSet {
     pub rowset: Vec<Row>,
     ended: bool,
     delivered: u64,
+    /// Every row, when the cursor is static (scrollable); `None` while streaming forward-only.
+    scroll: Option<StaticRows>,
+}
+
+impl ResultSet {
+    /// SQL_ATTR_ROW_NUMBER: the number of the current row in the whole result, 0 if none.
+    pub fn row_number(&self) -> u64 {
+        match &self.scroll {
+            Some(rows) => rows.row_number(),
+            None if self.rowset.is_empty() => 0,
+            None => self.delivered.saturating_sub(self.rowset.len() as u64) + 1,
+        }
+    }
 }
 
 /// Where piecewise SQLGetData stands.
@@ -405,9 +419,12 @@ impl Statement {
                 .map(|col| types::describe(col.name(), col.type_(), col.type_modifier(), &limits))
                 .collect();
             let types = prepared.columns().iter().map(|c| c.type_().clone()).collect();
-            st.result = Some(ResultSet { columns, types, buffer: VecDeque::new(), rowset: Vec::new(), ended: false, delivered: 0 });
+            st.result = Some(ResultSet { columns, types, buffer: VecDeque::new(), rowset: Vec::new(), ended: false, delivered: 0, scroll: None });
             st.row_count = -1;
             st.phase = Phase::Cursor;
+            if st.attrs.cursor_type != scroll::cursor_type::FORWARD_ONLY {
+                self.read_static(st, &mut cs)?;
+            }
         } else {
             st.row_count = total_affected.map_or(-1, |n| i64::try_from(n).unwrap_or(i64::MAX));
             st.phase = Phase::Executed;
@@ -609,8 +626,55 @@ impl Statement {
         Ok(st.row_count)
     }
 
-    /// SQLFetch / SQLFetchScroll(NEXT): the next rowset into the bound columns.
+    /// A static cursor: reads the whole result into the statement now, so that it can be
+    /// scrolled. Memory grows with the result (every row is kept until the cursor closes);
+    /// SQL_ATTR_MAX_ROWS bounds it. SQLRowCount then reports the number of rows.
+    fn read_static(&self, st: &mut StmtState, cs: &mut super::conn::ConnState) -> OdbcResult<()> {
+        let id = self.id;
+        let max_rows = usize::try_from(st.attrs.max_rows).unwrap_or(usize::MAX);
+        let timeout_secs = st.attrs.query_timeout_secs;
+        let mut rows = VecDeque::new();
+        let read = loop {
+            if max_rows > 0 && rows.len() >= max_rows {
+                break Ok(());
+            }
+            let batch = cs.fetch_batch.max(1000);
+            let running = super::cancel::begin(id, cs.session_opt().map(|s| s.canceller()), timeout_secs);
+            match running.finish(cs.call(CallKind::Fetch, |session| session.fetch(id, batch, &mut rows))) {
+                Ok(Fetched::More) => {}
+                Ok(Fetched::End { .. }) => break Ok(()),
+                Err(e) => break Err(e),
+            }
+        };
+        // Done with the server's side either way (a remainder past MAX_ROWS is discarded).
+        if let Ok(session) = cs.session() {
+            session.close_result(id);
+        }
+        if let Err(e) = read {
+            st.result = None;
+            st.phase = Phase::Prepared;
+            return Err(e);
+        }
+        let mut rows = Vec::from(rows);
+        if max_rows > 0 {
+            rows.truncate(max_rows);
+        }
+        st.row_count = i64::try_from(rows.len()).unwrap_or(i64::MAX);
+        if let Some(rs) = st.result.as_mut() {
+            rs.ended = true;
+            rs.scroll = Some(StaticRows::new(rows));
+        }
+        Ok(())
+    }
+
+    /// SQLFetch: the next rowset into the bound columns.
     pub fn fetch(&self) -> OdbcResult<Outcome> {
+        self.fetch_scroll(scroll::orientation::NEXT, 0)
+    }
+
+    /// SQLFetchScroll / SQLExtendedFetch: forward-only cursors stream NEXT only; static
+    /// cursors move over the rows they hold.
+    pub fn fetch_scroll(&self, orientation: i16, offset: i64) -> OdbcResult<Outcome> {
         let mut st = self.state.lock();
         let st = &mut *st;
         if st.result.is_none() {
@@ -639,12 +703,22 @@ impl Statement {
             return Err(OdbcError::new(state::INVALID_CURSOR_STATE, "no result set is open"));
         };
         rs.rowset.clear();
+        let streaming = rs.scroll.is_none();
+        if let Some(rows) = rs.scroll.as_mut() {
+            let (rowset, before_start) = rows.scroll(orientation, offset, array_size as u64)?;
+            rs.rowset = rowset;
+            if before_start {
+                self.warn(state_alias::FETCH_BEFORE_START, "the fetch would start before the first row: the first rowset was returned");
+            }
+        } else if orientation != scroll::orientation::NEXT {
+            return Err(OdbcError::new(state::INVALID_FETCH_ORIENTATION, "only SQL_FETCH_NEXT is supported on a forward-only cursor"));
+        }
         let mut wanted = array_size;
         if max_rows > 0 {
             let left = max_rows.saturating_sub(rs.delivered);
             wanted = wanted.min(usize::try_from(left).unwrap_or(usize::MAX));
         }
-        while rs.rowset.len() < wanted {
+        while streaming && rs.rowset.len() < wanted {
             if let Some(row) = rs.buffer.pop_front() {
                 rs.rowset.push(row);
                 continue;
@@ -1003,4 +1077,5 @@ mod state_alias {
     pub use super::super::diag::SqlState as State;
     pub const INDICATOR_REQUIRED: State = State::new("22002");
     pub const SYNTAX_ERROR: State = State::new("42000");
+    pub const FETCH_BEFORE_START: State = State::new("01S06");
 }

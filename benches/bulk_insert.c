@@ -1,0 +1,205 @@
+/*
+ * Bulk-insert benchmark: inserts N rows of (int4, int8, float8, text) through parameter arrays.
+ *
+ *   bulk_insert CONNECTION-STRING [N] [ARRAY]      (defaults: 1000000 rows, arrays of 1000)
+ *
+ * Column-wise parameter binding (SQL_PARAM_BIND_BY_COLUMN), SQL_ATTR_PARAMSET_SIZE = ARRAY,
+ * SQL_ATTR_PARAM_STATUS_PTR and SQL_ATTR_PARAMS_PROCESSED_PTR, one prepared INSERT and one
+ * SQLExecute per array, autocommit on (each array commits by itself). Row g holds
+ * (g, g * 1000003, g * 0.25, "bulk-<g>-abcdefgh"); the last array may be shorter.
+ *
+ * Afterwards the table is checked with SQL (count, sums, text lengths), so that a driver that
+ * drops or mangles sets cannot look fast. The last line is machine-readable:
+ *
+ *   RESULT mode=bulk rows=<n> array=<a> seconds=<s> cpu_seconds=<c> maxrss_kb=<k> ok=<0|1>
+ *
+ * seconds is the wall time from the first SQLExecute to the last (prepare, table creation and
+ * the check excluded); cpu_seconds is the whole process's user + system CPU time.
+ */
+#include <sql.h>
+#include <sqlext.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#define TEXT_CAP 32
+
+static void diag(SQLSMALLINT type, SQLHANDLE handle, const char *what)
+{
+    SQLCHAR state[6], message[1024];
+    SQLINTEGER native;
+    SQLSMALLINT len;
+    fprintf(stderr, "bulk_insert: %s failed\n", what);
+    for (SQLSMALLINT i = 1; SQLGetDiagRec(type, handle, i, state, &native, message, sizeof message, &len) == SQL_SUCCESS; i++)
+        fprintf(stderr, "  [%s] %s\n", (char *)state, (char *)message);
+}
+
+#define CHECK(rc, type, handle, what)                                                              \
+    do {                                                                                           \
+        if (!SQL_SUCCEEDED(rc)) {                                                                  \
+            diag(type, handle, what);                                                              \
+            exit(2);                                                                               \
+        }                                                                                          \
+    } while (0)
+
+static void exec(SQLHSTMT stmt, const char *sql)
+{
+    SQLRETURN rc = SQLExecDirect(stmt, (SQLCHAR *)sql, SQL_NTS);
+    if (rc != SQL_NO_DATA)
+        CHECK(rc, SQL_HANDLE_STMT, stmt, sql);
+    SQLFreeStmt(stmt, SQL_CLOSE);
+}
+
+/* "bulk-<g>-abcdefgh" into `out`, by hand (snprintf per row would cost more than a driver call);
+ * returns its length. */
+static SQLLEN make_text(long long g, char *out)
+{
+    char digits[24];
+    int nd = 0;
+    for (unsigned long long v = (unsigned long long)g; v > 0 || nd == 0; v /= 10)
+        digits[nd++] = (char)('0' + v % 10);
+    memcpy(out, "bulk-", 5);
+    int len = 5;
+    while (nd > 0)
+        out[len++] = digits[--nd];
+    memcpy(out + len, "-abcdefgh", 9);
+    len += 9;
+    out[len] = 0;
+    return len;
+}
+
+/* The single integer a check query returns. */
+static long long query_int(SQLHSTMT stmt, const char *sql)
+{
+    SQLBIGINT v = -1;
+    SQLLEN ind = 0;
+    CHECK(SQLExecDirect(stmt, (SQLCHAR *)sql, SQL_NTS), SQL_HANDLE_STMT, stmt, sql);
+    CHECK(SQLFetch(stmt), SQL_HANDLE_STMT, stmt, "SQLFetch (check)");
+    CHECK(SQLGetData(stmt, 1, SQL_C_SBIGINT, &v, 0, &ind), SQL_HANDLE_STMT, stmt, "SQLGetData (check)");
+    SQLFreeStmt(stmt, SQL_CLOSE);
+    return ind == SQL_NULL_DATA ? -1 : (long long)v;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: %s CONNECTION-STRING [ROWS] [ARRAY]\n", argv[0]);
+        return 64;
+    }
+    const char *connstr = argv[1];
+    long long n = argc > 2 ? atoll(argv[2]) : 1000000;
+    long long array = argc > 3 ? atoll(argv[3]) : 1000;
+    if (n < 1 || array < 1 || array > 100000) {
+        fprintf(stderr, "bulk_insert: ROWS must be positive and ARRAY between 1 and 100000\n");
+        return 64;
+    }
+
+    SQLHENV env;
+    SQLHDBC dbc;
+    SQLHSTMT stmt;
+    SQLRETURN rc = SQLAllocHandle(SQL_HANDLE_ENV, SQL_NULL_HANDLE, &env);
+    if (!SQL_SUCCEEDED(rc)) {
+        fprintf(stderr, "bulk_insert: cannot allocate an environment\n");
+        return 2;
+    }
+    rc = SQLSetEnvAttr(env, SQL_ATTR_ODBC_VERSION, (SQLPOINTER)SQL_OV_ODBC3, 0);
+    CHECK(rc, SQL_HANDLE_ENV, env, "SQLSetEnvAttr");
+    rc = SQLAllocHandle(SQL_HANDLE_DBC, env, &dbc);
+    CHECK(rc, SQL_HANDLE_ENV, env, "SQLAllocHandle(DBC)");
+    rc = SQLDriverConnect(dbc, NULL, (SQLCHAR *)connstr, SQL_NTS, NULL, 0, NULL, SQL_DRIVER_NOPROMPT);
+    CHECK(rc, SQL_HANDLE_DBC, dbc, "SQLDriverConnect");
+    rc = SQLAllocHandle(SQL_HANDLE_STMT, dbc, &stmt);
+    CHECK(rc, SQL_HANDLE_DBC, dbc, "SQLAllocHandle(STMT)");
+
+    exec(stmt, "DROP TABLE IF EXISTS bench_bulk");
+    exec(stmt, "CREATE TABLE bench_bulk (a int4, b int8, c float8, d text)");
+
+    SQLINTEGER *a = calloc((size_t)array, sizeof *a);
+    SQLBIGINT *b = calloc((size_t)array, sizeof *b);
+    double *c = calloc((size_t)array, sizeof *c);
+    char *d = calloc((size_t)array, TEXT_CAP);
+    SQLLEN *ind_a = calloc((size_t)array, sizeof(SQLLEN)), *ind_b = calloc((size_t)array, sizeof(SQLLEN));
+    SQLLEN *ind_c = calloc((size_t)array, sizeof(SQLLEN)), *ind_d = calloc((size_t)array, sizeof(SQLLEN));
+    SQLUSMALLINT *status = calloc((size_t)array, sizeof *status);
+    if (!a || !b || !c || !d || !ind_a || !ind_b || !ind_c || !ind_d || !status) {
+        fprintf(stderr, "bulk_insert: out of memory\n");
+        return 2;
+    }
+    SQLULEN processed = 0;
+
+    rc = SQLPrepare(stmt, (SQLCHAR *)"INSERT INTO bench_bulk (a, b, c, d) VALUES (?, ?, ?, ?)", SQL_NTS);
+    CHECK(rc, SQL_HANDLE_STMT, stmt, "SQLPrepare");
+    rc = SQLSetStmtAttr(stmt, SQL_ATTR_PARAM_BIND_TYPE, (SQLPOINTER)SQL_PARAM_BIND_BY_COLUMN, 0);
+    CHECK(rc, SQL_HANDLE_STMT, stmt, "SQL_ATTR_PARAM_BIND_TYPE");
+    rc = SQLSetStmtAttr(stmt, SQL_ATTR_PARAM_STATUS_PTR, status, 0);
+    CHECK(rc, SQL_HANDLE_STMT, stmt, "SQL_ATTR_PARAM_STATUS_PTR");
+    rc = SQLSetStmtAttr(stmt, SQL_ATTR_PARAMS_PROCESSED_PTR, &processed, 0);
+    CHECK(rc, SQL_HANDLE_STMT, stmt, "SQL_ATTR_PARAMS_PROCESSED_PTR");
+    rc = SQLBindParameter(stmt, 1, SQL_PARAM_INPUT, SQL_C_SLONG, SQL_INTEGER, 0, 0, a, 0, ind_a);
+    CHECK(rc, SQL_HANDLE_STMT, stmt, "SQLBindParameter(1)");
+    rc = SQLBindParameter(stmt, 2, SQL_PARAM_INPUT, SQL_C_SBIGINT, SQL_BIGINT, 0, 0, b, 0, ind_b);
+    CHECK(rc, SQL_HANDLE_STMT, stmt, "SQLBindParameter(2)");
+    rc = SQLBindParameter(stmt, 3, SQL_PARAM_INPUT, SQL_C_DOUBLE, SQL_DOUBLE, 0, 0, c, 0, ind_c);
+    CHECK(rc, SQL_HANDLE_STMT, stmt, "SQLBindParameter(3)");
+    rc = SQLBindParameter(stmt, 4, SQL_PARAM_INPUT, SQL_C_CHAR, SQL_VARCHAR, TEXT_CAP - 1, 0, d, TEXT_CAP, ind_d);
+    CHECK(rc, SQL_HANDLE_STMT, stmt, "SQLBindParameter(4)");
+
+    long long failed_sets = 0, done = 0;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    while (done < n) {
+        long long sets = n - done < array ? n - done : array;
+        for (long long i = 0; i < sets; i++) {
+            long long g = done + i + 1;
+            a[i] = (SQLINTEGER)g;
+            b[i] = (SQLBIGINT)g * 1000003;
+            c[i] = (double)g * 0.25;
+            ind_a[i] = ind_b[i] = ind_c[i] = 0;
+            ind_d[i] = make_text(g, d + i * TEXT_CAP);
+        }
+        rc = SQLSetStmtAttr(stmt, SQL_ATTR_PARAMSET_SIZE, (SQLPOINTER)(SQLULEN)sets, 0);
+        CHECK(rc, SQL_HANDLE_STMT, stmt, "SQL_ATTR_PARAMSET_SIZE");
+        rc = SQLExecute(stmt);
+        CHECK(rc, SQL_HANDLE_STMT, stmt, "SQLExecute");
+        if (processed != (SQLULEN)sets) {
+            fprintf(stderr, "bulk_insert: %lu sets processed, expected %lld\n", (unsigned long)processed, sets);
+            failed_sets += sets;
+        }
+        for (long long i = 0; i < sets; i++)
+            if (status[i] != SQL_PARAM_SUCCESS && status[i] != SQL_PARAM_SUCCESS_WITH_INFO)
+                failed_sets++;
+        done += sets;
+    }
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    SQLFreeStmt(stmt, SQL_RESET_PARAMS);
+    rc = SQLSetStmtAttr(stmt, SQL_ATTR_PARAMSET_SIZE, (SQLPOINTER)1, 0);
+    CHECK(rc, SQL_HANDLE_STMT, stmt, "SQL_ATTR_PARAMSET_SIZE reset");
+
+    /* What the server holds must be exactly what was sent. */
+    long long count = query_int(stmt, "SELECT count(*) FROM bench_bulk");
+    long long sum_a = query_int(stmt, "SELECT sum(a)::int8 FROM bench_bulk");
+    long long bad_b = query_int(stmt, "SELECT count(*) FROM bench_bulk WHERE b <> a::int8 * 1000003 OR c <> a * 0.25::float8");
+    long long bad_d = query_int(stmt, "SELECT count(*) FROM bench_bulk WHERE d IS DISTINCT FROM 'bulk-' || a || '-abcdefgh'");
+    int ok = failed_sets == 0 && count == n && sum_a == n * (n + 1) / 2 && bad_b == 0 && bad_d == 0;
+    if (!ok)
+        fprintf(stderr, "bulk_insert: check failed: failed sets %lld, count %lld, sum %lld, bad numbers %lld, bad texts %lld\n",
+                failed_sets, count, sum_a, bad_b, bad_d);
+    exec(stmt, "DROP TABLE bench_bulk");
+
+    SQLFreeHandle(SQL_HANDLE_STMT, stmt);
+    SQLDisconnect(dbc);
+    SQLFreeHandle(SQL_HANDLE_DBC, dbc);
+    SQLFreeHandle(SQL_HANDLE_ENV, env);
+
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    double cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
+                 (double)ru.ru_stime.tv_usec / 1e6;
+    printf("RESULT mode=bulk rows=%lld array=%lld seconds=%.3f cpu_seconds=%.3f maxrss_kb=%ld ok=%d\n", done, array, seconds,
+           cpu, ru.ru_maxrss, ok);
+    return ok ? 0 : 1;
+}
