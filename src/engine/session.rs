@@ -620,6 +620,41 @@ impl Session {
             .collect())
     }
 
+    /// Like [`Session::execute_many`], but every set inside one transaction (one commit for the
+    /// whole array instead of one per set). `Ok(None)` when any set failed: the transaction is
+    /// rolled back and nothing was applied, so the caller can run the sets one by one to learn
+    /// each set's outcome. Only for autocommit connections outside a transaction.
+    pub fn execute_many_atomic(&mut self, owner: Owner, prepared: &Prepared, sets: &[Vec<Option<String>>]) -> EngineResult<Option<Vec<u64>>> {
+        self.check_usable()?;
+        self.close_result(owner);
+        self.free_connection()?;
+        let client = Arc::clone(&self.client);
+        let statement = prepared.statement.clone();
+        let sets = sets.to_vec();
+        let queued = runtime::spawn(async move {
+            let (client, statement) = (&client, &statement);
+            client.batch_execute("BEGIN").await?;
+            let outcomes = futures_util::future::join_all(sets.iter().map(|set| async move {
+                let values: Vec<TextParam<'_>> = set.iter().map(|p| TextParam(p.as_deref())).collect();
+                client.execute_raw(statement, values.iter()).await
+            }))
+            .await;
+            if outcomes.iter().all(Result::is_ok) {
+                if client.batch_execute("COMMIT").await.is_ok() {
+                    return Ok(Some(outcomes.into_iter().map(|r| r.unwrap_or(0)).collect()));
+                }
+                return Ok(None);
+            }
+            client.batch_execute("ROLLBACK").await?;
+            Ok::<_, tokio_postgres::Error>(None)
+        })
+        .map_err(|e| EngineError::communication(format!("driver runtime unavailable: {e}")))?;
+        let outcome = self
+            .run(queued)?
+            .map_err(|e| EngineError::communication(format!("the parameter array task failed: {e}")))?;
+        outcome.map_err(|e| self.map_error(&e))
+    }
+
     /// Moves up to `max` rows of `owner`'s result into `out`. Waits for the first row only;
     /// further rows are taken while they are already there.
     pub fn fetch(&mut self, owner: Owner, max: usize, out: &mut VecDeque<Row>) -> EngineResult<Fetched> {

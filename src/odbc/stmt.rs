@@ -454,7 +454,18 @@ impl Statement {
             sets.push(self.collect_params(st, piece, set)?);
         }
         let id = self.id;
-        let outcomes = cs.call(CallKind::Execute, |session| session.execute_many(id, prepared, &sets))?;
+        let autocommit = cs.attrs.autocommit;
+        // Fast path: the whole array in one transaction (one commit). When a set fails nothing
+        // was applied, and the sets run again one by one so each gets its own outcome.
+        let atomic = if autocommit && !cs.session()?.in_transaction() {
+            cs.call(CallKind::Execute, |session| session.execute_many_atomic(id, prepared, &sets))?
+        } else {
+            None
+        };
+        let outcomes: Vec<crate::engine::error::EngineResult<Option<u64>>> = match atomic {
+            Some(counts) => counts.into_iter().map(|n| Ok(Some(n))).collect(),
+            None => cs.call(CallKind::Execute, |session| session.execute_many(id, prepared, &sets))?,
+        };
         let mut total = 0u64;
         let mut failed = 0usize;
         for (index, outcome) in outcomes.iter().enumerate() {

@@ -612,9 +612,21 @@ impl Cluster {
         if !is_running(writer) {
             return Ok(());
         }
-        let lsn = self.psql_script(writer.port, "postgres", "SELECT pg_current_wal_lsn();")?;
-        let lsn = lsn.trim().to_string();
-        let check = format!("SELECT pg_last_wal_replay_lsn() >= '{lsn}'::pg_lsn;");
+        // The LSN alone is not enough after a promotion: a replica that got more of the old
+        // writer's WAL than the new writer can be "ahead" on the old timeline. It has followed
+        // only when its WAL receiver is on the writer's timeline too.
+        let answer = self.psql_script(
+            writer.port,
+            "postgres",
+            "SELECT pg_current_wal_lsn() || ' ' || ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int;",
+        )?;
+        let mut parts = answer.split_whitespace();
+        let lsn = parts.next().unwrap_or("0/0").to_string();
+        let timeline = parts.next().unwrap_or("1").to_string();
+        let check = format!(
+            "SELECT pg_last_wal_replay_lsn() >= '{lsn}'::pg_lsn \
+             AND coalesce((SELECT received_tli FROM pg_stat_wal_receiver), 0) = {timeline};"
+        );
         let writer_port = writer.port;
         for node in state.nodes.iter_mut() {
             if node.role != Role::Reader || node.stale || !is_running(node) {
