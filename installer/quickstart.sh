@@ -2,7 +2,9 @@
 # Quick start: builds the driver, registers it for the current user, starts a local stand-in
 # Aurora cluster (a writer, two readers, an RDS API stub with a custom endpoint), writes DSNs
 # for it into ~/.odbc.ini, runs real queries through the driver with isql, and stops the
-# cluster again. No AWS account is needed; everything runs on 127.0.0.1.
+# cluster again. On the way it shows host monitoring (a query on a host that stops answering
+# fails fast) and failover (the same connection moves on to the new writer), driving the
+# stand-in with `auroraodbc-standin ctl`. No AWS account is needed; everything runs on 127.0.0.1.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$here"
@@ -84,6 +86,16 @@ echo "changing the members to $last_reader only (ModifyDBClusterEndpoint on the 
 curl -s -o /dev/null -X POST "$(get stub_url)" \
   --data "Action=ModifyDBClusterEndpoint&Version=2014-10-31&DBClusterEndpointIdentifier=reporting&StaticMembers.member.1=$last_reader"
 for _ in 1 2 3; do printf '  '; ask_custom; done
+
+step "host monitoring: a query on a host that stops answering fails fast"
+# The demo black-holes the writer's proxy 2 s into a long query (auroraodbc-standin ctl), then
+# lets traffic through again.
+writer="$(get writer)"
+python3 installer/demo.py efm "auroraodbc-demo-$writer" "$state" "$target/auroraodbc-standin"
+
+step "failover: the same connection carries on on the new writer"
+python3 installer/demo.py failover auroraodbc-demo-writer "$state" "$target/auroraodbc-standin"
+echo "writer is now $(get writer)"
 
 step "done"
 echo "The DSNs stay in ~/.odbc.ini (sections auroraodbc-demo-*); the stand-in cluster is stopped now."

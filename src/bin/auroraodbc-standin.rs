@@ -4,25 +4,37 @@
 //! ```text
 //! auroraodbc-standin up [--replicas N] [--state-file PATH]
 //! auroraodbc-standin down [--state-file PATH]
+//! auroraodbc-standin ctl [--state-file PATH] fault <instance> <passthrough|blackhole|reset|refuse>
+//! auroraodbc-standin ctl [--state-file PATH] failover <instance>
 //! ```
 //!
 //! `up` starts the cluster, its fault proxies and the RDS API stub (with custom endpoint
 //! `reporting` on the replicas), prints the addresses, writes a key=value state file and waits
 //! for SIGINT/SIGTERM (or `down`), then cleans everything up.
+//!
+//! While it runs, `up` listens on a Unix domain socket next to the state file (its path is the
+//! state file's `control=` line). `ctl` sends one command line there and prints the one-line
+//! answer (`ok ...` or `error ...`); it exits non-zero on `error`. After a change the state file
+//! is written again, so `writer=`, the roles and `host_map=` stay current.
 
 #[path = "../../tests/support/mod.rs"]
 mod support;
 
 use std::fmt::Write as _;
+use std::io::{BufRead, BufReader, Read, Write as _};
+use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use support::{Cluster, ClusterOptions, CustomEndpoint, RdsStub};
+use support::{Cluster, ClusterOptions, CustomEndpoint, FaultMode, RdsStub};
 
 const USAGE: &str = "usage:
   auroraodbc-standin up [--replicas N] [--state-file PATH]
-  auroraodbc-standin down [--state-file PATH]";
+  auroraodbc-standin down [--state-file PATH]
+  auroraodbc-standin ctl [--state-file PATH] fault <instance> <passthrough|blackhole|reset|refuse>
+  auroraodbc-standin ctl [--state-file PATH] failover <instance>";
 
 /// The custom endpoint the CLI creates, made of the replicas.
 const CUSTOM_ENDPOINT: &str = "reporting";
@@ -42,6 +54,8 @@ struct Args {
     command: String,
     replicas: usize,
     state_file: PathBuf,
+    /// The words after `ctl`.
+    ctl: Vec<String>,
 }
 
 fn parse(args: &[String]) -> Result<Args, String> {
@@ -49,6 +63,7 @@ fn parse(args: &[String]) -> Result<Args, String> {
         command: String::new(),
         replicas: 2,
         state_file: std::env::temp_dir().join("auroraodbc-standin.state"),
+        ctl: Vec::new(),
     };
     let mut rest = args.iter();
     while let Some(arg) = rest.next() {
@@ -67,6 +82,9 @@ fn parse(args: &[String]) -> Result<Args, String> {
             command if parsed.command.is_empty() && !command.starts_with('-') => {
                 parsed.command = command.to_string();
             }
+            word if parsed.command == "ctl" && !word.starts_with('-') => {
+                parsed.ctl.push(word.to_string());
+            }
             other => return Err(format!("unexpected argument {other}\n{USAGE}")),
         }
     }
@@ -78,6 +96,7 @@ fn run(args: &[String]) -> Result<(), String> {
     match args.command.as_str() {
         "up" => up(&args),
         "down" => down(&args.state_file),
+        "ctl" => ctl(&args.state_file, &args.ctl),
         _ => Err(USAGE.into()),
     }
 }
@@ -130,16 +149,43 @@ fn up(args: &Args) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     let total = began.elapsed();
 
-    let state = state_text(&cluster, &stub, total);
-    write_state(&args.state_file, &state)?;
-    print_summary(&cluster, &stub, total, &args.state_file);
-
-    let mut received: libc::c_int = 0;
-    // SAFETY: the set is initialised and blocked in this thread; received is a valid out pointer.
-    let rc = unsafe { libc::sigwait(&signals, &mut received) };
-    if rc == 0 {
-        println!("auroraodbc-standin: signal {received}, shutting down");
+    let socket = control_path(&args.state_file);
+    // A socket left behind by a stand-in that was killed would make bind fail.
+    let _ = std::fs::remove_file(&socket);
+    let listener = UnixListener::bind(&socket)
+        .map_err(|e| format!("binding the control socket {}: {e}", socket.display()))?;
+    listener
+        .set_nonblocking(true)
+        .map_err(|e| format!("control socket: {e}"))?;
+    let control = Control {
+        cluster: &cluster,
+        stub: &stub,
+        total,
+        state_file: &args.state_file,
+        socket: &socket,
+    };
+    if let Err(e) = write_state(&args.state_file, &control.state()) {
+        let _ = std::fs::remove_file(&socket);
+        return Err(e);
     }
+    print_summary(&cluster, &stub, total, &args.state_file);
+    println!("  control socket   {}", socket.display());
+
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        // Threads inherit the blocked signal mask, so the signals still only reach sigwait.
+        scope.spawn(|| control.serve(&listener, &stop));
+        let mut received: libc::c_int = 0;
+        // SAFETY: the set is initialised and blocked in this thread; received is a valid out
+        // pointer.
+        let rc = unsafe { libc::sigwait(&signals, &mut received) };
+        if rc == 0 {
+            println!("auroraodbc-standin: signal {received}, shutting down");
+        }
+        stop.store(true, Ordering::SeqCst);
+    });
+    drop(listener);
+    let _ = std::fs::remove_file(&socket);
     drop(stub);
     drop(cluster);
     let _ = std::fs::remove_file(&args.state_file);
@@ -185,6 +231,145 @@ fn print_summary(cluster: &Cluster, stub: &RdsStub, total: Duration, state_file:
     println!("  host_address_map {}", cluster.host_map());
     println!("  state file       {}", state_file.display());
     println!("Stop with Ctrl-C, SIGTERM or `auroraodbc-standin down`.");
+}
+
+/// The control socket of the stand-in whose state file is `state_file`: `<state file>.sock`.
+fn control_path(state_file: &Path) -> PathBuf {
+    let mut path = state_file.as_os_str().to_owned();
+    path.push(".sock");
+    PathBuf::from(path)
+}
+
+/// What the control thread of `up` works on.
+struct Control<'a> {
+    cluster: &'a Cluster,
+    stub: &'a RdsStub,
+    total: Duration,
+    state_file: &'a Path,
+    socket: &'a Path,
+}
+
+impl Control<'_> {
+    fn state(&self) -> String {
+        let mut text = state_text(self.cluster, self.stub, self.total);
+        let _ = writeln!(text, "control={}", self.socket.display());
+        text
+    }
+
+    /// Accepts control connections one at a time until `stop` is set. The listener is
+    /// non-blocking so the flag is seen within 50 ms.
+    fn serve(&self, listener: &UnixListener, stop: &AtomicBool) {
+        while !stop.load(Ordering::SeqCst) {
+            match listener.accept() {
+                Ok((stream, _)) => {
+                    if let Err(e) = self.answer(stream) {
+                        eprintln!("auroraodbc-standin: control connection: {e}");
+                    }
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                Err(e) => {
+                    eprintln!("auroraodbc-standin: control socket: {e}");
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+            }
+        }
+    }
+
+    fn answer(&self, stream: UnixStream) -> std::io::Result<()> {
+        stream.set_nonblocking(false)?;
+        stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+        let mut line = String::new();
+        BufReader::new(&stream).take(4096).read_line(&mut line)?;
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let reply = match self.execute(&words) {
+            Ok(message) => format!("ok {message}"),
+            Err(message) => format!("error {message}"),
+        };
+        println!("auroraodbc-standin: ctl {}: {reply}", words.join(" "));
+        (&stream).write_all(format!("{reply}\n").as_bytes())
+    }
+
+    fn execute(&self, words: &[&str]) -> Result<String, String> {
+        let cluster = self.cluster;
+        let message = match words {
+            ["fault", id, mode] => {
+                let fault = parse_fault(mode)?;
+                cluster.set_fault(id, fault).map_err(|e| e.to_string())?;
+                format!("{id}: proxy now {}", mode.to_ascii_lowercase())
+            }
+            ["failover", id] => {
+                let old = cluster.writer_id();
+                let began = Instant::now();
+                cluster.fail_over_to(id).map_err(|e| e.to_string())?;
+                format!(
+                    "{old} stopped, {id} promoted: writer is now {} ({:.1} s)",
+                    cluster.writer_id(),
+                    began.elapsed().as_secs_f64()
+                )
+            }
+            _ => return Err(format!("unknown command {:?}", words.join(" "))),
+        };
+        write_state(self.state_file, &self.state())?;
+        Ok(message)
+    }
+}
+
+fn parse_fault(mode: &str) -> Result<FaultMode, String> {
+    match mode.to_ascii_lowercase().as_str() {
+        "passthrough" | "pass-through" | "pass_through" => Ok(FaultMode::PassThrough),
+        "blackhole" | "black-hole" | "black_hole" => Ok(FaultMode::BlackHole),
+        "reset" => Ok(FaultMode::Reset),
+        "refuse" => Ok(FaultMode::Refuse),
+        other => Err(format!(
+            "unknown fault mode {other}: expected passthrough, blackhole, reset or refuse"
+        )),
+    }
+}
+
+/// `ctl`: sends one command to a running `up` and prints its answer.
+fn ctl(state_file: &Path, words: &[String]) -> Result<(), String> {
+    let valid = match words.first().map(String::as_str) {
+        Some("fault") => words.len() == 3 && parse_fault(&words[2]).is_ok(),
+        Some("failover") => words.len() == 2,
+        _ => false,
+    };
+    if !valid {
+        return Err(format!("bad ctl command {:?}\n{USAGE}", words.join(" ")));
+    }
+    let text = std::fs::read_to_string(state_file).map_err(|e| {
+        format!(
+            "reading {}: {e} (is the stand-in up?)",
+            state_file.display()
+        )
+    })?;
+    let socket = text
+        .lines()
+        .find_map(|line| line.strip_prefix("control="))
+        .ok_or_else(|| format!("{} has no control= line", state_file.display()))?;
+    let mut stream = UnixStream::connect(socket)
+        .map_err(|e| format!("connecting to {socket}: {e} (is the stand-in up?)"))?;
+    // A failover waits for the promotion and for every replica to follow.
+    stream
+        .set_read_timeout(Some(Duration::from_secs(180)))
+        .map_err(|e| e.to_string())?;
+    stream
+        .write_all(format!("{}\n", words.join(" ")).as_bytes())
+        .map_err(|e| format!("sending to {socket}: {e}"))?;
+    let mut reply = String::new();
+    BufReader::new(&stream)
+        .read_line(&mut reply)
+        .map_err(|e| format!("reading the answer from {socket}: {e}"))?;
+    let reply = reply.trim_end();
+    match reply.strip_prefix("ok ") {
+        Some(message) => {
+            println!("{message}");
+            Ok(())
+        }
+        None if reply.is_empty() => Err("the stand-in closed the control connection".into()),
+        None => Err(reply.strip_prefix("error ").unwrap_or(reply).to_string()),
+    }
 }
 
 /// key=value lines; values never contain newlines.
