@@ -11,7 +11,9 @@
 mod support;
 
 use auroraodbc::engine::error::EngineResult;
-use auroraodbc::engine::pipeline::{CallKind, ConnectPurpose, ConnectRequest, EngineConnection, Pipeline};
+use auroraodbc::engine::pipeline::{
+    CallKind, ConnectPurpose, ConnectRequest, EngineConnection, Pipeline,
+};
 use auroraodbc::engine::session::{ConnectOptions, Executed, Fetched, Prepared};
 use auroraodbc::engine::settings::Settings;
 use std::collections::VecDeque;
@@ -33,13 +35,19 @@ fn settings(cluster: &Cluster, extra: &[(&str, &str)]) -> Result<Arc<Settings>, 
         ("PWD".into(), TEST_PASSWORD.into()),
     ];
     pairs.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-    Settings::resolve(&pairs, &|_| None).map(Arc::new).map_err(|e| e.to_string())
+    Settings::resolve(&pairs, &|_| None)
+        .map(Arc::new)
+        .map_err(|e| e.to_string())
 }
 
 fn open(settings: &Arc<Settings>) -> EngineResult<EngineConnection> {
     let pipeline = Arc::new(Pipeline::build(settings, auroraodbc::plugins::factory)?);
     let options = ConnectOptions::from_settings(settings)?;
-    let request = ConnectRequest { options: options.clone(), settings: settings.clone(), purpose: ConnectPurpose::Initial };
+    let request = ConnectRequest {
+        options: options.clone(),
+        settings: settings.clone(),
+        purpose: ConnectPurpose::Initial,
+    };
     let session = pipeline.connect(&request)?;
     let mut conn = EngineConnection {
         session,
@@ -69,12 +77,21 @@ fn overhead(cluster: &Cluster) -> Result<(), String> {
     let chains: [(&str, Vec<(&str, &str)>); 3] = [
         ("plugins= (empty)", vec![("plugins", "")]),
         ("default chain (host_monitoring, seed settings)", vec![]),
-        ("host_monitoring, failure_detection_time_ms=0 (every call probed)", vec![("plugins", "host_monitoring"), ("failure_detection_time_ms", "0"), ("failure_detection_interval_ms", "500")]),
+        (
+            "host_monitoring, failure_detection_time_ms=0 (every call probed)",
+            vec![
+                ("plugins", "host_monitoring"),
+                ("failure_detection_time_ms", "0"),
+                ("failure_detection_interval_ms", "500"),
+            ],
+        ),
     ];
     let mut conns = Vec::new();
     for (name, extra) in &chains {
         let mut conn = open(&settings(cluster, extra)?).map_err(|e| e.to_string())?;
-        let prepared = conn.call(CallKind::Prepare, |c| c.session.prepare("SELECT 1")).map_err(|e| e.to_string())?;
+        let prepared = conn
+            .call(CallKind::Prepare, |c| c.session.prepare("SELECT 1"))
+            .map_err(|e| e.to_string())?;
         for _ in 0..1_000 {
             execute(&mut conn, &prepared).map_err(|e| e.to_string())?;
         }
@@ -93,15 +110,24 @@ fn overhead(cluster: &Cluster) -> Result<(), String> {
     }
     let base_total = conns[0].3;
     let base_rounds = conns[0].4.clone();
-    println!("| chain | 10,000 executes | per call | total vs plugins= | median of per-round ratios |");
+    println!(
+        "| chain | 10,000 executes | per call | total vs plugins= | median of per-round ratios |"
+    );
     println!("|---|---|---|---|---|");
     for (name, _, _, total, rounds) in &conns {
         let per_call = total.as_secs_f64() * 1e6 / CALLS as f64;
         let delta = (total.as_secs_f64() / base_total.as_secs_f64() - 1.0) * 100.0;
-        let mut ratios: Vec<f64> = rounds.iter().zip(&base_rounds).map(|(r, b)| (r / b - 1.0) * 100.0).collect();
+        let mut ratios: Vec<f64> = rounds
+            .iter()
+            .zip(&base_rounds)
+            .map(|(r, b)| (r / b - 1.0) * 100.0)
+            .collect();
         ratios.sort_by(f64::total_cmp);
         let median = ratios.get(ratios.len() / 2).copied().unwrap_or(0.0);
-        println!("| {name} | {:.0} ms | {per_call:.1} µs | {delta:+.1}% | {median:+.1}% |", total.as_secs_f64() * 1e3);
+        println!(
+            "| {name} | {:.0} ms | {per_call:.1} µs | {delta:+.1}% | {median:+.1}% |",
+            total.as_secs_f64() * 1e3
+        );
     }
     Ok(())
 }
@@ -112,27 +138,45 @@ fn bare_cost(cluster: &Cluster) -> Result<(), String> {
     const N: u32 = 1_000_000;
     println!("| chain | per call, empty work |");
     println!("|---|---|");
-    for (name, extra) in [("plugins= (empty)", vec![("plugins", "")]), ("host_monitoring", vec![("plugins", "host_monitoring")])] {
+    for (name, extra) in [
+        ("plugins= (empty)", vec![("plugins", "")]),
+        ("host_monitoring", vec![("plugins", "host_monitoring")]),
+    ] {
         let mut conn = open(&settings(cluster, &extra)?).map_err(|e| e.to_string())?;
         for _ in 0..10_000 {
-            conn.call(CallKind::Execute, |_| Ok(())).map_err(|e| e.to_string())?;
+            conn.call(CallKind::Execute, |_| Ok(()))
+                .map_err(|e| e.to_string())?;
         }
         let began = Instant::now();
         for _ in 0..N {
-            conn.call(CallKind::Execute, |_| Ok(())).map_err(|e| e.to_string())?;
+            conn.call(CallKind::Execute, |_| Ok(()))
+                .map_err(|e| e.to_string())?;
         }
-        println!("| {name} | {:.0} ns |", began.elapsed().as_secs_f64() * 1e9 / f64::from(N));
+        println!(
+            "| {name} | {:.0} ns |",
+            began.elapsed().as_secs_f64() * 1e9 / f64::from(N)
+        );
     }
     Ok(())
 }
 
 /// One outage run; returns (outage -> error, outage -> bound) in ms.
-fn detect(cluster: &Cluster, time: u64, interval: u64, count: u32, outage_at: Duration) -> Result<(u128, u128), String> {
+fn detect(
+    cluster: &Cluster,
+    time: u64,
+    interval: u64,
+    count: u32,
+    outage_at: Duration,
+) -> Result<(u128, u128), String> {
     let id = cluster.writer_id();
     let (t, i, c) = (time.to_string(), interval.to_string(), count.to_string());
     let s = settings(
         cluster,
-        &[("failure_detection_time_ms", &t), ("failure_detection_interval_ms", &i), ("failure_detection_count", &c)],
+        &[
+            ("failure_detection_time_ms", &t),
+            ("failure_detection_interval_ms", &i),
+            ("failure_detection_count", &c),
+        ],
     )?;
     let mut conn = open(&s).map_err(|e| e.to_string())?;
     let t0 = Instant::now();
@@ -149,33 +193,60 @@ fn detect(cluster: &Cluster, time: u64, interval: u64, count: u32, outage_at: Du
     });
     std::thread::sleep(outage_at.saturating_sub(t0.elapsed()));
     let t1 = Instant::now();
-    cluster.set_fault(&id, FaultMode::BlackHole).map_err(|e| e.to_string())?;
+    cluster
+        .set_fault(&id, FaultMode::BlackHole)
+        .map_err(|e| e.to_string())?;
     let joined = worker.join();
-    cluster.set_fault(&id, FaultMode::PassThrough).map_err(|e| e.to_string())?;
+    cluster
+        .set_fault(&id, FaultMode::PassThrough)
+        .map_err(|e| e.to_string())?;
     let (out, ended) = joined.map_err(|_| "worker panicked".to_string())?;
     match out {
         Err(e) if e.sqlstate_str() == "08S01" => {}
-        other => return Err(format!("expected an abort, got {:?}", other.map_err(|e| e.to_string()))),
+        other => {
+            return Err(format!(
+                "expected an abort, got {:?}",
+                other.map_err(|e| e.to_string())
+            ))
+        }
     }
-    let bound = (t0 + Duration::from_millis(time)).max(t1) + Duration::from_millis(interval) * count + Duration::from_millis(500);
+    let bound = (t0 + Duration::from_millis(time)).max(t1)
+        + Duration::from_millis(interval) * count
+        + Duration::from_millis(500);
     Ok(((ended - t1).as_millis(), (bound - t1).as_millis()))
 }
 
 fn latency(cluster: &Cluster) -> Result<(), String> {
     println!("| time / interval / count | outage at (after call start) | outage -> error | outage -> bound |");
     println!("|---|---|---|---|");
-    let cases: &[(u64, u64, u32)] = &[(1000, 500, 2), (2000, 1000, 1), (3000, 500, 2), (2000, 500, 4), (5000, 1000, 3)];
+    let cases: &[(u64, u64, u32)] = &[
+        (1000, 500, 2),
+        (2000, 1000, 1),
+        (3000, 500, 2),
+        (2000, 500, 4),
+        (5000, 1000, 3),
+    ];
     for &(time, interval, count) in cases {
-        for outage_at in [Duration::from_millis(time / 2), Duration::from_millis(time + 1300)] {
+        for outage_at in [
+            Duration::from_millis(time / 2),
+            Duration::from_millis(time + 1300),
+        ] {
             let (measured, bound) = detect(cluster, time, interval, count, outage_at)?;
-            println!("| {time} / {interval} / {count} | {} ms | {measured} ms | {bound} ms |", outage_at.as_millis());
+            println!(
+                "| {time} / {interval} / {count} | {} ms | {measured} ms | {bound} ms |",
+                outage_at.as_millis()
+            );
         }
     }
     Ok(())
 }
 
 fn main() -> Result<(), String> {
-    let cluster = Cluster::start(ClusterOptions { replicas: 0, ..Default::default() }).map_err(|e| e.to_string())?;
+    let cluster = Cluster::start(ClusterOptions {
+        replicas: 0,
+        ..Default::default()
+    })
+    .map_err(|e| e.to_string())?;
     overhead(&cluster)?;
     println!();
     bare_cost(&cluster)?;

@@ -14,7 +14,9 @@
 mod support;
 
 use auroraodbc::engine::error::EngineResult;
-use auroraodbc::engine::pipeline::{CallKind, ConnectPurpose, ConnectRequest, EngineConnection, Pipeline, SessionCharacteristics};
+use auroraodbc::engine::pipeline::{
+    CallKind, ConnectPurpose, ConnectRequest, EngineConnection, Pipeline, SessionCharacteristics,
+};
 use auroraodbc::engine::selection::HostFilter;
 use auroraodbc::engine::session::{ConnectOptions, Session};
 use auroraodbc::engine::settings::Settings;
@@ -41,16 +43,24 @@ fn open(cluster: &Cluster) -> Result<EngineConnection, BoxError> {
     .map(|(k, v)| (k.to_string(), v))
     .collect();
     let settings = Arc::new(Settings::resolve(&pairs, &|_| None)?);
-    let options = connect_options(&settings, &ConnAttrs::default()).map_err(|e| format!("{e:?}"))?;
+    let options =
+        connect_options(&settings, &ConnAttrs::default()).map_err(|e| format!("{e:?}"))?;
     let pipeline = Arc::new(Pipeline::build(&settings, auroraodbc::plugins::factory)?);
-    let session = pipeline.connect(&ConnectRequest { options: options.clone(), settings: settings.clone(), purpose: ConnectPurpose::Initial })?;
+    let session = pipeline.connect(&ConnectRequest {
+        options: options.clone(),
+        settings: settings.clone(),
+        purpose: ConnectPurpose::Initial,
+    })?;
     let mut conn = EngineConnection {
         session,
         options,
         settings,
         pipeline: pipeline.clone(),
         instance_id: None,
-        characteristics: SessionCharacteristics { autocommit: true, ..Default::default() },
+        characteristics: SessionCharacteristics {
+            autocommit: true,
+            ..Default::default()
+        },
         generation: 0,
         host_filter: HostFilter::allow_all(),
     };
@@ -59,7 +69,9 @@ fn open(cluster: &Cluster) -> Result<EngineConnection, BoxError> {
 }
 
 fn instance_of(conn: &mut EngineConnection) -> EngineResult<String> {
-    conn.call(CallKind::Execute, |c| topology::query_instance_id(&mut c.session))
+    conn.call(CallKind::Execute, |c| {
+        topology::query_instance_id(&mut c.session)
+    })
 }
 
 /// What the worker saw, as instants.
@@ -93,7 +105,9 @@ fn one_failover(cluster: &Cluster, new_writer: &str, delay: Duration) -> Result<
                     Ok(_) => {}
                     Err(e) => {
                         if let Ok(mut s) = seen.lock() {
-                            s.error.get_or_insert_with(|| (Instant::now(), e.sqlstate_str().to_string()));
+                            s.error.get_or_insert_with(|| {
+                                (Instant::now(), e.sqlstate_str().to_string())
+                            });
                         }
                     }
                 }
@@ -139,7 +153,9 @@ fn one_failover(cluster: &Cluster, new_writer: &str, delay: Duration) -> Result<
     let _ = worker.join();
     let s = seen.lock().map_err(|_| "poisoned")?;
     let (error_at, state) = s.error.clone().ok_or("the worker saw no error")?;
-    let recovered = s.recovered.ok_or("the worker never reached the new writer")?;
+    let recovered = s
+        .recovered
+        .ok_or("the worker never reached the new writer")?;
     if state != "08S02" {
         return Err(format!("expected 08S02, got {state}").into());
     }
@@ -155,7 +171,10 @@ fn main() -> Result<(), BoxError> {
     let delay = Duration::from_millis(args.get(2).and_then(|a| a.parse().ok()).unwrap_or(1000));
     let mut samples = Vec::new();
     for n in 0..clusters {
-        let cluster = Cluster::start(ClusterOptions { dns_hash: format!("bench{n}"), ..Default::default() })?;
+        let cluster = Cluster::start(ClusterOptions {
+            dns_hash: format!("bench{n}"),
+            ..Default::default()
+        })?;
         for new_writer in cluster.reader_ids() {
             let s = one_failover(&cluster, &new_writer, delay)?;
             println!(
@@ -170,11 +189,23 @@ fn main() -> Result<(), BoxError> {
         v.sort();
         if let (Some(min), Some(max)) = (v.first(), v.last()) {
             let median = v[v.len() / 2];
-            println!("{name}: min {} ms, median {} ms, max {} ms (n={})", min.as_millis(), median.as_millis(), max.as_millis(), v.len());
+            println!(
+                "{name}: min {} ms, median {} ms, max {} ms (n={})",
+                min.as_millis(),
+                median.as_millis(),
+                max.as_millis(),
+                v.len()
+            );
         }
     };
     println!("promotion delay after the kill: {} ms", delay.as_millis());
-    summary("outage -> 08S02", samples.iter().map(|s| s.outage_to_error).collect());
-    summary("promotion visible -> working", samples.iter().map(|s| s.visible_to_working).collect());
+    summary(
+        "outage -> 08S02",
+        samples.iter().map(|s| s.outage_to_error).collect(),
+    );
+    summary(
+        "promotion visible -> working",
+        samples.iter().map(|s| s.visible_to_working).collect(),
+    );
     Ok(())
 }

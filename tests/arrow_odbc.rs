@@ -15,5 +15,8 @@ fn arrow_odbc_reads_and_writes_a_million_rows() {
     let script = include_str!("py/arrow_odbc_roundtrip.py");
     let out = config.python(script, &[&conn_string(&cluster, &writer), "1000000"]);
     println!("{out}");
-    assert!(out.contains("all passed"), "arrow-odbc script did not finish:\n{out}");
+    assert!(
+        out.contains("all passed"),
+        "arrow-odbc script did not finish:\n{out}"
+    );
 }

@@ -10,9 +10,21 @@ use support::{TEST_DATABASE, TEST_USER};
 
 fn run_replay(config: &OdbcConfig, source: &str, args: &[&str]) {
     let bin = build_c_program(config, source);
-    let out = config.run(bin.to_str().expect("path"), args, "", Duration::from_secs(180));
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    assert!(out.status.success() && text.contains("all passed"), "{source} replay failed:\n{text}");
+    let out = config.run(
+        bin.to_str().expect("path"),
+        args,
+        "",
+        Duration::from_secs(180),
+    );
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success() && text.contains("all passed"),
+        "{source} replay failed:\n{text}"
+    );
 }
 
 /// A loopback port nothing listens on: bound by the kernel, then released.
@@ -39,6 +51,9 @@ fn tableau_call_sequence() {
     let good = conn_string(&cluster, &writer);
     let port = cluster.instance(&writer).expect("instance").proxy_port;
     let bad_password = format!("Driver=auroraodbc;Server=127.0.0.1;Port={port};Database={TEST_DATABASE};UID={TEST_USER};PWD=not-the-password");
-    let unreachable = format!("Driver=auroraodbc;Server=127.0.0.1;Port={};Database={TEST_DATABASE};UID={TEST_USER};PWD=x", closed_port());
+    let unreachable = format!(
+        "Driver=auroraodbc;Server=127.0.0.1;Port={};Database={TEST_DATABASE};UID={TEST_USER};PWD=x",
+        closed_port()
+    );
     run_replay(&config, "tableau.c", &[&good, &bad_password, &unreachable]);
 }

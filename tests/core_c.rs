@@ -12,7 +12,19 @@ fn c_program_exercises_the_core() {
     let writer = cluster.writer_id();
     let config = OdbcConfig::new(&[]);
     let bin = build_c_program(&config, "core.c");
-    let out = config.run(bin.to_str().expect("path"), &[&conn_string(&cluster, &writer)], "", Duration::from_secs(120));
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    assert!(out.status.success() && text.contains("all passed"), "C core program failed:\n{text}");
+    let out = config.run(
+        bin.to_str().expect("path"),
+        &[&conn_string(&cluster, &writer)],
+        "",
+        Duration::from_secs(120),
+    );
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success() && text.contains("all passed"),
+        "C core program failed:\n{text}"
+    );
 }

@@ -15,8 +15,14 @@ fn isql_connects_queries_and_reports_server_errors() {
     let config = OdbcConfig::new(&[("pg", dsn_keys(&cluster, &writer)), ("badpw", bad_pw)]);
 
     let (out, err) = config.isql("pg", &[], "SELECT 41 + 1 AS answer, 'héllo'::text AS greeting, aurora_db_instance_identifier() AS instance\n");
-    assert!(out.contains("answer|greeting|instance"), "header missing: {out}{err}");
-    assert!(out.contains(&format!("42|héllo|{writer}")), "row missing: {out}{err}");
+    assert!(
+        out.contains("answer|greeting|instance"),
+        "header missing: {out}{err}"
+    );
+    assert!(
+        out.contains(&format!("42|héllo|{writer}")),
+        "row missing: {out}{err}"
+    );
 
     // DDL, DML and an aggregate over the inserted rows.
     let script = "CREATE TABLE isql_t (id int primary key, name text)\n\
@@ -29,13 +35,22 @@ fn isql_connects_queries_and_reports_server_errors() {
     // A server error keeps its own SQLSTATE and message.
     let (out, err) = config.isql("pg", &[], "SELECT * FROM no_such_table\n");
     let all = format!("{out}{err}");
-    assert!(all.contains("[42P01]") && all.contains("no_such_table"), "server error: {all}");
+    assert!(
+        all.contains("[42P01]") && all.contains("no_such_table"),
+        "server error: {all}"
+    );
 
     // Bad credentials: 28P01 with the server's text.
     let (out, err) = config.isql("badpw", &[], "SELECT 1\n");
     let all = format!("{out}{err}");
-    assert!(all.contains("28P01") && all.contains("password authentication failed"), "auth error: {all}");
-    assert!(!all.contains("wrong-password"), "password leaked into a message: {all}");
+    assert!(
+        all.contains("28P01") && all.contains("password authentication failed"),
+        "auth error: {all}"
+    );
+    assert!(
+        !all.contains("wrong-password"),
+        "password leaked into a message: {all}"
+    );
 }
 
 #[test]
@@ -45,10 +60,16 @@ fn isql_exec_direct_and_multiple_results() {
     let config = OdbcConfig::new(&[("pg", dsn_keys(&cluster, &writer))]);
     // -e uses SQLExecDirect; two statements in one string give two result sets.
     let (out, err) = config.isql("pg", &["-e"], "SELECT 'first' AS a; SELECT 'second' AS b\n");
-    assert!(out.contains("first") && out.contains("second"), "both results: {out}{err}");
+    assert!(
+        out.contains("first") && out.contains("second"),
+        "both results: {out}{err}"
+    );
     // ODBC escape sequences are translated; quoted braces are left alone.
     let (out, err) = config.isql("pg", &[], "SELECT {fn UCASE('abc')} AS u, {d '2024-05-06'} AS d, {fn CONCAT('x', 'y')} AS c, '{fn keep}' AS k\n");
-    assert!(out.contains("ABC|2024-05-06|xy|{fn keep}"), "escapes: {out}{err}");
+    assert!(
+        out.contains("ABC|2024-05-06|xy|{fn keep}"),
+        "escapes: {out}{err}"
+    );
 }
 
 #[test]
@@ -67,7 +88,11 @@ fn unknown_dsn_and_unreachable_server_fail_cleanly() {
     let mut dead = dsn_keys(&cluster, &writer);
     dead.retain(|(k, _)| k != "Port");
     // A port nothing listens on: bind, remember, close.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
     dead.push(("Port".into(), port.to_string()));
     dead.push(("connect_timeout".into(), "3".into()));
     let config = OdbcConfig::new(&[("dead", dead)]);
@@ -96,11 +121,20 @@ fn logging_goes_to_the_chosen_file_without_secrets() {
     assert!(out.contains("one"), "{out}{err}");
     let _ = config.isql("logged_bad", &[], "SELECT 1\n");
     let text = std::fs::read_to_string(&log).expect("log file written");
-    assert!(text.contains("connected"), "no connect event in the log:\n{text}");
-    assert!(text.contains("connect failed") && text.contains("28P01"), "no failed connect in the log:\n{text}");
+    assert!(
+        text.contains("connected"),
+        "no connect event in the log:\n{text}"
+    );
+    assert!(
+        text.contains("connect failed") && text.contains("28P01"),
+        "no failed connect in the log:\n{text}"
+    );
     assert!(text.contains("execute"), "no statement event:\n{text}");
     for secret in [support::TEST_PASSWORD, "Sup3r-Secret-Wrong"] {
-        assert!(!text.contains(secret), "a password reached the log:\n{text}");
+        assert!(
+            !text.contains(secret),
+            "a password reached the log:\n{text}"
+        );
     }
     let _ = std::fs::remove_file(&log);
 }

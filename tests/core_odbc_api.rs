@@ -43,21 +43,46 @@ const QUERY: &str = "SELECT g::int4 AS a, g * 1000 AS b, g / 4.0::float8 AS c, '
 #[test]
 fn block_cursors_over_100k_rows() {
     let cluster = single_instance();
-    let conn = env().connect_with_connection_string(&conn_string(&cluster, &cluster.writer_id()), ConnectionOptions::default()).expect("connect");
+    let conn = env()
+        .connect_with_connection_string(
+            &conn_string(&cluster, &cluster.writer_id()),
+            ConnectionOptions::default(),
+        )
+        .expect("connect");
 
     // Text row set: every value as text, 1000 rows per fetch.
-    let mut cursor = conn.execute(QUERY, (), None).expect("execute").expect("a result set");
+    let mut cursor = conn
+        .execute(QUERY, (), None)
+        .expect("execute")
+        .expect("a result set");
     let buffer = TextRowSet::for_cursor(1000, &mut cursor, Some(64)).expect("text buffers");
     let mut block = cursor.bind_buffer(buffer).expect("bind");
     let mut seen = 0i64;
     while let Some(batch) = block.fetch().expect("fetch") {
         for r in 0..batch.num_rows() {
             let g = seen + 1;
-            assert_eq!(batch.at_as_str(0, r).expect("utf-8"), Some(g.to_string().as_str()));
-            assert_eq!(batch.at_as_str(1, r).expect("utf-8"), Some((g * 1000).to_string().as_str()));
-            assert_eq!(batch.at_as_str(3, r).expect("utf-8"), Some(format!("row {g}").as_str()));
+            assert_eq!(
+                batch.at_as_str(0, r).expect("utf-8"),
+                Some(g.to_string().as_str())
+            );
+            assert_eq!(
+                batch.at_as_str(1, r).expect("utf-8"),
+                Some((g * 1000).to_string().as_str())
+            );
+            assert_eq!(
+                batch.at_as_str(3, r).expect("utf-8"),
+                Some(format!("row {g}").as_str())
+            );
             let e = batch.at_as_str(4, r).expect("utf-8");
-            assert_eq!(e, if g % 10 == 0 { None } else { Some(g.to_string()) }.as_deref());
+            assert_eq!(
+                e,
+                if g % 10 == 0 {
+                    None
+                } else {
+                    Some(g.to_string())
+                }
+                .as_deref()
+            );
             seen += 1;
         }
     }
@@ -65,7 +90,10 @@ fn block_cursors_over_100k_rows() {
     drop(block);
 
     // Column-wise binary buffers.
-    let cursor = conn.execute(QUERY, (), None).expect("execute").expect("a result set");
+    let cursor = conn
+        .execute(QUERY, (), None)
+        .expect("execute")
+        .expect("a result set");
     let buffer = ColumnarDynBuffer::from_descs(
         1000,
         [
@@ -85,7 +113,12 @@ fn block_cursors_over_100k_rows() {
         let b = batch.column(1).as_slice::<i64>().expect("i64");
         let c = batch.column(2).as_slice::<f64>().expect("f64");
         let d = batch.column(3).as_text().expect("text");
-        let e: Vec<Option<i32>> = batch.column(4).as_nullable_slice::<i32>().expect("nullable i32").map(|v| v.copied()).collect();
+        let e: Vec<Option<i32>> = batch
+            .column(4)
+            .as_nullable_slice::<i32>()
+            .expect("nullable i32")
+            .map(|v| v.copied())
+            .collect();
         assert_eq!(a.len(), batch.num_rows());
         for r in 0..batch.num_rows() {
             let g = seen + 1;
@@ -104,32 +137,68 @@ fn block_cursors_over_100k_rows() {
 #[test]
 fn bulk_insert_through_parameter_arrays() {
     let cluster = single_instance();
-    let conn = env().connect_with_connection_string(&conn_string(&cluster, &cluster.writer_id()), ConnectionOptions::default()).expect("connect");
-    conn.execute("CREATE TABLE bulk (id int4 PRIMARY KEY, amount int8, ratio float8, name text)", (), None).expect("create");
-    let prepared = conn.prepare("INSERT INTO bulk (id, amount, ratio, name) VALUES (?, ?, ?, ?)").expect("prepare");
+    let conn = env()
+        .connect_with_connection_string(
+            &conn_string(&cluster, &cluster.writer_id()),
+            ConnectionOptions::default(),
+        )
+        .expect("connect");
+    conn.execute(
+        "CREATE TABLE bulk (id int4 PRIMARY KEY, amount int8, ratio float8, name text)",
+        (),
+        None,
+    )
+    .expect("create");
+    let prepared = conn
+        .prepare("INSERT INTO bulk (id, amount, ratio, name) VALUES (?, ?, ?, ?)")
+        .expect("prepare");
     let batch_size = 1000usize;
     let mut inserter = prepared
-        .into_column_inserter(batch_size, [BindParamDesc::i32(false), BindParamDesc::i64(false), BindParamDesc::f64(true), BindParamDesc::text(40)])
+        .into_column_inserter(
+            batch_size,
+            [
+                BindParamDesc::i32(false),
+                BindParamDesc::i64(false),
+                BindParamDesc::f64(true),
+                BindParamDesc::text(40),
+            ],
+        )
         .expect("column inserter");
     for batch in 0..10usize {
         inserter.set_num_rows(batch_size);
         {
-            let ids = inserter.column_mut(0).as_slice::<i32>().expect("i32 column");
+            let ids = inserter
+                .column_mut(0)
+                .as_slice::<i32>()
+                .expect("i32 column");
             for (i, v) in ids.iter_mut().enumerate() {
                 *v = i32::try_from(batch * batch_size + i + 1).expect("fits");
             }
         }
         {
-            let amounts = inserter.column_mut(1).as_slice::<i64>().expect("i64 column");
+            let amounts = inserter
+                .column_mut(1)
+                .as_slice::<i64>()
+                .expect("i64 column");
             for (i, v) in amounts.iter_mut().enumerate() {
                 *v = i64::try_from((batch * batch_size + i + 1) * 7).expect("fits");
             }
         }
         {
-            let mut ratios = inserter.column_mut(2).as_nullable_slice::<f64>().expect("nullable f64 column");
+            let mut ratios = inserter
+                .column_mut(2)
+                .as_nullable_slice::<f64>()
+                .expect("nullable f64 column");
             for i in 0..batch_size {
                 let id = batch * batch_size + i + 1;
-                ratios.set_cell(i, if id % 3 == 0 { None } else { Some(id as f64 / 2.0) });
+                ratios.set_cell(
+                    i,
+                    if id % 3 == 0 {
+                        None
+                    } else {
+                        Some(id as f64 / 2.0)
+                    },
+                );
             }
         }
         {
@@ -150,44 +219,98 @@ fn bulk_insert_through_parameter_arrays() {
     let mut text = Vec::new();
     row.get_text(1, &mut text).expect("text");
     let text = String::from_utf8(text).expect("utf-8");
-    assert_eq!(text, format!("10000|{}|{}|{}|näme 9999", 10000 * 10001 / 2, 7 * 10000 * 10001 / 2, 10000 - 3333));
+    assert_eq!(
+        text,
+        format!(
+            "10000|{}|{}|{}|näme 9999",
+            10000 * 10001 / 2,
+            7 * 10000 * 10001 / 2,
+            10000 - 3333
+        )
+    );
 }
 
 #[test]
 fn truncation_reports_the_full_length_and_errors_keep_their_state() {
     let cluster = single_instance();
     let cs = conn_string(&cluster, &cluster.writer_id());
-    let conn = env().connect_with_connection_string(&cs, ConnectionOptions::default()).expect("connect");
+    let conn = env()
+        .connect_with_connection_string(&cs, ConnectionOptions::default())
+        .expect("connect");
 
-    let cursor = conn.execute("SELECT repeat('x', 100) AS long_text", (), None).expect("execute").expect("result");
+    let cursor = conn
+        .execute("SELECT repeat('x', 100) AS long_text", (), None)
+        .expect("execute")
+        .expect("result");
     let buffer = TextRowSet::from_max_str_lens(4, [10usize]).expect("buffer");
     let mut block = cursor.bind_buffer(buffer).expect("bind");
-    let batch = block.fetch_with_truncation_check(false).expect("fetch without the check").expect("a row");
-    assert_eq!(batch.indicator_at(0, 0), Indicator::Length(100), "the indicator holds the full length");
-    assert_eq!(batch.at_as_str(0, 0).expect("utf-8"), Some("x".repeat(10).as_str()));
+    let batch = block
+        .fetch_with_truncation_check(false)
+        .expect("fetch without the check")
+        .expect("a row");
+    assert_eq!(
+        batch.indicator_at(0, 0),
+        Indicator::Length(100),
+        "the indicator holds the full length"
+    );
+    assert_eq!(
+        batch.at_as_str(0, 0).expect("utf-8"),
+        Some("x".repeat(10).as_str())
+    );
     drop(block);
-    let cursor = conn.execute("SELECT repeat('y', 100) AS long_text", (), None).expect("execute").expect("result");
-    let mut block = cursor.bind_buffer(TextRowSet::from_max_str_lens(4, [10usize]).expect("buffer")).expect("bind");
+    let cursor = conn
+        .execute("SELECT repeat('y', 100) AS long_text", (), None)
+        .expect("execute")
+        .expect("result");
+    let mut block = cursor
+        .bind_buffer(TextRowSet::from_max_str_lens(4, [10usize]).expect("buffer"))
+        .expect("bind");
     match block.fetch_with_truncation_check(true) {
-        Err(Error::TooLargeValueForBuffer { indicator, buffer_index }) => {
+        Err(Error::TooLargeValueForBuffer {
+            indicator,
+            buffer_index,
+        }) => {
             assert_eq!((indicator, buffer_index), (Some(100), 0));
         }
-        other => panic!("expected a truncation error, got {:?}", other.map(|b| b.map(|b| b.num_rows()))),
+        other => panic!(
+            "expected a truncation error, got {:?}",
+            other.map(|b| b.map(|b| b.num_rows()))
+        ),
     }
     drop(block);
 
-    let missing = conn.execute("SELECT * FROM no_such_table", (), None).err().expect("an error");
+    let missing = conn
+        .execute("SELECT * FROM no_such_table", (), None)
+        .err()
+        .expect("an error");
     assert_eq!(sqlstate(&missing), "42P01");
-    conn.execute("CREATE TABLE uniq (k int PRIMARY KEY)", (), None).expect("create");
-    conn.execute("INSERT INTO uniq VALUES (1)", (), None).expect("insert");
-    let dup = conn.execute("INSERT INTO uniq VALUES (1)", (), None).err().expect("an error");
+    conn.execute("CREATE TABLE uniq (k int PRIMARY KEY)", (), None)
+        .expect("create");
+    conn.execute("INSERT INTO uniq VALUES (1)", (), None)
+        .expect("insert");
+    let dup = conn
+        .execute("INSERT INTO uniq VALUES (1)", (), None)
+        .err()
+        .expect("an error");
     assert_eq!(sqlstate(&dup), "23505");
-    let div = conn.execute("SELECT 1 / 0", (), None).err().expect("an error");
+    let div = conn
+        .execute("SELECT 1 / 0", (), None)
+        .err()
+        .expect("an error");
     assert_eq!(sqlstate(&div), "22012");
     let bad = cs.replace(support::TEST_PASSWORD, "wrong-password");
-    let denied = env().connect_with_connection_string(&bad, ConnectionOptions::default()).err().expect("an error");
+    let denied = env()
+        .connect_with_connection_string(&bad, ConnectionOptions::default())
+        .err()
+        .expect("an error");
     assert_eq!(sqlstate(&denied), "28P01");
-    let malformed = env().connect_with_connection_string("Driver=auroraodbc;Server={127.0.0.1", ConnectionOptions::default()).err().expect("an error");
+    let malformed = env()
+        .connect_with_connection_string(
+            "Driver=auroraodbc;Server={127.0.0.1",
+            ConnectionOptions::default(),
+        )
+        .err()
+        .expect("an error");
     assert_eq!(sqlstate(&malformed), "08001");
 }
 
@@ -195,7 +318,15 @@ fn truncation_reports_the_full_length_and_errors_keep_their_state() {
 fn test_binary_does_not_contain_the_driver() {
     // Were the driver's exports linked in, SQLAllocHandle would resolve to them, not libodbc.
     let exe = std::env::current_exe().expect("test binary");
-    let out = std::process::Command::new("nm").arg(&exe).output().expect("run nm");
-    let defined = String::from_utf8_lossy(&out.stdout).lines().any(|l| l.ends_with(" T SQLAllocHandle"));
-    assert!(out.status.success() && !defined, "the test binary defines SQLAllocHandle itself");
+    let out = std::process::Command::new("nm")
+        .arg(&exe)
+        .output()
+        .expect("run nm");
+    let defined = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .any(|l| l.ends_with(" T SQLAllocHandle"));
+    assert!(
+        out.status.success() && !defined,
+        "the test binary defines SQLAllocHandle itself"
+    );
 }

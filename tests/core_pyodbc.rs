@@ -16,5 +16,8 @@ fn pyodbc_end_to_end() {
     let bad = good.replace(support::TEST_PASSWORD, "wrong-password");
     let script = include_str!("py/core_pyodbc.py");
     let out = config.python(script, &[&good, &bad]);
-    assert!(out.contains("all passed"), "pyodbc script did not finish:\n{out}");
+    assert!(
+        out.contains("all passed"),
+        "pyodbc script did not finish:\n{out}"
+    );
 }

@@ -8,7 +8,9 @@ mod common;
 mod support;
 
 use auroraodbc::engine::error::{EngineError, EngineResult};
-use auroraodbc::engine::pipeline::{CallKind, ConnectPurpose, ConnectRequest, EngineConnection, Pipeline};
+use auroraodbc::engine::pipeline::{
+    CallKind, ConnectPurpose, ConnectRequest, EngineConnection, Pipeline,
+};
 use auroraodbc::engine::selection::HostFilter;
 use auroraodbc::engine::session::ConnectOptions;
 use auroraodbc::engine::settings::{Key, Settings};
@@ -18,8 +20,8 @@ use std::collections::HashSet;
 use std::sync::{Arc, Once};
 use std::time::{Duration, Instant, SystemTime};
 use support::{
-    Cluster, ClusterOptions, CustomEndpoint, CustomEndpointType, RdsStub, Repeat, StubFault, TEST_DATABASE, TEST_PASSWORD,
-    TEST_USER,
+    Cluster, ClusterOptions, CustomEndpoint, CustomEndpointType, RdsStub, Repeat, StubFault,
+    TEST_DATABASE, TEST_PASSWORD, TEST_USER,
 };
 
 const DESCRIBE: &str = "DescribeDBClusterEndpoints";
@@ -35,7 +37,10 @@ fn aws_env() {
         std::env::set_var("no_proxy", "127.0.0.1,localhost");
         std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
         std::env::set_var("AWS_CONFIG_FILE", "/nonexistent/auroraodbc-test-config");
-        std::env::set_var("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/auroraodbc-test-credentials");
+        std::env::set_var(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            "/nonexistent/auroraodbc-test-credentials",
+        );
         std::env::remove_var("AWS_PROFILE");
         std::env::remove_var("AWS_ENDPOINT_URL");
         std::env::remove_var("AWS_ENDPOINT_URL_RDS");
@@ -44,13 +49,22 @@ fn aws_env() {
 
 fn start(replicas: usize) -> (Cluster, RdsStub) {
     aws_env();
-    let cluster = Cluster::start(ClusterOptions { replicas, ..Default::default() }).expect("cluster");
+    let cluster = Cluster::start(ClusterOptions {
+        replicas,
+        ..Default::default()
+    })
+    .expect("cluster");
     let stub = RdsStub::start(cluster.stub_options()).expect("stub");
     (cluster, stub)
 }
 
 /// DSN keys for a connection through custom endpoint `ep` of `cluster`, the API at `stub`.
-fn keys(cluster: &Cluster, stub: &RdsStub, ep: &str, extra: &[(&str, &str)]) -> Vec<(String, String)> {
+fn keys(
+    cluster: &Cluster,
+    stub: &RdsStub,
+    ep: &str,
+    extra: &[(&str, &str)],
+) -> Vec<(String, String)> {
     let mut pairs: Vec<(String, String)> = vec![
         ("Server".into(), cluster.custom_endpoint_host(ep)),
         ("Database".into(), TEST_DATABASE.into()),
@@ -60,7 +74,10 @@ fn keys(cluster: &Cluster, stub: &RdsStub, ep: &str, extra: &[(&str, &str)]) -> 
         ("host_address_map".into(), cluster.host_map()),
         ("rds_endpoint_url".into(), stub.url()),
         ("custom_endpoint_info_refresh_rate_ms".into(), "300".into()),
-        ("wait_for_custom_endpoint_info_timeout_ms".into(), "5000".into()),
+        (
+            "wait_for_custom_endpoint_info_timeout_ms".into(),
+            "5000".into(),
+        ),
         ("connect_timeout".into(), "10".into()),
     ];
     for (k, v) in extra {
@@ -95,7 +112,11 @@ fn connect(settings: Settings) -> EngineResult<EngineConnection> {
         application_name: "custom-endpoint-test".into(),
         ..Default::default()
     };
-    let request = ConnectRequest { options: options.clone(), settings: shared.clone(), purpose: ConnectPurpose::Initial };
+    let request = ConnectRequest {
+        options: options.clone(),
+        settings: shared.clone(),
+        purpose: ConnectPurpose::Initial,
+    };
     let session = pipeline.connect(&request)?;
     let mut conn = EngineConnection {
         session,
@@ -113,18 +134,37 @@ fn connect(settings: Settings) -> EngineResult<EngineConnection> {
 
 /// The instance a connection is on, asked through the plugin chain.
 fn instance_of(conn: &mut EngineConnection) -> String {
-    conn.call(CallKind::Execute, |c| topology::query_instance_id(&mut c.session)).expect("instance id")
+    conn.call(CallKind::Execute, |c| {
+        topology::query_instance_id(&mut c.session)
+    })
+    .expect("instance id")
 }
 
 fn instance(id: &str, is_writer: bool) -> Instance {
-    Instance { id: id.into(), is_writer, cpu: 0.0, lag_ms: 0.0, age_secs: Some(0.0) }
+    Instance {
+        id: id.into(),
+        is_writer,
+        cpu: 0.0,
+        lag_ms: 0.0,
+        age_secs: Some(0.0),
+    }
 }
 
 /// Times (ms since the first) of the stub's Describe requests.
 fn request_times(stub: &RdsStub) -> Vec<u128> {
-    let times: Vec<SystemTime> = stub.requests().iter().filter(|r| r.action == DESCRIBE).map(|r| r.at).collect();
-    let Some(first) = times.first().copied() else { return Vec::new() };
-    times.iter().map(|t| t.duration_since(first).unwrap_or_default().as_millis()).collect()
+    let times: Vec<SystemTime> = stub
+        .requests()
+        .iter()
+        .filter(|r| r.action == DESCRIBE)
+        .map(|r| r.at)
+        .collect();
+    let Some(first) = times.first().copied() else {
+        return Vec::new();
+    };
+    times
+        .iter()
+        .map(|t| t.duration_since(first).unwrap_or_default().as_millis())
+        .collect()
 }
 
 fn gaps(times: &[u128]) -> Vec<u128> {
@@ -137,25 +177,40 @@ fn connections_land_on_members_and_follow_changes() {
     let writer = cluster.writer_id();
     let readers = cluster.reader_ids();
     let (r1, r2) = (readers[0].clone(), readers[1].clone());
-    stub.put_endpoint(CustomEndpoint::with_static("reporting", "standin-cluster", &[&r1, &r2]));
+    stub.put_endpoint(CustomEndpoint::with_static(
+        "reporting",
+        "standin-cluster",
+        &[&r1, &r2],
+    ));
 
     // The name resolves to a member: 50 connections, all on members.
     cluster.pin_custom_endpoint("reporting", &r1).expect("pin");
     let members: HashSet<String> = [r1.clone(), r2.clone()].into();
     for _ in 0..50 {
-        let mut conn = connect(settings(&keys(&cluster, &stub, "reporting", &[]))).expect("connect");
+        let mut conn =
+            connect(settings(&keys(&cluster, &stub, "reporting", &[]))).expect("connect");
         let id = instance_of(&mut conn);
         assert!(members.contains(&id), "landed on {id}");
-        assert_eq!(conn.instance_id.as_deref(), Some(id.as_str()), "the plugin reports the instance");
+        assert_eq!(
+            conn.instance_id.as_deref(),
+            Some(id.as_str()),
+            "the plugin reports the instance"
+        );
     }
 
     // The name resolves to a non-member (DNS lagging): the driver still ends on a member.
-    cluster.pin_custom_endpoint("reporting", &writer).expect("pin");
+    cluster
+        .pin_custom_endpoint("reporting", &writer)
+        .expect("pin");
     let mut seen = HashSet::new();
     for _ in 0..10 {
-        let mut conn = connect(settings(&keys(&cluster, &stub, "reporting", &[]))).expect("connect");
+        let mut conn =
+            connect(settings(&keys(&cluster, &stub, "reporting", &[]))).expect("connect");
         let id = instance_of(&mut conn);
-        assert!(members.contains(&id), "pinned to the writer, landed on {id}");
+        assert!(
+            members.contains(&id),
+            "pinned to the writer, landed on {id}"
+        );
         seen.insert(id);
     }
     assert_eq!(seen.len(), 2, "both members used: {seen:?}");
@@ -168,12 +223,21 @@ fn connections_land_on_members_and_follow_changes() {
     assert!(stub.set_static_members("reporting", &[&r2]));
     let changed = Instant::now();
     std::thread::sleep(Duration::from_millis(450));
-    assert!(!open.host_filter.allows(&instance(&r1, false)), "filter still allows the removed member");
+    assert!(
+        !open.host_filter.allows(&instance(&r1, false)),
+        "filter still allows the removed member"
+    );
     assert!(open.host_filter.allows(&instance(&r2, false)));
     cluster.pin_custom_endpoint("reporting", &r1).expect("pin");
     for _ in 0..5 {
-        let mut conn = connect(settings(&keys(&cluster, &stub, "reporting", &[]))).expect("connect");
-        assert_eq!(instance_of(&mut conn), r2, "the change was made {:?} ago", changed.elapsed());
+        let mut conn =
+            connect(settings(&keys(&cluster, &stub, "reporting", &[]))).expect("connect");
+        assert_eq!(
+            instance_of(&mut conn),
+            r2,
+            "the change was made {:?} ago",
+            changed.elapsed()
+        );
     }
     let _ = instance_of(&mut open);
 
@@ -185,29 +249,41 @@ fn connections_land_on_members_and_follow_changes() {
     std::thread::sleep(Duration::from_millis(450));
     let mut seen = HashSet::new();
     for _ in 0..20 {
-        let mut conn = connect(settings(&keys(&cluster, &stub, "reporting", &[]))).expect("connect");
+        let mut conn =
+            connect(settings(&keys(&cluster, &stub, "reporting", &[]))).expect("connect");
         let id = instance_of(&mut conn);
         assert_ne!(id, r1, "excluded member used");
         seen.insert(id);
     }
-    assert!(seen.contains(&writer) && seen.contains(&r2), "exclusion list spreads over the rest: {seen:?}");
+    assert!(
+        seen.contains(&writer) && seen.contains(&r2),
+        "exclusion list spreads over the rest: {seen:?}"
+    );
     assert!(open.host_filter.allows(&instance(&writer, true)));
 
     // READER type: never the writer, whatever the lists and the DNS answer say.
     assert!(stub.set_endpoint_type("reporting", CustomEndpointType::Reader));
     assert!(stub.set_excluded_members("reporting", &[]));
     std::thread::sleep(Duration::from_millis(450));
-    cluster.pin_custom_endpoint("reporting", &writer).expect("pin");
+    cluster
+        .pin_custom_endpoint("reporting", &writer)
+        .expect("pin");
     for _ in 0..15 {
-        let mut conn = connect(settings(&keys(&cluster, &stub, "reporting", &[]))).expect("connect");
-        assert_ne!(instance_of(&mut conn), writer, "READER endpoint reached the writer");
+        let mut conn =
+            connect(settings(&keys(&cluster, &stub, "reporting", &[]))).expect("connect");
+        assert_ne!(
+            instance_of(&mut conn),
+            writer,
+            "READER endpoint reached the writer"
+        );
     }
     assert!(!open.host_filter.allows(&instance(&writer, true)));
     // A static list naming the writer does not let a READER endpoint use it.
     assert!(stub.set_static_members("reporting", &[&writer, &r1]));
     std::thread::sleep(Duration::from_millis(450));
     for _ in 0..10 {
-        let mut conn = connect(settings(&keys(&cluster, &stub, "reporting", &[]))).expect("connect");
+        let mut conn =
+            connect(settings(&keys(&cluster, &stub, "reporting", &[]))).expect("connect");
         assert_eq!(instance_of(&mut conn), r1);
     }
 }
@@ -216,8 +292,16 @@ fn connections_land_on_members_and_follow_changes() {
 fn api_errors_wait_then_fail_with_the_reason() {
     let (cluster, stub) = start(1);
     let reader = cluster.reader_ids()[0].clone();
-    stub.put_endpoint(CustomEndpoint::with_static("denied", "standin-cluster", &[&reader]));
-    stub.put_endpoint(CustomEndpoint::with_static("slow", "standin-cluster", &[&reader]));
+    stub.put_endpoint(CustomEndpoint::with_static(
+        "denied",
+        "standin-cluster",
+        &[&reader],
+    ));
+    stub.put_endpoint(CustomEndpoint::with_static(
+        "slow",
+        "standin-cluster",
+        &[&reader],
+    ));
     cluster.pin_custom_endpoint("denied", &reader).expect("pin");
     cluster.pin_custom_endpoint("slow", &reader).expect("pin");
     let short = [("wait_for_custom_endpoint_info_timeout_ms", "800")];
@@ -225,29 +309,47 @@ fn api_errors_wait_then_fail_with_the_reason() {
     // AccessDenied: connect waits the timeout, then 08001 with the stub's reason.
     stub.inject(StubFault::AccessDenied, Repeat::Always);
     let started = Instant::now();
-    let err = connect(settings(&keys(&cluster, &stub, "denied", &short))).err().expect("must fail");
+    let err = connect(settings(&keys(&cluster, &stub, "denied", &short)))
+        .err()
+        .expect("must fail");
     let waited = started.elapsed();
     assert_eq!(err.sqlstate_str(), "08001", "{err}");
-    assert!(waited >= Duration::from_millis(750) && waited < Duration::from_secs(5), "waited {waited:?}");
+    assert!(
+        waited >= Duration::from_millis(750) && waited < Duration::from_secs(5),
+        "waited {waited:?}"
+    );
     for part in ["'denied'", "AccessDenied", "waiting", "ms"] {
         assert!(err.message.contains(part), "missing {part}: {err}");
     }
     // 403: the monitor pauses (5 minutes): further connects fail with the kept reason and
     // the stub hears nothing more for the rest of the test.
     assert_eq!(stub.count(DESCRIBE), 1);
-    let err = connect(settings(&keys(&cluster, &stub, "denied", &short))).err().expect("still denied");
+    let err = connect(settings(&keys(&cluster, &stub, "denied", &short)))
+        .err()
+        .expect("still denied");
     assert!(err.message.contains("AccessDenied"), "{err}");
     std::thread::sleep(Duration::from_millis(1500));
-    assert_eq!(stub.count(DESCRIBE), 1, "requests during the access-denied pause");
+    assert_eq!(
+        stub.count(DESCRIBE),
+        1,
+        "requests during the access-denied pause"
+    );
 
     // A hung API: the wait ends at the timeout and says a call is still waiting for an answer.
     stub.clear_faults();
     stub.inject(StubFault::Hang, Repeat::Always);
     let started = Instant::now();
-    let err = connect(settings(&keys(&cluster, &stub, "slow", &short))).err().expect("must fail");
+    let err = connect(settings(&keys(&cluster, &stub, "slow", &short)))
+        .err()
+        .expect("must fail");
     assert!(started.elapsed() < Duration::from_secs(5));
     assert_eq!(err.sqlstate_str(), "08001");
-    assert!(err.message.contains("'slow'") && err.message.contains("waiting") && err.message.contains("for an answer"), "{err}");
+    assert!(
+        err.message.contains("'slow'")
+            && err.message.contains("waiting")
+            && err.message.contains("for an answer"),
+        "{err}"
+    );
     stub.clear_faults();
 }
 
@@ -255,9 +357,16 @@ fn api_errors_wait_then_fail_with_the_reason() {
 fn statement_waits_then_fails_with_hyt00() {
     let (cluster, stub) = start(1);
     let reader = cluster.reader_ids()[0].clone();
-    stub.put_endpoint(CustomEndpoint::with_static("stmt", "standin-cluster", &[&reader]));
+    stub.put_endpoint(CustomEndpoint::with_static(
+        "stmt",
+        "standin-cluster",
+        &[&reader],
+    ));
     cluster.pin_custom_endpoint("stmt", &reader).expect("pin");
-    let extra = [("wait_for_custom_endpoint_info_timeout_ms", "700"), ("custom_endpoint_idle_monitor_expiration_ms", "400")];
+    let extra = [
+        ("wait_for_custom_endpoint_info_timeout_ms", "700"),
+        ("custom_endpoint_idle_monitor_expiration_ms", "400"),
+    ];
     let mut conn = connect(settings(&keys(&cluster, &stub, "stmt", &extra))).expect("connect");
     assert_eq!(instance_of(&mut conn), reader);
     // The monitor expires while the connection is idle; the API then refuses. The next call
@@ -265,15 +374,26 @@ fn statement_waits_then_fails_with_hyt00() {
     stub.inject(StubFault::AccessDenied, Repeat::Always);
     std::thread::sleep(Duration::from_millis(1200));
     let started = Instant::now();
-    let err: EngineError = conn.call(CallKind::Execute, |c| topology::query_instance_id(&mut c.session)).err().expect("must time out");
+    let err: EngineError = conn
+        .call(CallKind::Execute, |c| {
+            topology::query_instance_id(&mut c.session)
+        })
+        .err()
+        .expect("must time out");
     assert_eq!(err.sqlstate_str(), "HYT00", "{err}");
     assert!(started.elapsed() >= Duration::from_millis(650));
-    assert!(err.message.contains("'stmt'") && err.message.contains("AccessDenied"), "{err}");
+    assert!(
+        err.message.contains("'stmt'") && err.message.contains("AccessDenied"),
+        "{err}"
+    );
     // Once the API answers again (after the denied pause, or here: a new monitor), calls work.
     stub.clear_faults();
     std::thread::sleep(Duration::from_millis(1000));
     // The refused monitor pauses for minutes; stopping it lets the next call start a new one.
-    for key in monitor::keys().into_iter().filter(|k| k.target.endpoint_url.as_deref() == Some(stub.url().as_str())) {
+    for key in monitor::keys()
+        .into_iter()
+        .filter(|k| k.target.endpoint_url.as_deref() == Some(stub.url().as_str()))
+    {
         monitor::stop(&key);
     }
     assert_eq!(instance_of(&mut conn), reader);
@@ -283,7 +403,11 @@ fn statement_waits_then_fails_with_hyt00() {
 fn throttling_backs_off() {
     aws_env();
     let stub = RdsStub::start(support::StubOptions::default()).expect("stub");
-    stub.put_endpoint(CustomEndpoint::with_static("busy", "standin-cluster", &["instance-2"]));
+    stub.put_endpoint(CustomEndpoint::with_static(
+        "busy",
+        "standin-cluster",
+        &["instance-2"],
+    ));
     stub.inject(StubFault::Throttling, Repeat::Always);
     let host = "busy.cluster-custom-abc123.us-east-1.rds.amazonaws.com".to_string();
     let pairs: Vec<(String, String)> = vec![
@@ -293,10 +417,18 @@ fn throttling_backs_off() {
         ("custom_endpoint_info_refresh_rate_ms".into(), "100".into()),
         ("custom_endpoint_max_refresh_rate_ms".into(), "1600".into()),
         ("custom_endpoint_refresh_backoff_factor".into(), "2".into()),
-        ("wait_for_custom_endpoint_info_timeout_ms".into(), "3500".into()),
-        ("host_address_map".into(), "busy.cluster-custom-abc123.us-east-1.rds.amazonaws.com=127.0.0.1:1".into()),
+        (
+            "wait_for_custom_endpoint_info_timeout_ms".into(),
+            "3500".into(),
+        ),
+        (
+            "host_address_map".into(),
+            "busy.cluster-custom-abc123.us-east-1.rds.amazonaws.com=127.0.0.1:1".into(),
+        ),
     ];
-    let err = connect(settings(&pairs)).err().expect("throttled throughout");
+    let err = connect(settings(&pairs))
+        .err()
+        .expect("throttled throughout");
     assert!(err.message.contains("Throttling"), "{err}");
     let times = request_times(&stub);
     let g = gaps(&times);
@@ -308,22 +440,35 @@ fn throttling_backs_off() {
     for w in g.windows(2) {
         assert!(w[1] as f64 >= w[0] as f64 * 1.3, "gaps do not grow: {g:?}");
     }
-    assert!(g.last().zip(g.first()).is_some_and(|(l, f)| *l >= f * 3), "gaps: {g:?}");
+    assert!(
+        g.last().zip(g.first()).is_some_and(|(l, f)| *l >= f * 3),
+        "gaps: {g:?}"
+    );
     // Back down on success: after the throttling ends, the period returns toward 100 ms.
     stub.clear_faults();
     std::thread::sleep(Duration::from_millis(4000));
     let times = request_times(&stub);
     let g = gaps(&times);
-    assert!(g.last().is_some_and(|x| *x < 300), "period after recovery: {g:?}");
+    assert!(
+        g.last().is_some_and(|x| *x < 300),
+        "period after recovery: {g:?}"
+    );
 }
 
 #[test]
 fn one_poller_for_many_connections_then_idle_expiry() {
     let (cluster, stub) = start(1);
     let reader = cluster.reader_ids()[0].clone();
-    stub.put_endpoint(CustomEndpoint::with_static("shared", "standin-cluster", &[&reader]));
+    stub.put_endpoint(CustomEndpoint::with_static(
+        "shared",
+        "standin-cluster",
+        &[&reader],
+    ));
     cluster.pin_custom_endpoint("shared", &reader).expect("pin");
-    let extra = [("custom_endpoint_info_refresh_rate_ms", "300"), ("custom_endpoint_idle_monitor_expiration_ms", "1500")];
+    let extra = [
+        ("custom_endpoint_info_refresh_rate_ms", "300"),
+        ("custom_endpoint_idle_monitor_expiration_ms", "1500"),
+    ];
     let mut conns = Vec::new();
     for _ in 0..50 {
         conns.push(connect(settings(&keys(&cluster, &stub, "shared", &extra))).expect("connect"));
@@ -338,8 +483,14 @@ fn one_poller_for_many_connections_then_idle_expiry() {
         std::thread::sleep(Duration::from_millis(50));
     }
     let calls = stub.count(DESCRIBE);
-    assert!((6..=10).contains(&calls), "{calls} requests in 2.4 s at a 300 ms period");
-    let mine = monitor::keys().into_iter().filter(|k| k.target.endpoint_url.as_deref() == Some(stub.url().as_str())).count();
+    assert!(
+        (6..=10).contains(&calls),
+        "{calls} requests in 2.4 s at a 300 ms period"
+    );
+    let mine = monitor::keys()
+        .into_iter()
+        .filter(|k| k.target.endpoint_url.as_deref() == Some(stub.url().as_str()))
+        .count();
     assert_eq!(mine, 1, "one monitor for the endpoint");
 
     // Unused (connections open but idle): the monitor stops after 1.5 s; the stub hears no more.
@@ -347,7 +498,10 @@ fn one_poller_for_many_connections_then_idle_expiry() {
     let after = stub.count(DESCRIBE);
     std::thread::sleep(Duration::from_millis(1200));
     assert_eq!(stub.count(DESCRIBE), after, "requests after idle expiry");
-    let mine = monitor::keys().into_iter().filter(|k| k.target.endpoint_url.as_deref() == Some(stub.url().as_str())).count();
+    let mine = monitor::keys()
+        .into_iter()
+        .filter(|k| k.target.endpoint_url.as_deref() == Some(stub.url().as_str()))
+        .count();
     assert_eq!(mine, 0);
     // A use starts it again.
     let _ = instance_of(&mut conns[0]);
@@ -360,16 +514,44 @@ fn region_from_the_name_and_the_override() {
     let stub = RdsStub::start(support::StubOptions::default()).expect("stub");
     let url = stub.url();
     let cases = [
-        ("a.cluster-custom-abc123.eu-west-3.rds.amazonaws.com", None, "eu-west-3"),
-        ("b.cluster-custom-abc123.rds.cn-north-1.amazonaws.com.cn", None, "cn-north-1"),
-        ("c.cluster-custom-abc123.cn-northwest-1.rds.amazonaws.com.cn", None, "cn-northwest-1"),
-        ("d.cluster-custom-abc123.us-gov-west-1.rds.amazonaws.com", None, "us-gov-west-1"),
-        ("e.cluster-custom-abc123.us-east-1.rds.amazonaws.com", Some("ap-south-2"), "ap-south-2"),
-        ("f.cluster-custom-abc123.db.example.internal", Some("us-west-2"), "us-west-2"),
+        (
+            "a.cluster-custom-abc123.eu-west-3.rds.amazonaws.com",
+            None,
+            "eu-west-3",
+        ),
+        (
+            "b.cluster-custom-abc123.rds.cn-north-1.amazonaws.com.cn",
+            None,
+            "cn-north-1",
+        ),
+        (
+            "c.cluster-custom-abc123.cn-northwest-1.rds.amazonaws.com.cn",
+            None,
+            "cn-northwest-1",
+        ),
+        (
+            "d.cluster-custom-abc123.us-gov-west-1.rds.amazonaws.com",
+            None,
+            "us-gov-west-1",
+        ),
+        (
+            "e.cluster-custom-abc123.us-east-1.rds.amazonaws.com",
+            Some("ap-south-2"),
+            "ap-south-2",
+        ),
+        (
+            "f.cluster-custom-abc123.db.example.internal",
+            Some("us-west-2"),
+            "us-west-2",
+        ),
     ];
     for (host, region, expected) in cases {
         let id = host.split('.').next().unwrap_or_default();
-        stub.put_endpoint(CustomEndpoint::with_static(id, "standin-cluster", &["instance-2"]));
+        stub.put_endpoint(CustomEndpoint::with_static(
+            id,
+            "standin-cluster",
+            &["instance-2"],
+        ));
         let mut pairs: Vec<(String, String)> = vec![
             ("Server".into(), host.into()),
             ("plugins".into(), "custom_endpoint".into()),
@@ -381,7 +563,10 @@ fn region_from_the_name_and_the_override() {
             pairs.push(("custom_endpoint_region".into(), r.into()));
         }
         let err = connect(settings(&pairs)).err().expect("nothing listens");
-        assert!(!err.message.contains("custom endpoint"), "{host}: the monitor should have answered: {err}");
+        assert!(
+            !err.message.contains("custom endpoint"),
+            "{host}: the monitor should have answered: {err}"
+        );
         let key = monitor::keys()
             .into_iter()
             .find(|k| k.endpoint_id == id && k.target.endpoint_url.as_deref() == Some(url.as_str()))
@@ -391,7 +576,10 @@ fn region_from_the_name_and_the_override() {
     assert_eq!(stub.count(DESCRIBE), cases.len());
     // No region in the name and no override: a connect error that says what to set.
     let pairs: Vec<(String, String)> = vec![
-        ("Server".into(), "g.cluster-custom-abc123.db.example.internal".into()),
+        (
+            "Server".into(),
+            "g.cluster-custom-abc123.db.example.internal".into(),
+        ),
         ("plugins".into(), "custom_endpoint".into()),
         ("rds_endpoint_url".into(), url.clone()),
     ];
@@ -405,10 +593,17 @@ fn isql_through_the_custom_endpoint_lands_on_a_member() {
     let (cluster, stub) = start(2);
     let writer = cluster.writer_id();
     let member = cluster.reader_ids()[1].clone();
-    stub.put_endpoint(CustomEndpoint::with_static("odbc", "standin-cluster", &[&member]));
+    stub.put_endpoint(CustomEndpoint::with_static(
+        "odbc",
+        "standin-cluster",
+        &[&member],
+    ));
     // The name resolves to the writer, which is not a member.
     cluster.pin_custom_endpoint("odbc", &writer).expect("pin");
     let config = common::OdbcConfig::new(&[("customdsn", keys(&cluster, &stub, "odbc", &[]))]);
     let (out, err) = config.isql("customdsn", &[], "SELECT aurora_db_instance_identifier()\n");
-    assert!(out.lines().any(|l| l.trim() == member), "expected {member}:\n{out}\n{err}");
+    assert!(
+        out.lines().any(|l| l.trim() == member),
+        "expected {member}:\n{out}\n{err}"
+    );
 }

@@ -17,7 +17,13 @@ fn direct_calls_with_bad_input_never_crash() {
     let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/c/direct.c");
     let bin = config.dir.join("direct");
     // No -lodbc: the program talks to the driver alone.
-    let status = Command::new("cc").args(["-O1", "-Wall", "-o"]).arg(&bin).arg(&src).arg("-ldl").status().expect("run cc");
+    let status = Command::new("cc")
+        .args(["-O1", "-Wall", "-o"])
+        .arg(&bin)
+        .arg(&src)
+        .arg("-ldl")
+        .status()
+        .expect("run cc");
     assert!(status.success(), "cc failed for {}", src.display());
     let conn = format!(
         "Server=127.0.0.1;Port={};Database={};UID={};PWD={}",
@@ -27,7 +33,20 @@ fn direct_calls_with_bad_input_never_crash() {
         support::TEST_PASSWORD
     );
     let so = driver_so();
-    let out = config.run(bin.to_str().expect("path"), &[so.to_str().expect("path"), &conn], "", Duration::from_secs(120));
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    assert!(out.status.success() && text.contains("all passed"), "direct C program failed ({:?}):\n{text}", out.status);
+    let out = config.run(
+        bin.to_str().expect("path"),
+        &[so.to_str().expect("path"), &conn],
+        "",
+        Duration::from_secs(120),
+    );
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success() && text.contains("all passed"),
+        "direct C program failed ({:?}):\n{text}",
+        out.status
+    );
 }

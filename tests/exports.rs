@@ -12,14 +12,25 @@ use std::process::Command;
 /// Upper-case API names exported by the .so, with the A/W suffixes folded away.
 fn exported_api_names() -> BTreeSet<String> {
     let so = common::driver_so();
-    let out = Command::new("nm").args(["-D", "--defined-only"]).arg(&so).output().expect("run nm");
-    assert!(out.status.success(), "nm failed: {}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new("nm")
+        .args(["-D", "--defined-only"])
+        .arg(&so)
+        .output()
+        .expect("run nm");
+    assert!(
+        out.status.success(),
+        "nm failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout)
         .lines()
         .filter_map(|l| l.split_whitespace().last())
         .filter(|sym| sym.starts_with("SQL"))
         .map(|sym| {
-            let base = sym.strip_suffix('W').or_else(|| sym.strip_suffix('A')).unwrap_or(sym);
+            let base = sym
+                .strip_suffix('W')
+                .or_else(|| sym.strip_suffix('A'))
+                .unwrap_or(sym);
             base.to_ascii_uppercase()
         })
         .collect()
@@ -30,7 +41,11 @@ fn supported_list_equals_exported_functions() {
     let exported = exported_api_names();
     let listed: BTreeSet<String> = SUPPORTED
         .iter()
-        .map(|id| api_name(*id).unwrap_or_else(|| panic!("SUPPORTED has id {id} without a name")).to_string())
+        .map(|id| {
+            api_name(*id)
+                .unwrap_or_else(|| panic!("SUPPORTED has id {id} without a name"))
+                .to_string()
+        })
         .collect();
     let missing_from_list: Vec<_> = exported.difference(&listed).collect();
     let not_exported: Vec<_> = listed.difference(&exported).collect();
@@ -44,9 +59,28 @@ fn supported_list_equals_exported_functions() {
 #[test]
 fn every_text_function_has_its_wide_twin() {
     let so = common::driver_so();
-    let out = Command::new("nm").args(["-D", "--defined-only"]).arg(&so).output().expect("run nm");
-    let syms: BTreeSet<String> = String::from_utf8_lossy(&out.stdout).lines().filter_map(|l| l.split_whitespace().last().map(str::to_string)).collect();
-    for f in ["SQLTables", "SQLColumns", "SQLGetDescField", "SQLNativeSql", "SQLGetCursorName", "SQLSetCursorName", "SQLGetTypeInfo", "SQLForeignKeys"] {
-        assert!(syms.contains(f) && syms.contains(&format!("{f}W")), "{f} and {f}W must both be exported");
+    let out = Command::new("nm")
+        .args(["-D", "--defined-only"])
+        .arg(&so)
+        .output()
+        .expect("run nm");
+    let syms: BTreeSet<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split_whitespace().last().map(str::to_string))
+        .collect();
+    for f in [
+        "SQLTables",
+        "SQLColumns",
+        "SQLGetDescField",
+        "SQLNativeSql",
+        "SQLGetCursorName",
+        "SQLSetCursorName",
+        "SQLGetTypeInfo",
+        "SQLForeignKeys",
+    ] {
+        assert!(
+            syms.contains(f) && syms.contains(&format!("{f}W")),
+            "{f} and {f}W must both be exported"
+        );
     }
 }

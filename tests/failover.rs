@@ -7,7 +7,9 @@ mod support;
 
 use auroraodbc::engine::availability::{self, Availability};
 use auroraodbc::engine::error::{EngineError, EngineResult};
-use auroraodbc::engine::pipeline::{CallKind, ConnectPurpose, ConnectRequest, EngineConnection, Pipeline, SessionCharacteristics};
+use auroraodbc::engine::pipeline::{
+    CallKind, ConnectPurpose, ConnectRequest, EngineConnection, Pipeline, SessionCharacteristics,
+};
 use auroraodbc::engine::selection::HostFilter;
 use auroraodbc::engine::settings::Settings;
 use auroraodbc::engine::topology;
@@ -21,7 +23,12 @@ use support::{Cluster, ClusterOptions, FaultMode, TEST_DATABASE, TEST_PASSWORD, 
 /// Each test gets its own DNS hash: the topology cache is process-wide and keyed by the host
 /// pattern, and tests run in parallel on clusters with the same instance names.
 fn cluster(hash: &str, replicas: usize) -> Cluster {
-    Cluster::start(ClusterOptions { replicas, dns_hash: hash.into(), ..Default::default() }).expect("start cluster")
+    Cluster::start(ClusterOptions {
+        replicas,
+        dns_hash: hash.into(),
+        ..Default::default()
+    })
+    .expect("start cluster")
 }
 
 fn settings(cluster: &Cluster, host: &str, extra: &[(&str, &str)]) -> Arc<Settings> {
@@ -47,9 +54,14 @@ fn settings(cluster: &Cluster, host: &str, extra: &[(&str, &str)]) -> Arc<Settin
 fn open(cluster: &Cluster, host: &str, extra: &[(&str, &str)]) -> EngineConnection {
     let settings = settings(cluster, host, extra);
     let options = connect_options(&settings, &ConnAttrs::default()).expect("options");
-    let pipeline = Arc::new(Pipeline::build(&settings, auroraodbc::plugins::factory).expect("pipeline"));
+    let pipeline =
+        Arc::new(Pipeline::build(&settings, auroraodbc::plugins::factory).expect("pipeline"));
     assert_eq!(pipeline.codes_loaded(), vec!["failover"]);
-    let request = ConnectRequest { options: options.clone(), settings: settings.clone(), purpose: ConnectPurpose::Initial };
+    let request = ConnectRequest {
+        options: options.clone(),
+        settings: settings.clone(),
+        purpose: ConnectPurpose::Initial,
+    };
     let session = pipeline.connect(&request).expect("connect");
     let mut conn = EngineConnection {
         session,
@@ -57,7 +69,10 @@ fn open(cluster: &Cluster, host: &str, extra: &[(&str, &str)]) -> EngineConnecti
         settings,
         pipeline: pipeline.clone(),
         instance_id: None,
-        characteristics: SessionCharacteristics { autocommit: true, ..Default::default() },
+        characteristics: SessionCharacteristics {
+            autocommit: true,
+            ..Default::default()
+        },
         generation: 0,
         host_filter: HostFilter::allow_all(),
     };
@@ -67,13 +82,18 @@ fn open(cluster: &Cluster, host: &str, extra: &[(&str, &str)]) -> EngineConnecti
 
 /// `SELECT aurora_db_instance_identifier()` as a network-bound call.
 fn instance_of(conn: &mut EngineConnection) -> EngineResult<String> {
-    conn.call(CallKind::Execute, |c| topology::query_instance_id(&mut c.session))
+    conn.call(CallKind::Execute, |c| {
+        topology::query_instance_id(&mut c.session)
+    })
 }
 
 fn one_value(conn: &mut EngineConnection, sql: &str) -> EngineResult<String> {
     conn.call(CallKind::Execute, |c| {
         let rows = c.session.query_now(sql)?;
-        Ok(rows.first().and_then(|r| r.try_get::<_, Option<String>>(0).ok().flatten()).unwrap_or_default())
+        Ok(rows
+            .first()
+            .and_then(|r| r.try_get::<_, Option<String>>(0).ok().flatten())
+            .unwrap_or_default())
     })
 }
 
@@ -96,8 +116,15 @@ fn crash(cluster: &Cluster, id: &str) -> support::Result<()> {
 
 /// Cuts the connection's socket the way host monitoring does when it finds a host dead.
 fn monitor_abort(conn: &EngineConnection, host: &str, port: u16) {
-    availability::mark(&availability::host_key(host, port), Availability::Unavailable);
-    conn.session.killer().kill(EngineError::communication(format!("host {host} was found unavailable by host monitoring")));
+    availability::mark(
+        &availability::host_key(host, port),
+        Availability::Unavailable,
+    );
+    conn.session
+        .killer()
+        .kill(EngineError::communication(format!(
+            "host {host} was found unavailable by host monitoring"
+        )));
 }
 
 #[test]
@@ -107,15 +134,25 @@ fn writer_killed_then_replica_promoted() {
     let new_writer = cluster.reader_ids()[0].clone();
     let mut conn = open(&cluster, &cluster.cluster_endpoint_host(), &[]);
     assert_eq!(conn.instance_id.as_deref(), Some(old_writer.as_str()));
-    assert!(topology::cached("?.fowriter.us-east-1.rds.amazonaws.com").is_some(), "topology cached at connect");
+    assert!(
+        topology::cached("?.fowriter.us-east-1.rds.amazonaws.com").is_some(),
+        "topology cached at connect"
+    );
     // The application chose serializable and read-only; failover must bring both back.
     conn.characteristics.isolation = Some("SERIALIZABLE");
     conn.characteristics.read_only = true;
-    conn.call(CallKind::SetAttribute, |c| c.session.run_command("SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL SERIALIZABLE, READ ONLY"))
-        .expect("set characteristics");
+    conn.call(CallKind::SetAttribute, |c| {
+        c.session.run_command(
+            "SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL SERIALIZABLE, READ ONLY",
+        )
+    })
+    .expect("set characteristics");
 
     // A server error is not a connection failure.
-    let e = expect_state(one_value(&mut conn, "SELECT nonsense FROM nowhere"), "42P01");
+    let e = expect_state(
+        one_value(&mut conn, "SELECT nonsense FROM nowhere"),
+        "42P01",
+    );
     assert!(!e.message.contains("failover"));
     assert_eq!(conn.generation, 0);
 
@@ -128,17 +165,35 @@ fn writer_killed_then_replica_promoted() {
         });
         let started = Instant::now();
         let e = expect_state(instance_of(&mut conn), "08S02");
-        assert!(e.message.contains(&new_writer), "message names the new instance: {e}");
+        assert!(
+            e.message.contains(&new_writer),
+            "message names the new instance: {e}"
+        );
         assert!(promoter.join().expect("promoter").is_ok());
         started.elapsed()
     });
-    assert!(promoted >= Duration::from_millis(400), "failover waited for the promotion ({promoted:?})");
+    assert!(
+        promoted >= Duration::from_millis(400),
+        "failover waited for the promotion ({promoted:?})"
+    );
     assert_eq!(conn.instance_id.as_deref(), Some(new_writer.as_str()));
     assert_eq!(conn.generation, 1);
-    assert_eq!(instance_of(&mut conn).expect("runs on the new writer"), new_writer);
-    assert_eq!(one_value(&mut conn, "SHOW transaction_isolation").expect("isolation"), "serializable");
-    assert_eq!(one_value(&mut conn, "SHOW default_transaction_read_only").expect("access mode"), "on");
-    assert_eq!(one_value(&mut conn, "SELECT pg_is_in_recovery()::text").expect("role"), "false");
+    assert_eq!(
+        instance_of(&mut conn).expect("runs on the new writer"),
+        new_writer
+    );
+    assert_eq!(
+        one_value(&mut conn, "SHOW transaction_isolation").expect("isolation"),
+        "serializable"
+    );
+    assert_eq!(
+        one_value(&mut conn, "SHOW default_transaction_read_only").expect("access mode"),
+        "on"
+    );
+    assert_eq!(
+        one_value(&mut conn, "SELECT pg_is_in_recovery()::text").expect("role"),
+        "false"
+    );
 }
 
 #[test]
@@ -168,21 +223,32 @@ fn black_holed_writer_aborted_by_monitor() {
     let old_writer = cluster.writer_id();
     let new_writer = cluster.reader_ids()[1].clone();
     let mut conn = open(&cluster, &cluster.cluster_endpoint_host(), &[]);
-    cluster.set_fault(&old_writer, FaultMode::BlackHole).expect("black hole");
+    cluster
+        .set_fault(&old_writer, FaultMode::BlackHole)
+        .expect("black hole");
     cluster.fail_over_to(&new_writer).expect("promote");
     let old = cluster.instance(&old_writer).expect("old writer");
     let killer = conn.session.killer();
     let cut = std::thread::spawn(move || {
         std::thread::sleep(Duration::from_millis(300));
-        availability::mark(&availability::host_key(&old.host, old.proxy_port), Availability::Unavailable);
-        killer.kill(EngineError::communication(format!("host {} was found unavailable by host monitoring", old.host)));
+        availability::mark(
+            &availability::host_key(&old.host, old.proxy_port),
+            Availability::Unavailable,
+        );
+        killer.kill(EngineError::communication(format!(
+            "host {} was found unavailable by host monitoring",
+            old.host
+        )));
     });
     // The call hangs in the black hole until the (simulated) monitor cuts it.
     let started = Instant::now();
     expect_state(one_value(&mut conn, "SELECT 'hello'"), "08S02");
     let took = started.elapsed();
     cut.join().expect("cut");
-    assert!(took < Duration::from_secs(5), "black-holed old writer must not stall failover ({took:?})");
+    assert!(
+        took < Duration::from_secs(5),
+        "black-holed old writer must not stall failover ({took:?})"
+    );
     assert_eq!(instance_of(&mut conn).expect("new writer"), new_writer);
 }
 
@@ -191,7 +257,12 @@ fn transaction_open_gives_08007_and_the_next_transaction_works() {
     let cluster = cluster("fotxn", 1);
     let old_writer = cluster.writer_id();
     let new_writer = cluster.reader_ids()[0].clone();
-    cluster.query(&old_writer, "CREATE TABLE items (n int); GRANT ALL ON items TO auroraodbc;").expect("table");
+    cluster
+        .query(
+            &old_writer,
+            "CREATE TABLE items (n int); GRANT ALL ON items TO auroraodbc;",
+        )
+        .expect("table");
     let mut conn = open(&cluster, &cluster.cluster_endpoint_host(), &[]);
     conn.call(CallKind::Execute, |c| {
         c.session.begin_if_needed()?;
@@ -200,18 +271,31 @@ fn transaction_open_gives_08007_and_the_next_transaction_works() {
     .expect("first statement of the transaction");
     cluster.fail_over_to(&new_writer).expect("failover");
     let e = expect_state(
-        conn.call(CallKind::Execute, |c| c.session.run_command("INSERT INTO items VALUES (2)").map(|_| String::new())),
+        conn.call(CallKind::Execute, |c| {
+            c.session
+                .run_command("INSERT INTO items VALUES (2)")
+                .map(|_| String::new())
+        }),
         "08007",
     );
     assert!(e.message.contains("outcome is unknown"), "{e}");
-    assert!(!conn.session.in_transaction(), "no transaction open on the replacement");
+    assert!(
+        !conn.session.in_transaction(),
+        "no transaction open on the replacement"
+    );
     conn.call(CallKind::Execute, |c| {
         c.session.begin_if_needed()?;
         c.session.run_command("INSERT INTO items VALUES (3)")
     })
     .expect("next transaction");
-    conn.call(CallKind::EndTransaction, |c| c.session.end_transaction(true)).expect("commit");
-    assert_eq!(one_value(&mut conn, "SELECT string_agg(n::text, ',') FROM items").expect("rows"), "3");
+    conn.call(CallKind::EndTransaction, |c| {
+        c.session.end_transaction(true)
+    })
+    .expect("commit");
+    assert_eq!(
+        one_value(&mut conn, "SELECT string_agg(n::text, ',') FROM items").expect("rows"),
+        "3"
+    );
     assert_eq!(conn.instance_id.as_deref(), Some(new_writer.as_str()));
 
     // A COMMIT whose connection breaks: its outcome is unknown too.
@@ -220,8 +304,14 @@ fn transaction_open_gives_08007_and_the_next_transaction_works() {
         c.session.run_command("INSERT INTO items VALUES (4)")
     })
     .expect("open a transaction");
-    conn.session.killer().kill(EngineError::communication("cut during commit"));
-    let e = conn.call(CallKind::EndTransaction, |c| c.session.end_transaction(true)).expect_err("commit fails");
+    conn.session
+        .killer()
+        .kill(EngineError::communication("cut during commit"));
+    let e = conn
+        .call(CallKind::EndTransaction, |c| {
+            c.session.end_transaction(true)
+        })
+        .expect_err("commit fails");
     assert_eq!(e.sqlstate_str(), "08007", "{e}");
 }
 
@@ -230,16 +320,27 @@ fn strict_reader_moves_to_another_reader_and_reader_or_writer_falls_back_to_the_
     let cluster = cluster("foreader", 2);
     let writer = cluster.writer_id();
     // strict_reader through the reader endpoint: the reader it lands on dies.
-    let mut strict = open(&cluster, &cluster.reader_endpoint_host(), &[("failover_mode", "strict_reader")]);
+    let mut strict = open(
+        &cluster,
+        &cluster.reader_endpoint_host(),
+        &[("failover_mode", "strict_reader")],
+    );
     // Default mode for a reader endpoint is reader_or_writer.
     let mut either = open(&cluster, &cluster.reader_endpoint_host(), &[]);
     let first = strict.instance_id.clone().expect("instance id");
     assert_ne!(first, writer);
-    let other = cluster.reader_ids().into_iter().find(|r| *r != first).expect("other reader");
+    let other = cluster
+        .reader_ids()
+        .into_iter()
+        .find(|r| *r != first)
+        .expect("other reader");
     crash(&cluster, &first).expect("kill reader");
     expect_state(instance_of(&mut strict), "08S02");
     assert_eq!(instance_of(&mut strict).expect("other reader"), other);
-    assert_eq!(one_value(&mut strict, "SELECT pg_is_in_recovery()::text").expect("role"), "true");
+    assert_eq!(
+        one_value(&mut strict, "SELECT pg_is_in_recovery()::text").expect("role"),
+        "true"
+    );
 
     // Now every reader is down: reader_or_writer lands on the writer.
     crash(&cluster, &other).expect("kill second reader");
@@ -247,17 +348,38 @@ fn strict_reader_moves_to_another_reader_and_reader_or_writer_falls_back_to_the_
     assert_eq!(instance_of(&mut either).expect("writer"), writer);
 
     // strict_reader never takes the writer: with no reader left it fails with 08S01.
-    let mut strict_short = open(&cluster, &cluster.cluster_endpoint_host(), &[("failover_mode", "strict_reader"), ("failover_timeout_ms", "1000")]);
-    strict_short.session.killer().kill(EngineError::communication("cut"));
+    let mut strict_short = open(
+        &cluster,
+        &cluster.cluster_endpoint_host(),
+        &[
+            ("failover_mode", "strict_reader"),
+            ("failover_timeout_ms", "1000"),
+        ],
+    );
+    strict_short
+        .session
+        .killer()
+        .kill(EngineError::communication("cut"));
     let e = expect_state(instance_of(&mut strict_short), "08S01");
-    assert!(e.to_string().contains(&first) || e.to_string().contains(&other), "lists what was tried: {e}");
+    assert!(
+        e.to_string().contains(&first) || e.to_string().contains(&other),
+        "lists what was tried: {e}"
+    );
 }
 
 #[test]
 fn nothing_reachable_gives_08s01_after_the_timeout_and_plain_postgres_is_left_alone() {
     let cluster = cluster("fonone", 2);
-    let mut conn = open(&cluster, &cluster.cluster_endpoint_host(), &[("failover_timeout_ms", "1500")]);
-    let mut plain = open(&cluster, &cluster.cluster_endpoint_host(), &[("database_dialect", "postgresql")]);
+    let mut conn = open(
+        &cluster,
+        &cluster.cluster_endpoint_host(),
+        &[("failover_timeout_ms", "1500")],
+    );
+    let mut plain = open(
+        &cluster,
+        &cluster.cluster_endpoint_host(),
+        &[("database_dialect", "postgresql")],
+    );
     for r in cluster.reader_ids() {
         cluster.set_fault(&r, FaultMode::Refuse).expect("refuse");
     }
@@ -265,11 +387,17 @@ fn nothing_reachable_gives_08s01_after_the_timeout_and_plain_postgres_is_left_al
     let started = Instant::now();
     let e = expect_state(instance_of(&mut conn), "08S01");
     let took = started.elapsed();
-    assert!(took >= Duration::from_millis(1400) && took < Duration::from_secs(6), "gave up after {took:?}");
+    assert!(
+        took >= Duration::from_millis(1400) && took < Duration::from_secs(6),
+        "gave up after {took:?}"
+    );
     let text = e.to_string();
     assert!(text.contains("within 1500 ms"), "{text}");
     for id in cluster.instance_ids() {
-        assert!(text.contains(&id), "{id} missing from what was tried: {text}");
+        assert!(
+            text.contains(&id),
+            "{id} missing from what was tried: {text}"
+        );
     }
     assert_eq!(conn.generation, 0);
     // Later calls try again, and fail the same way while nothing is back.
@@ -301,7 +429,10 @@ fn several_threads_each_with_a_connection_recover() {
                             Ok(_) => std::thread::sleep(Duration::from_millis(10)),
                             Err(e) => states.push(e.sqlstate_str().to_string()),
                         }
-                        assert!(Instant::now() < deadline, "thread did not recover: {states:?}");
+                        assert!(
+                            Instant::now() < deadline,
+                            "thread did not recover: {states:?}"
+                        );
                     }
                 })
             })
@@ -309,11 +440,18 @@ fn several_threads_each_with_a_connection_recover() {
         barrier.wait();
         std::thread::sleep(Duration::from_millis(100));
         cluster.fail_over_to(&new_writer).expect("failover");
-        handles.into_iter().map(|h| h.join().expect("thread")).collect()
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("thread"))
+            .collect()
     });
     for (states, id) in results {
         assert_eq!(id, new_writer);
-        assert_eq!(states, vec!["08S02".to_string()], "each connection fails exactly one call");
+        assert_eq!(
+            states,
+            vec!["08S02".to_string()],
+            "each connection fails exactly one call"
+        );
     }
 }
 
@@ -321,7 +459,14 @@ fn several_threads_each_with_a_connection_recover() {
 fn host_filter_is_never_left() {
     let cluster = cluster("fofilter", 2);
     let member = cluster.reader_ids()[1].clone();
-    let mut conn = open(&cluster, &cluster.cluster_endpoint_host(), &[("failover_mode", "reader_or_writer"), ("failover_timeout_ms", "1500")]);
+    let mut conn = open(
+        &cluster,
+        &cluster.cluster_endpoint_host(),
+        &[
+            ("failover_mode", "reader_or_writer"),
+            ("failover_timeout_ms", "1500"),
+        ],
+    );
     // What the custom endpoint plugin does for an endpoint whose only member is `member`.
     let only = member.clone();
     conn.host_filter = HostFilter::new(move |i| i.id == only);
@@ -329,8 +474,16 @@ fn host_filter_is_never_left() {
         let (host, port) = (conn.options.host.clone(), conn.options.port);
         monitor_abort(&conn, &host, port);
         expect_state(instance_of(&mut conn), "08S02");
-        assert_eq!(conn.instance_id.as_deref(), Some(member.as_str()), "round {round}");
-        assert_eq!(instance_of(&mut conn).expect("works"), member, "round {round}");
+        assert_eq!(
+            conn.instance_id.as_deref(),
+            Some(member.as_str()),
+            "round {round}"
+        );
+        assert_eq!(
+            instance_of(&mut conn).expect("works"),
+            member,
+            "round {round}"
+        );
     }
     assert_eq!(conn.generation, 20);
     // With the only member gone, failover fails rather than leave the endpoint.
@@ -340,7 +493,11 @@ fn host_filter_is_never_left() {
 }
 
 /// Reads lines from the child until one starts with `prefix`; returns it.
-fn wait_for_line(lines: &mut impl Iterator<Item = std::io::Result<String>>, prefix: &str, seen: &mut Vec<String>) -> String {
+fn wait_for_line(
+    lines: &mut impl Iterator<Item = std::io::Result<String>>,
+    prefix: &str,
+    seen: &mut Vec<String>,
+) -> String {
     for line in lines.by_ref() {
         let line = line.expect("read child output");
         seen.push(line.clone());
@@ -366,9 +523,14 @@ fn end_to_end_through_the_driver_manager() {
         cluster.host_map()
     );
     let mut cmd = Command::new("timeout");
-    cmd.arg("--kill-after=5").arg("120").arg(&bin).arg(&conn_str);
+    cmd.arg("--kill-after=5")
+        .arg("120")
+        .arg(&bin)
+        .arg(&conn_str);
     config.apply(&mut cmd);
-    cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     let mut child = cmd.spawn().expect("start C program");
     let stdout = child.stdout.take().expect("stdout");
     let mut lines = BufReader::new(stdout).lines();
@@ -384,11 +546,21 @@ fn end_to_end_through_the_driver_manager() {
     let rest: Vec<String> = lines.map_while(Result::ok).collect();
     seen.extend(rest);
     let output = child.wait_with_output().expect("wait");
-    let text = format!("{}\n{}", seen.join("\n"), String::from_utf8_lossy(&output.stderr));
+    let text = format!(
+        "{}\n{}",
+        seen.join("\n"),
+        String::from_utf8_lossy(&output.stderr)
+    );
     assert!(output.status.success(), "C program failed:\n{text}");
     assert!(seen.iter().any(|l| l == "FAILED_CALL 08S02"), "{text}");
-    assert!(seen.iter().any(|l| *l == format!("AFTER {new_writer}")), "{text}");
-    assert!(seen.iter().any(|l| *l == format!("DIRECT {new_writer}")), "{text}");
+    assert!(
+        seen.iter().any(|l| *l == format!("AFTER {new_writer}")),
+        "{text}"
+    );
+    assert!(
+        seen.iter().any(|l| *l == format!("DIRECT {new_writer}")),
+        "{text}"
+    );
     assert!(seen.iter().any(|l| l == "STALE_CURSOR 08S02"), "{text}");
     assert!(seen.iter().any(|l| l == "RERUN 10"), "{text}");
     assert!(seen.iter().any(|l| l == "done"), "{text}");

@@ -9,7 +9,9 @@ mod support;
 
 use auroraodbc::engine::availability::{self, Availability};
 use auroraodbc::engine::error::EngineResult;
-use auroraodbc::engine::pipeline::{CallKind, ConnectPurpose, ConnectRequest, EngineConnection, Pipeline};
+use auroraodbc::engine::pipeline::{
+    CallKind, ConnectPurpose, ConnectRequest, EngineConnection, Pipeline,
+};
 use auroraodbc::engine::session::{ConnectOptions, Executed, Fetched, Prepared};
 use auroraodbc::engine::settings::Settings;
 use auroraodbc::plugins::host_monitoring::monitor::live_monitors;
@@ -22,11 +24,17 @@ use support::{Cluster, ClusterOptions, FaultMode, TEST_DATABASE, TEST_PASSWORD, 
 static SERIAL: Mutex<()> = Mutex::new(());
 
 fn serial() -> MutexGuard<'static, ()> {
-    SERIAL.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    SERIAL
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 fn cluster(instances: usize) -> Cluster {
-    Cluster::start(ClusterOptions { replicas: instances - 1, ..Default::default() }).expect("the stand-in cluster starts")
+    Cluster::start(ClusterOptions {
+        replicas: instances - 1,
+        ..Default::default()
+    })
+    .expect("the stand-in cluster starts")
 }
 
 /// Settings that reach instance `id` by its RDS host name (pinned to its fault proxy).
@@ -48,9 +56,14 @@ fn settings(cluster: &Cluster, id: &str, extra: &[(&str, &str)]) -> Arc<Settings
 
 /// Opens a connection through the plugin chain the settings ask for.
 fn open(settings: &Arc<Settings>) -> EngineConnection {
-    let pipeline = Arc::new(Pipeline::build(settings, auroraodbc::plugins::factory).expect("chain builds"));
+    let pipeline =
+        Arc::new(Pipeline::build(settings, auroraodbc::plugins::factory).expect("chain builds"));
     let options = ConnectOptions::from_settings(settings).expect("options");
-    let request = ConnectRequest { options: options.clone(), settings: settings.clone(), purpose: ConnectPurpose::Initial };
+    let request = ConnectRequest {
+        options: options.clone(),
+        settings: settings.clone(),
+        purpose: ConnectPurpose::Initial,
+    };
     let session = pipeline.connect(&request).expect("connects");
     let mut conn = EngineConnection {
         session,
@@ -89,13 +102,27 @@ fn ms(d: Duration) -> u128 {
 
 /// Runs `SELECT pg_sleep(60)` on another thread and black-holes the instance `outage_after`
 /// into the call; asserts the call fails with 08S01 naming the host within the bound.
-fn outage_case(cluster: &Cluster, time_ms: u64, interval_ms: u64, count: u32, outage_after: Duration) {
+fn outage_case(
+    cluster: &Cluster,
+    time_ms: u64,
+    interval_ms: u64,
+    count: u32,
+    outage_after: Duration,
+) {
     let id = cluster.writer_id();
-    let (t, i, c) = (time_ms.to_string(), interval_ms.to_string(), count.to_string());
+    let (t, i, c) = (
+        time_ms.to_string(),
+        interval_ms.to_string(),
+        count.to_string(),
+    );
     let s = settings(
         cluster,
         &id,
-        &[("failure_detection_time_ms", &t), ("failure_detection_interval_ms", &i), ("failure_detection_count", &c)],
+        &[
+            ("failure_detection_time_ms", &t),
+            ("failure_detection_interval_ms", &i),
+            ("failure_detection_count", &c),
+        ],
     );
     let mut conn = open(&s);
     let host = cluster.instance_host(&id);
@@ -108,9 +135,13 @@ fn outage_case(cluster: &Cluster, time_ms: u64, interval_ms: u64, count: u32, ou
     });
     thread::sleep(outage_after.saturating_sub(t0.elapsed()));
     let t1 = Instant::now();
-    cluster.set_fault(&id, FaultMode::BlackHole).expect("black hole");
+    cluster
+        .set_fault(&id, FaultMode::BlackHole)
+        .expect("black hole");
     let (out, ended, next) = worker.join().expect("worker thread");
-    cluster.set_fault(&id, FaultMode::PassThrough).expect("pass through");
+    cluster
+        .set_fault(&id, FaultMode::PassThrough)
+        .expect("pass through");
 
     let detection = Duration::from_millis(time_ms);
     let start = (t0 + detection).max(t1);
@@ -123,9 +154,16 @@ fn outage_case(cluster: &Cluster, time_ms: u64, interval_ms: u64, count: u32, ou
     );
     let err = out.expect_err("the call must be aborted");
     assert_eq!(err.sqlstate_str(), "08S01", "{err}");
-    assert!(err.message.contains(&host) && err.message.contains("unavailable"), "{err}");
+    assert!(
+        err.message.contains(&host) && err.message.contains("unavailable"),
+        "{err}"
+    );
     assert!(ended >= t1, "aborted before the outage began");
-    assert!(ended <= bound, "aborted {} ms after the bound", ms(ended - bound));
+    assert!(
+        ended <= bound,
+        "aborted {} ms after the bound",
+        ms(ended - bound)
+    );
     let next = next.expect_err("the connection stays unusable");
     assert_eq!(next.sqlstate_str(), "08S01", "{next}");
     let port = ConnectOptions::from_settings(&s).expect("options").port;
@@ -159,16 +197,25 @@ fn disabled_monitoring_never_aborts() {
             ("failure_detection_count", "1"),
         ],
     );
-    assert!(Pipeline::build(&s, auroraodbc::plugins::factory).expect("chain").is_empty());
+    assert!(Pipeline::build(&s, auroraodbc::plugins::factory)
+        .expect("chain")
+        .is_empty());
     let mut conn = open(&s);
     let t0 = Instant::now();
     let worker = thread::spawn(move || run(&mut conn, "SELECT pg_sleep(6)"));
     thread::sleep(Duration::from_secs(1));
-    cluster.set_fault(&id, FaultMode::BlackHole).expect("black hole");
+    cluster
+        .set_fault(&id, FaultMode::BlackHole)
+        .expect("black hole");
     thread::sleep(Duration::from_secs(3));
     assert!(!worker.is_finished(), "the call must wait out the outage");
-    cluster.set_fault(&id, FaultMode::PassThrough).expect("pass through");
-    let rows = worker.join().expect("worker").expect("the call completes once the outage ends");
+    cluster
+        .set_fault(&id, FaultMode::PassThrough)
+        .expect("pass through");
+    let rows = worker
+        .join()
+        .expect("worker")
+        .expect("the call completes once the outage ends");
     assert_eq!(rows, 1);
     assert!(t0.elapsed() >= Duration::from_secs(6));
 }
@@ -181,11 +228,18 @@ fn a_slow_but_healthy_host_is_not_aborted() {
     let s = settings(
         &cluster,
         &id,
-        &[("failure_detection_time_ms", "200"), ("failure_detection_interval_ms", "100"), ("failure_detection_count", "1")],
+        &[
+            ("failure_detection_time_ms", "200"),
+            ("failure_detection_interval_ms", "100"),
+            ("failure_detection_count", "1"),
+        ],
     );
     let mut conn = open(&s);
     let t0 = Instant::now();
-    assert_eq!(run(&mut conn, "SELECT pg_sleep(5)").expect("pg_sleep(5) completes"), 1);
+    assert_eq!(
+        run(&mut conn, "SELECT pg_sleep(5)").expect("pg_sleep(5) completes"),
+        1
+    );
     assert!(t0.elapsed() >= Duration::from_secs(5));
     assert_eq!(run(&mut conn, "SELECT 1").expect("still usable"), 1);
 }
@@ -214,24 +268,44 @@ fn one_monitor_aborts_every_connection_to_the_host() {
         .collect();
     thread::sleep(Duration::from_secs(2));
     let watchers = cluster
-        .query(&id, "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'hm-several-watch'")
+        .query(
+            &id,
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'hm-several-watch'",
+        )
         .expect("pg_stat_activity");
-    assert_eq!(watchers, "1", "one monitoring connection for five watched connections");
+    assert_eq!(
+        watchers, "1",
+        "one monitoring connection for five watched connections"
+    );
     let t1 = Instant::now();
-    cluster.set_fault(&id, FaultMode::BlackHole).expect("black hole");
+    cluster
+        .set_fault(&id, FaultMode::BlackHole)
+        .expect("black hole");
     for w in workers {
         let (out, ended) = w.join().expect("worker");
         let err = out.expect_err("aborted");
         assert_eq!(err.sqlstate_str(), "08S01");
-        assert!(ended - t1 <= Duration::from_millis(1500), "{} ms", ms(ended - t1));
+        assert!(
+            ended - t1 <= Duration::from_millis(1500),
+            "{} ms",
+            ms(ended - t1)
+        );
     }
-    cluster.set_fault(&id, FaultMode::PassThrough).expect("pass through");
-    eprintln!("five connections aborted {} ms into the run", ms(t0.elapsed()));
+    cluster
+        .set_fault(&id, FaultMode::PassThrough)
+        .expect("pass through");
+    eprintln!(
+        "five connections aborted {} ms into the run",
+        ms(t0.elapsed())
+    );
 }
 
 fn count_app(cluster: &Cluster, id: &str, app: &str) -> String {
     cluster
-        .query(id, &format!("SELECT count(*) FROM pg_stat_activity WHERE application_name = '{app}'"))
+        .query(
+            id,
+            &format!("SELECT count(*) FROM pg_stat_activity WHERE application_name = '{app}'"),
+        )
         .expect("pg_stat_activity")
 }
 
@@ -271,28 +345,54 @@ fn monitoring_prefix_disposal_and_release() {
     assert_eq!(count_app(&cluster, &id, "hm-app"), "1");
     // Disposal: no watched call for 1.5 s stops the monitor and closes its connection.
     let idle = Instant::now();
-    assert!(eventually(Duration::from_secs(5), || count_app(&cluster, &id, "hm-watch") == "0"), "not disposed");
-    eprintln!("monitoring connection gone {} ms after the last call", ms(idle.elapsed()));
-    assert!(idle.elapsed() >= Duration::from_millis(1000), "disposed too early");
+    assert!(
+        eventually(Duration::from_secs(5), || count_app(
+            &cluster, &id, "hm-watch"
+        ) == "0"),
+        "not disposed"
+    );
+    eprintln!(
+        "monitoring connection gone {} ms after the last call",
+        ms(idle.elapsed())
+    );
+    assert!(
+        idle.elapsed() >= Duration::from_millis(1000),
+        "disposed too early"
+    );
 
     // The next call starts a new monitor; release_all stops it at once.
     assert_eq!(run(&mut conn, "SELECT pg_sleep(0.5)").expect("runs"), 1);
     assert_eq!(count_app(&cluster, &id, "hm-watch"), "1");
     let released = Instant::now();
     auroraodbc::plugins::release_all();
-    assert!(eventually(Duration::from_secs(3), || count_app(&cluster, &id, "hm-watch") == "0"), "not released");
-    eprintln!("monitoring connection gone {} ms after release_all", ms(released.elapsed()));
+    assert!(
+        eventually(Duration::from_secs(3), || count_app(
+            &cluster, &id, "hm-watch"
+        ) == "0"),
+        "not released"
+    );
+    eprintln!(
+        "monitoring connection gone {} ms after release_all",
+        ms(released.elapsed())
+    );
     assert_eq!(live_monitors(), 0);
     // The connection still works and is monitored again.
-    assert_eq!(run(&mut conn, "SELECT pg_sleep(0.5)").expect("runs after release"), 1);
+    assert_eq!(
+        run(&mut conn, "SELECT pg_sleep(0.5)").expect("runs after release"),
+        1
+    );
     assert_eq!(count_app(&cluster, &id, "hm-watch"), "1");
     auroraodbc::plugins::release_all();
 }
 
 fn threads_named(prefix: &str) -> usize {
-    let Ok(dir) = std::fs::read_dir("/proc/self/task") else { return 0 };
+    let Ok(dir) = std::fs::read_dir("/proc/self/task") else {
+        return 0;
+    };
     dir.flatten()
-        .filter(|t| std::fs::read_to_string(t.path().join("comm")).is_ok_and(|c| c.starts_with(prefix)))
+        .filter(|t| {
+            std::fs::read_to_string(t.path().join("comm")).is_ok_and(|c| c.starts_with(prefix))
+        })
         .count()
 }
 
@@ -310,8 +410,12 @@ fn scale_one_monitoring_connection_per_host() {
     let _serial = serial();
     // 1,002 calls in flight: each instance allows 360 connections here.
     const PER_HOST: usize = 334;
-    let cluster = Cluster::start(ClusterOptions { replicas: 2, max_connections: 360, ..Default::default() })
-        .expect("the stand-in cluster starts");
+    let cluster = Cluster::start(ClusterOptions {
+        replicas: 2,
+        max_connections: 360,
+        ..Default::default()
+    })
+    .expect("the stand-in cluster starts");
     let ids = cluster.instance_ids();
     let extra = [
         ("application_name", "hm-scale-app"),
@@ -335,7 +439,11 @@ fn scale_one_monitoring_connection_per_host() {
             conns.extend(b.join().expect("open batch"));
         }
     }
-    eprintln!("{} connections opened in {} ms", conns.len(), ms(opened.elapsed()));
+    eprintln!(
+        "{} connections opened in {} ms",
+        conns.len(),
+        ms(opened.elapsed())
+    );
     let total = conns.len();
     let start = Arc::new(std::sync::Barrier::new(total + 1));
     let workers: Vec<_> = conns
@@ -358,14 +466,23 @@ fn scale_one_monitoring_connection_per_host() {
             .query(id, "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'hm-scale-app' AND query LIKE '%pg_sleep%' AND state = 'active'")
             .expect("pg_stat_activity");
         assert_eq!(busy, PER_HOST.to_string(), "calls in flight on {id}");
-        assert_eq!(count_app(&cluster, id, "hm-scale-watch"), "1", "monitoring connections on {id}");
+        assert_eq!(
+            count_app(&cluster, id, "hm-scale-watch"),
+            "1",
+            "monitoring connections on {id}"
+        );
     }
     let all = status_field("Threads:");
     let driver = threads_named("auroraodbc-rt");
     eprintln!("{total} monitored calls in flight on {} hosts: {all} OS threads in the process ({total} application threads; driver runtime threads: {driver}); VmRSS {} kB", ids.len(), status_field("VmRSS:"));
     assert!(driver <= 4, "driver threads: {driver}");
     for w in workers {
-        assert_eq!(w.join().expect("worker").expect("no abort on healthy hosts"), 1);
+        assert_eq!(
+            w.join()
+                .expect("worker")
+                .expect("no abort on healthy hosts"),
+            1
+        );
     }
     auroraodbc::plugins::release_all();
 }
@@ -375,9 +492,18 @@ fn churn_keeps_memory_flat() {
     let _serial = serial();
     let cluster = cluster(1);
     let id = cluster.writer_id();
-    let s = settings(&cluster, &id, &[("failure_detection_time_ms", "1000"), ("failure_detection_interval_ms", "500")]);
+    let s = settings(
+        &cluster,
+        &id,
+        &[
+            ("failure_detection_time_ms", "1000"),
+            ("failure_detection_interval_ms", "500"),
+        ],
+    );
     let mut conn = open(&s);
-    let prepared = conn.call(CallKind::Prepare, |c| c.session.prepare("SELECT 1")).expect("prepare");
+    let prepared = conn
+        .call(CallKind::Prepare, |c| c.session.prepare("SELECT 1"))
+        .expect("prepare");
     for _ in 0..5_000 {
         execute(&mut conn, &prepared).expect("warm-up");
     }
@@ -387,7 +513,10 @@ fn churn_keeps_memory_flat() {
         execute(&mut conn, &prepared).expect("SELECT 1");
     }
     let after = status_field("VmRSS:");
-    eprintln!("100000 monitored calls in {} ms: VmRSS {before} kB before, {after} kB after", ms(t.elapsed()));
+    eprintln!(
+        "100000 monitored calls in {} ms: VmRSS {before} kB before, {after} kB after",
+        ms(t.elapsed())
+    );
     // Connection churn: every new connection reuses the host's monitor.
     let monitors = live_monitors();
     for _ in 0..100 {
@@ -397,7 +526,11 @@ fn churn_keeps_memory_flat() {
     assert_eq!(live_monitors(), monitors);
     let end = status_field("VmRSS:");
     eprintln!("after 100 more connections: VmRSS {end} kB");
-    assert!(after.saturating_sub(before) < 4 * 1024, "RSS grew {} kB over 100000 calls", after - before);
+    assert!(
+        after.saturating_sub(before) < 4 * 1024,
+        "RSS grew {} kB over 100000 calls",
+        after - before
+    );
     auroraodbc::plugins::release_all();
 }
 
@@ -417,7 +550,10 @@ fn odbc_call_fails_fast_with_the_host_named() {
         ("UID".to_string(), TEST_USER.to_string()),
         ("PWD".to_string(), TEST_PASSWORD.to_string()),
         ("failure_detection_time_ms".to_string(), "1000".to_string()),
-        ("failure_detection_interval_ms".to_string(), "500".to_string()),
+        (
+            "failure_detection_interval_ms".to_string(),
+            "500".to_string(),
+        ),
         ("failure_detection_count".to_string(), "2".to_string()),
         ("plugins".to_string(), "host_monitoring".to_string()),
     ];
@@ -427,16 +563,25 @@ fn odbc_call_fails_fast_with_the_host_named() {
     let (stdout, stderr) = thread::scope(|scope| {
         let run = scope.spawn(|| config.isql("efm", &[], "SELECT pg_sleep(60)\nSELECT 1\n"));
         thread::sleep(cut);
-        cluster.set_fault(&id, FaultMode::BlackHole).expect("black hole");
+        cluster
+            .set_fault(&id, FaultMode::BlackHole)
+            .expect("black hole");
         run.join().expect("isql")
     });
     let took = started.elapsed();
-    cluster.set_fault(&id, FaultMode::PassThrough).expect("pass through");
+    cluster
+        .set_fault(&id, FaultMode::PassThrough)
+        .expect("pass through");
     let text = format!("{stdout}{stderr}");
     eprintln!("{text}isql ran {} ms", ms(took));
     let aborts: Vec<&str> = text.lines().filter(|l| l.contains("[08S01]")).collect();
     assert_eq!(aborts.len(), 2, "both statements fail with 08S01:\n{text}");
-    assert!(aborts.iter().all(|l| l.contains(&host) && l.contains("unavailable")), "{text}");
+    assert!(
+        aborts
+            .iter()
+            .all(|l| l.contains(&host) && l.contains("unavailable")),
+        "{text}"
+    );
     // Outage at 3 s, detection time 1 s: bound 3 + 0.5 x 2 + 0.5 = 4.5 s, plus isql's start and exit.
     assert!(took < Duration::from_secs(7), "took {} ms", ms(took));
 }

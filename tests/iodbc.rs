@@ -21,9 +21,19 @@ fn iodbctest_connects_and_queries() {
     let sql = "SELECT 40 + 2 AS answer, 'grüße 🚀' AS greeting, aurora_db_instance_identifier() AS instance\n\
                SELECT * FROM no_such_table\nquit\n";
     let out = config.run("iodbctest", &[&conn], sql, Duration::from_secs(60));
-    let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
-    assert!(text.contains("libauroraodbc.so"), "driver not loaded:\n{text}");
-    assert!(text.contains("42") && text.contains("grüße 🚀") && text.contains(&info.id), "row missing:\n{text}");
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(
+        text.contains("libauroraodbc.so"),
+        "driver not loaded:\n{text}"
+    );
+    assert!(
+        text.contains("42") && text.contains("grüße 🚀") && text.contains(&info.id),
+        "row missing:\n{text}"
+    );
     assert!(text.contains("1 rows"), "row count missing:\n{text}");
-    assert!(text.contains("42P01") && text.contains("no_such_table"), "server error not reported:\n{text}");
+    assert!(
+        text.contains("42P01") && text.contains("no_such_table"),
+        "server error not reported:\n{text}"
+    );
 }

@@ -12,33 +12,131 @@ use support::{Cluster, ClusterOptions, TEST_DATABASE, TEST_PASSWORD, TEST_USER};
 const SERVER_NAME: &str = "db.tls-test.example";
 
 fn openssl(dir: &Path, args: &[&str]) {
-    let out = Command::new("openssl").current_dir(dir).args(args).output().expect("run openssl");
-    assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new("openssl")
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("run openssl");
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// A CA, and a server certificate for SERVER_NAME signed by it; plus an unrelated CA.
 fn make_certificates(dir: &Path) {
-    openssl(dir, &["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=auroraodbc test CA"]);
-    openssl(dir, &["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "other.key", "-out", "other-ca.pem", "-days", "2", "-subj", "/CN=unrelated CA"]);
-    openssl(dir, &["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", &format!("/CN={SERVER_NAME}")]);
-    std::fs::write(dir.join("ext.cnf"), format!("subjectAltName=DNS:{SERVER_NAME}\n")).expect("ext");
-    openssl(dir, &["x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "ext.cnf"]);
+    openssl(
+        dir,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=auroraodbc test CA",
+        ],
+    );
+    openssl(
+        dir,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "other.key",
+            "-out",
+            "other-ca.pem",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=unrelated CA",
+        ],
+    );
+    openssl(
+        dir,
+        &[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "server.key",
+            "-out",
+            "server.csr",
+            "-subj",
+            &format!("/CN={SERVER_NAME}"),
+        ],
+    );
+    std::fs::write(
+        dir.join("ext.cnf"),
+        format!("subjectAltName=DNS:{SERVER_NAME}\n"),
+    )
+    .expect("ext");
+    openssl(
+        dir,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "server.pem",
+            "-days",
+            "2",
+            "-extfile",
+            "ext.cnf",
+        ],
+    );
     // PostgreSQL insists that its key is private to the server's user.
     let key = dir.join("server.key");
     if unsafe { libc::geteuid() } == 0 {
-        let status = Command::new("chown").arg("postgres").arg(&key).arg(dir.join("server.pem")).status().expect("chown");
+        let status = Command::new("chown")
+            .arg("postgres")
+            .arg(&key)
+            .arg(dir.join("server.pem"))
+            .status()
+            .expect("chown");
         assert!(status.success());
     }
-    let status = Command::new("chmod").arg("600").arg(&key).status().expect("chmod");
+    let status = Command::new("chmod")
+        .arg("600")
+        .arg(&key)
+        .status()
+        .expect("chmod");
     assert!(status.success());
 }
 
-fn options(cluster: &Cluster, id: &str, host: &str, mode: SslMode, root: Option<&PathBuf>) -> ConnectOptions {
+fn options(
+    cluster: &Cluster,
+    id: &str,
+    host: &str,
+    mode: SslMode,
+    root: Option<&PathBuf>,
+) -> ConnectOptions {
     let info = cluster.instance(id).expect("instance");
     ConnectOptions {
         host: host.into(),
         port: info.proxy_port,
-        address: Some(format!("127.0.0.1:{}", info.proxy_port).parse().expect("addr")),
+        address: Some(
+            format!("127.0.0.1:{}", info.proxy_port)
+                .parse()
+                .expect("addr"),
+        ),
         database: TEST_DATABASE.into(),
         user: TEST_USER.into(),
         password: Some(TEST_PASSWORD.into()),
@@ -50,8 +148,12 @@ fn options(cluster: &Cluster, id: &str, host: &str, mode: SslMode, root: Option<
 }
 
 fn uses_ssl(session: &mut Session) -> bool {
-    let rows = session.query_now("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()").expect("pg_stat_ssl");
-    rows.first().and_then(|r| r.try_get::<_, bool>(0).ok()).expect("one row")
+    let rows = session
+        .query_now("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+        .expect("pg_stat_ssl");
+    rows.first()
+        .and_then(|r| r.try_get::<_, bool>(0).ok())
+        .expect("one row")
 }
 
 #[test]
@@ -66,8 +168,14 @@ fn every_sslmode_against_a_tls_server() {
         replicas: 0,
         settings: vec![
             ("ssl".into(), "on".into()),
-            ("ssl_cert_file".into(), format!("'{}'", dir.join("server.pem").display())),
-            ("ssl_key_file".into(), format!("'{}'", dir.join("server.key").display())),
+            (
+                "ssl_cert_file".into(),
+                format!("'{}'", dir.join("server.pem").display()),
+            ),
+            (
+                "ssl_key_file".into(),
+                format!("'{}'", dir.join("server.key").display()),
+            ),
         ],
         ..Default::default()
     })
@@ -76,26 +184,63 @@ fn every_sslmode_against_a_tls_server() {
     let ca = dir.join("ca.pem");
     let other = dir.join("other-ca.pem");
 
-    let mut plain = Session::connect(&options(&cluster, &w, SERVER_NAME, SslMode::Disable, None)).expect("disable");
+    let mut plain = Session::connect(&options(&cluster, &w, SERVER_NAME, SslMode::Disable, None))
+        .expect("disable");
     assert!(!uses_ssl(&mut plain), "sslmode=disable must not encrypt");
     for mode in [SslMode::Prefer, SslMode::Require] {
-        let mut s = Session::connect(&options(&cluster, &w, SERVER_NAME, mode, None)).expect("encrypting mode");
+        let mut s = Session::connect(&options(&cluster, &w, SERVER_NAME, mode, None))
+            .expect("encrypting mode");
         assert!(uses_ssl(&mut s), "{mode:?} must encrypt");
     }
-    let mut full = Session::connect(&options(&cluster, &w, SERVER_NAME, SslMode::VerifyFull, Some(&ca))).expect("verify-full");
+    let mut full = Session::connect(&options(
+        &cluster,
+        &w,
+        SERVER_NAME,
+        SslMode::VerifyFull,
+        Some(&ca),
+    ))
+    .expect("verify-full");
     assert!(uses_ssl(&mut full));
     // Wrong host name: verify-ca accepts, verify-full refuses with 08001.
-    let mut ca_only = Session::connect(&options(&cluster, &w, "other.example", SslMode::VerifyCa, Some(&ca))).expect("verify-ca ignores the name");
+    let mut ca_only = Session::connect(&options(
+        &cluster,
+        &w,
+        "other.example",
+        SslMode::VerifyCa,
+        Some(&ca),
+    ))
+    .expect("verify-ca ignores the name");
     assert!(uses_ssl(&mut ca_only));
-    let err = Session::connect(&options(&cluster, &w, "other.example", SslMode::VerifyFull, Some(&ca))).err().expect("name mismatch must fail");
+    let err = Session::connect(&options(
+        &cluster,
+        &w,
+        "other.example",
+        SslMode::VerifyFull,
+        Some(&ca),
+    ))
+    .err()
+    .expect("name mismatch must fail");
     assert_eq!(err.sqlstate_str(), "08001", "{err}");
     // Untrusted chain: refused in both verifying modes; require with a root cert verifies too.
     for mode in [SslMode::VerifyCa, SslMode::VerifyFull, SslMode::Require] {
-        let err = Session::connect(&options(&cluster, &w, SERVER_NAME, mode, Some(&other))).err().expect("untrusted CA must fail");
+        let err = Session::connect(&options(&cluster, &w, SERVER_NAME, mode, Some(&other)))
+            .err()
+            .expect("untrusted CA must fail");
         assert_eq!(err.sqlstate_str(), "08001", "{mode:?}: {err}");
-        assert!(err.message.to_lowercase().contains("certificate"), "{mode:?}: {err}");
+        assert!(
+            err.message.to_lowercase().contains("certificate"),
+            "{mode:?}: {err}"
+        );
     }
-    let missing = Session::connect(&options(&cluster, &w, SERVER_NAME, SslMode::VerifyFull, Some(&dir.join("nope.pem")))).err().expect("missing root file");
+    let missing = Session::connect(&options(
+        &cluster,
+        &w,
+        SERVER_NAME,
+        SslMode::VerifyFull,
+        Some(&dir.join("nope.pem")),
+    ))
+    .err()
+    .expect("missing root file");
     assert!(missing.message.contains("sslrootcert"), "{missing}");
     drop(cluster);
     let _ = std::fs::remove_dir_all(&dir);

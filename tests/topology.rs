@@ -43,14 +43,31 @@ fn topology_from_every_node_and_after_promotion() {
     for id in &ids {
         let mut session = Session::connect(&options_for(&cluster, id)).expect("connect");
         assert_eq!(topology::dialect(&s, &session), Dialect::AuroraPostgres);
-        assert_eq!(&topology::query_instance_id(&mut session).expect("instance id"), id);
+        assert_eq!(
+            &topology::query_instance_id(&mut session).expect("instance id"),
+            id
+        );
         let t = topology::query_topology(&mut session).expect("topology");
-        assert_eq!(t.writer_id(), Some(writer.as_str()), "writer seen from {id}");
-        assert_eq!(t.readers.len(), ids.len() - 1, "readers seen from {id}: {t:?}");
+        assert_eq!(
+            t.writer_id(),
+            Some(writer.as_str()),
+            "writer seen from {id}"
+        );
+        assert_eq!(
+            t.readers.len(),
+            ids.len() - 1,
+            "readers seen from {id}: {t:?}"
+        );
     }
     // The dialect override wins over detection.
     let session = Session::connect(&options_for(&cluster, &writer)).expect("connect");
-    assert_eq!(topology::dialect(&settings(&cluster, &[("database_dialect", "postgresql")]), &session), Dialect::Postgres);
+    assert_eq!(
+        topology::dialect(
+            &settings(&cluster, &[("database_dialect", "postgresql")]),
+            &session
+        ),
+        Dialect::Postgres
+    );
     drop(session);
 
     // Stale reader rows disappear; undated ones stay.
@@ -64,12 +81,16 @@ fn topology_from_every_node_and_after_promotion() {
         .expect("make a row stale");
     let mut session = Session::connect(&options_for(&cluster, &writer)).expect("connect");
     let t = topology::query_topology(&mut session).expect("topology");
-    assert!(!t.contains(&reader), "stale reader {reader} still listed: {t:?}");
+    assert!(
+        !t.contains(&reader),
+        "stale reader {reader} still listed: {t:?}"
+    );
     drop(session);
 
     let new_writer = cluster.reader_ids()[1].clone();
     cluster.fail_over_to(&new_writer).expect("failover");
-    let mut session = Session::connect(&options_for(&cluster, &new_writer)).expect("connect new writer");
+    let mut session =
+        Session::connect(&options_for(&cluster, &new_writer)).expect("connect new writer");
     let t = topology::query_topology(&mut session).expect("topology after promotion");
     assert_eq!(t.writer_id(), Some(new_writer.as_str()));
     assert!(!t.reader_ids().contains(&new_writer.as_str()));
@@ -77,9 +98,14 @@ fn topology_from_every_node_and_after_promotion() {
 
 #[test]
 fn instance_hosts_follow_the_pattern_and_the_address_map() {
-    let cluster = Cluster::start(ClusterOptions { replicas: 1, ..Default::default() }).expect("cluster");
+    let cluster = Cluster::start(ClusterOptions {
+        replicas: 1,
+        ..Default::default()
+    })
+    .expect("cluster");
     let s = settings(&cluster, &[]);
-    let pattern = HostPattern::for_connection(&s, &cluster.cluster_endpoint_host()).expect("default pattern");
+    let pattern =
+        HostPattern::for_connection(&s, &cluster.cluster_endpoint_host()).expect("default pattern");
     assert_eq!(pattern.0, format!("?.{}", cluster.domain()));
     let base = ConnectOptions {
         host: cluster.cluster_endpoint_host(),
@@ -97,9 +123,15 @@ fn instance_hosts_follow_the_pattern_and_the_address_map() {
         assert_eq!(topology::query_instance_id(&mut session).expect("id"), id);
     }
     // An explicit pattern with a port.
-    let s2 = settings(&cluster, &[("cluster_instance_host_pattern", "?.db.example.com:6543")]);
+    let s2 = settings(
+        &cluster,
+        &[("cluster_instance_host_pattern", "?.db.example.com:6543")],
+    );
     let p2 = HostPattern::for_connection(&s2, "10.0.0.1").expect("explicit pattern");
-    assert_eq!(p2.instance("x", 5432), ("x.db.example.com".to_string(), 6543));
+    assert_eq!(
+        p2.instance("x", 5432),
+        ("x.db.example.com".to_string(), 6543)
+    );
     // IP addresses have no default pattern.
     assert!(HostPattern::for_connection(&settings(&cluster, &[]), "10.0.0.1").is_none());
 }
@@ -109,7 +141,10 @@ fn availability_map_marks_and_expires() {
     let key = availability::host_key("Instance-9.Example", 5432);
     assert_eq!(availability::get(&key), Availability::Available);
     availability::mark(&key, Availability::Unavailable);
-    assert!(availability::is_unavailable(&availability::host_key("instance-9.example", 5432), Duration::from_secs(60)));
+    assert!(availability::is_unavailable(
+        &availability::host_key("instance-9.example", 5432),
+        Duration::from_secs(60)
+    ));
     assert!(!availability::is_unavailable(&key, Duration::ZERO));
     availability::mark(&key, Availability::Available);
     assert_eq!(availability::get(&key), Availability::Available);

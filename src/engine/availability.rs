@@ -17,7 +17,8 @@ struct Entry {
     since: Instant,
 }
 
-static HOSTS: LazyLock<RwLock<HashMap<String, Entry>>> = LazyLock::new(|| RwLock::new(HashMap::new()));
+static HOSTS: LazyLock<RwLock<HashMap<String, Entry>>> =
+    LazyLock::new(|| RwLock::new(HashMap::new()));
 
 /// Host keys are case-insensitive "host:port".
 pub fn host_key(host: &str, port: u16) -> String {
@@ -25,18 +26,30 @@ pub fn host_key(host: &str, port: u16) -> String {
 }
 
 pub fn mark(host_key: &str, state: Availability) {
-    HOSTS.write().insert(host_key.to_string(), Entry { state, since: Instant::now() });
+    HOSTS.write().insert(
+        host_key.to_string(),
+        Entry {
+            state,
+            since: Instant::now(),
+        },
+    );
 }
 
 /// The last known state of a host; unknown hosts count as available.
 pub fn get(host_key: &str) -> Availability {
-    HOSTS.read().get(host_key).map_or(Availability::Available, |e| e.state)
+    HOSTS
+        .read()
+        .get(host_key)
+        .map_or(Availability::Available, |e| e.state)
 }
 
 /// Whether the host was marked unavailable within `within` (older marks are stale: the host may
 /// be back, and a connect attempt will tell).
 pub fn is_unavailable(host_key: &str, within: Duration) -> bool {
-    HOSTS.read().get(host_key).is_some_and(|e| e.state == Availability::Unavailable && e.since.elapsed() < within)
+    HOSTS
+        .read()
+        .get(host_key)
+        .is_some_and(|e| e.state == Availability::Unavailable && e.since.elapsed() < within)
 }
 
 /// Forgets every mark (tests, release).

@@ -53,7 +53,13 @@ impl EngineError {
         if sqlstate.len() == 5 {
             state.copy_from_slice(sqlstate.as_bytes());
         }
-        EngineError { class, sqlstate: state, message: message.into(), server: None, attempts: Vec::new() }
+        EngineError {
+            class,
+            sqlstate: state,
+            message: message.into(),
+            server: None,
+            attempts: Vec::new(),
+        }
     }
 
     pub fn connect(message: impl Into<String>) -> Self {

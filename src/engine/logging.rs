@@ -84,11 +84,18 @@ fn parse_level(word: &str) -> Option<u8> {
 /// Applies a connection's logging keys. The most recent connection that asks for logging
 /// decides the level and file for the whole process (one driver, one log).
 pub fn configure(level: Option<&str>, file: Option<&str>) {
-    let Some(wanted) = level.and_then(parse_level) else { return };
+    let Some(wanted) = level.and_then(parse_level) else {
+        return;
+    };
     if wanted == 0 {
         return;
     }
-    let path = file.map(str::to_string).unwrap_or_else(|| std::env::temp_dir().join("auroraodbc.log").display().to_string());
+    let path = file.map(str::to_string).unwrap_or_else(|| {
+        std::env::temp_dir()
+            .join("auroraodbc.log")
+            .display()
+            .to_string()
+    });
     {
         let mut sink = SINK.lock();
         let same = sink.as_ref().is_some_and(|(p, _)| *p == path);

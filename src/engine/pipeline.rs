@@ -65,7 +65,11 @@ pub struct EngineConnection {
 
 impl EngineConnection {
     /// Runs a network-bound call through the plugin chain.
-    pub fn call<R>(&mut self, kind: CallKind, f: impl FnMut(&mut EngineConnection) -> EngineResult<R>) -> EngineResult<R> {
+    pub fn call<R>(
+        &mut self,
+        kind: CallKind,
+        f: impl FnMut(&mut EngineConnection) -> EngineResult<R>,
+    ) -> EngineResult<R> {
         let pipeline = self.pipeline.clone();
         pipeline.call(self, kind, f)
     }
@@ -112,14 +116,21 @@ pub struct Pipeline {
 }
 
 /// Plugin codes in chain order (outermost first), whatever order the user wrote.
-pub const ORDER: &[&str] = &["custom_endpoint", "read_write_splitting", "failover", "host_monitoring"];
+pub const ORDER: &[&str] = &[
+    "custom_endpoint",
+    "read_write_splitting",
+    "failover",
+    "host_monitoring",
+];
 
 /// The chain when `plugins` is absent.
 pub const DEFAULT_CHAIN: &[&str] = &["failover", "host_monitoring"];
 
 impl Pipeline {
     pub fn empty() -> Pipeline {
-        Pipeline { plugins: Vec::new() }
+        Pipeline {
+            plugins: Vec::new(),
+        }
     }
 
     pub fn new(plugins: Vec<Box<dyn Plugin>>) -> Pipeline {
@@ -141,12 +152,19 @@ impl Pipeline {
                 )));
             }
         }
-        Ok(ORDER.iter().copied().filter(|c| wanted.iter().any(|w| w.eq_ignore_ascii_case(c))).collect())
+        Ok(ORDER
+            .iter()
+            .copied()
+            .filter(|c| wanted.iter().any(|w| w.eq_ignore_ascii_case(c)))
+            .collect())
     }
 
     /// Builds the chain of a connection with `factory` giving each code's plugin (a plugin
     /// may decline, e.g. when its feature is disabled).
-    pub fn build(settings: &Arc<Settings>, factory: impl Fn(&str) -> Option<PluginFactory>) -> EngineResult<Pipeline> {
+    pub fn build(
+        settings: &Arc<Settings>,
+        factory: impl Fn(&str) -> Option<PluginFactory>,
+    ) -> EngineResult<Pipeline> {
         let mut plugins = Vec::new();
         for code in Self::codes(settings)? {
             if let Some(make) = factory(code) {
@@ -223,23 +241,38 @@ mod tests {
     use super::*;
 
     fn settings(pairs: &[(&str, &str)]) -> Settings {
-        let pairs: Vec<(String, String)> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let pairs: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Settings::resolve(&pairs, &|_| None).expect("settings")
     }
 
     #[test]
     fn absent_key_gives_the_default_chain() {
-        assert_eq!(Pipeline::codes(&settings(&[])).expect("codes"), vec!["failover", "host_monitoring"]);
+        assert_eq!(
+            Pipeline::codes(&settings(&[])).expect("codes"),
+            vec!["failover", "host_monitoring"]
+        );
     }
 
     #[test]
     fn empty_key_gives_no_plugins() {
-        assert!(Pipeline::codes(&settings(&[("plugins", "")])).expect("codes").is_empty());
+        assert!(Pipeline::codes(&settings(&[("plugins", "")]))
+            .expect("codes")
+            .is_empty());
     }
 
     #[test]
     fn order_is_by_weight_not_by_writing() {
-        let codes = Pipeline::codes(&settings(&[("plugins", "host_monitoring,custom_endpoint,failover")])).expect("codes");
-        assert_eq!(codes, vec!["custom_endpoint", "failover", "host_monitoring"]);
+        let codes = Pipeline::codes(&settings(&[(
+            "plugins",
+            "host_monitoring,custom_endpoint,failover",
+        )]))
+        .expect("codes");
+        assert_eq!(
+            codes,
+            vec!["custom_endpoint", "failover", "host_monitoring"]
+        );
     }
 }

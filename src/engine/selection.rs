@@ -44,7 +44,9 @@ impl HostFilter {
     }
 
     pub fn new(f: impl Fn(&Instance) -> bool + Send + Sync + 'static) -> HostFilter {
-        HostFilter { predicate: Some(Arc::new(f)) }
+        HostFilter {
+            predicate: Some(Arc::new(f)),
+        }
     }
 
     pub fn allows(&self, instance: &Instance) -> bool {
@@ -66,7 +68,11 @@ impl HostFilter {
 
 impl std::fmt::Debug for HostFilter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(if self.predicate.is_some() { "HostFilter(custom)" } else { "HostFilter(all)" })
+        f.write_str(if self.predicate.is_some() {
+            "HostFilter(custom)"
+        } else {
+            "HostFilter(all)"
+        })
     }
 }
 
@@ -92,19 +98,34 @@ fn random_index(len: usize) -> usize {
 
 /// Candidates for `role` in preference order (without choosing), after the filter and
 /// `usable` (e.g. not marked unavailable) have been applied.
-pub fn candidates(topology: &Topology, role: Role, filter: &HostFilter, usable: &dyn Fn(&Instance) -> bool) -> Vec<String> {
+pub fn candidates(
+    topology: &Topology,
+    role: Role,
+    filter: &HostFilter,
+    usable: &dyn Fn(&Instance) -> bool,
+) -> Vec<String> {
     let ok = |i: &&Instance| filter.allows(i) && usable(i);
     let writer: Vec<&Instance> = topology.writer.iter().filter(ok).collect();
     let readers: Vec<&Instance> = topology.readers.iter().filter(ok).collect();
     match role {
         Role::Writer => writer.iter().map(|i| i.id.clone()).collect(),
         Role::Reader => readers.iter().map(|i| i.id.clone()).collect(),
-        Role::ReaderOrWriter => readers.iter().chain(writer.iter()).map(|i| i.id.clone()).collect(),
+        Role::ReaderOrWriter => readers
+            .iter()
+            .chain(writer.iter())
+            .map(|i| i.id.clone())
+            .collect(),
     }
 }
 
 /// Chooses one instance for `role`.
-pub fn select(topology: &Topology, role: Role, strategy: Strategy, filter: &HostFilter, usable: &dyn Fn(&Instance) -> bool) -> Option<String> {
+pub fn select(
+    topology: &Topology,
+    role: Role,
+    strategy: Strategy,
+    filter: &HostFilter,
+    usable: &dyn Fn(&Instance) -> bool,
+) -> Option<String> {
     let ok = |i: &&Instance| filter.allows(i) && usable(i);
     let writer: Vec<&Instance> = topology.writer.iter().filter(ok).collect();
     let readers: Vec<&Instance> = topology.readers.iter().filter(ok).collect();
@@ -120,28 +141,73 @@ mod tests {
     use super::*;
 
     fn topo() -> Topology {
-        let i = |id: &str, w: bool| Instance { id: id.into(), is_writer: w, cpu: 0.0, lag_ms: 0.0, age_secs: Some(0.0) };
-        Topology { writer: Some(i("w", true)), readers: vec![i("r1", false), i("r2", false)] }
+        let i = |id: &str, w: bool| Instance {
+            id: id.into(),
+            is_writer: w,
+            cpu: 0.0,
+            lag_ms: 0.0,
+            age_secs: Some(0.0),
+        };
+        Topology {
+            writer: Some(i("w", true)),
+            readers: vec![i("r1", false), i("r2", false)],
+        }
     }
 
     #[test]
     fn filter_and_availability_are_honoured() {
         let only_r2 = HostFilter::new(|i| i.id == "r2");
         for _ in 0..20 {
-            assert_eq!(select(&topo(), Role::Reader, Strategy::Random, &only_r2, &|_| true), Some("r2".into()));
+            assert_eq!(
+                select(&topo(), Role::Reader, Strategy::Random, &only_r2, &|_| true),
+                Some("r2".into())
+            );
         }
         let down_r1 = |i: &Instance| i.id != "r1";
-        assert_eq!(select(&topo(), Role::Reader, Strategy::RoundRobin, &HostFilter::allow_all(), &down_r1), Some("r2".into()));
+        assert_eq!(
+            select(
+                &topo(),
+                Role::Reader,
+                Strategy::RoundRobin,
+                &HostFilter::allow_all(),
+                &down_r1
+            ),
+            Some("r2".into())
+        );
         let no_readers = HostFilter::new(|i| i.is_writer);
-        assert_eq!(select(&topo(), Role::ReaderOrWriter, Strategy::Random, &no_readers, &|_| true), Some("w".into()));
-        assert_eq!(select(&topo(), Role::Reader, Strategy::Random, &no_readers, &|_| true), None);
+        assert_eq!(
+            select(
+                &topo(),
+                Role::ReaderOrWriter,
+                Strategy::Random,
+                &no_readers,
+                &|_| true
+            ),
+            Some("w".into())
+        );
+        assert_eq!(
+            select(
+                &topo(),
+                Role::Reader,
+                Strategy::Random,
+                &no_readers,
+                &|_| true
+            ),
+            None
+        );
     }
 
     #[test]
     fn round_robin_visits_every_reader() {
         let mut seen = std::collections::HashSet::new();
         for _ in 0..4 {
-            seen.insert(select(&topo(), Role::Reader, Strategy::RoundRobin, &HostFilter::allow_all(), &|_| true));
+            seen.insert(select(
+                &topo(),
+                Role::Reader,
+                Strategy::RoundRobin,
+                &HostFilter::allow_all(),
+                &|_| true,
+            ));
         }
         assert_eq!(seen.len(), 2);
     }

@@ -68,9 +68,15 @@ impl ConnectOptions {
     /// The options the settings describe (host, port, `host_address_map` pin, credentials,
     /// TLS, timeout). Monitoring connections pass `settings.for_monitoring()` here.
     pub fn from_settings(settings: &Settings) -> EngineResult<ConnectOptions> {
-        let host = settings.get_str(Key::Server).unwrap_or("localhost").to_string();
-        let mut port = u16::try_from(settings.get_u64(Key::Port))
-            .map_err(|_| EngineError::connect("invalid value for key port: expected a number between 1 and 65535"))?;
+        let host = settings
+            .get_str(Key::Server)
+            .unwrap_or("localhost")
+            .to_string();
+        let mut port = u16::try_from(settings.get_u64(Key::Port)).map_err(|_| {
+            EngineError::connect(
+                "invalid value for key port: expected a number between 1 and 65535",
+            )
+        })?;
         let address = settings.pinned_address(&host).map(|pin| {
             if let Some(p) = pin.port {
                 port = p;
@@ -81,13 +87,22 @@ impl ConnectOptions {
             host,
             port,
             address,
-            database: settings.get_str(Key::Database).unwrap_or("postgres").to_string(),
+            database: settings
+                .get_str(Key::Database)
+                .unwrap_or("postgres")
+                .to_string(),
             user: settings.get_str(Key::Uid).unwrap_or("postgres").to_string(),
             password: settings.get_str(Key::Pwd).map(str::to_string),
-            ssl_mode: settings.get_enum(Key::SslMode).and_then(SslMode::parse).unwrap_or_default(),
+            ssl_mode: settings
+                .get_enum(Key::SslMode)
+                .and_then(SslMode::parse)
+                .unwrap_or_default(),
             ssl_root_cert: settings.get_str(Key::SslRootCert).map(str::to_string),
             connect_timeout: settings.get_timeout(Key::ConnectTimeout),
-            application_name: settings.get_str(Key::ApplicationName).unwrap_or("auroraodbc").to_string(),
+            application_name: settings
+                .get_str(Key::ApplicationName)
+                .unwrap_or("auroraodbc")
+                .to_string(),
         })
     }
 }
@@ -172,15 +187,19 @@ impl Canceller {
     /// address is the one the session's socket was connected to.)
     pub async fn cancel(&self) -> EngineResult<()> {
         let Some(peer) = self.peer else {
-            return Err(EngineError::internal("the server address of the session is unknown"));
+            return Err(EngineError::internal(
+                "the server address of the session is unknown",
+            ));
         };
-        let stream = TcpStream::connect(peer)
-            .await
-            .map_err(|e| EngineError::communication(format!("cannot send the cancel request to {peer}: {e}")))?;
+        let stream = TcpStream::connect(peer).await.map_err(|e| {
+            EngineError::communication(format!("cannot send the cancel request to {peer}: {e}"))
+        })?;
         self.token
             .cancel_query_raw(stream, NoTls)
             .await
-            .map_err(|e| EngineError::communication(format!("cancel request to {peer} failed: {e}")))
+            .map_err(|e| {
+                EngineError::communication(format!("cancel request to {peer} failed: {e}"))
+            })
     }
 }
 
@@ -262,7 +281,10 @@ impl ToSql for TextParam<'_> {
 struct RawBytes<'a>(&'a [u8]);
 
 impl<'a> FromSql<'a> for RawBytes<'a> {
-    fn from_sql(_ty: &Type, raw: &'a [u8]) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
+    fn from_sql(
+        _ty: &Type,
+        raw: &'a [u8],
+    ) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
         Ok(RawBytes(raw))
     }
     fn accepts(_ty: &Type) -> bool {
@@ -320,14 +342,21 @@ impl Session {
         match tokio::time::timeout(limit, self.client.simple_query("SELECT 1")).await {
             Ok(Ok(_)) => Ok(()),
             Ok(Err(e)) => Err(EngineError::from_postgres(&e, &self.label, false)),
-            Err(_) => Err(EngineError::timeout(format!("probe of {} timed out after {} ms", self.label, limit.as_millis()))),
+            Err(_) => Err(EngineError::timeout(format!(
+                "probe of {} timed out after {} ms",
+                self.label,
+                limit.as_millis()
+            ))),
         }
     }
 
     /// Runs a query returning rows from async code (topology and instance lookups); the
     /// connection must not have a streaming result.
     pub async fn query_rows(&self, sql: &str) -> EngineResult<Vec<Row>> {
-        self.client.query(sql, &[]).await.map_err(|e| EngineError::from_postgres(&e, &self.label, false))
+        self.client
+            .query(sql, &[])
+            .await
+            .map_err(|e| EngineError::from_postgres(&e, &self.label, false))
     }
 
     /// Runs a query returning rows, blocking the calling thread (frees the connection first).
@@ -344,7 +373,9 @@ impl Session {
             Some(a) => vec![a],
             None => tokio::net::lookup_host((opts.host.as_str(), opts.port))
                 .await
-                .map_err(|e| EngineError::connect(format!("could not resolve host {}: {e}", opts.host)))?
+                .map_err(|e| {
+                    EngineError::connect(format!("could not resolve host {}: {e}", opts.host))
+                })?
                 .collect(),
         };
         let mut attempts = Vec::new();
@@ -361,7 +392,10 @@ impl Session {
         let Some(stream) = stream else {
             let mut err = EngineError::connect(format!(
                 "could not connect to {label}: {}",
-                attempts.last().cloned().unwrap_or_else(|| "no address".to_string())
+                attempts
+                    .last()
+                    .cloned()
+                    .unwrap_or_else(|| "no address".to_string())
             ));
             if attempts.len() > 1 {
                 err.attempts = attempts;
@@ -371,7 +405,10 @@ impl Session {
         let _ = stream.set_nodelay(true);
         let peer = stream.peer_addr().ok();
         let mut config = Config::new();
-        config.user(&opts.user).dbname(&opts.database).application_name(&opts.application_name);
+        config
+            .user(&opts.user)
+            .dbname(&opts.database)
+            .application_name(&opts.application_name);
         if let Some(pw) = &opts.password {
             config.password(pw.as_bytes());
         }
@@ -390,7 +427,10 @@ impl Session {
                     .connect_raw(stream, NoTls)
                     .await
                     .map_err(|e| EngineError::from_postgres(&e, &label, true))?;
-                (client, tokio::spawn(async move { record(connection.await) }))
+                (
+                    client,
+                    tokio::spawn(async move { record(connection.await) }),
+                )
             }
             Some(tls_config) => {
                 let required = !matches!(opts.ssl_mode, SslMode::Allow | SslMode::Prefer);
@@ -399,14 +439,18 @@ impl Session {
                 } else {
                     tokio_postgres::config::SslMode::Prefer
                 });
-                let mut maker = tokio_postgres_rustls::MakeRustlsConnect::new((*tls_config).clone());
+                let mut maker =
+                    tokio_postgres_rustls::MakeRustlsConnect::new((*tls_config).clone());
                 let connector = <tokio_postgres_rustls::MakeRustlsConnect as tokio_postgres::tls::MakeTlsConnect<TcpStream>>::make_tls_connect(&mut maker, &opts.host)
                     .map_err(|e| EngineError::connect(format!("TLS setup for {} failed: {e}", opts.host)))?;
                 let (client, connection) = config
                     .connect_raw(stream, connector)
                     .await
                     .map_err(|e| EngineError::from_postgres(&e, &label, true))?;
-                (client, tokio::spawn(async move { record(connection.await) }))
+                (
+                    client,
+                    tokio::spawn(async move { record(connection.await) }),
+                )
             }
         };
         let facts_row = client
@@ -447,7 +491,10 @@ impl Session {
     }
 
     pub fn killer(&self) -> SessionKiller {
-        SessionKiller { abort: self.task.abort_handle(), aborted: self.aborted.clone() }
+        SessionKiller {
+            abort: self.task.abort_handle(),
+            aborted: self.aborted.clone(),
+        }
     }
 
     /// Whether the connection is gone (closed by the server, broken, or aborted).
@@ -479,19 +526,29 @@ impl Session {
             return Err(reason);
         }
         if self.client.is_closed() {
-            return Err(EngineError::communication(format!("connection to {} is closed", self.label)));
+            return Err(EngineError::communication(format!(
+                "connection to {} is closed",
+                self.label
+            )));
         }
         Ok(())
     }
 
     fn run<F: std::future::Future>(&self, fut: F) -> EngineResult<F::Output> {
-        runtime::block_on(fut).map_err(|e| EngineError::communication(format!("driver runtime unavailable: {e}")))
+        runtime::block_on(fut)
+            .map_err(|e| EngineError::communication(format!("driver runtime unavailable: {e}")))
     }
 
     /// Parks the rest of the streaming result, if any, so the connection is free.
     fn free_connection(&mut self) -> EngineResult<()> {
-        let Some(mut active) = self.active.take() else { return Ok(()) };
-        let mut parked = ParkedResult { rows: VecDeque::new(), rows_affected: None, error: None };
+        let Some(mut active) = self.active.take() else {
+            return Ok(());
+        };
+        let mut parked = ParkedResult {
+            rows: VecDeque::new(),
+            rows_affected: None,
+            error: None,
+        };
         parked.rows.extend(active.head.take());
         let outcome = self.run(async {
             while let Some(item) = active.stream.next().await {
@@ -523,7 +580,9 @@ impl Session {
         self.check_usable()?;
         self.free_connection()?;
         let result = self.run(self.client.prepare(sql))?;
-        result.map(|statement| Prepared { statement }).map_err(|e| self.map_error(&e))
+        result
+            .map(|statement| Prepared { statement })
+            .map_err(|e| self.map_error(&e))
     }
 
     /// Runs a command without results (BEGIN, COMMIT, SET ...).
@@ -554,7 +613,12 @@ impl Session {
     }
 
     /// Executes a prepared statement for `owner`; parameters are text (None = NULL).
-    pub fn execute(&mut self, owner: Owner, prepared: &Prepared, params: &[Option<&str>]) -> EngineResult<Executed> {
+    pub fn execute(
+        &mut self,
+        owner: Owner,
+        prepared: &Prepared,
+        params: &[Option<&str>],
+    ) -> EngineResult<Executed> {
         self.check_usable()?;
         self.close_result(owner);
         self.free_connection()?;
@@ -569,7 +633,9 @@ impl Session {
                 Ok::<(), tokio_postgres::Error>(())
             })?;
             drained.map_err(|e| self.map_error(&e))?;
-            return Ok(Executed::Done { rows_affected: stream.rows_affected() });
+            return Ok(Executed::Done {
+                rows_affected: stream.rows_affected(),
+            });
         }
         // Wait for the first row (or the end, or the error) so execution completes here.
         let first = self.run(stream.next())?;
@@ -578,11 +644,22 @@ impl Session {
             Some(Err(e)) => return Err(self.map_error(&e)),
             None => {
                 let rows_affected = stream.rows_affected();
-                self.parked.insert(owner, ParkedResult { rows: VecDeque::new(), rows_affected, error: None });
+                self.parked.insert(
+                    owner,
+                    ParkedResult {
+                        rows: VecDeque::new(),
+                        rows_affected,
+                        error: None,
+                    },
+                );
                 return Ok(Executed::Rows);
             }
         };
-        self.active = Some(ActiveStream { owner, stream, head });
+        self.active = Some(ActiveStream {
+            owner,
+            stream,
+            head,
+        });
         Ok(Executed::Rows)
     }
 
@@ -595,7 +672,12 @@ impl Session {
     /// whole array leaves in a few large writes. Queued from the application thread, the
     /// socket task woke per request and wrote each one alone (two threads waking each other
     /// a thousand times per array, most of the client's CPU time).
-    pub fn execute_many(&mut self, owner: Owner, prepared: &Prepared, sets: &[Vec<Option<String>>]) -> EngineResult<Vec<EngineResult<Option<u64>>>> {
+    pub fn execute_many(
+        &mut self,
+        owner: Owner,
+        prepared: &Prepared,
+        sets: &[Vec<Option<String>>],
+    ) -> EngineResult<Vec<EngineResult<Option<u64>>>> {
         self.check_usable()?;
         self.close_result(owner);
         self.free_connection()?;
@@ -605,15 +687,16 @@ impl Session {
         let queued = runtime::spawn(async move {
             let (client, statement) = (&client, &statement);
             futures_util::future::join_all(sets.iter().map(|set| async move {
-                let values: Vec<TextParam<'_>> = set.iter().map(|p| TextParam(p.as_deref())).collect();
+                let values: Vec<TextParam<'_>> =
+                    set.iter().map(|p| TextParam(p.as_deref())).collect();
                 client.execute_raw(statement, values.iter()).await
             }))
             .await
         })
         .map_err(|e| EngineError::communication(format!("driver runtime unavailable: {e}")))?;
-        let outcomes = self
-            .run(queued)?
-            .map_err(|e| EngineError::communication(format!("the parameter array task failed: {e}")))?;
+        let outcomes = self.run(queued)?.map_err(|e| {
+            EngineError::communication(format!("the parameter array task failed: {e}"))
+        })?;
         Ok(outcomes
             .into_iter()
             .map(|r| r.map(Some).map_err(|e| self.map_error(&e)))
@@ -624,7 +707,12 @@ impl Session {
     /// whole array instead of one per set). `Ok(None)` when any set failed: the transaction is
     /// rolled back and nothing was applied, so the caller can run the sets one by one to learn
     /// each set's outcome. Only for autocommit connections outside a transaction.
-    pub fn execute_many_atomic(&mut self, owner: Owner, prepared: &Prepared, sets: &[Vec<Option<String>>]) -> EngineResult<Option<Vec<u64>>> {
+    pub fn execute_many_atomic(
+        &mut self,
+        owner: Owner,
+        prepared: &Prepared,
+        sets: &[Vec<Option<String>>],
+    ) -> EngineResult<Option<Vec<u64>>> {
         self.check_usable()?;
         self.close_result(owner);
         self.free_connection()?;
@@ -635,7 +723,8 @@ impl Session {
             let (client, statement) = (&client, &statement);
             client.batch_execute("BEGIN").await?;
             let outcomes = futures_util::future::join_all(sets.iter().map(|set| async move {
-                let values: Vec<TextParam<'_>> = set.iter().map(|p| TextParam(p.as_deref())).collect();
+                let values: Vec<TextParam<'_>> =
+                    set.iter().map(|p| TextParam(p.as_deref())).collect();
                 client.execute_raw(statement, values.iter()).await
             }))
             .await;
@@ -649,15 +738,20 @@ impl Session {
             Ok::<_, tokio_postgres::Error>(None)
         })
         .map_err(|e| EngineError::communication(format!("driver runtime unavailable: {e}")))?;
-        let outcome = self
-            .run(queued)?
-            .map_err(|e| EngineError::communication(format!("the parameter array task failed: {e}")))?;
+        let outcome = self.run(queued)?.map_err(|e| {
+            EngineError::communication(format!("the parameter array task failed: {e}"))
+        })?;
         outcome.map_err(|e| self.map_error(&e))
     }
 
     /// Moves up to `max` rows of `owner`'s result into `out`. Waits for the first row only;
     /// further rows are taken while they are already there.
-    pub fn fetch(&mut self, owner: Owner, max: usize, out: &mut VecDeque<Row>) -> EngineResult<Fetched> {
+    pub fn fetch(
+        &mut self,
+        owner: Owner,
+        max: usize,
+        out: &mut VecDeque<Row>,
+    ) -> EngineResult<Fetched> {
         if let Some(parked) = self.parked.get_mut(&owner) {
             let take = parked.rows.len().min(max.max(1));
             out.extend(parked.rows.drain(..take));
@@ -669,18 +763,40 @@ impl Session {
                 Some(ParkedResult { error: Some(e), .. }) if take == 0 => Err(e),
                 Some(ParkedResult { error: Some(e), .. }) => {
                     // Deliver the rows first; the error comes with the next fetch.
-                    self.parked.insert(owner, ParkedResult { rows: VecDeque::new(), rows_affected: None, error: Some(e) });
+                    self.parked.insert(
+                        owner,
+                        ParkedResult {
+                            rows: VecDeque::new(),
+                            rows_affected: None,
+                            error: Some(e),
+                        },
+                    );
                     Ok(Fetched::More)
                 }
-                Some(p) => Ok(if take == 0 { Fetched::End { rows_affected: p.rows_affected } } else {
-                    self.parked.insert(owner, ParkedResult { rows: VecDeque::new(), rows_affected: p.rows_affected, error: None });
+                Some(p) => Ok(if take == 0 {
+                    Fetched::End {
+                        rows_affected: p.rows_affected,
+                    }
+                } else {
+                    self.parked.insert(
+                        owner,
+                        ParkedResult {
+                            rows: VecDeque::new(),
+                            rows_affected: p.rows_affected,
+                            error: None,
+                        },
+                    );
                     Fetched::More
                 }),
-                None => Ok(Fetched::End { rows_affected: None }),
+                None => Ok(Fetched::End {
+                    rows_affected: None,
+                }),
             };
         }
         let Some(active) = self.active.as_mut().filter(|a| a.owner == owner) else {
-            return Ok(Fetched::End { rows_affected: None });
+            return Ok(Fetched::End {
+                rows_affected: None,
+            });
         };
         let stream = &mut active.stream;
         let head = active.head.take();
@@ -722,7 +838,14 @@ impl Session {
                 if out.is_empty() {
                     Ok(Fetched::End { rows_affected })
                 } else {
-                    self.parked.insert(owner, ParkedResult { rows: VecDeque::new(), rows_affected, error: None });
+                    self.parked.insert(
+                        owner,
+                        ParkedResult {
+                            rows: VecDeque::new(),
+                            rows_affected,
+                            error: None,
+                        },
+                    );
                     Ok(Fetched::More)
                 }
             }
@@ -749,7 +872,10 @@ impl Session {
 
     /// What SQLCancel and query timeouts use to cancel this session's running query.
     pub fn canceller(&self) -> Canceller {
-        Canceller { token: self.client.cancel_token(), peer: self.peer }
+        Canceller {
+            token: self.client.cancel_token(),
+            peer: self.peer,
+        }
     }
 }
 

@@ -9,7 +9,9 @@ use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, Server
 use rustls::client::WebPkiServerVerifier;
 use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, CryptoProvider};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
+use rustls::{
+    CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme,
+};
 use std::sync::Arc;
 
 fn provider() -> Arc<CryptoProvider> {
@@ -40,7 +42,12 @@ impl ServerCertVerifier for EncryptOnly {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls12_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+        verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
     }
 
     fn verify_tls13_signature(
@@ -49,11 +56,18 @@ impl ServerCertVerifier for EncryptOnly {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls13_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+        verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.provider.signature_verification_algorithms.supported_schemes()
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
     }
 }
 
@@ -72,11 +86,14 @@ impl ServerCertVerifier for ChainOnly {
         ocsp: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        match self.inner.verify_server_cert(end_entity, intermediates, server_name, ocsp, now) {
+        match self
+            .inner
+            .verify_server_cert(end_entity, intermediates, server_name, ocsp, now)
+        {
             Err(rustls::Error::InvalidCertificate(CertificateError::NotValidForName))
-            | Err(rustls::Error::InvalidCertificate(CertificateError::NotValidForNameContext { .. })) => {
-                Ok(ServerCertVerified::assertion())
-            }
+            | Err(rustls::Error::InvalidCertificate(CertificateError::NotValidForNameContext {
+                ..
+            })) => Ok(ServerCertVerified::assertion()),
             other => other,
         }
     }
@@ -109,19 +126,24 @@ fn roots(root_cert: Option<&str>) -> EngineResult<RootCertStore> {
     let mut store = RootCertStore::empty();
     match root_cert {
         Some(path) => {
-            let pem = std::fs::read(path)
-                .map_err(|e| EngineError::connect(format!("cannot read sslrootcert {path}: {e}")))?;
+            let pem = std::fs::read(path).map_err(|e| {
+                EngineError::connect(format!("cannot read sslrootcert {path}: {e}"))
+            })?;
             let mut reader = pem.as_slice();
             let mut added = 0;
             for cert in rustls_pemfile::certs(&mut reader) {
-                let cert = cert.map_err(|e| EngineError::connect(format!("invalid certificate in sslrootcert {path}: {e}")))?;
-                store
-                    .add(cert)
-                    .map_err(|e| EngineError::connect(format!("unusable certificate in sslrootcert {path}: {e}")))?;
+                let cert = cert.map_err(|e| {
+                    EngineError::connect(format!("invalid certificate in sslrootcert {path}: {e}"))
+                })?;
+                store.add(cert).map_err(|e| {
+                    EngineError::connect(format!("unusable certificate in sslrootcert {path}: {e}"))
+                })?;
                 added += 1;
             }
             if added == 0 {
-                return Err(EngineError::connect(format!("sslrootcert {path} holds no PEM certificate")));
+                return Err(EngineError::connect(format!(
+                    "sslrootcert {path} holds no PEM certificate"
+                )));
             }
         }
         None => store.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
@@ -130,7 +152,10 @@ fn roots(root_cert: Option<&str>) -> EngineResult<RootCertStore> {
 }
 
 /// The rustls client configuration for `mode`, or `None` when TLS is not used.
-pub fn client_config(mode: SslMode, root_cert: Option<&str>) -> EngineResult<Option<Arc<ClientConfig>>> {
+pub fn client_config(
+    mode: SslMode,
+    root_cert: Option<&str>,
+) -> EngineResult<Option<Arc<ClientConfig>>> {
     let provider = provider();
     let builder = ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
@@ -144,11 +169,16 @@ pub fn client_config(mode: SslMode, root_cert: Option<&str>) -> EngineResult<Opt
         (SslMode::Disable, _) => return Ok(None),
         (SslMode::Allow | SslMode::Prefer, _) | (SslMode::Require, None) => builder
             .dangerous()
-            .with_custom_certificate_verifier(Arc::new(EncryptOnly { provider: provider.clone() }))
+            .with_custom_certificate_verifier(Arc::new(EncryptOnly {
+                provider: provider.clone(),
+            }))
             .with_no_client_auth(),
         (SslMode::Require, Some(_)) | (SslMode::VerifyCa, _) => {
             let inner = verify_chain(roots(root_cert)?)?;
-            builder.dangerous().with_custom_certificate_verifier(Arc::new(ChainOnly { inner })).with_no_client_auth()
+            builder
+                .dangerous()
+                .with_custom_certificate_verifier(Arc::new(ChainOnly { inner }))
+                .with_no_client_auth()
         }
         (SslMode::VerifyFull, _) => {
             let inner = verify_chain(roots(root_cert)?)?;

@@ -103,12 +103,26 @@ impl Topology {
 }
 
 fn row_to_instance(row: &tokio_postgres::Row) -> EngineResult<Instance> {
-    let bad = |e: tokio_postgres::Error| EngineError::internal(format!("unexpected aurora_replica_status() row: {e}"));
+    let bad = |e: tokio_postgres::Error| {
+        EngineError::internal(format!("unexpected aurora_replica_status() row: {e}"))
+    };
     Ok(Instance {
-        id: row.try_get::<_, Option<String>>(0).map_err(bad)?.unwrap_or_default(),
-        is_writer: row.try_get::<_, Option<bool>>(1).map_err(bad)?.unwrap_or(false),
-        cpu: row.try_get::<_, Option<f64>>(2).map_err(bad)?.unwrap_or(0.0),
-        lag_ms: row.try_get::<_, Option<f64>>(3).map_err(bad)?.unwrap_or(0.0),
+        id: row
+            .try_get::<_, Option<String>>(0)
+            .map_err(bad)?
+            .unwrap_or_default(),
+        is_writer: row
+            .try_get::<_, Option<bool>>(1)
+            .map_err(bad)?
+            .unwrap_or(false),
+        cpu: row
+            .try_get::<_, Option<f64>>(2)
+            .map_err(bad)?
+            .unwrap_or(0.0),
+        lag_ms: row
+            .try_get::<_, Option<f64>>(3)
+            .map_err(bad)?
+            .unwrap_or(0.0),
         age_secs: row.try_get::<_, Option<f64>>(4).map_err(bad)?,
     })
 }
@@ -116,15 +130,25 @@ fn row_to_instance(row: &tokio_postgres::Row) -> EngineResult<Instance> {
 /// Reads the topology over `session` (blocking).
 pub fn query_topology(session: &mut Session) -> EngineResult<Topology> {
     let rows = session.query_now(TOPOLOGY_SQL)?;
-    let instances = rows.iter().map(row_to_instance).collect::<EngineResult<Vec<_>>>()?;
-    Ok(Topology::from_rows(instances.into_iter().filter(|i| !i.id.is_empty()).collect()))
+    let instances = rows
+        .iter()
+        .map(row_to_instance)
+        .collect::<EngineResult<Vec<_>>>()?;
+    Ok(Topology::from_rows(
+        instances.into_iter().filter(|i| !i.id.is_empty()).collect(),
+    ))
 }
 
 /// Reads the topology from async code.
 pub async fn query_topology_async(session: &Session) -> EngineResult<Topology> {
     let rows = session.query_rows(TOPOLOGY_SQL).await?;
-    let instances = rows.iter().map(row_to_instance).collect::<EngineResult<Vec<_>>>()?;
-    Ok(Topology::from_rows(instances.into_iter().filter(|i| !i.id.is_empty()).collect()))
+    let instances = rows
+        .iter()
+        .map(row_to_instance)
+        .collect::<EngineResult<Vec<_>>>()?;
+    Ok(Topology::from_rows(
+        instances.into_iter().filter(|i| !i.id.is_empty()).collect(),
+    ))
 }
 
 /// The Aurora instance id the session is connected to (blocking).
@@ -164,11 +188,18 @@ impl HostPattern {
 
     /// The options of a connection to instance `id`, from `base` (credentials, timeouts) with
     /// the instance's host, port and any `host_address_map` pin.
-    pub fn instance_options(&self, id: &str, base: &ConnectOptions, settings: &Settings) -> ConnectOptions {
+    pub fn instance_options(
+        &self,
+        id: &str,
+        base: &ConnectOptions,
+        settings: &Settings,
+    ) -> ConnectOptions {
         let (host, port) = self.instance(id, base.port);
         let mut opts = base.clone();
         opts.port = port;
-        opts.address = settings.pinned_address(&host).map(|pin| std::net::SocketAddr::new(pin.addr, pin.port.unwrap_or(port)));
+        opts.address = settings
+            .pinned_address(&host)
+            .map(|pin| std::net::SocketAddr::new(pin.addr, pin.port.unwrap_or(port)));
         if let Some(addr) = opts.address {
             opts.port = addr.port();
         }
@@ -183,11 +214,17 @@ struct CacheEntry {
     fetched: Instant,
 }
 
-static CACHE: LazyLock<Mutex<HashMap<String, CacheEntry>>> = LazyLock::new(|| Mutex::new(HashMap::new()));
+static CACHE: LazyLock<Mutex<HashMap<String, CacheEntry>>> =
+    LazyLock::new(|| Mutex::new(HashMap::new()));
 
 /// The cluster's topology from the cache when younger than `refresh`, otherwise (or when
 /// `force`) read over `session` and cached. `cluster_key` names the cluster (its host pattern).
-pub fn topology(cluster_key: &str, session: &mut Session, refresh: Duration, force: bool) -> EngineResult<Topology> {
+pub fn topology(
+    cluster_key: &str,
+    session: &mut Session,
+    refresh: Duration,
+    force: bool,
+) -> EngineResult<Topology> {
     if !force {
         if let Some(entry) = CACHE.lock().get(cluster_key) {
             if entry.fetched.elapsed() < refresh {
@@ -202,7 +239,13 @@ pub fn topology(cluster_key: &str, session: &mut Session, refresh: Duration, for
 
 /// Records a topology read elsewhere (e.g. by a monitor or during failover).
 pub fn store(cluster_key: &str, topology: Topology) {
-    CACHE.lock().insert(cluster_key.to_string(), CacheEntry { topology, fetched: Instant::now() });
+    CACHE.lock().insert(
+        cluster_key.to_string(),
+        CacheEntry {
+            topology,
+            fetched: Instant::now(),
+        },
+    );
 }
 
 /// The cached topology regardless of age.
@@ -223,19 +266,34 @@ mod tests {
     use super::*;
 
     fn inst(id: &str, writer: bool, age: Option<f64>) -> Instance {
-        Instance { id: id.into(), is_writer: writer, cpu: 0.0, lag_ms: 0.0, age_secs: age }
+        Instance {
+            id: id.into(),
+            is_writer: writer,
+            cpu: 0.0,
+            lag_ms: 0.0,
+            age_secs: age,
+        }
     }
 
     #[test]
     fn stale_readers_are_dropped_but_not_undated_ones() {
-        let t = Topology::from_rows(vec![inst("w", true, Some(1000.0)), inst("r1", false, Some(10.0)), inst("r2", false, Some(400.0)), inst("r3", false, None)]);
+        let t = Topology::from_rows(vec![
+            inst("w", true, Some(1000.0)),
+            inst("r1", false, Some(10.0)),
+            inst("r2", false, Some(400.0)),
+            inst("r3", false, None),
+        ]);
         assert_eq!(t.writer_id(), Some("w"));
         assert_eq!(t.reader_ids(), vec!["r1", "r3"]);
     }
 
     #[test]
     fn of_two_writers_the_most_recent_wins() {
-        let t = Topology::from_rows(vec![inst("old", true, Some(50.0)), inst("new", true, Some(1.0)), inst("r", false, Some(1.0))]);
+        let t = Topology::from_rows(vec![
+            inst("old", true, Some(50.0)),
+            inst("new", true, Some(1.0)),
+            inst("r", false, Some(1.0)),
+        ]);
         assert_eq!(t.writer_id(), Some("new"));
         assert_eq!(t.reader_ids(), vec!["r"]);
     }
@@ -243,8 +301,14 @@ mod tests {
     #[test]
     fn instance_host_from_pattern() {
         let p = HostPattern("?.abc.us-east-1.rds.amazonaws.com:6543".into());
-        assert_eq!(p.instance("db-1", 5432), ("db-1.abc.us-east-1.rds.amazonaws.com".to_string(), 6543));
+        assert_eq!(
+            p.instance("db-1", 5432),
+            ("db-1.abc.us-east-1.rds.amazonaws.com".to_string(), 6543)
+        );
         let q = HostPattern("?.db.example.com".into());
-        assert_eq!(q.instance("x", 5432), ("x.db.example.com".to_string(), 5432));
+        assert_eq!(
+            q.instance("x", 5432),
+            ("x.db.example.com".to_string(), 5432)
+        );
     }
 }

@@ -55,7 +55,10 @@ fn mapping(s: &Statement) -> TypeMapping {
 /// With SQL_ATTR_METADATA_ID true every name argument is an identifier and must be given.
 fn require_if_identifier(metadata: bool, args: &[&Arg]) -> OdbcResult<()> {
     if metadata && args.iter().any(|a| a.is_none()) {
-        return Err(OdbcError::new(state::NULL_POINTER, "with SQL_ATTR_METADATA_ID set, name arguments cannot be null pointers"));
+        return Err(OdbcError::new(
+            state::NULL_POINTER,
+            "with SQL_ATTR_METADATA_ID set, name arguments cannot be null pointers",
+        ));
     }
     Ok(())
 }
@@ -72,9 +75,25 @@ fn stmt(h: *mut c_void) -> Option<Arc<Statement>> {
 // SQLTables
 
 #[allow(clippy::too_many_arguments)]
-unsafe fn tables(enc: Enc, h: *mut c_void, cat: *const c_void, cat_len: i16, sch: *const c_void, sch_len: i16, tab: *const c_void, tab_len: i16, typ: *const c_void, typ_len: i16) -> i16 {
+unsafe fn tables(
+    enc: Enc,
+    h: *mut c_void,
+    cat: *const c_void,
+    cat_len: i16,
+    sch: *const c_void,
+    sch_len: i16,
+    tab: *const c_void,
+    tab_len: i16,
+    typ: *const c_void,
+    typ_len: i16,
+) -> i16 {
     call(stmt(h), |s| {
-        let (c, sc, t, ty) = (arg(enc, cat, cat_len)?, arg(enc, sch, sch_len)?, arg(enc, tab, tab_len)?, arg(enc, typ, typ_len)?);
+        let (c, sc, t, ty) = (
+            arg(enc, cat, cat_len)?,
+            arg(enc, sch, sch_len)?,
+            arg(enc, tab, tab_len)?,
+            arg(enc, typ, typ_len)?,
+        );
         let m = metadata_id(s);
         // The special enumerations (SQL_ALL_CATALOGS etc.) pass "" for the other names, so
         // null checks for identifiers would reject them: they are not enforced here.
@@ -89,22 +108,84 @@ unsafe fn tables(enc: Enc, h: *mut c_void, cat: *const c_void, cat_len: i16, sch
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn SQLTables(h: *mut c_void, cat: *const u8, cat_len: i16, sch: *const u8, sch_len: i16, tab: *const u8, tab_len: i16, typ: *const u8, typ_len: i16) -> i16 {
-    guard::raw(|| tables(Enc::Narrow, h, cat.cast(), cat_len, sch.cast(), sch_len, tab.cast(), tab_len, typ.cast(), typ_len))
+pub unsafe extern "C" fn SQLTables(
+    h: *mut c_void,
+    cat: *const u8,
+    cat_len: i16,
+    sch: *const u8,
+    sch_len: i16,
+    tab: *const u8,
+    tab_len: i16,
+    typ: *const u8,
+    typ_len: i16,
+) -> i16 {
+    guard::raw(|| {
+        tables(
+            Enc::Narrow,
+            h,
+            cat.cast(),
+            cat_len,
+            sch.cast(),
+            sch_len,
+            tab.cast(),
+            tab_len,
+            typ.cast(),
+            typ_len,
+        )
+    })
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn SQLTablesW(h: *mut c_void, cat: *const u16, cat_len: i16, sch: *const u16, sch_len: i16, tab: *const u16, tab_len: i16, typ: *const u16, typ_len: i16) -> i16 {
-    guard::raw(|| tables(Enc::Wide, h, cat.cast(), cat_len, sch.cast(), sch_len, tab.cast(), tab_len, typ.cast(), typ_len))
+pub unsafe extern "C" fn SQLTablesW(
+    h: *mut c_void,
+    cat: *const u16,
+    cat_len: i16,
+    sch: *const u16,
+    sch_len: i16,
+    tab: *const u16,
+    tab_len: i16,
+    typ: *const u16,
+    typ_len: i16,
+) -> i16 {
+    guard::raw(|| {
+        tables(
+            Enc::Wide,
+            h,
+            cat.cast(),
+            cat_len,
+            sch.cast(),
+            sch_len,
+            tab.cast(),
+            tab_len,
+            typ.cast(),
+            typ_len,
+        )
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
 // SQLColumns
 
 #[allow(clippy::too_many_arguments)]
-unsafe fn columns(enc: Enc, h: *mut c_void, cat: *const c_void, cat_len: i16, sch: *const c_void, sch_len: i16, tab: *const c_void, tab_len: i16, col: *const c_void, col_len: i16) -> i16 {
+unsafe fn columns(
+    enc: Enc,
+    h: *mut c_void,
+    cat: *const c_void,
+    cat_len: i16,
+    sch: *const c_void,
+    sch_len: i16,
+    tab: *const c_void,
+    tab_len: i16,
+    col: *const c_void,
+    col_len: i16,
+) -> i16 {
     call(stmt(h), |s| {
-        let (c, sc, t, co) = (arg(enc, cat, cat_len)?, arg(enc, sch, sch_len)?, arg(enc, tab, tab_len)?, arg(enc, col, col_len)?);
+        let (c, sc, t, co) = (
+            arg(enc, cat, cat_len)?,
+            arg(enc, sch, sch_len)?,
+            arg(enc, tab, tab_len)?,
+            arg(enc, col, col_len)?,
+        );
         let m = metadata_id(s);
         require_if_identifier(m, &[&sc, &t, &co])?;
         let q = catalog::columns(
@@ -119,24 +200,86 @@ unsafe fn columns(enc: Enc, h: *mut c_void, cat: *const c_void, cat_len: i16, sc
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn SQLColumns(h: *mut c_void, cat: *const u8, cat_len: i16, sch: *const u8, sch_len: i16, tab: *const u8, tab_len: i16, col: *const u8, col_len: i16) -> i16 {
-    guard::raw(|| columns(Enc::Narrow, h, cat.cast(), cat_len, sch.cast(), sch_len, tab.cast(), tab_len, col.cast(), col_len))
+pub unsafe extern "C" fn SQLColumns(
+    h: *mut c_void,
+    cat: *const u8,
+    cat_len: i16,
+    sch: *const u8,
+    sch_len: i16,
+    tab: *const u8,
+    tab_len: i16,
+    col: *const u8,
+    col_len: i16,
+) -> i16 {
+    guard::raw(|| {
+        columns(
+            Enc::Narrow,
+            h,
+            cat.cast(),
+            cat_len,
+            sch.cast(),
+            sch_len,
+            tab.cast(),
+            tab_len,
+            col.cast(),
+            col_len,
+        )
+    })
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn SQLColumnsW(h: *mut c_void, cat: *const u16, cat_len: i16, sch: *const u16, sch_len: i16, tab: *const u16, tab_len: i16, col: *const u16, col_len: i16) -> i16 {
-    guard::raw(|| columns(Enc::Wide, h, cat.cast(), cat_len, sch.cast(), sch_len, tab.cast(), tab_len, col.cast(), col_len))
+pub unsafe extern "C" fn SQLColumnsW(
+    h: *mut c_void,
+    cat: *const u16,
+    cat_len: i16,
+    sch: *const u16,
+    sch_len: i16,
+    tab: *const u16,
+    tab_len: i16,
+    col: *const u16,
+    col_len: i16,
+) -> i16 {
+    guard::raw(|| {
+        columns(
+            Enc::Wide,
+            h,
+            cat.cast(),
+            cat_len,
+            sch.cast(),
+            sch_len,
+            tab.cast(),
+            tab_len,
+            col.cast(),
+            col_len,
+        )
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
 // SQLPrimaryKeys
 
 #[allow(clippy::too_many_arguments)]
-unsafe fn primary_keys(enc: Enc, h: *mut c_void, cat: *const c_void, cat_len: i16, sch: *const c_void, sch_len: i16, tab: *const c_void, tab_len: i16) -> i16 {
+unsafe fn primary_keys(
+    enc: Enc,
+    h: *mut c_void,
+    cat: *const c_void,
+    cat_len: i16,
+    sch: *const c_void,
+    sch_len: i16,
+    tab: *const c_void,
+    tab_len: i16,
+) -> i16 {
     call(stmt(h), |s| {
-        let (c, sc, t) = (arg(enc, cat, cat_len)?, arg(enc, sch, sch_len)?, arg(enc, tab, tab_len)?);
+        let (c, sc, t) = (
+            arg(enc, cat, cat_len)?,
+            arg(enc, sch, sch_len)?,
+            arg(enc, tab, tab_len)?,
+        );
         if t.is_none() {
-            return Err(OdbcError::new(state::NULL_POINTER, "the table name is a null pointer"));
+            return Err(OdbcError::new(
+                state::NULL_POINTER,
+                "the table name is a null pointer",
+            ));
         }
         let m = metadata_id(s);
         let q = catalog::primary_keys(
@@ -149,13 +292,51 @@ unsafe fn primary_keys(enc: Enc, h: *mut c_void, cat: *const c_void, cat_len: i1
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn SQLPrimaryKeys(h: *mut c_void, cat: *const u8, cat_len: i16, sch: *const u8, sch_len: i16, tab: *const u8, tab_len: i16) -> i16 {
-    guard::raw(|| primary_keys(Enc::Narrow, h, cat.cast(), cat_len, sch.cast(), sch_len, tab.cast(), tab_len))
+pub unsafe extern "C" fn SQLPrimaryKeys(
+    h: *mut c_void,
+    cat: *const u8,
+    cat_len: i16,
+    sch: *const u8,
+    sch_len: i16,
+    tab: *const u8,
+    tab_len: i16,
+) -> i16 {
+    guard::raw(|| {
+        primary_keys(
+            Enc::Narrow,
+            h,
+            cat.cast(),
+            cat_len,
+            sch.cast(),
+            sch_len,
+            tab.cast(),
+            tab_len,
+        )
+    })
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn SQLPrimaryKeysW(h: *mut c_void, cat: *const u16, cat_len: i16, sch: *const u16, sch_len: i16, tab: *const u16, tab_len: i16) -> i16 {
-    guard::raw(|| primary_keys(Enc::Wide, h, cat.cast(), cat_len, sch.cast(), sch_len, tab.cast(), tab_len))
+pub unsafe extern "C" fn SQLPrimaryKeysW(
+    h: *mut c_void,
+    cat: *const u16,
+    cat_len: i16,
+    sch: *const u16,
+    sch_len: i16,
+    tab: *const u16,
+    tab_len: i16,
+) -> i16 {
+    guard::raw(|| {
+        primary_keys(
+            Enc::Wide,
+            h,
+            cat.cast(),
+            cat_len,
+            sch.cast(),
+            sch_len,
+            tab.cast(),
+            tab_len,
+        )
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -171,7 +352,10 @@ unsafe fn foreign_keys(enc: Enc, h: *mut c_void, names: SixNames) -> i16 {
             v.push(arg(enc, p, l)?);
         }
         if v[2].is_none() && v[5].is_none() {
-            return Err(OdbcError::new(state::NULL_POINTER, "both the primary key table and the foreign key table are null pointers"));
+            return Err(OdbcError::new(
+                state::NULL_POINTER,
+                "both the primary key table and the foreign key table are null pointers",
+            ));
         }
         let m = metadata_id(s);
         let a = |i: usize| NameArg::from_odbc(v[i].as_deref(), false, m);
@@ -182,14 +366,68 @@ unsafe fn foreign_keys(enc: Enc, h: *mut c_void, names: SixNames) -> i16 {
 
 #[no_mangle]
 #[allow(clippy::too_many_arguments)]
-pub unsafe extern "C" fn SQLForeignKeys(h: *mut c_void, pc: *const u8, pcl: i16, ps: *const u8, psl: i16, pt: *const u8, ptl: i16, fc: *const u8, fcl: i16, fs: *const u8, fsl: i16, ft: *const u8, ftl: i16) -> i16 {
-    guard::raw(|| foreign_keys(Enc::Narrow, h, [(pc.cast(), pcl), (ps.cast(), psl), (pt.cast(), ptl), (fc.cast(), fcl), (fs.cast(), fsl), (ft.cast(), ftl)]))
+pub unsafe extern "C" fn SQLForeignKeys(
+    h: *mut c_void,
+    pc: *const u8,
+    pcl: i16,
+    ps: *const u8,
+    psl: i16,
+    pt: *const u8,
+    ptl: i16,
+    fc: *const u8,
+    fcl: i16,
+    fs: *const u8,
+    fsl: i16,
+    ft: *const u8,
+    ftl: i16,
+) -> i16 {
+    guard::raw(|| {
+        foreign_keys(
+            Enc::Narrow,
+            h,
+            [
+                (pc.cast(), pcl),
+                (ps.cast(), psl),
+                (pt.cast(), ptl),
+                (fc.cast(), fcl),
+                (fs.cast(), fsl),
+                (ft.cast(), ftl),
+            ],
+        )
+    })
 }
 
 #[no_mangle]
 #[allow(clippy::too_many_arguments)]
-pub unsafe extern "C" fn SQLForeignKeysW(h: *mut c_void, pc: *const u16, pcl: i16, ps: *const u16, psl: i16, pt: *const u16, ptl: i16, fc: *const u16, fcl: i16, fs: *const u16, fsl: i16, ft: *const u16, ftl: i16) -> i16 {
-    guard::raw(|| foreign_keys(Enc::Wide, h, [(pc.cast(), pcl), (ps.cast(), psl), (pt.cast(), ptl), (fc.cast(), fcl), (fs.cast(), fsl), (ft.cast(), ftl)]))
+pub unsafe extern "C" fn SQLForeignKeysW(
+    h: *mut c_void,
+    pc: *const u16,
+    pcl: i16,
+    ps: *const u16,
+    psl: i16,
+    pt: *const u16,
+    ptl: i16,
+    fc: *const u16,
+    fcl: i16,
+    fs: *const u16,
+    fsl: i16,
+    ft: *const u16,
+    ftl: i16,
+) -> i16 {
+    guard::raw(|| {
+        foreign_keys(
+            Enc::Wide,
+            h,
+            [
+                (pc.cast(), pcl),
+                (ps.cast(), psl),
+                (pt.cast(), ptl),
+                (fc.cast(), fcl),
+                (fs.cast(), fsl),
+                (ft.cast(), ftl),
+            ],
+        )
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -199,14 +437,35 @@ const SQL_INDEX_UNIQUE: u16 = 0;
 const SQL_INDEX_ALL: u16 = 1;
 
 #[allow(clippy::too_many_arguments)]
-unsafe fn statistics(enc: Enc, h: *mut c_void, cat: *const c_void, cat_len: i16, sch: *const c_void, sch_len: i16, tab: *const c_void, tab_len: i16, unique: u16, _reserved: u16) -> i16 {
+unsafe fn statistics(
+    enc: Enc,
+    h: *mut c_void,
+    cat: *const c_void,
+    cat_len: i16,
+    sch: *const c_void,
+    sch_len: i16,
+    tab: *const c_void,
+    tab_len: i16,
+    unique: u16,
+    _reserved: u16,
+) -> i16 {
     call(stmt(h), |s| {
-        let (c, sc, t) = (arg(enc, cat, cat_len)?, arg(enc, sch, sch_len)?, arg(enc, tab, tab_len)?);
+        let (c, sc, t) = (
+            arg(enc, cat, cat_len)?,
+            arg(enc, sch, sch_len)?,
+            arg(enc, tab, tab_len)?,
+        );
         if t.is_none() {
-            return Err(OdbcError::new(state::NULL_POINTER, "the table name is a null pointer"));
+            return Err(OdbcError::new(
+                state::NULL_POINTER,
+                "the table name is a null pointer",
+            ));
         }
         if unique != SQL_INDEX_UNIQUE && unique != SQL_INDEX_ALL {
-            return Err(OdbcError::new(SqlState::new("HY100"), format!("uniqueness option {unique} is not valid")));
+            return Err(OdbcError::new(
+                SqlState::new("HY100"),
+                format!("uniqueness option {unique} is not valid"),
+            ));
         }
         let m = metadata_id(s);
         let q = catalog::statistics(
@@ -221,34 +480,108 @@ unsafe fn statistics(enc: Enc, h: *mut c_void, cat: *const c_void, cat_len: i16,
 
 #[no_mangle]
 #[allow(clippy::too_many_arguments)]
-pub unsafe extern "C" fn SQLStatistics(h: *mut c_void, cat: *const u8, cat_len: i16, sch: *const u8, sch_len: i16, tab: *const u8, tab_len: i16, unique: u16, reserved: u16) -> i16 {
-    guard::raw(|| statistics(Enc::Narrow, h, cat.cast(), cat_len, sch.cast(), sch_len, tab.cast(), tab_len, unique, reserved))
+pub unsafe extern "C" fn SQLStatistics(
+    h: *mut c_void,
+    cat: *const u8,
+    cat_len: i16,
+    sch: *const u8,
+    sch_len: i16,
+    tab: *const u8,
+    tab_len: i16,
+    unique: u16,
+    reserved: u16,
+) -> i16 {
+    guard::raw(|| {
+        statistics(
+            Enc::Narrow,
+            h,
+            cat.cast(),
+            cat_len,
+            sch.cast(),
+            sch_len,
+            tab.cast(),
+            tab_len,
+            unique,
+            reserved,
+        )
+    })
 }
 
 #[no_mangle]
 #[allow(clippy::too_many_arguments)]
-pub unsafe extern "C" fn SQLStatisticsW(h: *mut c_void, cat: *const u16, cat_len: i16, sch: *const u16, sch_len: i16, tab: *const u16, tab_len: i16, unique: u16, reserved: u16) -> i16 {
-    guard::raw(|| statistics(Enc::Wide, h, cat.cast(), cat_len, sch.cast(), sch_len, tab.cast(), tab_len, unique, reserved))
+pub unsafe extern "C" fn SQLStatisticsW(
+    h: *mut c_void,
+    cat: *const u16,
+    cat_len: i16,
+    sch: *const u16,
+    sch_len: i16,
+    tab: *const u16,
+    tab_len: i16,
+    unique: u16,
+    reserved: u16,
+) -> i16 {
+    guard::raw(|| {
+        statistics(
+            Enc::Wide,
+            h,
+            cat.cast(),
+            cat_len,
+            sch.cast(),
+            sch_len,
+            tab.cast(),
+            tab_len,
+            unique,
+            reserved,
+        )
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
 // SQLSpecialColumns
 
 #[allow(clippy::too_many_arguments)]
-unsafe fn special_columns(enc: Enc, h: *mut c_void, id_type: u16, cat: *const c_void, cat_len: i16, sch: *const c_void, sch_len: i16, tab: *const c_void, tab_len: i16, scope: u16, nullable: u16) -> i16 {
+unsafe fn special_columns(
+    enc: Enc,
+    h: *mut c_void,
+    id_type: u16,
+    cat: *const c_void,
+    cat_len: i16,
+    sch: *const c_void,
+    sch_len: i16,
+    tab: *const c_void,
+    tab_len: i16,
+    scope: u16,
+    nullable: u16,
+) -> i16 {
     call(stmt(h), |s| {
-        let (c, sc, t) = (arg(enc, cat, cat_len)?, arg(enc, sch, sch_len)?, arg(enc, tab, tab_len)?);
+        let (c, sc, t) = (
+            arg(enc, cat, cat_len)?,
+            arg(enc, sch, sch_len)?,
+            arg(enc, tab, tab_len)?,
+        );
         if t.is_none() {
-            return Err(OdbcError::new(state::NULL_POINTER, "the table name is a null pointer"));
+            return Err(OdbcError::new(
+                state::NULL_POINTER,
+                "the table name is a null pointer",
+            ));
         }
         if id_type != catalog::SQL_BEST_ROWID && id_type != catalog::SQL_ROWVER {
-            return Err(OdbcError::new(SqlState::new("HY097"), format!("column type {id_type} is out of range")));
+            return Err(OdbcError::new(
+                SqlState::new("HY097"),
+                format!("column type {id_type} is out of range"),
+            ));
         }
         if scope > 2 {
-            return Err(OdbcError::new(SqlState::new("HY098"), format!("scope type {scope} is out of range")));
+            return Err(OdbcError::new(
+                SqlState::new("HY098"),
+                format!("scope type {scope} is out of range"),
+            ));
         }
         if nullable > 1 {
-            return Err(OdbcError::new(SqlState::new("HY099"), format!("nullable type {nullable} is out of range")));
+            return Err(OdbcError::new(
+                SqlState::new("HY099"),
+                format!("nullable type {nullable} is out of range"),
+            ));
         }
         let m = metadata_id(s);
         let q = catalog::special_columns(
@@ -266,23 +599,86 @@ unsafe fn special_columns(enc: Enc, h: *mut c_void, id_type: u16, cat: *const c_
 
 #[no_mangle]
 #[allow(clippy::too_many_arguments)]
-pub unsafe extern "C" fn SQLSpecialColumns(h: *mut c_void, id_type: u16, cat: *const u8, cat_len: i16, sch: *const u8, sch_len: i16, tab: *const u8, tab_len: i16, scope: u16, nullable: u16) -> i16 {
-    guard::raw(|| special_columns(Enc::Narrow, h, id_type, cat.cast(), cat_len, sch.cast(), sch_len, tab.cast(), tab_len, scope, nullable))
+pub unsafe extern "C" fn SQLSpecialColumns(
+    h: *mut c_void,
+    id_type: u16,
+    cat: *const u8,
+    cat_len: i16,
+    sch: *const u8,
+    sch_len: i16,
+    tab: *const u8,
+    tab_len: i16,
+    scope: u16,
+    nullable: u16,
+) -> i16 {
+    guard::raw(|| {
+        special_columns(
+            Enc::Narrow,
+            h,
+            id_type,
+            cat.cast(),
+            cat_len,
+            sch.cast(),
+            sch_len,
+            tab.cast(),
+            tab_len,
+            scope,
+            nullable,
+        )
+    })
 }
 
 #[no_mangle]
 #[allow(clippy::too_many_arguments)]
-pub unsafe extern "C" fn SQLSpecialColumnsW(h: *mut c_void, id_type: u16, cat: *const u16, cat_len: i16, sch: *const u16, sch_len: i16, tab: *const u16, tab_len: i16, scope: u16, nullable: u16) -> i16 {
-    guard::raw(|| special_columns(Enc::Wide, h, id_type, cat.cast(), cat_len, sch.cast(), sch_len, tab.cast(), tab_len, scope, nullable))
+pub unsafe extern "C" fn SQLSpecialColumnsW(
+    h: *mut c_void,
+    id_type: u16,
+    cat: *const u16,
+    cat_len: i16,
+    sch: *const u16,
+    sch_len: i16,
+    tab: *const u16,
+    tab_len: i16,
+    scope: u16,
+    nullable: u16,
+) -> i16 {
+    guard::raw(|| {
+        special_columns(
+            Enc::Wide,
+            h,
+            id_type,
+            cat.cast(),
+            cat_len,
+            sch.cast(),
+            sch_len,
+            tab.cast(),
+            tab_len,
+            scope,
+            nullable,
+        )
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
 // SQLProcedures / SQLProcedureColumns
 
 #[allow(clippy::too_many_arguments)]
-unsafe fn procedures(enc: Enc, h: *mut c_void, cat: *const c_void, cat_len: i16, sch: *const c_void, sch_len: i16, pro: *const c_void, pro_len: i16) -> i16 {
+unsafe fn procedures(
+    enc: Enc,
+    h: *mut c_void,
+    cat: *const c_void,
+    cat_len: i16,
+    sch: *const c_void,
+    sch_len: i16,
+    pro: *const c_void,
+    pro_len: i16,
+) -> i16 {
     call(stmt(h), |s| {
-        let (c, sc, p) = (arg(enc, cat, cat_len)?, arg(enc, sch, sch_len)?, arg(enc, pro, pro_len)?);
+        let (c, sc, p) = (
+            arg(enc, cat, cat_len)?,
+            arg(enc, sch, sch_len)?,
+            arg(enc, pro, pro_len)?,
+        );
         let m = metadata_id(s);
         require_if_identifier(m, &[&sc, &p])?;
         let q = catalog::procedures(
@@ -295,19 +691,73 @@ unsafe fn procedures(enc: Enc, h: *mut c_void, cat: *const c_void, cat_len: i16,
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn SQLProcedures(h: *mut c_void, cat: *const u8, cat_len: i16, sch: *const u8, sch_len: i16, pro: *const u8, pro_len: i16) -> i16 {
-    guard::raw(|| procedures(Enc::Narrow, h, cat.cast(), cat_len, sch.cast(), sch_len, pro.cast(), pro_len))
+pub unsafe extern "C" fn SQLProcedures(
+    h: *mut c_void,
+    cat: *const u8,
+    cat_len: i16,
+    sch: *const u8,
+    sch_len: i16,
+    pro: *const u8,
+    pro_len: i16,
+) -> i16 {
+    guard::raw(|| {
+        procedures(
+            Enc::Narrow,
+            h,
+            cat.cast(),
+            cat_len,
+            sch.cast(),
+            sch_len,
+            pro.cast(),
+            pro_len,
+        )
+    })
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn SQLProceduresW(h: *mut c_void, cat: *const u16, cat_len: i16, sch: *const u16, sch_len: i16, pro: *const u16, pro_len: i16) -> i16 {
-    guard::raw(|| procedures(Enc::Wide, h, cat.cast(), cat_len, sch.cast(), sch_len, pro.cast(), pro_len))
+pub unsafe extern "C" fn SQLProceduresW(
+    h: *mut c_void,
+    cat: *const u16,
+    cat_len: i16,
+    sch: *const u16,
+    sch_len: i16,
+    pro: *const u16,
+    pro_len: i16,
+) -> i16 {
+    guard::raw(|| {
+        procedures(
+            Enc::Wide,
+            h,
+            cat.cast(),
+            cat_len,
+            sch.cast(),
+            sch_len,
+            pro.cast(),
+            pro_len,
+        )
+    })
 }
 
 #[allow(clippy::too_many_arguments)]
-unsafe fn procedure_columns(enc: Enc, h: *mut c_void, cat: *const c_void, cat_len: i16, sch: *const c_void, sch_len: i16, pro: *const c_void, pro_len: i16, col: *const c_void, col_len: i16) -> i16 {
+unsafe fn procedure_columns(
+    enc: Enc,
+    h: *mut c_void,
+    cat: *const c_void,
+    cat_len: i16,
+    sch: *const c_void,
+    sch_len: i16,
+    pro: *const c_void,
+    pro_len: i16,
+    col: *const c_void,
+    col_len: i16,
+) -> i16 {
     call(stmt(h), |s| {
-        let (c, sc, p, co) = (arg(enc, cat, cat_len)?, arg(enc, sch, sch_len)?, arg(enc, pro, pro_len)?, arg(enc, col, col_len)?);
+        let (c, sc, p, co) = (
+            arg(enc, cat, cat_len)?,
+            arg(enc, sch, sch_len)?,
+            arg(enc, pro, pro_len)?,
+            arg(enc, col, col_len)?,
+        );
         let m = metadata_id(s);
         require_if_identifier(m, &[&sc, &p, &co])?;
         let q = catalog::procedure_columns(
@@ -323,23 +773,82 @@ unsafe fn procedure_columns(enc: Enc, h: *mut c_void, cat: *const c_void, cat_le
 
 #[no_mangle]
 #[allow(clippy::too_many_arguments)]
-pub unsafe extern "C" fn SQLProcedureColumns(h: *mut c_void, cat: *const u8, cat_len: i16, sch: *const u8, sch_len: i16, pro: *const u8, pro_len: i16, col: *const u8, col_len: i16) -> i16 {
-    guard::raw(|| procedure_columns(Enc::Narrow, h, cat.cast(), cat_len, sch.cast(), sch_len, pro.cast(), pro_len, col.cast(), col_len))
+pub unsafe extern "C" fn SQLProcedureColumns(
+    h: *mut c_void,
+    cat: *const u8,
+    cat_len: i16,
+    sch: *const u8,
+    sch_len: i16,
+    pro: *const u8,
+    pro_len: i16,
+    col: *const u8,
+    col_len: i16,
+) -> i16 {
+    guard::raw(|| {
+        procedure_columns(
+            Enc::Narrow,
+            h,
+            cat.cast(),
+            cat_len,
+            sch.cast(),
+            sch_len,
+            pro.cast(),
+            pro_len,
+            col.cast(),
+            col_len,
+        )
+    })
 }
 
 #[no_mangle]
 #[allow(clippy::too_many_arguments)]
-pub unsafe extern "C" fn SQLProcedureColumnsW(h: *mut c_void, cat: *const u16, cat_len: i16, sch: *const u16, sch_len: i16, pro: *const u16, pro_len: i16, col: *const u16, col_len: i16) -> i16 {
-    guard::raw(|| procedure_columns(Enc::Wide, h, cat.cast(), cat_len, sch.cast(), sch_len, pro.cast(), pro_len, col.cast(), col_len))
+pub unsafe extern "C" fn SQLProcedureColumnsW(
+    h: *mut c_void,
+    cat: *const u16,
+    cat_len: i16,
+    sch: *const u16,
+    sch_len: i16,
+    pro: *const u16,
+    pro_len: i16,
+    col: *const u16,
+    col_len: i16,
+) -> i16 {
+    guard::raw(|| {
+        procedure_columns(
+            Enc::Wide,
+            h,
+            cat.cast(),
+            cat_len,
+            sch.cast(),
+            sch_len,
+            pro.cast(),
+            pro_len,
+            col.cast(),
+            col_len,
+        )
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
 // SQLTablePrivileges / SQLColumnPrivileges
 
 #[allow(clippy::too_many_arguments)]
-unsafe fn table_privileges(enc: Enc, h: *mut c_void, cat: *const c_void, cat_len: i16, sch: *const c_void, sch_len: i16, tab: *const c_void, tab_len: i16) -> i16 {
+unsafe fn table_privileges(
+    enc: Enc,
+    h: *mut c_void,
+    cat: *const c_void,
+    cat_len: i16,
+    sch: *const c_void,
+    sch_len: i16,
+    tab: *const c_void,
+    tab_len: i16,
+) -> i16 {
     call(stmt(h), |s| {
-        let (c, sc, t) = (arg(enc, cat, cat_len)?, arg(enc, sch, sch_len)?, arg(enc, tab, tab_len)?);
+        let (c, sc, t) = (
+            arg(enc, cat, cat_len)?,
+            arg(enc, sch, sch_len)?,
+            arg(enc, tab, tab_len)?,
+        );
         let m = metadata_id(s);
         require_if_identifier(m, &[&sc, &t])?;
         let q = catalog::table_privileges(
@@ -352,21 +861,78 @@ unsafe fn table_privileges(enc: Enc, h: *mut c_void, cat: *const c_void, cat_len
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn SQLTablePrivileges(h: *mut c_void, cat: *const u8, cat_len: i16, sch: *const u8, sch_len: i16, tab: *const u8, tab_len: i16) -> i16 {
-    guard::raw(|| table_privileges(Enc::Narrow, h, cat.cast(), cat_len, sch.cast(), sch_len, tab.cast(), tab_len))
+pub unsafe extern "C" fn SQLTablePrivileges(
+    h: *mut c_void,
+    cat: *const u8,
+    cat_len: i16,
+    sch: *const u8,
+    sch_len: i16,
+    tab: *const u8,
+    tab_len: i16,
+) -> i16 {
+    guard::raw(|| {
+        table_privileges(
+            Enc::Narrow,
+            h,
+            cat.cast(),
+            cat_len,
+            sch.cast(),
+            sch_len,
+            tab.cast(),
+            tab_len,
+        )
+    })
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn SQLTablePrivilegesW(h: *mut c_void, cat: *const u16, cat_len: i16, sch: *const u16, sch_len: i16, tab: *const u16, tab_len: i16) -> i16 {
-    guard::raw(|| table_privileges(Enc::Wide, h, cat.cast(), cat_len, sch.cast(), sch_len, tab.cast(), tab_len))
+pub unsafe extern "C" fn SQLTablePrivilegesW(
+    h: *mut c_void,
+    cat: *const u16,
+    cat_len: i16,
+    sch: *const u16,
+    sch_len: i16,
+    tab: *const u16,
+    tab_len: i16,
+) -> i16 {
+    guard::raw(|| {
+        table_privileges(
+            Enc::Wide,
+            h,
+            cat.cast(),
+            cat_len,
+            sch.cast(),
+            sch_len,
+            tab.cast(),
+            tab_len,
+        )
+    })
 }
 
 #[allow(clippy::too_many_arguments)]
-unsafe fn column_privileges(enc: Enc, h: *mut c_void, cat: *const c_void, cat_len: i16, sch: *const c_void, sch_len: i16, tab: *const c_void, tab_len: i16, col: *const c_void, col_len: i16) -> i16 {
+unsafe fn column_privileges(
+    enc: Enc,
+    h: *mut c_void,
+    cat: *const c_void,
+    cat_len: i16,
+    sch: *const c_void,
+    sch_len: i16,
+    tab: *const c_void,
+    tab_len: i16,
+    col: *const c_void,
+    col_len: i16,
+) -> i16 {
     call(stmt(h), |s| {
-        let (c, sc, t, co) = (arg(enc, cat, cat_len)?, arg(enc, sch, sch_len)?, arg(enc, tab, tab_len)?, arg(enc, col, col_len)?);
+        let (c, sc, t, co) = (
+            arg(enc, cat, cat_len)?,
+            arg(enc, sch, sch_len)?,
+            arg(enc, tab, tab_len)?,
+            arg(enc, col, col_len)?,
+        );
         if t.is_none() {
-            return Err(OdbcError::new(state::NULL_POINTER, "the table name is a null pointer"));
+            return Err(OdbcError::new(
+                state::NULL_POINTER,
+                "the table name is a null pointer",
+            ));
         }
         let m = metadata_id(s);
         require_if_identifier(m, &[&co])?;
@@ -382,14 +948,60 @@ unsafe fn column_privileges(enc: Enc, h: *mut c_void, cat: *const c_void, cat_le
 
 #[no_mangle]
 #[allow(clippy::too_many_arguments)]
-pub unsafe extern "C" fn SQLColumnPrivileges(h: *mut c_void, cat: *const u8, cat_len: i16, sch: *const u8, sch_len: i16, tab: *const u8, tab_len: i16, col: *const u8, col_len: i16) -> i16 {
-    guard::raw(|| column_privileges(Enc::Narrow, h, cat.cast(), cat_len, sch.cast(), sch_len, tab.cast(), tab_len, col.cast(), col_len))
+pub unsafe extern "C" fn SQLColumnPrivileges(
+    h: *mut c_void,
+    cat: *const u8,
+    cat_len: i16,
+    sch: *const u8,
+    sch_len: i16,
+    tab: *const u8,
+    tab_len: i16,
+    col: *const u8,
+    col_len: i16,
+) -> i16 {
+    guard::raw(|| {
+        column_privileges(
+            Enc::Narrow,
+            h,
+            cat.cast(),
+            cat_len,
+            sch.cast(),
+            sch_len,
+            tab.cast(),
+            tab_len,
+            col.cast(),
+            col_len,
+        )
+    })
 }
 
 #[no_mangle]
 #[allow(clippy::too_many_arguments)]
-pub unsafe extern "C" fn SQLColumnPrivilegesW(h: *mut c_void, cat: *const u16, cat_len: i16, sch: *const u16, sch_len: i16, tab: *const u16, tab_len: i16, col: *const u16, col_len: i16) -> i16 {
-    guard::raw(|| column_privileges(Enc::Wide, h, cat.cast(), cat_len, sch.cast(), sch_len, tab.cast(), tab_len, col.cast(), col_len))
+pub unsafe extern "C" fn SQLColumnPrivilegesW(
+    h: *mut c_void,
+    cat: *const u16,
+    cat_len: i16,
+    sch: *const u16,
+    sch_len: i16,
+    tab: *const u16,
+    tab_len: i16,
+    col: *const u16,
+    col_len: i16,
+) -> i16 {
+    guard::raw(|| {
+        column_privileges(
+            Enc::Wide,
+            h,
+            cat.cast(),
+            cat_len,
+            sch.cast(),
+            sch_len,
+            tab.cast(),
+            tab_len,
+            col.cast(),
+            col_len,
+        )
+    })
 }
 
 // ---------------------------------------------------------------------------------------------

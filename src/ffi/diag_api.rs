@@ -7,7 +7,9 @@
 //! on each function.
 #![allow(clippy::missing_safety_doc)]
 
-use super::guard::{self, SQL_ERROR, SQL_INVALID_HANDLE, SQL_NO_DATA, SQL_SUCCESS, SQL_SUCCESS_WITH_INFO};
+use super::guard::{
+    self, SQL_ERROR, SQL_INVALID_HANDLE, SQL_NO_DATA, SQL_SUCCESS, SQL_SUCCESS_WITH_INFO,
+};
 use super::handles::{self, Object};
 use super::text::{self, Enc, OutLen, Unit};
 use crate::odbc::diag::{DiagRecord, Diagnostics, MESSAGE_PREFIX};
@@ -36,18 +38,45 @@ fn message_of(rec: &DiagRecord) -> String {
 }
 
 #[allow(clippy::too_many_arguments)]
-unsafe fn get_diag_rec(enc: Enc, kind: i16, handle: *mut c_void, number: i16, state_out: *mut c_void, native: *mut i32, msg: *mut c_void, cap: i16, msg_len: *mut i16) -> i16 {
+unsafe fn get_diag_rec(
+    enc: Enc,
+    kind: i16,
+    handle: *mut c_void,
+    number: i16,
+    state_out: *mut c_void,
+    native: *mut i32,
+    msg: *mut c_void,
+    cap: i16,
+    msg_len: *mut i16,
+) -> i16 {
     let found = with_area(kind, handle, |area| {
         if number < 1 || cap < 0 {
             return SQL_ERROR;
         }
         let area = area.lock();
-        let Some(rec) = area.records.get(usize::try_from(number - 1).unwrap_or(usize::MAX)) else {
+        let Some(rec) = area
+            .records
+            .get(usize::try_from(number - 1).unwrap_or(usize::MAX))
+        else {
             return SQL_NO_DATA;
         };
-        text::write(enc, rec.state.as_str(), state_out, 6, Unit::Chars, OutLen::None);
+        text::write(
+            enc,
+            rec.state.as_str(),
+            state_out,
+            6,
+            Unit::Chars,
+            OutLen::None,
+        );
         text::put(native, rec.native);
-        let truncated = text::write(enc, &message_of(rec), msg, isize::from(cap), Unit::Chars, OutLen::Small(msg_len));
+        let truncated = text::write(
+            enc,
+            &message_of(rec),
+            msg,
+            isize::from(cap),
+            Unit::Chars,
+            OutLen::Small(msg_len),
+        );
         if truncated {
             SQL_SUCCESS_WITH_INFO
         } else {
@@ -58,13 +87,55 @@ unsafe fn get_diag_rec(enc: Enc, kind: i16, handle: *mut c_void, number: i16, st
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn SQLGetDiagRec(kind: i16, handle: *mut c_void, number: i16, state: *mut u8, native: *mut i32, msg: *mut u8, cap: i16, msg_len: *mut i16) -> i16 {
-    guard::raw(|| get_diag_rec(Enc::Narrow, kind, handle, number, state.cast(), native, msg.cast(), cap, msg_len))
+pub unsafe extern "C" fn SQLGetDiagRec(
+    kind: i16,
+    handle: *mut c_void,
+    number: i16,
+    state: *mut u8,
+    native: *mut i32,
+    msg: *mut u8,
+    cap: i16,
+    msg_len: *mut i16,
+) -> i16 {
+    guard::raw(|| {
+        get_diag_rec(
+            Enc::Narrow,
+            kind,
+            handle,
+            number,
+            state.cast(),
+            native,
+            msg.cast(),
+            cap,
+            msg_len,
+        )
+    })
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn SQLGetDiagRecW(kind: i16, handle: *mut c_void, number: i16, state: *mut u16, native: *mut i32, msg: *mut u16, cap: i16, msg_len: *mut i16) -> i16 {
-    guard::raw(|| get_diag_rec(Enc::Wide, kind, handle, number, state.cast(), native, msg.cast(), cap, msg_len))
+pub unsafe extern "C" fn SQLGetDiagRecW(
+    kind: i16,
+    handle: *mut c_void,
+    number: i16,
+    state: *mut u16,
+    native: *mut i32,
+    msg: *mut u16,
+    cap: i16,
+    msg_len: *mut i16,
+) -> i16 {
+    guard::raw(|| {
+        get_diag_rec(
+            Enc::Wide,
+            kind,
+            handle,
+            number,
+            state.cast(),
+            native,
+            msg.cast(),
+            cap,
+            msg_len,
+        )
+    })
 }
 
 mod field {
@@ -88,7 +159,27 @@ mod field {
 /// ODBC's rule: states of class 01..HZ defined by ISO start with "ISO 9075", others are ODBC's.
 fn class_origin(state: &str) -> &'static str {
     let class = &state[..2.min(state.len())];
-    let iso = matches!(class, "01" | "02" | "07" | "08" | "21" | "22" | "23" | "24" | "25" | "28" | "2D" | "34" | "3C" | "3D" | "3F" | "40" | "42" | "44" | "HZ");
+    let iso = matches!(
+        class,
+        "01" | "02"
+            | "07"
+            | "08"
+            | "21"
+            | "22"
+            | "23"
+            | "24"
+            | "25"
+            | "28"
+            | "2D"
+            | "34"
+            | "3C"
+            | "3D"
+            | "3F"
+            | "40"
+            | "42"
+            | "44"
+            | "HZ"
+    );
     if iso {
         "ISO 9075"
     } else {
@@ -98,10 +189,11 @@ fn class_origin(state: &str) -> &'static str {
 
 fn subclass_origin(state: &str) -> &'static str {
     const ODBC_DEFINED: &[&str] = &[
-        "01S00", "01S01", "01S02", "01S06", "01S07", "07S01", "08S01", "21S01", "21S02", "25S01", "25S02", "25S03", "42S01",
-        "42S02", "42S11", "42S12", "42S21", "42S22", "HY095", "HY097", "HY098", "HY099", "HY100", "HY101", "HY105", "HY107",
-        "HY109", "HY110", "HY111", "HYT00", "HYT01", "IM001", "IM002", "IM003", "IM004", "IM005", "IM006", "IM007", "IM008",
-        "IM010", "IM011", "IM012",
+        "01S00", "01S01", "01S02", "01S06", "01S07", "07S01", "08S01", "21S01", "21S02", "25S01",
+        "25S02", "25S03", "42S01", "42S02", "42S11", "42S12", "42S21", "42S22", "HY095", "HY097",
+        "HY098", "HY099", "HY100", "HY101", "HY105", "HY107", "HY109", "HY110", "HY111", "HYT00",
+        "HYT01", "IM001", "IM002", "IM003", "IM004", "IM005", "IM006", "IM007", "IM008", "IM010",
+        "IM011", "IM012",
     ];
     if ODBC_DEFINED.contains(&state) {
         "ODBC 3.0"
@@ -111,7 +203,16 @@ fn subclass_origin(state: &str) -> &'static str {
 }
 
 #[allow(clippy::too_many_arguments)]
-unsafe fn get_diag_field(enc: Enc, kind: i16, handle: *mut c_void, number: i16, id: i16, value: *mut c_void, cap: i16, len: *mut i16) -> i16 {
+unsafe fn get_diag_field(
+    enc: Enc,
+    kind: i16,
+    handle: *mut c_void,
+    number: i16,
+    id: i16,
+    value: *mut c_void,
+    cap: i16,
+    len: *mut i16,
+) -> i16 {
     let server_name = match handles::any(handle) {
         Some(Object::Conn(c)) => c.state.lock().host.clone(),
         Some(Object::Stmt(s)) => s.conn.state.lock().host.clone(),
@@ -126,18 +227,31 @@ unsafe fn get_diag_field(enc: Enc, kind: i16, handle: *mut c_void, number: i16, 
                 return SQL_SUCCESS;
             }
             field::NUMBER => {
-                text::put(value.cast::<i32>(), i32::try_from(area.records.len()).unwrap_or(i32::MAX));
+                text::put(
+                    value.cast::<i32>(),
+                    i32::try_from(area.records.len()).unwrap_or(i32::MAX),
+                );
                 return SQL_SUCCESS;
             }
             field::ROW_COUNT | field::CURSOR_ROW_COUNT => {
                 if kind != SQL_HANDLE_STMT {
                     return SQL_ERROR;
                 }
-                text::put(value.cast::<isize>(), isize::try_from(area.row_count).unwrap_or(-1));
+                text::put(
+                    value.cast::<isize>(),
+                    isize::try_from(area.row_count).unwrap_or(-1),
+                );
                 return SQL_SUCCESS;
             }
             field::DYNAMIC_FUNCTION => {
-                text::write(enc, "", value, isize::from(cap), Unit::Bytes, OutLen::Small(len));
+                text::write(
+                    enc,
+                    "",
+                    value,
+                    isize::from(cap),
+                    Unit::Bytes,
+                    OutLen::Small(len),
+                );
                 return SQL_SUCCESS;
             }
             field::DYNAMIC_FUNCTION_CODE => {
@@ -149,7 +263,10 @@ unsafe fn get_diag_field(enc: Enc, kind: i16, handle: *mut c_void, number: i16, 
         if number < 1 {
             return SQL_ERROR;
         }
-        let Some(rec) = area.records.get(usize::try_from(number - 1).unwrap_or(usize::MAX)) else {
+        let Some(rec) = area
+            .records
+            .get(usize::try_from(number - 1).unwrap_or(usize::MAX))
+        else {
             return SQL_NO_DATA;
         };
         let st = rec.state.as_str().to_string();
@@ -163,14 +280,24 @@ unsafe fn get_diag_field(enc: Enc, kind: i16, handle: *mut c_void, number: i16, 
             _ => None,
         };
         if let Some(t) = text_value {
-            if text::write(enc, &t, value, isize::from(cap), Unit::Bytes, OutLen::Small(len)) {
+            if text::write(
+                enc,
+                &t,
+                value,
+                isize::from(cap),
+                Unit::Bytes,
+                OutLen::Small(len),
+            ) {
                 return SQL_SUCCESS_WITH_INFO;
             }
             return SQL_SUCCESS;
         }
         match id {
             field::NATIVE => text::put(value.cast::<i32>(), rec.native),
-            field::ROW_NUMBER => text::put(value.cast::<isize>(), isize::try_from(rec.row).unwrap_or(-1)),
+            field::ROW_NUMBER => text::put(
+                value.cast::<isize>(),
+                isize::try_from(rec.row).unwrap_or(-1),
+            ),
             field::COLUMN_NUMBER => text::put(value.cast::<i32>(), rec.column),
             _ => return SQL_ERROR,
         }
@@ -180,18 +307,44 @@ unsafe fn get_diag_field(enc: Enc, kind: i16, handle: *mut c_void, number: i16, 
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn SQLGetDiagField(kind: i16, handle: *mut c_void, number: i16, id: i16, value: *mut c_void, cap: i16, len: *mut i16) -> i16 {
+pub unsafe extern "C" fn SQLGetDiagField(
+    kind: i16,
+    handle: *mut c_void,
+    number: i16,
+    id: i16,
+    value: *mut c_void,
+    cap: i16,
+    len: *mut i16,
+) -> i16 {
     guard::raw(|| get_diag_field(Enc::Narrow, kind, handle, number, id, value, cap, len))
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn SQLGetDiagFieldW(kind: i16, handle: *mut c_void, number: i16, id: i16, value: *mut c_void, cap: i16, len: *mut i16) -> i16 {
+pub unsafe extern "C" fn SQLGetDiagFieldW(
+    kind: i16,
+    handle: *mut c_void,
+    number: i16,
+    id: i16,
+    value: *mut c_void,
+    cap: i16,
+    len: *mut i16,
+) -> i16 {
     guard::raw(|| get_diag_field(Enc::Wide, kind, handle, number, id, value, cap, len))
 }
 
 /// SQLError reads (and consumes) records of the most specific handle given.
 #[allow(clippy::too_many_arguments)]
-unsafe fn error_impl(enc: Enc, env: *mut c_void, dbc: *mut c_void, stmt: *mut c_void, state_out: *mut c_void, native: *mut i32, msg: *mut c_void, cap: i16, msg_len: *mut i16) -> i16 {
+unsafe fn error_impl(
+    enc: Enc,
+    env: *mut c_void,
+    dbc: *mut c_void,
+    stmt: *mut c_void,
+    state_out: *mut c_void,
+    native: *mut i32,
+    msg: *mut c_void,
+    cap: i16,
+    msg_len: *mut i16,
+) -> i16 {
     let area: Option<Arc<dyn AsArea>> = if !stmt.is_null() {
         handles::stmt(stmt).map(|s| s as Arc<dyn AsArea>)
     } else if !dbc.is_null() {
@@ -201,21 +354,34 @@ unsafe fn error_impl(enc: Enc, env: *mut c_void, dbc: *mut c_void, stmt: *mut c_
     } else {
         None
     };
-    let Some(area) = area else { return SQL_INVALID_HANDLE };
+    let Some(area) = area else {
+        return SQL_INVALID_HANDLE;
+    };
     let mut area = area.area().lock();
     let idx = area.error_cursor;
     let Some(rec) = area.records.get(idx).cloned() else {
         return SQL_NO_DATA;
     };
     area.error_cursor += 1;
-    let odbc2 = match handles::any(if !env.is_null() { env } else { std::ptr::null_mut() }) {
+    let odbc2 = match handles::any(if !env.is_null() {
+        env
+    } else {
+        std::ptr::null_mut()
+    }) {
         Some(Object::Env(e)) => e.odbc_version() == crate::odbc::env::SQL_OV_ODBC2,
         _ => false,
     };
     let st = if odbc2 { rec.state.odbc2() } else { rec.state };
     text::write(enc, st.as_str(), state_out, 6, Unit::Chars, OutLen::None);
     text::put(native, rec.native);
-    if text::write(enc, &message_of(&rec), msg, isize::from(cap), Unit::Chars, OutLen::Small(msg_len)) {
+    if text::write(
+        enc,
+        &message_of(&rec),
+        msg,
+        isize::from(cap),
+        Unit::Chars,
+        OutLen::Small(msg_len),
+    ) {
         SQL_SUCCESS_WITH_INFO
     } else {
         SQL_SUCCESS
@@ -232,11 +398,53 @@ impl<T: guard::HasDiag> AsArea for T {
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn SQLError(env: *mut c_void, dbc: *mut c_void, stmt: *mut c_void, state: *mut u8, native: *mut i32, msg: *mut u8, cap: i16, msg_len: *mut i16) -> i16 {
-    guard::raw(|| error_impl(Enc::Narrow, env, dbc, stmt, state.cast(), native, msg.cast(), cap, msg_len))
+pub unsafe extern "C" fn SQLError(
+    env: *mut c_void,
+    dbc: *mut c_void,
+    stmt: *mut c_void,
+    state: *mut u8,
+    native: *mut i32,
+    msg: *mut u8,
+    cap: i16,
+    msg_len: *mut i16,
+) -> i16 {
+    guard::raw(|| {
+        error_impl(
+            Enc::Narrow,
+            env,
+            dbc,
+            stmt,
+            state.cast(),
+            native,
+            msg.cast(),
+            cap,
+            msg_len,
+        )
+    })
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn SQLErrorW(env: *mut c_void, dbc: *mut c_void, stmt: *mut c_void, state: *mut u16, native: *mut i32, msg: *mut u16, cap: i16, msg_len: *mut i16) -> i16 {
-    guard::raw(|| error_impl(Enc::Wide, env, dbc, stmt, state.cast(), native, msg.cast(), cap, msg_len))
+pub unsafe extern "C" fn SQLErrorW(
+    env: *mut c_void,
+    dbc: *mut c_void,
+    stmt: *mut c_void,
+    state: *mut u16,
+    native: *mut i32,
+    msg: *mut u16,
+    cap: i16,
+    msg_len: *mut i16,
+) -> i16 {
+    guard::raw(|| {
+        error_impl(
+            Enc::Wide,
+            env,
+            dbc,
+            stmt,
+            state.cast(),
+            native,
+            msg.cast(),
+            cap,
+            msg_len,
+        )
+    })
 }

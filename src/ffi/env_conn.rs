@@ -45,7 +45,9 @@ unsafe fn alloc_handle(kind: i16, input: *mut c_void, output: *mut *mut c_void) 
             SQL_SUCCESS
         }
         SQL_HANDLE_DBC => {
-            let Some(env) = handles::env(input) else { return SQL_INVALID_HANDLE };
+            let Some(env) = handles::env(input) else {
+                return SQL_INVALID_HANDLE;
+            };
             let h = handles::register(Object::Conn(Arc::new(Connection::new(env))));
             text::put(output, h);
             SQL_SUCCESS
@@ -74,7 +76,10 @@ unsafe fn alloc_handle(kind: i16, input: *mut c_void, output: *mut *mut c_void) 
                 if !conn.is_connected() {
                     return Err(OdbcError::new(state::NOT_CONNECTED, "connection not open"));
                 }
-                out = handles::register_explicit_desc(conn, Arc::new(Descriptor::new(DescKind::Ard, false)));
+                out = handles::register_explicit_desc(
+                    conn,
+                    Arc::new(Descriptor::new(DescKind::Ard, false)),
+                );
                 Ok(Outcome::Success)
             });
             text::put(output, out);
@@ -85,7 +90,11 @@ unsafe fn alloc_handle(kind: i16, input: *mut c_void, output: *mut *mut c_void) 
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn SQLAllocHandle(kind: i16, input: *mut c_void, output: *mut *mut c_void) -> i16 {
+pub unsafe extern "C" fn SQLAllocHandle(
+    kind: i16,
+    input: *mut c_void,
+    output: *mut *mut c_void,
+) -> i16 {
     guard::raw(|| alloc_handle(kind, input, output))
 }
 
@@ -104,7 +113,10 @@ fn free_handle(kind: i16, handle: *mut c_void) -> i16 {
             let env = handles::env(handle);
             let ret = call(env, |env| {
                 if handles::env_has_connections(env) {
-                    return Err(OdbcError::new(state::SEQUENCE_ERROR, "connections of this environment are still allocated"));
+                    return Err(OdbcError::new(
+                        state::SEQUENCE_ERROR,
+                        "connections of this environment are still allocated",
+                    ));
                 }
                 Ok(Outcome::Success)
             });
@@ -120,7 +132,10 @@ fn free_handle(kind: i16, handle: *mut c_void) -> i16 {
             let conn = handles::conn(handle);
             let ret = call(conn.clone(), |conn| {
                 if conn.is_connected() {
-                    return Err(OdbcError::new(state::SEQUENCE_ERROR, "disconnect before freeing the connection"));
+                    return Err(OdbcError::new(
+                        state::SEQUENCE_ERROR,
+                        "disconnect before freeing the connection",
+                    ));
                 }
                 Ok(Outcome::Success)
             });
@@ -133,7 +148,9 @@ fn free_handle(kind: i16, handle: *mut c_void) -> i16 {
             ret
         }
         SQL_HANDLE_STMT => {
-            let Some(stmt) = handles::stmt(handle) else { return SQL_INVALID_HANDLE };
+            let Some(stmt) = handles::stmt(handle) else {
+                return SQL_INVALID_HANDLE;
+            };
             free_statement(handle, &stmt);
             SQL_SUCCESS
         }
@@ -141,7 +158,10 @@ fn free_handle(kind: i16, handle: *mut c_void) -> i16 {
             let desc = handles::desc(handle);
             let ret = call(desc.clone(), |d| {
                 if d.implicit {
-                    return Err(OdbcError::new(state::ASSOC_DESC, "an implicitly allocated descriptor cannot be freed"));
+                    return Err(OdbcError::new(
+                        state::ASSOC_DESC,
+                        "an implicitly allocated descriptor cannot be freed",
+                    ));
                 }
                 Ok(Outcome::Success)
             });
@@ -165,7 +185,12 @@ pub unsafe extern "C" fn SQLFreeHandle(kind: i16, handle: *mut c_void) -> i16 {
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn SQLSetEnvAttr(env: *mut c_void, attr: i32, value: *mut c_void, _len: i32) -> i16 {
+pub unsafe extern "C" fn SQLSetEnvAttr(
+    env: *mut c_void,
+    attr: i32,
+    value: *mut c_void,
+    _len: i32,
+) -> i16 {
     guard::raw(|| {
         call(handles::env(env), |env| {
             let mut st = env.state.lock();
@@ -174,18 +199,31 @@ pub unsafe extern "C" fn SQLSetEnvAttr(env: *mut c_void, attr: i32, value: *mut 
                     let v = int_value(value);
                     let v = i32::try_from(v).unwrap_or(-1);
                     if ![SQL_OV_ODBC2, SQL_OV_ODBC3, SQL_OV_ODBC3_80].contains(&v) {
-                        return Err(OdbcError::new(state::INVALID_ATTR_VALUE, format!("unsupported ODBC version {v}")));
+                        return Err(OdbcError::new(
+                            state::INVALID_ATTR_VALUE,
+                            format!("unsupported ODBC version {v}"),
+                        ));
                     }
                     st.odbc_version = v;
                 }
-                SQL_ATTR_CONNECTION_POOLING => st.connection_pooling = u32::try_from(int_value(value)).unwrap_or(0),
+                SQL_ATTR_CONNECTION_POOLING => {
+                    st.connection_pooling = u32::try_from(int_value(value)).unwrap_or(0)
+                }
                 SQL_ATTR_CP_MATCH => {}
                 SQL_ATTR_OUTPUT_NTS => {
                     if int_value(value) != 1 {
-                        return Err(OdbcError::new(state::NOT_IMPLEMENTED, "SQL_ATTR_OUTPUT_NTS can only be SQL_TRUE"));
+                        return Err(OdbcError::new(
+                            state::NOT_IMPLEMENTED,
+                            "SQL_ATTR_OUTPUT_NTS can only be SQL_TRUE",
+                        ));
                     }
                 }
-                other => return Err(OdbcError::new(state::INVALID_ATTRIBUTE, format!("unknown environment attribute {other}"))),
+                other => {
+                    return Err(OdbcError::new(
+                        state::INVALID_ATTRIBUTE,
+                        format!("unknown environment attribute {other}"),
+                    ))
+                }
             }
             Ok(Outcome::Success)
         })
@@ -193,7 +231,13 @@ pub unsafe extern "C" fn SQLSetEnvAttr(env: *mut c_void, attr: i32, value: *mut 
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn SQLGetEnvAttr(env: *mut c_void, attr: i32, value: *mut c_void, _cap: i32, len: *mut i32) -> i16 {
+pub unsafe extern "C" fn SQLGetEnvAttr(
+    env: *mut c_void,
+    attr: i32,
+    value: *mut c_void,
+    _cap: i32,
+    len: *mut i32,
+) -> i16 {
     guard::raw(|| {
         call(handles::env(env), |env| {
             let st = env.state.lock();
@@ -202,7 +246,12 @@ pub unsafe extern "C" fn SQLGetEnvAttr(env: *mut c_void, attr: i32, value: *mut 
                 SQL_ATTR_CONNECTION_POOLING => st.connection_pooling,
                 SQL_ATTR_CP_MATCH => 0,
                 SQL_ATTR_OUTPUT_NTS => 1,
-                other => return Err(OdbcError::new(state::INVALID_ATTRIBUTE, format!("unknown environment attribute {other}"))),
+                other => {
+                    return Err(OdbcError::new(
+                        state::INVALID_ATTRIBUTE,
+                        format!("unknown environment attribute {other}"),
+                    ))
+                }
             };
             if value.is_null() {
                 return Err(OdbcError::new(state::NULL_POINTER, "value pointer is null"));
@@ -215,7 +264,16 @@ pub unsafe extern "C" fn SQLGetEnvAttr(env: *mut c_void, attr: i32, value: *mut 
 }
 
 #[allow(clippy::too_many_arguments)]
-unsafe fn connect_impl(enc: Enc, dbc: *mut c_void, dsn: *const c_void, dsn_len: i16, uid: *const c_void, uid_len: i16, pwd: *const c_void, pwd_len: i16) -> i16 {
+unsafe fn connect_impl(
+    enc: Enc,
+    dbc: *mut c_void,
+    dsn: *const c_void,
+    dsn_len: i16,
+    uid: *const c_void,
+    uid_len: i16,
+    pwd: *const c_void,
+    pwd_len: i16,
+) -> i16 {
     call(handles::conn(dbc), |conn| {
         let dsn = text::read(enc, dsn, i32::from(dsn_len))?.unwrap_or_default();
         let uid = text::read(enc, uid, i32::from(uid_len))?;
@@ -226,8 +284,27 @@ unsafe fn connect_impl(enc: Enc, dbc: *mut c_void, dsn: *const c_void, dsn_len: 
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn SQLConnect(dbc: *mut c_void, dsn: *const u8, dsn_len: i16, uid: *const u8, uid_len: i16, pwd: *const u8, pwd_len: i16) -> i16 {
-    guard::raw(|| connect_impl(Enc::Narrow, dbc, dsn.cast(), dsn_len, uid.cast(), uid_len, pwd.cast(), pwd_len))
+pub unsafe extern "C" fn SQLConnect(
+    dbc: *mut c_void,
+    dsn: *const u8,
+    dsn_len: i16,
+    uid: *const u8,
+    uid_len: i16,
+    pwd: *const u8,
+    pwd_len: i16,
+) -> i16 {
+    guard::raw(|| {
+        connect_impl(
+            Enc::Narrow,
+            dbc,
+            dsn.cast(),
+            dsn_len,
+            uid.cast(),
+            uid_len,
+            pwd.cast(),
+            pwd_len,
+        )
+    })
 }
 
 /// How many 2-byte units of a wide input may be read safely to tell its width.
@@ -240,33 +317,111 @@ fn probe_units(len: i16) -> usize {
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn SQLConnectW(dbc: *mut c_void, dsn: *const u16, dsn_len: i16, uid: *const u16, uid_len: i16, pwd: *const u16, pwd_len: i16) -> i16 {
+pub unsafe extern "C" fn SQLConnectW(
+    dbc: *mut c_void,
+    dsn: *const u16,
+    dsn_len: i16,
+    uid: *const u16,
+    uid_len: i16,
+    pwd: *const u16,
+    pwd_len: i16,
+) -> i16 {
     crate::odbc::wide::observe_first_input(dsn, probe_units(dsn_len));
-    guard::raw(|| connect_impl(Enc::Wide, dbc, dsn.cast(), dsn_len, uid.cast(), uid_len, pwd.cast(), pwd_len))
+    guard::raw(|| {
+        connect_impl(
+            Enc::Wide,
+            dbc,
+            dsn.cast(),
+            dsn_len,
+            uid.cast(),
+            uid_len,
+            pwd.cast(),
+            pwd_len,
+        )
+    })
 }
 
 #[allow(clippy::too_many_arguments)]
-unsafe fn driver_connect_impl(enc: Enc, dbc: *mut c_void, input: *const c_void, in_len: i16, out: *mut c_void, out_cap: i16, out_len: *mut i16, _completion: u16) -> i16 {
+unsafe fn driver_connect_impl(
+    enc: Enc,
+    dbc: *mut c_void,
+    input: *const c_void,
+    in_len: i16,
+    out: *mut c_void,
+    out_cap: i16,
+    out_len: *mut i16,
+    _completion: u16,
+) -> i16 {
     call(handles::conn(dbc), |conn| {
         let input = text::read_required(enc, input, i32::from(in_len), "the connection string")?;
         let completed = connect::connect_string(conn, &input)?;
-        let truncated = text::write(enc, &completed, out, isize::from(out_cap), Unit::Chars, OutLen::Small(out_len));
+        let truncated = text::write(
+            enc,
+            &completed,
+            out,
+            isize::from(out_cap),
+            Unit::Chars,
+            OutLen::Small(out_len),
+        );
         if truncated {
-            conn.diag.lock().push(state::STRING_TRUNCATED, "the completed connection string was truncated");
+            conn.diag.lock().push(
+                state::STRING_TRUNCATED,
+                "the completed connection string was truncated",
+            );
         }
         Ok(Outcome::Success)
     })
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn SQLDriverConnect(dbc: *mut c_void, _hwnd: *mut c_void, input: *const u8, in_len: i16, out: *mut u8, out_cap: i16, out_len: *mut i16, completion: u16) -> i16 {
-    guard::raw(|| driver_connect_impl(Enc::Narrow, dbc, input.cast(), in_len, out.cast(), out_cap, out_len, completion))
+pub unsafe extern "C" fn SQLDriverConnect(
+    dbc: *mut c_void,
+    _hwnd: *mut c_void,
+    input: *const u8,
+    in_len: i16,
+    out: *mut u8,
+    out_cap: i16,
+    out_len: *mut i16,
+    completion: u16,
+) -> i16 {
+    guard::raw(|| {
+        driver_connect_impl(
+            Enc::Narrow,
+            dbc,
+            input.cast(),
+            in_len,
+            out.cast(),
+            out_cap,
+            out_len,
+            completion,
+        )
+    })
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn SQLDriverConnectW(dbc: *mut c_void, _hwnd: *mut c_void, input: *const u16, in_len: i16, out: *mut u16, out_cap: i16, out_len: *mut i16, completion: u16) -> i16 {
+pub unsafe extern "C" fn SQLDriverConnectW(
+    dbc: *mut c_void,
+    _hwnd: *mut c_void,
+    input: *const u16,
+    in_len: i16,
+    out: *mut u16,
+    out_cap: i16,
+    out_len: *mut i16,
+    completion: u16,
+) -> i16 {
     crate::odbc::wide::observe_first_input(input, probe_units(in_len));
-    guard::raw(|| driver_connect_impl(Enc::Wide, dbc, input.cast(), in_len, out.cast(), out_cap, out_len, completion))
+    guard::raw(|| {
+        driver_connect_impl(
+            Enc::Wide,
+            dbc,
+            input.cast(),
+            in_len,
+            out.cast(),
+            out_cap,
+            out_len,
+            completion,
+        )
+    })
 }
 
 #[no_mangle]
@@ -292,8 +447,18 @@ fn end_tran(kind: i16, handle: *mut c_void, completion: i16) -> i16 {
         SQL_ROLLBACK => false,
         _ => {
             return match kind {
-                SQL_HANDLE_DBC => call(handles::conn(handle), |_| Err(OdbcError::new(state::INVALID_TXN_OP, "invalid completion type"))),
-                _ => call(handles::env(handle), |_| Err(OdbcError::new(state::INVALID_TXN_OP, "invalid completion type"))),
+                SQL_HANDLE_DBC => call(handles::conn(handle), |_| {
+                    Err(OdbcError::new(
+                        state::INVALID_TXN_OP,
+                        "invalid completion type",
+                    ))
+                }),
+                _ => call(handles::env(handle), |_| {
+                    Err(OdbcError::new(
+                        state::INVALID_TXN_OP,
+                        "invalid completion type",
+                    ))
+                }),
             }
         }
     };
@@ -302,7 +467,12 @@ fn end_tran(kind: i16, handle: *mut c_void, completion: i16) -> i16 {
             conn.end_transaction(commit)?;
             Ok(Outcome::Success)
         }),
-        SQL_HANDLE_ENV => call(handles::env(handle), |_env| Err(OdbcError::new(state::NOT_IMPLEMENTED, "end transactions per connection"))),
+        SQL_HANDLE_ENV => call(handles::env(handle), |_env| {
+            Err(OdbcError::new(
+                state::NOT_IMPLEMENTED,
+                "end transactions per connection",
+            ))
+        }),
         _ => SQL_INVALID_HANDLE,
     }
 }
@@ -331,27 +501,42 @@ const SQL_ATTR_AUTO_IPD: i32 = 10001;
 const SQL_ATTR_METADATA_ID: i32 = 10014;
 const SQL_ATTR_CONNECTION_DEAD: i32 = 1209;
 
-unsafe fn set_connect_attr(enc: Enc, dbc: *mut c_void, attr: i32, value: *mut c_void, len: i32) -> i16 {
+unsafe fn set_connect_attr(
+    enc: Enc,
+    dbc: *mut c_void,
+    attr: i32,
+    value: *mut c_void,
+    len: i32,
+) -> i16 {
     call(handles::conn(dbc), |conn| {
         let v = int_value(value);
         match attr {
             SQL_ATTR_AUTOCOMMIT => conn.set_autocommit(v != 0)?,
             SQL_ATTR_TXN_ISOLATION => conn.set_isolation(u32::try_from(v).unwrap_or(0))?,
             SQL_ATTR_ACCESS_MODE => conn.set_read_only(v == 1)?,
-            SQL_ATTR_LOGIN_TIMEOUT => conn.state.lock().attrs.login_timeout_secs = u32::try_from(v).unwrap_or(0),
-            SQL_ATTR_CONNECTION_TIMEOUT => conn.state.lock().attrs.connection_timeout_secs = u32::try_from(v).unwrap_or(0),
+            SQL_ATTR_LOGIN_TIMEOUT => {
+                conn.state.lock().attrs.login_timeout_secs = u32::try_from(v).unwrap_or(0)
+            }
+            SQL_ATTR_CONNECTION_TIMEOUT => {
+                conn.state.lock().attrs.connection_timeout_secs = u32::try_from(v).unwrap_or(0)
+            }
             SQL_ATTR_ANSI_APP => {
                 let mut st = conn.state.lock();
                 st.attrs.ansi_app = v != 0;
                 st.limits.wide = v == 0;
             }
             SQL_ATTR_METADATA_ID => conn.state.lock().attrs.metadata_id = v != 0,
-            SQL_ATTR_PACKET_SIZE => conn.state.lock().attrs.packet_size = u32::try_from(v).unwrap_or(0),
+            SQL_ATTR_PACKET_SIZE => {
+                conn.state.lock().attrs.packet_size = u32::try_from(v).unwrap_or(0)
+            }
             SQL_ATTR_QUIET_MODE => conn.state.lock().attrs.quiet_mode = value as usize,
             SQL_ATTR_TRACE | SQL_ATTR_TRACEFILE | SQL_ATTR_ODBC_CURSORS => {}
             SQL_ATTR_ASYNC_ENABLE => {
                 if v != 0 {
-                    return Err(OdbcError::new(state::NOT_IMPLEMENTED, "asynchronous execution is not supported"));
+                    return Err(OdbcError::new(
+                        state::NOT_IMPLEMENTED,
+                        "asynchronous execution is not supported",
+                    ));
                 }
             }
             SQL_ATTR_CURRENT_CATALOG => {
@@ -359,29 +544,57 @@ unsafe fn set_connect_attr(enc: Enc, dbc: *mut c_void, attr: i32, value: *mut c_
                 let st = conn.state.lock();
                 let current = st.session_opt().map(|s| s.facts().database.clone());
                 if current.is_some_and(|c| c != wanted) {
-                    return Err(OdbcError::new(state::NOT_IMPLEMENTED, "PostgreSQL cannot switch databases on an open connection"));
+                    return Err(OdbcError::new(
+                        state::NOT_IMPLEMENTED,
+                        "PostgreSQL cannot switch databases on an open connection",
+                    ));
                 }
             }
             SQL_ATTR_AUTO_IPD | SQL_ATTR_CONNECTION_DEAD => {
-                return Err(OdbcError::new(state::INVALID_ATTRIBUTE, format!("connection attribute {attr} is read-only")))
+                return Err(OdbcError::new(
+                    state::INVALID_ATTRIBUTE,
+                    format!("connection attribute {attr} is read-only"),
+                ))
             }
-            other => return Err(OdbcError::new(state::INVALID_ATTRIBUTE, format!("unknown connection attribute {other}"))),
+            other => {
+                return Err(OdbcError::new(
+                    state::INVALID_ATTRIBUTE,
+                    format!("unknown connection attribute {other}"),
+                ))
+            }
         }
         Ok(Outcome::Success)
     })
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn SQLSetConnectAttr(dbc: *mut c_void, attr: i32, value: *mut c_void, len: i32) -> i16 {
+pub unsafe extern "C" fn SQLSetConnectAttr(
+    dbc: *mut c_void,
+    attr: i32,
+    value: *mut c_void,
+    len: i32,
+) -> i16 {
     guard::raw(|| set_connect_attr(Enc::Narrow, dbc, attr, value, len))
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn SQLSetConnectAttrW(dbc: *mut c_void, attr: i32, value: *mut c_void, len: i32) -> i16 {
+pub unsafe extern "C" fn SQLSetConnectAttrW(
+    dbc: *mut c_void,
+    attr: i32,
+    value: *mut c_void,
+    len: i32,
+) -> i16 {
     guard::raw(|| set_connect_attr(Enc::Wide, dbc, attr, value, len))
 }
 
-unsafe fn get_connect_attr(enc: Enc, dbc: *mut c_void, attr: i32, value: *mut c_void, cap: i32, len: *mut i32) -> i16 {
+unsafe fn get_connect_attr(
+    enc: Enc,
+    dbc: *mut c_void,
+    attr: i32,
+    value: *mut c_void,
+    cap: i32,
+    len: *mut i32,
+) -> i16 {
     call(handles::conn(dbc), |conn| {
         let st = conn.state.lock();
         let number: u32 = match attr {
@@ -407,8 +620,17 @@ unsafe fn get_connect_attr(enc: Enc, dbc: *mut c_void, attr: i32, value: *mut c_
                 };
                 let name = session.facts().database.clone();
                 drop(st);
-                if text::write(enc, &name, value, cap as isize, Unit::Bytes, OutLen::Int(len)) {
-                    conn.diag.lock().push(state::STRING_TRUNCATED, "string data, right truncated");
+                if text::write(
+                    enc,
+                    &name,
+                    value,
+                    cap as isize,
+                    Unit::Bytes,
+                    OutLen::Int(len),
+                ) {
+                    conn.diag
+                        .lock()
+                        .push(state::STRING_TRUNCATED, "string data, right truncated");
                 }
                 return Ok(Outcome::Success);
             }
@@ -417,7 +639,12 @@ unsafe fn get_connect_attr(enc: Enc, dbc: *mut c_void, attr: i32, value: *mut c_
                 text::write(enc, "", value, cap as isize, Unit::Bytes, OutLen::Int(len));
                 return Ok(Outcome::Success);
             }
-            other => return Err(OdbcError::new(state::INVALID_ATTRIBUTE, format!("unknown connection attribute {other}"))),
+            other => {
+                return Err(OdbcError::new(
+                    state::INVALID_ATTRIBUTE,
+                    format!("unknown connection attribute {other}"),
+                ))
+            }
         };
         if value.is_null() {
             return Err(OdbcError::new(state::NULL_POINTER, "value pointer is null"));
@@ -429,30 +656,64 @@ unsafe fn get_connect_attr(enc: Enc, dbc: *mut c_void, attr: i32, value: *mut c_
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn SQLGetConnectAttr(dbc: *mut c_void, attr: i32, value: *mut c_void, cap: i32, len: *mut i32) -> i16 {
+pub unsafe extern "C" fn SQLGetConnectAttr(
+    dbc: *mut c_void,
+    attr: i32,
+    value: *mut c_void,
+    cap: i32,
+    len: *mut i32,
+) -> i16 {
     guard::raw(|| get_connect_attr(Enc::Narrow, dbc, attr, value, cap, len))
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn SQLGetConnectAttrW(dbc: *mut c_void, attr: i32, value: *mut c_void, cap: i32, len: *mut i32) -> i16 {
+pub unsafe extern "C" fn SQLGetConnectAttrW(
+    dbc: *mut c_void,
+    attr: i32,
+    value: *mut c_void,
+    cap: i32,
+    len: *mut i32,
+) -> i16 {
     guard::raw(|| get_connect_attr(Enc::Wide, dbc, attr, value, cap, len))
 }
 
 // ---- SQLGetInfo / SQLGetFunctions ----
 
-unsafe fn get_info(enc: Enc, dbc: *mut c_void, info_type: u16, value: *mut c_void, cap: i16, len: *mut i16) -> i16 {
+unsafe fn get_info(
+    enc: Enc,
+    dbc: *mut c_void,
+    info_type: u16,
+    value: *mut c_void,
+    cap: i16,
+    len: *mut i16,
+) -> i16 {
     call(handles::conn(dbc), |conn| {
         let answer = connect::info_answer(conn, info_type);
         let Some(answer) = answer else {
-            return Err(OdbcError::new(state::INVALID_INFO_TYPE, format!("information type {info_type} is not supported")));
+            return Err(OdbcError::new(
+                state::INVALID_INFO_TYPE,
+                format!("information type {info_type} is not supported"),
+            ));
         };
         match answer {
             info::InfoValue::Str(s) => {
                 if cap < 0 {
-                    return Err(OdbcError::new(state::INVALID_LENGTH, "negative buffer length"));
+                    return Err(OdbcError::new(
+                        state::INVALID_LENGTH,
+                        "negative buffer length",
+                    ));
                 }
-                if text::write(enc, &s, value, isize::from(cap), Unit::Bytes, OutLen::Small(len)) {
-                    conn.diag.lock().push(state::STRING_TRUNCATED, "string data, right truncated");
+                if text::write(
+                    enc,
+                    &s,
+                    value,
+                    isize::from(cap),
+                    Unit::Bytes,
+                    OutLen::Small(len),
+                ) {
+                    conn.diag
+                        .lock()
+                        .push(state::STRING_TRUNCATED, "string data, right truncated");
                 }
             }
             info::InfoValue::U16(v) => {
@@ -473,12 +734,24 @@ unsafe fn get_info(enc: Enc, dbc: *mut c_void, info_type: u16, value: *mut c_voi
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn SQLGetInfo(dbc: *mut c_void, info_type: u16, value: *mut c_void, cap: i16, len: *mut i16) -> i16 {
+pub unsafe extern "C" fn SQLGetInfo(
+    dbc: *mut c_void,
+    info_type: u16,
+    value: *mut c_void,
+    cap: i16,
+    len: *mut i16,
+) -> i16 {
     guard::raw(|| get_info(Enc::Narrow, dbc, info_type, value, cap, len))
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn SQLGetInfoW(dbc: *mut c_void, info_type: u16, value: *mut c_void, cap: i16, len: *mut i16) -> i16 {
+pub unsafe extern "C" fn SQLGetInfoW(
+    dbc: *mut c_void,
+    info_type: u16,
+    value: *mut c_void,
+    cap: i16,
+    len: *mut i16,
+) -> i16 {
     guard::raw(|| get_info(Enc::Wide, dbc, info_type, value, cap, len))
 }
 
@@ -490,7 +763,10 @@ pub unsafe extern "C" fn SQLGetFunctions(dbc: *mut c_void, id: u16, supported: *
     guard::raw(|| {
         call(handles::conn(dbc), |_conn| {
             if supported.is_null() {
-                return Err(OdbcError::new(state::NULL_POINTER, "output pointer is null"));
+                return Err(OdbcError::new(
+                    state::NULL_POINTER,
+                    "output pointer is null",
+                ));
             }
             match id {
                 SQL_API_ODBC3_ALL_FUNCTIONS => {
@@ -501,7 +777,10 @@ pub unsafe extern "C" fn SQLGetFunctions(dbc: *mut c_void, id: u16, supported: *
                     let arr = crate::odbc::functions::odbc2_array();
                     std::ptr::copy_nonoverlapping(arr.as_ptr(), supported, arr.len());
                 }
-                one => text::put(supported, u16::from(crate::odbc::functions::is_supported(one))),
+                one => text::put(
+                    supported,
+                    u16::from(crate::odbc::functions::is_supported(one)),
+                ),
             }
             Ok(Outcome::Success)
         })

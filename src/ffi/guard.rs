@@ -53,8 +53,13 @@ fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
 }
 
 /// Runs `f` for the object behind a handle. `None` (a bad handle) gives SQL_INVALID_HANDLE.
-pub fn call<T: HasDiag>(obj: Option<Arc<T>>, f: impl FnOnce(&Arc<T>) -> OdbcResult<Outcome>) -> i16 {
-    let Some(obj) = obj else { return SQL_INVALID_HANDLE };
+pub fn call<T: HasDiag>(
+    obj: Option<Arc<T>>,
+    f: impl FnOnce(&Arc<T>) -> OdbcResult<Outcome>,
+) -> i16 {
+    let Some(obj) = obj else {
+        return SQL_INVALID_HANDLE;
+    };
     let diag = obj.diag();
     diag.clear();
     let result = catch_unwind(AssertUnwindSafe(|| f(&obj)));
@@ -71,7 +76,10 @@ pub fn call<T: HasDiag>(obj: Option<Arc<T>>, f: impl FnOnce(&Arc<T>) -> OdbcResu
             SQL_ERROR
         }
         Err(payload) => {
-            diag.lock().push(state::GENERAL, format!("internal driver error: {}", panic_text(payload.as_ref())));
+            diag.lock().push(
+                state::GENERAL,
+                format!("internal driver error: {}", panic_text(payload.as_ref())),
+            );
             SQL_ERROR
         }
     };

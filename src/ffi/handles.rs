@@ -7,10 +7,10 @@ use crate::odbc::desc::Descriptor;
 use crate::odbc::env::Environment;
 use crate::odbc::stmt::Statement;
 use parking_lot::RwLock;
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::ffi::c_void;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, LazyLock};
 
@@ -28,7 +28,9 @@ impl Hasher for AddressHasher {
         }
     }
     fn write_usize(&mut self, n: usize) {
-        self.0 = (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_right(29);
+        self.0 = (n as u64)
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            .rotate_right(29);
     }
 }
 
@@ -134,7 +136,10 @@ pub fn any(handle: *mut c_void) -> Option<Object> {
 
 /// Whether any connection of `env` is still allocated.
 pub fn env_has_connections(env: &Arc<Environment>) -> bool {
-    REGISTRY.read().values().any(|o| matches!(o, Object::Conn(c) if Arc::ptr_eq(&c.env, env)))
+    REGISTRY
+        .read()
+        .values()
+        .any(|o| matches!(o, Object::Conn(c) if Arc::ptr_eq(&c.env, env)))
 }
 
 /// Whether any statement or explicit descriptor of `conn` is still allocated.
@@ -151,22 +156,33 @@ pub fn conn_statements(conn: &Arc<Connection>) -> Vec<Arc<Statement>> {
 
 /// Number of live environment handles.
 pub fn env_count() -> usize {
-    REGISTRY.read().values().filter(|o| matches!(o, Object::Env(_))).count()
+    REGISTRY
+        .read()
+        .values()
+        .filter(|o| matches!(o, Object::Env(_)))
+        .count()
 }
 
 /// Explicit descriptors allocated on `conn`.
 pub fn register_explicit_desc(conn: &Arc<Connection>, desc: Arc<Descriptor>) -> *mut c_void {
-    EXPLICIT_OWNERS.write().insert(Arc::as_ptr(&desc) as usize, Arc::as_ptr(conn) as usize);
+    EXPLICIT_OWNERS
+        .write()
+        .insert(Arc::as_ptr(&desc) as usize, Arc::as_ptr(conn) as usize);
     register(Object::Desc(desc))
 }
 
-static EXPLICIT_OWNERS: LazyLock<RwLock<HashMap<usize, usize>>> = LazyLock::new(|| RwLock::new(HashMap::new()));
+static EXPLICIT_OWNERS: LazyLock<RwLock<HashMap<usize, usize>>> =
+    LazyLock::new(|| RwLock::new(HashMap::new()));
 
 /// Frees the explicit descriptors of a connection being freed.
 pub fn free_explicit_descs_of(conn: &Arc<Connection>) {
     let owner = Arc::as_ptr(conn) as usize;
     let mut owners = EXPLICIT_OWNERS.write();
-    let mine: Vec<usize> = owners.iter().filter(|(_, o)| **o == owner).map(|(d, _)| *d).collect();
+    let mine: Vec<usize> = owners
+        .iter()
+        .filter(|(_, o)| **o == owner)
+        .map(|(d, _)| *d)
+        .collect();
     for d in mine {
         owners.remove(&d);
         REGISTRY.write().remove(&d);

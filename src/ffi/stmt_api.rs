@@ -65,7 +65,10 @@ pub unsafe extern "C" fn SQLNumResultCols(h: *mut c_void, count: *mut i16) -> i1
     guard::raw(|| {
         call(stmt(h), |s| {
             if count.is_null() {
-                return Err(OdbcError::new(state::NULL_POINTER, "output pointer is null"));
+                return Err(OdbcError::new(
+                    state::NULL_POINTER,
+                    "output pointer is null",
+                ));
             }
             let n = s.num_result_cols()?;
             text::put(count, i16::try_from(n).unwrap_or(i16::MAX));
@@ -79,15 +82,42 @@ fn odbc2_app(s: &Statement) -> bool {
 }
 
 #[allow(clippy::too_many_arguments)]
-unsafe fn describe_col(enc: Enc, h: *mut c_void, col: u16, name: *mut c_void, cap: i16, name_len: *mut i16, data_type: *mut i16, size: *mut usize, digits: *mut i16, nullable: *mut i16) -> i16 {
+unsafe fn describe_col(
+    enc: Enc,
+    h: *mut c_void,
+    col: u16,
+    name: *mut c_void,
+    cap: i16,
+    name_len: *mut i16,
+    data_type: *mut i16,
+    size: *mut usize,
+    digits: *mut i16,
+    nullable: *mut i16,
+) -> i16 {
     call(stmt(h), |s| {
         let info = s.column(col)?;
-        if text::write(enc, &info.name, name, isize::from(cap), Unit::Chars, OutLen::Small(name_len)) {
-            s.diag.lock().push(state::STRING_TRUNCATED, "column name truncated");
+        if text::write(
+            enc,
+            &info.name,
+            name,
+            isize::from(cap),
+            Unit::Chars,
+            OutLen::Small(name_len),
+        ) {
+            s.diag
+                .lock()
+                .push(state::STRING_TRUNCATED, "column name truncated");
         }
-        let t = if odbc2_app(s) { types::odbc2_sql_type(info.sql_type) } else { info.sql_type };
+        let t = if odbc2_app(s) {
+            types::odbc2_sql_type(info.sql_type)
+        } else {
+            info.sql_type
+        };
         text::put(data_type, t);
-        text::put(size, usize::try_from(info.column_size).unwrap_or(usize::MAX));
+        text::put(
+            size,
+            usize::try_from(info.column_size).unwrap_or(usize::MAX),
+        );
         text::put(digits, info.decimal_digits);
         text::put(nullable, info.nullable);
         Ok(Outcome::Success)
@@ -95,13 +125,59 @@ unsafe fn describe_col(enc: Enc, h: *mut c_void, col: u16, name: *mut c_void, ca
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn SQLDescribeCol(h: *mut c_void, col: u16, name: *mut u8, cap: i16, name_len: *mut i16, data_type: *mut i16, size: *mut usize, digits: *mut i16, nullable: *mut i16) -> i16 {
-    guard::raw(|| describe_col(Enc::Narrow, h, col, name.cast(), cap, name_len, data_type, size, digits, nullable))
+pub unsafe extern "C" fn SQLDescribeCol(
+    h: *mut c_void,
+    col: u16,
+    name: *mut u8,
+    cap: i16,
+    name_len: *mut i16,
+    data_type: *mut i16,
+    size: *mut usize,
+    digits: *mut i16,
+    nullable: *mut i16,
+) -> i16 {
+    guard::raw(|| {
+        describe_col(
+            Enc::Narrow,
+            h,
+            col,
+            name.cast(),
+            cap,
+            name_len,
+            data_type,
+            size,
+            digits,
+            nullable,
+        )
+    })
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn SQLDescribeColW(h: *mut c_void, col: u16, name: *mut u16, cap: i16, name_len: *mut i16, data_type: *mut i16, size: *mut usize, digits: *mut i16, nullable: *mut i16) -> i16 {
-    guard::raw(|| describe_col(Enc::Wide, h, col, name.cast(), cap, name_len, data_type, size, digits, nullable))
+pub unsafe extern "C" fn SQLDescribeColW(
+    h: *mut c_void,
+    col: u16,
+    name: *mut u16,
+    cap: i16,
+    name_len: *mut i16,
+    data_type: *mut i16,
+    size: *mut usize,
+    digits: *mut i16,
+    nullable: *mut i16,
+) -> i16 {
+    guard::raw(|| {
+        describe_col(
+            Enc::Wide,
+            h,
+            col,
+            name.cast(),
+            cap,
+            name_len,
+            data_type,
+            size,
+            digits,
+            nullable,
+        )
+    })
 }
 
 /// Descriptor field identifiers SQLColAttribute answers (ODBC 3 and their ODBC 2 aliases).
@@ -149,20 +225,41 @@ enum AttrValue {
 }
 
 #[allow(clippy::too_many_arguments)]
-unsafe fn col_attribute(enc: Enc, h: *mut c_void, col: u16, id: u16, char_attr: *mut c_void, cap: i16, str_len: *mut i16, num_attr: *mut isize) -> i16 {
+unsafe fn col_attribute(
+    enc: Enc,
+    h: *mut c_void,
+    col: u16,
+    id: u16,
+    char_attr: *mut c_void,
+    cap: i16,
+    str_len: *mut i16,
+    num_attr: *mut isize,
+) -> i16 {
     call(stmt(h), |s| {
         let value = if id == field::COUNT || id == field::COLUMN_COUNT {
             AttrValue::Number(i64::try_from(s.num_result_cols()?).unwrap_or(0))
         } else {
             let info = s.column(col)?;
             let odbc2 = odbc2_app(s);
-            let concise = if odbc2 { types::odbc2_sql_type(info.sql_type) } else { info.sql_type };
+            let concise = if odbc2 {
+                types::odbc2_sql_type(info.sql_type)
+            } else {
+                info.sql_type
+            };
             let num = |v: i64| AttrValue::Number(v);
             match id {
-                field::COLUMN_NAME | field::NAME | field::LABEL | field::BASE_COLUMN_NAME => AttrValue::Text(info.name.clone()),
+                field::COLUMN_NAME | field::NAME | field::LABEL | field::BASE_COLUMN_NAME => {
+                    AttrValue::Text(info.name.clone())
+                }
                 field::CONCISE_TYPE => num(i64::from(concise)),
-                field::TYPE => num(i64::from(if odbc2 { concise } else { types::verbose_type(info.sql_type).0 })),
-                field::DATETIME_INTERVAL_CODE => num(i64::from(types::verbose_type(info.sql_type).1)),
+                field::TYPE => num(i64::from(if odbc2 {
+                    concise
+                } else {
+                    types::verbose_type(info.sql_type).0
+                })),
+                field::DATETIME_INTERVAL_CODE => {
+                    num(i64::from(types::verbose_type(info.sql_type).1))
+                }
                 field::COLUMN_LENGTH => num(info.octet_length),
                 field::LENGTH => num(i64::try_from(info.column_size).unwrap_or(i64::MAX)),
                 field::COLUMN_PRECISION => num(i64::try_from(info.column_size).unwrap_or(i64::MAX)),
@@ -176,19 +273,40 @@ unsafe fn col_attribute(enc: Enc, h: *mut c_void, col: u16, id: u16, char_attr: 
                 field::AUTO_UNIQUE_VALUE => num(0),
                 field::CASE_SENSITIVE => num(i64::from(info.case_sensitive)),
                 field::SEARCHABLE => num(i64::from(info.searchable)),
-                field::TYPE_NAME | field::LOCAL_TYPE_NAME => AttrValue::Text(info.type_name.clone()),
-                field::TABLE_NAME | field::SCHEMA_NAME | field::CATALOG_NAME | field::BASE_TABLE_NAME => AttrValue::Text(String::new()),
-                field::LITERAL_PREFIX | field::LITERAL_SUFFIX => AttrValue::Text(literal_quote(info.sql_type).to_string()),
+                field::TYPE_NAME | field::LOCAL_TYPE_NAME => {
+                    AttrValue::Text(info.type_name.clone())
+                }
+                field::TABLE_NAME
+                | field::SCHEMA_NAME
+                | field::CATALOG_NAME
+                | field::BASE_TABLE_NAME => AttrValue::Text(String::new()),
+                field::LITERAL_PREFIX | field::LITERAL_SUFFIX => {
+                    AttrValue::Text(literal_quote(info.sql_type).to_string())
+                }
                 field::NUM_PREC_RADIX => num(i64::from(info.num_prec_radix)),
                 field::UNNAMED => num(0),
                 field::OCTET_LENGTH => num(info.octet_length),
-                other => return Err(OdbcError::new(state::INVALID_DESC_FIELD, format!("unknown column attribute {other}"))),
+                other => {
+                    return Err(OdbcError::new(
+                        state::INVALID_DESC_FIELD,
+                        format!("unknown column attribute {other}"),
+                    ))
+                }
             }
         };
         match value {
             AttrValue::Text(t) => {
-                if text::write(enc, &t, char_attr, isize::from(cap), Unit::Bytes, OutLen::Small(str_len)) {
-                    s.diag.lock().push(state::STRING_TRUNCATED, "string data, right truncated");
+                if text::write(
+                    enc,
+                    &t,
+                    char_attr,
+                    isize::from(cap),
+                    Unit::Bytes,
+                    OutLen::Small(str_len),
+                ) {
+                    s.diag
+                        .lock()
+                        .push(state::STRING_TRUNCATED, "string data, right truncated");
                 }
             }
             AttrValue::Number(n) => text::put(num_attr, isize::try_from(n).unwrap_or(isize::MAX)),
@@ -199,24 +317,60 @@ unsafe fn col_attribute(enc: Enc, h: *mut c_void, col: u16, id: u16, char_attr: 
 
 fn is_numeric(t: i16) -> bool {
     use types::sql;
-    matches!(t, sql::SMALLINT | sql::INTEGER | sql::BIGINT | sql::REAL | sql::DOUBLE | sql::FLOAT | sql::NUMERIC | sql::DECIMAL | sql::TINYINT)
+    matches!(
+        t,
+        sql::SMALLINT
+            | sql::INTEGER
+            | sql::BIGINT
+            | sql::REAL
+            | sql::DOUBLE
+            | sql::FLOAT
+            | sql::NUMERIC
+            | sql::DECIMAL
+            | sql::TINYINT
+    )
 }
 
 fn literal_quote(t: i16) -> &'static str {
     use types::sql;
     match t {
-        sql::CHAR | sql::VARCHAR | sql::LONGVARCHAR | sql::WCHAR | sql::WVARCHAR | sql::WLONGVARCHAR | sql::TYPE_DATE | sql::TYPE_TIME | sql::TYPE_TIMESTAMP | sql::GUID => "'",
+        sql::CHAR
+        | sql::VARCHAR
+        | sql::LONGVARCHAR
+        | sql::WCHAR
+        | sql::WVARCHAR
+        | sql::WLONGVARCHAR
+        | sql::TYPE_DATE
+        | sql::TYPE_TIME
+        | sql::TYPE_TIMESTAMP
+        | sql::GUID => "'",
         _ => "",
     }
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn SQLColAttribute(h: *mut c_void, col: u16, id: u16, char_attr: *mut c_void, cap: i16, str_len: *mut i16, num_attr: *mut isize) -> i16 {
+pub unsafe extern "C" fn SQLColAttribute(
+    h: *mut c_void,
+    col: u16,
+    id: u16,
+    char_attr: *mut c_void,
+    cap: i16,
+    str_len: *mut i16,
+    num_attr: *mut isize,
+) -> i16 {
     guard::raw(|| col_attribute(Enc::Narrow, h, col, id, char_attr, cap, str_len, num_attr))
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn SQLColAttributeW(h: *mut c_void, col: u16, id: u16, char_attr: *mut c_void, cap: i16, str_len: *mut i16, num_attr: *mut isize) -> i16 {
+pub unsafe extern "C" fn SQLColAttributeW(
+    h: *mut c_void,
+    col: u16,
+    id: u16,
+    char_attr: *mut c_void,
+    cap: i16,
+    str_len: *mut i16,
+    num_attr: *mut isize,
+) -> i16 {
     guard::raw(|| col_attribute(Enc::Wide, h, col, id, char_attr, cap, str_len, num_attr))
 }
 
@@ -231,11 +385,21 @@ pub unsafe extern "C" fn SQLFetchScroll(h: *mut c_void, orientation: i16, offset
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn SQLGetData(h: *mut c_void, col: u16, target: i16, value: *mut c_void, cap: isize, ind: *mut isize) -> i16 {
+pub unsafe extern "C" fn SQLGetData(
+    h: *mut c_void,
+    col: u16,
+    target: i16,
+    value: *mut c_void,
+    cap: isize,
+    ind: *mut isize,
+) -> i16 {
     guard::raw(|| {
         call(stmt(h), |s| {
             if value.is_null() && crate::odbc::convert::fixed_size(target).is_some() {
-                return Err(OdbcError::new(state::NULL_POINTER, "the value pointer is null"));
+                return Err(OdbcError::new(
+                    state::NULL_POINTER,
+                    "the value pointer is null",
+                ));
             }
             s.get_data(col, target, value as usize, cap as i64, ind as usize)
         })
@@ -243,14 +407,27 @@ pub unsafe extern "C" fn SQLGetData(h: *mut c_void, col: u16, target: i16, value
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn SQLBindCol(h: *mut c_void, col: u16, target: i16, value: *mut c_void, cap: isize, ind: *mut isize) -> i16 {
+pub unsafe extern "C" fn SQLBindCol(
+    h: *mut c_void,
+    col: u16,
+    target: i16,
+    value: *mut c_void,
+    cap: isize,
+    ind: *mut isize,
+) -> i16 {
     guard::raw(|| {
         call(stmt(h), |s| {
             if col == 0 {
-                return Err(OdbcError::new(state::INVALID_DESCRIPTOR_INDEX, "bookmarks are not supported"));
+                return Err(OdbcError::new(
+                    state::INVALID_DESCRIPTOR_INDEX,
+                    "bookmarks are not supported",
+                ));
             }
             if cap < 0 {
-                return Err(OdbcError::new(state::INVALID_LENGTH, "negative buffer length"));
+                return Err(OdbcError::new(
+                    state::INVALID_LENGTH,
+                    "negative buffer length",
+                ));
             }
             let st = s.state.lock();
             let mut ard = st.ard.state.lock();
@@ -269,17 +446,37 @@ pub unsafe extern "C" fn SQLBindCol(h: *mut c_void, col: u16, target: i16, value
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn SQLBindParameter(h: *mut c_void, number: u16, io_type: i16, c_type: i16, sql_type: i16, size: usize, digits: i16, value: *mut c_void, cap: isize, ind: *mut isize) -> i16 {
+pub unsafe extern "C" fn SQLBindParameter(
+    h: *mut c_void,
+    number: u16,
+    io_type: i16,
+    c_type: i16,
+    sql_type: i16,
+    size: usize,
+    digits: i16,
+    value: *mut c_void,
+    cap: isize,
+    ind: *mut isize,
+) -> i16 {
     guard::raw(|| {
         call(stmt(h), |s| {
             if number == 0 {
-                return Err(OdbcError::new(state::INVALID_DESCRIPTOR_INDEX, "parameter numbers start at 1"));
+                return Err(OdbcError::new(
+                    state::INVALID_DESCRIPTOR_INDEX,
+                    "parameter numbers start at 1",
+                ));
             }
             if io_type != 1 {
-                return Err(OdbcError::new(state::NOT_IMPLEMENTED, "only input parameters are supported"));
+                return Err(OdbcError::new(
+                    state::NOT_IMPLEMENTED,
+                    "only input parameters are supported",
+                ));
             }
             if cap < 0 {
-                return Err(OdbcError::new(state::INVALID_LENGTH, "negative buffer length"));
+                return Err(OdbcError::new(
+                    state::INVALID_LENGTH,
+                    "negative buffer length",
+                ));
             }
             let st = s.state.lock();
             {
@@ -318,7 +515,14 @@ pub unsafe extern "C" fn SQLNumParams(h: *mut c_void, count: *mut i16) -> i16 {
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn SQLDescribeParam(h: *mut c_void, number: u16, data_type: *mut i16, size: *mut usize, digits: *mut i16, nullable: *mut i16) -> i16 {
+pub unsafe extern "C" fn SQLDescribeParam(
+    h: *mut c_void,
+    number: u16,
+    data_type: *mut i16,
+    size: *mut usize,
+    digits: *mut i16,
+    nullable: *mut i16,
+) -> i16 {
     guard::raw(|| {
         call(stmt(h), |s| {
             let ty = s.param_type(number)?;
@@ -341,7 +545,10 @@ pub unsafe extern "C" fn SQLRowCount(h: *mut c_void, count: *mut isize) -> i16 {
     guard::raw(|| {
         call(stmt(h), |s| {
             if count.is_null() {
-                return Err(OdbcError::new(state::NULL_POINTER, "output pointer is null"));
+                return Err(OdbcError::new(
+                    state::NULL_POINTER,
+                    "output pointer is null",
+                ));
             }
             let n = s.row_count()?;
             text::put(count, isize::try_from(n).unwrap_or(-1));
@@ -374,7 +581,9 @@ const SQL_RESET_PARAMS: u16 = 3;
 pub unsafe extern "C" fn SQLFreeStmt(h: *mut c_void, option: u16) -> i16 {
     guard::raw(|| {
         if option == SQL_DROP {
-            let Some(s) = stmt(h) else { return guard::SQL_INVALID_HANDLE };
+            let Some(s) = stmt(h) else {
+                return guard::SQL_INVALID_HANDLE;
+            };
             super::env_conn::free_statement(h, &s);
             return guard::SQL_SUCCESS;
         }
@@ -383,7 +592,12 @@ pub unsafe extern "C" fn SQLFreeStmt(h: *mut c_void, option: u16) -> i16 {
                 SQL_CLOSE => s.close_cursor(false)?,
                 SQL_UNBIND => s.unbind_columns(),
                 SQL_RESET_PARAMS => s.reset_params(),
-                other => return Err(OdbcError::new(state::INVALID_ATTR_VALUE, format!("invalid SQLFreeStmt option {other}"))),
+                other => {
+                    return Err(OdbcError::new(
+                        state::INVALID_ATTR_VALUE,
+                        format!("invalid SQLFreeStmt option {other}"),
+                    ))
+                }
             }
             Ok(Outcome::Success)
         })
@@ -406,4 +620,3 @@ pub unsafe extern "C" fn SQLCancel(h: *mut c_void) -> i16 {
         })
     })
 }
-

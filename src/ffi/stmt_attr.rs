@@ -66,7 +66,10 @@ unsafe fn set_stmt_attr(h: *mut c_void, id: i32, value: *mut c_void, _len: i32) 
         match id {
             attr::ROW_ARRAY_SIZE | attr::ROWSET_SIZE => {
                 if v == 0 {
-                    return Err(OdbcError::new(state::INVALID_ATTR_VALUE, "the row array size must be at least 1"));
+                    return Err(OdbcError::new(
+                        state::INVALID_ATTR_VALUE,
+                        "the row array size must be at least 1",
+                    ));
                 }
                 st.ard.state.lock().array_size = v;
             }
@@ -76,7 +79,10 @@ unsafe fn set_stmt_attr(h: *mut c_void, id: i32, value: *mut c_void, _len: i32) 
             attr::ROWS_FETCHED_PTR => s.ird.state.lock().rows_processed_ptr = addr,
             attr::PARAMSET_SIZE => {
                 if v == 0 {
-                    return Err(OdbcError::new(state::INVALID_ATTR_VALUE, "the parameter set size must be at least 1"));
+                    return Err(OdbcError::new(
+                        state::INVALID_ATTR_VALUE,
+                        "the parameter set size must be at least 1",
+                    ));
                 }
                 st.apd.state.lock().array_size = v;
             }
@@ -94,12 +100,18 @@ unsafe fn set_stmt_attr(h: *mut c_void, id: i32, value: *mut c_void, _len: i32) 
             attr::METADATA_ID => st.attrs.metadata_id = v != 0,
             attr::ASYNC_ENABLE => {
                 if v != 0 {
-                    return Err(OdbcError::new(state::NOT_IMPLEMENTED, "asynchronous execution is not supported"));
+                    return Err(OdbcError::new(
+                        state::NOT_IMPLEMENTED,
+                        "asynchronous execution is not supported",
+                    ));
                 }
             }
             attr::CURSOR_TYPE => {
                 if st.result.is_some() {
-                    return Err(OdbcError::new(state::INVALID_CURSOR_STATE, "a cursor is open; close it before changing the cursor type"));
+                    return Err(OdbcError::new(
+                        state::INVALID_CURSOR_STATE,
+                        "a cursor is open; close it before changing the cursor type",
+                    ));
                 }
                 match v {
                     cursor_type::FORWARD_ONLY | cursor_type::STATIC => st.attrs.cursor_type = v,
@@ -111,44 +123,85 @@ unsafe fn set_stmt_attr(h: *mut c_void, id: i32, value: *mut c_void, _len: i32) 
                         s.diag.lock().push(state::OPTION_CHANGED, "keyset-driven and dynamic cursors are not available; the cursor type is SQL_CURSOR_STATIC");
                         return Ok(Outcome::Success);
                     }
-                    other => return Err(OdbcError::new(state::INVALID_ATTR_VALUE, format!("invalid cursor type {other}"))),
+                    other => {
+                        return Err(OdbcError::new(
+                            state::INVALID_ATTR_VALUE,
+                            format!("invalid cursor type {other}"),
+                        ))
+                    }
                 }
             }
             attr::CONCURRENCY => {
                 if v != SQL_CONCUR_READ_ONLY {
                     drop(st);
-                    s.diag.lock().push(state::OPTION_CHANGED, "cursors are read-only; the concurrency stays SQL_CONCUR_READ_ONLY");
+                    s.diag.lock().push(
+                        state::OPTION_CHANGED,
+                        "cursors are read-only; the concurrency stays SQL_CONCUR_READ_ONLY",
+                    );
                     return Ok(Outcome::Success);
                 }
             }
             attr::CURSOR_SCROLLABLE => {
                 if st.result.is_some() {
-                    return Err(OdbcError::new(state::INVALID_CURSOR_STATE, "a cursor is open; close it before changing scrollability"));
+                    return Err(OdbcError::new(
+                        state::INVALID_CURSOR_STATE,
+                        "a cursor is open; close it before changing scrollability",
+                    ));
                 }
                 // SQL_SCROLLABLE asks for a cursor that can scroll: the static one.
                 match v {
                     SQL_NONSCROLLABLE => st.attrs.cursor_type = cursor_type::FORWARD_ONLY,
                     SQL_SCROLLABLE => st.attrs.cursor_type = cursor_type::STATIC,
-                    other => return Err(OdbcError::new(state::INVALID_ATTR_VALUE, format!("invalid scrollability {other}"))),
+                    other => {
+                        return Err(OdbcError::new(
+                            state::INVALID_ATTR_VALUE,
+                            format!("invalid scrollability {other}"),
+                        ))
+                    }
                 }
             }
             attr::CURSOR_SENSITIVITY => st.attrs.cursor_sensitivity = v,
             attr::USE_BOOKMARKS => {
                 if v != 0 {
-                    return Err(OdbcError::new(state::NOT_IMPLEMENTED, "bookmarks are not supported"));
+                    return Err(OdbcError::new(
+                        state::NOT_IMPLEMENTED,
+                        "bookmarks are not supported",
+                    ));
                 }
             }
-            attr::KEYSET_SIZE | attr::SIMULATE_CURSOR | attr::ENABLE_AUTO_IPD | attr::FETCH_BOOKMARK_PTR => {}
+            attr::KEYSET_SIZE
+            | attr::SIMULATE_CURSOR
+            | attr::ENABLE_AUTO_IPD
+            | attr::FETCH_BOOKMARK_PTR => {}
             attr::APP_ROW_DESC | attr::APP_PARAM_DESC => {
                 let is_row = id == attr::APP_ROW_DESC;
                 let chosen = if value.is_null() {
-                    if is_row { s.implicit_ard.clone() } else { s.implicit_apd.clone() }
+                    if is_row {
+                        s.implicit_ard.clone()
+                    } else {
+                        s.implicit_apd.clone()
+                    }
                 } else {
                     let Some(d) = handles::desc(value) else {
-                        return Err(OdbcError::new(state::INVALID_ATTR_VALUE, "not a descriptor handle"));
+                        return Err(OdbcError::new(
+                            state::INVALID_ATTR_VALUE,
+                            "not a descriptor handle",
+                        ));
                     };
-                    if d.implicit && !Arc::ptr_eq(&d, if is_row { &s.implicit_ard } else { &s.implicit_apd }) {
-                        return Err(OdbcError::new(state::INVALID_ATTR_VALUE, "an implicit descriptor of another statement cannot be used"));
+                    if d.implicit
+                        && !Arc::ptr_eq(
+                            &d,
+                            if is_row {
+                                &s.implicit_ard
+                            } else {
+                                &s.implicit_apd
+                            },
+                        )
+                    {
+                        return Err(OdbcError::new(
+                            state::INVALID_ATTR_VALUE,
+                            "an implicit descriptor of another statement cannot be used",
+                        ));
                     }
                     d
                 };
@@ -159,21 +212,39 @@ unsafe fn set_stmt_attr(h: *mut c_void, id: i32, value: *mut c_void, _len: i32) 
                 }
             }
             attr::IMP_ROW_DESC | attr::IMP_PARAM_DESC | attr::ROW_NUMBER => {
-                return Err(OdbcError::new(state::INVALID_ATTRIBUTE, format!("statement attribute {id} is read-only")));
+                return Err(OdbcError::new(
+                    state::INVALID_ATTRIBUTE,
+                    format!("statement attribute {id} is read-only"),
+                ));
             }
-            other => return Err(OdbcError::new(state::INVALID_ATTRIBUTE, format!("unknown statement attribute {other}"))),
+            other => {
+                return Err(OdbcError::new(
+                    state::INVALID_ATTRIBUTE,
+                    format!("unknown statement attribute {other}"),
+                ))
+            }
         }
         Ok(Outcome::Success)
     })
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn SQLSetStmtAttr(h: *mut c_void, id: i32, value: *mut c_void, len: i32) -> i16 {
+pub unsafe extern "C" fn SQLSetStmtAttr(
+    h: *mut c_void,
+    id: i32,
+    value: *mut c_void,
+    len: i32,
+) -> i16 {
     guard::raw(|| set_stmt_attr(h, id, value, len))
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn SQLSetStmtAttrW(h: *mut c_void, id: i32, value: *mut c_void, len: i32) -> i16 {
+pub unsafe extern "C" fn SQLSetStmtAttrW(
+    h: *mut c_void,
+    id: i32,
+    value: *mut c_void,
+    len: i32,
+) -> i16 {
     guard::raw(|| set_stmt_attr(h, id, value, len))
 }
 
@@ -181,7 +252,14 @@ fn descriptor_handle(d: &Arc<crate::odbc::desc::Descriptor>) -> usize {
     Arc::as_ptr(d) as usize
 }
 
-unsafe fn get_stmt_attr(_enc: Enc, h: *mut c_void, id: i32, value: *mut c_void, _cap: i32, len: *mut i32) -> i16 {
+unsafe fn get_stmt_attr(
+    _enc: Enc,
+    h: *mut c_void,
+    id: i32,
+    value: *mut c_void,
+    _cap: i32,
+    len: *mut i32,
+) -> i16 {
     call(handles::stmt(h), |s: &Arc<Statement>| {
         if value.is_null() {
             return Err(OdbcError::new(state::NULL_POINTER, "value pointer is null"));
@@ -210,28 +288,53 @@ unsafe fn get_stmt_attr(_enc: Enc, h: *mut c_void, id: i32, value: *mut c_void, 
             attr::CONCURRENCY => SQL_CONCUR_READ_ONLY,
             attr::CURSOR_SCROLLABLE => u64::from(st.attrs.cursor_type != cursor_type::FORWARD_ONLY),
             attr::CURSOR_SENSITIVITY => st.attrs.cursor_sensitivity,
-            attr::ASYNC_ENABLE | attr::USE_BOOKMARKS | attr::KEYSET_SIZE | attr::SIMULATE_CURSOR | attr::ENABLE_AUTO_IPD | attr::FETCH_BOOKMARK_PTR => 0,
+            attr::ASYNC_ENABLE
+            | attr::USE_BOOKMARKS
+            | attr::KEYSET_SIZE
+            | attr::SIMULATE_CURSOR
+            | attr::ENABLE_AUTO_IPD
+            | attr::FETCH_BOOKMARK_PTR => 0,
             attr::ROW_NUMBER => st.result.as_ref().map_or(0, |r| r.row_number()),
             attr::APP_ROW_DESC => descriptor_handle(&st.ard) as u64,
             attr::APP_PARAM_DESC => descriptor_handle(&st.apd) as u64,
             attr::IMP_ROW_DESC => descriptor_handle(&s.ird) as u64,
             attr::IMP_PARAM_DESC => descriptor_handle(&s.ipd) as u64,
-            other => return Err(OdbcError::new(state::INVALID_ATTRIBUTE, format!("unknown statement attribute {other}"))),
+            other => {
+                return Err(OdbcError::new(
+                    state::INVALID_ATTRIBUTE,
+                    format!("unknown statement attribute {other}"),
+                ))
+            }
         };
         // Statement attributes are SQLULEN-sized (or pointers): write the full width.
-        text::put(value.cast::<usize>(), usize::try_from(v).unwrap_or(usize::MAX));
+        text::put(
+            value.cast::<usize>(),
+            usize::try_from(v).unwrap_or(usize::MAX),
+        );
         text::put(len, 8);
         Ok(Outcome::Success)
     })
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn SQLGetStmtAttr(h: *mut c_void, id: i32, value: *mut c_void, cap: i32, len: *mut i32) -> i16 {
+pub unsafe extern "C" fn SQLGetStmtAttr(
+    h: *mut c_void,
+    id: i32,
+    value: *mut c_void,
+    cap: i32,
+    len: *mut i32,
+) -> i16 {
     guard::raw(|| get_stmt_attr(Enc::Narrow, h, id, value, cap, len))
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn SQLGetStmtAttrW(h: *mut c_void, id: i32, value: *mut c_void, cap: i32, len: *mut i32) -> i16 {
+pub unsafe extern "C" fn SQLGetStmtAttrW(
+    h: *mut c_void,
+    id: i32,
+    value: *mut c_void,
+    cap: i32,
+    len: *mut i32,
+) -> i16 {
     guard::raw(|| get_stmt_attr(Enc::Wide, h, id, value, cap, len))
 }
 

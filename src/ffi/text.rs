@@ -38,9 +38,15 @@ impl OutLen {
     pub unsafe fn set(self, value: usize) {
         match self {
             OutLen::None => {}
-            OutLen::Small(p) if !p.is_null() => std::ptr::write_unaligned(p, i16::try_from(value).unwrap_or(i16::MAX)),
-            OutLen::Int(p) if !p.is_null() => std::ptr::write_unaligned(p, i32::try_from(value).unwrap_or(i32::MAX)),
-            OutLen::Len(p) if !p.is_null() => std::ptr::write_unaligned(p, isize::try_from(value).unwrap_or(isize::MAX)),
+            OutLen::Small(p) if !p.is_null() => {
+                std::ptr::write_unaligned(p, i16::try_from(value).unwrap_or(i16::MAX))
+            }
+            OutLen::Int(p) if !p.is_null() => {
+                std::ptr::write_unaligned(p, i32::try_from(value).unwrap_or(i32::MAX))
+            }
+            OutLen::Len(p) if !p.is_null() => {
+                std::ptr::write_unaligned(p, isize::try_from(value).unwrap_or(isize::MAX))
+            }
             _ => {}
         }
     }
@@ -56,16 +62,26 @@ pub unsafe fn read(enc: Enc, ptr: *const c_void, len: i32) -> OdbcResult<Option<
         return Ok(None);
     }
     if len < 0 && len != NTS {
-        return Err(OdbcError::new(state::INVALID_LENGTH, format!("invalid string length {len}")));
+        return Err(OdbcError::new(
+            state::INVALID_LENGTH,
+            format!("invalid string length {len}"),
+        ));
     }
     match enc {
         Enc::Narrow => {
             let p = ptr.cast::<u8>();
-            let n = if len == NTS { std::ffi::CStr::from_ptr(p.cast()).to_bytes().len() } else { len as usize };
+            let n = if len == NTS {
+                std::ffi::CStr::from_ptr(p.cast()).to_bytes().len()
+            } else {
+                len as usize
+            };
             let bytes = std::slice::from_raw_parts(p, n);
             match std::str::from_utf8(bytes) {
                 Ok(s) => Ok(Some(s.to_string())),
-                Err(_) => Err(OdbcError::new(state::INVALID_CHAR_VALUE, "the string is not valid UTF-8")),
+                Err(_) => Err(OdbcError::new(
+                    state::INVALID_CHAR_VALUE,
+                    "the string is not valid UTF-8",
+                )),
             }
         }
         Enc::Wide => {
@@ -96,8 +112,14 @@ pub unsafe fn read(enc: Enc, ptr: *const c_void, len: i32) -> OdbcResult<Option<
 ///
 /// # Safety
 /// As [`read`].
-pub unsafe fn read_required(enc: Enc, ptr: *const c_void, len: i32, what: &str) -> OdbcResult<String> {
-    read(enc, ptr, len)?.ok_or_else(|| OdbcError::new(state::NULL_POINTER, format!("{what} is a null pointer")))
+pub unsafe fn read_required(
+    enc: Enc,
+    ptr: *const c_void,
+    len: i32,
+    what: &str,
+) -> OdbcResult<String> {
+    read(enc, ptr, len)?
+        .ok_or_else(|| OdbcError::new(state::NULL_POINTER, format!("{what} is a null pointer")))
 }
 
 /// Writes `s` into an output buffer of `cap` (in `unit`), NUL-terminated, and its full length
@@ -106,7 +128,14 @@ pub unsafe fn read_required(enc: Enc, ptr: *const c_void, len: i32, what: &str) 
 ///
 /// # Safety
 /// `buf` is null or writable for `cap` units; `out_len` as [`OutLen::set`].
-pub unsafe fn write(enc: Enc, s: &str, buf: *mut c_void, cap: isize, unit: Unit, out_len: OutLen) -> bool {
+pub unsafe fn write(
+    enc: Enc,
+    s: &str,
+    buf: *mut c_void,
+    cap: isize,
+    unit: Unit,
+    out_len: OutLen,
+) -> bool {
     match enc {
         Enc::Narrow => {
             let bytes = s.as_bytes();

@@ -38,7 +38,10 @@ pub unsafe fn bytes<'a>(addr: usize, len: usize) -> &'a [u8] {
 /// `addr` is zero or points to a writable SQLLEN.
 pub unsafe fn write_len(addr: usize, value: i64) {
     if addr != 0 {
-        std::ptr::write_unaligned(addr as *mut isize, isize::try_from(value).unwrap_or(isize::MAX));
+        std::ptr::write_unaligned(
+            addr as *mut isize,
+            isize::try_from(value).unwrap_or(isize::MAX),
+        );
     }
 }
 
@@ -56,7 +59,10 @@ pub unsafe fn read_len(addr: usize) -> i64 {
 /// `addr` is zero or points to a writable SQLULEN.
 pub unsafe fn write_ulen(addr: usize, value: u64) {
     if addr != 0 {
-        std::ptr::write_unaligned(addr as *mut usize, usize::try_from(value).unwrap_or(usize::MAX));
+        std::ptr::write_unaligned(
+            addr as *mut usize,
+            usize::try_from(value).unwrap_or(usize::MAX),
+        );
     }
 }
 

@@ -26,7 +26,8 @@ struct Entry {
     reason: AtomicU8,
 }
 
-static RUNNING: LazyLock<Mutex<HashMap<u64, Arc<Entry>>>> = LazyLock::new(|| Mutex::new(HashMap::new()));
+static RUNNING: LazyLock<Mutex<HashMap<u64, Arc<Entry>>>> =
+    LazyLock::new(|| Mutex::new(HashMap::new()));
 
 /// A call in progress on statement `id`; dropping it ends the registration and the timer.
 pub struct Running {
@@ -37,14 +38,26 @@ pub struct Running {
 
 /// Registers a call of statement `id`. `timeout_secs` 0 means no timeout.
 pub fn begin(id: u64, canceller: Option<Canceller>, timeout_secs: u64) -> Running {
-    let Some(canceller) = canceller else { return Running { id, entry: None, timer: None } };
-    let entry = Arc::new(Entry { canceller, reason: AtomicU8::new(NONE) });
+    let Some(canceller) = canceller else {
+        return Running {
+            id,
+            entry: None,
+            timer: None,
+        };
+    };
+    let entry = Arc::new(Entry {
+        canceller,
+        reason: AtomicU8::new(NONE),
+    });
     RUNNING.lock().insert(id, entry.clone());
     let timer = if timeout_secs > 0 {
         let e = entry.clone();
         runtime::spawn(async move {
             tokio::time::sleep(Duration::from_secs(timeout_secs)).await;
-            if e.reason.compare_exchange(NONE, TIMED_OUT, Ordering::SeqCst, Ordering::SeqCst).is_ok() {
+            if e.reason
+                .compare_exchange(NONE, TIMED_OUT, Ordering::SeqCst, Ordering::SeqCst)
+                .is_ok()
+            {
                 let _ = e.canceller.cancel().await;
             }
         })
@@ -52,16 +65,29 @@ pub fn begin(id: u64, canceller: Option<Canceller>, timeout_secs: u64) -> Runnin
     } else {
         None
     };
-    Running { id, entry: Some(entry), timer }
+    Running {
+        id,
+        entry: Some(entry),
+        timer,
+    }
 }
 
 impl Running {
     /// The call's result, with a failure caused by a cancel or the timeout reported as such.
     pub fn finish<T>(self, result: OdbcResult<T>) -> OdbcResult<T> {
-        let reason = self.entry.as_ref().map_or(NONE, |e| e.reason.load(Ordering::SeqCst));
+        let reason = self
+            .entry
+            .as_ref()
+            .map_or(NONE, |e| e.reason.load(Ordering::SeqCst));
         match result {
-            Err(e) if reason == TIMED_OUT => Err(OdbcError::new(state::TIMEOUT, format!("query timeout expired ({})", e.message))),
-            Err(e) if reason == CANCELLED => Err(OdbcError::new(state::CANCELLED, format!("operation cancelled ({})", e.message))),
+            Err(e) if reason == TIMED_OUT => Err(OdbcError::new(
+                state::TIMEOUT,
+                format!("query timeout expired ({})", e.message),
+            )),
+            Err(e) if reason == CANCELLED => Err(OdbcError::new(
+                state::CANCELLED,
+                format!("operation cancelled ({})", e.message),
+            )),
             other => other,
         }
     }
@@ -85,7 +111,11 @@ impl Drop for Running {
 pub fn cancel(id: u64) -> OdbcResult<bool> {
     let entry = RUNNING.lock().get(&id).cloned();
     let Some(entry) = entry else { return Ok(false) };
-    if entry.reason.compare_exchange(NONE, CANCELLED, Ordering::SeqCst, Ordering::SeqCst).is_err() {
+    if entry
+        .reason
+        .compare_exchange(NONE, CANCELLED, Ordering::SeqCst, Ordering::SeqCst)
+        .is_err()
+    {
         return Ok(true);
     }
     let canceller = entry.canceller.clone();

@@ -4,7 +4,9 @@ use super::diag::{state, Diagnostics, OdbcError, OdbcResult};
 use super::env::Environment;
 use super::types::SizeLimits;
 use crate::engine::error::EngineResult;
-use crate::engine::pipeline::{CallKind, ConnectPurpose, ConnectRequest, EngineConnection, Pipeline, SessionCharacteristics};
+use crate::engine::pipeline::{
+    CallKind, ConnectPurpose, ConnectRequest, EngineConnection, Pipeline, SessionCharacteristics,
+};
 use crate::engine::session::{ConnectOptions, Session};
 use crate::engine::settings::{Key, Settings};
 use parking_lot::Mutex;
@@ -64,7 +66,10 @@ pub struct ConnState {
 impl ConnState {
     /// The open session, or 08003 when the connection is not open.
     pub fn session(&mut self) -> OdbcResult<&mut Session> {
-        self.engine.as_mut().map(|e| &mut e.session).ok_or_else(not_connected)
+        self.engine
+            .as_mut()
+            .map(|e| &mut e.session)
+            .ok_or_else(not_connected)
     }
 
     /// The open session, when there is one.
@@ -73,7 +78,11 @@ impl ConnState {
     }
 
     /// Runs a network-bound call through the connection's plugin chain.
-    pub fn call<R>(&mut self, kind: CallKind, mut f: impl FnMut(&mut Session) -> EngineResult<R>) -> OdbcResult<R> {
+    pub fn call<R>(
+        &mut self,
+        kind: CallKind,
+        mut f: impl FnMut(&mut Session) -> EngineResult<R>,
+    ) -> OdbcResult<R> {
         let engine = self.engine.as_mut().ok_or_else(not_connected)?;
         Ok(engine.call(kind, |c| f(&mut c.session))?)
     }
@@ -92,7 +101,11 @@ impl ConnState {
     fn characteristics(&self) -> SessionCharacteristics {
         SessionCharacteristics {
             autocommit: self.attrs.autocommit,
-            isolation: if self.attrs.txn_isolation_set { isolation_sql(self.attrs.txn_isolation) } else { None },
+            isolation: if self.attrs.txn_isolation_set {
+                isolation_sql(self.attrs.txn_isolation)
+            } else {
+                None
+            },
             read_only: self.attrs.read_only,
         }
     }
@@ -135,15 +148,28 @@ impl Connection {
     pub fn open(&self, dsn: &str, pairs: &[(String, String)]) -> OdbcResult<Settings> {
         let mut st = self.state.lock();
         if st.engine.is_some() {
-            return Err(OdbcError::new(state::CONNECTION_IN_USE, "connection already open"));
+            return Err(OdbcError::new(
+                state::CONNECTION_IN_USE,
+                "connection already open",
+            ));
         }
-        let section = if dsn.is_empty() { Vec::new() } else { super::dsn::read_section(dsn) };
+        let section = if dsn.is_empty() {
+            Vec::new()
+        } else {
+            super::dsn::read_section(dsn)
+        };
         let lookup = move |key: &str| -> Option<String> {
-            section.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v.clone())
+            section
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(key))
+                .map(|(_, v)| v.clone())
         };
         let settings = Settings::resolve(pairs, &lookup)
             .map_err(|e| OdbcError::new(super::diag::SqlState::new(e.sqlstate()), e.to_string()))?;
-        crate::engine::logging::configure(settings.get_enum(Key::LogLevel), settings.get_str(Key::LogFile));
+        crate::engine::logging::configure(
+            settings.get_enum(Key::LogLevel),
+            settings.get_str(Key::LogFile),
+        );
         tracing::info!(dsn = %dsn, settings = ?settings.redacted_pairs(), "connecting");
         if settings.unknown_keys().next().is_some() {
             let unknown: Vec<&str> = settings.unknown_keys().collect();
@@ -153,7 +179,11 @@ impl Connection {
         tracing::debug!(options = ?opts, "connect options");
         let shared = std::sync::Arc::new(settings.clone());
         let pipeline = std::sync::Arc::new(Pipeline::build(&shared, crate::plugins::factory)?);
-        let request = ConnectRequest { options: opts.clone(), settings: shared.clone(), purpose: ConnectPurpose::Initial };
+        let request = ConnectRequest {
+            options: opts.clone(),
+            settings: shared.clone(),
+            purpose: ConnectPurpose::Initial,
+        };
         let session = match pipeline.connect(&request) {
             Ok(s) => s,
             Err(e) => {
@@ -164,11 +194,14 @@ impl Connection {
         tracing::info!(host = %opts.host, port = opts.port, plugins = ?pipeline.codes_loaded(), server = %session.facts().version, "connected");
         st.limits = SizeLimits {
             max_varchar: u32::try_from(settings.get_u64(Key::MaxVarcharSize)).unwrap_or(255),
-            max_long_varchar: u32::try_from(settings.get_u64(Key::MaxLongVarcharSize)).unwrap_or(8190),
+            max_long_varchar: u32::try_from(settings.get_u64(Key::MaxLongVarcharSize))
+                .unwrap_or(8190),
             text_as_long_varchar: settings.get_bool(Key::TextAsLongVarchar),
             wide: !st.attrs.ansi_app,
         };
-        st.fetch_batch = usize::try_from(settings.get_u64(Key::FetchBatchRows)).unwrap_or(1024).max(1);
+        st.fetch_batch = usize::try_from(settings.get_u64(Key::FetchBatchRows))
+            .unwrap_or(1024)
+            .max(1);
         st.dsn = dsn.to_string();
         st.host = opts.host.clone();
         if settings.get_bool(Key::ReadOnly) {
@@ -234,7 +267,10 @@ impl Connection {
 
     pub fn set_isolation(&self, level: u32) -> OdbcResult<()> {
         let Some(_) = isolation_sql(level) else {
-            return Err(OdbcError::new(state::INVALID_ATTR_VALUE, format!("invalid transaction isolation level {level}")));
+            return Err(OdbcError::new(
+                state::INVALID_ATTR_VALUE,
+                format!("invalid transaction isolation level {level}"),
+            ));
         };
         let mut st = self.state.lock();
         st.attrs.txn_isolation = level;
@@ -265,7 +301,10 @@ fn apply_session_attrs(st: &mut ConnState, attrs: &ConnAttrs) -> OdbcResult<()> 
     }
     let session = st.session()?;
     if session.in_transaction() {
-        return Err(OdbcError::new(state::INVALID_TXN_STATE, "cannot change session characteristics inside a transaction"));
+        return Err(OdbcError::new(
+            state::INVALID_TXN_STATE,
+            "cannot change session characteristics inside a transaction",
+        ));
     }
     let mut parts = Vec::new();
     if attrs.txn_isolation_set {
@@ -273,8 +312,15 @@ fn apply_session_attrs(st: &mut ConnState, attrs: &ConnAttrs) -> OdbcResult<()> 
             parts.push(format!("ISOLATION LEVEL {level}"));
         }
     }
-    parts.push(if attrs.read_only { "READ ONLY".to_string() } else { "READ WRITE".to_string() });
-    let sql = format!("SET SESSION CHARACTERISTICS AS TRANSACTION {}", parts.join(", "));
+    parts.push(if attrs.read_only {
+        "READ ONLY".to_string()
+    } else {
+        "READ WRITE".to_string()
+    });
+    let sql = format!(
+        "SET SESSION CHARACTERISTICS AS TRANSACTION {}",
+        parts.join(", ")
+    );
     st.call(CallKind::SetAttribute, |s| s.run_command(&sql))?;
     Ok(())
 }

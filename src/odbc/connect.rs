@@ -7,7 +7,12 @@ use super::diag::{OdbcError, OdbcResult, SqlState};
 use super::info::{self, InfoContext, InfoValue};
 
 /// SQLConnect: the DSN's keys, with UID/PWD given in the call taking precedence.
-pub fn connect_dsn(conn: &Connection, dsn: &str, uid: Option<String>, pwd: Option<String>) -> OdbcResult<()> {
+pub fn connect_dsn(
+    conn: &Connection,
+    dsn: &str,
+    uid: Option<String>,
+    pwd: Option<String>,
+) -> OdbcResult<()> {
     let mut pairs = vec![("DSN".to_string(), dsn.to_string())];
     if let Some(uid) = uid.filter(|u| !u.is_empty()) {
         pairs.push(("UID".to_string(), uid));
@@ -21,7 +26,8 @@ pub fn connect_dsn(conn: &Connection, dsn: &str, uid: Option<String>, pwd: Optio
 
 /// SQLDriverConnect: connects from a connection string and returns the completed string.
 pub fn connect_string(conn: &Connection, text: &str) -> OdbcResult<String> {
-    let parsed = ConnString::parse(text).map_err(|e| OdbcError::new(SqlState::new(e.sqlstate()), e.to_string()))?;
+    let parsed = ConnString::parse(text)
+        .map_err(|e| OdbcError::new(SqlState::new(e.sqlstate()), e.to_string()))?;
     let dsn = parsed.get("DSN").unwrap_or("").to_string();
     conn.open(&dsn, parsed.pairs())?;
     Ok(parsed.to_output_string(false))
@@ -31,8 +37,16 @@ pub fn connect_string(conn: &Connection, text: &str) -> OdbcResult<String> {
 pub fn info_answer(conn: &Connection, info_type: u16) -> Option<InfoValue> {
     let odbc_version = conn.env.odbc_version();
     let st = conn.state.lock();
-    let facts = st.session_opt().map(|s| s.facts().clone()).unwrap_or_default();
-    let version = facts.version.split_whitespace().next().unwrap_or("").to_string();
+    let facts = st
+        .session_opt()
+        .map(|s| s.facts().clone())
+        .unwrap_or_default();
+    let version = facts
+        .version
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .to_string();
     let ctx = InfoContext {
         server_version: &version,
         database: &facts.database,

@@ -37,7 +37,9 @@ impl DataAtExec {
 
     /// Appends one SQLPutData piece (or records NULL) for the current parameter.
     pub fn put(&mut self, piece: Option<&[u8]>) {
-        let Some(p) = self.current.and_then(|i| self.pending.get(i)) else { return };
+        let Some(p) = self.current.and_then(|i| self.pending.get(i)) else {
+            return;
+        };
         let key = (p.number, p.set);
         match piece {
             None => {
@@ -57,7 +59,16 @@ mod tests {
 
     #[test]
     fn pieces_are_concatenated() {
-        let mut d = DataAtExec { pending: vec![Pending { number: 1, set: 0, token: 7, c_type: 1 }], current: Some(0), ..Default::default() };
+        let mut d = DataAtExec {
+            pending: vec![Pending {
+                number: 1,
+                set: 0,
+                token: 7,
+                c_type: 1,
+            }],
+            current: Some(0),
+            ..Default::default()
+        };
         d.put(Some(b"ab"));
         d.put(Some(b"cd"));
         assert_eq!(d.value(1, 0), Some(Some(&b"abcd"[..])));

@@ -71,7 +71,10 @@ impl DescState {
 
     /// SQL_DESC_COUNT: the highest bound record.
     pub fn count(&self) -> usize {
-        self.records.iter().rposition(DescRecord::is_bound).map_or(0, |i| i + 1)
+        self.records
+            .iter()
+            .rposition(DescRecord::is_bound)
+            .map_or(0, |i| i + 1)
     }
 
     /// Drops trailing unbound records (after an unbind).
@@ -170,13 +173,32 @@ pub fn is_text_field(id: i16) -> bool {
     use field::*;
     matches!(
         id,
-        BASE_COLUMN_NAME | BASE_TABLE_NAME | CATALOG_NAME | LABEL | LITERAL_PREFIX | LITERAL_SUFFIX | LOCAL_TYPE_NAME | NAME | SCHEMA_NAME | TABLE_NAME | TYPE_NAME
+        BASE_COLUMN_NAME
+            | BASE_TABLE_NAME
+            | CATALOG_NAME
+            | LABEL
+            | LITERAL_PREFIX
+            | LITERAL_SUFFIX
+            | LOCAL_TYPE_NAME
+            | NAME
+            | SCHEMA_NAME
+            | TABLE_NAME
+            | TYPE_NAME
     )
 }
 
 fn is_header_field(id: i16) -> bool {
     use field::*;
-    matches!(id, ALLOC_TYPE | ARRAY_SIZE | ARRAY_STATUS_PTR | BIND_OFFSET_PTR | BIND_TYPE | COUNT | ROWS_PROCESSED_PTR)
+    matches!(
+        id,
+        ALLOC_TYPE
+            | ARRAY_SIZE
+            | ARRAY_STATUS_PTR
+            | BIND_OFFSET_PTR
+            | BIND_TYPE
+            | COUNT
+            | ROWS_PROCESSED_PTR
+    )
 }
 
 const SQL_DATETIME: i16 = 9;
@@ -192,8 +214,17 @@ impl DescState {
     pub fn visible_count(&self, kind: DescKind) -> usize {
         match kind {
             // IPD records are made by SQLBindParameter without pointers of their own.
-            DescKind::Ipd => self.records.iter().rposition(|r| r.concise_type != 0).map_or(0, |i| i + 1),
-            _ => self.count().max(self.records.iter().rposition(|r| r.concise_type != 0).map_or(0, |i| i + 1)),
+            DescKind::Ipd => self
+                .records
+                .iter()
+                .rposition(|r| r.concise_type != 0)
+                .map_or(0, |i| i + 1),
+            _ => self.count().max(
+                self.records
+                    .iter()
+                    .rposition(|r| r.concise_type != 0)
+                    .map_or(0, |i| i + 1),
+            ),
         }
     }
 
@@ -215,14 +246,22 @@ impl DescState {
 
 /// Reads field `id` of record `rec` (0 = header fields only) of an application or parameter
 /// descriptor; `Ok(None)` means SQL_NO_DATA (record beyond the count).
-pub fn get_field(st: &DescState, kind: DescKind, rec: usize, id: i16) -> OdbcResult<Option<FieldValue>> {
+pub fn get_field(
+    st: &DescState,
+    kind: DescKind,
+    rec: usize,
+    id: i16,
+) -> OdbcResult<Option<FieldValue>> {
     use field::*;
     if let Some(v) = st.header_field(kind, id) {
         return Ok(Some(v));
     }
     check_field_for_kind(kind, id, false)?;
     if rec == 0 {
-        return Err(OdbcError::new(state::INVALID_DESCRIPTOR_INDEX, "bookmark records are not supported"));
+        return Err(OdbcError::new(
+            state::INVALID_DESCRIPTOR_INDEX,
+            "bookmark records are not supported",
+        ));
     }
     if rec > st.visible_count(kind) {
         return Ok(None);
@@ -233,23 +272,44 @@ pub fn get_field(st: &DescState, kind: DescKind, rec: usize, id: i16) -> OdbcRes
     Ok(Some(match id {
         CONCISE_TYPE => FieldValue::Small(r.concise_type),
         TYPE => FieldValue::Small(verbose),
-        DATETIME_INTERVAL_CODE => FieldValue::Small(if r.datetime_sub != 0 { r.datetime_sub } else { sub }),
+        DATETIME_INTERVAL_CODE => FieldValue::Small(if r.datetime_sub != 0 {
+            r.datetime_sub
+        } else {
+            sub
+        }),
         DATETIME_INTERVAL_PRECISION => FieldValue::Int(0),
         DATA_PTR => FieldValue::Ptr(r.data_ptr),
         INDICATOR_PTR => FieldValue::Ptr(r.indicator_ptr),
         OCTET_LENGTH_PTR => FieldValue::Ptr(r.octet_length_ptr),
         OCTET_LENGTH => FieldValue::Len(r.octet_length),
         LENGTH => FieldValue::ULen(r.length),
-        PRECISION => FieldValue::Small(if !app && r.precision == 0 { i16::try_from(r.length).unwrap_or(i16::MAX) } else { r.precision }),
+        PRECISION => FieldValue::Small(if !app && r.precision == 0 {
+            i16::try_from(r.length).unwrap_or(i16::MAX)
+        } else {
+            r.precision
+        }),
         SCALE => FieldValue::Small(r.scale),
         NUM_PREC_RADIX => FieldValue::Int(0),
-        PARAMETER_TYPE => FieldValue::Small(if r.parameter_type == 0 { SQL_PARAM_INPUT } else { r.parameter_type }),
-        NULLABLE => FieldValue::Small(if r.nullable == 0 && kind == DescKind::Ipd { 1 } else { r.nullable }),
+        PARAMETER_TYPE => FieldValue::Small(if r.parameter_type == 0 {
+            SQL_PARAM_INPUT
+        } else {
+            r.parameter_type
+        }),
+        NULLABLE => FieldValue::Small(if r.nullable == 0 && kind == DescKind::Ipd {
+            1
+        } else {
+            r.nullable
+        }),
         NAME => FieldValue::Text(r.name.clone()),
         UNNAMED => FieldValue::Small(if r.name.is_empty() { 1 } else { 0 }),
         FIXED_PREC_SCALE | UNSIGNED | CASE_SENSITIVE | ROWVER => FieldValue::Small(0),
         LOCAL_TYPE_NAME | TYPE_NAME => FieldValue::Text(String::new()),
-        other => return Err(OdbcError::new(state::INVALID_DESC_FIELD, format!("descriptor field {other} is not available here"))),
+        other => {
+            return Err(OdbcError::new(
+                state::INVALID_DESC_FIELD,
+                format!("descriptor field {other} is not available here"),
+            ))
+        }
     }))
 }
 
@@ -258,18 +318,50 @@ fn check_field_for_kind(kind: DescKind, id: i16, setting: bool) -> OdbcResult<()
     use field::*;
     let ird_only = matches!(
         id,
-        AUTO_UNIQUE_VALUE | BASE_COLUMN_NAME | BASE_TABLE_NAME | CATALOG_NAME | DISPLAY_SIZE | LABEL | LITERAL_PREFIX | LITERAL_SUFFIX | SCHEMA_NAME | SEARCHABLE | TABLE_NAME | UPDATABLE
+        AUTO_UNIQUE_VALUE
+            | BASE_COLUMN_NAME
+            | BASE_TABLE_NAME
+            | CATALOG_NAME
+            | DISPLAY_SIZE
+            | LABEL
+            | LITERAL_PREFIX
+            | LITERAL_SUFFIX
+            | SCHEMA_NAME
+            | SEARCHABLE
+            | TABLE_NAME
+            | UPDATABLE
     );
-    let impl_only = ird_only || matches!(id, CASE_SENSITIVE | FIXED_PREC_SCALE | LOCAL_TYPE_NAME | TYPE_NAME | UNSIGNED | ROWVER);
+    let impl_only = ird_only
+        || matches!(
+            id,
+            CASE_SENSITIVE | FIXED_PREC_SCALE | LOCAL_TYPE_NAME | TYPE_NAME | UNSIGNED | ROWVER
+        );
     let ok = match kind {
-        DescKind::Ard | DescKind::Apd => !impl_only && id != PARAMETER_TYPE && id != NAME && id != UNNAMED && id != NULLABLE,
-        DescKind::Ipd => !ird_only && (!setting || !matches!(id, CASE_SENSITIVE | FIXED_PREC_SCALE | LOCAL_TYPE_NAME | TYPE_NAME | UNSIGNED | ROWVER)),
+        DescKind::Ard | DescKind::Apd => {
+            !impl_only && id != PARAMETER_TYPE && id != NAME && id != UNNAMED && id != NULLABLE
+        }
+        DescKind::Ipd => {
+            !ird_only
+                && (!setting
+                    || !matches!(
+                        id,
+                        CASE_SENSITIVE
+                            | FIXED_PREC_SCALE
+                            | LOCAL_TYPE_NAME
+                            | TYPE_NAME
+                            | UNSIGNED
+                            | ROWVER
+                    ))
+        }
         DescKind::Ird => true,
     };
     if ok && (is_header_field(id) || is_known_record_field(id)) {
         Ok(())
     } else {
-        Err(OdbcError::new(state::INVALID_DESC_FIELD, format!("descriptor field {id} is not valid for this descriptor")))
+        Err(OdbcError::new(
+            state::INVALID_DESC_FIELD,
+            format!("descriptor field {id} is not valid for this descriptor"),
+        ))
     }
 }
 
@@ -278,9 +370,29 @@ fn is_known_record_field(id: i16) -> bool {
     is_text_field(id)
         || matches!(
             id,
-            AUTO_UNIQUE_VALUE | CASE_SENSITIVE | CONCISE_TYPE | DATA_PTR | DATETIME_INTERVAL_CODE | DATETIME_INTERVAL_PRECISION | DISPLAY_SIZE | FIXED_PREC_SCALE
-                | INDICATOR_PTR | LENGTH | NULLABLE | NUM_PREC_RADIX | OCTET_LENGTH | OCTET_LENGTH_PTR | PARAMETER_TYPE | PRECISION | ROWVER | SCALE | SEARCHABLE
-                | TYPE | UNNAMED | UNSIGNED | UPDATABLE
+            AUTO_UNIQUE_VALUE
+                | CASE_SENSITIVE
+                | CONCISE_TYPE
+                | DATA_PTR
+                | DATETIME_INTERVAL_CODE
+                | DATETIME_INTERVAL_PRECISION
+                | DISPLAY_SIZE
+                | FIXED_PREC_SCALE
+                | INDICATOR_PTR
+                | LENGTH
+                | NULLABLE
+                | NUM_PREC_RADIX
+                | OCTET_LENGTH
+                | OCTET_LENGTH_PTR
+                | PARAMETER_TYPE
+                | PRECISION
+                | ROWVER
+                | SCALE
+                | SEARCHABLE
+                | TYPE
+                | UNNAMED
+                | UNSIGNED
+                | UPDATABLE
         )
 }
 
@@ -308,16 +420,33 @@ impl SetValue {
 /// Writes field `id` of record `rec` of an application or parameter descriptor. Pointers and
 /// lengths are stored exactly where SQLBindCol/SQLBindParameter put them, so both ways of
 /// binding see the same record.
-pub fn set_field(st: &mut DescState, kind: DescKind, rec: usize, id: i16, value: &SetValue) -> OdbcResult<()> {
+pub fn set_field(
+    st: &mut DescState,
+    kind: DescKind,
+    rec: usize,
+    id: i16,
+    value: &SetValue,
+) -> OdbcResult<()> {
     use field::*;
     if kind == DescKind::Ird && !matches!(id, ARRAY_STATUS_PTR | ROWS_PROCESSED_PTR) {
-        return Err(OdbcError::new(state::CANNOT_MODIFY_IRD, "the implementation row descriptor cannot be modified"));
+        return Err(OdbcError::new(
+            state::CANNOT_MODIFY_IRD,
+            "the implementation row descriptor cannot be modified",
+        ));
     }
     match id {
-        ALLOC_TYPE => return Err(OdbcError::new(state::INVALID_DESC_FIELD, "SQL_DESC_ALLOC_TYPE is read-only")),
+        ALLOC_TYPE => {
+            return Err(OdbcError::new(
+                state::INVALID_DESC_FIELD,
+                "SQL_DESC_ALLOC_TYPE is read-only",
+            ))
+        }
         ARRAY_SIZE => {
             if value.num() == 0 {
-                return Err(OdbcError::new(state::INVALID_ATTR_VALUE, "the array size must be at least 1"));
+                return Err(OdbcError::new(
+                    state::INVALID_ATTR_VALUE,
+                    "the array size must be at least 1",
+                ));
             }
             st.array_size = value.num() as u64;
         }
@@ -335,15 +464,23 @@ pub fn set_field(st: &mut DescState, kind: DescKind, rec: usize, id: i16, value:
         }
         _ => {
             check_field_for_kind(kind, id, true)?;
-            if matches!(id, AUTO_UNIQUE_VALUE | DISPLAY_SIZE | UNNAMED) || (kind == DescKind::Ipd && id == DATETIME_INTERVAL_PRECISION) {
+            if matches!(id, AUTO_UNIQUE_VALUE | DISPLAY_SIZE | UNNAMED)
+                || (kind == DescKind::Ipd && id == DATETIME_INTERVAL_PRECISION)
+            {
                 if id == UNNAMED && kind == DescKind::Ipd {
                     // SQL_UNNAMED may be set on an IPD (it clears the name).
                 } else if id != DATETIME_INTERVAL_PRECISION {
-                    return Err(OdbcError::new(state::INVALID_DESC_FIELD, format!("descriptor field {id} is read-only")));
+                    return Err(OdbcError::new(
+                        state::INVALID_DESC_FIELD,
+                        format!("descriptor field {id} is read-only"),
+                    ));
                 }
             }
             if rec == 0 {
-                return Err(OdbcError::new(state::INVALID_DESCRIPTOR_INDEX, "bookmark records are not supported"));
+                return Err(OdbcError::new(
+                    state::INVALID_DESCRIPTOR_INDEX,
+                    "bookmark records are not supported",
+                ));
             }
             let r = st.record_mut(rec);
             match id {
@@ -355,7 +492,11 @@ pub fn set_field(st: &mut DescState, kind: DescKind, rec: usize, id: i16, value:
                     let t = value.small();
                     if t == SQL_DATETIME {
                         // The concise type follows from SQL_DESC_DATETIME_INTERVAL_CODE.
-                        r.concise_type = if r.datetime_sub != 0 { 90 + r.datetime_sub } else { SQL_DATETIME };
+                        r.concise_type = if r.datetime_sub != 0 {
+                            90 + r.datetime_sub
+                        } else {
+                            SQL_DATETIME
+                        };
                     } else {
                         r.concise_type = t;
                         r.datetime_sub = 0;
@@ -363,7 +504,9 @@ pub fn set_field(st: &mut DescState, kind: DescKind, rec: usize, id: i16, value:
                 }
                 DATETIME_INTERVAL_CODE => {
                     r.datetime_sub = value.small();
-                    if verbose_of(r.concise_type).0 == SQL_DATETIME || r.concise_type == SQL_DATETIME {
+                    if verbose_of(r.concise_type).0 == SQL_DATETIME
+                        || r.concise_type == SQL_DATETIME
+                    {
                         r.concise_type = 90 + r.datetime_sub;
                     }
                 }
@@ -378,7 +521,10 @@ pub fn set_field(st: &mut DescState, kind: DescKind, rec: usize, id: i16, value:
                 PARAMETER_TYPE => {
                     let t = value.small();
                     if !(1..=5).contains(&t) && t != 4 {
-                        return Err(OdbcError::new(state::INVALID_ATTR_VALUE, format!("invalid parameter type {t}")));
+                        return Err(OdbcError::new(
+                            state::INVALID_ATTR_VALUE,
+                            format!("invalid parameter type {t}"),
+                        ));
                     }
                     r.parameter_type = t;
                 }
@@ -393,7 +539,12 @@ pub fn set_field(st: &mut DescState, kind: DescKind, rec: usize, id: i16, value:
                         r.name.clear();
                     }
                 }
-                _ => return Err(OdbcError::new(state::INVALID_DESC_FIELD, format!("descriptor field {id} cannot be set"))),
+                _ => {
+                    return Err(OdbcError::new(
+                        state::INVALID_DESC_FIELD,
+                        format!("descriptor field {id} cannot be set"),
+                    ))
+                }
             }
         }
     }
@@ -404,7 +555,11 @@ pub fn set_field(st: &mut DescState, kind: DescKind, rec: usize, id: i16, value:
 pub fn ird_records(cols: &[super::types::ColumnInfo], odbc2: bool) -> Vec<DescRecord> {
     cols.iter()
         .map(|c| {
-            let concise = if odbc2 { super::types::odbc2_sql_type(c.sql_type) } else { c.sql_type };
+            let concise = if odbc2 {
+                super::types::odbc2_sql_type(c.sql_type)
+            } else {
+                c.sql_type
+            };
             DescRecord {
                 concise_type: concise,
                 datetime_sub: verbose_of(c.sql_type).1,
@@ -423,7 +578,11 @@ pub fn ird_records(cols: &[super::types::ColumnInfo], odbc2: bool) -> Vec<DescRe
 /// A field of IRD record `rec` (1-based) described by `c`.
 pub fn ird_field(c: &super::types::ColumnInfo, id: i16, odbc2: bool) -> OdbcResult<FieldValue> {
     use field::*;
-    let concise = if odbc2 { super::types::odbc2_sql_type(c.sql_type) } else { c.sql_type };
+    let concise = if odbc2 {
+        super::types::odbc2_sql_type(c.sql_type)
+    } else {
+        c.sql_type
+    };
     let (verbose, sub) = verbose_of(c.sql_type);
     Ok(match id {
         CONCISE_TYPE => FieldValue::Small(concise),
@@ -440,7 +599,8 @@ pub fn ird_field(c: &super::types::ColumnInfo, id: i16, odbc2: bool) -> OdbcResu
         NAME | LABEL | BASE_COLUMN_NAME => FieldValue::Text(c.name.clone()),
         UNNAMED => FieldValue::Small(i16::from(c.name.is_empty())),
         TYPE_NAME | LOCAL_TYPE_NAME => FieldValue::Text(c.type_name.clone()),
-        CATALOG_NAME | SCHEMA_NAME | TABLE_NAME | BASE_TABLE_NAME | LITERAL_PREFIX | LITERAL_SUFFIX => FieldValue::Text(String::new()),
+        CATALOG_NAME | SCHEMA_NAME | TABLE_NAME | BASE_TABLE_NAME | LITERAL_PREFIX
+        | LITERAL_SUFFIX => FieldValue::Text(String::new()),
         UNSIGNED => FieldValue::Small(i16::from(c.unsigned)),
         FIXED_PREC_SCALE => FieldValue::Small(i16::from(c.fixed_prec_scale)),
         CASE_SENSITIVE => FieldValue::Int(i32::from(c.case_sensitive)),
@@ -449,8 +609,18 @@ pub fn ird_field(c: &super::types::ColumnInfo, id: i16, odbc2: bool) -> OdbcResu
         AUTO_UNIQUE_VALUE => FieldValue::Int(0),
         ROWVER => FieldValue::Small(0),
         DATA_PTR | INDICATOR_PTR | OCTET_LENGTH_PTR => FieldValue::Ptr(0),
-        PARAMETER_TYPE => return Err(OdbcError::new(state::INVALID_DESC_FIELD, "SQL_DESC_PARAMETER_TYPE is not an IRD field")),
-        other => return Err(OdbcError::new(state::INVALID_DESC_FIELD, format!("unknown descriptor field {other}"))),
+        PARAMETER_TYPE => {
+            return Err(OdbcError::new(
+                state::INVALID_DESC_FIELD,
+                "SQL_DESC_PARAMETER_TYPE is not an IRD field",
+            ))
+        }
+        other => {
+            return Err(OdbcError::new(
+                state::INVALID_DESC_FIELD,
+                format!("unknown descriptor field {other}"),
+            ))
+        }
     })
 }
 
@@ -463,10 +633,23 @@ mod field_tests {
         let d = Descriptor::new(DescKind::Apd, true);
         let mut st = d.state.lock();
         set_field(&mut st, DescKind::Apd, 2, field::TYPE, &SetValue::Number(4)).expect("type");
-        set_field(&mut st, DescKind::Apd, 2, field::DATA_PTR, &SetValue::Number(0x1000)).expect("data");
+        set_field(
+            &mut st,
+            DescKind::Apd,
+            2,
+            field::DATA_PTR,
+            &SetValue::Number(0x1000),
+        )
+        .expect("data");
         assert_eq!(st.count(), 2);
-        assert_eq!(st.record(2).map(|r| (r.concise_type, r.data_ptr)), Some((4, 0x1000)));
-        assert_eq!(get_field(&st, DescKind::Apd, 3, field::TYPE).expect("ok"), None);
+        assert_eq!(
+            st.record(2).map(|r| (r.concise_type, r.data_ptr)),
+            Some((4, 0x1000))
+        );
+        assert_eq!(
+            get_field(&st, DescKind::Apd, 3, field::TYPE).expect("ok"),
+            None
+        );
     }
 
     #[test]
@@ -474,7 +657,14 @@ mod field_tests {
         let d = Descriptor::new(DescKind::Ard, false);
         let mut st = d.state.lock();
         set_field(&mut st, DescKind::Ard, 1, field::TYPE, &SetValue::Number(9)).expect("type");
-        set_field(&mut st, DescKind::Ard, 1, field::DATETIME_INTERVAL_CODE, &SetValue::Number(3)).expect("code");
+        set_field(
+            &mut st,
+            DescKind::Ard,
+            1,
+            field::DATETIME_INTERVAL_CODE,
+            &SetValue::Number(3),
+        )
+        .expect("code");
         assert_eq!(st.record(1).map(|r| r.concise_type), Some(93));
     }
 
@@ -482,8 +672,16 @@ mod field_tests {
     fn ird_cannot_be_modified() {
         let d = Descriptor::new(DescKind::Ird, true);
         let mut st = d.state.lock();
-        let e = set_field(&mut st, DescKind::Ird, 1, field::TYPE, &SetValue::Number(4)).expect_err("HY016");
+        let e = set_field(&mut st, DescKind::Ird, 1, field::TYPE, &SetValue::Number(4))
+            .expect_err("HY016");
         assert_eq!(e.state, state::CANNOT_MODIFY_IRD);
-        set_field(&mut st, DescKind::Ird, 0, field::ROWS_PROCESSED_PTR, &SetValue::Number(8)).expect("allowed");
+        set_field(
+            &mut st,
+            DescKind::Ird,
+            0,
+            field::ROWS_PROCESSED_PTR,
+            &SetValue::Number(8),
+        )
+        .expect("allowed");
     }
 }

@@ -116,10 +116,22 @@ impl DiagArea {
         self.error_cursor = 0;
     }
     pub fn push(&mut self, state: SqlState, message: impl Into<String>) {
-        self.records.push(DiagRecord { state, native: 0, message: message.into(), column: -1, row: -1 });
+        self.records.push(DiagRecord {
+            state,
+            native: 0,
+            message: message.into(),
+            column: -1,
+            row: -1,
+        });
     }
     pub fn push_error(&mut self, e: &OdbcError) {
-        self.records.push(DiagRecord { state: e.state, native: e.native, message: e.message.clone(), column: -1, row: -1 });
+        self.records.push(DiagRecord {
+            state: e.state,
+            native: e.native,
+            message: e.message.clone(),
+            column: -1,
+            row: -1,
+        });
     }
 }
 
@@ -138,13 +150,17 @@ pub struct Diagnostics {
 impl Diagnostics {
     /// Locks the area for reading or adding records.
     pub fn lock(&self) -> parking_lot::MutexGuard<'_, DiagArea> {
-        self.touched.store(true, std::sync::atomic::Ordering::Release);
+        self.touched
+            .store(true, std::sync::atomic::Ordering::Release);
         self.area.lock()
     }
 
     /// Clears the area at the start of a call (no lock when nothing was recorded).
     pub fn clear(&self) {
-        if self.touched.swap(false, std::sync::atomic::Ordering::AcqRel) {
+        if self
+            .touched
+            .swap(false, std::sync::atomic::Ordering::AcqRel)
+        {
             self.area.lock().clear();
         }
     }
@@ -155,7 +171,8 @@ impl Diagnostics {
     }
 
     pub fn set_return_code(&self, code: i16) {
-        self.return_code.store(code, std::sync::atomic::Ordering::Relaxed);
+        self.return_code
+            .store(code, std::sync::atomic::Ordering::Relaxed);
     }
 
     pub fn return_code(&self) -> i16 {
@@ -173,7 +190,11 @@ pub struct OdbcError {
 
 impl OdbcError {
     pub fn new(state: SqlState, message: impl Into<String>) -> Self {
-        OdbcError { state, native: 0, message: message.into() }
+        OdbcError {
+            state,
+            native: 0,
+            message: message.into(),
+        }
     }
 }
 
@@ -189,8 +210,16 @@ impl From<EngineError> for OdbcError {
             ErrorClass::Server | ErrorClass::Authentication => 1,
             _ => 0,
         };
-        let state = if e.class == ErrorClass::Cancelled { state::CANCELLED } else { SqlState(e.sqlstate) };
-        OdbcError { state, native, message: e.to_string() }
+        let state = if e.class == ErrorClass::Cancelled {
+            state::CANCELLED
+        } else {
+            SqlState(e.sqlstate)
+        };
+        OdbcError {
+            state,
+            native,
+            message: e.to_string(),
+        }
     }
 }
 

@@ -50,7 +50,14 @@ pub fn read_dsn_key(dsn: &str, key: &str) -> Option<String> {
     let len = c_int::try_from(buf.len()).ok()?;
     // SAFETY: all strings are NUL-terminated; the buffer is writable for `len` bytes.
     let n = unsafe {
-        f(section.as_ptr(), entry.as_ptr(), c"".as_ptr(), buf.as_mut_ptr().cast(), len, c"odbc.ini".as_ptr())
+        f(
+            section.as_ptr(),
+            entry.as_ptr(),
+            c"".as_ptr(),
+            buf.as_mut_ptr().cast(),
+            len,
+            c"odbc.ini".as_ptr(),
+        )
     };
     if n <= 0 {
         return None;
@@ -67,13 +74,26 @@ pub fn read_dsn_key(dsn: &str, key: &str) -> Option<String> {
 /// Whether a DSN section exists in odbc.ini.
 pub fn dsn_exists(dsn: &str) -> bool {
     // Asking for the section's key list (entry NULL) lists its keys; any key means it exists.
-    let Some(f) = lookup_function() else { return false };
-    let Ok(section) = CString::new(dsn) else { return false };
+    let Some(f) = lookup_function() else {
+        return false;
+    };
+    let Ok(section) = CString::new(dsn) else {
+        return false;
+    };
     let mut buf = vec![0u8; 4096];
-    let Ok(len) = c_int::try_from(buf.len()) else { return false };
+    let Ok(len) = c_int::try_from(buf.len()) else {
+        return false;
+    };
     // SAFETY: as above; a NULL entry asks for the list of keys.
     let n = unsafe {
-        f(section.as_ptr(), std::ptr::null(), c"".as_ptr(), buf.as_mut_ptr().cast(), len, c"odbc.ini".as_ptr())
+        f(
+            section.as_ptr(),
+            std::ptr::null(),
+            c"".as_ptr(),
+            buf.as_mut_ptr().cast(),
+            len,
+            c"odbc.ini".as_ptr(),
+        )
     };
     n > 0 && buf[0] != 0
 }
@@ -81,14 +101,27 @@ pub fn dsn_exists(dsn: &str) -> bool {
 /// Every key and value of DSN `dsn` (one read of the key list, then one per key), so that
 /// settings resolution looks keys up in memory instead of re-reading odbc.ini per name.
 pub fn read_section(dsn: &str) -> Vec<(String, String)> {
-    let Some(f) = lookup_function() else { return Vec::new() };
-    let Ok(section) = CString::new(dsn) else { return Vec::new() };
+    let Some(f) = lookup_function() else {
+        return Vec::new();
+    };
+    let Ok(section) = CString::new(dsn) else {
+        return Vec::new();
+    };
     let mut buf = vec![0u8; 16384];
-    let Ok(len) = c_int::try_from(buf.len()) else { return Vec::new() };
+    let Ok(len) = c_int::try_from(buf.len()) else {
+        return Vec::new();
+    };
     // SAFETY: NUL-terminated strings; a NULL entry asks for the section's key names,
     // written as NUL-separated strings into the buffer.
     let n = unsafe {
-        f(section.as_ptr(), std::ptr::null(), c"".as_ptr(), buf.as_mut_ptr().cast(), len, c"odbc.ini".as_ptr())
+        f(
+            section.as_ptr(),
+            std::ptr::null(),
+            c"".as_ptr(),
+            buf.as_mut_ptr().cast(),
+            len,
+            c"odbc.ini".as_ptr(),
+        )
     };
     if n <= 0 {
         return Vec::new();

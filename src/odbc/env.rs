@@ -25,7 +25,11 @@ impl Environment {
     pub fn new() -> Self {
         Environment {
             diag: Diagnostics::default(),
-            state: Mutex::new(EnvState { odbc_version: SQL_OV_ODBC3, output_nts: true, connection_pooling: 0 }),
+            state: Mutex::new(EnvState {
+                odbc_version: SQL_OV_ODBC3,
+                output_nts: true,
+                connection_pooling: 0,
+            }),
         }
     }
 

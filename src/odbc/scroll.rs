@@ -58,17 +58,30 @@ fn at(row: u64, last: u64) -> Position {
 /// The first rowset instead of one that would start before row 1 (01S06), or after the end
 /// of an empty result.
 fn clamped_to_first(last: u64) -> Moved {
-    Moved { position: at(1, last), before_start_warning: last > 0 }
+    Moved {
+        position: at(1, last),
+        before_start_warning: last > 0,
+    }
 }
 
 fn plain(position: Position) -> Moved {
-    Moved { position, before_start_warning: false }
+    Moved {
+        position,
+        before_start_warning: false,
+    }
 }
 
 /// Where orientation `fetch` with `offset` moves a cursor at `current` over `last` rows. `size` is the
 /// rowset size of this fetch, `previous_size` the one of the fetch that made the current
 /// rowset (NEXT steps over the rows the application has seen).
-pub fn move_cursor(current: Position, fetch: i16, offset: i64, size: u64, previous_size: u64, last: u64) -> OdbcResult<Moved> {
+pub fn move_cursor(
+    current: Position,
+    fetch: i16,
+    offset: i64,
+    size: u64,
+    previous_size: u64,
+    last: u64,
+) -> OdbcResult<Moved> {
     use self::orientation as o;
     let size = size.max(1);
     let moved = match fetch {
@@ -85,7 +98,11 @@ pub fn move_cursor(current: Position, fetch: i16, offset: i64, size: u64, previo
             Position::AfterEnd => plain(at(last - size + 1, last)),
         },
         o::FIRST => plain(at(1, last)),
-        o::LAST => plain(if size > last { at(1, last) } else { at(last - size + 1, last) }),
+        o::LAST => plain(if size > last {
+            at(1, last)
+        } else {
+            at(last - size + 1, last)
+        }),
         o::ABSOLUTE => absolute(offset, size, last),
         o::RELATIVE => match current {
             Position::BeforeStart if offset > 0 => absolute(offset, size, last),
@@ -105,8 +122,18 @@ pub fn move_cursor(current: Position, fetch: i16, offset: i64, size: u64, previo
                 }
             }
         },
-        o::BOOKMARK => return Err(OdbcError::new(state::NOT_IMPLEMENTED, "bookmarks are not supported")),
-        other => return Err(OdbcError::new(state::INVALID_FETCH_ORIENTATION, format!("fetch orientation {other} is out of range"))),
+        o::BOOKMARK => {
+            return Err(OdbcError::new(
+                state::NOT_IMPLEMENTED,
+                "bookmarks are not supported",
+            ))
+        }
+        other => {
+            return Err(OdbcError::new(
+                state::INVALID_FETCH_ORIENTATION,
+                format!("fetch orientation {other} is out of range"),
+            ))
+        }
     };
     Ok(moved)
 }
@@ -139,7 +166,11 @@ pub struct StaticRows {
 
 impl StaticRows {
     pub fn new(rows: Vec<Row>) -> StaticRows {
-        StaticRows { rows, position: Position::BeforeStart, last_size: 1 }
+        StaticRows {
+            rows,
+            position: Position::BeforeStart,
+            last_size: 1,
+        }
     }
 
     pub fn len(&self) -> u64 {
@@ -152,15 +183,31 @@ impl StaticRows {
 
     /// Moves the cursor and returns the new rowset (empty before the start or after the end)
     /// and whether 01S06 applies.
-    pub fn scroll(&mut self, orientation: i16, offset: i64, size: u64) -> OdbcResult<(Vec<Row>, bool)> {
+    pub fn scroll(
+        &mut self,
+        orientation: i16,
+        offset: i64,
+        size: u64,
+    ) -> OdbcResult<(Vec<Row>, bool)> {
         let size = size.max(1);
-        let moved = move_cursor(self.position, orientation, offset, size, self.last_size, self.len())?;
+        let moved = move_cursor(
+            self.position,
+            orientation,
+            offset,
+            size,
+            self.last_size,
+            self.len(),
+        )?;
         self.position = moved.position;
         self.last_size = size;
         let rowset = match moved.position {
             Position::At(first) => {
-                let start = usize::try_from(first - 1).unwrap_or(usize::MAX).min(self.rows.len());
-                let end = start.saturating_add(usize::try_from(size).unwrap_or(usize::MAX)).min(self.rows.len());
+                let start = usize::try_from(first - 1)
+                    .unwrap_or(usize::MAX)
+                    .min(self.rows.len());
+                let end = start
+                    .saturating_add(usize::try_from(size).unwrap_or(usize::MAX))
+                    .min(self.rows.len());
                 self.rows[start..end].to_vec()
             }
             Position::BeforeStart | Position::AfterEnd => Vec::new(),
@@ -183,7 +230,9 @@ mod tests {
     use super::*;
 
     fn go(current: Position, orientation: i16, offset: i64, size: u64, last: u64) -> Position {
-        move_cursor(current, orientation, offset, size, size, last).expect("valid orientation").position
+        move_cursor(current, orientation, offset, size, size, last)
+            .expect("valid orientation")
+            .position
     }
 
     #[test]
@@ -194,37 +243,97 @@ mod tests {
         assert_eq!(go(Position::At(10), o::NEXT, 0, 3, 10), Position::AfterEnd);
         assert_eq!(go(Position::AfterEnd, o::PRIOR, 0, 3, 10), Position::At(8));
         assert_eq!(go(Position::AfterEnd, o::PRIOR, 0, 30, 10), Position::At(1));
-        assert_eq!(go(Position::At(1), o::PRIOR, 0, 3, 10), Position::BeforeStart);
+        assert_eq!(
+            go(Position::At(1), o::PRIOR, 0, 3, 10),
+            Position::BeforeStart
+        );
         let m = move_cursor(Position::At(2), o::PRIOR, 0, 3, 3, 10).expect("prior");
-        assert_eq!(m, Moved { position: Position::At(1), before_start_warning: true });
+        assert_eq!(
+            m,
+            Moved {
+                position: Position::At(1),
+                before_start_warning: true
+            }
+        );
     }
 
     #[test]
     fn absolute_counts_from_either_end() {
-        assert_eq!(go(Position::BeforeStart, o::ABSOLUTE, 4, 1, 10), Position::At(4));
-        assert_eq!(go(Position::BeforeStart, o::ABSOLUTE, -1, 1, 10), Position::At(10));
-        assert_eq!(go(Position::BeforeStart, o::ABSOLUTE, -10, 1, 10), Position::At(1));
-        assert_eq!(go(Position::BeforeStart, o::ABSOLUTE, -11, 1, 10), Position::BeforeStart);
-        assert_eq!(go(Position::BeforeStart, o::ABSOLUTE, -11, 12, 10), Position::At(1));
-        assert_eq!(go(Position::At(3), o::ABSOLUTE, 0, 1, 10), Position::BeforeStart);
-        assert_eq!(go(Position::At(3), o::ABSOLUTE, 11, 1, 10), Position::AfterEnd);
-        assert_eq!(go(Position::At(3), o::ABSOLUTE, i64::MIN, 1, 10), Position::BeforeStart);
-        assert_eq!(go(Position::At(3), o::ABSOLUTE, i64::MAX, 1, 10), Position::AfterEnd);
+        assert_eq!(
+            go(Position::BeforeStart, o::ABSOLUTE, 4, 1, 10),
+            Position::At(4)
+        );
+        assert_eq!(
+            go(Position::BeforeStart, o::ABSOLUTE, -1, 1, 10),
+            Position::At(10)
+        );
+        assert_eq!(
+            go(Position::BeforeStart, o::ABSOLUTE, -10, 1, 10),
+            Position::At(1)
+        );
+        assert_eq!(
+            go(Position::BeforeStart, o::ABSOLUTE, -11, 1, 10),
+            Position::BeforeStart
+        );
+        assert_eq!(
+            go(Position::BeforeStart, o::ABSOLUTE, -11, 12, 10),
+            Position::At(1)
+        );
+        assert_eq!(
+            go(Position::At(3), o::ABSOLUTE, 0, 1, 10),
+            Position::BeforeStart
+        );
+        assert_eq!(
+            go(Position::At(3), o::ABSOLUTE, 11, 1, 10),
+            Position::AfterEnd
+        );
+        assert_eq!(
+            go(Position::At(3), o::ABSOLUTE, i64::MIN, 1, 10),
+            Position::BeforeStart
+        );
+        assert_eq!(
+            go(Position::At(3), o::ABSOLUTE, i64::MAX, 1, 10),
+            Position::AfterEnd
+        );
     }
 
     #[test]
     fn relative_moves_and_clamps() {
         assert_eq!(go(Position::At(5), o::RELATIVE, 2, 1, 10), Position::At(7));
         assert_eq!(go(Position::At(5), o::RELATIVE, 0, 1, 10), Position::At(5));
-        assert_eq!(go(Position::At(5), o::RELATIVE, 6, 1, 10), Position::AfterEnd);
-        assert_eq!(go(Position::At(5), o::RELATIVE, -5, 1, 10), Position::BeforeStart);
+        assert_eq!(
+            go(Position::At(5), o::RELATIVE, 6, 1, 10),
+            Position::AfterEnd
+        );
+        assert_eq!(
+            go(Position::At(5), o::RELATIVE, -5, 1, 10),
+            Position::BeforeStart
+        );
         assert_eq!(go(Position::At(2), o::RELATIVE, -3, 4, 10), Position::At(1));
-        assert_eq!(go(Position::BeforeStart, o::RELATIVE, 3, 1, 10), Position::At(3));
-        assert_eq!(go(Position::BeforeStart, o::RELATIVE, -3, 1, 10), Position::BeforeStart);
-        assert_eq!(go(Position::AfterEnd, o::RELATIVE, -2, 1, 10), Position::At(9));
-        assert_eq!(go(Position::AfterEnd, o::RELATIVE, 2, 1, 10), Position::AfterEnd);
-        assert_eq!(go(Position::At(5), o::RELATIVE, i64::MAX, 1, 10), Position::AfterEnd);
-        assert_eq!(go(Position::At(5), o::RELATIVE, i64::MIN, 1, 10), Position::BeforeStart);
+        assert_eq!(
+            go(Position::BeforeStart, o::RELATIVE, 3, 1, 10),
+            Position::At(3)
+        );
+        assert_eq!(
+            go(Position::BeforeStart, o::RELATIVE, -3, 1, 10),
+            Position::BeforeStart
+        );
+        assert_eq!(
+            go(Position::AfterEnd, o::RELATIVE, -2, 1, 10),
+            Position::At(9)
+        );
+        assert_eq!(
+            go(Position::AfterEnd, o::RELATIVE, 2, 1, 10),
+            Position::AfterEnd
+        );
+        assert_eq!(
+            go(Position::At(5), o::RELATIVE, i64::MAX, 1, 10),
+            Position::AfterEnd
+        );
+        assert_eq!(
+            go(Position::At(5), o::RELATIVE, i64::MIN, 1, 10),
+            Position::BeforeStart
+        );
     }
 
     #[test]
@@ -232,9 +341,18 @@ mod tests {
         assert_eq!(go(Position::At(5), o::FIRST, 0, 3, 10), Position::At(1));
         assert_eq!(go(Position::At(5), o::LAST, 0, 3, 10), Position::At(8));
         assert_eq!(go(Position::At(5), o::LAST, 0, 30, 10), Position::At(1));
-        assert_eq!(go(Position::BeforeStart, o::FIRST, 0, 3, 0), Position::AfterEnd);
-        assert_eq!(go(Position::BeforeStart, o::LAST, 0, 3, 0), Position::AfterEnd);
-        assert_eq!(go(Position::BeforeStart, o::NEXT, 0, 3, 0), Position::AfterEnd);
+        assert_eq!(
+            go(Position::BeforeStart, o::FIRST, 0, 3, 0),
+            Position::AfterEnd
+        );
+        assert_eq!(
+            go(Position::BeforeStart, o::LAST, 0, 3, 0),
+            Position::AfterEnd
+        );
+        assert_eq!(
+            go(Position::BeforeStart, o::NEXT, 0, 3, 0),
+            Position::AfterEnd
+        );
     }
 
     #[test]

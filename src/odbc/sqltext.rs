@@ -98,7 +98,11 @@ pub fn split_statements(text: &str) -> Vec<SqlPiece> {
     }
     flush_copy!(bytes.len().min(text.len()));
     if meaningful || pieces.is_empty() {
-        pieces.push(SqlPiece { sql: current.trim().to_string(), param_count, first_param: total_params });
+        pieces.push(SqlPiece {
+            sql: current.trim().to_string(),
+            param_count,
+            first_param: total_params,
+        });
     }
     pieces
 }
@@ -158,7 +162,11 @@ fn dollar_quote_end(bytes: &[u8], start: usize) -> Option<usize> {
     let mut j = start + 1;
     while j < bytes.len() && bytes[j] != b'$' {
         let b = bytes[j];
-        let ok = if j == start + 1 { b.is_ascii_alphabetic() || b == b'_' || b >= 0x80 } else { is_ident_byte(b) };
+        let ok = if j == start + 1 {
+            b.is_ascii_alphabetic() || b == b'_' || b >= 0x80
+        } else {
+            is_ident_byte(b)
+        };
         if !ok {
             return None;
         }
@@ -197,7 +205,9 @@ mod tests {
 
     #[test]
     fn quoted_text_comments_and_dollar_bodies_are_left_alone() {
-        let p = split_statements("SELECT '?;', \"a?;\", E'\\';?' -- ?;\n, $$ ?; $$, $fn$ ; ? $fn$ /* ? ; /* ? */ */, ?");
+        let p = split_statements(
+            "SELECT '?;', \"a?;\", E'\\';?' -- ?;\n, $$ ?; $$, $fn$ ; ? $fn$ /* ? ; /* ? */ */, ?",
+        );
         assert_eq!(p.len(), 1, "{p:?}");
         assert_eq!(p[0].param_count, 1);
         assert!(p[0].sql.ends_with("$1"));
@@ -247,7 +257,9 @@ pub fn translate_escapes(text: &str) -> Result<String, String> {
     while i < bytes.len() {
         match bytes[i] {
             b'\'' => {
-                let backslash_escapes = i > 0 && (bytes[i - 1] == b'e' || bytes[i - 1] == b'E') && (i < 2 || !is_ident_byte(bytes[i - 2]));
+                let backslash_escapes = i > 0
+                    && (bytes[i - 1] == b'e' || bytes[i - 1] == b'E')
+                    && (i < 2 || !is_ident_byte(bytes[i - 2]));
                 i = skip_quoted(bytes, i, b'\'', backslash_escapes);
             }
             b'"' => i = skip_quoted(bytes, i, b'"', false),
@@ -259,7 +271,8 @@ pub fn translate_escapes(text: &str) -> Result<String, String> {
             b'/' if bytes.get(i + 1) == Some(&b'*') => i = skip_block_comment(bytes, i),
             b'$' => i = dollar_quote_end(bytes, i).unwrap_or(i + 1),
             b'{' => {
-                let end = matching_brace(bytes, i).ok_or_else(|| "an ODBC escape sequence is not closed with '}'".to_string())?;
+                let end = matching_brace(bytes, i)
+                    .ok_or_else(|| "an ODBC escape sequence is not closed with '}'".to_string())?;
                 out.push_str(&text[copy_from..i]);
                 let inner = translate_escapes(&text[i + 1..end])?;
                 out.push_str(&translate_one(inner.trim())?);
@@ -337,7 +350,9 @@ fn split_args(text: &str) -> Vec<String> {
 
 /// Splits `keyword rest` at the first white space.
 fn keyword(text: &str) -> (String, &str) {
-    let end = text.find(|c: char| c.is_whitespace() || c == '(').unwrap_or(text.len());
+    let end = text
+        .find(|c: char| c.is_whitespace() || c == '(')
+        .unwrap_or(text.len());
     (text[..end].to_ascii_lowercase(), text[end..].trim_start())
 }
 
@@ -345,15 +360,23 @@ fn keyword(text: &str) -> (String, &str) {
 fn call_parts(text: &str) -> Result<(String, Vec<String>), String> {
     let text = text.trim();
     match text.find('(') {
-        Some(open) if text.ends_with(')') => Ok((text[..open].trim().to_string(), split_args(&text[open + 1..text.len() - 1]))),
+        Some(open) if text.ends_with(')') => Ok((
+            text[..open].trim().to_string(),
+            split_args(&text[open + 1..text.len() - 1]),
+        )),
         None => Ok((text.to_string(), Vec::new())),
-        _ => Err(format!("malformed function call in escape sequence: {text}")),
+        _ => Err(format!(
+            "malformed function call in escape sequence: {text}"
+        )),
     }
 }
 
 fn translate_one(inner: &str) -> Result<String, String> {
     // `?= call f(...)`: the return value is the first result column.
-    let inner = inner.strip_prefix("?=").map(str::trim_start).map_or(inner, |rest| rest);
+    let inner = inner
+        .strip_prefix("?=")
+        .map(str::trim_start)
+        .map_or(inner, |rest| rest);
     let (word, rest) = keyword(inner);
     match word.as_str() {
         "d" => Ok(format!("DATE {rest}")),
@@ -370,7 +393,10 @@ fn translate_one(inner: &str) -> Result<String, String> {
         "fn" => {
             let (name, args) = call_parts(rest)?;
             if name.eq_ignore_ascii_case("convert") && args.len() == 2 {
-                let target = args[1].trim().trim_start_matches("SQL_").trim_start_matches("sql_");
+                let target = args[1]
+                    .trim()
+                    .trim_start_matches("SQL_")
+                    .trim_start_matches("sql_");
                 let pg = super::info::convert_target(&format!("SQL_{target}"))
                     .or_else(|| super::info::convert_target(target))
                     .ok_or_else(|| format!("unknown type {} in {{fn CONVERT}}", args[1]))?;
@@ -388,7 +414,9 @@ fn translate_one(inner: &str) -> Result<String, String> {
                 None => Ok(format!("{name}({})", args.join(", "))),
             }
         }
-        other => Err(format!("unsupported ODBC escape sequence '{{{other} ...}}'")),
+        other => Err(format!(
+            "unsupported ODBC escape sequence '{{{other} ...}}'"
+        )),
     }
 }
 
@@ -398,15 +426,36 @@ mod escape_tests {
 
     #[test]
     fn literals_and_functions() {
-        assert_eq!(translate_escapes("SELECT {d '2024-01-02'}, {ts '2024-01-02 03:04:05'}").unwrap(), "SELECT DATE '2024-01-02', TIMESTAMP '2024-01-02 03:04:05'");
+        assert_eq!(
+            translate_escapes("SELECT {d '2024-01-02'}, {ts '2024-01-02 03:04:05'}").unwrap(),
+            "SELECT DATE '2024-01-02', TIMESTAMP '2024-01-02 03:04:05'"
+        );
         let s = translate_escapes("SELECT {fn UCASE({fn LCASE('A,b')})}").unwrap();
-        assert!(s.to_lowercase().contains("upper") && s.to_lowercase().contains("lower"), "{s}");
-        assert_eq!(translate_escapes("SELECT * FROM a LEFT JOIN b ON {oj x}").unwrap(), "SELECT * FROM a LEFT JOIN b ON x");
-        assert_eq!(translate_escapes("{call f(?, 'x,y')}").unwrap(), "SELECT * FROM f(?, 'x,y')");
-        assert_eq!(translate_escapes("{?= call g(1)}").unwrap(), "SELECT * FROM g(1)");
-        assert_eq!(translate_escapes("SELECT 'keep {d x}' , \"{fn y}\"").unwrap(), "SELECT 'keep {d x}' , \"{fn y}\"");
+        assert!(
+            s.to_lowercase().contains("upper") && s.to_lowercase().contains("lower"),
+            "{s}"
+        );
+        assert_eq!(
+            translate_escapes("SELECT * FROM a LEFT JOIN b ON {oj x}").unwrap(),
+            "SELECT * FROM a LEFT JOIN b ON x"
+        );
+        assert_eq!(
+            translate_escapes("{call f(?, 'x,y')}").unwrap(),
+            "SELECT * FROM f(?, 'x,y')"
+        );
+        assert_eq!(
+            translate_escapes("{?= call g(1)}").unwrap(),
+            "SELECT * FROM g(1)"
+        );
+        assert_eq!(
+            translate_escapes("SELECT 'keep {d x}' , \"{fn y}\"").unwrap(),
+            "SELECT 'keep {d x}' , \"{fn y}\""
+        );
         assert!(translate_escapes("SELECT {bogus 1}").is_err());
         assert!(translate_escapes("SELECT {d '2024-01-02'").is_err());
-        assert_eq!(translate_escapes("SELECT x LIKE 'a\\_%' {escape '\\'}").unwrap(), "SELECT x LIKE 'a\\_%' ESCAPE '\\'");
+        assert_eq!(
+            translate_escapes("SELECT x LIKE 'a\\_%' {escape '\\'}").unwrap(),
+            "SELECT x LIKE 'a\\_%' ESCAPE '\\'"
+        );
     }
 }

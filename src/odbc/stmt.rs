@@ -185,7 +185,10 @@ impl Statement {
     pub fn close_cursor(&self, strict: bool) -> OdbcResult<()> {
         let mut st = self.state.lock();
         if strict && st.phase != Phase::Cursor {
-            return Err(OdbcError::new(state::INVALID_CURSOR_STATE, "no cursor is open"));
+            return Err(OdbcError::new(
+                state::INVALID_CURSOR_STATE,
+                "no cursor is open",
+            ));
         }
         self.close_locked(&mut st);
         Ok(())
@@ -197,7 +200,10 @@ impl Statement {
                 session.close_result(self.id);
             }
         }
-        st.phase = if st.prepared.iter().any(Option::is_some) && st.pieces.len() == st.prepared.len() && st.piece == 0 {
+        st.phase = if st.prepared.iter().any(Option::is_some)
+            && st.pieces.len() == st.prepared.len()
+            && st.piece == 0
+        {
             Phase::Prepared
         } else if st.pieces.is_empty() {
             Phase::Allocated
@@ -218,7 +224,8 @@ impl Statement {
         if st.attrs.noscan == 1 {
             return Ok(split_statements(sql));
         }
-        let translated = translate_escapes(sql).map_err(|m| OdbcError::new(state_alias::SYNTAX_ERROR, m))?;
+        let translated =
+            translate_escapes(sql).map_err(|m| OdbcError::new(state_alias::SYNTAX_ERROR, m))?;
         Ok(split_statements(&translated))
     }
 
@@ -269,8 +276,18 @@ impl Statement {
             self.close_locked(&mut st);
         }
         match st.phase {
-            Phase::Allocated => return Err(OdbcError::new(state::SEQUENCE_ERROR, "the statement is not prepared")),
-            Phase::Cursor => return Err(OdbcError::new(state::INVALID_CURSOR_STATE, "a cursor is open; close it first")),
+            Phase::Allocated => {
+                return Err(OdbcError::new(
+                    state::SEQUENCE_ERROR,
+                    "the statement is not prepared",
+                ))
+            }
+            Phase::Cursor => {
+                return Err(OdbcError::new(
+                    state::INVALID_CURSOR_STATE,
+                    "a cursor is open; close it first",
+                ))
+            }
             _ => {}
         }
         st.piece = 0;
@@ -284,7 +301,11 @@ impl Statement {
     pub fn exec_internal(&self, sql: &str, params: &[Option<String>]) -> OdbcResult<Outcome> {
         let mut st = self.state.lock();
         self.close_locked(&mut st);
-        st.pieces = vec![SqlPiece { sql: sql.to_string(), param_count: params.len(), first_param: 0 }];
+        st.pieces = vec![SqlPiece {
+            sql: sql.to_string(),
+            param_count: params.len(),
+            first_param: 0,
+        }];
         st.prepared = vec![None];
         st.piece = 0;
         st.phase = Phase::Prepared;
@@ -312,7 +333,11 @@ impl Statement {
     }
 
     /// Executes the current piece (once per parameter set).
-    fn run_piece(&self, st: &mut StmtState, internal: Option<&[Option<String>]>) -> OdbcResult<Outcome> {
+    fn run_piece(
+        &self,
+        st: &mut StmtState,
+        internal: Option<&[Option<String>]>,
+    ) -> OdbcResult<Outcome> {
         st.result = None;
         st.getdata = GetDataPos::default();
         let piece = st.pieces[st.piece].clone();
@@ -326,7 +351,11 @@ impl Statement {
         } else {
             let apd = st.apd.state.lock();
             let ipd = self.ipd.state.lock();
-            (apd.array_size.max(1), ipd.rows_processed_ptr, ipd.array_status_ptr)
+            (
+                apd.array_size.max(1),
+                ipd.rows_processed_ptr,
+                ipd.array_status_ptr,
+            )
         };
         let mut cs = self.conn.state.lock();
         let autocommit = cs.attrs.autocommit;
@@ -359,14 +388,28 @@ impl Statement {
                 ),
             ));
         }
-        tracing::debug!(statement = id, piece = st.piece, parameters = piece.param_count, sets = paramset_size, "execute");
+        tracing::debug!(
+            statement = id,
+            piece = st.piece,
+            parameters = piece.param_count,
+            sets = paramset_size,
+            "execute"
+        );
         // SAFETY (appmem): processed/status pointers were bound by the application.
         unsafe { appmem::write_ulen(processed_ptr, 0) };
         let mut total_affected: Option<u64> = None;
         let mut outcome = Outcome::Success;
         let mut executed_rows = false;
         if paramset_size > 1 && internal.is_none() && prepared.columns().is_empty() {
-            return self.run_param_array(st, &mut cs, &piece, &prepared, paramset_size, processed_ptr, status_ptr);
+            return self.run_param_array(
+                st,
+                &mut cs,
+                &piece,
+                &prepared,
+                paramset_size,
+                processed_ptr,
+                status_ptr,
+            );
         }
         for set in 0..paramset_size {
             let values: Vec<Option<String>> = match internal {
@@ -375,14 +418,26 @@ impl Statement {
                     Ok(v) => v,
                     Err(e) => {
                         // SAFETY: as above.
-                        unsafe { appmem::write_status(status_ptr, usize::try_from(set).unwrap_or(0), param_status::ERROR) };
+                        unsafe {
+                            appmem::write_status(
+                                status_ptr,
+                                usize::try_from(set).unwrap_or(0),
+                                param_status::ERROR,
+                            )
+                        };
                         return Err(e);
                     }
                 },
             };
             let refs: Vec<Option<&str>> = values.iter().map(|v| v.as_deref()).collect();
-            let running = super::cancel::begin(id, cs.session_opt().map(|s| s.canceller()), st.attrs.query_timeout_secs);
-            let executed = running.finish(cs.call(CallKind::Execute, |session| session.execute(id, &prepared, &refs)));
+            let running = super::cancel::begin(
+                id,
+                cs.session_opt().map(|s| s.canceller()),
+                st.attrs.query_timeout_secs,
+            );
+            let executed = running.finish(cs.call(CallKind::Execute, |session| {
+                session.execute(id, &prepared, &refs)
+            }));
             let set_index = usize::try_from(set).unwrap_or(usize::MAX);
             match executed {
                 Ok(Executed::Done { rows_affected }) => {
@@ -404,7 +459,11 @@ impl Statement {
                         appmem::write_status(status_ptr, set_index, param_status::ERROR);
                         appmem::write_ulen(processed_ptr, set + 1);
                         for rest in set + 1..paramset_size {
-                            appmem::write_status(status_ptr, usize::try_from(rest).unwrap_or(0), param_status::UNUSED);
+                            appmem::write_status(
+                                status_ptr,
+                                usize::try_from(rest).unwrap_or(0),
+                                param_status::UNUSED,
+                            );
                         }
                     }
                     return Err(e);
@@ -418,8 +477,20 @@ impl Statement {
                 .iter()
                 .map(|col| types::describe(col.name(), col.type_(), col.type_modifier(), &limits))
                 .collect();
-            let types = prepared.columns().iter().map(|c| c.type_().clone()).collect();
-            st.result = Some(ResultSet { columns, types, buffer: VecDeque::new(), rowset: Vec::new(), ended: false, delivered: 0, scroll: None });
+            let types = prepared
+                .columns()
+                .iter()
+                .map(|c| c.type_().clone())
+                .collect();
+            st.result = Some(ResultSet {
+                columns,
+                types,
+                buffer: VecDeque::new(),
+                rowset: Vec::new(),
+                ended: false,
+                delivered: 0,
+                scroll: None,
+            });
             st.row_count = -1;
             st.phase = Phase::Cursor;
             if st.attrs.cursor_type != scroll::cursor_type::FORWARD_ONLY {
@@ -458,13 +529,17 @@ impl Statement {
         // Fast path: the whole array in one transaction (one commit). When a set fails nothing
         // was applied, and the sets run again one by one so each gets its own outcome.
         let atomic = if autocommit && !cs.session()?.in_transaction() {
-            cs.call(CallKind::Execute, |session| session.execute_many_atomic(id, prepared, &sets))?
+            cs.call(CallKind::Execute, |session| {
+                session.execute_many_atomic(id, prepared, &sets)
+            })?
         } else {
             None
         };
         let outcomes: Vec<crate::engine::error::EngineResult<Option<u64>>> = match atomic {
             Some(counts) => counts.into_iter().map(|n| Ok(Some(n))).collect(),
-            None => cs.call(CallKind::Execute, |session| session.execute_many(id, prepared, &sets))?,
+            None => cs.call(CallKind::Execute, |session| {
+                session.execute_many(id, prepared, &sets)
+            })?,
         };
         let mut total = 0u64;
         let mut failed = 0usize;
@@ -495,14 +570,23 @@ impl Statement {
             let first = self.diag.lock().records.first().cloned();
             if let Some(rec) = first {
                 self.diag.lock().records.remove(0);
-                return Err(OdbcError { state: rec.state, native: rec.native, message: rec.message });
+                return Err(OdbcError {
+                    state: rec.state,
+                    native: rec.native,
+                    message: rec.message,
+                });
             }
         }
         Ok(Outcome::Success)
     }
 
     /// The text values of the parameters of `piece` for parameter set `set`.
-    fn collect_params(&self, st: &StmtState, piece: &SqlPiece, set: u64) -> OdbcResult<Vec<Option<String>>> {
+    fn collect_params(
+        &self,
+        st: &StmtState,
+        piece: &SqlPiece,
+        set: u64,
+    ) -> OdbcResult<Vec<Option<String>>> {
         let apd = st.apd.state.lock();
         let ipd = self.ipd.state.lock();
         let set = usize::try_from(set).unwrap_or(0);
@@ -522,26 +606,65 @@ impl Statement {
                     format!("parameter {number} is not bound"),
                 ));
             };
-            let sql_type = ipd.record(number).map_or(types::sql::VARCHAR, |r| r.concise_type);
+            let sql_type = ipd
+                .record(number)
+                .map_or(types::sql::VARCHAR, |r| r.concise_type);
             let mut c_type = rec.concise_type;
             if c_type == c::DEFAULT {
                 c_type = default_c_type_for_sql(sql_type);
             }
-            let elem_size = convert::fixed_size(c_type).unwrap_or_else(|| usize::try_from(rec.octet_length).unwrap_or(0));
+            let elem_size = convert::fixed_size(c_type)
+                .unwrap_or_else(|| usize::try_from(rec.octet_length).unwrap_or(0));
             let stride_data = if bind_type > 0 { bind_type } else { elem_size };
-            let stride_len = if bind_type > 0 { bind_type } else { std::mem::size_of::<isize>() };
-            let data = if rec.data_ptr != 0 { rec.data_ptr + offset + set * stride_data } else { 0 };
-            let ind_addr = if rec.indicator_ptr != 0 { rec.indicator_ptr + offset + set * stride_len } else { 0 };
-            let len_addr = if rec.octet_length_ptr != 0 { rec.octet_length_ptr + offset + set * stride_len } else { 0 };
+            let stride_len = if bind_type > 0 {
+                bind_type
+            } else {
+                std::mem::size_of::<isize>()
+            };
+            let data = if rec.data_ptr != 0 {
+                rec.data_ptr + offset + set * stride_data
+            } else {
+                0
+            };
+            let ind_addr = if rec.indicator_ptr != 0 {
+                rec.indicator_ptr + offset + set * stride_len
+            } else {
+                0
+            };
+            let len_addr = if rec.octet_length_ptr != 0 {
+                rec.octet_length_ptr + offset + set * stride_len
+            } else {
+                0
+            };
             // SAFETY: addresses come from the application's parameter bindings.
-            let indicator = if ind_addr != 0 { Some(unsafe { appmem::read_len(ind_addr) }) } else { None };
-            let length = if len_addr != 0 { unsafe { appmem::read_len(len_addr) } } else { appmem::NTS };
-            if indicator != Some(appmem::NULL_DATA) && (length == appmem::DATA_AT_EXEC || length <= appmem::LEN_DATA_AT_EXEC_OFFSET) {
+            let indicator = if ind_addr != 0 {
+                Some(unsafe { appmem::read_len(ind_addr) })
+            } else {
+                None
+            };
+            let length = if len_addr != 0 {
+                unsafe { appmem::read_len(len_addr) }
+            } else {
+                appmem::NTS
+            };
+            if indicator != Some(appmem::NULL_DATA)
+                && (length == appmem::DATA_AT_EXEC || length <= appmem::LEN_DATA_AT_EXEC_OFFSET)
+            {
                 let supplied = st.dae.as_ref().and_then(|d| d.value(number, set as u64));
                 match supplied {
-                    Some(Some(bytes)) => values.push(params::param_to_text(c_type, sql_type, bytes).map_err(|e| convert_error(&e, Some(number)))?),
+                    Some(Some(bytes)) => values.push(
+                        params::param_to_text(c_type, sql_type, bytes)
+                            .map_err(|e| convert_error(&e, Some(number)))?,
+                    ),
                     Some(None) => values.push(None),
-                    None => return Err(OdbcError::new(state::SEQUENCE_ERROR, format!("no data was supplied for data-at-execution parameter {number}"))),
+                    None => {
+                        return Err(OdbcError::new(
+                            state::SEQUENCE_ERROR,
+                            format!(
+                                "no data was supplied for data-at-execution parameter {number}"
+                            ),
+                        ))
+                    }
                 }
                 continue;
             }
@@ -553,7 +676,11 @@ impl Statement {
                 Some(n) => unsafe { appmem::bytes(data, n) },
                 None => {
                     let n = if length == appmem::NTS || length < 0 {
-                        let cap = if rec.octet_length > 0 { usize::try_from(rec.octet_length).unwrap_or(usize::MAX) } else { usize::MAX / 2 };
+                        let cap = if rec.octet_length > 0 {
+                            usize::try_from(rec.octet_length).unwrap_or(usize::MAX)
+                        } else {
+                            usize::MAX / 2
+                        };
                         if c_type == c::WCHAR {
                             unsafe { appmem::wcslen_bytes(data, cap) }
                         } else {
@@ -565,7 +692,8 @@ impl Statement {
                     unsafe { appmem::bytes(data, n) }
                 }
             };
-            let text = params::param_to_text(c_type, sql_type, bytes).map_err(|e| convert_error(&e, Some(number)))?;
+            let text = params::param_to_text(c_type, sql_type, bytes)
+                .map_err(|e| convert_error(&e, Some(number)))?;
             values.push(text);
         }
         Ok(values)
@@ -583,16 +711,30 @@ impl Statement {
             return Ok(rs.columns.clone());
         }
         match st.phase {
-            Phase::Allocated => Err(OdbcError::new(state::SEQUENCE_ERROR, "the statement has not been prepared or executed")),
+            Phase::Allocated => Err(OdbcError::new(
+                state::SEQUENCE_ERROR,
+                "the statement has not been prepared or executed",
+            )),
             Phase::Executed => Ok(Vec::new()),
             _ => {
                 let limits = self.conn.state.lock().limits;
-                Ok(st.prepared.get(st.piece).and_then(Option::as_ref).map_or_else(Vec::new, |p| {
-                    p.columns()
-                        .iter()
-                        .map(|col| types::describe(col.name(), col.type_(), col.type_modifier(), &limits))
-                        .collect()
-                }))
+                Ok(st
+                    .prepared
+                    .get(st.piece)
+                    .and_then(Option::as_ref)
+                    .map_or_else(Vec::new, |p| {
+                        p.columns()
+                            .iter()
+                            .map(|col| {
+                                types::describe(
+                                    col.name(),
+                                    col.type_(),
+                                    col.type_modifier(),
+                                    &limits,
+                                )
+                            })
+                            .collect()
+                    }))
             }
         }
     }
@@ -604,14 +746,22 @@ impl Statement {
         usize::from(number)
             .checked_sub(1)
             .and_then(|i| cols.get(i).cloned())
-            .ok_or_else(|| OdbcError::new(state::INVALID_DESCRIPTOR_INDEX, format!("column {number} does not exist")))
+            .ok_or_else(|| {
+                OdbcError::new(
+                    state::INVALID_DESCRIPTOR_INDEX,
+                    format!("column {number} does not exist"),
+                )
+            })
     }
 
     /// SQLNumParams.
     pub fn num_params(&self) -> OdbcResult<usize> {
         let st = self.state.lock();
         if st.phase == Phase::Allocated {
-            return Err(OdbcError::new(state::SEQUENCE_ERROR, "the statement is not prepared"));
+            return Err(OdbcError::new(
+                state::SEQUENCE_ERROR,
+                "the statement is not prepared",
+            ));
         }
         Ok(st.pieces.iter().map(|p| p.param_count).sum())
     }
@@ -619,20 +769,35 @@ impl Statement {
     /// The server-inferred type of parameter `number` (1-based), when the statement is prepared.
     pub fn param_type(&self, number: u16) -> OdbcResult<Option<Type>> {
         let st = self.state.lock();
-        let idx = usize::from(number).checked_sub(1).ok_or_else(|| OdbcError::new(state::INVALID_DESCRIPTOR_INDEX, "parameter 0 does not exist"))?;
+        let idx = usize::from(number).checked_sub(1).ok_or_else(|| {
+            OdbcError::new(
+                state::INVALID_DESCRIPTOR_INDEX,
+                "parameter 0 does not exist",
+            )
+        })?;
         for (i, piece) in st.pieces.iter().enumerate() {
             if idx >= piece.first_param && idx < piece.first_param + piece.param_count {
-                return Ok(st.prepared.get(i).and_then(Option::as_ref).and_then(|p| p.params().get(idx - piece.first_param).cloned()));
+                return Ok(st
+                    .prepared
+                    .get(i)
+                    .and_then(Option::as_ref)
+                    .and_then(|p| p.params().get(idx - piece.first_param).cloned()));
             }
         }
-        Err(OdbcError::new(state::INVALID_DESCRIPTOR_INDEX, format!("parameter {number} does not exist")))
+        Err(OdbcError::new(
+            state::INVALID_DESCRIPTOR_INDEX,
+            format!("parameter {number} does not exist"),
+        ))
     }
 
     /// SQLRowCount.
     pub fn row_count(&self) -> OdbcResult<i64> {
         let st = self.state.lock();
         if st.phase == Phase::Allocated || st.phase == Phase::Prepared {
-            return Err(OdbcError::new(state::SEQUENCE_ERROR, "the statement has not been executed"));
+            return Err(OdbcError::new(
+                state::SEQUENCE_ERROR,
+                "the statement has not been executed",
+            ));
         }
         Ok(st.row_count)
     }
@@ -650,8 +815,11 @@ impl Statement {
                 break Ok(());
             }
             let batch = cs.fetch_batch.max(1000);
-            let running = super::cancel::begin(id, cs.session_opt().map(|s| s.canceller()), timeout_secs);
-            match running.finish(cs.call(CallKind::Fetch, |session| session.fetch(id, batch, &mut rows))) {
+            let running =
+                super::cancel::begin(id, cs.session_opt().map(|s| s.canceller()), timeout_secs);
+            match running.finish(cs.call(CallKind::Fetch, |session| {
+                session.fetch(id, batch, &mut rows)
+            })) {
                 Ok(Fetched::More) => {}
                 Ok(Fetched::End { .. }) => break Ok(()),
                 Err(e) => break Err(e),
@@ -689,7 +857,10 @@ impl Statement {
         let mut st = self.state.lock();
         let st = &mut *st;
         if st.result.is_none() {
-            return Err(OdbcError::new(state::INVALID_CURSOR_STATE, "no result set is open"));
+            return Err(OdbcError::new(
+                state::INVALID_CURSOR_STATE,
+                "no result set is open",
+            ));
         }
         if self.cursor_is_stale(st) {
             // Its rows were streaming from a session failover replaced; the new session knows
@@ -711,7 +882,10 @@ impl Statement {
         let timeout_secs = st.attrs.query_timeout_secs;
         st.getdata = GetDataPos::default();
         let Some(rs) = st.result.as_mut() else {
-            return Err(OdbcError::new(state::INVALID_CURSOR_STATE, "no result set is open"));
+            return Err(OdbcError::new(
+                state::INVALID_CURSOR_STATE,
+                "no result set is open",
+            ));
         };
         rs.rowset.clear();
         let streaming = rs.scroll.is_none();
@@ -719,10 +893,16 @@ impl Statement {
             let (rowset, before_start) = rows.scroll(orientation, offset, array_size as u64)?;
             rs.rowset = rowset;
             if before_start {
-                self.warn(state_alias::FETCH_BEFORE_START, "the fetch would start before the first row: the first rowset was returned");
+                self.warn(
+                    state_alias::FETCH_BEFORE_START,
+                    "the fetch would start before the first row: the first rowset was returned",
+                );
             }
         } else if orientation != scroll::orientation::NEXT {
-            return Err(OdbcError::new(state::INVALID_FETCH_ORIENTATION, "only SQL_FETCH_NEXT is supported on a forward-only cursor"));
+            return Err(OdbcError::new(
+                state::INVALID_FETCH_ORIENTATION,
+                "only SQL_FETCH_NEXT is supported on a forward-only cursor",
+            ));
         }
         let mut wanted = array_size;
         if max_rows > 0 {
@@ -741,8 +921,11 @@ impl Statement {
             let batch = cs.fetch_batch.max(wanted - rs.rowset.len());
             let id = self.id;
             let buffer = &mut rs.buffer;
-            let running = super::cancel::begin(id, cs.session_opt().map(|s| s.canceller()), timeout_secs);
-            match running.finish(cs.call(CallKind::Fetch, |session| session.fetch(id, batch, buffer)))? {
+            let running =
+                super::cancel::begin(id, cs.session_opt().map(|s| s.canceller()), timeout_secs);
+            match running
+                .finish(cs.call(CallKind::Fetch, |session| session.fetch(id, batch, buffer)))?
+            {
                 Fetched::More => {}
                 Fetched::End { rows_affected } => {
                     rs.ended = true;
@@ -777,26 +960,53 @@ impl Statement {
                 if !rec.is_bound() || ci >= rs.types.len() {
                     continue;
                 }
-                let c_type = if rec.concise_type == c::DEFAULT { convert::default_c_type(&rs.types[ci]) } else { rec.concise_type };
+                let c_type = if rec.concise_type == c::DEFAULT {
+                    convert::default_c_type(&rs.types[ci])
+                } else {
+                    rec.concise_type
+                };
                 let fixed = convert::fixed_size(c_type);
                 let elem = fixed.unwrap_or_else(|| usize::try_from(rec.octet_length).unwrap_or(0));
                 let stride_data = if bind_type > 0 { bind_type } else { elem };
-                let stride_len = if bind_type > 0 { bind_type } else { std::mem::size_of::<isize>() };
-                let data = if rec.data_ptr != 0 { rec.data_ptr + offset + r * stride_data } else { 0 };
-                let ind = if rec.indicator_ptr != 0 { rec.indicator_ptr + offset + r * stride_len } else { 0 };
-                let len = if rec.octet_length_ptr != 0 { rec.octet_length_ptr + offset + r * stride_len } else { 0 };
+                let stride_len = if bind_type > 0 {
+                    bind_type
+                } else {
+                    std::mem::size_of::<isize>()
+                };
+                let data = if rec.data_ptr != 0 {
+                    rec.data_ptr + offset + r * stride_data
+                } else {
+                    0
+                };
+                let ind = if rec.indicator_ptr != 0 {
+                    rec.indicator_ptr + offset + r * stride_len
+                } else {
+                    0
+                };
+                let len = if rec.octet_length_ptr != 0 {
+                    rec.octet_length_ptr + offset + r * stride_len
+                } else {
+                    0
+                };
                 match write_cell(row, ci, &rs.types[ci], c_type, data, elem, 0) {
                     Ok(CellWrite::Null) => {
                         if ind == 0 {
                             status = row_status::ERROR;
-                            first_error.get_or_insert_with(|| OdbcError::new(state_alias::INDICATOR_REQUIRED, format!("column {} is NULL and no indicator was bound", ci + 1)));
+                            first_error.get_or_insert_with(|| {
+                                OdbcError::new(
+                                    state_alias::INDICATOR_REQUIRED,
+                                    format!("column {} is NULL and no indicator was bound", ci + 1),
+                                )
+                            });
                         } else {
                             // SAFETY: bound indicator.
                             unsafe { appmem::write_len(ind, appmem::NULL_DATA) };
                         }
                     }
                     Ok(CellWrite::Value(w)) => {
-                        let total = w.total.map_or(appmem::NO_TOTAL, |t| i64::try_from(t).unwrap_or(i64::MAX));
+                        let total = w
+                            .total
+                            .map_or(appmem::NO_TOTAL, |t| i64::try_from(t).unwrap_or(i64::MAX));
                         unsafe {
                             appmem::write_len(ind, total);
                             if len != ind {
@@ -806,11 +1016,21 @@ impl Statement {
                         if w.truncated {
                             any_warning = true;
                             status = row_status::SUCCESS_WITH_INFO;
-                            self.warn(state::STRING_TRUNCATED, format!("string data, right truncated (column {}, row {})", ci + 1, r + 1));
+                            self.warn(
+                                state::STRING_TRUNCATED,
+                                format!(
+                                    "string data, right truncated (column {}, row {})",
+                                    ci + 1,
+                                    r + 1
+                                ),
+                            );
                         } else if w.fractional_truncation {
                             any_warning = true;
                             status = row_status::SUCCESS_WITH_INFO;
-                            self.warn(state::FRACTIONAL_TRUNCATION, format!("fractional truncation (column {}, row {})", ci + 1, r + 1));
+                            self.warn(
+                                state::FRACTIONAL_TRUNCATION,
+                                format!("fractional truncation (column {}, row {})", ci + 1, r + 1),
+                            );
                         }
                     }
                     Err(e) => {
@@ -841,29 +1061,56 @@ impl Statement {
     }
 
     /// SQLGetData for column `column` of the current row.
-    pub fn get_data(&self, column: u16, target: i16, buf: usize, buf_len: i64, ind: usize) -> OdbcResult<Outcome> {
+    pub fn get_data(
+        &self,
+        column: u16,
+        target: i16,
+        buf: usize,
+        buf_len: i64,
+        ind: usize,
+    ) -> OdbcResult<Outcome> {
         let mut st = self.state.lock();
         let st = &mut *st;
         let Some(rs) = st.result.as_ref() else {
-            return Err(OdbcError::new(state::INVALID_CURSOR_STATE, "no result set is open"));
+            return Err(OdbcError::new(
+                state::INVALID_CURSOR_STATE,
+                "no result set is open",
+            ));
         };
         let Some(row) = rs.rowset.first() else {
-            return Err(OdbcError::new(state::INVALID_CURSOR_STATE, "no row has been fetched"));
+            return Err(OdbcError::new(
+                state::INVALID_CURSOR_STATE,
+                "no row has been fetched",
+            ));
         };
         let ci = usize::from(column)
             .checked_sub(1)
             .filter(|i| *i < rs.types.len())
-            .ok_or_else(|| OdbcError::new(state::INVALID_DESCRIPTOR_INDEX, format!("column {column} does not exist")))?;
+            .ok_or_else(|| {
+                OdbcError::new(
+                    state::INVALID_DESCRIPTOR_INDEX,
+                    format!("column {column} does not exist"),
+                )
+            })?;
         let ty = &rs.types[ci];
         let mut c_type = target;
         if c_type == ARD_TYPE {
-            c_type = st.ard.state.lock().record(usize::from(column)).map_or(c::CHAR, |r| r.concise_type);
+            c_type = st
+                .ard
+                .state
+                .lock()
+                .record(usize::from(column))
+                .map_or(c::CHAR, |r| r.concise_type);
         }
         if c_type == c::DEFAULT {
             c_type = convert::default_c_type(ty);
         }
         if st.getdata.column != column {
-            st.getdata = GetDataPos { column, offset: 0, done: false };
+            st.getdata = GetDataPos {
+                column,
+                offset: 0,
+                done: false,
+            };
         } else if st.getdata.done {
             return Ok(Outcome::NoData);
         }
@@ -872,7 +1119,10 @@ impl Statement {
             Some(n) => n,
             None => {
                 if buf_len < 0 {
-                    return Err(OdbcError::new(state::INVALID_LENGTH, "invalid buffer length"));
+                    return Err(OdbcError::new(
+                        state::INVALID_LENGTH,
+                        "invalid buffer length",
+                    ));
                 }
                 usize::try_from(buf_len).unwrap_or(0)
             }
@@ -881,7 +1131,10 @@ impl Statement {
         match write_cell(row, ci, ty, c_type, data, cap, st.getdata.offset)? {
             CellWrite::Null => {
                 if ind == 0 {
-                    return Err(OdbcError::new(state_alias::INDICATOR_REQUIRED, "the value is NULL and no indicator was given"));
+                    return Err(OdbcError::new(
+                        state_alias::INDICATOR_REQUIRED,
+                        "the value is NULL and no indicator was given",
+                    ));
                 }
                 // SAFETY: the indicator pointer was given by the application for this call.
                 unsafe { appmem::write_len(ind, appmem::NULL_DATA) };
@@ -889,7 +1142,9 @@ impl Statement {
                 Ok(Outcome::Success)
             }
             CellWrite::Value(w) => {
-                let total = w.total.map_or(appmem::NO_TOTAL, |t| i64::try_from(t).unwrap_or(i64::MAX));
+                let total = w
+                    .total
+                    .map_or(appmem::NO_TOTAL, |t| i64::try_from(t).unwrap_or(i64::MAX));
                 unsafe { appmem::write_len(ind, total) };
                 if fixed.is_some() {
                     st.getdata.done = true;
@@ -942,24 +1197,44 @@ impl Statement {
         for set in 0..apd.array_size.max(1) {
             let row = usize::try_from(set).unwrap_or(0);
             for number in 1..=total {
-                let Some(rec) = apd.record(number).filter(|r| r.is_bound()) else { continue };
+                let Some(rec) = apd.record(number).filter(|r| r.is_bound()) else {
+                    continue;
+                };
                 let mut c_type = rec.concise_type;
                 if c_type == c::DEFAULT {
-                    c_type = default_c_type_for_sql(ipd.record(number).map_or(types::sql::VARCHAR, |r| r.concise_type));
+                    c_type = default_c_type_for_sql(
+                        ipd.record(number)
+                            .map_or(types::sql::VARCHAR, |r| r.concise_type),
+                    );
                 }
-                let elem = convert::fixed_size(c_type).unwrap_or_else(|| usize::try_from(rec.octet_length).unwrap_or(0));
+                let elem = convert::fixed_size(c_type)
+                    .unwrap_or_else(|| usize::try_from(rec.octet_length).unwrap_or(0));
                 let stride_data = if bind_type > 0 { bind_type } else { elem };
-                let stride_len = if bind_type > 0 { bind_type } else { std::mem::size_of::<isize>() };
+                let stride_len = if bind_type > 0 {
+                    bind_type
+                } else {
+                    std::mem::size_of::<isize>()
+                };
                 if rec.octet_length_ptr == 0 {
                     continue;
                 }
                 // SAFETY: the length pointer was bound by the application for every set.
-                let length = unsafe { appmem::read_len(rec.octet_length_ptr + offset + row * stride_len) };
+                let length =
+                    unsafe { appmem::read_len(rec.octet_length_ptr + offset + row * stride_len) };
                 if length == appmem::DATA_AT_EXEC || length <= appmem::LEN_DATA_AT_EXEC_OFFSET {
                     // The token is the bound value pointer itself for the first set (pyodbc
                     // stores its own bookkeeping pointer there), and that set's element after.
-                    let token = if rec.data_ptr == 0 { 0 } else { rec.data_ptr + offset + row * stride_data };
-                    pending.push(super::dae::Pending { number, set, token, c_type });
+                    let token = if rec.data_ptr == 0 {
+                        0
+                    } else {
+                        rec.data_ptr + offset + row * stride_data
+                    };
+                    pending.push(super::dae::Pending {
+                        number,
+                        set,
+                        token,
+                        c_type,
+                    });
                 }
             }
         }
@@ -968,7 +1243,10 @@ impl Statement {
         }
         drop(apd);
         drop(ipd);
-        st.dae = Some(super::dae::DataAtExec { pending, ..Default::default() });
+        st.dae = Some(super::dae::DataAtExec {
+            pending,
+            ..Default::default()
+        });
         Some(Outcome::NeedData)
     }
 
@@ -977,7 +1255,10 @@ impl Statement {
     pub fn param_data(&self) -> OdbcResult<(Outcome, usize)> {
         let mut st = self.state.lock();
         let Some(dae) = st.dae.as_mut().filter(|d| !d.complete) else {
-            return Err(OdbcError::new(state::SEQUENCE_ERROR, "no data-at-execution parameter is pending"));
+            return Err(OdbcError::new(
+                state::SEQUENCE_ERROR,
+                "no data-at-execution parameter is pending",
+            ));
         };
         let next = dae.current.map_or(0, |i| i + 1);
         if let Some(p) = dae.pending.get(next) {
@@ -996,10 +1277,20 @@ impl Statement {
     /// count, SQL_NTS, or SQL_NULL_DATA.
     pub fn put_data(&self, data: usize, len: i64) -> OdbcResult<()> {
         let mut st = self.state.lock();
-        let Some(dae) = st.dae.as_mut().filter(|d| !d.complete && d.current.is_some()) else {
-            return Err(OdbcError::new(state::SEQUENCE_ERROR, "SQLPutData without a parameter that needs data (call SQLParamData first)"));
+        let Some(dae) = st
+            .dae
+            .as_mut()
+            .filter(|d| !d.complete && d.current.is_some())
+        else {
+            return Err(OdbcError::new(
+                state::SEQUENCE_ERROR,
+                "SQLPutData without a parameter that needs data (call SQLParamData first)",
+            ));
         };
-        let c_type = dae.current.and_then(|i| dae.pending.get(i)).map_or(c::CHAR, |p| p.c_type);
+        let c_type = dae
+            .current
+            .and_then(|i| dae.pending.get(i))
+            .map_or(c::CHAR, |p| p.c_type);
         if len == appmem::NULL_DATA {
             dae.put(None);
             return Ok(());
@@ -1008,15 +1299,24 @@ impl Statement {
             if len == 0 {
                 return Ok(());
             }
-            return Err(OdbcError::new(state::NULL_POINTER, "the data pointer is null"));
+            return Err(OdbcError::new(
+                state::NULL_POINTER,
+                "the data pointer is null",
+            ));
         }
         let n = match convert::fixed_size(c_type) {
             Some(n) => n,
             None if len == appmem::NTS => {
                 // SAFETY: an SQL_NTS piece is NUL-terminated.
-                if c_type == c::WCHAR { unsafe { appmem::wcslen_bytes(data, usize::MAX / 2) } } else { unsafe { appmem::strlen(data, usize::MAX / 2) } }
+                if c_type == c::WCHAR {
+                    unsafe { appmem::wcslen_bytes(data, usize::MAX / 2) }
+                } else {
+                    unsafe { appmem::strlen(data, usize::MAX / 2) }
+                }
             }
-            None => usize::try_from(len).map_err(|_| OdbcError::new(state::INVALID_LENGTH, format!("invalid length {len}")))?,
+            None => usize::try_from(len).map_err(|_| {
+                OdbcError::new(state::INVALID_LENGTH, format!("invalid length {len}"))
+            })?,
         };
         // SAFETY: the application passes `n` readable bytes at `data` for this call.
         let bytes = unsafe { appmem::bytes(data, n) };
@@ -1031,11 +1331,24 @@ enum CellWrite {
 }
 
 /// Converts column `ci` of `row` into the buffer at `data` (of `cap` bytes) as `c_type`.
-fn write_cell(row: &Row, ci: usize, ty: &Type, c_type: i16, data: usize, cap: usize, offset: usize) -> OdbcResult<CellWrite> {
+fn write_cell(
+    row: &Row,
+    ci: usize,
+    ty: &Type,
+    c_type: i16,
+    data: usize,
+    cap: usize,
+    offset: usize,
+) -> OdbcResult<CellWrite> {
     let Some(raw) = session::raw_value(row, ci) else {
         return Ok(CellWrite::Null);
     };
-    let datum = value::decode(ty, raw).map_err(|e| OdbcError::new(state::GENERAL, format!("could not read a {} value: {e}", ty.name())))?;
+    let datum = value::decode(ty, raw).map_err(|e| {
+        OdbcError::new(
+            state::GENERAL,
+            format!("could not read a {} value: {e}", ty.name()),
+        )
+    })?;
     let mut scratch = [0u8; 0];
     let out: &mut [u8] = if data == 0 {
         &mut scratch
@@ -1044,7 +1357,8 @@ fn write_cell(row: &Row, ci: usize, ty: &Type, c_type: i16, data: usize, cap: us
         // (or the fixed size of the C type), as bound or passed to SQLGetData.
         unsafe { appmem::bytes_mut(data, cap) }
     };
-    let written = convert::write_datum(&datum, c_type, out, offset).map_err(|e| convert_error(&e, None))?;
+    let written =
+        convert::write_datum(&datum, c_type, out, offset).map_err(|e| convert_error(&e, None))?;
     Ok(CellWrite::Value(written))
 }
 
@@ -1079,7 +1393,11 @@ fn default_c_type_for_sql(sql_type: i16) -> i16 {
 
 /// ODBC wants SQL_NO_DATA from a searched UPDATE or DELETE that touched no row.
 fn is_searched_update_or_delete(sql: &str) -> bool {
-    let word: String = sql.trim_start().chars().take_while(|c| c.is_ascii_alphabetic()).collect();
+    let word: String = sql
+        .trim_start()
+        .chars()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .collect();
     word.eq_ignore_ascii_case("update") || word.eq_ignore_ascii_case("delete")
 }
 

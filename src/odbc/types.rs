@@ -47,7 +47,12 @@ pub struct SizeLimits {
 
 impl Default for SizeLimits {
     fn default() -> Self {
-        SizeLimits { max_varchar: 255, max_long_varchar: 8190, text_as_long_varchar: true, wide: false }
+        SizeLimits {
+            max_varchar: 255,
+            max_long_varchar: 8190,
+            text_as_long_varchar: true,
+            wide: false,
+        }
     }
 }
 
@@ -131,20 +136,25 @@ pub fn describe(name: &str, ty: &Type, typmod: i32, limits: &SizeLimits) -> Colu
         searchable: PRED_BASIC,
         table_oid: None,
     };
-    let set_num = |info: &mut ColumnInfo, t: i16, size: u64, display: i64, octets: i64, radix: i32| {
-        info.sql_type = t;
-        info.column_size = size;
-        info.display_size = display;
-        info.octet_length = octets;
-        info.num_prec_radix = radix;
-        info.precision = i16::try_from(size).unwrap_or(i16::MAX);
-    };
+    let set_num =
+        |info: &mut ColumnInfo, t: i16, size: u64, display: i64, octets: i64, radix: i32| {
+            info.sql_type = t;
+            info.column_size = size;
+            info.display_size = display;
+            info.octet_length = octets;
+            info.num_prec_radix = radix;
+            info.precision = i16::try_from(size).unwrap_or(i16::MAX);
+        };
     let set_text = |info: &mut ColumnInfo, t: i16, size: u32| {
         info.sql_type = t;
         info.column_size = u64::from(size);
         info.display_size = i64::from(size);
         // Octets of the UTF-8 (narrow) or UTF-16 (wide) form.
-        info.octet_length = if limits.wide { i64::from(size) * 2 } else { i64::from(size) * 4 };
+        info.octet_length = if limits.wide {
+            i64::from(size) * 2
+        } else {
+            i64::from(size) * 4
+        };
         info.case_sensitive = true;
         info.searchable = SEARCHABLE;
         info.precision = i16::try_from(size).unwrap_or(i16::MAX);
@@ -162,13 +172,24 @@ pub fn describe(name: &str, ty: &Type, typmod: i32, limits: &SizeLimits) -> Colu
         Type::FLOAT8 => set_num(&mut info, sql::DOUBLE, 15, 24, 8, 2),
         Type::NUMERIC => {
             let (p, s) = numeric_precision_scale(typmod).unwrap_or((28, 6));
-            set_num(&mut info, sql::NUMERIC, u64::from(p), i64::from(p) + 2, i64::from(p) + 2, 10);
+            set_num(
+                &mut info,
+                sql::NUMERIC,
+                u64::from(p),
+                i64::from(p) + 2,
+                i64::from(p) + 2,
+                10,
+            );
             info.decimal_digits = i16::try_from(s).unwrap_or(0);
             info.scale = info.decimal_digits;
         }
         Type::MONEY => set_num(&mut info, sql::VARCHAR, 24, 24, 24, 0),
         Type::BPCHAR | Type::CHAR => {
-            let n = typmod_length(typmod).unwrap_or(if base == Type::CHAR { 1 } else { limits.max_varchar });
+            let n = typmod_length(typmod).unwrap_or(if base == Type::CHAR {
+                1
+            } else {
+                limits.max_varchar
+            });
             set_text(&mut info, char_type(limits, true, false), n);
         }
         Type::VARCHAR => {
@@ -178,9 +199,17 @@ pub fn describe(name: &str, ty: &Type, typmod: i32, limits: &SizeLimits) -> Colu
         Type::NAME => set_text(&mut info, char_type(limits, false, false), 63),
         Type::TEXT | Type::JSON | Type::JSONB | Type::XML | Type::UNKNOWN => {
             if limits.text_as_long_varchar {
-                set_text(&mut info, char_type(limits, false, true), limits.max_long_varchar);
+                set_text(
+                    &mut info,
+                    char_type(limits, false, true),
+                    limits.max_long_varchar,
+                );
             } else {
-                set_text(&mut info, char_type(limits, false, false), limits.max_varchar);
+                set_text(
+                    &mut info,
+                    char_type(limits, false, false),
+                    limits.max_varchar,
+                );
             }
         }
         Type::BYTEA => {
@@ -222,9 +251,17 @@ pub fn describe(name: &str, ty: &Type, typmod: i32, limits: &SizeLimits) -> Colu
         _ => {
             // Everything else (intervals, arrays, network types, enums, ranges...) reads as text.
             if limits.text_as_long_varchar {
-                set_text(&mut info, char_type(limits, false, true), limits.max_long_varchar);
+                set_text(
+                    &mut info,
+                    char_type(limits, false, true),
+                    limits.max_long_varchar,
+                );
             } else {
-                set_text(&mut info, char_type(limits, false, false), limits.max_varchar);
+                set_text(
+                    &mut info,
+                    char_type(limits, false, false),
+                    limits.max_varchar,
+                );
             }
         }
     }
@@ -271,7 +308,10 @@ mod tests {
 
     #[test]
     fn varchar_length_and_wide_types() {
-        let limits = SizeLimits { wide: true, ..SizeLimits::default() };
+        let limits = SizeLimits {
+            wide: true,
+            ..SizeLimits::default()
+        };
         let info = describe("v", &Type::VARCHAR, 40 + 4, &limits);
         assert_eq!((info.sql_type, info.column_size), (sql::WVARCHAR, 40));
     }

@@ -31,7 +31,11 @@ pub unsafe fn observe_first_input(ptr: *const u16, min_units: usize) {
     }
     let first = std::ptr::read_unaligned(ptr);
     let second = std::ptr::read_unaligned(ptr.add(1));
-    let unit = if iodbc_in_process() || (first != 0 && first < 0x80 && second == 0) { 4 } else { 2 };
+    let unit = if iodbc_in_process() || (first != 0 && first < 0x80 && second == 0) {
+        4
+    } else {
+        2
+    };
     let _ = UNIT.set(unit);
 }
 
@@ -67,7 +71,12 @@ pub fn decode(data: &[u8]) -> Option<String> {
             .map(char::from_u32)
             .collect()
     } else {
-        let units = data.chunks_exact(2).map(|c| u16::from_ne_bytes([c[0], c[1]])).take_while(|&v| v != 0);
-        char::decode_utf16(units).collect::<Result<String, _>>().ok()
+        let units = data
+            .chunks_exact(2)
+            .map(|c| u16::from_ne_bytes([c[0], c[1]]))
+            .take_while(|&v| v != 0);
+        char::decode_utf16(units)
+            .collect::<Result<String, _>>()
+            .ok()
     }
 }

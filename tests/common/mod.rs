@@ -66,10 +66,17 @@ impl OdbcConfig {
     /// Runs `program` with `args`, feeding `stdin`, with a time limit; returns its output.
     pub fn run(&self, program: &str, args: &[&str], stdin: &str, limit: Duration) -> Output {
         let mut cmd = Command::new("timeout");
-        cmd.arg("--kill-after=5").arg(format!("{}", limit.as_secs())).arg(program).args(args);
+        cmd.arg("--kill-after=5")
+            .arg(format!("{}", limit.as_secs()))
+            .arg(program)
+            .args(args);
         self.apply(&mut cmd);
-        cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
-        let mut child = cmd.spawn().unwrap_or_else(|e| panic!("cannot start {program}: {e}"));
+        cmd.stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = cmd
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {program}: {e}"));
         {
             use std::io::Write;
             let mut input = child.stdin.take().expect("stdin");
@@ -83,7 +90,10 @@ impl OdbcConfig {
         let mut args = vec![dsn, "-b", "-v", "-d|", "-c"];
         args.extend_from_slice(extra);
         let out = self.run("isql", &args, sql, Duration::from_secs(60));
-        (String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+        (
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
     }
 
     /// iusql (the wide-character client) in batch mode.
@@ -91,18 +101,32 @@ impl OdbcConfig {
         let mut args = vec![dsn, "-b", "-v", "-d|", "-c"];
         args.extend_from_slice(extra);
         let out = self.run("iusql", &args, sql, Duration::from_secs(60));
-        (String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+        (
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
     }
 
     /// Runs a Python script (pyodbc) and returns its output; panics with the output on failure.
     pub fn python(&self, script: &str, args: &[&str]) -> String {
-        let path = self.dir.join(format!("script-{}.py", NEXT_DIR.fetch_add(1, Ordering::SeqCst)));
+        let path = self.dir.join(format!(
+            "script-{}.py",
+            NEXT_DIR.fetch_add(1, Ordering::SeqCst)
+        ));
         std::fs::write(&path, script).expect("write script");
         let mut all = vec![path.to_str().expect("utf-8 path")];
         all.extend_from_slice(args);
         let out = self.run("python3", &all, "", Duration::from_secs(300));
-        let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-        assert!(out.status.success(), "python failed ({:?}):\n{text}", out.status);
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            out.status.success(),
+            "python failed ({:?}):\n{text}",
+            out.status
+        );
         text
     }
 }
@@ -136,7 +160,9 @@ pub fn conn_string(cluster: &Cluster, id: &str) -> String {
 
 /// Compiles a C test program from tests/c against sql.h and -lodbc; returns the binary.
 pub fn build_c_program(config: &OdbcConfig, source: &str) -> PathBuf {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/c").join(source);
+    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/c")
+        .join(source);
     let bin = config.dir.join(source.trim_end_matches(".c"));
     let status = Command::new("cc")
         .arg("-O1")
@@ -154,5 +180,9 @@ pub fn build_c_program(config: &OdbcConfig, source: &str) -> PathBuf {
 
 /// A writer-only stand-in cluster: enough for tests of the driver core.
 pub fn single_instance() -> Cluster {
-    Cluster::start(crate::support::ClusterOptions { replicas: 0, ..Default::default() }).expect("start PostgreSQL")
+    Cluster::start(crate::support::ClusterOptions {
+        replicas: 0,
+        ..Default::default()
+    })
+    .expect("start PostgreSQL")
 }

@@ -49,7 +49,10 @@ pub struct EndpointName {
 pub fn recognise(host: &str) -> Option<EndpointName> {
     let rds = hostname::classify(host);
     if rds.kind == RdsHostKind::Custom {
-        return Some(EndpointName { endpoint_id: rds.cluster_id_or_endpoint_id, region: rds.region });
+        return Some(EndpointName {
+            endpoint_id: rds.cluster_id_or_endpoint_id,
+            region: rds.region,
+        });
     }
     let name = host.trim().trim_end_matches('.').to_ascii_lowercase();
     let mut labels = name.split('.');
@@ -58,7 +61,10 @@ pub fn recognise(host: &str) -> Option<EndpointName> {
     };
     let hash = second.strip_prefix("cluster-custom-")?;
     let plain = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
-    (plain(id) && plain(hash)).then(|| EndpointName { endpoint_id: id.to_string(), region: rds.region })
+    (plain(id) && plain(hash)).then(|| EndpointName {
+        endpoint_id: id.to_string(),
+        region: rds.region,
+    })
 }
 
 /// What the plugin needs to act on one custom endpoint.
@@ -89,12 +95,26 @@ impl Target {
                 ))
             })?,
         };
-        let text = |k: Key| settings.get_str(k).map(str::trim).filter(|v| !v.is_empty()).map(str::to_string);
-        let target = ApiTarget { region, endpoint_url: text(Key::RdsEndpointUrl), profile: text(Key::AwsProfile) };
+        let text = |k: Key| {
+            settings
+                .get_str(k)
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_string)
+        };
+        let target = ApiTarget {
+            region,
+            endpoint_url: text(Key::RdsEndpointUrl),
+            profile: text(Key::AwsProfile),
+        };
         let config = MonitorConfig {
             refresh: settings.get_duration(Key::CustomEndpointInfoRefreshRateMs),
             max_refresh: settings.get_duration(Key::CustomEndpointMaxRefreshRateMs),
-            backoff_factor: u32::try_from(settings.get_u64(Key::CustomEndpointRefreshBackoffFactor)).unwrap_or(2).max(1),
+            backoff_factor: u32::try_from(
+                settings.get_u64(Key::CustomEndpointRefreshBackoffFactor),
+            )
+            .unwrap_or(2)
+            .max(1),
             idle_expiry: settings.get_duration(Key::CustomEndpointIdleMonitorExpirationMs),
         };
         let wait = settings
@@ -102,7 +122,10 @@ impl Target {
             .then(|| settings.get_duration(Key::WaitForCustomEndpointInfoTimeoutMs));
         Ok(Some(Target {
             host: server.trim().trim_end_matches('.').to_ascii_lowercase(),
-            key: MonitorKey { endpoint_id: name.endpoint_id, target },
+            key: MonitorKey {
+                endpoint_id: name.endpoint_id,
+                target,
+            },
             config,
             wait,
             maker,
@@ -110,7 +133,9 @@ impl Target {
     }
 
     fn is_endpoint_host(&self, host: &str) -> bool {
-        host.trim().trim_end_matches('.').eq_ignore_ascii_case(&self.host)
+        host.trim()
+            .trim_end_matches('.')
+            .eq_ignore_ascii_case(&self.host)
     }
 
     fn monitor(&self) -> EngineResult<Arc<Monitor>> {
@@ -131,7 +156,10 @@ pub struct CustomEndpointPlugin {
 
 /// The factory registered under [`CODE`].
 pub fn factory(settings: &Arc<Settings>) -> EngineResult<Option<Box<dyn Plugin>>> {
-    Ok(Some(Box::new(CustomEndpointPlugin::new(settings, monitor::sdk_maker())?)))
+    Ok(Some(Box::new(CustomEndpointPlugin::new(
+        settings,
+        monitor::sdk_maker(),
+    )?)))
 }
 
 /// Stops every custom endpoint monitor (and so every RDS API client).
@@ -142,7 +170,11 @@ pub fn release() {
 impl CustomEndpointPlugin {
     /// Builds the plugin with `maker` providing the RDS API client of new monitors.
     pub fn new(settings: &Settings, maker: ApiMaker) -> EngineResult<CustomEndpointPlugin> {
-        Ok(CustomEndpointPlugin { target: Target::from_settings(settings, maker)?, seen: Arc::default(), landed: Mutex::new(None) })
+        Ok(CustomEndpointPlugin {
+            target: Target::from_settings(settings, maker)?,
+            seen: Arc::default(),
+            landed: Mutex::new(None),
+        })
     }
 
     /// Whether the Server is a custom endpoint, i.e. the plugin acts.
@@ -159,9 +191,11 @@ impl CustomEndpointPlugin {
     fn info_for_connect(&self, t: &Target) -> EngineResult<Option<Arc<EndpointInfo>>> {
         let monitor = t.monitor()?;
         let info = match t.wait {
-            Some(limit) => {
-                Some(monitor.wait_for_info(limit).map_err(|f| EngineError::connect(f.describe(&t.key.endpoint_id)))?)
-            }
+            Some(limit) => Some(
+                monitor
+                    .wait_for_info(limit)
+                    .map_err(|f| EngineError::connect(f.describe(&t.key.endpoint_id)))?,
+            ),
             None => monitor.current(),
         };
         if let Some(i) = &info {
@@ -211,7 +245,9 @@ impl CustomEndpointPlugin {
                 t.key.endpoint_id
             ))
         })?;
-        let is_writer = topo.writer_id().is_some_and(|w| w.eq_ignore_ascii_case(&id));
+        let is_writer = topo
+            .writer_id()
+            .is_some_and(|w| w.eq_ignore_ascii_case(&id));
         if info.allows(&id, is_writer) {
             *self.landed.lock() = Some(id);
             return Ok(session);
@@ -245,13 +281,20 @@ impl CustomEndpointPlugin {
         // than no attempt.
         candidates.sort_by_key(|id| {
             let opts = pattern.instance_options(id, &request.options, &request.settings);
-            availability::is_unavailable(&availability::host_key(&opts.host, opts.port), UNAVAILABLE_FOR)
+            availability::is_unavailable(
+                &availability::host_key(&opts.host, opts.port),
+                UNAVAILABLE_FOR,
+            )
         });
         let mut attempts = Vec::new();
         for id in &candidates {
             let options = pattern.instance_options(id, &request.options, &request.settings);
             let key = availability::host_key(&options.host, options.port);
-            let attempt = ConnectRequest { options, settings: request.settings.clone(), purpose: request.purpose };
+            let attempt = ConnectRequest {
+                options,
+                settings: request.settings.clone(),
+                purpose: request.purpose,
+            };
             match next(&attempt) {
                 Ok(mut session) => match topology::query_instance_id(&mut session) {
                     Ok(actual) if actual.eq_ignore_ascii_case(id) => {
@@ -375,9 +418,13 @@ impl Plugin for CustomEndpointPlugin {
         let _ = kind;
         if let Some(t) = &self.target {
             // Every call is a use of the monitor (and restarts one that expired).
-            let monitor = t.monitor().map_err(|e| EngineError::new(ErrorClass::Internal, "HY000", e.message))?;
+            let monitor = t
+                .monitor()
+                .map_err(|e| EngineError::new(ErrorClass::Internal, "HY000", e.message))?;
             if let Some(limit) = t.wait {
-                let info = monitor.wait_for_info(limit).map_err(|f| EngineError::timeout(f.describe(&t.key.endpoint_id)))?;
+                let info = monitor
+                    .wait_for_info(limit)
+                    .map_err(|f| EngineError::timeout(f.describe(&t.key.endpoint_id)))?;
                 *self.seen.lock() = Some(info);
             }
         }

@@ -49,7 +49,10 @@ impl MonitorConfig {
         let factor = self.backoff_factor.max(1);
         let ceiling = self.max_refresh.max(self.refresh);
         match outcome {
-            Outcome::Throttled => current.saturating_mul(factor).min(ceiling).max(self.refresh),
+            Outcome::Throttled => current
+                .saturating_mul(factor)
+                .min(ceiling)
+                .max(self.refresh),
             Outcome::Success => (current / factor).max(self.refresh),
             Outcome::Denied | Outcome::Failed => current,
         }
@@ -138,7 +141,10 @@ impl WaitFailure {
             None => text.push_str("; no RDS API error so far"),
         }
         if let Some(d) = self.in_flight {
-            text.push_str(&format!("; a DescribeDBClusterEndpoints call has been waiting {} ms for an answer", d.as_millis()));
+            text.push_str(&format!(
+                "; a DescribeDBClusterEndpoints call has been waiting {} ms for an answer",
+                d.as_millis()
+            ));
         }
         if let Some(d) = self.paused_for {
             text.push_str(&format!("; the monitor retries in {} s", d.as_secs()));
@@ -296,7 +302,9 @@ impl Monitor {
                         tracing::warn!(endpoint = %self.key.endpoint_id, error = %e, "RDS API refused the call; pausing {} s", DENIED_PAUSE.as_secs());
                         st.paused_until = Some(Instant::now() + DENIED_PAUSE);
                     }
-                    _ => tracing::debug!(endpoint = %self.key.endpoint_id, error = %e, "RDS API call failed"),
+                    _ => {
+                        tracing::debug!(endpoint = %self.key.endpoint_id, error = %e, "RDS API call failed")
+                    }
                 }
                 st.last_error = Some(e);
                 outcome
@@ -333,7 +341,10 @@ impl Drop for StopGuard {
     fn drop(&mut self) {
         self.0.mark_stopped();
         let mut all = MONITORS.lock();
-        if all.get(&self.0.key).is_some_and(|m| Arc::ptr_eq(m, &self.0)) {
+        if all
+            .get(&self.0.key)
+            .is_some_and(|m| Arc::ptr_eq(m, &self.0))
+        {
             all.remove(&self.0.key);
         }
     }
@@ -365,7 +376,8 @@ async fn run(monitor: Arc<Monitor>, maker: ApiMaker) {
             last_attempt = Some(now);
             let outcome = monitor.refresh_once(api.as_ref()).await;
             period = config.next_period(period, outcome);
-            hold_back = matches!(outcome, Outcome::Throttled | Outcome::Denied) || period > config.refresh;
+            hold_back =
+                matches!(outcome, Outcome::Throttled | Outcome::Denied) || period > config.refresh;
             next_attempt = Instant::now() + config.delay_after(period, outcome);
             continue;
         }
@@ -384,11 +396,16 @@ async fn run(monitor: Arc<Monitor>, maker: ApiMaker) {
     }
 }
 
-static MONITORS: LazyLock<Mutex<HashMap<MonitorKey, Arc<Monitor>>>> = LazyLock::new(|| Mutex::new(HashMap::new()));
+static MONITORS: LazyLock<Mutex<HashMap<MonitorKey, Arc<Monitor>>>> =
+    LazyLock::new(|| Mutex::new(HashMap::new()));
 
 /// The running monitor of `key`, or a new one started with `config` (the first connection's
 /// settings decide a shared monitor's timing). A use: extends the monitor's life.
-pub fn obtain(key: &MonitorKey, config: MonitorConfig, maker: &ApiMaker) -> EngineResult<Arc<Monitor>> {
+pub fn obtain(
+    key: &MonitorKey,
+    config: MonitorConfig,
+    maker: &ApiMaker,
+) -> EngineResult<Arc<Monitor>> {
     let mut all = MONITORS.lock();
     if let Some(m) = all.get(key) {
         if !m.is_stopped() {
@@ -397,8 +414,9 @@ pub fn obtain(key: &MonitorKey, config: MonitorConfig, maker: &ApiMaker) -> Engi
         }
     }
     let monitor = Arc::new(Monitor::new(key.clone(), config));
-    let task = runtime::spawn(run(monitor.clone(), maker.clone()))
-        .map_err(|e| EngineError::connect(format!("cannot start the custom endpoint monitor: {e}")))?;
+    let task = runtime::spawn(run(monitor.clone(), maker.clone())).map_err(|e| {
+        EngineError::connect(format!("cannot start the custom endpoint monitor: {e}"))
+    })?;
     *monitor.task.lock() = Some(task.abort_handle());
     all.insert(key.clone(), monitor.clone());
     tracing::debug!(endpoint = %key.endpoint_id, region = %key.target.region, "custom endpoint monitor started");
@@ -407,7 +425,11 @@ pub fn obtain(key: &MonitorKey, config: MonitorConfig, maker: &ApiMaker) -> Engi
 
 /// The running monitor of `key`, without starting one.
 pub fn existing(key: &MonitorKey) -> Option<Arc<Monitor>> {
-    MONITORS.lock().get(key).filter(|m| !m.is_stopped()).cloned()
+    MONITORS
+        .lock()
+        .get(key)
+        .filter(|m| !m.is_stopped())
+        .cloned()
 }
 
 /// How many monitors run (tests, diagnostics).
@@ -417,7 +439,12 @@ pub fn running() -> usize {
 
 /// The keys of the running monitors (tests, diagnostics).
 pub fn keys() -> Vec<MonitorKey> {
-    MONITORS.lock().iter().filter(|(_, m)| !m.is_stopped()).map(|(k, _)| k.clone()).collect()
+    MONITORS
+        .lock()
+        .iter()
+        .filter(|(_, m)| !m.is_stopped())
+        .map(|(k, _)| k.clone())
+        .collect()
 }
 
 /// Stops the monitor of `key`, if one runs.
@@ -449,7 +476,10 @@ mod tests {
     }
 
     impl RdsApi for Fake {
-        fn describe_custom_endpoint<'a>(&'a self, _id: &'a str) -> BoxFuture<'a, Result<Vec<EndpointInfo>, ApiError>> {
+        fn describe_custom_endpoint<'a>(
+            &'a self,
+            _id: &'a str,
+        ) -> BoxFuture<'a, Result<Vec<EndpointInfo>, ApiError>> {
             Box::pin(async move {
                 self.calls.fetch_add(1, Ordering::SeqCst);
                 self.call_times.lock().push(Instant::now());
@@ -464,8 +494,16 @@ mod tests {
         }
     }
 
-    fn fake(answers: Vec<Result<Vec<EndpointInfo>, ApiError>>, delay: Duration) -> (Arc<Fake>, ApiMaker) {
-        let f = Arc::new(Fake { answers: Mutex::new(answers), calls: AtomicUsize::new(0), call_times: Mutex::new(Vec::new()), delay });
+    fn fake(
+        answers: Vec<Result<Vec<EndpointInfo>, ApiError>>,
+        delay: Duration,
+    ) -> (Arc<Fake>, ApiMaker) {
+        let f = Arc::new(Fake {
+            answers: Mutex::new(answers),
+            calls: AtomicUsize::new(0),
+            call_times: Mutex::new(Vec::new()),
+            delay,
+        });
         let api: Arc<dyn RdsApi> = f.clone();
         let maker: ApiMaker = Arc::new(move |_t| {
             let api = api.clone();
@@ -475,7 +513,14 @@ mod tests {
     }
 
     fn info() -> EndpointInfo {
-        EndpointInfo::from_parts("ep", "cluster", "ep.cluster-custom-x.us-east-1.rds.amazonaws.com", Some("ANY"), &["i1".to_string()], &[])
+        EndpointInfo::from_parts(
+            "ep",
+            "cluster",
+            "ep.cluster-custom-x.us-east-1.rds.amazonaws.com",
+            Some("ANY"),
+            &["i1".to_string()],
+            &[],
+        )
     }
 
     static NEXT: AtomicUsize = AtomicUsize::new(0);
@@ -483,7 +528,11 @@ mod tests {
     fn key() -> MonitorKey {
         MonitorKey {
             endpoint_id: format!("unit-{}", NEXT.fetch_add(1, Ordering::SeqCst)),
-            target: ApiTarget { region: "us-east-1".into(), endpoint_url: None, profile: None },
+            target: ApiTarget {
+                region: "us-east-1".into(),
+                endpoint_url: None,
+                profile: None,
+            },
         }
     }
 
@@ -498,7 +547,12 @@ mod tests {
 
     #[test]
     fn backoff_multiplies_up_to_the_ceiling_and_comes_back_down() {
-        let c = MonitorConfig { refresh: Duration::from_millis(100), max_refresh: Duration::from_millis(500), backoff_factor: 2, idle_expiry: Duration::ZERO };
+        let c = MonitorConfig {
+            refresh: Duration::from_millis(100),
+            max_refresh: Duration::from_millis(500),
+            backoff_factor: 2,
+            idle_expiry: Duration::ZERO,
+        };
         let mut p = c.refresh;
         let mut seen = Vec::new();
         for _ in 0..4 {
@@ -517,7 +571,11 @@ mod tests {
         assert_eq!(c.delay_after(p, Outcome::Denied), DENIED_PAUSE);
         assert_eq!(c.delay_after(p, Outcome::Failed), p);
         // A factor of 1 means no back-off; a ceiling below the rate cannot shorten the period.
-        let flat = MonitorConfig { backoff_factor: 1, max_refresh: Duration::from_millis(10), ..c };
+        let flat = MonitorConfig {
+            backoff_factor: 1,
+            max_refresh: Duration::from_millis(10),
+            ..c
+        };
         assert_eq!(flat.next_period(c.refresh, Outcome::Throttled), c.refresh);
     }
 
@@ -536,17 +594,34 @@ mod tests {
 
     #[test]
     fn wait_times_out_with_the_last_error() {
-        let denied = ApiError::new(ApiErrorKind::Denied, "AccessDenied: not authorized to perform rds:DescribeDBClusterEndpoints");
+        let denied = ApiError::new(
+            ApiErrorKind::Denied,
+            "AccessDenied: not authorized to perform rds:DescribeDBClusterEndpoints",
+        );
         let (api, maker) = fake(vec![Err(denied)], Duration::ZERO);
         let m = obtain(&key(), config(50), &maker).expect("monitor");
-        let failure = m.wait_for_info(Duration::from_millis(400)).expect_err("no info");
+        let failure = m
+            .wait_for_info(Duration::from_millis(400))
+            .expect_err("no info");
         assert!(failure.waited >= Duration::from_millis(400));
         let text = failure.describe("ep");
-        assert!(text.contains("'ep'") && text.contains("rds:DescribeDBClusterEndpoints") && text.contains("waiting 4"), "{text}");
-        assert!(failure.paused_for.is_some(), "an access error pauses the monitor");
+        assert!(
+            text.contains("'ep'")
+                && text.contains("rds:DescribeDBClusterEndpoints")
+                && text.contains("waiting 4"),
+            "{text}"
+        );
+        assert!(
+            failure.paused_for.is_some(),
+            "an access error pauses the monitor"
+        );
         // The pause holds: waiting callers do not bring calls forward, the period does not either.
         let _ = m.wait_for_info(Duration::from_millis(300));
-        assert_eq!(api.calls.load(Ordering::SeqCst), 1, "no calls during the pause");
+        assert_eq!(
+            api.calls.load(Ordering::SeqCst),
+            1,
+            "no calls during the pause"
+        );
         m.request_stop();
     }
 
@@ -558,7 +633,10 @@ mod tests {
         assert!(m.wait_for_info(Duration::from_secs(5)).is_ok());
         std::thread::sleep(Duration::from_millis(550));
         let calls = api.calls.load(Ordering::SeqCst);
-        assert!((4..=7).contains(&calls), "about one call per period, got {calls}");
+        assert!(
+            (4..=7).contains(&calls),
+            "about one call per period, got {calls}"
+        );
         assert!(m.current().is_some(), "earlier info is kept through errors");
         assert_eq!(m.last_error().map(|e| e.kind), Some(ApiErrorKind::Network));
         m.request_stop();
@@ -574,7 +652,10 @@ mod tests {
         let times = api.call_times.lock().clone();
         // Periods 100, 200, 400, 400 (ceiling): calls at about 0, 100, 300, 700 ms.
         assert!((3..=5).contains(&times.len()), "calls: {}", times.len());
-        let gaps: Vec<u128> = times.windows(2).map(|w| w[1].duration_since(w[0]).as_millis()).collect();
+        let gaps: Vec<u128> = times
+            .windows(2)
+            .map(|w| w[1].duration_since(w[0]).as_millis())
+            .collect();
         for pair in gaps.windows(2) {
             assert!(pair[1] + 20 >= pair[0], "gaps grow: {gaps:?}");
         }
@@ -583,9 +664,14 @@ mod tests {
 
     #[test]
     fn unexpected_answers_are_retried_next_period() {
-        let (api, maker) = fake(vec![Ok(vec![]), Ok(vec![info(), info()]), Ok(vec![info()])], Duration::ZERO);
+        let (api, maker) = fake(
+            vec![Ok(vec![]), Ok(vec![info(), info()]), Ok(vec![info()])],
+            Duration::ZERO,
+        );
         let m = obtain(&key(), config(100), &maker).expect("monitor");
-        let got = m.wait_for_info(Duration::from_secs(5)).expect("third answer has one endpoint");
+        let got = m
+            .wait_for_info(Duration::from_secs(5))
+            .expect("third answer has one endpoint");
         assert_eq!(*got, info());
         assert_eq!(api.calls.load(Ordering::SeqCst), 3);
         m.request_stop();
@@ -611,7 +697,11 @@ mod tests {
         assert!(existing(&k).is_none());
         let calls = api.calls.load(Ordering::SeqCst);
         std::thread::sleep(Duration::from_millis(200));
-        assert_eq!(api.calls.load(Ordering::SeqCst), calls, "a stopped monitor makes no calls");
+        assert_eq!(
+            api.calls.load(Ordering::SeqCst),
+            calls,
+            "a stopped monitor makes no calls"
+        );
         let again = obtain(&k, c, &maker).expect("new monitor");
         assert!(!Arc::ptr_eq(&m, &again));
         again.request_stop();
@@ -624,7 +714,9 @@ mod tests {
         let mut c = config(50);
         c.idle_expiry = Duration::from_millis(100);
         let m = obtain(&key(), c, &maker).expect("monitor");
-        let failure = m.wait_for_info(Duration::from_millis(500)).expect_err("denied");
+        let failure = m
+            .wait_for_info(Duration::from_millis(500))
+            .expect_err("denied");
         assert!(!failure.stopped, "expired under a waiting caller");
         assert!(failure.waited >= Duration::from_millis(500));
         // Once nobody waits, expiry counts from the wait's end.

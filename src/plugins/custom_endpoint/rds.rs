@@ -49,7 +49,12 @@ impl EndpointInfo {
         static_members: &[String],
         excluded_members: &[String],
     ) -> EndpointInfo {
-        let lower = |ids: &[String]| ids.iter().map(|i| i.trim().to_ascii_lowercase()).filter(|i| !i.is_empty()).collect();
+        let lower = |ids: &[String]| {
+            ids.iter()
+                .map(|i| i.trim().to_ascii_lowercase())
+                .filter(|i| !i.is_empty())
+                .collect()
+        };
         let members = if static_members.iter().any(|m| !m.trim().is_empty()) {
             MemberList::Static(lower(static_members))
         } else {
@@ -112,7 +117,10 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(kind: ApiErrorKind, message: impl Into<String>) -> ApiError {
-        ApiError { kind, message: message.into() }
+        ApiError {
+            kind,
+            message: message.into(),
+        }
     }
 }
 
@@ -157,9 +165,15 @@ const DENIED_CODES: &[&str] = &[
 /// throttling codes slow down; 401/403 and the credential codes pause; the rest retries.
 pub fn classify_service_error(status: Option<u16>, code: Option<&str>) -> ApiErrorKind {
     let code = code.unwrap_or("");
-    if status == Some(429) || THROTTLING_CODES.iter().any(|c| c.eq_ignore_ascii_case(code)) {
+    if status == Some(429)
+        || THROTTLING_CODES
+            .iter()
+            .any(|c| c.eq_ignore_ascii_case(code))
+    {
         ApiErrorKind::Throttling
-    } else if matches!(status, Some(401 | 403)) || DENIED_CODES.iter().any(|c| c.eq_ignore_ascii_case(code)) {
+    } else if matches!(status, Some(401 | 403))
+        || DENIED_CODES.iter().any(|c| c.eq_ignore_ascii_case(code))
+    {
         ApiErrorKind::Denied
     } else {
         ApiErrorKind::Other
@@ -173,7 +187,10 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 pub trait RdsApi: Send + Sync {
     /// DescribeDBClusterEndpoints for `endpoint_id`, filtered to custom endpoints. Every
     /// endpoint of the answer is returned; the monitor decides what to do with other than one.
-    fn describe_custom_endpoint<'a>(&'a self, endpoint_id: &'a str) -> BoxFuture<'a, Result<Vec<EndpointInfo>, ApiError>>;
+    fn describe_custom_endpoint<'a>(
+        &'a self,
+        endpoint_id: &'a str,
+    ) -> BoxFuture<'a, Result<Vec<EndpointInfo>, ApiError>>;
 }
 
 /// Where and how to reach the RDS API.
@@ -213,7 +230,9 @@ impl SdkRds {
         // (instance metadata, containers, web identity): the SDK's default client
         // would bring a second TLS stack built from C sources.
         let http = aws_smithy_http_client::Builder::new()
-            .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring))
+            .tls_provider(tls::Provider::Rustls(
+                tls::rustls_provider::CryptoMode::Ring,
+            ))
             .build_https();
         let timeouts = TimeoutConfig::builder()
             .operation_timeout(OPERATION_TIMEOUT)
@@ -233,14 +252,22 @@ impl SdkRds {
         if let Some(url) = &target.endpoint_url {
             config = config.endpoint_url(url);
         }
-        SdkRds { client: aws_sdk_rds::Client::from_conf(config.build()) }
+        SdkRds {
+            client: aws_sdk_rds::Client::from_conf(config.build()),
+        }
     }
 }
 
 impl RdsApi for SdkRds {
-    fn describe_custom_endpoint<'a>(&'a self, endpoint_id: &'a str) -> BoxFuture<'a, Result<Vec<EndpointInfo>, ApiError>> {
+    fn describe_custom_endpoint<'a>(
+        &'a self,
+        endpoint_id: &'a str,
+    ) -> BoxFuture<'a, Result<Vec<EndpointInfo>, ApiError>> {
         Box::pin(async move {
-            let filter = aws_sdk_rds::types::Filter::builder().name("db-cluster-endpoint-type").values("custom").build();
+            let filter = aws_sdk_rds::types::Filter::builder()
+                .name("db-cluster-endpoint-type")
+                .values("custom")
+                .build();
             let answer = self
                 .client
                 .describe_db_cluster_endpoints()
@@ -269,7 +296,9 @@ impl RdsApi for SdkRds {
 
 /// Turns an SDK error into our classification and a one-line message
 /// ("AccessDenied: User ... is not authorized to perform: rds:DescribeDBClusterEndpoints").
-fn sdk_error<E>(err: &aws_sdk_rds::error::SdkError<E, aws_sdk_rds::config::http::HttpResponse>) -> ApiError
+fn sdk_error<E>(
+    err: &aws_sdk_rds::error::SdkError<E, aws_sdk_rds::config::http::HttpResponse>,
+) -> ApiError
 where
     E: aws_sdk_rds::error::ProvideErrorMetadata + std::error::Error + 'static,
 {
@@ -290,15 +319,28 @@ where
         }
         SdkError::TimeoutError(_) => ApiError::new(
             ApiErrorKind::Network,
-            format!("the RDS API did not answer within {} s", OPERATION_TIMEOUT.as_secs()),
+            format!(
+                "the RDS API did not answer within {} s",
+                OPERATION_TIMEOUT.as_secs()
+            ),
         ),
-        SdkError::DispatchFailure(_) => ApiError::new(ApiErrorKind::Network, format!("cannot reach the RDS API: {}", chain_text(err))),
-        SdkError::ResponseError(_) => ApiError::new(ApiErrorKind::Other, format!("unreadable RDS API answer: {}", chain_text(err))),
+        SdkError::DispatchFailure(_) => ApiError::new(
+            ApiErrorKind::Network,
+            format!("cannot reach the RDS API: {}", chain_text(err)),
+        ),
+        SdkError::ResponseError(_) => ApiError::new(
+            ApiErrorKind::Other,
+            format!("unreadable RDS API answer: {}", chain_text(err)),
+        ),
         _ => {
             // Construction failures: mostly no credentials found by the chain, which will not
             // fix itself within a period, so it is treated as denied (long pause).
             let text = chain_text(err);
-            let kind = if text.to_ascii_lowercase().contains("credential") { ApiErrorKind::Denied } else { ApiErrorKind::Other };
+            let kind = if text.to_ascii_lowercase().contains("credential") {
+                ApiErrorKind::Denied
+            } else {
+                ApiErrorKind::Other
+            };
             ApiError::new(kind, text)
         }
     }
@@ -329,10 +371,20 @@ mod tests {
 
     #[test]
     fn static_list_allows_only_its_members() {
-        let info = EndpointInfo::from_parts("ep", "c", "a", Some("ANY"), &ids(&["Inst-1", "inst-2"]), &ids(&["inst-3"]));
+        let info = EndpointInfo::from_parts(
+            "ep",
+            "c",
+            "a",
+            Some("ANY"),
+            &ids(&["Inst-1", "inst-2"]),
+            &ids(&["inst-3"]),
+        );
         assert!(matches!(info.members, MemberList::Static(_)));
         assert!(info.allows("inst-1", false));
-        assert!(info.allows("INST-2", true), "an ANY endpoint may use the writer");
+        assert!(
+            info.allows("INST-2", true),
+            "an ANY endpoint may use the writer"
+        );
         assert!(!info.allows("inst-3", false));
         assert!(!info.allows("inst-4", false));
     }
@@ -350,7 +402,8 @@ mod tests {
 
     #[test]
     fn reader_endpoint_never_allows_the_writer() {
-        let stat = EndpointInfo::from_parts("ep", "c", "a", Some("reader"), &ids(&["w", "r1"]), &[]);
+        let stat =
+            EndpointInfo::from_parts("ep", "c", "a", Some("reader"), &ids(&["w", "r1"]), &[]);
         assert_eq!(stat.kind, EndpointKind::Reader);
         assert!(stat.needs_role());
         assert!(!stat.allows("w", true));
@@ -362,15 +415,42 @@ mod tests {
 
     #[test]
     fn service_errors_are_classified() {
-        assert_eq!(classify_service_error(Some(400), Some("Throttling")), ApiErrorKind::Throttling);
-        assert_eq!(classify_service_error(Some(400), Some("ThrottlingException")), ApiErrorKind::Throttling);
-        assert_eq!(classify_service_error(Some(429), None), ApiErrorKind::Throttling);
-        assert_eq!(classify_service_error(Some(403), Some("AccessDenied")), ApiErrorKind::Denied);
-        assert_eq!(classify_service_error(Some(401), None), ApiErrorKind::Denied);
-        assert_eq!(classify_service_error(Some(400), Some("ExpiredToken")), ApiErrorKind::Denied);
-        assert_eq!(classify_service_error(Some(403), Some("InvalidClientTokenId")), ApiErrorKind::Denied);
-        assert_eq!(classify_service_error(Some(404), Some("DBClusterEndpointNotFoundFault")), ApiErrorKind::Other);
-        assert_eq!(classify_service_error(Some(500), Some("InternalFailure")), ApiErrorKind::Other);
+        assert_eq!(
+            classify_service_error(Some(400), Some("Throttling")),
+            ApiErrorKind::Throttling
+        );
+        assert_eq!(
+            classify_service_error(Some(400), Some("ThrottlingException")),
+            ApiErrorKind::Throttling
+        );
+        assert_eq!(
+            classify_service_error(Some(429), None),
+            ApiErrorKind::Throttling
+        );
+        assert_eq!(
+            classify_service_error(Some(403), Some("AccessDenied")),
+            ApiErrorKind::Denied
+        );
+        assert_eq!(
+            classify_service_error(Some(401), None),
+            ApiErrorKind::Denied
+        );
+        assert_eq!(
+            classify_service_error(Some(400), Some("ExpiredToken")),
+            ApiErrorKind::Denied
+        );
+        assert_eq!(
+            classify_service_error(Some(403), Some("InvalidClientTokenId")),
+            ApiErrorKind::Denied
+        );
+        assert_eq!(
+            classify_service_error(Some(404), Some("DBClusterEndpointNotFoundFault")),
+            ApiErrorKind::Other
+        );
+        assert_eq!(
+            classify_service_error(Some(500), Some("InternalFailure")),
+            ApiErrorKind::Other
+        );
         assert_eq!(classify_service_error(None, None), ApiErrorKind::Other);
     }
 }

@@ -11,7 +11,10 @@ pub mod policy;
 
 use crate::engine::availability::{self, Availability};
 use crate::engine::error::{EngineError, EngineResult, ErrorClass};
-use crate::engine::pipeline::{CallKind, ConnectPurpose, ConnectRequest, EngineConnection, Pipeline, Plugin, SessionCharacteristics};
+use crate::engine::pipeline::{
+    CallKind, ConnectPurpose, ConnectRequest, EngineConnection, Pipeline, Plugin,
+    SessionCharacteristics,
+};
 use crate::engine::runtime;
 use crate::engine::selection::{HostFilter, Strategy};
 use crate::engine::session::{ConnectOptions, Session};
@@ -43,7 +46,8 @@ const MARKED_WRITER_LIMIT: Duration = Duration::from_secs(1);
 
 /// What a replacement connection is checked with: which instance it reached and whether that
 /// instance is a replica (Aurora readers report recovery, like PostgreSQL standbys).
-const ROLE_SQL: &str = "SELECT aurora_db_instance_identifier()::text, pg_catalog.pg_is_in_recovery()";
+const ROLE_SQL: &str =
+    "SELECT aurora_db_instance_identifier()::text, pg_catalog.pg_is_in_recovery()";
 
 /// "Plain PostgreSQL: failover stays inert" is worth one log line per process, not per connect.
 static INERT_LOGGED: AtomicBool = AtomicBool::new(false);
@@ -53,7 +57,9 @@ pub const CODE: &str = "failover";
 
 /// Builds the plugin (the factory `plugins::factory` hands out for `failover`).
 pub fn factory(_settings: &Arc<Settings>) -> EngineResult<Option<Box<dyn Plugin>>> {
-    Ok(Some(Box::new(FailoverPlugin { state: Mutex::new(State::Undecided) })))
+    Ok(Some(Box::new(FailoverPlugin {
+        state: Mutex::new(State::Undecided),
+    })))
 }
 
 /// What the plugin knows about the cluster of its connection.
@@ -106,11 +112,22 @@ impl FailoverPlugin {
         };
         let mode = FailoverMode::for_connection(&conn.settings, &conn.options.host);
         tracing::debug!(host = %conn.options.host, pattern = %pattern.0, mode = mode.word(), "failover: active");
-        State::Active(ClusterInfo { key: pattern.0.clone(), pattern, mode })
+        State::Active(ClusterInfo {
+            key: pattern.0.clone(),
+            pattern,
+            mode,
+        })
     }
 
     /// Replaces the connection's session; returns the error the failed call reports.
-    fn fail_over(&self, conn: &mut EngineConnection, cluster: &ClusterInfo, kind: CallKind, in_transaction: bool, cause: EngineError) -> EngineError {
+    fn fail_over(
+        &self,
+        conn: &mut EngineConnection,
+        cluster: &ClusterInfo,
+        kind: CallKind,
+        in_transaction: bool,
+        cause: EngineError,
+    ) -> EngineError {
         let started = Instant::now();
         let timeout = conn.settings.get_duration(Key::FailoverTimeoutMs);
         tracing::warn!(
@@ -127,12 +144,16 @@ impl FailoverPlugin {
         };
         let Some(found) = found else {
             let err = policy::failed(cluster.mode, timeout, &cause, search.tried());
-            tracing::error!("failover: gave up after {} ms: {err}", started.elapsed().as_millis());
+            tracing::error!(
+                "failover: gave up after {} ms: {err}",
+                started.elapsed().as_millis()
+            );
             return err;
         };
         let old = std::mem::replace(&mut conn.session, found.session);
         // Cut the old socket for sure (it may be black-holed, not closed): nothing else will.
-        old.killer().kill(EngineError::communication("replaced by failover"));
+        old.killer()
+            .kill(EngineError::communication("replaced by failover"));
         drop(old);
         conn.options = found.options;
         conn.instance_id = Some(found.instance_id.clone());
@@ -258,7 +279,10 @@ impl Search {
     }
 
     fn note(&mut self, what: &str, problem: impl Into<String>) {
-        let entry = self.problems.entry(what.to_string()).or_insert_with(|| (String::new(), 0));
+        let entry = self
+            .problems
+            .entry(what.to_string())
+            .or_insert_with(|| (String::new(), 0));
         entry.0 = problem.into();
         entry.1 += 1;
     }
@@ -267,7 +291,13 @@ impl Search {
     fn tried(&self) -> Vec<String> {
         self.problems
             .iter()
-            .map(|(what, (problem, n))| if *n > 1 { format!("{what}: {problem} ({n} times)") } else { format!("{what}: {problem}") })
+            .map(|(what, (problem, n))| {
+                if *n > 1 {
+                    format!("{what}: {problem} ({n} times)")
+                } else {
+                    format!("{what}: {problem}")
+                }
+            })
             .collect()
     }
 
@@ -282,7 +312,8 @@ impl Search {
     }
 
     fn instance_options(&self, id: &str) -> ConnectOptions {
-        self.pattern.instance_options(id, &self.base, &self.settings)
+        self.pattern
+            .instance_options(id, &self.base, &self.settings)
     }
 
     fn host_key(&self, id: &str) -> String {
@@ -312,7 +343,12 @@ impl Search {
                 None => match self.topology.writer_id() {
                     Some(w) => {
                         let w = w.to_string();
-                        self.note("topology", format!("writer {w} is not among the instances this connection may use"));
+                        self.note(
+                            "topology",
+                            format!(
+                                "writer {w} is not among the instances this connection may use"
+                            ),
+                        );
                     }
                     None => self.note("topology", "no writer known yet"),
                 },
@@ -332,10 +368,27 @@ impl Search {
         loop {
             let order = {
                 let marked = |i: &topology::Instance| !self.marked(&i.id);
-                policy::reader_candidates(&self.topology, self.mode, self.strategy, &self.filter, &marked, self.failed.as_deref())
+                policy::reader_candidates(
+                    &self.topology,
+                    self.mode,
+                    self.strategy,
+                    &self.filter,
+                    &marked,
+                    self.failed.as_deref(),
+                )
             };
             if order.is_empty() {
-                self.note("topology", format!("no {} instance this connection may use", if self.mode == FailoverMode::StrictReader { "reader" } else { "reader or writer" }));
+                self.note(
+                    "topology",
+                    format!(
+                        "no {} instance this connection may use",
+                        if self.mode == FailoverMode::StrictReader {
+                            "reader"
+                        } else {
+                            "reader or writer"
+                        }
+                    ),
+                );
             }
             for c in order {
                 if self.remaining().is_zero() {
@@ -361,7 +414,9 @@ impl Search {
             return;
         }
         if let Some(session) = self.topology_session.take() {
-            let read = runtime::block_on(async { tokio::time::timeout(limit, topology::query_topology_async(&session)).await });
+            let read = runtime::block_on(async {
+                tokio::time::timeout(limit, topology::query_topology_async(&session)).await
+            });
             if let Ok(Ok(Ok(t))) = read {
                 if !t.is_empty() {
                     self.learn(t);
@@ -410,7 +465,11 @@ impl Search {
             .map(|i| i.id.clone())
             .collect();
         let unmarked: Vec<&String> = ids.iter().filter(|id| !self.marked(id)).collect();
-        let chosen: Vec<&String> = if unmarked.is_empty() { ids.iter().collect() } else { unmarked };
+        let chosen: Vec<&String> = if unmarked.is_empty() {
+            ids.iter().collect()
+        } else {
+            unmarked
+        };
         let mut targets: Vec<(String, String, ConnectOptions)> = chosen
             .into_iter()
             .map(|id| {
@@ -419,7 +478,10 @@ impl Search {
                 (id.clone(), availability::host_key(&o.host, o.port), o)
             })
             .collect();
-        if !targets.iter().any(|(_, _, o)| o.host.eq_ignore_ascii_case(&self.base.host)) {
+        if !targets
+            .iter()
+            .any(|(_, _, o)| o.host.eq_ignore_ascii_case(&self.base.host))
+        {
             let mut o = self.base.clone();
             o.connect_timeout = Some(limit);
             targets.push((o.host.clone(), availability::host_key(&o.host, o.port), o));
@@ -443,7 +505,11 @@ impl Search {
         let mut options = self.instance_options(&c.id);
         options.connect_timeout = Some(limit);
         let key = availability::host_key(&options.host, options.port);
-        let request = ConnectRequest { options: options.clone(), settings: self.settings.clone(), purpose: ConnectPurpose::Replacement };
+        let request = ConnectRequest {
+            options: options.clone(),
+            settings: self.settings.clone(),
+            purpose: ConnectPurpose::Replacement,
+        };
         let mut session = match self.pipeline.connect(&request) {
             Ok(s) => s,
             Err(e) => {
@@ -458,13 +524,26 @@ impl Search {
         let (id, in_recovery) = match role_of(&session, limit) {
             Ok(r) => r,
             Err(e) => {
-                self.note(&c.id, format!("connected but could not check the instance: {e}"));
+                self.note(
+                    &c.id,
+                    format!("connected but could not check the instance: {e}"),
+                );
                 return None;
             }
         };
         if !c.expect.accepts(in_recovery) {
-            let now = if in_recovery { "a reader" } else { "the writer" };
-            self.note(&c.id, format!("answered as {now}, which failover_mode {} does not allow here", self.mode.word()));
+            let now = if in_recovery {
+                "a reader"
+            } else {
+                "the writer"
+            };
+            self.note(
+                &c.id,
+                format!(
+                    "answered as {now}, which failover_mode {} does not allow here",
+                    self.mode.word()
+                ),
+            );
             return None;
         }
         if id != c.id {
@@ -477,7 +556,10 @@ impl Search {
                 .find(|i| i.id == id)
                 .is_some_and(|i| self.filter.allows(i));
             if !allowed {
-                self.note(&c.id, format!("reached instance {id} instead, which this connection may not use"));
+                self.note(
+                    &c.id,
+                    format!("reached instance {id} instead, which this connection may not use"),
+                );
                 return None;
             }
         }
@@ -486,7 +568,11 @@ impl Search {
             return None;
         }
         options.connect_timeout = self.base.connect_timeout;
-        Some(Found { session, options, instance_id: id })
+        Some(Found {
+            session,
+            options,
+            instance_id: id,
+        })
     }
 }
 
@@ -495,7 +581,10 @@ impl Search {
 async fn first_topology(
     targets: Vec<(String, String, ConnectOptions)>,
     limit: Duration,
-) -> (Option<(Session, Topology)>, Vec<(String, String, EngineError)>) {
+) -> (
+    Option<(Session, Topology)>,
+    Vec<(String, String, EngineError)>,
+) {
     let mut pending: FuturesUnordered<_> = targets
         .into_iter()
         .map(|(label, key, options)| async move {
@@ -526,13 +615,23 @@ async fn first_topology(
 
 /// The instance id a session reached and whether that instance is a replica.
 fn role_of(session: &Session, limit: Duration) -> EngineResult<(String, bool)> {
-    let rows = runtime::block_on(async { tokio::time::timeout(limit, session.query_rows(ROLE_SQL)).await })
-        .map_err(|e| EngineError::communication(format!("driver runtime unavailable: {e}")))?
-        .map_err(|_| EngineError::timeout(format!("no answer within {} ms", limit.as_millis())))??;
-    let row = rows.first().ok_or_else(|| EngineError::internal("the role query returned no row"))?;
-    let id: Option<String> = row.try_get(0).map_err(|e| EngineError::internal(format!("unexpected instance id: {e}")))?;
-    let in_recovery: Option<bool> = row.try_get(1).map_err(|e| EngineError::internal(format!("unexpected recovery flag: {e}")))?;
-    let id = id.filter(|s| !s.is_empty()).ok_or_else(|| EngineError::internal("aurora_db_instance_identifier() returned no value"))?;
+    let rows = runtime::block_on(async {
+        tokio::time::timeout(limit, session.query_rows(ROLE_SQL)).await
+    })
+    .map_err(|e| EngineError::communication(format!("driver runtime unavailable: {e}")))?
+    .map_err(|_| EngineError::timeout(format!("no answer within {} ms", limit.as_millis())))??;
+    let row = rows
+        .first()
+        .ok_or_else(|| EngineError::internal("the role query returned no row"))?;
+    let id: Option<String> = row
+        .try_get(0)
+        .map_err(|e| EngineError::internal(format!("unexpected instance id: {e}")))?;
+    let in_recovery: Option<bool> = row
+        .try_get(1)
+        .map_err(|e| EngineError::internal(format!("unexpected recovery flag: {e}")))?;
+    let id = id.filter(|s| !s.is_empty()).ok_or_else(|| {
+        EngineError::internal("aurora_db_instance_identifier() returned no value")
+    })?;
     Ok((id, in_recovery.unwrap_or(false)))
 }
 
@@ -544,6 +643,13 @@ fn restore_characteristics(session: &mut Session, ch: &SessionCharacteristics) -
     if let Some(level) = ch.isolation {
         parts.push(format!("ISOLATION LEVEL {level}"));
     }
-    parts.push(if ch.read_only { "READ ONLY".to_string() } else { "READ WRITE".to_string() });
-    session.run_command(&format!("SET SESSION CHARACTERISTICS AS TRANSACTION {}", parts.join(", ")))
+    parts.push(if ch.read_only {
+        "READ ONLY".to_string()
+    } else {
+        "READ WRITE".to_string()
+    });
+    session.run_command(&format!(
+        "SET SESSION CHARACTERISTICS AS TRANSACTION {}",
+        parts.join(", ")
+    ))
 }

@@ -28,7 +28,9 @@ impl FailoverMode {
             Some("strict_writer") => FailoverMode::StrictWriter,
             Some("strict_reader") => FailoverMode::StrictReader,
             Some("reader_or_writer") => FailoverMode::ReaderOrWriter,
-            _ if hostname::classify(host).kind == RdsHostKind::ClusterReader => FailoverMode::ReaderOrWriter,
+            _ if hostname::classify(host).kind == RdsHostKind::ClusterReader => {
+                FailoverMode::ReaderOrWriter
+            }
             _ => FailoverMode::StrictWriter,
         }
     }
@@ -99,7 +101,14 @@ fn reader_pass(
     failed: Option<&str>,
 ) -> Vec<Candidate> {
     let mut order: Vec<Candidate> = Vec::new();
-    let reader = |id: String| Candidate { id, expect: if mode == FailoverMode::StrictReader { Expect::Reader } else { Expect::Either } };
+    let reader = |id: String| Candidate {
+        id,
+        expect: if mode == FailoverMode::StrictReader {
+            Expect::Reader
+        } else {
+            Expect::Either
+        },
+    };
     // Let the shared selection code pick one reader at a time, so the strategy (random or
     // round robin) decides the order and the filter is applied in one place.
     loop {
@@ -120,8 +129,15 @@ fn reader_pass(
         }
     }
     if mode == FailoverMode::ReaderOrWriter {
-        if let Some(w) = topology.writer.as_ref().filter(|w| filter.allows(w) && usable(w)) {
-            order.push(Candidate { id: w.id.clone(), expect: Expect::Either });
+        if let Some(w) = topology
+            .writer
+            .as_ref()
+            .filter(|w| filter.allows(w) && usable(w))
+        {
+            order.push(Candidate {
+                id: w.id.clone(),
+                expect: Expect::Either,
+            });
         }
     }
     order
@@ -132,7 +148,10 @@ fn reader_pass(
 /// a writer once connected.
 pub fn writer_candidate(topology: &Topology, filter: &HostFilter) -> Option<Candidate> {
     let w = topology.writer.as_ref()?;
-    filter.allows(w).then(|| Candidate { id: w.id.clone(), expect: Expect::Writer })
+    filter.allows(w).then(|| Candidate {
+        id: w.id.clone(),
+        expect: Expect::Writer,
+    })
 }
 
 /// Whether an error from a network-bound call means the connection itself is gone (so
@@ -150,7 +169,12 @@ pub fn is_connection_failure(err: &EngineError, broken_after: bool) -> bool {
 /// The error the failed call returns once the connection works again: 08S02, or 08007 when a
 /// transaction was open (its statements are gone with the old session; a COMMIT in flight may
 /// or may not have happened).
-pub fn succeeded(instance: &str, in_transaction: bool, cause: &EngineError, took: Duration) -> EngineError {
+pub fn succeeded(
+    instance: &str,
+    in_transaction: bool,
+    cause: &EngineError,
+    took: Duration,
+) -> EngineError {
     let (state, text) = if in_transaction {
         (
             "08007",
@@ -162,20 +186,37 @@ pub fn succeeded(instance: &str, in_transaction: bool, cause: &EngineError, took
     } else {
         ("08S02", format!("failover succeeded: the connection now uses instance {instance}; re-run the statement"))
     };
-    let mut e = EngineError::new(ErrorClass::FailedOver, state, format!("{text} (failover took {} ms; cause: {})", took.as_millis(), cause.message));
+    let mut e = EngineError::new(
+        ErrorClass::FailedOver,
+        state,
+        format!(
+            "{text} (failover took {} ms; cause: {})",
+            took.as_millis(),
+            cause.message
+        ),
+    );
     e.attempts = cause.attempts.clone();
     e
 }
 
 /// The error when no instance could be used within the failover timeout: 08S01 with what was
 /// tried, one entry per instance.
-pub fn failed(mode: FailoverMode, timeout: Duration, cause: &EngineError, tried: Vec<String>) -> EngineError {
+pub fn failed(
+    mode: FailoverMode,
+    timeout: Duration,
+    cause: &EngineError,
+    tried: Vec<String>,
+) -> EngineError {
     let mut e = EngineError::communication(format!(
         "{}; failover ({}) found no usable instance within {} ms{}",
         cause.message,
         mode.word(),
         timeout.as_millis(),
-        if tried.is_empty() { "; no instance was known to try".to_string() } else { String::new() }
+        if tried.is_empty() {
+            "; no instance was known to try".to_string()
+        } else {
+            String::new()
+        }
     ));
     e.attempts = tried;
     e
@@ -186,12 +227,24 @@ mod tests {
     use super::*;
 
     fn topo() -> Topology {
-        let i = |id: &str, w: bool| Instance { id: id.into(), is_writer: w, cpu: 0.0, lag_ms: 0.0, age_secs: Some(0.0) };
-        Topology { writer: Some(i("w", true)), readers: vec![i("r1", false), i("r2", false), i("r3", false)] }
+        let i = |id: &str, w: bool| Instance {
+            id: id.into(),
+            is_writer: w,
+            cpu: 0.0,
+            lag_ms: 0.0,
+            age_secs: Some(0.0),
+        };
+        Topology {
+            writer: Some(i("w", true)),
+            readers: vec![i("r1", false), i("r2", false), i("r3", false)],
+        }
     }
 
     fn settings(pairs: &[(&str, &str)]) -> Settings {
-        let pairs: Vec<(String, String)> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let pairs: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Settings::resolve(&pairs, &|_| None).expect("settings")
     }
 
@@ -203,25 +256,60 @@ mod tests {
     fn default_mode_follows_the_endpoint_type() {
         let s = settings(&[]);
         let domain = "abc123.us-east-1.rds.amazonaws.com";
-        assert_eq!(FailoverMode::for_connection(&s, &format!("db.cluster-ro-{domain}")), FailoverMode::ReaderOrWriter);
-        assert_eq!(FailoverMode::for_connection(&s, &format!("db.cluster-{domain}")), FailoverMode::StrictWriter);
-        assert_eq!(FailoverMode::for_connection(&s, &format!("instance-1.{domain}")), FailoverMode::StrictWriter);
-        assert_eq!(FailoverMode::for_connection(&s, &format!("ep.cluster-custom-{domain}")), FailoverMode::StrictWriter);
-        assert_eq!(FailoverMode::for_connection(&s, "10.0.0.1"), FailoverMode::StrictWriter);
+        assert_eq!(
+            FailoverMode::for_connection(&s, &format!("db.cluster-ro-{domain}")),
+            FailoverMode::ReaderOrWriter
+        );
+        assert_eq!(
+            FailoverMode::for_connection(&s, &format!("db.cluster-{domain}")),
+            FailoverMode::StrictWriter
+        );
+        assert_eq!(
+            FailoverMode::for_connection(&s, &format!("instance-1.{domain}")),
+            FailoverMode::StrictWriter
+        );
+        assert_eq!(
+            FailoverMode::for_connection(&s, &format!("ep.cluster-custom-{domain}")),
+            FailoverMode::StrictWriter
+        );
+        assert_eq!(
+            FailoverMode::for_connection(&s, "10.0.0.1"),
+            FailoverMode::StrictWriter
+        );
         let r = settings(&[("failover_mode", "strict_reader")]);
-        assert_eq!(FailoverMode::for_connection(&r, &format!("db.cluster-{domain}")), FailoverMode::StrictReader);
+        assert_eq!(
+            FailoverMode::for_connection(&r, &format!("db.cluster-{domain}")),
+            FailoverMode::StrictReader
+        );
         let alias = settings(&[("FAILOVER_MODE", "reader_or_writer")]);
-        assert_eq!(FailoverMode::for_connection(&alias, &format!("db.cluster-{domain}")), FailoverMode::ReaderOrWriter);
+        assert_eq!(
+            FailoverMode::for_connection(&alias, &format!("db.cluster-{domain}")),
+            FailoverMode::ReaderOrWriter
+        );
     }
 
     #[test]
     fn readers_first_failed_one_late_writer_last() {
         let all = HostFilter::allow_all();
-        let c = reader_candidates(&topo(), FailoverMode::ReaderOrWriter, Strategy::Random, &all, &|_| true, Some("r2"));
+        let c = reader_candidates(
+            &topo(),
+            FailoverMode::ReaderOrWriter,
+            Strategy::Random,
+            &all,
+            &|_| true,
+            Some("r2"),
+        );
         assert_eq!(c.len(), 4);
         assert_eq!(&ids(&c)[2..], &["r2", "w"]);
         assert!(c.iter().all(|c| c.expect == Expect::Either));
-        let strict = reader_candidates(&topo(), FailoverMode::StrictReader, Strategy::RoundRobin, &all, &|_| true, None);
+        let strict = reader_candidates(
+            &topo(),
+            FailoverMode::StrictReader,
+            Strategy::RoundRobin,
+            &all,
+            &|_| true,
+            None,
+        );
         assert_eq!(strict.len(), 3);
         assert!(!ids(&strict).contains(&"w"));
         assert!(strict.iter().all(|c| c.expect == Expect::Reader));
@@ -231,36 +319,82 @@ mod tests {
     fn filter_is_absolute_and_marks_are_hints() {
         let only_r3 = HostFilter::new(|i| i.id == "r3");
         for _ in 0..20 {
-            let c = reader_candidates(&topo(), FailoverMode::ReaderOrWriter, Strategy::Random, &only_r3, &|_| true, None);
+            let c = reader_candidates(
+                &topo(),
+                FailoverMode::ReaderOrWriter,
+                Strategy::Random,
+                &only_r3,
+                &|_| true,
+                None,
+            );
             assert_eq!(ids(&c), vec!["r3"]);
         }
         // Marked readers are skipped while something else is left...
         let down = |i: &Instance| i.id != "r1" && i.id != "r2";
-        let c = reader_candidates(&topo(), FailoverMode::StrictReader, Strategy::Random, &HostFilter::allow_all(), &down, None);
+        let c = reader_candidates(
+            &topo(),
+            FailoverMode::StrictReader,
+            Strategy::Random,
+            &HostFilter::allow_all(),
+            &down,
+            None,
+        );
         assert_eq!(ids(&c), vec!["r3"]);
         // ...and tried anyway when nothing else is, still within the filter.
-        let c = reader_candidates(&topo(), FailoverMode::StrictReader, Strategy::Random, &only_r3, &|_| false, None);
+        let c = reader_candidates(
+            &topo(),
+            FailoverMode::StrictReader,
+            Strategy::Random,
+            &only_r3,
+            &|_| false,
+            None,
+        );
         assert_eq!(ids(&c), vec!["r3"]);
         let no_readers = |i: &Instance| i.is_writer;
-        let c = reader_candidates(&topo(), FailoverMode::ReaderOrWriter, Strategy::Random, &HostFilter::allow_all(), &no_readers, None);
+        let c = reader_candidates(
+            &topo(),
+            FailoverMode::ReaderOrWriter,
+            Strategy::Random,
+            &HostFilter::allow_all(),
+            &no_readers,
+            None,
+        );
         assert_eq!(ids(&c), vec!["w"]);
     }
 
     #[test]
     fn writer_candidate_honours_the_filter() {
-        assert_eq!(writer_candidate(&topo(), &HostFilter::allow_all()).map(|c| c.id), Some("w".to_string()));
-        assert_eq!(writer_candidate(&topo(), &HostFilter::new(|i| !i.is_writer)), None);
-        assert_eq!(writer_candidate(&Topology::default(), &HostFilter::allow_all()), None);
+        assert_eq!(
+            writer_candidate(&topo(), &HostFilter::allow_all()).map(|c| c.id),
+            Some("w".to_string())
+        );
+        assert_eq!(
+            writer_candidate(&topo(), &HostFilter::new(|i| !i.is_writer)),
+            None
+        );
+        assert_eq!(
+            writer_candidate(&Topology::default(), &HostFilter::allow_all()),
+            None
+        );
     }
 
     #[test]
     fn only_connection_failures_trigger() {
-        assert!(is_connection_failure(&EngineError::communication("reset"), false));
+        assert!(is_connection_failure(
+            &EngineError::communication("reset"),
+            false
+        ));
         let syntax = EngineError::new(ErrorClass::Server, "42601", "syntax error");
         assert!(!is_connection_failure(&syntax, false));
         assert!(is_connection_failure(&syntax, true));
-        assert!(is_connection_failure(&EngineError::new(ErrorClass::Server, "57P01", "terminating connection"), false));
-        assert!(!is_connection_failure(&EngineError::timeout("query timeout"), false));
+        assert!(is_connection_failure(
+            &EngineError::new(ErrorClass::Server, "57P01", "terminating connection"),
+            false
+        ));
+        assert!(!is_connection_failure(
+            &EngineError::timeout("query timeout"),
+            false
+        ));
     }
 
     #[test]
@@ -269,8 +403,16 @@ mod tests {
         let ok = succeeded("r1", false, &cause, Duration::from_millis(5));
         assert_eq!(ok.sqlstate_str(), "08S02");
         assert!(ok.message.contains("r1"));
-        assert_eq!(succeeded("r1", true, &cause, Duration::ZERO).sqlstate_str(), "08007");
-        let bad = failed(FailoverMode::StrictWriter, Duration::from_secs(1), &cause, vec!["w: refused".into()]);
+        assert_eq!(
+            succeeded("r1", true, &cause, Duration::ZERO).sqlstate_str(),
+            "08007"
+        );
+        let bad = failed(
+            FailoverMode::StrictWriter,
+            Duration::from_secs(1),
+            &cause,
+            vec!["w: refused".into()],
+        );
         assert_eq!(bad.sqlstate_str(), "08S01");
         assert!(bad.to_string().contains("w: refused"));
     }

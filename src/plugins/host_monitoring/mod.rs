@@ -56,7 +56,11 @@ pub struct HostMonitoringPlugin {
 impl HostMonitoringPlugin {
     pub fn new(settings: Arc<Settings>) -> HostMonitoringPlugin {
         let timing = timing(&settings);
-        HostMonitoringPlugin { settings, timing, cached: Mutex::new(None) }
+        HostMonitoringPlugin {
+            settings,
+            timing,
+            cached: Mutex::new(None),
+        }
     }
 
     /// The options of the monitoring connection for `conn`'s host: the `monitoring-` settings,

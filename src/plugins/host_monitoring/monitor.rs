@@ -112,7 +112,10 @@ struct State {
 enum Plan {
     Stop,
     /// Nothing to probe until then; `watched` says whether calls are registered.
-    Idle { until: Instant, watched: bool },
+    Idle {
+        until: Instant,
+        watched: bool,
+    },
     Probe,
 }
 
@@ -141,7 +144,8 @@ impl Drop for WatchGuard {
     }
 }
 
-static MONITORS: LazyLock<Mutex<HashMap<MonitorKey, Arc<Monitor>>>> = LazyLock::new(|| Mutex::new(HashMap::new()));
+static MONITORS: LazyLock<Mutex<HashMap<MonitorKey, Arc<Monitor>>>> =
+    LazyLock::new(|| Mutex::new(HashMap::new()));
 
 /// The live monitor for `key`, starting one (and its task) when there is none.
 pub fn monitor_for(key: MonitorKey, options: ConnectOptions) -> EngineResult<Arc<Monitor>> {
@@ -227,7 +231,11 @@ impl Monitor {
     /// (the caller then asks the registry for a live one).
     pub fn watch(self: &Arc<Self>, killer: SessionKiller) -> Option<WatchGuard> {
         let started = Instant::now();
-        let watch = Watch { started, killer, killed: false };
+        let watch = Watch {
+            started,
+            killer,
+            killed: false,
+        };
         let mut st = self.state.lock();
         if st.stopped {
             return None;
@@ -243,7 +251,9 @@ impl Monitor {
             }
         };
         st.active += 1;
-        let wake = st.planned_wake.is_some_and(|p| started + self.timing.detection_time < p);
+        let wake = st
+            .planned_wake
+            .is_some_and(|p| started + self.timing.detection_time < p);
         if wake {
             st.planned_wake = None;
         }
@@ -251,7 +261,10 @@ impl Monitor {
         if wake {
             self.wake.notify_one();
         }
-        Some(WatchGuard { monitor: self.clone(), index })
+        Some(WatchGuard {
+            monitor: self.clone(),
+            index,
+        })
     }
 
     fn unwatch(&self, index: usize) {
@@ -297,9 +310,18 @@ impl Monitor {
                 return Plan::Stop;
             }
             st.planned_wake = Some(until);
-            return Plan::Idle { until, watched: false };
+            return Plan::Idle {
+                until,
+                watched: false,
+            };
         }
-        let earliest = st.slots.iter().flatten().filter(|w| !w.killed).map(|w| w.started).min();
+        let earliest = st
+            .slots
+            .iter()
+            .flatten()
+            .filter(|w| !w.killed)
+            .map(|w| w.started)
+            .min();
         match earliest {
             Some(started) if started + self.timing.detection_time <= now => {
                 st.planned_wake = None;
@@ -308,13 +330,19 @@ impl Monitor {
             Some(started) => {
                 let until = started + self.timing.detection_time;
                 st.planned_wake = Some(until);
-                Plan::Idle { until, watched: true }
+                Plan::Idle {
+                    until,
+                    watched: true,
+                }
             }
             None => {
                 // Every watched call was aborted already; their calls are returning.
                 let until = now + self.timing.step();
                 st.planned_wake = Some(until);
-                Plan::Idle { until, watched: true }
+                Plan::Idle {
+                    until,
+                    watched: true,
+                }
             }
         }
     }
@@ -367,7 +395,10 @@ impl Monitor {
                     if watched && may_preopen && link.as_ref().is_none_or(Session::is_broken) {
                         may_preopen = false;
                         drop_link(&mut link);
-                        if let Ok(Ok(s)) = tokio::time::timeout_at(until.into(), Session::open(&self.options)).await {
+                        if let Ok(Ok(s)) =
+                            tokio::time::timeout_at(until.into(), Session::open(&self.options))
+                                .await
+                        {
                             link = Some(s);
                         }
                         continue;
@@ -386,7 +417,10 @@ impl Monitor {
                     if !declared {
                         deadline = deadline.min(verdict_at);
                     }
-                    let answered = matches!(tokio::time::timeout_at(deadline.into(), self.attempt(&mut link)).await, Ok(Ok(())));
+                    let answered = matches!(
+                        tokio::time::timeout_at(deadline.into(), self.attempt(&mut link)).await,
+                        Ok(Ok(()))
+                    );
                     if answered {
                         silent_since = None;
                         if declared {
@@ -434,7 +468,9 @@ impl Monitor {
 /// the server ends the backend on the closed socket just as fast.
 fn drop_link(link: &mut Option<Session>) {
     if let Some(session) = link.take() {
-        session.killer().kill(EngineError::communication("monitoring connection dropped"));
+        session
+            .killer()
+            .kill(EngineError::communication("monitoring connection dropped"));
     }
 }
 
@@ -446,7 +482,10 @@ impl Drop for ExitMark {
     fn drop(&mut self) {
         self.0.state.lock().stopped = true;
         let mut map = MONITORS.lock();
-        if map.get(&self.0.key).is_some_and(|m| Arc::ptr_eq(m, &self.0)) {
+        if map
+            .get(&self.0.key)
+            .is_some_and(|m| Arc::ptr_eq(m, &self.0))
+        {
             map.remove(&self.0.key);
         }
     }

@@ -6,7 +6,10 @@ use crate::engine::pipeline::Pipeline;
 use std::time::Duration;
 
 fn settings(pairs: &[(&str, &str)]) -> Arc<Settings> {
-    let pairs: Vec<(String, String)> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let pairs: Vec<(String, String)> = pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
     Arc::new(Settings::resolve(&pairs, &|_| None).expect("settings"))
 }
 
@@ -14,9 +17,14 @@ fn settings(pairs: &[(&str, &str)]) -> Arc<Settings> {
 fn loaded_by_default_and_by_code() {
     let default = Pipeline::build(&settings(&[]), crate::plugins::factory).expect("chain");
     assert!(default.codes_loaded().contains(&CODE));
-    let explicit = Pipeline::build(&settings(&[("plugins", "host_monitoring")]), crate::plugins::factory).expect("chain");
+    let explicit = Pipeline::build(
+        &settings(&[("plugins", "host_monitoring")]),
+        crate::plugins::factory,
+    )
+    .expect("chain");
     assert_eq!(explicit.codes_loaded(), vec![CODE]);
-    let none = Pipeline::build(&settings(&[("plugins", "")]), crate::plugins::factory).expect("chain");
+    let none =
+        Pipeline::build(&settings(&[("plugins", "")]), crate::plugins::factory).expect("chain");
     assert!(none.is_empty());
 }
 
@@ -43,18 +51,29 @@ fn seed_defaults() {
 
 #[test]
 fn short_intervals_probe_every_interval() {
-    let t = timing(&settings(&[("failure_detection_interval_ms", "100"), ("failure_detection_count", "2")]));
+    let t = timing(&settings(&[
+        ("failure_detection_interval_ms", "100"),
+        ("failure_detection_count", "2"),
+    ]));
     assert_eq!(t.step(), Duration::from_millis(100));
     assert_eq!(t.silence_limit(), Duration::from_millis(200));
 }
 
 #[test]
 fn monitoring_prefix_reaches_the_monitoring_options() {
-    let s = settings(&[("application_name", "app"), ("monitoring-application_name", "watcher"), ("monitoring-connect_timeout", "3")]);
+    let s = settings(&[
+        ("application_name", "app"),
+        ("monitoring-application_name", "watcher"),
+        ("monitoring-connect_timeout", "3"),
+    ]);
     let opts = ConnectOptions::from_settings(&s.for_monitoring()).expect("options");
     assert_eq!(opts.application_name, "watcher");
     assert_eq!(opts.connect_timeout, Some(Duration::from_secs(3)));
-    assert!(Settings::resolve(&[("monitoring-connect_timeout".to_string(), "0".to_string())], &|_| None).is_err());
+    assert!(Settings::resolve(
+        &[("monitoring-connect_timeout".to_string(), "0".to_string())],
+        &|_| None
+    )
+    .is_err());
 }
 
 #[test]
@@ -66,7 +85,10 @@ fn monitor_keys_separate_hosts_and_timings() {
     let mut other = opts.clone();
     other.port = 5433;
     assert!(MonitorKey::new(&opts, t) != MonitorKey::new(&other, t));
-    let faster = Timing { interval: Duration::from_millis(100), ..t };
+    let faster = Timing {
+        interval: Duration::from_millis(100),
+        ..t
+    };
     assert!(MonitorKey::new(&opts, t) != MonitorKey::new(&opts, faster));
     // Host keys ignore case.
     let mut upper = opts.clone();
