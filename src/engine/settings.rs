@@ -340,10 +340,10 @@ keys! {
         "How long a call runs before its host is first probed.")
         .aliases(&["FAILURE_DETECTION_TIME"]).default("30000"),
     FailureDetectionIntervalMs => KeyDecl::new("failure_detection_interval_ms", ms(100, DAY_MS), G::HostMonitoring,
-        "Time between probes; also the limit for each probe.")
+        "Probe interval and the limit for each probe; the host is unavailable after failure_detection_count intervals without an answer.")
         .aliases(&["FAILURE_DETECTION_INTERVAL"]).default("5000"),
     FailureDetectionCount => KeyDecl::new("failure_detection_count", int(1, 1000), G::HostMonitoring,
-        "Unanswered probes in a row after which the host is unavailable and the call's connection is aborted.")
+        "How many probe intervals without an answer make the host unavailable; the call's connection is then aborted.")
         .default("3"),
     MonitorDisposalTimeMs => KeyDecl::new("monitor_disposal_time_ms", ms(0, DAY_MS), G::HostMonitoring,
         "A host's monitor with nothing to watch for this long stops and closes its monitoring connection.")
@@ -382,7 +382,7 @@ keys! {
         "Time allowed to find and connect a replacement instance before the call fails with 08S01. 60 s covers a typical Aurora writer failover with margin.")
         .default("60000"),
     FailoverReaderConnectTimeoutMs => KeyDecl::new("failover_reader_connect_timeout_ms", ms(100, DAY_MS), G::Failover,
-        "Limit for each connection attempt to a candidate reader during failover.")
+        "Limit for each connection attempt (and topology read) during failover, when connect_timeout gives none.")
         .default("30000"),
     ReaderHostSelectorStrategy => KeyDecl::new("reader_host_selector_strategy", K::Enum { words: &["random", "round_robin", "least_connections"] }, G::Failover,
         "How a reader is chosen by failover and read/write splitting.")
