@@ -6,7 +6,7 @@
 
 use parking_lot::Mutex;
 use std::future::Future;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Once;
 use tokio::runtime::{Builder, Handle, Runtime};
 
@@ -18,6 +18,16 @@ static RUNTIME: Mutex<Option<Runtime>> = Mutex::new(None);
 /// Set in a child process right after fork(): the parent's runtime threads do not exist there.
 static FORKED: AtomicBool = AtomicBool::new(false);
 static ATFORK: Once = Once::new();
+/// Counts runtimes created in this process: background work started under an earlier runtime
+/// (before a fork or a release) is gone, whatever its records say.
+static EPOCH: AtomicU64 = AtomicU64::new(0);
+
+/// The generation of the current runtime (creating the runtime when there is none, so that
+/// work about to be spawned records the generation it will run on); see [`EPOCH`].
+pub fn epoch() -> u64 {
+    let _ = handle();
+    EPOCH.load(Ordering::Acquire)
+}
 
 extern "C" fn mark_forked() {
     FORKED.store(true, Ordering::SeqCst);
@@ -49,6 +59,7 @@ pub fn handle() -> std::io::Result<Handle> {
         .enable_all()
         .build()?;
     let handle = rt.handle().clone();
+    EPOCH.fetch_add(1, Ordering::AcqRel);
     *slot = Some(rt);
     Ok(handle)
 }

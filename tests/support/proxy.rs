@@ -276,7 +276,9 @@ async fn serve(client: TcpStream, shared: Arc<Shared>, mut mode_rx: watch::Recei
             _ = reset_requested => Outcome::Reset,
         }
     };
-    if outcome == Outcome::Reset {
+    // The pumps also stop when the mode turns to Reset, and select! may see them first: the
+    // mode, not the branch that won, decides whether the client gets a RST.
+    if outcome == Outcome::Reset || mode_rx.borrow().0 == FaultMode::Reset {
         reset(client);
     }
 }

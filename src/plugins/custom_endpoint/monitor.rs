@@ -155,6 +155,8 @@ impl WaitFailure {
 
 /// One endpoint's monitor.
 pub struct Monitor {
+    /// The runtime generation the monitor's task runs on.
+    epoch: u64,
     key: MonitorKey,
     config: MonitorConfig,
     state: Mutex<State>,
@@ -176,6 +178,7 @@ pub struct Monitor {
 impl Monitor {
     fn new(key: MonitorKey, config: MonitorConfig) -> Monitor {
         Monitor {
+            epoch: runtime::epoch(),
             key,
             config,
             state: Mutex::new(State::default()),
@@ -215,7 +218,8 @@ impl Monitor {
     }
 
     pub fn is_stopped(&self) -> bool {
-        self.state.lock().stopped
+        // A monitor of an earlier runtime (the parent's, before a fork) has no task any more.
+        self.state.lock().stopped || self.epoch != runtime::epoch()
     }
 
     /// Blocks the calling (application) thread until the monitor has info, at most `limit`.

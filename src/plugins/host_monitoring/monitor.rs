@@ -122,6 +122,8 @@ enum Plan {
 /// A host's monitor. Shared (`Arc`) by the registry, the plugin instances that cached it and the
 /// guards of watched calls.
 pub struct Monitor {
+    /// The runtime generation the monitor's task runs on.
+    epoch: u64,
     key: MonitorKey,
     options: ConnectOptions,
     timing: Timing,
@@ -197,6 +199,7 @@ impl Monitor {
             options.host
         ));
         Monitor {
+            epoch: runtime::epoch(),
             timing: key.timing,
             key,
             options,
@@ -221,7 +224,8 @@ impl Monitor {
     /// False once the monitor stopped (disposed, released) or its task is gone (the runtime
     /// was shut down): such a monitor must be replaced, never used.
     pub fn is_live(&self) -> bool {
-        if self.state.lock().stopped {
+        // A monitor of an earlier runtime (the parent's, before a fork) has no task any more.
+        if self.state.lock().stopped || self.epoch != runtime::epoch() {
             return false;
         }
         self.task.lock().as_ref().is_some_and(|t| !t.is_finished())
