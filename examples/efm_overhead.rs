@@ -76,7 +76,7 @@ fn execute(conn: &mut EngineConnection, prepared: &Prepared) -> EngineResult<()>
 fn overhead(cluster: &Cluster) -> Result<(), String> {
     let chains: [(&str, Vec<(&str, &str)>); 3] = [
         ("plugins= (empty)", vec![("plugins", "")]),
-        ("default chain (host_monitoring, seed settings)", vec![]),
+        ("default chain (failover, host_monitoring; seed settings)", vec![]),
         (
             "host_monitoring, failure_detection_time_ms=0 (every call probed)",
             vec![
@@ -173,6 +173,8 @@ fn detect(
     let s = settings(
         cluster,
         &[
+            // Detection alone: with failover in the chain the abort would start a failover.
+            ("plugins", "host_monitoring"),
             ("failure_detection_time_ms", &t),
             ("failure_detection_interval_ms", &i),
             ("failure_detection_count", &c),
