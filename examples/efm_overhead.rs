@@ -76,7 +76,10 @@ fn execute(conn: &mut EngineConnection, prepared: &Prepared) -> EngineResult<()>
 fn overhead(cluster: &Cluster) -> Result<(), String> {
     let chains: [(&str, Vec<(&str, &str)>); 3] = [
         ("plugins= (empty)", vec![("plugins", "")]),
-        ("default chain (failover, host_monitoring; seed settings)", vec![]),
+        (
+            "default chain (failover, host_monitoring; seed settings)",
+            vec![],
+        ),
         (
             "host_monitoring, failure_detection_time_ms=0 (every call probed)",
             vec![

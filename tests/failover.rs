@@ -585,7 +585,10 @@ fn real_monitor_abort_then_failover_in_one_chain() {
             ("failure_detection_count", "2"),
         ],
     );
-    assert_eq!(conn.pipeline.codes_loaded(), vec!["failover", "host_monitoring"]);
+    assert_eq!(
+        conn.pipeline.codes_loaded(),
+        vec!["failover", "host_monitoring"]
+    );
     let started = Instant::now();
     let worker = std::thread::spawn(move || {
         let mut conn = conn;
@@ -596,7 +599,9 @@ fn real_monitor_abort_then_failover_in_one_chain() {
     });
     std::thread::sleep(Duration::from_millis(1500));
     let outage = Instant::now();
-    cluster.set_fault(&old_writer, FaultMode::BlackHole).expect("black hole");
+    cluster
+        .set_fault(&old_writer, FaultMode::BlackHole)
+        .expect("black hole");
     cluster.fail_over_to(&new_writer).expect("promote");
     let (out, ended, after) = worker.join().expect("worker");
     let err = expect_state(out, "08S02");
