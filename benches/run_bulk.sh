@@ -18,80 +18,11 @@ set -euo pipefail
 ROWS="${1:-1000000}"
 RUNS="${2:-3}"
 ARRAY="${3:-1000}"
-REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
-PSQLODBC="${PSQLODBC:-/usr/lib/x86_64-linux-gnu/odbc/psqlodbcw.so}"
-TARGET_DIR="${CARGO_TARGET_DIR:-$REPO/target}"
+BENCH_NAME=run_bulk.sh
+BENCH_CLIENT=bulk_insert
+# shellcheck source=benches/setup.sh
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
-die() { echo "run_bulk.sh: $*" >&2; exit 1; }
-[ -x "$PG_BIN/initdb" ] || die "no PostgreSQL 15 at $PG_BIN (run installer/deps.sh)"
-[ -f "$PSQLODBC" ] || die "no psqlODBC at $PSQLODBC (run installer/deps.sh)"
-[ -f /usr/include/sql.h ] || die "no unixODBC headers (run installer/deps.sh)"
-command -v cargo >/dev/null || die "cargo is not on PATH"
-
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/auroraodbc-bulk.XXXXXX")"
-PGDATA="$WORK/pgdata"
-PG_STARTED=0
-
-# Server tools refuse to run as root: run them as the postgres user then.
-as_pg() {
-  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
-}
-
-CLIENT=""
-cleanup() {
-  local rc=$?
-  if [ -n "$CLIENT" ]; then kill "$CLIENT" 2>/dev/null || true; wait "$CLIENT" 2>/dev/null || true; fi
-  if [ "$PG_STARTED" -eq 1 ]; then
-    as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -m immediate -w stop >/dev/null 2>&1 || true
-  fi
-  rm -rf "$WORK"
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-echo "== building the driver (release)" >&2
-(cd "$REPO" && cargo build --release --lib >&2)
-DRIVER="$TARGET_DIR/release/libauroraodbc.so"
-[ -f "$DRIVER" ] || die "driver not built at $DRIVER"
-
-echo "== compiling benches/bulk_insert.c" >&2
-cc -O2 -Wall -o "$WORK/bulk_insert" "$REPO/benches/bulk_insert.c" -lodbc
-
-# A free loopback port: ask the kernel for one.
-PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-
-echo "== starting PostgreSQL on 127.0.0.1:$PORT" >&2
-mkdir -p "$PGDATA"
-if [ "$(id -u)" -eq 0 ]; then
-  chmod 711 "$WORK"
-  chown postgres:postgres "$PGDATA"
-fi
-as_pg "$PG_BIN/initdb" -D "$PGDATA" --no-sync -A trust -U postgres -E UTF8 --locale=C >"$WORK/initdb.log" 2>&1 \
-  || { cat "$WORK/initdb.log" >&2; die "initdb failed"; }
-as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -l "$PGDATA/server.log" -w -t 60 \
-  -o "-c listen_addresses=127.0.0.1 -p $PORT -c unix_socket_directories=$PGDATA -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
-  start >/dev/null || { cat "$PGDATA/server.log" >&2; die "PostgreSQL did not start"; }
-PG_STARTED=1
-
-# Private driver-manager configuration: both drivers, one DSN each.
-export ODBCSYSINI="$WORK" ODBCINSTINI=odbcinst.ini ODBCINI="$WORK/odbc.ini"
-cat >"$WORK/odbcinst.ini" <<EOF
-[auroraodbc]
-Description=auroraodbc (this build)
-Driver=$DRIVER
-Threading=0
-
-[psqlodbc]
-Description=psqlODBC (Debian odbc-postgresql)
-Driver=$PSQLODBC
-EOF
-# psqlODBC's own odbc.ini key names (it reads Servername/Username there, not Server/UID).
-common="Servername=127.0.0.1
-Port=$PORT
-Database=postgres
-Username=postgres"
 cat >"$WORK/odbc.ini" <<EOF
 [bulk_aurora]
 Driver=auroraodbc
