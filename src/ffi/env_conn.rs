@@ -12,7 +12,7 @@ use super::handles::{self, Object};
 use super::text::{self, Enc, OutLen, Unit};
 use crate::odbc::conn::Connection;
 use crate::odbc::desc::{DescKind, Descriptor};
-use crate::odbc::diag::{state, OdbcError, Outcome};
+use crate::odbc::diag::{state, OdbcError, OdbcResult, Outcome};
 use crate::odbc::env::{Environment, SQL_OV_ODBC2, SQL_OV_ODBC3, SQL_OV_ODBC3_80};
 use crate::odbc::stmt::Statement;
 use crate::odbc::{connect, info};
@@ -28,6 +28,19 @@ const SQL_ATTR_ODBC_VERSION: i32 = 200;
 const SQL_ATTR_CONNECTION_POOLING: i32 = 201;
 const SQL_ATTR_CP_MATCH: i32 = 202;
 const SQL_ATTR_OUTPUT_NTS: i32 = 10001;
+
+/// Answers an integer (SQLUINTEGER) attribute: HY009 for a null value pointer.
+///
+/// # Safety
+/// `value` is null or writable for 4 bytes; `len` is null or writable.
+unsafe fn put_u32_attribute(value: *mut c_void, len: *mut i32, v: u32) -> OdbcResult<Outcome> {
+    if value.is_null() {
+        return Err(OdbcError::new(state::NULL_POINTER, "value pointer is null"));
+    }
+    text::put(value.cast::<u32>(), v);
+    text::put(len, 4);
+    Ok(Outcome::Success)
+}
 
 fn int_value(ptr: *mut c_void) -> i64 {
     ptr as usize as i64
@@ -253,12 +266,7 @@ pub unsafe extern "C" fn SQLGetEnvAttr(
                     ))
                 }
             };
-            if value.is_null() {
-                return Err(OdbcError::new(state::NULL_POINTER, "value pointer is null"));
-            }
-            text::put(value.cast::<u32>(), v);
-            text::put(len, 4);
-            Ok(Outcome::Success)
+            put_u32_attribute(value, len, v)
         })
     })
 }
@@ -646,12 +654,7 @@ unsafe fn get_connect_attr(
                 ))
             }
         };
-        if value.is_null() {
-            return Err(OdbcError::new(state::NULL_POINTER, "value pointer is null"));
-        }
-        text::put(value.cast::<u32>(), number);
-        text::put(len, 4);
-        Ok(Outcome::Success)
+        put_u32_attribute(value, len, number)
     })
 }
 
