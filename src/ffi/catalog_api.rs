@@ -662,6 +662,37 @@ pub unsafe extern "C" fn SQLSpecialColumnsW(
 // ---------------------------------------------------------------------------------------------
 // SQLProcedures / SQLProcedureColumns
 
+/// The catalog functions whose arguments are a catalog name and two search patterns (schema and
+/// object): SQLProcedures and SQLTablePrivileges.
+#[allow(clippy::too_many_arguments)]
+unsafe fn patterned_catalog(
+    enc: Enc,
+    h: *mut c_void,
+    cat: *const c_void,
+    cat_len: i16,
+    sch: *const c_void,
+    sch_len: i16,
+    obj: *const c_void,
+    obj_len: i16,
+    build: fn(NameArg<'_>, NameArg<'_>, NameArg<'_>) -> catalog::CatalogQuery,
+) -> i16 {
+    call(stmt(h), |s| {
+        let (c, sc, o) = (
+            arg(enc, cat, cat_len)?,
+            arg(enc, sch, sch_len)?,
+            arg(enc, obj, obj_len)?,
+        );
+        let m = metadata_id(s);
+        require_if_identifier(m, &[&sc, &o])?;
+        let q = build(
+            NameArg::from_odbc(c.as_deref(), false, m),
+            NameArg::from_odbc(sc.as_deref(), true, m),
+            NameArg::from_odbc(o.as_deref(), true, m),
+        );
+        run(s, &q)
+    })
+}
+
 #[allow(clippy::too_many_arguments)]
 unsafe fn procedures(
     enc: Enc,
@@ -673,21 +704,17 @@ unsafe fn procedures(
     pro: *const c_void,
     pro_len: i16,
 ) -> i16 {
-    call(stmt(h), |s| {
-        let (c, sc, p) = (
-            arg(enc, cat, cat_len)?,
-            arg(enc, sch, sch_len)?,
-            arg(enc, pro, pro_len)?,
-        );
-        let m = metadata_id(s);
-        require_if_identifier(m, &[&sc, &p])?;
-        let q = catalog::procedures(
-            NameArg::from_odbc(c.as_deref(), false, m),
-            NameArg::from_odbc(sc.as_deref(), true, m),
-            NameArg::from_odbc(p.as_deref(), true, m),
-        );
-        run(s, &q)
-    })
+    patterned_catalog(
+        enc,
+        h,
+        cat,
+        cat_len,
+        sch,
+        sch_len,
+        pro,
+        pro_len,
+        catalog::procedures,
+    )
 }
 
 #[no_mangle]
@@ -843,21 +870,17 @@ unsafe fn table_privileges(
     tab: *const c_void,
     tab_len: i16,
 ) -> i16 {
-    call(stmt(h), |s| {
-        let (c, sc, t) = (
-            arg(enc, cat, cat_len)?,
-            arg(enc, sch, sch_len)?,
-            arg(enc, tab, tab_len)?,
-        );
-        let m = metadata_id(s);
-        require_if_identifier(m, &[&sc, &t])?;
-        let q = catalog::table_privileges(
-            NameArg::from_odbc(c.as_deref(), false, m),
-            NameArg::from_odbc(sc.as_deref(), true, m),
-            NameArg::from_odbc(t.as_deref(), true, m),
-        );
-        run(s, &q)
-    })
+    patterned_catalog(
+        enc,
+        h,
+        cat,
+        cat_len,
+        sch,
+        sch_len,
+        tab,
+        tab_len,
+        catalog::table_privileges,
+    )
 }
 
 #[no_mangle]
