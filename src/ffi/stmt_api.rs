@@ -431,12 +431,8 @@ pub unsafe extern "C" fn SQLBindCol(
             }
             let st = s.state.lock();
             let mut ard = st.ard.state.lock();
-            let rec = ard.record_mut(usize::from(col));
-            rec.concise_type = target;
-            rec.data_ptr = value as usize;
-            rec.octet_length = cap as i64;
-            rec.indicator_ptr = ind as usize;
-            rec.octet_length_ptr = ind as usize;
+            ard.record_mut(usize::from(col))
+                .bind(target, value as usize, cap as i64, ind as usize);
             if value.is_null() && ind.is_null() {
                 ard.trim();
             }
@@ -481,16 +477,12 @@ pub unsafe extern "C" fn SQLBindParameter(
             let st = s.state.lock();
             {
                 let mut apd = st.apd.state.lock();
-                let rec = apd.record_mut(usize::from(number));
-                rec.concise_type = c_type;
-                rec.data_ptr = value as usize;
-                rec.octet_length = cap as i64;
-                rec.indicator_ptr = ind as usize;
-                rec.octet_length_ptr = ind as usize;
-                if value.is_null() && ind.is_null() {
-                    // An unbound-looking record still counts as bound (a NULL parameter).
-                    rec.indicator_ptr = 0;
-                }
+                apd.record_mut(usize::from(number)).bind(
+                    c_type,
+                    value as usize,
+                    cap as i64,
+                    ind as usize,
+                );
             }
             let mut ipd = s.ipd.state.lock();
             let rec = ipd.record_mut(usize::from(number));

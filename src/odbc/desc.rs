@@ -36,6 +36,16 @@ pub struct DescRecord {
 }
 
 impl DescRecord {
+    /// What SQLBindCol and SQLBindParameter set on an application descriptor record: the C
+    /// type, the buffer and its length, and one pointer for both indicator and length.
+    pub fn bind(&mut self, c_type: i16, data_ptr: usize, octet_length: i64, indicator_ptr: usize) {
+        self.concise_type = c_type;
+        self.data_ptr = data_ptr;
+        self.octet_length = octet_length;
+        self.indicator_ptr = indicator_ptr;
+        self.octet_length_ptr = indicator_ptr;
+    }
+
     /// Whether this record binds anything (an unbound ARD column is skipped by SQLFetch).
     pub fn is_bound(&self) -> bool {
         self.data_ptr != 0 || self.indicator_ptr != 0 || self.octet_length_ptr != 0
