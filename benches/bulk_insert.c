@@ -16,8 +16,8 @@
  * seconds is the wall time from the first SQLExecute to the last (prepare, table creation and
  * the check excluded); cpu_seconds is the whole process's user + system CPU time.
  */
-#include <sql.h>
-#include <sqlext.h>
+#define BENCH_PROGRAM "bulk_insert"
+#include "bench_common.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,23 +27,6 @@
 
 #define TEXT_CAP 32
 
-static void diag(SQLSMALLINT type, SQLHANDLE handle, const char *what)
-{
-    SQLCHAR state[6], message[1024];
-    SQLINTEGER native;
-    SQLSMALLINT len;
-    fprintf(stderr, "bulk_insert: %s failed\n", what);
-    for (SQLSMALLINT i = 1; SQLGetDiagRec(type, handle, i, state, &native, message, sizeof message, &len) == SQL_SUCCESS; i++)
-        fprintf(stderr, "  [%s] %s\n", (char *)state, (char *)message);
-}
-
-#define CHECK(rc, type, handle, what)                                                              \
-    do {                                                                                           \
-        if (!SQL_SUCCEEDED(rc)) {                                                                  \
-            diag(type, handle, what);                                                              \
-            exit(2);                                                                               \
-        }                                                                                          \
-    } while (0)
 
 static void exec(SQLHSTMT stmt, const char *sql)
 {
@@ -99,20 +82,8 @@ int main(int argc, char **argv)
 
     SQLHENV env;
     SQLHDBC dbc;
-    SQLHSTMT stmt;
-    SQLRETURN rc = SQLAllocHandle(SQL_HANDLE_ENV, SQL_NULL_HANDLE, &env);
-    if (!SQL_SUCCEEDED(rc)) {
-        fprintf(stderr, "bulk_insert: cannot allocate an environment\n");
-        return 2;
-    }
-    rc = SQLSetEnvAttr(env, SQL_ATTR_ODBC_VERSION, (SQLPOINTER)SQL_OV_ODBC3, 0);
-    CHECK(rc, SQL_HANDLE_ENV, env, "SQLSetEnvAttr");
-    rc = SQLAllocHandle(SQL_HANDLE_DBC, env, &dbc);
-    CHECK(rc, SQL_HANDLE_ENV, env, "SQLAllocHandle(DBC)");
-    rc = SQLDriverConnect(dbc, NULL, (SQLCHAR *)connstr, SQL_NTS, NULL, 0, NULL, SQL_DRIVER_NOPROMPT);
-    CHECK(rc, SQL_HANDLE_DBC, dbc, "SQLDriverConnect");
-    rc = SQLAllocHandle(SQL_HANDLE_STMT, dbc, &stmt);
-    CHECK(rc, SQL_HANDLE_DBC, dbc, "SQLAllocHandle(STMT)");
+    SQLHSTMT stmt = bench_connect(connstr, &env, &dbc);
+    SQLRETURN rc;
 
     exec(stmt, "DROP TABLE IF EXISTS bench_bulk");
     exec(stmt, "CREATE TABLE bench_bulk (a int4, b int8, c float8, d text)");

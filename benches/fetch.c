@@ -19,8 +19,8 @@
  * which busy neighbours on a shared machine disturb less than wall time.
  * Exit status 0 only when every row arrived with the expected values.
  */
-#include <sql.h>
-#include <sqlext.h>
+#define BENCH_PROGRAM "fetch"
+#include "bench_common.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -32,23 +32,6 @@
 #define BLOCK 1000
 #define TEXT_CAP 64
 
-static void diag(SQLSMALLINT type, SQLHANDLE handle, const char *what)
-{
-    SQLCHAR state[6], message[1024];
-    SQLINTEGER native;
-    SQLSMALLINT len;
-    fprintf(stderr, "fetch: %s failed\n", what);
-    for (SQLSMALLINT i = 1; SQLGetDiagRec(type, handle, i, state, &native, message, sizeof message, &len) == SQL_SUCCESS; i++)
-        fprintf(stderr, "  [%s] %s\n", (char *)state, (char *)message);
-}
-
-#define CHECK(rc, type, handle, what)                                                              \
-    do {                                                                                           \
-        if (!SQL_SUCCEEDED(rc)) {                                                                  \
-            diag(type, handle, what);                                                              \
-            exit(2);                                                                               \
-        }                                                                                          \
-    } while (0)
 
 /* FNV-1a over the bytes of each value, in row order. */
 static uint64_t checksum = 1469598103934665603ULL;
@@ -180,20 +163,8 @@ int main(int argc, char **argv)
 
     SQLHENV env;
     SQLHDBC dbc;
-    SQLHSTMT stmt;
-    SQLRETURN rc = SQLAllocHandle(SQL_HANDLE_ENV, SQL_NULL_HANDLE, &env);
-    if (!SQL_SUCCEEDED(rc)) {
-        fprintf(stderr, "fetch: cannot allocate an environment\n");
-        return 2;
-    }
-    rc = SQLSetEnvAttr(env, SQL_ATTR_ODBC_VERSION, (SQLPOINTER)SQL_OV_ODBC3, 0);
-    CHECK(rc, SQL_HANDLE_ENV, env, "SQLSetEnvAttr");
-    rc = SQLAllocHandle(SQL_HANDLE_DBC, env, &dbc);
-    CHECK(rc, SQL_HANDLE_ENV, env, "SQLAllocHandle(DBC)");
-    rc = SQLDriverConnect(dbc, NULL, (SQLCHAR *)connstr, SQL_NTS, NULL, 0, NULL, SQL_DRIVER_NOPROMPT);
-    CHECK(rc, SQL_HANDLE_DBC, dbc, "SQLDriverConnect");
-    rc = SQLAllocHandle(SQL_HANDLE_STMT, dbc, &stmt);
-    CHECK(rc, SQL_HANDLE_DBC, dbc, "SQLAllocHandle(STMT)");
+    SQLHSTMT stmt = bench_connect(connstr, &env, &dbc);
+    SQLRETURN rc;
 
     char sql[256];
     snprintf(sql, sizeof sql,
