@@ -92,8 +92,3 @@ pub fn shutdown() {
         rt.shutdown_background();
     }
 }
-
-/// Whether a runtime currently exists (for tests of release behaviour).
-pub fn is_running() -> bool {
-    RUNTIME.lock().is_some()
-}

@@ -7,7 +7,7 @@ use super::session::{ConnectOptions, Session};
 use super::settings::{Key, Settings};
 use parking_lot::Mutex;
 use std::collections::HashMap;
-use std::sync::{Arc, LazyLock};
+use std::sync::LazyLock;
 use std::time::{Duration, Instant};
 
 /// Rows of `aurora_replica_status()` older than this are dropped (unless writer or undated):
@@ -257,9 +257,6 @@ pub fn cached(cluster_key: &str) -> Option<Topology> {
 pub fn clear_cache() {
     CACHE.lock().clear();
 }
-
-/// Shared pointer alias used by plugins that hold a pattern.
-pub type SharedPattern = Arc<HostPattern>;
 
 #[cfg(test)]
 mod tests {

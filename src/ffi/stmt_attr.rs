@@ -10,7 +10,7 @@
 
 use super::guard::{self, call};
 use super::handles;
-use super::text::{self, Enc, OutLen, Unit};
+use super::text::{self, Enc};
 use crate::odbc::diag::{state, OdbcError, Outcome};
 use crate::odbc::scroll::cursor_type;
 use crate::odbc::stmt::Statement;
@@ -336,11 +336,4 @@ pub unsafe extern "C" fn SQLGetStmtAttrW(
     len: *mut i32,
 ) -> i16 {
     guard::raw(|| get_stmt_attr(Enc::Wide, h, id, value, cap, len))
-}
-
-/// Silences the unused import of string helpers for attributes that are all numeric today.
-#[allow(dead_code)]
-fn _string_attrs(enc: Enc, value: *mut c_void, cap: i32, len: *mut i32) {
-    // SAFETY: never called.
-    unsafe { text::write(enc, "", value, cap as isize, Unit::Bytes, OutLen::Int(len)) };
 }
