@@ -92,3 +92,60 @@ pub fn shutdown() {
         rt.shutdown_background();
     }
 }
+
+/// A single-thread runtime that belongs to one connection and runs only while an application
+/// thread waits on it.
+///
+/// A connection whose socket task lives on the shared runtime hands every chunk of rows from a
+/// worker thread to the application thread: a wake-up and two context switches per chunk, and
+/// a third busy thread on a machine whose other core runs the server. Here the waiting thread
+/// itself polls the socket (its `block_on` turns this runtime's I/O driver), so a result
+/// streams with no hand-off at all. The socket task is idle between calls, which is what a
+/// client that is not reading wants anyway: the server stops at a full socket buffer.
+///
+/// Other threads still reach the connection: aborting its task (a monitor, failover) wakes the
+/// waiting thread through the runtime's own waker.
+pub struct CallerRuntime {
+    rt: Option<Runtime>,
+}
+
+impl CallerRuntime {
+    pub fn new() -> std::io::Result<CallerRuntime> {
+        let rt = Builder::new_current_thread().enable_all().build()?;
+        Ok(CallerRuntime { rt: Some(rt) })
+    }
+
+    /// Runs `fut` to completion on the calling thread, driving this runtime's tasks meanwhile.
+    pub fn block_on<F: Future>(&self, fut: F) -> std::io::Result<F::Output> {
+        let Some(rt) = self.rt.as_ref() else {
+            return Err(std::io::Error::other(
+                "the connection's runtime is shut down",
+            ));
+        };
+        // An application thread that is itself inside a tokio runtime cannot block directly.
+        if Handle::try_current().is_ok() {
+            return Ok(tokio::task::block_in_place(|| rt.block_on(fut)));
+        }
+        Ok(rt.block_on(fut))
+    }
+
+    /// Whether a thread may block here now (not from inside async code).
+    pub fn can_block() -> bool {
+        Handle::try_current().is_err()
+    }
+}
+
+impl Drop for CallerRuntime {
+    fn drop(&mut self) {
+        if let Some(rt) = self.rt.take() {
+            // Dropping a runtime waits for its tasks to be dropped, which async code must not
+            // do; its tasks hold nothing but a socket, so letting them go in the background is
+            // enough.
+            if Self::can_block() {
+                drop(rt);
+            } else {
+                rt.shutdown_background();
+            }
+        }
+    }
+}

@@ -11,7 +11,9 @@ use super::settings::{Key, Settings};
 use futures_util::{FutureExt, StreamExt};
 use parking_lot::Mutex;
 use std::collections::{HashMap, VecDeque};
-use std::net::SocketAddr;
+use std::future::Future;
+use std::mem::ManuallyDrop;
+use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
@@ -210,10 +212,32 @@ struct ParkedResult {
     error: Option<EngineError>,
 }
 
+/// Who runs a session's socket task.
+enum Driver {
+    /// The application thread that waits on the session, on the session's own runtime: rows
+    /// stream with no hand-off between threads. Sessions opened by [`Session::connect`].
+    Caller(runtime::CallerRuntime),
+    /// The shared runtime's workers: sessions opened from async code (monitors, failover
+    /// probes), which are awaited there.
+    Shared,
+}
+
+impl Driver {
+    fn block_on<F: Future>(&self, fut: F) -> EngineResult<F::Output> {
+        match self {
+            Driver::Caller(rt) => rt.block_on(fut),
+            Driver::Shared => runtime::block_on(fut),
+        }
+        .map_err(|e| EngineError::communication(format!("driver runtime unavailable: {e}")))
+    }
+}
+
 /// One physical connection.
 pub struct Session {
-    /// Shared so that a parameter array can be sent from a task on the runtime.
-    client: Arc<Client>,
+    /// Shared so that a parameter array can be sent from a task on the runtime. Dropped by
+    /// hand first in `drop`, so that the socket task can then be run to its end (sending
+    /// Terminate) while the runtime still exists.
+    client: ManuallyDrop<Arc<Client>>,
     task: tokio::task::JoinHandle<()>,
     /// Why the connection ended, when it did (the socket task records it).
     ended: Arc<Mutex<Option<String>>>,
@@ -226,6 +250,7 @@ pub struct Session {
     in_transaction: bool,
     /// The server address the socket is connected to (for cancel requests).
     peer: Option<SocketAddr>,
+    driver: Driver,
 }
 
 /// Cuts a session's connection from any thread: a call blocked on the network returns at once.
@@ -302,11 +327,16 @@ pub fn raw_value(row: &Row, idx: usize) -> Option<&[u8]> {
 
 impl Session {
     /// Opens a connection and learns the server's basic facts.
+    /// The socket task runs on the calling thread whenever it waits on the session (see
+    /// [`runtime::CallerRuntime`]).
     pub fn connect(opts: &ConnectOptions) -> EngineResult<Session> {
         let label = format!("{}:{}", opts.host, opts.port);
+        let rt = runtime::CallerRuntime::new().map_err(|e| {
+            EngineError::connect(format!("cannot create the connection's runtime: {e}"))
+        })?;
         let fut = Self::connect_async(opts.clone(), label.clone());
         let outcome = match opts.connect_timeout {
-            Some(limit) if !limit.is_zero() => runtime::block_on(async move {
+            Some(limit) if !limit.is_zero() => rt.block_on(async move {
                 match tokio::time::timeout(limit, fut).await {
                     Ok(r) => r,
                     Err(_) => Err(EngineError::connect(format!(
@@ -315,9 +345,12 @@ impl Session {
                     ))),
                 }
             }),
-            _ => runtime::block_on(fut),
+            _ => rt.block_on(fut),
         };
-        outcome.map_err(|e| EngineError::connect(format!("driver runtime unavailable: {e}")))?
+        let mut session = outcome
+            .map_err(|e| EngineError::connect(format!("driver runtime unavailable: {e}")))??;
+        session.driver = Driver::Caller(rt);
+        Ok(session)
     }
 
     /// Opens a connection from async code (monitors, pollers): the same as [`Session::connect`]
@@ -371,12 +404,7 @@ impl Session {
         let tls = super::tls::client_config(opts.ssl_mode, opts.ssl_root_cert.as_deref())?;
         let addrs: Vec<SocketAddr> = match opts.address {
             Some(a) => vec![a],
-            None => tokio::net::lookup_host((opts.host.as_str(), opts.port))
-                .await
-                .map_err(|e| {
-                    EngineError::connect(format!("could not resolve host {}: {e}", opts.host))
-                })?
-                .collect(),
+            None => resolve(&opts.host, opts.port).await?,
         };
         let mut attempts = Vec::new();
         let mut stream = None;
@@ -468,7 +496,7 @@ impl Session {
             has_aurora_functions: facts_row.try_get(3).unwrap_or(false),
         };
         Ok(Session {
-            client: Arc::new(client),
+            client: ManuallyDrop::new(Arc::new(client)),
             task,
             ended,
             aborted: Arc::new(Mutex::new(None)),
@@ -478,6 +506,7 @@ impl Session {
             parked: HashMap::new(),
             in_transaction: false,
             peer,
+            driver: Driver::Shared,
         })
     }
 
@@ -534,9 +563,40 @@ impl Session {
         Ok(())
     }
 
-    fn run<F: std::future::Future>(&self, fut: F) -> EngineResult<F::Output> {
-        runtime::block_on(fut)
-            .map_err(|e| EngineError::communication(format!("driver runtime unavailable: {e}")))
+    /// Runs `fut` to completion on the calling thread, on whichever runtime drives this
+    /// session. Async work that uses the session (`query_rows`, `probe`) must run through
+    /// here unless the session was opened from async code.
+    pub fn block_on<F: Future>(&self, fut: F) -> EngineResult<F::Output> {
+        self.driver.block_on(fut)
+    }
+
+    fn run<F: Future>(&self, fut: F) -> EngineResult<F::Output> {
+        self.driver.block_on(fut)
+    }
+
+    /// Runs work that queues many requests at once. On the shared runtime it runs as a task:
+    /// the socket task it wakes then runs only after every request is queued, so they leave in
+    /// a few large writes (queued from the application thread, the socket task would wake and
+    /// write per request). On the caller's runtime the socket task runs only while the caller
+    /// waits, which has the same effect without a task.
+    fn run_queued<F>(&self, work: F) -> EngineResult<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        match &self.driver {
+            Driver::Caller(rt) => rt.block_on(work).map_err(|e| {
+                EngineError::communication(format!("driver runtime unavailable: {e}"))
+            }),
+            Driver::Shared => {
+                let queued = runtime::spawn(work).map_err(|e| {
+                    EngineError::communication(format!("driver runtime unavailable: {e}"))
+                })?;
+                self.run(queued)?.map_err(|e| {
+                    EngineError::communication(format!("the parameter array task failed: {e}"))
+                })
+            }
+        }
     }
 
     /// Parks the rest of the streaming result, if any, so the connection is free.
@@ -667,11 +727,8 @@ impl Session {
     /// request is sent before the first answer is awaited, so N sets cost about one round trip.
     /// Each set succeeds or fails on its own (one Sync per set).
     ///
-    /// The requests are queued from a task on the runtime rather than from the application
-    /// thread: the socket task it wakes then runs only after every request is queued, so the
-    /// whole array leaves in a few large writes. Queued from the application thread, the
-    /// socket task woke per request and wrote each one alone (two threads waking each other
-    /// a thousand times per array, most of the client's CPU time).
+    /// Every request is queued before the socket task writes any (see `run_queued`), so the
+    /// whole array leaves in a few large writes.
     pub fn execute_many(
         &mut self,
         owner: Owner,
@@ -681,10 +738,10 @@ impl Session {
         self.check_usable()?;
         self.close_result(owner);
         self.free_connection()?;
-        let client = Arc::clone(&self.client);
+        let client = Arc::clone(&*self.client);
         let statement = prepared.statement.clone();
         let sets = sets.to_vec();
-        let queued = runtime::spawn(async move {
+        let outcomes = self.run_queued(async move {
             let (client, statement) = (&client, &statement);
             futures_util::future::join_all(sets.iter().map(|set| async move {
                 let values: Vec<TextParam<'_>> =
@@ -692,10 +749,6 @@ impl Session {
                 client.execute_raw(statement, values.iter()).await
             }))
             .await
-        })
-        .map_err(|e| EngineError::communication(format!("driver runtime unavailable: {e}")))?;
-        let outcomes = self.run(queued)?.map_err(|e| {
-            EngineError::communication(format!("the parameter array task failed: {e}"))
         })?;
         Ok(outcomes
             .into_iter()
@@ -716,10 +769,10 @@ impl Session {
         self.check_usable()?;
         self.close_result(owner);
         self.free_connection()?;
-        let client = Arc::clone(&self.client);
+        let client = Arc::clone(&*self.client);
         let statement = prepared.statement.clone();
         let sets = sets.to_vec();
-        let queued = runtime::spawn(async move {
+        let outcome = self.run_queued(async move {
             let (client, statement) = (&client, &statement);
             client.batch_execute("BEGIN").await?;
             let outcomes = futures_util::future::join_all(sets.iter().map(|set| async move {
@@ -736,10 +789,6 @@ impl Session {
             }
             client.batch_execute("ROLLBACK").await?;
             Ok::<_, tokio_postgres::Error>(None)
-        })
-        .map_err(|e| EngineError::communication(format!("driver runtime unavailable: {e}")))?;
-        let outcome = self.run(queued)?.map_err(|e| {
-            EngineError::communication(format!("the parameter array task failed: {e}"))
         })?;
         outcome.map_err(|e| self.map_error(&e))
     }
@@ -800,7 +849,7 @@ impl Session {
         };
         let stream = &mut active.stream;
         let head = active.head.take();
-        let batch = runtime::block_on(async {
+        let batch = self.driver.block_on(async {
             let mut taken = 0usize;
             if let Some(row) = head {
                 out.push_back(row);
@@ -827,8 +876,7 @@ impl Session {
                 }
             }
             Ok(true)
-        })
-        .map_err(|e| EngineError::communication(format!("driver runtime unavailable: {e}")))?;
+        })?;
         match batch {
             Ok(true) => Ok(Fetched::More),
             Ok(false) => {
@@ -881,7 +929,45 @@ impl Session {
 
 impl Drop for Session {
     fn drop(&mut self) {
-        // Dropping the client sends Terminate; the socket task then ends by itself.
         self.active = None;
+        // SAFETY: `client` is not touched after this line; its own drop runs exactly once here.
+        unsafe { ManuallyDrop::drop(&mut self.client) };
+        // Dropping the client queued Terminate; the socket task then ends by itself. A caller's
+        // runtime runs only while someone waits on it, so wait (briefly) for that end here.
+        if let Driver::Caller(rt) = &self.driver {
+            if runtime::CallerRuntime::can_block() && !self.task.is_finished() {
+                let task = &mut self.task;
+                // The timer is made inside: it needs the runtime's context.
+                let _ = rt.block_on(async { tokio::time::timeout(CLOSE_WAIT, task).await });
+            }
+        }
+    }
+}
+
+/// How long closing a connection waits for the server to take the Terminate message.
+const CLOSE_WAIT: Duration = Duration::from_millis(250);
+
+/// The socket addresses of `host`: a literal address as is, a name through the resolver.
+/// The lookup runs on the shared runtime's blocking threads, so that a connection's own
+/// runtime never starts threads of its own.
+async fn resolve(host: &str, port: u16) -> EngineResult<Vec<SocketAddr>> {
+    if let Ok(ip) = host.parse::<IpAddr>() {
+        return Ok(vec![SocketAddr::new(ip, port)]);
+    }
+    let name = host.to_string();
+    let lookup = runtime::spawn(async move {
+        tokio::net::lookup_host((name.as_str(), port))
+            .await
+            .map(|found| found.collect::<Vec<_>>())
+    })
+    .map_err(|e| EngineError::connect(format!("driver runtime unavailable: {e}")))?;
+    match lookup.await {
+        Ok(Ok(addrs)) => Ok(addrs),
+        Ok(Err(e)) => Err(EngineError::connect(format!(
+            "could not resolve host {host}: {e}"
+        ))),
+        Err(e) => Err(EngineError::connect(format!(
+            "could not resolve host {host}: the lookup failed: {e}"
+        ))),
     }
 }

@@ -97,7 +97,7 @@ impl std::error::Error for ValueError {}
 
 /// Built-in type oids. Matching on oids (rather than `Type` constants, which cannot be
 /// used as patterns) keeps the dispatch a single `match`.
-mod oid {
+pub mod oid {
     pub const BOOL: u32 = 16;
     pub const BYTEA: u32 = 17;
     pub const CHAR: u32 = 18;

@@ -11,14 +11,12 @@
 //! on each function.
 #![allow(clippy::missing_safety_doc)]
 
-use super::guard::{self, call};
-use super::handles;
+use super::guard::{self, call_stmt};
 use super::text::{self, Enc};
 use crate::odbc::catalog::{self, CatalogQuery, NameArg, TypeMapping};
 use crate::odbc::diag::{state, OdbcError, OdbcResult, Outcome, SqlState};
 use crate::odbc::stmt::Statement;
 use std::ffi::c_void;
-use std::sync::Arc;
 
 /// One decoded name argument (null pointer = `None`).
 type Arg = Option<String>;
@@ -67,10 +65,6 @@ fn run(s: &Statement, q: &CatalogQuery) -> OdbcResult<Outcome> {
     s.exec_internal(&q.sql, &q.params)
 }
 
-fn stmt(h: *mut c_void) -> Option<Arc<Statement>> {
-    handles::stmt(h)
-}
-
 // ---------------------------------------------------------------------------------------------
 // SQLTables
 
@@ -87,7 +81,7 @@ unsafe fn tables(
     typ: *const c_void,
     typ_len: i16,
 ) -> i16 {
-    call(stmt(h), |s| {
+    call_stmt(h, |s| {
         let (c, sc, t, ty) = (
             arg(enc, cat, cat_len)?,
             arg(enc, sch, sch_len)?,
@@ -179,7 +173,7 @@ unsafe fn columns(
     col: *const c_void,
     col_len: i16,
 ) -> i16 {
-    call(stmt(h), |s| {
+    call_stmt(h, |s| {
         let (c, sc, t, co) = (
             arg(enc, cat, cat_len)?,
             arg(enc, sch, sch_len)?,
@@ -269,7 +263,7 @@ unsafe fn primary_keys(
     tab: *const c_void,
     tab_len: i16,
 ) -> i16 {
-    call(stmt(h), |s| {
+    call_stmt(h, |s| {
         let (c, sc, t) = (
             arg(enc, cat, cat_len)?,
             arg(enc, sch, sch_len)?,
@@ -346,7 +340,7 @@ pub unsafe extern "C" fn SQLPrimaryKeysW(
 type SixNames = [(*const c_void, i16); 6];
 
 unsafe fn foreign_keys(enc: Enc, h: *mut c_void, names: SixNames) -> i16 {
-    call(stmt(h), |s| {
+    call_stmt(h, |s| {
         let mut v: Vec<Arg> = Vec::with_capacity(6);
         for (p, l) in names {
             v.push(arg(enc, p, l)?);
@@ -449,7 +443,7 @@ unsafe fn statistics(
     unique: u16,
     _reserved: u16,
 ) -> i16 {
-    call(stmt(h), |s| {
+    call_stmt(h, |s| {
         let (c, sc, t) = (
             arg(enc, cat, cat_len)?,
             arg(enc, sch, sch_len)?,
@@ -553,7 +547,7 @@ unsafe fn special_columns(
     scope: u16,
     nullable: u16,
 ) -> i16 {
-    call(stmt(h), |s| {
+    call_stmt(h, |s| {
         let (c, sc, t) = (
             arg(enc, cat, cat_len)?,
             arg(enc, sch, sch_len)?,
@@ -676,7 +670,7 @@ unsafe fn patterned_catalog(
     obj_len: i16,
     build: fn(NameArg<'_>, NameArg<'_>, NameArg<'_>) -> catalog::CatalogQuery,
 ) -> i16 {
-    call(stmt(h), |s| {
+    call_stmt(h, |s| {
         let (c, sc, o) = (
             arg(enc, cat, cat_len)?,
             arg(enc, sch, sch_len)?,
@@ -778,7 +772,7 @@ unsafe fn procedure_columns(
     col: *const c_void,
     col_len: i16,
 ) -> i16 {
-    call(stmt(h), |s| {
+    call_stmt(h, |s| {
         let (c, sc, p, co) = (
             arg(enc, cat, cat_len)?,
             arg(enc, sch, sch_len)?,
@@ -944,7 +938,7 @@ unsafe fn column_privileges(
     col: *const c_void,
     col_len: i16,
 ) -> i16 {
-    call(stmt(h), |s| {
+    call_stmt(h, |s| {
         let (c, sc, t, co) = (
             arg(enc, cat, cat_len)?,
             arg(enc, sch, sch_len)?,
@@ -1031,7 +1025,7 @@ pub unsafe extern "C" fn SQLColumnPrivilegesW(
 // SQLGetTypeInfo
 
 fn get_type_info(h: *mut c_void, data_type: i16) -> i16 {
-    call(stmt(h), |s| {
+    call_stmt(h, |s| {
         let q = catalog::type_info(data_type, &mapping(s));
         run(s, &q)
     })

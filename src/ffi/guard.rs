@@ -57,12 +57,20 @@ pub fn call<T: HasDiag>(
     obj: Option<Arc<T>>,
     f: impl FnOnce(&Arc<T>) -> OdbcResult<Outcome>,
 ) -> i16 {
+    call_ref(obj.as_ref(), f)
+}
+
+/// [`call`] for a borrowed object (see `handles::with_stmt`).
+pub fn call_ref<T: HasDiag>(
+    obj: Option<&Arc<T>>,
+    f: impl FnOnce(&Arc<T>) -> OdbcResult<Outcome>,
+) -> i16 {
     let Some(obj) = obj else {
         return SQL_INVALID_HANDLE;
     };
     let diag = obj.diag();
     diag.clear();
-    let result = catch_unwind(AssertUnwindSafe(|| f(&obj)));
+    let result = catch_unwind(AssertUnwindSafe(|| f(obj)));
     let ret = match result {
         Ok(Ok(outcome)) => match outcome {
             // Only a call that recorded something pays for a look at the records.
@@ -91,4 +99,13 @@ pub fn call<T: HasDiag>(
 /// catching panics.
 pub fn raw(f: impl FnOnce() -> i16) -> i16 {
     catch_unwind(AssertUnwindSafe(f)).unwrap_or(SQL_ERROR)
+}
+
+/// [`call`] for a statement handle, borrowing the statement from the thread's lookup cache
+/// (see `handles::with_stmt`): the per-row entry points go through here.
+pub fn call_stmt(
+    handle: *mut std::ffi::c_void,
+    f: impl FnOnce(&Arc<Statement>) -> OdbcResult<Outcome>,
+) -> i16 {
+    super::handles::with_stmt(handle, |s| call_ref(s, f))
 }

@@ -102,6 +102,56 @@ fn get(handle: *mut c_void) -> Option<Object> {
     found
 }
 
+/// Runs `f` with the object behind `handle` (`None` for a bad handle) without cloning it when
+/// the thread's cached lookup names it: the cached reference is moved out for the call and
+/// back afterwards, so per-row calls (SQLFetch, SQLGetData) cost no reference-count traffic.
+/// While it is out, a nested lookup or a free sees an empty cache; after a free anywhere, the
+/// reference is dropped instead of cached, so a freed object is never kept alive by the cache.
+fn with_object<R>(handle: *mut c_void, f: impl FnOnce(Option<&Object>) -> R) -> R {
+    if handle.is_null() {
+        return f(None);
+    }
+    let addr = handle as usize;
+    let removals = REMOVALS.load(Ordering::Acquire);
+    let cached = LAST_LOOKUP
+        .try_with(|c| {
+            let mut slot = c.try_borrow_mut().ok()?;
+            match &*slot {
+                Some((a, r, _)) if *a == addr && *r == removals => slot.take(),
+                _ => None,
+            }
+        })
+        .ok()
+        .flatten();
+    let obj = match cached {
+        Some((_, _, obj)) => obj,
+        None => match REGISTRY.read().get(&addr).cloned() {
+            Some(obj) => obj,
+            None => return f(None),
+        },
+    };
+    let out = f(Some(&obj));
+    if REMOVALS.load(Ordering::Acquire) == removals {
+        // The last handle looked up wins the cache, as in `get`.
+        let _ = LAST_LOOKUP.try_with(move |c| {
+            if let Ok(mut slot) = c.try_borrow_mut() {
+                *slot = Some((addr, removals, obj));
+            }
+        });
+    }
+    out
+}
+
+/// [`with_object`] for a statement handle.
+pub fn with_stmt<R>(handle: *mut c_void, f: impl FnOnce(Option<&Arc<Statement>>) -> R) -> R {
+    with_object(handle, |obj| {
+        f(match obj {
+            Some(Object::Stmt(s)) => Some(s),
+            _ => None,
+        })
+    })
+}
+
 pub fn env(handle: *mut c_void) -> Option<Arc<Environment>> {
     match get(handle)? {
         Object::Env(e) => Some(e),

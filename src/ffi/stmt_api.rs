@@ -7,7 +7,7 @@
 //! on each function.
 #![allow(clippy::missing_safety_doc)]
 
-use super::guard::{self, call};
+use super::guard::{self, call_stmt};
 use super::handles;
 use super::text::{self, Enc, OutLen, Unit};
 use crate::odbc::diag::{state, OdbcError, Outcome};
@@ -21,7 +21,7 @@ fn stmt(h: *mut c_void) -> Option<Arc<Statement>> {
 }
 
 unsafe fn exec_direct(enc: Enc, h: *mut c_void, sql: *const c_void, len: i32) -> i16 {
-    call(stmt(h), |s| {
+    call_stmt(h, |s| {
         let sql = text::read_required(enc, sql, len, "the statement text")?;
         s.exec_direct(&sql)
     })
@@ -38,7 +38,7 @@ pub unsafe extern "C" fn SQLExecDirectW(h: *mut c_void, sql: *const u16, len: i3
 }
 
 unsafe fn prepare(enc: Enc, h: *mut c_void, sql: *const c_void, len: i32) -> i16 {
-    call(stmt(h), |s| {
+    call_stmt(h, |s| {
         let sql = text::read_required(enc, sql, len, "the statement text")?;
         s.prepare(&sql)?;
         Ok(Outcome::Success)
@@ -57,13 +57,13 @@ pub unsafe extern "C" fn SQLPrepareW(h: *mut c_void, sql: *const u16, len: i32) 
 
 #[no_mangle]
 pub unsafe extern "C" fn SQLExecute(h: *mut c_void) -> i16 {
-    guard::raw(|| call(stmt(h), |s| s.execute()))
+    guard::raw(|| call_stmt(h, |s| s.execute()))
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn SQLNumResultCols(h: *mut c_void, count: *mut i16) -> i16 {
     guard::raw(|| {
-        call(stmt(h), |s| {
+        call_stmt(h, |s| {
             if count.is_null() {
                 return Err(OdbcError::new(
                     state::NULL_POINTER,
@@ -94,7 +94,7 @@ unsafe fn describe_col(
     digits: *mut i16,
     nullable: *mut i16,
 ) -> i16 {
-    call(stmt(h), |s| {
+    call_stmt(h, |s| {
         let info = s.column(col)?;
         if text::write(
             enc,
@@ -235,7 +235,7 @@ unsafe fn col_attribute(
     str_len: *mut i16,
     num_attr: *mut isize,
 ) -> i16 {
-    call(stmt(h), |s| {
+    call_stmt(h, |s| {
         let value = if id == field::COUNT || id == field::COLUMN_COUNT {
             AttrValue::Number(i64::try_from(s.num_result_cols()?).unwrap_or(0))
         } else {
@@ -376,12 +376,12 @@ pub unsafe extern "C" fn SQLColAttributeW(
 
 #[no_mangle]
 pub unsafe extern "C" fn SQLFetch(h: *mut c_void) -> i16 {
-    guard::raw(|| call(stmt(h), |s| s.fetch()))
+    guard::raw(|| call_stmt(h, |s| s.fetch()))
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn SQLFetchScroll(h: *mut c_void, orientation: i16, offset: isize) -> i16 {
-    guard::raw(|| call(stmt(h), |s| s.fetch_scroll(orientation, offset as i64)))
+    guard::raw(|| call_stmt(h, |s| s.fetch_scroll(orientation, offset as i64)))
 }
 
 #[no_mangle]
@@ -394,7 +394,7 @@ pub unsafe extern "C" fn SQLGetData(
     ind: *mut isize,
 ) -> i16 {
     guard::raw(|| {
-        call(stmt(h), |s| {
+        call_stmt(h, |s| {
             if value.is_null() && crate::odbc::convert::fixed_size(target).is_some() {
                 return Err(OdbcError::new(
                     state::NULL_POINTER,
@@ -416,7 +416,7 @@ pub unsafe extern "C" fn SQLBindCol(
     ind: *mut isize,
 ) -> i16 {
     guard::raw(|| {
-        call(stmt(h), |s| {
+        call_stmt(h, |s| {
             if col == 0 {
                 return Err(OdbcError::new(
                     state::INVALID_DESCRIPTOR_INDEX,
@@ -455,7 +455,7 @@ pub unsafe extern "C" fn SQLBindParameter(
     ind: *mut isize,
 ) -> i16 {
     guard::raw(|| {
-        call(stmt(h), |s| {
+        call_stmt(h, |s| {
             if number == 0 {
                 return Err(OdbcError::new(
                     state::INVALID_DESCRIPTOR_INDEX,
@@ -498,7 +498,7 @@ pub unsafe extern "C" fn SQLBindParameter(
 #[no_mangle]
 pub unsafe extern "C" fn SQLNumParams(h: *mut c_void, count: *mut i16) -> i16 {
     guard::raw(|| {
-        call(stmt(h), |s| {
+        call_stmt(h, |s| {
             let n = s.num_params()?;
             text::put(count, i16::try_from(n).unwrap_or(i16::MAX));
             Ok(Outcome::Success)
@@ -516,7 +516,7 @@ pub unsafe extern "C" fn SQLDescribeParam(
     nullable: *mut i16,
 ) -> i16 {
     guard::raw(|| {
-        call(stmt(h), |s| {
+        call_stmt(h, |s| {
             let ty = s.param_type(number)?;
             let limits = s.conn.state.lock().limits;
             let info = match ty {
@@ -535,7 +535,7 @@ pub unsafe extern "C" fn SQLDescribeParam(
 #[no_mangle]
 pub unsafe extern "C" fn SQLRowCount(h: *mut c_void, count: *mut isize) -> i16 {
     guard::raw(|| {
-        call(stmt(h), |s| {
+        call_stmt(h, |s| {
             if count.is_null() {
                 return Err(OdbcError::new(
                     state::NULL_POINTER,
@@ -551,13 +551,13 @@ pub unsafe extern "C" fn SQLRowCount(h: *mut c_void, count: *mut isize) -> i16 {
 
 #[no_mangle]
 pub unsafe extern "C" fn SQLMoreResults(h: *mut c_void) -> i16 {
-    guard::raw(|| call(stmt(h), |s| s.more_results()))
+    guard::raw(|| call_stmt(h, |s| s.more_results()))
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn SQLCloseCursor(h: *mut c_void) -> i16 {
     guard::raw(|| {
-        call(stmt(h), |s| {
+        call_stmt(h, |s| {
             s.close_cursor(true)?;
             Ok(Outcome::Success)
         })
@@ -579,7 +579,7 @@ pub unsafe extern "C" fn SQLFreeStmt(h: *mut c_void, option: u16) -> i16 {
             super::env_conn::free_statement(h, &s);
             return guard::SQL_SUCCESS;
         }
-        call(stmt(h), |s| {
+        call_stmt(h, |s| {
             match option {
                 SQL_CLOSE => s.close_cursor(false)?,
                 SQL_UNBIND => s.unbind_columns(),
@@ -599,7 +599,7 @@ pub unsafe extern "C" fn SQLFreeStmt(h: *mut c_void, option: u16) -> i16 {
 #[no_mangle]
 pub unsafe extern "C" fn SQLCancel(h: *mut c_void) -> i16 {
     guard::raw(|| {
-        call(stmt(h), |s| {
+        call_stmt(h, |s| {
             // A call running on another thread is stopped through the session's cancel
             // request (that call then fails with HY008). With nothing running, a pending
             // data-at-execution sequence is abandoned; otherwise there is nothing to do.

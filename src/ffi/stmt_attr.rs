@@ -8,7 +8,7 @@
 //! on each function.
 #![allow(clippy::missing_safety_doc)]
 
-use super::guard::{self, call};
+use super::guard::{self, call_stmt};
 use super::handles;
 use super::text::{self, Enc};
 use crate::odbc::diag::{state, OdbcError, Outcome};
@@ -59,7 +59,7 @@ const SQL_SCROLLABLE: u64 = 1;
 const SQL_CONCUR_READ_ONLY: u64 = 1;
 
 unsafe fn set_stmt_attr(h: *mut c_void, id: i32, value: *mut c_void, _len: i32) -> i16 {
-    call(handles::stmt(h), |s| {
+    call_stmt(h, |s| {
         let v = value as usize as u64;
         let addr = value as usize;
         let mut st = s.state.lock();
@@ -260,7 +260,7 @@ unsafe fn get_stmt_attr(
     _cap: i32,
     len: *mut i32,
 ) -> i16 {
-    call(handles::stmt(h), |s: &Arc<Statement>| {
+    call_stmt(h, |s: &Arc<Statement>| {
         if value.is_null() {
             return Err(OdbcError::new(state::NULL_POINTER, "value pointer is null"));
         }

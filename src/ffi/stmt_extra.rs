@@ -8,7 +8,7 @@
 //! on each function.
 #![allow(clippy::missing_safety_doc)]
 
-use super::guard::{self, call};
+use super::guard::{self, call, call_stmt};
 use super::handles;
 use super::text::{self, Enc, OutLen, Unit};
 use crate::odbc::diag::{state, OdbcError, Outcome, SqlState};
@@ -117,7 +117,7 @@ unsafe fn get_cursor_name(
     cap: i16,
     out_len: *mut i16,
 ) -> i16 {
-    call(handles::stmt(h), |s| {
+    call_stmt(h, |s| {
         if cap < 0 {
             return Err(OdbcError::new(
                 state::INVALID_LENGTH,
@@ -161,7 +161,7 @@ pub unsafe extern "C" fn SQLGetCursorNameW(
 }
 
 unsafe fn set_cursor_name(enc: Enc, h: *mut c_void, name: *const c_void, len: i16) -> i16 {
-    call(handles::stmt(h), |s: &Arc<Statement>| {
+    call_stmt(h, |s: &Arc<Statement>| {
         let name = text::read_required(enc, name, i32::from(len), "the cursor name")?;
         if name.is_empty() || name.len() > 128 || name.to_ascii_uppercase().starts_with("SQL_CUR") {
             return Err(OdbcError::new(
@@ -218,7 +218,7 @@ pub unsafe extern "C" fn SQLExtendedFetch(
     row_status: *mut u16,
 ) -> i16 {
     guard::raw(|| {
-        call(handles::stmt(h), |s| {
+        call_stmt(h, |s| {
             let orientation = i16::try_from(orientation).map_err(|_| {
                 OdbcError::new(
                     state::INVALID_FETCH_ORIENTATION,
@@ -244,7 +244,7 @@ pub unsafe extern "C" fn SQLExtendedFetch(
 #[no_mangle]
 pub unsafe extern "C" fn SQLParamData(h: *mut c_void, token: *mut *mut c_void) -> i16 {
     guard::raw(|| {
-        call(handles::stmt(h), |s| {
+        call_stmt(h, |s| {
             let (outcome, t) = s.param_data()?;
             if outcome == Outcome::NeedData {
                 text::put(token, t as *mut c_void);
@@ -257,7 +257,7 @@ pub unsafe extern "C" fn SQLParamData(h: *mut c_void, token: *mut *mut c_void) -
 #[no_mangle]
 pub unsafe extern "C" fn SQLPutData(h: *mut c_void, data: *mut c_void, len: isize) -> i16 {
     guard::raw(|| {
-        call(handles::stmt(h), |s| {
+        call_stmt(h, |s| {
             s.put_data(data as usize, len as i64)?;
             Ok(Outcome::Success)
         })

@@ -248,6 +248,54 @@ pub fn write_datum(
     }
 }
 
+/// The conversions that dominate bulk reads, straight from a binary column value: an integer
+/// or float column into its own C type, and character data into SQL_C_CHAR. Each gives
+/// exactly what `value::decode` followed by [`write_datum`] gives, without building a
+/// [`Datum`]; `None` leaves every other pair, and any value of an unexpected size or
+/// encoding, to that general path (which reports the error).
+pub fn write_direct(
+    type_oid: u32,
+    target: i16,
+    raw: &[u8],
+    out: &mut [u8],
+    offset: usize,
+) -> Option<Written> {
+    use crate::engine::value::oid;
+    let written = match (type_oid, target) {
+        (oid::INT4, c::SLONG | c::LONG) => put_fixed(
+            out,
+            &i32::from_be_bytes(raw.try_into().ok()?).to_ne_bytes(),
+            false,
+        ),
+        (oid::INT8, c::SBIGINT) => put_fixed(
+            out,
+            &i64::from_be_bytes(raw.try_into().ok()?).to_ne_bytes(),
+            false,
+        ),
+        (oid::INT2, c::SSHORT | c::SHORT) => put_fixed(
+            out,
+            &i16::from_be_bytes(raw.try_into().ok()?).to_ne_bytes(),
+            false,
+        ),
+        (oid::FLOAT8, c::DOUBLE) => put_fixed(
+            out,
+            &f64::from_be_bytes(raw.try_into().ok()?).to_ne_bytes(),
+            false,
+        ),
+        (oid::FLOAT4, c::DOUBLE) => put_fixed(
+            out,
+            &f64::from(f32::from_be_bytes(raw.try_into().ok()?)).to_ne_bytes(),
+            false,
+        ),
+        (oid::TEXT | oid::VARCHAR | oid::BPCHAR | oid::NAME, c::CHAR) => {
+            std::str::from_utf8(raw).ok()?;
+            write_piece(raw, out, offset, 1)
+        }
+        _ => return None,
+    };
+    Some(written)
+}
+
 /// Text for character targets: PostgreSQL's text form, except bool as "1"/"0".
 fn char_text<'d>(datum: &'d Datum<'_>) -> Cow<'d, str> {
     match datum {

@@ -157,9 +157,11 @@ impl Diagnostics {
 
     /// Clears the area at the start of a call (no lock when nothing was recorded).
     pub fn clear(&self) {
-        if self
-            .touched
-            .swap(false, std::sync::atomic::Ordering::AcqRel)
+        // A plain load first: most calls find nothing recorded and skip the atomic swap.
+        if self.touched.load(std::sync::atomic::Ordering::Acquire)
+            && self
+                .touched
+                .swap(false, std::sync::atomic::Ordering::AcqRel)
         {
             self.area.lock().clear();
         }

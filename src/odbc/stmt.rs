@@ -1343,12 +1343,6 @@ fn write_cell(
     let Some(raw) = session::raw_value(row, ci) else {
         return Ok(CellWrite::Null);
     };
-    let datum = value::decode(ty, raw).map_err(|e| {
-        OdbcError::new(
-            state::GENERAL,
-            format!("could not read a {} value: {e}", ty.name()),
-        )
-    })?;
     let mut scratch = [0u8; 0];
     let out: &mut [u8] = if data == 0 {
         &mut scratch
@@ -1357,6 +1351,15 @@ fn write_cell(
         // (or the fixed size of the C type), as bound or passed to SQLGetData.
         unsafe { appmem::bytes_mut(data, cap) }
     };
+    if let Some(written) = convert::write_direct(ty.oid(), c_type, raw, out, offset) {
+        return Ok(CellWrite::Value(written));
+    }
+    let datum = value::decode(ty, raw).map_err(|e| {
+        OdbcError::new(
+            state::GENERAL,
+            format!("could not read a {} value: {e}", ty.name()),
+        )
+    })?;
     let written =
         convert::write_datum(&datum, c_type, out, offset).map_err(|e| convert_error(&e, None))?;
     Ok(CellWrite::Value(written))

@@ -414,7 +414,7 @@ impl Search {
             return;
         }
         if let Some(session) = self.topology_session.take() {
-            let read = runtime::block_on(async {
+            let read = session.block_on(async {
                 tokio::time::timeout(limit, topology::query_topology_async(&session)).await
             });
             if let Ok(Ok(Ok(t))) = read {
@@ -615,11 +615,11 @@ async fn first_topology(
 
 /// The instance id a session reached and whether that instance is a replica.
 fn role_of(session: &Session, limit: Duration) -> EngineResult<(String, bool)> {
-    let rows = runtime::block_on(async {
-        tokio::time::timeout(limit, session.query_rows(ROLE_SQL)).await
-    })
-    .map_err(|e| EngineError::communication(format!("driver runtime unavailable: {e}")))?
-    .map_err(|_| EngineError::timeout(format!("no answer within {} ms", limit.as_millis())))??;
+    let rows = session
+        .block_on(async { tokio::time::timeout(limit, session.query_rows(ROLE_SQL)).await })?
+        .map_err(|_| {
+            EngineError::timeout(format!("no answer within {} ms", limit.as_millis()))
+        })??;
     let row = rows
         .first()
         .ok_or_else(|| EngineError::internal("the role query returned no row"))?;
