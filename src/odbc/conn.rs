@@ -10,6 +10,7 @@ use crate::engine::pipeline::{
 use crate::engine::session::{ConnectOptions, Session};
 use crate::engine::settings::{Key, Settings};
 use parking_lot::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -61,6 +62,9 @@ pub struct ConnState {
     /// Rows pulled from the server per batch.
     pub fetch_batch: usize,
     pub host: String,
+    /// The session generation as of the last call, readable without this state's lock
+    /// (shared with [`Connection::session_generation`]).
+    generation_seen: Arc<AtomicU64>,
 }
 
 impl ConnState {
@@ -84,7 +88,11 @@ impl ConnState {
         mut f: impl FnMut(&mut Session) -> EngineResult<R>,
     ) -> OdbcResult<R> {
         let engine = self.engine.as_mut().ok_or_else(not_connected)?;
-        Ok(engine.call(kind, |c| f(&mut c.session))?)
+        let outcome = engine.call(kind, |c| f(&mut c.session));
+        // Failover replaces the session only inside a call.
+        self.generation_seen
+            .store(engine.generation, Ordering::Release);
+        Ok(outcome?)
     }
 
     /// The generation of the current session (see [`EngineConnection::generation`]).
@@ -115,6 +123,8 @@ pub struct Connection {
     pub env: Arc<Environment>,
     pub diag: Diagnostics,
     pub state: Mutex<ConnState>,
+    /// See [`Connection::session_generation`].
+    generation_seen: Arc<AtomicU64>,
 }
 
 pub fn isolation_sql(level: u32) -> Option<&'static str> {
@@ -129,9 +139,11 @@ pub fn isolation_sql(level: u32) -> Option<&'static str> {
 
 impl Connection {
     pub fn new(env: Arc<Environment>) -> Self {
+        let generation_seen = Arc::new(AtomicU64::new(0));
         Connection {
             env,
             diag: Diagnostics::default(),
+            generation_seen: generation_seen.clone(),
             state: Mutex::new(ConnState {
                 engine: None,
                 attrs: ConnAttrs::default(),
@@ -140,6 +152,7 @@ impl Connection {
                 limits: SizeLimits::default(),
                 fetch_batch: 1024,
                 host: String::new(),
+                generation_seen,
             }),
         }
     }
@@ -218,6 +231,8 @@ impl Connection {
             host_filter: crate::engine::selection::HostFilter::allow_all(),
         };
         pipeline.connected(&mut engine)?;
+        st.generation_seen
+            .store(engine.generation, Ordering::Release);
         st.engine = Some(engine);
         let attrs = st.attrs.clone();
         apply_session_attrs(&mut st, &attrs)?;
@@ -239,6 +254,12 @@ impl Connection {
         st.engine = None;
         st.settings = None;
         Ok(())
+    }
+
+    /// The generation of the current session ([`ConnState::generation`]) without taking the
+    /// state lock: the per-row check that a cursor still belongs to the current session.
+    pub fn session_generation(&self) -> u64 {
+        self.generation_seen.load(Ordering::Acquire)
     }
 
     pub fn is_connected(&self) -> bool {

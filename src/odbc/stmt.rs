@@ -215,7 +215,7 @@ impl Statement {
 
     /// Whether the open result belongs to an earlier session of the connection (failover).
     fn cursor_is_stale(&self, st: &StmtState) -> bool {
-        st.result.is_some() && self.conn.state.lock().generation() != st.generation
+        st.result.is_some() && self.conn.session_generation() != st.generation
     }
 
     /// The statements of the application's text, escape sequences translated unless
