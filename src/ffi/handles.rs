@@ -75,7 +75,7 @@ thread_local! {
 pub fn unregister(handle: *mut c_void) -> Option<Object> {
     let removed = REGISTRY.write().remove(&(handle as usize));
     REMOVALS.fetch_add(1, Ordering::AcqRel);
-    let _ = LAST_LOOKUP.try_with(|c| c.borrow_mut().take());
+    let _ = LAST_LOOKUP.try_with(|c| c.try_borrow_mut().map(|mut slot| slot.take()));
     removed
 }
 
@@ -86,8 +86,8 @@ fn get(handle: *mut c_void) -> Option<Object> {
     let addr = handle as usize;
     let removals = REMOVALS.load(Ordering::Acquire);
     let cached = LAST_LOOKUP
-        .try_with(|c| match &*c.borrow() {
-            Some((a, r, obj)) if *a == addr && *r == removals => Some(obj.clone()),
+        .try_with(|c| match c.try_borrow().as_deref() {
+            Ok(Some((a, r, obj))) if *a == addr && *r == removals => Some(obj.clone()),
             _ => None,
         })
         .ok()
@@ -97,42 +97,47 @@ fn get(handle: *mut c_void) -> Option<Object> {
     }
     let found = REGISTRY.read().get(&addr).cloned();
     if let Some(obj) = &found {
-        let _ = LAST_LOOKUP.try_with(|c| *c.borrow_mut() = Some((addr, removals, obj.clone())));
+        // Busy while a call lends the cached object (`with_object`): then it stays as is.
+        let _ = LAST_LOOKUP.try_with(|c| {
+            if let Ok(mut slot) = c.try_borrow_mut() {
+                *slot = Some((addr, removals, obj.clone()));
+            }
+        });
     }
     found
 }
 
-/// Runs `f` with the object behind `handle` (`None` for a bad handle) without cloning it when
-/// the thread's cached lookup names it: the cached reference is moved out for the call and
-/// back afterwards, so per-row calls (SQLFetch, SQLGetData) cost no reference-count traffic.
-/// While it is out, a nested lookup or a free sees an empty cache; after a free anywhere, the
-/// reference is dropped instead of cached, so a freed object is never kept alive by the cache.
+/// Runs `f` with the object behind `handle` (`None` for a bad handle), lent from the thread's
+/// cached lookup when that names it: per-row calls (SQLFetch, SQLGetData) then cost neither a
+/// registry lock nor reference-count traffic. The cache stays borrowed during `f`, so a nested
+/// lookup on this thread takes the registry path, and a free inside `f` (none does so today)
+/// would leave the entry to be dropped by the next lookup, whose generation check fails.
 fn with_object<R>(handle: *mut c_void, f: impl FnOnce(Option<&Object>) -> R) -> R {
     if handle.is_null() {
         return f(None);
     }
     let addr = handle as usize;
     let removals = REMOVALS.load(Ordering::Acquire);
-    let cached = LAST_LOOKUP
-        .try_with(|c| {
-            let mut slot = c.try_borrow_mut().ok()?;
-            match &*slot {
-                Some((a, r, _)) if *a == addr && *r == removals => slot.take(),
-                _ => None,
-            }
-        })
-        .ok()
-        .flatten();
-    let obj = match cached {
-        Some((_, _, obj)) => obj,
-        None => match REGISTRY.read().get(&addr).cloned() {
-            Some(obj) => obj,
-            None => return f(None),
-        },
+    let mut f = Some(f);
+    let lent = LAST_LOOKUP.try_with(|c| {
+        let slot = c.try_borrow().ok()?;
+        match &*slot {
+            Some((a, r, obj)) if *a == addr && *r == removals => f.take().map(|f| f(Some(obj))),
+            _ => None,
+        }
+    });
+    if let Ok(Some(out)) = lent {
+        return out;
+    }
+    let Some(f) = f else {
+        // Unreachable: `f` is taken only together with a result.
+        unreachable_lookup()
+    };
+    let Some(obj) = REGISTRY.read().get(&addr).cloned() else {
+        return f(None);
     };
     let out = f(Some(&obj));
     if REMOVALS.load(Ordering::Acquire) == removals {
-        // The last handle looked up wins the cache, as in `get`.
         let _ = LAST_LOOKUP.try_with(move |c| {
             if let Ok(mut slot) = c.try_borrow_mut() {
                 *slot = Some((addr, removals, obj));
@@ -140,6 +145,11 @@ fn with_object<R>(handle: *mut c_void, f: impl FnOnce(Option<&Object>) -> R) -> 
         });
     }
     out
+}
+
+#[cold]
+fn unreachable_lookup() -> ! {
+    panic!("handle lookup: the call ran without a result")
 }
 
 /// [`with_object`] for a statement handle.
@@ -236,6 +246,7 @@ pub fn free_explicit_descs_of(conn: &Arc<Connection>) {
     for d in mine {
         owners.remove(&d);
         REGISTRY.write().remove(&d);
+        REMOVALS.fetch_add(1, Ordering::AcqRel);
     }
 }
 
