@@ -54,10 +54,10 @@ fn read_field(d: &Arc<Descriptor>, rec: i16, id: i16) -> OdbcResult<Option<Field
         )
     })?;
     if d.kind != DescKind::Ird {
-        return desc::get_field(&d.state.lock(), d.kind, rec, id);
+        return desc::get_field(&d.lock(), d.kind, rec, id);
     }
     if id != field::COUNT {
-        if let Some(v) = d.state.lock().header_field(DescKind::Ird, id) {
+        if let Some(v) = d.lock().header_field(DescKind::Ird, id) {
             return Ok(Some(v));
         }
     }
@@ -223,7 +223,7 @@ unsafe fn set_desc_field(
         } else {
             SetValue::Number(value as usize)
         };
-        desc::set_field(&mut d.state.lock(), d.kind, rec, id, &v)?;
+        desc::set_field(&mut d.lock(), d.kind, rec, id, &v)?;
         Ok(Outcome::Success)
     })
 }
@@ -411,7 +411,7 @@ pub unsafe extern "C" fn SQLSetDescRec(
                         format!("record number {rec} is invalid"),
                     )
                 })?;
-            let mut st = d.state.lock();
+            let mut st = d.lock();
             let num = |n: usize| SetValue::Number(n);
             // The order matters: the verbose type first, then its subcode, as ODBC describes.
             desc::set_field(&mut st, d.kind, rec, field::TYPE, &num(ty as u16 as usize))?;
@@ -469,7 +469,7 @@ pub unsafe extern "C" fn SQLSetDescRec(
 
 /// Header fields and records of a descriptor, as a snapshot to copy from.
 fn snapshot(d: &Arc<Descriptor>) -> OdbcResult<(u64, u64, usize, usize, usize, Vec<DescRecord>)> {
-    let st = d.state.lock();
+    let st = d.lock();
     let header = (
         st.array_size,
         st.bind_type,
@@ -504,7 +504,7 @@ pub unsafe extern "C" fn SQLCopyDesc(src: *mut c_void, dst: *mut c_void) -> i16 
                 return Ok(Outcome::Success);
             }
             let (array_size, bind_type, offset, status, processed, records) = snapshot(&source)?;
-            let mut st = d.state.lock();
+            let mut st = d.lock();
             st.array_size = array_size;
             st.bind_type = bind_type;
             st.bind_offset_ptr = offset;

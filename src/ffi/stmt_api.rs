@@ -430,7 +430,7 @@ pub unsafe extern "C" fn SQLBindCol(
                 ));
             }
             let st = s.state.lock();
-            let mut ard = st.ard.state.lock();
+            let mut ard = st.ard.lock();
             ard.record_mut(usize::from(col))
                 .bind(target, value as usize, cap as i64, ind as usize);
             if value.is_null() && ind.is_null() {
@@ -476,7 +476,7 @@ pub unsafe extern "C" fn SQLBindParameter(
             }
             let st = s.state.lock();
             {
-                let mut apd = st.apd.state.lock();
+                let mut apd = st.apd.lock();
                 apd.record_mut(usize::from(number)).bind(
                     c_type,
                     value as usize,
@@ -484,7 +484,7 @@ pub unsafe extern "C" fn SQLBindParameter(
                     ind as usize,
                 );
             }
-            let mut ipd = s.ipd.state.lock();
+            let mut ipd = s.ipd.lock();
             let rec = ipd.record_mut(usize::from(number));
             rec.concise_type = sql_type;
             rec.length = size as u64;

@@ -71,12 +71,12 @@ unsafe fn set_stmt_attr(h: *mut c_void, id: i32, value: *mut c_void, _len: i32) 
                         "the row array size must be at least 1",
                     ));
                 }
-                st.ard.state.lock().array_size = v;
+                st.ard.lock().array_size = v;
             }
-            attr::ROW_BIND_TYPE => st.ard.state.lock().bind_type = v,
-            attr::ROW_BIND_OFFSET_PTR => st.ard.state.lock().bind_offset_ptr = addr,
-            attr::ROW_STATUS_PTR => s.ird.state.lock().array_status_ptr = addr,
-            attr::ROWS_FETCHED_PTR => s.ird.state.lock().rows_processed_ptr = addr,
+            attr::ROW_BIND_TYPE => st.ard.lock().bind_type = v,
+            attr::ROW_BIND_OFFSET_PTR => st.ard.lock().bind_offset_ptr = addr,
+            attr::ROW_STATUS_PTR => s.ird.lock().array_status_ptr = addr,
+            attr::ROWS_FETCHED_PTR => s.ird.lock().rows_processed_ptr = addr,
             attr::PARAMSET_SIZE => {
                 if v == 0 {
                     return Err(OdbcError::new(
@@ -84,14 +84,14 @@ unsafe fn set_stmt_attr(h: *mut c_void, id: i32, value: *mut c_void, _len: i32) 
                         "the parameter set size must be at least 1",
                     ));
                 }
-                st.apd.state.lock().array_size = v;
+                st.apd.lock().array_size = v;
             }
-            attr::PARAM_BIND_TYPE => st.apd.state.lock().bind_type = v,
-            attr::PARAM_BIND_OFFSET_PTR => st.apd.state.lock().bind_offset_ptr = addr,
-            attr::PARAM_STATUS_PTR => s.ipd.state.lock().array_status_ptr = addr,
-            attr::PARAMS_PROCESSED_PTR => s.ipd.state.lock().rows_processed_ptr = addr,
-            attr::PARAM_OPERATION_PTR => st.apd.state.lock().array_status_ptr = addr,
-            attr::ROW_OPERATION_PTR => st.ard.state.lock().array_status_ptr = addr,
+            attr::PARAM_BIND_TYPE => st.apd.lock().bind_type = v,
+            attr::PARAM_BIND_OFFSET_PTR => st.apd.lock().bind_offset_ptr = addr,
+            attr::PARAM_STATUS_PTR => s.ipd.lock().array_status_ptr = addr,
+            attr::PARAMS_PROCESSED_PTR => s.ipd.lock().rows_processed_ptr = addr,
+            attr::PARAM_OPERATION_PTR => st.apd.lock().array_status_ptr = addr,
+            attr::ROW_OPERATION_PTR => st.ard.lock().array_status_ptr = addr,
             attr::QUERY_TIMEOUT => st.attrs.query_timeout_secs = v,
             attr::MAX_ROWS => st.attrs.max_rows = v,
             attr::MAX_LENGTH => st.attrs.max_length = v,
@@ -266,18 +266,18 @@ unsafe fn get_stmt_attr(
         }
         let st = s.state.lock();
         let v: u64 = match id {
-            attr::ROW_ARRAY_SIZE | attr::ROWSET_SIZE => st.ard.state.lock().array_size,
-            attr::ROW_BIND_TYPE => st.ard.state.lock().bind_type,
-            attr::ROW_BIND_OFFSET_PTR => st.ard.state.lock().bind_offset_ptr as u64,
-            attr::ROW_STATUS_PTR => s.ird.state.lock().array_status_ptr as u64,
-            attr::ROWS_FETCHED_PTR => s.ird.state.lock().rows_processed_ptr as u64,
-            attr::PARAMSET_SIZE => st.apd.state.lock().array_size,
-            attr::PARAM_BIND_TYPE => st.apd.state.lock().bind_type,
-            attr::PARAM_BIND_OFFSET_PTR => st.apd.state.lock().bind_offset_ptr as u64,
-            attr::PARAM_STATUS_PTR => s.ipd.state.lock().array_status_ptr as u64,
-            attr::PARAMS_PROCESSED_PTR => s.ipd.state.lock().rows_processed_ptr as u64,
-            attr::PARAM_OPERATION_PTR => st.apd.state.lock().array_status_ptr as u64,
-            attr::ROW_OPERATION_PTR => st.ard.state.lock().array_status_ptr as u64,
+            attr::ROW_ARRAY_SIZE | attr::ROWSET_SIZE => st.ard.lock().array_size,
+            attr::ROW_BIND_TYPE => st.ard.lock().bind_type,
+            attr::ROW_BIND_OFFSET_PTR => st.ard.lock().bind_offset_ptr as u64,
+            attr::ROW_STATUS_PTR => s.ird.lock().array_status_ptr as u64,
+            attr::ROWS_FETCHED_PTR => s.ird.lock().rows_processed_ptr as u64,
+            attr::PARAMSET_SIZE => st.apd.lock().array_size,
+            attr::PARAM_BIND_TYPE => st.apd.lock().bind_type,
+            attr::PARAM_BIND_OFFSET_PTR => st.apd.lock().bind_offset_ptr as u64,
+            attr::PARAM_STATUS_PTR => s.ipd.lock().array_status_ptr as u64,
+            attr::PARAMS_PROCESSED_PTR => s.ipd.lock().rows_processed_ptr as u64,
+            attr::PARAM_OPERATION_PTR => st.apd.lock().array_status_ptr as u64,
+            attr::ROW_OPERATION_PTR => st.ard.lock().array_status_ptr as u64,
             attr::QUERY_TIMEOUT => st.attrs.query_timeout_secs,
             attr::MAX_ROWS => st.attrs.max_rows,
             attr::MAX_LENGTH => st.attrs.max_length,

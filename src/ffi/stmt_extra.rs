@@ -226,14 +226,14 @@ pub unsafe extern "C" fn SQLExtendedFetch(
                 )
             })?;
             let saved = {
-                let mut ird = s.ird.state.lock();
+                let mut ird = s.ird.lock();
                 let saved = (ird.rows_processed_ptr, ird.array_status_ptr);
                 ird.rows_processed_ptr = row_count as usize;
                 ird.array_status_ptr = row_status as usize;
                 saved
             };
             let result = s.fetch_scroll(orientation, offset as i64);
-            let mut ird = s.ird.state.lock();
+            let mut ird = s.ird.lock();
             ird.rows_processed_ptr = saved.0;
             ird.array_status_ptr = saved.1;
             result

@@ -3,7 +3,9 @@
 //! SQLBindCol/SQLBindParameter and SQLSetDescField are two views of the same records.
 
 use super::diag::{state, Diagnostics, OdbcError, OdbcResult};
-use parking_lot::Mutex;
+use parking_lot::{Mutex, MutexGuard};
+use std::ops::{Deref, DerefMut};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DescKind {
@@ -99,11 +101,56 @@ pub struct Descriptor {
     pub kind: DescKind,
     pub implicit: bool,
     pub diag: Diagnostics,
-    pub state: Mutex<DescState>,
+    /// Reached through [`Descriptor::lock`], which counts changes.
+    state: Mutex<DescState>,
+}
+
+/// Counts changes to any descriptor in the process. A statement keeps what a fetch needs from
+/// its ARD and IRD (see `FetchLayout` in `stmt`) and re-reads it only when this moved, so a
+/// fetch loop over one row at a time takes no descriptor lock. Changes are rare (binding
+/// happens before the loop), so one counter for all descriptors costs nothing.
+static CHANGES: AtomicU64 = AtomicU64::new(0);
+
+/// The descriptor change count: equal values mean no descriptor changed in between.
+pub fn changes() -> u64 {
+    CHANGES.load(Ordering::Acquire)
+}
+
+/// A locked descriptor. Reading is free; the first write through it counts as a change
+/// (made visible before the lock is released).
+pub struct DescGuard<'a> {
+    fields: MutexGuard<'a, DescState>,
+    changed: bool,
+}
+
+impl Deref for DescGuard<'_> {
+    type Target = DescState;
+    fn deref(&self) -> &DescState {
+        &self.fields
+    }
+}
+
+impl DerefMut for DescGuard<'_> {
+    fn deref_mut(&mut self) -> &mut DescState {
+        if !self.changed {
+            self.changed = true;
+            CHANGES.fetch_add(1, Ordering::AcqRel);
+        }
+        &mut self.fields
+    }
 }
 
 impl Descriptor {
+    /// Locks the descriptor's fields.
+    pub fn lock(&self) -> DescGuard<'_> {
+        DescGuard {
+            fields: self.state.lock(),
+            changed: false,
+        }
+    }
+
     pub fn new(kind: DescKind, implicit: bool) -> Self {
+        CHANGES.fetch_add(1, Ordering::AcqRel);
         Descriptor {
             kind,
             implicit,

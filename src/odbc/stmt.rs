@@ -111,6 +111,79 @@ impl ResultSet {
     }
 }
 
+/// What a fetch needs from the statement's ARD and IRD. Kept between fetches while no
+/// descriptor changes anywhere ([`super::desc::changes`]), so that fetching one row at a time
+/// takes no descriptor lock.
+struct FetchLayout {
+    /// The descriptor change count it was read at.
+    changes: u64,
+    /// Which ARD it was read from (the statement's ARD can be swapped).
+    ard: usize,
+    array_size: usize,
+    bind_type: usize,
+    bind_offset_ptr: usize,
+    rows_fetched_ptr: usize,
+    row_status_ptr: usize,
+    /// The bound columns, in column order.
+    columns: Vec<BoundColumn>,
+}
+
+/// One bound column of [`FetchLayout`].
+struct BoundColumn {
+    /// 0-based column index.
+    index: usize,
+    concise_type: i16,
+    octet_length: i64,
+    data_ptr: usize,
+    indicator_ptr: usize,
+    octet_length_ptr: usize,
+}
+
+impl FetchLayout {
+    /// Makes `st.layout` current for `st`'s ARD and `ird`: kept when still current, else read
+    /// anew.
+    fn refresh(st: &mut StmtState, ird: &Descriptor) {
+        let changes = super::desc::changes();
+        let ard_addr = Arc::as_ptr(&st.ard) as usize;
+        let current = st
+            .layout
+            .as_ref()
+            .is_some_and(|l| l.changes == changes && l.ard == ard_addr);
+        if !current {
+            // Stamped with the count read before locking: a change made meanwhile shows as a
+            // newer count at the next fetch, which then reads again.
+            let ard = st.ard.lock();
+            let ird = ird.lock();
+            let columns = ard
+                .records
+                .iter()
+                .enumerate()
+                .filter(|(_, rec)| rec.is_bound())
+                .map(|(index, rec)| BoundColumn {
+                    index,
+                    concise_type: rec.concise_type,
+                    octet_length: rec.octet_length,
+                    data_ptr: rec.data_ptr,
+                    indicator_ptr: rec.indicator_ptr,
+                    octet_length_ptr: rec.octet_length_ptr,
+                })
+                .collect();
+            let layout = FetchLayout {
+                changes,
+                ard: ard_addr,
+                array_size: usize::try_from(ard.array_size.max(1)).unwrap_or(1),
+                bind_type: usize::try_from(ard.bind_type).unwrap_or(0),
+                bind_offset_ptr: ard.bind_offset_ptr,
+                rows_fetched_ptr: ird.rows_processed_ptr,
+                row_status_ptr: ird.array_status_ptr,
+                columns,
+            };
+            drop((ard, ird));
+            st.layout = Some(layout);
+        }
+    }
+}
+
 /// Where piecewise SQLGetData stands.
 #[derive(Debug, Default, Clone, Copy)]
 struct GetDataPos {
@@ -134,6 +207,8 @@ pub struct StmtState {
     getdata: GetDataPos,
     /// Data-at-execution parameters being supplied (SQLParamData/SQLPutData).
     pub dae: Option<super::dae::DataAtExec>,
+    /// What the last fetch read from the descriptors (see [`FetchLayout`]).
+    layout: Option<FetchLayout>,
 }
 
 pub struct Statement {
@@ -168,6 +243,7 @@ impl Statement {
                 attrs: StmtAttrs::default(),
                 getdata: GetDataPos::default(),
                 dae: None,
+                layout: None,
             }),
             implicit_ard: ard,
             implicit_apd: apd,
@@ -349,8 +425,8 @@ impl Statement {
         let (paramset_size, processed_ptr, status_ptr) = if internal.is_some() {
             (1, 0, 0)
         } else {
-            let apd = st.apd.state.lock();
-            let ipd = self.ipd.state.lock();
+            let apd = st.apd.lock();
+            let ipd = self.ipd.lock();
             (
                 apd.array_size.max(1),
                 ipd.rows_processed_ptr,
@@ -587,8 +663,8 @@ impl Statement {
         piece: &SqlPiece,
         set: u64,
     ) -> OdbcResult<Vec<Option<String>>> {
-        let apd = st.apd.state.lock();
-        let ipd = self.ipd.state.lock();
+        let apd = st.apd.lock();
+        let ipd = self.ipd.lock();
         let set = usize::try_from(set).unwrap_or(0);
         let offset = if apd.bind_offset_ptr != 0 {
             // SAFETY: the application bound this offset pointer (SQL_ATTR_PARAM_BIND_OFFSET_PTR).
@@ -871,13 +947,32 @@ impl Statement {
                 "the connection failed over after this result set was opened; its remaining rows are lost: execute the statement again",
             ));
         }
-        let ard_arc = st.ard.clone();
-        let ard = ard_arc.state.lock();
-        let (rows_fetched_ptr, row_status_ptr) = {
-            let ird = self.ird.state.lock();
-            (ird.rows_processed_ptr, ird.array_status_ptr)
+        // Taken out for the fetch (and put back at every return) so that it can be read
+        // while the rest of the statement state changes.
+        FetchLayout::refresh(st, &self.ird);
+        let Some(layout) = st.layout.take() else {
+            return Err(OdbcError::new(state::GENERAL, "no fetch layout"));
         };
-        let array_size = usize::try_from(ard.array_size.max(1)).unwrap_or(1);
+        let outcome = self.fetch_with_layout(st, &layout, orientation, offset);
+        st.layout = Some(layout);
+        outcome
+    }
+
+    fn fetch_with_layout(
+        &self,
+        st: &mut StmtState,
+        layout: &FetchLayout,
+        orientation: i16,
+        offset: i64,
+    ) -> OdbcResult<Outcome> {
+        let FetchLayout {
+            array_size,
+            bind_type,
+            bind_offset_ptr,
+            rows_fetched_ptr,
+            row_status_ptr,
+            ..
+        } = *layout;
         let max_rows = st.attrs.max_rows;
         let timeout_secs = st.attrs.query_timeout_secs;
         st.getdata = GetDataPos::default();
@@ -945,9 +1040,8 @@ impl Statement {
             }
             return Ok(Outcome::NoData);
         }
-        let bind_type = usize::try_from(ard.bind_type).unwrap_or(0);
-        let offset = if ard.bind_offset_ptr != 0 {
-            usize::try_from(unsafe { appmem::read_len(ard.bind_offset_ptr) }).unwrap_or(0)
+        let offset = if bind_offset_ptr != 0 {
+            usize::try_from(unsafe { appmem::read_len(bind_offset_ptr) }).unwrap_or(0)
         } else {
             0
         };
@@ -956,8 +1050,9 @@ impl Statement {
         let mut first_error: Option<OdbcError> = None;
         for (r, row) in rs.rowset.iter().enumerate() {
             let mut status = row_status::SUCCESS;
-            for (ci, rec) in ard.records.iter().enumerate() {
-                if !rec.is_bound() || ci >= rs.types.len() {
+            for rec in &layout.columns {
+                let ci = rec.index;
+                if ci >= rs.types.len() {
                     continue;
                 }
                 let c_type = if rec.concise_type == c::DEFAULT {
@@ -1097,7 +1192,6 @@ impl Statement {
         if c_type == ARD_TYPE {
             c_type = st
                 .ard
-                .state
                 .lock()
                 .record(usize::from(column))
                 .map_or(c::CHAR, |r| r.concise_type);
@@ -1165,15 +1259,15 @@ impl Statement {
     /// SQLFreeStmt(SQL_UNBIND).
     pub fn unbind_columns(&self) {
         let st = self.state.lock();
-        let mut ard = st.ard.state.lock();
+        let mut ard = st.ard.lock();
         ard.records.clear();
     }
 
     /// SQLFreeStmt(SQL_RESET_PARAMS).
     pub fn reset_params(&self) {
         let st = self.state.lock();
-        st.apd.state.lock().records.clear();
-        self.ipd.state.lock().records.clear();
+        st.apd.lock().records.clear();
+        self.ipd.lock().records.clear();
     }
 
     /// Before an execution: finds the parameters bound as data at execution (in every
@@ -1184,8 +1278,8 @@ impl Statement {
         if total == 0 {
             return None;
         }
-        let apd = st.apd.state.lock();
-        let ipd = self.ipd.state.lock();
+        let apd = st.apd.lock();
+        let ipd = self.ipd.lock();
         let offset = if apd.bind_offset_ptr != 0 {
             // SAFETY: the application bound this offset pointer.
             usize::try_from(unsafe { appmem::read_len(apd.bind_offset_ptr) }).unwrap_or(0)
