@@ -253,6 +253,7 @@ pub fn write_datum(
 /// exactly what `value::decode` followed by [`write_datum`] gives, without building a
 /// [`Datum`]; `None` leaves every other pair, and any value of an unexpected size or
 /// encoding, to that general path (which reports the error).
+#[inline]
 pub fn write_direct(
     type_oid: u32,
     target: i16,
@@ -307,6 +308,7 @@ fn char_text<'d>(datum: &'d Datum<'_>) -> Cow<'d, str> {
 /// Delivers `data[offset..]` into `out`, leaving room for a `terminator`-byte NUL
 /// (0 for binary). Truncation keeps whole terminator-sized units, so UTF-16 is never
 /// split inside a code unit.
+#[inline]
 fn write_piece(data: &[u8], out: &mut [u8], offset: usize, terminator: usize) -> Written {
     let rest = data.get(offset..).unwrap_or_default();
     let room = out.len().saturating_sub(terminator);
@@ -327,6 +329,7 @@ fn write_piece(data: &[u8], out: &mut [u8], offset: usize, terminator: usize) ->
 }
 
 /// Copies a fixed-size struct image into `out`.
+#[inline]
 fn put_fixed(out: &mut [u8], bytes: &[u8], fractional_truncation: bool) -> Written {
     match out.get_mut(..bytes.len()) {
         Some(dst) => {
