@@ -376,12 +376,12 @@ pub unsafe extern "C" fn SQLColAttributeW(
 
 #[no_mangle]
 pub unsafe extern "C" fn SQLFetch(h: *mut c_void) -> i16 {
-    guard::raw(|| call_stmt(h, |s| s.fetch()))
+    guard::raw(move || call_stmt(h, |s| s.fetch()))
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn SQLFetchScroll(h: *mut c_void, orientation: i16, offset: isize) -> i16 {
-    guard::raw(|| call_stmt(h, |s| s.fetch_scroll(orientation, offset as i64)))
+    guard::raw(move || call_stmt(h, move |s| s.fetch_scroll(orientation, offset as i64)))
 }
 
 #[no_mangle]
@@ -393,8 +393,10 @@ pub unsafe extern "C" fn SQLGetData(
     cap: isize,
     ind: *mut isize,
 ) -> i16 {
-    guard::raw(|| {
-        call_stmt(h, |s| {
+    // The closures take their arguments by value: captured by reference, they were written to
+    // the stack and read back in wider loads, a store-forwarding stall on every row.
+    guard::raw(move || {
+        call_stmt(h, move |s| {
             if value.is_null() && crate::odbc::convert::fixed_size(target).is_some() {
                 return Err(OdbcError::new(
                     state::NULL_POINTER,
