@@ -396,6 +396,62 @@ static void test_param_array(void) {
   printf("ok param_array\n");
 }
 
+/* Bindings and descriptor fields changed between fetches take effect at the next fetch: the
+ * driver keeps what a fetch reads from the ARD and IRD between fetches and must notice every
+ * change, whichever way it is made. */
+static void test_rebinding_between_fetches(void) {
+  SQLHSTMT st = new_stmt();
+  exec(st, "SELECT g::int4 FROM generate_series(1, 20) g");
+  SQLINTEGER a = 0, b = 0, c = 0;
+  SQLLEN ind_a, ind_b, ind_c;
+  CHECK(OK(SQLBindCol(st, 1, SQL_C_SLONG, &a, 0, &ind_a)), "bind a", SQL_HANDLE_STMT, st);
+  CHECK(OK(SQLFetch(st)) && a == 1, "row 1 into a", SQL_HANDLE_STMT, st);
+  CHECK(OK(SQLBindCol(st, 1, SQL_C_SLONG, &b, 0, &ind_b)), "bind b", SQL_HANDLE_STMT, st);
+  CHECK(OK(SQLFetch(st)) && b == 2 && a == 1, "row 2 into b after rebinding", SQL_HANDLE_STMT, st);
+
+  /* Through the ARD itself. */
+  SQLHDESC ard;
+  CHECK(OK(SQLGetStmtAttr(st, SQL_ATTR_APP_ROW_DESC, &ard, 0, NULL)), "ARD handle", SQL_HANDLE_STMT, st);
+  CHECK(OK(SQLSetDescField(ard, 1, SQL_DESC_INDICATOR_PTR, &ind_c, 0)), "indicator through the ARD", SQL_HANDLE_DESC, ard);
+  CHECK(OK(SQLSetDescField(ard, 1, SQL_DESC_OCTET_LENGTH_PTR, &ind_c, 0)), "length through the ARD", SQL_HANDLE_DESC, ard);
+  CHECK(OK(SQLSetDescField(ard, 1, SQL_DESC_DATA_PTR, &c, 0)), "data pointer through the ARD", SQL_HANDLE_DESC, ard);
+  CHECK(OK(SQLFetch(st)) && c == 3 && b == 2 && ind_c == sizeof(SQLINTEGER), "row 3 into c after SQLSetDescField", SQL_HANDLE_STMT, st);
+
+  /* A rows-fetched pointer set between fetches is written by the next one. */
+  SQLULEN fetched = 99;
+  CHECK(OK(SQLSetStmtAttr(st, SQL_ATTR_ROWS_FETCHED_PTR, &fetched, 0)), "rows fetched pointer", SQL_HANDLE_STMT, st);
+  CHECK(OK(SQLFetch(st)) && c == 4 && fetched == 1, "row 4 and the rows-fetched count", SQL_HANDLE_STMT, st);
+
+  /* Unbinding stops the writes; SQLGetData still reads the row. */
+  CHECK(OK(SQLFreeStmt(st, SQL_UNBIND)), "unbind", SQL_HANDLE_STMT, st);
+  SQLINTEGER got = 0;
+  CHECK(OK(SQLFetch(st)) && c == 4, "row 5 not written after unbinding", SQL_HANDLE_STMT, st);
+  CHECK(OK(SQLGetData(st, 1, SQL_C_SLONG, &got, 0, NULL)) && got == 5, "row 5 through SQLGetData", SQL_HANDLE_STMT, st);
+
+  /* A larger rowset with column-wise arrays, then back to one row. */
+  SQLINTEGER many[3] = {0, 0, 0};
+  SQLLEN many_ind[3];
+  CHECK(OK(SQLSetStmtAttr(st, SQL_ATTR_ROW_ARRAY_SIZE, (SQLPOINTER)3, 0)), "rowset of 3", SQL_HANDLE_STMT, st);
+  CHECK(OK(SQLBindCol(st, 1, SQL_C_SLONG, many, 0, many_ind)), "bind array", SQL_HANDLE_STMT, st);
+  CHECK(OK(SQLFetch(st)) && fetched == 3 && many[0] == 6 && many[1] == 7 && many[2] == 8, "rows 6-8 as a rowset", SQL_HANDLE_STMT, st);
+  CHECK(OK(SQLSetStmtAttr(st, SQL_ATTR_ROW_ARRAY_SIZE, (SQLPOINTER)1, 0)), "rowset of 1", SQL_HANDLE_STMT, st);
+  CHECK(OK(SQLFetch(st)) && fetched == 1 && many[0] == 9 && many[1] == 7, "row 9 alone", SQL_HANDLE_STMT, st);
+
+  /* An explicit descriptor swapped in as the ARD. */
+  SQLHDESC mine;
+  SQLINTEGER d = 0;
+  SQLLEN ind_d;
+  CHECK(OK(SQLAllocHandle(SQL_HANDLE_DESC, dbc, &mine)), "explicit descriptor", SQL_HANDLE_DBC, dbc);
+  CHECK(OK(SQLSetStmtAttr(st, SQL_ATTR_APP_ROW_DESC, mine, 0)), "explicit ARD", SQL_HANDLE_STMT, st);
+  CHECK(OK(SQLBindCol(st, 1, SQL_C_SLONG, &d, 0, &ind_d)), "bind through the explicit ARD", SQL_HANDLE_STMT, st);
+  CHECK(OK(SQLFetch(st)) && d == 10 && many[0] == 9, "row 10 into the explicit ARD's buffer", SQL_HANDLE_STMT, st);
+  CHECK(OK(SQLSetStmtAttr(st, SQL_ATTR_APP_ROW_DESC, SQL_NULL_HDESC, 0)), "back to the implicit ARD", SQL_HANDLE_STMT, st);
+  CHECK(OK(SQLFetch(st)) && many[0] == 11 && d == 10, "row 11 into the implicit ARD's buffer", SQL_HANDLE_STMT, st);
+  SQLFreeHandle(SQL_HANDLE_DESC, mine);
+  SQLFreeHandle(SQL_HANDLE_STMT, st);
+  printf("ok rebinding\n");
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     fprintf(stderr, "usage: core <connection string>\n");
@@ -415,6 +471,7 @@ int main(int argc, char **argv) {
   test_params();
   test_getdata_pieces();
   test_block_fetch();
+  test_rebinding_between_fetches();
   test_interleaved_statements();
   test_more_results();
   test_transactions();
