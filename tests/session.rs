@@ -1,0 +1,149 @@
+//! Engine sessions opened for applications (`Session::connect`): their socket task runs on the
+//! thread that waits on them, yet other threads can still cut them, and they close cleanly
+//! from async code too. No driver manager.
+
+mod support;
+
+use auroraodbc::engine::error::EngineError;
+use auroraodbc::engine::runtime;
+use auroraodbc::engine::session::{ConnectOptions, Executed, Fetched, Session};
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+use support::{Cluster, ClusterOptions, TEST_DATABASE, TEST_PASSWORD, TEST_USER};
+
+fn single() -> Cluster {
+    Cluster::start(ClusterOptions {
+        replicas: 0,
+        ..Default::default()
+    })
+    .expect("start PostgreSQL")
+}
+
+fn options(cluster: &Cluster) -> ConnectOptions {
+    let info = cluster.instance(&cluster.writer_id()).expect("writer");
+    ConnectOptions {
+        host: "127.0.0.1".into(),
+        port: info.port,
+        database: TEST_DATABASE.into(),
+        user: TEST_USER.into(),
+        password: Some(TEST_PASSWORD.into()),
+        connect_timeout: Some(Duration::from_secs(10)),
+        application_name: "session-test".into(),
+        ..Default::default()
+    }
+}
+
+/// CPU time (user + system, in clock ticks) of this process's threads named `name`.
+fn cpu_ticks_of_threads(name: &str) -> u64 {
+    let mut total = 0;
+    for task in std::fs::read_dir("/proc/self/task")
+        .expect("tasks")
+        .flatten()
+    {
+        let Ok(stat) = std::fs::read_to_string(task.path().join("stat")) else {
+            continue;
+        };
+        // pid (comm) state ... : the fields after the closing parenthesis, utime and stime
+        // being the 12th and 13th of them.
+        let Some((head, rest)) = stat.rsplit_once(')') else {
+            continue;
+        };
+        if !head.ends_with(&format!("({name}")) {
+            continue;
+        }
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        let utime: u64 = fields.get(11).and_then(|f| f.parse().ok()).unwrap_or(0);
+        let stime: u64 = fields.get(12).and_then(|f| f.parse().ok()).unwrap_or(0);
+        total += utime + stime;
+    }
+    total
+}
+
+fn read_all(session: &mut Session, owner: u64) -> u64 {
+    let mut rows = VecDeque::new();
+    let mut count = 0;
+    loop {
+        let fetched = session.fetch(owner, 1024, &mut rows).expect("fetch");
+        count += rows.len() as u64;
+        rows.clear();
+        if let Fetched::End { .. } = fetched {
+            return count;
+        }
+    }
+}
+
+#[test]
+fn a_result_streams_on_the_calling_thread() {
+    let cluster = single();
+    let mut session = Session::connect(&options(&cluster)).expect("connect");
+    let sql = "SELECT g, repeat('x', 40) FROM generate_series(1, 1000000) g";
+    let prepared = session.prepare(sql).expect("prepare");
+    // The shared runtime exists (connecting resolved nothing, but make sure it runs).
+    runtime::block_on(async {}).expect("runtime");
+    let before = cpu_ticks_of_threads("auroraodbc-rt");
+    let started = Instant::now();
+    assert_eq!(
+        session.execute(1, &prepared, &[]).expect("execute"),
+        Executed::Rows
+    );
+    assert_eq!(read_all(&mut session, 1), 1_000_000);
+    let spent = cpu_ticks_of_threads("auroraodbc-rt") - before;
+    eprintln!("runtime worker ticks during the fetch: {spent}");
+    // About 45 MB go through the socket; read by a runtime worker and handed over, that
+    // costs the workers tens of ticks. Here the calling thread reads it itself.
+    assert!(
+        spent <= 3,
+        "the runtime's workers spent {spent} ticks during a {:?} fetch",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn another_thread_cuts_a_call_that_waits_on_the_server() {
+    let cluster = single();
+    let mut session = Session::connect(&options(&cluster)).expect("connect");
+    let killer = session.killer();
+    let prepared = session.prepare("SELECT pg_sleep(30)").expect("prepare");
+    let cutter = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(300));
+        killer.kill(EngineError::communication("cut by the test"));
+    });
+    let started = Instant::now();
+    let outcome = session.execute(1, &prepared, &[]);
+    let waited = started.elapsed();
+    cutter.join().expect("cutter");
+    let err = outcome.expect_err("the sleep must not finish");
+    assert!(err.message.contains("cut by the test"), "{err:?}");
+    assert!(waited < Duration::from_secs(5), "returned after {waited:?}");
+    assert!(session.is_broken());
+    match session.prepare("SELECT 1") {
+        Ok(_) => panic!("the session is gone, yet a prepare worked"),
+        Err(again) => assert!(again.message.contains("cut by the test"), "{again:?}"),
+    }
+}
+
+#[test]
+fn sessions_close_from_async_code_and_from_plain_threads() {
+    let cluster = single();
+    let mut watcher = Session::connect(&options(&cluster)).expect("watcher");
+    let count_sql =
+        "SELECT count(*)::int8 FROM pg_stat_activity WHERE application_name = 'closing'";
+    let count = |watcher: &mut Session| -> i64 {
+        let rows = watcher.query_now(count_sql).expect("count");
+        rows[0].get(0)
+    };
+    let mut closing = options(&cluster);
+    closing.application_name = "closing".into();
+    let plain = Session::connect(&closing).expect("plain");
+    let in_async = Session::connect(&closing).expect("async");
+    assert_eq!(count(&mut watcher), 2);
+    // Dropped on an ordinary thread: Terminate goes out before drop returns.
+    drop(plain);
+    // Dropped inside async code, where nothing may block: the socket is let go instead.
+    runtime::block_on(async move { drop(in_async) }).expect("runtime");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while count(&mut watcher) > 0 {
+        assert!(Instant::now() < deadline, "backends still there");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
