@@ -1,8 +1,11 @@
-//! The engine's tokio runtime: created on first use, shared by every handle, released on demand.
+//! The engine's tokio runtimes.
 //!
-//! ODBC calls arrive on application threads and block on futures run here. Background work
-//! (monitors, pollers) runs as tasks on the same few worker threads, so thousands of monitored
-//! connections cost no extra OS threads.
+//! The shared runtime is created on first use, serves every handle and is released on demand.
+//! Background work (monitors, pollers, cancel requests, timers) runs as tasks on its few worker
+//! threads, so thousands of monitored connections cost no extra OS threads.
+//!
+//! An application's own connections do not use those workers for their sockets: each has a
+//! [`CallerRuntime`], run by the application thread that waits on the connection.
 
 use parking_lot::Mutex;
 use std::future::Future;
@@ -10,8 +13,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Once;
 use tokio::runtime::{Builder, Handle, Runtime};
 
-/// Worker threads of the shared runtime: enough for background monitors and socket I/O;
-/// the application threads themselves drive their own calls through `block_on`.
+/// Worker threads of the shared runtime: enough for background monitors and their sockets;
+/// the application threads drive their own connections (see [`CallerRuntime`]).
 const WORKER_THREADS: usize = 2;
 
 static RUNTIME: Mutex<Option<Runtime>> = Mutex::new(None);

@@ -4,6 +4,10 @@
 //! streaming result at a time; when another statement needs the connection while a result is
 //! still streaming, the rest of that result is parked (buffered) for its owner first, so that
 //! any interleaving of statements works without deadlock and nothing is buffered otherwise.
+//!
+//! A session opened for an application ([`Session::connect`]) runs its socket task on the
+//! application thread that waits on it; one opened from async code ([`Session::open`]: monitors,
+//! failover probes) runs it on the shared runtime. See [`runtime::CallerRuntime`].
 
 use super::error::{EngineError, EngineResult, ErrorClass};
 use super::runtime;

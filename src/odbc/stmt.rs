@@ -184,6 +184,49 @@ impl FetchLayout {
     }
 }
 
+/// One bound column as a fetch writes it: [`BoundColumn`] with the C type resolved against the
+/// result's column type and the element size and strides worked out.
+struct CellTarget {
+    index: usize,
+    type_oid: u32,
+    c_type: i16,
+    /// Bytes of one element of the data buffer.
+    elem: usize,
+    stride_data: usize,
+    stride_len: usize,
+    data_ptr: usize,
+    indicator_ptr: usize,
+    octet_length_ptr: usize,
+}
+
+impl CellTarget {
+    fn new(rec: &BoundColumn, ty: &Type, bind_type: usize) -> CellTarget {
+        let c_type = if rec.concise_type == c::DEFAULT {
+            convert::default_c_type(ty)
+        } else {
+            rec.concise_type
+        };
+        let elem = convert::fixed_size(c_type)
+            .unwrap_or_else(|| usize::try_from(rec.octet_length).unwrap_or(0));
+        let (stride_data, stride_len) = if bind_type > 0 {
+            (bind_type, bind_type)
+        } else {
+            (elem, std::mem::size_of::<isize>())
+        };
+        CellTarget {
+            index: rec.index,
+            type_oid: ty.oid(),
+            c_type,
+            elem,
+            stride_data,
+            stride_len,
+            data_ptr: rec.data_ptr,
+            indicator_ptr: rec.indicator_ptr,
+            octet_length_ptr: rec.octet_length_ptr,
+        }
+    }
+}
+
 /// Where piecewise SQLGetData stands.
 #[derive(Debug, Default, Clone, Copy)]
 struct GetDataPos {
@@ -209,6 +252,8 @@ pub struct StmtState {
     pub dae: Option<super::dae::DataAtExec>,
     /// What the last fetch read from the descriptors (see [`FetchLayout`]).
     layout: Option<FetchLayout>,
+    /// Scratch space of a fetch (see [`CellTarget`]).
+    cell_targets: Vec<CellTarget>,
 }
 
 pub struct Statement {
@@ -244,6 +289,7 @@ impl Statement {
                 getdata: GetDataPos::default(),
                 dae: None,
                 layout: None,
+                cell_targets: Vec::new(),
             }),
             implicit_ard: ard,
             implicit_apd: apd,
@@ -1048,42 +1094,46 @@ impl Statement {
         let mut any_warning = false;
         let mut errors = 0usize;
         let mut first_error: Option<OdbcError> = None;
+        // What every row repeats per bound column, worked out once per fetch (in a buffer the
+        // statement keeps, so a fetch allocates nothing).
+        let targets = &mut st.cell_targets;
+        targets.clear();
+        targets.extend(
+            layout
+                .columns
+                .iter()
+                .filter(|rec| rec.index < rs.types.len())
+                .map(|rec| CellTarget::new(rec, &rs.types[rec.index], bind_type)),
+        );
         for (r, row) in rs.rowset.iter().enumerate() {
             let mut status = row_status::SUCCESS;
-            for rec in &layout.columns {
-                let ci = rec.index;
-                if ci >= rs.types.len() {
-                    continue;
-                }
-                let c_type = if rec.concise_type == c::DEFAULT {
-                    convert::default_c_type(&rs.types[ci])
-                } else {
-                    rec.concise_type
-                };
-                let fixed = convert::fixed_size(c_type);
-                let elem = fixed.unwrap_or_else(|| usize::try_from(rec.octet_length).unwrap_or(0));
-                let stride_data = if bind_type > 0 { bind_type } else { elem };
-                let stride_len = if bind_type > 0 {
-                    bind_type
-                } else {
-                    std::mem::size_of::<isize>()
-                };
-                let data = if rec.data_ptr != 0 {
-                    rec.data_ptr + offset + r * stride_data
+            for t in targets.iter() {
+                let ci = t.index;
+                let data = if t.data_ptr != 0 {
+                    t.data_ptr + offset + r * t.stride_data
                 } else {
                     0
                 };
-                let ind = if rec.indicator_ptr != 0 {
-                    rec.indicator_ptr + offset + r * stride_len
+                let ind = if t.indicator_ptr != 0 {
+                    t.indicator_ptr + offset + r * t.stride_len
                 } else {
                     0
                 };
-                let len = if rec.octet_length_ptr != 0 {
-                    rec.octet_length_ptr + offset + r * stride_len
+                let len = if t.octet_length_ptr != 0 {
+                    t.octet_length_ptr + offset + r * t.stride_len
                 } else {
                     0
                 };
-                match write_cell(row, ci, &rs.types[ci], c_type, data, elem, 0) {
+                match write_cell(
+                    row,
+                    ci,
+                    &rs.types[ci],
+                    t.type_oid,
+                    t.c_type,
+                    data,
+                    t.elem,
+                    0,
+                ) {
                     Ok(CellWrite::Null) => {
                         if ind == 0 {
                             status = row_status::ERROR;
@@ -1222,7 +1272,7 @@ impl Statement {
             }
         };
         let data = if buf == 0 { 0 } else { buf };
-        match write_cell(row, ci, ty, c_type, data, cap, st.getdata.offset)? {
+        match write_cell(row, ci, ty, ty.oid(), c_type, data, cap, st.getdata.offset)? {
             CellWrite::Null => {
                 if ind == 0 {
                     return Err(OdbcError::new(
@@ -1425,10 +1475,12 @@ enum CellWrite {
 }
 
 /// Converts column `ci` of `row` into the buffer at `data` (of `cap` bytes) as `c_type`.
+#[allow(clippy::too_many_arguments)]
 fn write_cell(
     row: &Row,
     ci: usize,
     ty: &Type,
+    type_oid: u32,
     c_type: i16,
     data: usize,
     cap: usize,
@@ -1445,7 +1497,7 @@ fn write_cell(
         // (or the fixed size of the C type), as bound or passed to SQLGetData.
         unsafe { appmem::bytes_mut(data, cap) }
     };
-    if let Some(written) = convert::write_direct(ty.oid(), c_type, raw, out, offset) {
+    if let Some(written) = convert::write_direct(type_oid, c_type, raw, out, offset) {
         return Ok(CellWrite::Value(written));
     }
     let datum = value::decode(ty, raw).map_err(|e| {
