@@ -396,6 +396,30 @@ static void test_param_array(void) {
   printf("ok param_array\n");
 }
 
+/* Interval columns into SQL_INTERVAL_STRUCT. */
+static void test_interval_structs(void) {
+  SQLHSTMT st = new_stmt();
+  exec(st, "SELECT interval '-3 days -04:05:06.789', interval '1 year 2 mons', interval '1 mon 1 day'");
+  CHECK(OK(SQLFetch(st)), "fetch intervals", SQL_HANDLE_STMT, st);
+  SQL_INTERVAL_STRUCT iv;
+  SQLLEN ind;
+  memset(&iv, 0xff, sizeof iv);
+  CHECK(SQLGetData(st, 1, SQL_C_INTERVAL_DAY_TO_SECOND, &iv, sizeof iv, &ind) == SQL_SUCCESS, "day to second", SQL_HANDLE_STMT, st);
+  CHECK(iv.interval_type == SQL_IS_DAY_TO_SECOND && iv.interval_sign == SQL_TRUE && iv.intval.day_second.day == 3 &&
+            iv.intval.day_second.hour == 4 && iv.intval.day_second.minute == 5 && iv.intval.day_second.second == 6 &&
+            iv.intval.day_second.fraction == 789000 && ind == sizeof iv,
+        "day to second fields", SQL_HANDLE_STMT, st);
+  memset(&iv, 0xff, sizeof iv);
+  CHECK(SQLGetData(st, 2, SQL_C_INTERVAL_YEAR_TO_MONTH, &iv, sizeof iv, &ind) == SQL_SUCCESS, "year to month", SQL_HANDLE_STMT, st);
+  CHECK(iv.interval_type == SQL_IS_YEAR_TO_MONTH && iv.interval_sign == SQL_FALSE && iv.intval.year_month.year == 1 &&
+            iv.intval.year_month.month == 2,
+        "year to month fields", SQL_HANDLE_STMT, st);
+  SQLRETURN rc = SQLGetData(st, 3, SQL_C_INTERVAL_DAY, &iv, sizeof iv, &ind);
+  CHECK(rc == SQL_ERROR && strcmp(first_state(SQL_HANDLE_STMT, st), "22015") == 0, "months into days is 22015", SQL_HANDLE_STMT, st);
+  SQLFreeHandle(SQL_HANDLE_STMT, st);
+  printf("ok intervals\n");
+}
+
 /* Bindings and descriptor fields changed between fetches take effect at the next fetch: the
  * driver keeps what a fetch reads from the ARD and IRD between fetches and must notice every
  * change, whichever way it is made. */
@@ -472,6 +496,7 @@ int main(int argc, char **argv) {
   test_getdata_pieces();
   test_block_fetch();
   test_rebinding_between_fetches();
+  test_interval_structs();
   test_interleaved_statements();
   test_more_results();
   test_transactions();
