@@ -294,7 +294,7 @@ unsafe fn get_stmt_attr(
             | attr::SIMULATE_CURSOR
             | attr::ENABLE_AUTO_IPD
             | attr::FETCH_BOOKMARK_PTR => 0,
-            attr::ROW_NUMBER => st.result.as_ref().map_or(0, |r| r.row_number()),
+            attr::ROW_NUMBER => st.row_number(),
             attr::APP_ROW_DESC => descriptor_handle(&st.ard) as u64,
             attr::APP_PARAM_DESC => descriptor_handle(&st.apd) as u64,
             attr::IMP_ROW_DESC => descriptor_handle(&s.ird) as u64,

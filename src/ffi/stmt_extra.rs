@@ -241,6 +241,12 @@ pub unsafe extern "C" fn SQLExtendedFetch(
     })
 }
 
+/// Positions the cursor on a row of the rowset for SQLGetData (SQL_POSITION only).
+#[no_mangle]
+pub unsafe extern "C" fn SQLSetPos(h: *mut c_void, row: u64, operation: u16, lock: u16) -> i16 {
+    guard::raw(move || call_stmt(h, move |s| s.set_pos(row, operation, lock)))
+}
+
 #[no_mangle]
 pub unsafe extern "C" fn SQLParamData(h: *mut c_void, token: *mut *mut c_void) -> i16 {
     guard::raw(|| {

@@ -104,6 +104,7 @@ pub const SUPPORTED: &[u16] = &[
     SQL_API_SQLEXECDIRECT,
     SQL_API_SQLEXECUTE,
     SQL_API_SQLEXTENDEDFETCH,
+    SQL_API_SQLSETPOS,
     SQL_API_SQLFETCH,
     SQL_API_SQLFETCHSCROLL,
     SQL_API_SQLFOREIGNKEYS,
@@ -276,7 +277,6 @@ mod tests {
         assert!(is_supported(SQL_API_SQLDRIVERCONNECT));
         for id in [
             SQL_API_SQLBROWSECONNECT,
-            SQL_API_SQLSETPOS,
             SQL_API_SQLTRANSACT,
             SQL_API_SQLSETCONNECTOPTION,
             SQL_API_SQLGETSTMTOPTION,
@@ -294,7 +294,8 @@ mod tests {
     fn odbc2_array_flags_low_ids_only() {
         let flags = odbc2_array();
         assert_eq!(flags[usize::from(SQL_API_SQLFETCH)], 1);
-        assert_eq!(flags[usize::from(SQL_API_SQLSETPOS)], 0);
+        assert_eq!(flags[usize::from(SQL_API_SQLSETPOS)], 1);
+        assert_eq!(flags[usize::from(SQL_API_SQLBROWSECONNECT)], 0);
         let low = SUPPORTED.iter().filter(|&&id| id < 100).count();
         assert_eq!(flags.iter().filter(|&&f| f == 1).count(), low);
     }

@@ -22,9 +22,9 @@
 //!   table like `psql \d` does, not only those the user may SELECT from.
 //! - `SQL_SPECIAL_CHARACTERS` is "$": the ODBC definition excludes letters, digits and
 //!   underscore, and `$` is the one other character PostgreSQL allows in unquoted names.
-//! - Only forward-only and static cursors; no SQLSetPos, bookmarks or positioned statements.
-//!   `SQL_GD_BLOCK` is still reported (SQLGetData works on the current row of a block
-//!   cursor), as psqlODBC does.
+//! - Only forward-only and static cursors; no bookmarks or positioned statements. SQLSetPos
+//!   positions only (`SQL_POS_POSITION`, `SQL_CA1_POS_POSITION`), which is what
+//!   `SQL_GD_BLOCK` needs: SQLGetData reads the row SQLSetPos chose in a block cursor.
 //! - `SQL_ATTR_MAX_ROWS` is honoured for every result set (`SQL_CA2_MAX_ROWS_SELECT` and
 //!   `_CATALOG`): the statement layer must stop fetching after that many rows.
 
@@ -347,6 +347,9 @@ mod bits {
     pub const CA1_NEXT: u32 = 0x1;
     pub const CA1_ABSOLUTE: u32 = 0x2;
     pub const CA1_RELATIVE: u32 = 0x4;
+    pub const CA1_POS_POSITION: u32 = 0x200;
+    // SQL_POS_OPERATIONS
+    pub const POS_POSITION: u32 = 0x1;
     pub const CA2_READ_ONLY_CONCURRENCY: u32 = 0x1;
     pub const CA2_MAX_ROWS_SELECT: u32 = 0x80;
     pub const CA2_MAX_ROWS_CATALOG: u32 = 0x800;
@@ -945,8 +948,11 @@ pub fn info_value(info_type: u16, ctx: &InfoContext<'_>) -> Option<InfoValue> {
                 | FD_FETCH_ABSOLUTE
                 | FD_FETCH_RELATIVE,
         ),
-        SQL_FORWARD_ONLY_CURSOR_ATTRIBUTES1 => u32v(CA1_NEXT),
-        SQL_STATIC_CURSOR_ATTRIBUTES1 => u32v(CA1_NEXT | CA1_ABSOLUTE | CA1_RELATIVE),
+        SQL_FORWARD_ONLY_CURSOR_ATTRIBUTES1 => u32v(CA1_NEXT | CA1_POS_POSITION),
+        SQL_STATIC_CURSOR_ATTRIBUTES1 => {
+            u32v(CA1_NEXT | CA1_ABSOLUTE | CA1_RELATIVE | CA1_POS_POSITION)
+        }
+        SQL_POS_OPERATIONS => u32v(POS_POSITION),
         SQL_FORWARD_ONLY_CURSOR_ATTRIBUTES2 => {
             u32v(CA2_READ_ONLY_CONCURRENCY | CA2_MAX_ROWS_SELECT | CA2_MAX_ROWS_CATALOG)
         }
@@ -960,11 +966,9 @@ pub fn info_value(info_type: u16, ctx: &InfoContext<'_>) -> Option<InfoValue> {
         | SQL_KEYSET_CURSOR_ATTRIBUTES2 => u32v(0),
         SQL_CURSOR_SENSITIVITY => u32v(1), // SQL_INSENSITIVE: results come from one snapshot
         SQL_GETDATA_EXTENSIONS => u32v(GD_ANY_COLUMN | GD_ANY_ORDER | GD_BOUND | GD_BLOCK),
-        SQL_LOCK_TYPES
-        | SQL_POS_OPERATIONS
-        | SQL_POSITIONED_STATEMENTS
-        | SQL_STATIC_SENSITIVITY
-        | SQL_BOOKMARK_PERSISTENCE => u32v(0),
+        // SQL_LCK_NO_CHANGE: SQLSetPos leaves locks as they are.
+        SQL_LOCK_TYPES => u32v(1),
+        SQL_POSITIONED_STATEMENTS | SQL_STATIC_SENSITIVITY | SQL_BOOKMARK_PERSISTENCE => u32v(0),
         SQL_ROW_UPDATES => s("N"),
         SQL_MAX_ASYNC_CONCURRENT_STATEMENTS => u32v(0),
         SQL_ASYNC_MODE => u32v(0),          // SQL_AM_NONE

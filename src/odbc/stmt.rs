@@ -101,7 +101,7 @@ pub struct ResultSet {
 }
 
 impl ResultSet {
-    /// SQL_ATTR_ROW_NUMBER: the number of the current row in the whole result, 0 if none.
+    /// The number of the rowset's first row in the whole result, 0 if none.
     pub fn row_number(&self) -> u64 {
         match &self.scroll {
             Some(rows) => rows.row_number(),
@@ -227,9 +227,12 @@ impl CellTarget {
     }
 }
 
-/// Where piecewise SQLGetData stands.
+/// Where SQLGetData stands: the current row of the rowset (the first after a fetch, another
+/// after SQLSetPos) and how far a piecewise read of one column got.
 #[derive(Debug, Default, Clone, Copy)]
 struct GetDataPos {
+    /// 0-based index of the current row in the rowset.
+    row: usize,
     column: u16,
     offset: usize,
     done: bool,
@@ -254,6 +257,16 @@ pub struct StmtState {
     layout: Option<FetchLayout>,
     /// Scratch space of a fetch (see [`CellTarget`]).
     cell_targets: Vec<CellTarget>,
+}
+
+impl StmtState {
+    /// SQL_ATTR_ROW_NUMBER: the number of the current row in the whole result, 0 if none.
+    pub fn row_number(&self) -> u64 {
+        match self.result.as_ref().map(ResultSet::row_number) {
+            Some(0) | None => 0,
+            Some(first) => first + self.getdata.row as u64,
+        }
+    }
 }
 
 pub struct Statement {
@@ -969,6 +982,61 @@ impl Statement {
     }
 
     /// SQLFetch: the next rowset into the bound columns.
+    /// SQLSetPos. Only SQL_POSITION (with SQL_LOCK_NO_CHANGE) is supported: it makes row
+    /// `row` (1-based) of the current rowset the one SQLGetData reads. Refreshing, updating,
+    /// deleting and adding rows through the cursor are not (HYC00); nor is row 0 (every row at
+    /// once), which means nothing for positioning.
+    pub fn set_pos(&self, row: u64, operation: u16, lock: u16) -> OdbcResult<Outcome> {
+        const SQL_POSITION: u16 = 0;
+        const SQL_LOCK_NO_CHANGE: u16 = 0;
+        let mut st = self.state.lock();
+        let Some(rs) = st.result.as_ref() else {
+            return Err(OdbcError::new(
+                state::INVALID_CURSOR_STATE,
+                "no result set is open",
+            ));
+        };
+        if rs.rowset.is_empty() {
+            return Err(OdbcError::new(
+                state::INVALID_CURSOR_STATE,
+                "no rowset has been fetched",
+            ));
+        }
+        if operation != SQL_POSITION {
+            return Err(OdbcError::new(
+                state::DRIVER_NOT_CAPABLE,
+                "SQLSetPos supports SQL_POSITION only: rows cannot be refreshed, updated, deleted or added through the cursor",
+            ));
+        }
+        if lock != SQL_LOCK_NO_CHANGE {
+            return Err(OdbcError::new(
+                state::DRIVER_NOT_CAPABLE,
+                "SQLSetPos supports SQL_LOCK_NO_CHANGE only",
+            ));
+        }
+        if row == 0 {
+            return Err(OdbcError::new(
+                state::DRIVER_NOT_CAPABLE,
+                "SQLSetPos cannot position on every row at once (RowNumber 0)",
+            ));
+        }
+        let fetched = rs.rowset.len();
+        let index = usize::try_from(row - 1)
+            .ok()
+            .filter(|i| *i < fetched)
+            .ok_or_else(|| {
+                OdbcError::new(
+                    state::INVALID_ROW,
+                    format!("row {row} is not in the rowset, which holds {fetched} rows"),
+                )
+            })?;
+        st.getdata = GetDataPos {
+            row: index,
+            ..GetDataPos::default()
+        };
+        Ok(Outcome::Success)
+    }
+
     pub fn fetch(&self) -> OdbcResult<Outcome> {
         self.fetch_scroll(scroll::orientation::NEXT, 0)
     }
@@ -1222,7 +1290,7 @@ impl Statement {
                 "no result set is open",
             ));
         };
-        let Some(row) = rs.rowset.first() else {
+        let Some(row) = rs.rowset.get(st.getdata.row) else {
             return Err(OdbcError::new(
                 state::INVALID_CURSOR_STATE,
                 "no row has been fetched",
@@ -1251,6 +1319,7 @@ impl Statement {
         }
         if st.getdata.column != column {
             st.getdata = GetDataPos {
+                row: st.getdata.row,
                 column,
                 offset: 0,
                 done: false,

@@ -396,6 +396,51 @@ static void test_param_array(void) {
   printf("ok param_array\n");
 }
 
+/* SQLSetPos(SQL_POSITION) picks the row of a block cursor that SQLGetData reads. */
+static void test_set_pos(void) {
+  SQLUINTEGER ops = 0;
+  CHECK(OK(SQLGetInfo(dbc, SQL_POS_OPERATIONS, &ops, sizeof ops, NULL)) && ops == SQL_POS_POSITION, "SQL_POS_OPERATIONS",
+        SQL_HANDLE_DBC, dbc);
+  SQLUSMALLINT exists = 0;
+  CHECK(OK(SQLGetFunctions(dbc, SQL_API_SQLSETPOS, &exists)) && exists == SQL_TRUE, "SQLSetPos listed", SQL_HANDLE_DBC, dbc);
+  SQLHSTMT st = new_stmt();
+  SQLULEN fetched = 0, row_number = 0;
+  SQLINTEGER v = 0;
+  SQLCHAR text[32];
+  SQLLEN len;
+  CHECK(OK(SQLSetStmtAttr(st, SQL_ATTR_ROW_ARRAY_SIZE, (SQLPOINTER)3, 0)), "rowset of 3", SQL_HANDLE_STMT, st);
+  CHECK(OK(SQLSetStmtAttr(st, SQL_ATTR_ROWS_FETCHED_PTR, &fetched, 0)), "rows fetched", SQL_HANDLE_STMT, st);
+  SQLRETURN rc = SQLSetPos(st, 1, SQL_POSITION, SQL_LOCK_NO_CHANGE);
+  CHECK(rc == SQL_ERROR, "SQLSetPos before any result fails", SQL_HANDLE_STMT, st);
+  exec(st, "SELECT g::int4, 'row ' || g FROM generate_series(1, 5) g");
+  CHECK(OK(SQLFetch(st)) && fetched == 3, "first rowset", SQL_HANDLE_STMT, st);
+  CHECK(OK(SQLGetData(st, 1, SQL_C_SLONG, &v, 0, NULL)) && v == 1, "the first row without SQLSetPos", SQL_HANDLE_STMT, st);
+  CHECK(OK(SQLSetPos(st, 3, SQL_POSITION, SQL_LOCK_NO_CHANGE)), "position on row 3", SQL_HANDLE_STMT, st);
+  CHECK(OK(SQLGetData(st, 1, SQL_C_SLONG, &v, 0, NULL)) && v == 3, "row 3, column 1", SQL_HANDLE_STMT, st);
+  CHECK(OK(SQLGetData(st, 2, SQL_C_CHAR, text, sizeof text, &len)) && strcmp((char *)text, "row 3") == 0, "row 3, column 2",
+        SQL_HANDLE_STMT, st);
+  CHECK(OK(SQLGetStmtAttr(st, SQL_ATTR_ROW_NUMBER, &row_number, 0, NULL)) && row_number == 3, "SQL_ATTR_ROW_NUMBER",
+        SQL_HANDLE_STMT, st);
+  CHECK(OK(SQLSetPos(st, 2, SQL_POSITION, SQL_LOCK_NO_CHANGE)), "back to row 2", SQL_HANDLE_STMT, st);
+  CHECK(OK(SQLGetData(st, 1, SQL_C_SLONG, &v, 0, NULL)) && v == 2, "row 2 read again", SQL_HANDLE_STMT, st);
+  rc = SQLSetPos(st, 4, SQL_POSITION, SQL_LOCK_NO_CHANGE);
+  CHECK(rc == SQL_ERROR && strcmp(first_state(SQL_HANDLE_STMT, st), "HY107") == 0, "row 4 is outside the rowset",
+        SQL_HANDLE_STMT, st);
+  rc = SQLSetPos(st, 1, SQL_UPDATE, SQL_LOCK_NO_CHANGE);
+  CHECK(rc == SQL_ERROR && strcmp(first_state(SQL_HANDLE_STMT, st), "HYC00") == 0, "no updates through the cursor",
+        SQL_HANDLE_STMT, st);
+  /* The last rowset is short: two rows. */
+  CHECK(OK(SQLFetch(st)) && fetched == 2, "second rowset", SQL_HANDLE_STMT, st);
+  CHECK(OK(SQLGetData(st, 1, SQL_C_SLONG, &v, 0, NULL)) && v == 4, "a fetch goes back to the first row", SQL_HANDLE_STMT, st);
+  CHECK(OK(SQLSetPos(st, 2, SQL_POSITION, SQL_LOCK_NO_CHANGE)), "position on row 2 of 2", SQL_HANDLE_STMT, st);
+  CHECK(OK(SQLGetData(st, 1, SQL_C_SLONG, &v, 0, NULL)) && v == 5, "the last row", SQL_HANDLE_STMT, st);
+  rc = SQLSetPos(st, 3, SQL_POSITION, SQL_LOCK_NO_CHANGE);
+  CHECK(rc == SQL_ERROR && strcmp(first_state(SQL_HANDLE_STMT, st), "HY107") == 0, "row 3 of a 2-row rowset",
+        SQL_HANDLE_STMT, st);
+  SQLFreeHandle(SQL_HANDLE_STMT, st);
+  printf("ok set_pos\n");
+}
+
 /* Interval columns into SQL_INTERVAL_STRUCT. */
 static void test_interval_structs(void) {
   SQLHSTMT st = new_stmt();
@@ -497,6 +542,7 @@ int main(int argc, char **argv) {
   test_block_fetch();
   test_rebinding_between_fetches();
   test_interval_structs();
+  test_set_pos();
   test_interleaved_statements();
   test_more_results();
   test_transactions();

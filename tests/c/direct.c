@@ -36,6 +36,7 @@ typedef void *SQLPOINTER, *SQLHANDLE, *SQLHENV, *SQLHDBC, *SQLHSTMT, *SQLHDESC, 
 #define SQL_FUNC_EXISTS(bits, id) (((bits)[(id) >> 4] & (1 << ((id) & 0x000F))) ? 1 : 0)
 #define SQL_API_SQLTABLES 54
 #define SQL_API_SQLSETPOS 68
+#define SQL_API_SQLBROWSECONNECT 55
 #define SQL_API_SQLGETDESCFIELD 1008
 #define SQL_C_CHAR 1
 #define SQL_C_LONG 4
@@ -54,6 +55,7 @@ typedef SQLRETURN (*GetDiagRec_t)(SQLSMALLINT, SQLHANDLE, SQLSMALLINT, SQLCHAR *
 typedef SQLRETURN (*ExecDirect_t)(SQLHSTMT, SQLCHAR *, SQLINTEGER);
 typedef SQLRETURN (*ExecDirectW_t)(SQLHSTMT, SQLWCHAR *, SQLINTEGER);
 typedef SQLRETURN (*NumResultCols_t)(SQLHSTMT, SQLSMALLINT *);
+typedef SQLRETURN (*SetPos_t)(SQLHSTMT, SQLULEN, SQLUSMALLINT, SQLUSMALLINT);
 typedef SQLRETURN (*GetInfo_t)(SQLHDBC, SQLUSMALLINT, SQLPOINTER, SQLSMALLINT, SQLSMALLINT *);
 typedef SQLRETURN (*BindCol_t)(SQLHSTMT, SQLUSMALLINT, SQLSMALLINT, SQLPOINTER, SQLLEN, SQLLEN *);
 typedef SQLRETURN (*Fetch_t)(SQLHSTMT);
@@ -163,7 +165,8 @@ int main(int argc, char **argv) {
 
   SQLUSMALLINT bits[SQL_API_ODBC3_ALL_FUNCTIONS_SIZE];
   CHECK(F(GetFunctions)(dbc, SQL_API_ODBC3_ALL_FUNCTIONS, bits) == SQL_SUCCESS && SQL_FUNC_EXISTS(bits, SQL_API_SQLTABLES) &&
-            SQL_FUNC_EXISTS(bits, SQL_API_SQLGETDESCFIELD) && !SQL_FUNC_EXISTS(bits, SQL_API_SQLSETPOS),
+            SQL_FUNC_EXISTS(bits, SQL_API_SQLGETDESCFIELD) && SQL_FUNC_EXISTS(bits, SQL_API_SQLSETPOS) &&
+            !SQL_FUNC_EXISTS(bits, SQL_API_SQLBROWSECONNECT),
         "function bitmap");
   CHECK(F(GetFunctions)(dbc, SQL_API_ODBC3_ALL_FUNCTIONS, NULL) == SQL_ERROR, "function bitmap into NULL");
 
@@ -233,6 +236,8 @@ int main(int argc, char **argv) {
   CHECK(F(ExecDirect)(dbc, (SQLCHAR *)"SELECT 1", SQL_NTS) == SQL_INVALID_HANDLE, "connection handle as a statement");
   CHECK(F(GetInfo)(st, SQL_DBMS_NAME, info, sizeof info, &info_len) == SQL_INVALID_HANDLE, "statement handle as a connection");
   CHECK(F(NumResultCols)(env, &t) == SQL_INVALID_HANDLE, "environment handle as a statement");
+  CHECK(F(SetPos)(dbc, 1, 0, 0) == SQL_INVALID_HANDLE, "SQLSetPos on a connection handle");
+  CHECK(F(SetPos)(NULL, 1, 0, 0) == SQL_INVALID_HANDLE, "SQLSetPos on a NULL handle");
   CHECK(F(ExecDirect)(NULL, (SQLCHAR *)"SELECT 1", SQL_NTS) == SQL_INVALID_HANDLE, "NULL statement handle");
   CHECK(F(FreeHandle)(SQL_HANDLE_STMT, dbc) == SQL_INVALID_HANDLE, "free a connection as a statement");
   CHECK(F(FreeHandle)(SQL_HANDLE_STMT, st) == SQL_SUCCESS, "free the statement");
