@@ -110,12 +110,24 @@ pub fn shutdown() {
 /// waiting thread through the runtime's own waker.
 pub struct CallerRuntime {
     rt: Option<Runtime>,
+    /// The process that made it: a child after fork() holds a copy of the connection's socket
+    /// that it must not write to (see [`CallerRuntime::inherited`]).
+    owner_pid: u32,
 }
 
 impl CallerRuntime {
     pub fn new() -> std::io::Result<CallerRuntime> {
         let rt = Builder::new_current_thread().enable_all().build()?;
-        Ok(CallerRuntime { rt: Some(rt) })
+        Ok(CallerRuntime {
+            rt: Some(rt),
+            owner_pid: std::process::id(),
+        })
+    }
+
+    /// Whether this is a forked child's copy: its socket is the parent's too, so closing the
+    /// connection politely (Terminate) from here would end the parent's session.
+    pub fn inherited(&self) -> bool {
+        std::process::id() != self.owner_pid
     }
 
     /// Runs `fut` to completion on the calling thread, driving this runtime's tasks meanwhile.
@@ -140,6 +152,15 @@ impl CallerRuntime {
 
 impl Drop for CallerRuntime {
     fn drop(&mut self) {
+        if self.inherited() {
+            // A forked child shares the parent's epoll instance: dropping the runtime would
+            // deregister the connection's socket from it, and the parent would never hear
+            // from that socket again. The child's copy is left as it is.
+            if let Some(rt) = self.rt.take() {
+                std::mem::forget(rt);
+            }
+            return;
+        }
         if let Some(rt) = self.rt.take() {
             // Dropping a runtime waits for its tasks to be dropped, which async code must not
             // do; its tasks hold nothing but a socket, so letting them go in the background is

@@ -939,7 +939,7 @@ impl Drop for Session {
         // Dropping the client queued Terminate; the socket task then ends by itself. A caller's
         // runtime runs only while someone waits on it, so wait (briefly) for that end here.
         if let Driver::Caller(rt) = &self.driver {
-            if runtime::CallerRuntime::can_block() && !self.task.is_finished() {
+            if runtime::CallerRuntime::can_block() && !rt.inherited() && !self.task.is_finished() {
                 let task = &mut self.task;
                 // The timer is made inside: it needs the runtime's context.
                 let _ = rt.block_on(async { tokio::time::timeout(CLOSE_WAIT, task).await });

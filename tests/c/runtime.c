@@ -71,6 +71,10 @@ int main(int argc, char **argv) {
   pid_t child = fork();
   if (child == 0) {
     alarm(30);
+    /* The child lets go of the connection it inherited: that must not end the parent's
+     * session, whose socket it shares. */
+    if (!SQL_SUCCEEDED(SQLDisconnect(dbc))) _exit(4);
+    SQLFreeHandle(SQL_HANDLE_DBC, dbc);
     _exit(one_session(5) ? 0 : 3);
   }
   int status = 0;
