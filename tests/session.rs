@@ -8,6 +8,9 @@ use auroraodbc::engine::error::EngineError;
 use auroraodbc::engine::runtime;
 use auroraodbc::engine::session::{ConnectOptions, Executed, Fetched, Session};
 use std::collections::VecDeque;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use support::{Cluster, ClusterOptions, TEST_DATABASE, TEST_PASSWORD, TEST_USER};
 
@@ -146,4 +149,150 @@ fn sessions_close_from_async_code_and_from_plain_threads() {
         assert!(Instant::now() < deadline, "backends still there");
         std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+/// A relay between one client and the server that logs which side each read came from
+/// ('C' client, 'S' server), so that a test can count round trips.
+struct Relay {
+    port: u16,
+    log: Arc<Mutex<Vec<char>>>,
+}
+
+impl Relay {
+    fn start(upstream_port: u16) -> Relay {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let log_in_thread = log.clone();
+        std::thread::spawn(move || {
+            let Ok((client, _)) = listener.accept() else {
+                return;
+            };
+            let Ok(server) = TcpStream::connect(("127.0.0.1", upstream_port)) else {
+                return;
+            };
+            let pipe =
+                |mut from: TcpStream, mut to: TcpStream, side: char, log: Arc<Mutex<Vec<char>>>| {
+                    std::thread::spawn(move || {
+                        let mut buf = [0u8; 65536];
+                        while let Ok(n) = from.read(&mut buf) {
+                            if n == 0 {
+                                break;
+                            }
+                            log.lock().expect("log").push(side);
+                            if to.write_all(&buf[..n]).is_err() {
+                                break;
+                            }
+                        }
+                        let _ = to.shutdown(std::net::Shutdown::Write);
+                    })
+                };
+            let (c2, s2) = (
+                client.try_clone().expect("clone"),
+                server.try_clone().expect("clone"),
+            );
+            pipe(client, server, 'C', log_in_thread.clone());
+            pipe(s2, c2, 'S', log_in_thread);
+        });
+        Relay { port, log }
+    }
+
+    fn clear(&self) {
+        self.log.lock().expect("log").clear();
+    }
+
+    /// Client requests that waited for a server answer since the last clear: runs of client
+    /// reads, each ended by the server's answer.
+    fn round_trips(&self) -> usize {
+        let log = self.log.lock().expect("log");
+        let mut trips = 0;
+        let mut last = ' ';
+        for side in log.iter() {
+            if *side == 'C' && last != 'C' {
+                trips += 1;
+            }
+            last = *side;
+        }
+        trips
+    }
+}
+
+#[test]
+fn prepare_and_execute_in_one_round_trip() {
+    let cluster = single();
+    let relay = Relay::start(options(&cluster).port);
+    let mut through_relay = options(&cluster);
+    through_relay.port = relay.port;
+    let mut session = Session::connect(&through_relay).expect("connect");
+    let sql = "SELECT g FROM generate_series(1, $1::int4) g";
+    // Prepared first, then executed: two round trips (this also shows that the relay counts).
+    relay.clear();
+    let prepared = session.prepare(sql).expect("prepare");
+    session
+        .execute(9, &prepared, &[Some("2")])
+        .expect("execute");
+    assert_eq!(read_all(&mut session, 9), 2);
+    assert_eq!(relay.round_trips(), 2);
+    // Both at once: one.
+    relay.clear();
+    let (_kept, executed) = session
+        .prepare_and_execute(9, sql, &[Some("2")])
+        .expect("prepare");
+    executed.expect("execute");
+    assert_eq!(read_all(&mut session, 9), 2);
+    assert_eq!(relay.round_trips(), 1);
+    drop(prepared);
+
+    // Rows: the prepared statement describes them, the first one is already there.
+    let (prepared, executed) = session
+        .prepare_and_execute(
+            1,
+            "SELECT g, 'x' || g FROM generate_series(1, $1::int4) g",
+            &[Some("3")],
+        )
+        .expect("prepare");
+    assert_eq!(executed.expect("execute"), Executed::Rows);
+    assert_eq!(prepared.columns().len(), 2);
+    assert_eq!(prepared.params().len(), 1);
+    assert_eq!(read_all(&mut session, 1), 3);
+    // No rows at all: still a result set, described.
+    let (prepared, executed) = session
+        .prepare_and_execute(2, "SELECT 1 AS one WHERE false", &[])
+        .expect("prepare");
+    assert_eq!(executed.expect("execute"), Executed::Rows);
+    assert_eq!(prepared.columns()[0].name(), "one");
+    assert_eq!(read_all(&mut session, 2), 0);
+    // A command: its row count.
+    let (prepared, executed) = session
+        .prepare_and_execute(
+            3,
+            "CREATE TEMP TABLE t AS SELECT g FROM generate_series(1, 5) g",
+            &[],
+        )
+        .expect("prepare");
+    assert!(prepared.columns().is_empty());
+    assert_eq!(
+        executed.expect("execute"),
+        Executed::Done {
+            rows_affected: Some(5)
+        }
+    );
+    // Bad SQL fails as a prepare, with the server's SQLSTATE; the session goes on.
+    match session.prepare_and_execute(4, "SELEKT 1", &[]) {
+        Ok(_) => panic!("bad SQL prepared"),
+        Err(e) => assert_eq!(e.sqlstate_str(), "42601", "{e:?}"),
+    }
+    // A failure while executing belongs to the execution.
+    let (_, executed) = session
+        .prepare_and_execute(5, "SELECT 1 / $1::int4", &[Some("0")])
+        .expect("prepare");
+    match executed {
+        Ok(_) => panic!("division by zero succeeded"),
+        Err(e) => assert_eq!(e.sqlstate_str(), "22012", "{e:?}"),
+    }
+    let (_, executed) = session
+        .prepare_and_execute(6, "SELECT count(*) FROM t", &[])
+        .expect("prepare after errors");
+    assert_eq!(executed.expect("execute"), Executed::Rows);
+    assert_eq!(read_all(&mut session, 6), 1);
 }

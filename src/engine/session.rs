@@ -22,7 +22,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpStream;
-use tokio_postgres::types::{FromSql, IsNull, ToSql, Type};
+use tokio_postgres::types::{FromSql, IsNull, Kind, ToSql, Type};
 use tokio_postgres::{Client, Config, NoTls, Row, RowStream, Statement};
 
 pub use tokio_postgres::Column;
@@ -688,7 +688,60 @@ impl Session {
         self.free_connection()?;
         let values: Vec<TextParam<'_>> = params.iter().map(|p| TextParam(*p)).collect();
         let started = self.run(self.client.query_raw(&prepared.statement, values.iter()))?;
-        let mut stream = Box::pin(started.map_err(|e| self.map_error(&e))?);
+        let stream = started.map_err(|e| self.map_error(&e))?;
+        self.start_result(owner, prepared, stream)
+    }
+
+    /// Prepares `sql` and executes it once with `params`, in one round trip: the prepare
+    /// (which tells the statement's parameter and result types) and an execution of the same
+    /// text as the unnamed statement go out together, instead of the second waiting for the
+    /// first's answer. Halves the latency of SQLExecDirect.
+    ///
+    /// The outer error is the prepare's (bad SQL) or a broken connection (so that plugins see
+    /// it); the inner one is the execution's.
+    pub fn prepare_and_execute(
+        &mut self,
+        owner: Owner,
+        sql: &str,
+        params: &[Option<&str>],
+    ) -> EngineResult<(Prepared, EngineResult<Executed>)> {
+        self.check_usable()?;
+        self.close_result(owner);
+        self.free_connection()?;
+        // Type 0 leaves each parameter's type to the server, as the prepare does.
+        let unspecified = Type::new(String::new(), 0, Kind::Simple, String::new());
+        let values: Vec<(TextParam<'_>, Type)> = params
+            .iter()
+            .map(|p| (TextParam(*p), unspecified.clone()))
+            .collect();
+        let client = &self.client;
+        let (prepared, started) = self.run(async {
+            futures_util::future::join(client.prepare(sql), client.query_typed_raw(sql, values))
+                .await
+        })?;
+        let prepared = Prepared {
+            statement: prepared.map_err(|e| self.map_error(&e))?,
+        };
+        let executed = match started {
+            Ok(stream) => self.start_result(owner, &prepared, stream),
+            Err(e) => Err(self.map_error(&e)),
+        };
+        match executed {
+            Err(e) if e.is_communication() => Err(e),
+            executed => Ok((prepared, executed)),
+        }
+    }
+
+    /// Takes a just-started result: drains it when the statement has no result columns,
+    /// otherwise waits for the first row (or the end, or the error) so that execution
+    /// completes within the execute call, as ODBC applications expect.
+    fn start_result(
+        &mut self,
+        owner: Owner,
+        prepared: &Prepared,
+        stream: RowStream,
+    ) -> EngineResult<Executed> {
+        let mut stream = Box::pin(stream);
         if prepared.columns().is_empty() {
             let drained = self.run(async {
                 while let Some(item) = stream.next().await {
@@ -701,7 +754,6 @@ impl Session {
                 rows_affected: stream.rows_affected(),
             });
         }
-        // Wait for the first row (or the end, or the error) so execution completes here.
         let first = self.run(stream.next())?;
         let head = match first {
             Some(Ok(row)) => Some(row),

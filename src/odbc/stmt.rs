@@ -502,18 +502,58 @@ impl Statement {
         }
         let cached = st.prepared[st.piece].clone();
         let id = self.id;
-        let prepared = cs.call(CallKind::Prepare, |session| {
-            if !autocommit {
-                session.begin_if_needed()?;
+        // The first set's execution when it went out together with the prepare.
+        let mut first_set: Option<OdbcResult<Executed>> = None;
+        let prepared = match cached {
+            Some(p) => p,
+            // Not prepared yet and executed once (SQLExecDirect, catalog queries): prepare and
+            // execute in one round trip.
+            None if paramset_size == 1 => {
+                let values = self.values_of_set(st, &piece, internal, 0, status_ptr)?;
+                let refs: Vec<Option<&str>> = values.iter().map(|v| v.as_deref()).collect();
+                let running = super::cancel::begin(
+                    id,
+                    cs.session_opt().map(|s| s.canceller()),
+                    st.attrs.query_timeout_secs,
+                );
+                let outcome = cs.call(CallKind::Execute, |session| {
+                    if !autocommit {
+                        session.begin_if_needed()?;
+                    }
+                    session.prepare_and_execute(id, &piece.sql, &refs)
+                });
+                let (prepared, executed) = match outcome {
+                    Ok((p, executed)) => (Some(p), executed.map_err(OdbcError::from)),
+                    Err(e) => (None, Err(e)),
+                };
+                let executed = running.finish(executed);
+                match prepared {
+                    Some(p) => {
+                        first_set = Some(executed);
+                        p
+                    }
+                    None => {
+                        // SAFETY (appmem): the status pointer was bound by the application.
+                        unsafe { appmem::write_status(status_ptr, 0, param_status::ERROR) };
+                        return Err(executed.err().unwrap_or_else(|| {
+                            OdbcError::new(state::GENERAL, "the statement could not be prepared")
+                        }));
+                    }
+                }
             }
-            match &cached {
-                Some(p) => Ok(p.clone()),
-                None => session.prepare(&piece.sql),
-            }
-        })?;
+            None => cs.call(CallKind::Prepare, |session| {
+                if !autocommit {
+                    session.begin_if_needed()?;
+                }
+                session.prepare(&piece.sql)
+            })?,
+        };
         // Keep it for later executions of a prepared statement.
         st.prepared[st.piece] = Some(prepared.clone());
         if prepared.params().len() != piece.param_count {
+            if first_set.is_some() {
+                cs.session()?.close_result(id);
+            }
             return Err(OdbcError::new(
                 state::GENERAL,
                 format!(
@@ -547,32 +587,21 @@ impl Statement {
             );
         }
         for set in 0..paramset_size {
-            let values: Vec<Option<String>> = match internal {
-                Some(values) => values.to_vec(),
-                None => match self.collect_params(st, &piece, set) {
-                    Ok(v) => v,
-                    Err(e) => {
-                        // SAFETY: as above.
-                        unsafe {
-                            appmem::write_status(
-                                status_ptr,
-                                usize::try_from(set).unwrap_or(0),
-                                param_status::ERROR,
-                            )
-                        };
-                        return Err(e);
-                    }
-                },
+            let executed = match first_set.take() {
+                Some(executed) => executed,
+                None => {
+                    let values = self.values_of_set(st, &piece, internal, set, status_ptr)?;
+                    let refs: Vec<Option<&str>> = values.iter().map(|v| v.as_deref()).collect();
+                    let running = super::cancel::begin(
+                        id,
+                        cs.session_opt().map(|s| s.canceller()),
+                        st.attrs.query_timeout_secs,
+                    );
+                    running.finish(cs.call(CallKind::Execute, |session| {
+                        session.execute(id, &prepared, &refs)
+                    }))
+                }
             };
-            let refs: Vec<Option<&str>> = values.iter().map(|v| v.as_deref()).collect();
-            let running = super::cancel::begin(
-                id,
-                cs.session_opt().map(|s| s.canceller()),
-                st.attrs.query_timeout_secs,
-            );
-            let executed = running.finish(cs.call(CallKind::Execute, |session| {
-                session.execute(id, &prepared, &refs)
-            }));
             let set_index = usize::try_from(set).unwrap_or(usize::MAX);
             match executed {
                 Ok(Executed::Done { rows_affected }) => {
@@ -639,6 +668,31 @@ impl Statement {
             }
         }
         Ok(outcome)
+    }
+
+    /// The text values of parameter set `set` (or the driver's own values of an internal
+    /// query); a set that cannot be converted is marked in the status array.
+    fn values_of_set(
+        &self,
+        st: &StmtState,
+        piece: &SqlPiece,
+        internal: Option<&[Option<String>]>,
+        set: u64,
+        status_ptr: usize,
+    ) -> OdbcResult<Vec<Option<String>>> {
+        if let Some(values) = internal {
+            return Ok(values.to_vec());
+        }
+        self.collect_params(st, piece, set).inspect_err(|_| {
+            // SAFETY (appmem): the status pointer was bound by the application.
+            unsafe {
+                appmem::write_status(
+                    status_ptr,
+                    usize::try_from(set).unwrap_or(0),
+                    param_status::ERROR,
+                )
+            };
+        })
     }
 
     /// A parameter array for a statement without results: every set is sent in one pipeline;
