@@ -400,7 +400,7 @@ impl Session {
     pub fn query_now(&mut self, sql: &str) -> EngineResult<Vec<Row>> {
         self.check_usable()?;
         self.free_connection()?;
-        let result = self.run(self.client.query(sql, &[]))?;
+        let result = self.block_on(self.client.query(sql, &[]))?;
         result.map_err(|e| self.map_error(&e))
     }
 
@@ -574,10 +574,6 @@ impl Session {
         self.driver.block_on(fut)
     }
 
-    fn run<F: Future>(&self, fut: F) -> EngineResult<F::Output> {
-        self.driver.block_on(fut)
-    }
-
     /// Runs work that queues many requests at once. On the shared runtime it runs as a task:
     /// the socket task it wakes then runs only after every request is queued, so they leave in
     /// a few large writes (queued from the application thread, the socket task would wake and
@@ -589,14 +585,12 @@ impl Session {
         F::Output: Send + 'static,
     {
         match &self.driver {
-            Driver::Caller(rt) => rt.block_on(work).map_err(|e| {
-                EngineError::communication(format!("driver runtime unavailable: {e}"))
-            }),
+            Driver::Caller(_) => self.block_on(work),
             Driver::Shared => {
                 let queued = runtime::spawn(work).map_err(|e| {
                     EngineError::communication(format!("driver runtime unavailable: {e}"))
                 })?;
-                self.run(queued)?.map_err(|e| {
+                self.block_on(queued)?.map_err(|e| {
                     EngineError::communication(format!("the parameter array task failed: {e}"))
                 })
             }
@@ -614,7 +608,7 @@ impl Session {
             error: None,
         };
         parked.rows.extend(active.head.take());
-        let outcome = self.run(async {
+        let outcome = self.block_on(async {
             while let Some(item) = active.stream.next().await {
                 match item {
                     Ok(row) => parked.rows.push_back(row),
@@ -643,7 +637,7 @@ impl Session {
     pub fn prepare(&mut self, sql: &str) -> EngineResult<Prepared> {
         self.check_usable()?;
         self.free_connection()?;
-        let result = self.run(self.client.prepare(sql))?;
+        let result = self.block_on(self.client.prepare(sql))?;
         result
             .map(|statement| Prepared { statement })
             .map_err(|e| self.map_error(&e))
@@ -653,7 +647,7 @@ impl Session {
     pub fn run_command(&mut self, sql: &str) -> EngineResult<()> {
         self.check_usable()?;
         self.free_connection()?;
-        let result = self.run(self.client.batch_execute(sql))?;
+        let result = self.block_on(self.client.batch_execute(sql))?;
         result.map_err(|e| self.map_error(&e))
     }
 
@@ -687,7 +681,7 @@ impl Session {
         self.close_result(owner);
         self.free_connection()?;
         let values: Vec<TextParam<'_>> = params.iter().map(|p| TextParam(*p)).collect();
-        let started = self.run(self.client.query_raw(&prepared.statement, values.iter()))?;
+        let started = self.block_on(self.client.query_raw(&prepared.statement, values.iter()))?;
         let stream = started.map_err(|e| self.map_error(&e))?;
         self.start_result(owner, prepared, stream)
     }
@@ -715,7 +709,7 @@ impl Session {
             .map(|p| (TextParam(*p), unspecified.clone()))
             .collect();
         let client = &self.client;
-        let (prepared, started) = self.run(async {
+        let (prepared, started) = self.block_on(async {
             futures_util::future::join(client.prepare(sql), client.query_typed_raw(sql, values))
                 .await
         })?;
@@ -743,7 +737,7 @@ impl Session {
     ) -> EngineResult<Executed> {
         let mut stream = Box::pin(stream);
         if prepared.columns().is_empty() {
-            let drained = self.run(async {
+            let drained = self.block_on(async {
                 while let Some(item) = stream.next().await {
                     item?;
                 }
@@ -754,7 +748,7 @@ impl Session {
                 rows_affected: stream.rows_affected(),
             });
         }
-        let first = self.run(stream.next())?;
+        let first = self.block_on(stream.next())?;
         let head = match first {
             Some(Ok(row)) => Some(row),
             Some(Err(e)) => return Err(self.map_error(&e)),
