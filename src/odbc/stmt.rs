@@ -129,6 +129,7 @@ struct FetchLayout {
 }
 
 /// One bound column of [`FetchLayout`].
+#[derive(Clone, Copy)]
 struct BoundColumn {
     /// 0-based column index.
     index: usize,
@@ -184,19 +185,16 @@ impl FetchLayout {
     }
 }
 
-/// One bound column as a fetch writes it: [`BoundColumn`] with the C type resolved against the
-/// result's column type and the element size and strides worked out.
+/// One bound column as a fetch writes it: the C type resolved against the result's column
+/// type, and the element size and strides worked out.
 struct CellTarget {
-    index: usize,
+    rec: BoundColumn,
     type_oid: u32,
     c_type: i16,
     /// Bytes of one element of the data buffer.
     elem: usize,
     stride_data: usize,
     stride_len: usize,
-    data_ptr: usize,
-    indicator_ptr: usize,
-    octet_length_ptr: usize,
 }
 
 impl CellTarget {
@@ -214,15 +212,12 @@ impl CellTarget {
             (elem, std::mem::size_of::<isize>())
         };
         CellTarget {
-            index: rec.index,
+            rec: *rec,
             type_oid: ty.oid(),
             c_type,
             elem,
             stride_data,
             stride_len,
-            data_ptr: rec.data_ptr,
-            indicator_ptr: rec.indicator_ptr,
-            octet_length_ptr: rec.octet_length_ptr,
         }
     }
 }
@@ -1230,19 +1225,19 @@ impl Statement {
         for (r, row) in rs.rowset.iter().enumerate() {
             let mut status = row_status::SUCCESS;
             for t in targets.iter() {
-                let ci = t.index;
-                let data = if t.data_ptr != 0 {
-                    t.data_ptr + offset + r * t.stride_data
+                let (ci, rec) = (t.rec.index, &t.rec);
+                let data = if rec.data_ptr != 0 {
+                    rec.data_ptr + offset + r * t.stride_data
                 } else {
                     0
                 };
-                let ind = if t.indicator_ptr != 0 {
-                    t.indicator_ptr + offset + r * t.stride_len
+                let ind = if rec.indicator_ptr != 0 {
+                    rec.indicator_ptr + offset + r * t.stride_len
                 } else {
                     0
                 };
-                let len = if t.octet_length_ptr != 0 {
-                    t.octet_length_ptr + offset + r * t.stride_len
+                let len = if rec.octet_length_ptr != 0 {
+                    rec.octet_length_ptr + offset + r * t.stride_len
                 } else {
                     0
                 };
