@@ -15,6 +15,8 @@
 //!   SQL_DESC_SCALE; the caller may rescale first if it wants the descriptor's.
 //! - SQL_C_FLOAT renders the shortest text that round-trips the f32 ("0.1", not
 //!   "0.100000001490116"), SQL_C_DOUBLE likewise for f64.
+//! - SQL_C_INTERVAL_* structs become interval text in unit words ("-1 days -2 hours ...");
+//!   only the fields of the C type's interval kind count.
 //! - A fixed-size C type with fewer bytes than its struct is 22018 (the caller slices
 //!   exactly [`c_type_len`] bytes, so this only guards against misuse).
 #![deny(
@@ -165,9 +167,57 @@ pub fn param_to_text(
             u[8..16].copy_from_slice(&b[8..16]);
             uuid_text(&u)
         }
+        c::INTERVAL_YEAR..=c::INTERVAL_MINUTE_TO_SECOND => interval_text(c_type, fixed(28)?)?,
         _ => return Err(ConvertError::Unsupported),
     };
     Ok(Some(text))
+}
+
+/// SQL_INTERVAL_STRUCT as PostgreSQL interval text, in unit words so that a leading field may
+/// exceed its usual range ("26 hours"). The C type says which fields count (the struct's own
+/// interval_type is the application's copy of it); the sign applies to every field, and the
+/// fraction is in microseconds (the default seconds precision, 6).
+fn interval_text(c_type: i16, b: &[u8]) -> Result<String, ConvertError> {
+    let field = |i: usize| -> Result<u32, ConvertError> {
+        Ok(u32::from_ne_bytes(array(
+            b.get(8 + 4 * i..).unwrap_or_default(),
+        )?))
+    };
+    let sign = if i16_at(b, 4)? != 0 { "-" } else { "" };
+    // Which of year, month, day, hour, minute, second each SQL_IS_* code (C type - 100) has.
+    let parts: &[usize] = match c_type - 100 {
+        1 => &[0],
+        2 => &[1],
+        7 => &[0, 1],
+        3 => &[2],
+        4 => &[3],
+        5 => &[4],
+        6 => &[5],
+        8 => &[2, 3],
+        9 => &[2, 3, 4],
+        10 => &[2, 3, 4, 5],
+        11 => &[3, 4],
+        12 => &[3, 4, 5],
+        _ => &[4, 5],
+    };
+    let mut words = Vec::with_capacity(parts.len());
+    for &part in parts {
+        words.push(match part {
+            0 => format!("{sign}{} years", field(0)?),
+            1 => format!("{sign}{} mons", field(1)?),
+            2 => format!("{sign}{} days", field(0)?),
+            3 => format!("{sign}{} hours", field(1)?),
+            4 => format!("{sign}{} mins", field(2)?),
+            _ => {
+                let (seconds, fraction) = (field(3)?, field(4)?);
+                if fraction > 999_999 {
+                    return Err(ConvertError::InvalidCast);
+                }
+                format!("{sign}{seconds}.{fraction:06} secs")
+            }
+        });
+    }
+    Ok(words.join(" "))
 }
 
 fn array<const N: usize>(b: &[u8]) -> Result<[u8; N], ConvertError> {

@@ -461,6 +461,23 @@ static void test_interval_structs(void) {
         "year to month fields", SQL_HANDLE_STMT, st);
   SQLRETURN rc = SQLGetData(st, 3, SQL_C_INTERVAL_DAY, &iv, sizeof iv, &ind);
   CHECK(rc == SQL_ERROR && strcmp(first_state(SQL_HANDLE_STMT, st), "22015") == 0, "months into days is 22015", SQL_HANDLE_STMT, st);
+  SQLCloseCursor(st);
+  /* And back: an interval struct as a parameter. */
+  SQL_INTERVAL_STRUCT param;
+  memset(&param, 0, sizeof param);
+  param.interval_type = SQL_IS_DAY_TO_SECOND;
+  param.interval_sign = SQL_TRUE;
+  param.intval.day_second.day = 1;
+  param.intval.day_second.hour = 2;
+  param.intval.day_second.minute = 3;
+  param.intval.day_second.second = 4;
+  param.intval.day_second.fraction = 500000;
+  SQLCHAR text[64];
+  CHECK(OK(SQLBindParameter(st, 1, SQL_PARAM_INPUT, SQL_C_INTERVAL_DAY_TO_SECOND, SQL_INTERVAL_DAY_TO_SECOND, 0, 6, &param, 0, NULL)),
+        "bind an interval parameter", SQL_HANDLE_STMT, st);
+  exec(st, "SELECT CAST(? AS interval)::text");
+  CHECK(OK(SQLFetch(st)) && OK(SQLGetData(st, 1, SQL_C_CHAR, text, sizeof text, &ind)), "interval parameter back", SQL_HANDLE_STMT, st);
+  CHECK(strcmp((char *)text, "-1 days -02:03:04.5") == 0, "interval parameter value", SQL_HANDLE_STMT, st);
   SQLFreeHandle(SQL_HANDLE_STMT, st);
   printf("ok intervals\n");
 }

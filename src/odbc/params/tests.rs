@@ -300,12 +300,7 @@ fn params_render_as_postgres_text() {
             Ok("01020304-0506-0708-090a-0b0c0d0e0f10"),
         ),
         (c::GUID, sql::GUID, vec![0; 15], Err(InvalidCast)),
-        (
-            c::INTERVAL_YEAR,
-            sql::VARCHAR,
-            vec![0; 28],
-            Err(Unsupported),
-        ),
+        (c::INTERVAL_YEAR, sql::VARCHAR, vec![0; 28], Ok("0 years")),
         (1234, sql::VARCHAR, vec![], Err(Unsupported)),
         // SQL_C_DEFAULT takes the SQL type's default C type.
         (
@@ -519,4 +514,50 @@ fn random_text_into_every_target_never_panics() {
             );
         }
     }
+}
+
+/// An SQL_INTERVAL_STRUCT image.
+fn interval(code: i32, negative: bool, fields: [u32; 5]) -> Vec<u8> {
+    let mut v = code.to_ne_bytes().to_vec();
+    v.extend(i16::from(negative).to_ne_bytes());
+    v.extend([0u8; 2]);
+    for f in fields {
+        v.extend(f.to_ne_bytes());
+    }
+    v
+}
+
+#[test]
+fn interval_structs_render_in_unit_words() {
+    let cases: &[(i16, Vec<u8>, &str)] = &[
+        (107, interval(7, false, [1, 2, 0, 0, 0]), "1 years 2 mons"),
+        (101, interval(1, true, [3, 99, 0, 0, 0]), "-3 years"),
+        (102, interval(2, false, [0, 14, 0, 0, 0]), "14 mons"),
+        (
+            110,
+            interval(10, true, [3, 4, 5, 6, 789_000]),
+            "-3 days -4 hours -5 mins -6.789000 secs",
+        ),
+        (104, interval(4, false, [0, 26, 0, 0, 0]), "26 hours"),
+        (
+            113,
+            interval(13, false, [0, 0, 1561, 30, 5]),
+            "1561 mins 30.000005 secs",
+        ),
+        (108, interval(8, false, [1, 2, 7, 7, 7]), "1 days 2 hours"),
+    ];
+    for (c_type, data, want) in cases {
+        assert_eq!(
+            p(*c_type, 0, data).unwrap().as_deref(),
+            Some(*want),
+            "C type {c_type}"
+        );
+    }
+    // A fraction of a second that is a whole second or more.
+    assert_eq!(
+        p(106, 0, &interval(6, false, [0, 0, 0, 1, 1_000_000])),
+        Err(ConvertError::InvalidCast)
+    );
+    // Too short for the struct.
+    assert!(p(110, 0, &[0u8; 10]).is_err());
 }
