@@ -296,3 +296,37 @@ fn prepare_and_execute_in_one_round_trip() {
     assert_eq!(executed.expect("execute"), Executed::Rows);
     assert_eq!(read_all(&mut session, 6), 1);
 }
+
+#[test]
+fn a_parked_result_delivers_its_rows_then_the_error_that_ended_it() {
+    let cluster = single();
+    let mut session = Session::connect(&options(&cluster)).expect("connect");
+    // Rows for g = 1 and 2, then a division by zero.
+    let failing = session
+        .prepare("SELECT 10 / (3 - g) FROM generate_series(1, 5) g")
+        .expect("prepare");
+    assert_eq!(
+        session.execute(1, &failing, &[]).expect("execute"),
+        Executed::Rows
+    );
+    // Another statement needs the connection: the first result is parked, error included.
+    let other = session.prepare("SELECT 42").expect("prepare");
+    session.execute(2, &other, &[]).expect("execute the other");
+    assert_eq!(read_all(&mut session, 2), 1);
+    let mut rows = VecDeque::new();
+    let mut values = Vec::new();
+    let err = loop {
+        match session.fetch(1, 1, &mut rows) {
+            Ok(Fetched::More) => values.extend(rows.drain(..).map(|r| r.get::<_, i32>(0))),
+            Ok(Fetched::End { .. }) => panic!("the result ended without its error"),
+            Err(e) => break e,
+        }
+    };
+    assert_eq!(values, vec![5, 10]);
+    assert_eq!(err.sqlstate_str(), "22012", "{err:?}");
+    // The session goes on.
+    session
+        .execute(3, &other, &[])
+        .expect("execute after the error");
+    assert_eq!(read_all(&mut session, 3), 1);
+}

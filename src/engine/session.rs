@@ -854,38 +854,15 @@ impl Session {
         if let Some(parked) = self.parked.get_mut(&owner) {
             let take = parked.rows.len().min(max.max(1));
             out.extend(parked.rows.drain(..take));
-            if !parked.rows.is_empty() {
+            // Rows go first; the end, or the error that ended the result, comes with the
+            // first fetch that finds no rows left.
+            if take > 0 {
                 return Ok(Fetched::More);
             }
-            let done = self.parked.remove(&owner);
-            return match done {
-                Some(ParkedResult { error: Some(e), .. }) if take == 0 => Err(e),
-                Some(ParkedResult { error: Some(e), .. }) => {
-                    // Deliver the rows first; the error comes with the next fetch.
-                    self.parked.insert(
-                        owner,
-                        ParkedResult {
-                            rows: VecDeque::new(),
-                            rows_affected: None,
-                            error: Some(e),
-                        },
-                    );
-                    Ok(Fetched::More)
-                }
-                Some(p) => Ok(if take == 0 {
-                    Fetched::End {
-                        rows_affected: p.rows_affected,
-                    }
-                } else {
-                    self.parked.insert(
-                        owner,
-                        ParkedResult {
-                            rows: VecDeque::new(),
-                            rows_affected: p.rows_affected,
-                            error: None,
-                        },
-                    );
-                    Fetched::More
+            return match self.parked.remove(&owner) {
+                Some(ParkedResult { error: Some(e), .. }) => Err(e),
+                Some(done) => Ok(Fetched::End {
+                    rows_affected: done.rows_affected,
                 }),
                 None => Ok(Fetched::End {
                     rows_affected: None,
