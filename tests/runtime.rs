@@ -7,8 +7,12 @@ mod support;
 use common::{build_c_program, conn_string, driver_so, single_instance, OdbcConfig};
 use std::time::{Duration, Instant};
 
+/// The tests here count process-wide things (threads, descriptors): one at a time.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 #[test]
 fn threads_fork_release_and_prompt_exit() {
+    let _serial = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let cluster = single_instance();
     let writer = cluster.writer_id();
     let config = OdbcConfig::new(&[]);
@@ -39,4 +43,78 @@ fn threads_fork_release_and_prompt_exit() {
         "the program took {:?}",
         started.elapsed()
     );
+}
+
+/// Open epoll instances of this process (each tokio runtime has one; other tests running
+/// beside this one open pipes and sockets, but no epoll instances).
+fn epoll_instances() -> usize {
+    std::fs::read_dir("/proc/self/fd")
+        .expect("fds")
+        .flatten()
+        .filter(|fd| {
+            std::fs::read_link(fd.path())
+                .is_ok_and(|target| target.to_string_lossy().contains("eventpoll"))
+        })
+        .count()
+}
+
+#[test]
+fn connections_beyond_the_caller_runtime_limit_use_the_shared_runtime() {
+    use auroraodbc::engine::error::EngineError;
+    use auroraodbc::engine::runtime;
+    use auroraodbc::engine::session::{ConnectOptions, Executed, Fetched, Session};
+    use std::collections::VecDeque;
+
+    let _serial = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let cluster = single_instance();
+    let info = cluster.instance(&cluster.writer_id()).expect("writer");
+    let options = ConnectOptions {
+        host: "127.0.0.1".into(),
+        port: info.port,
+        database: support::TEST_DATABASE.into(),
+        user: support::TEST_USER.into(),
+        password: Some(support::TEST_PASSWORD.into()),
+        connect_timeout: Some(Duration::from_secs(10)),
+        application_name: "runtime-limit-test".into(),
+        ..Default::default()
+    };
+    // The shared runtime exists before counting descriptors.
+    runtime::block_on(async {}).expect("runtime");
+    runtime::set_caller_runtime_limit(1);
+    let before = epoll_instances();
+    let own = Session::connect(&options).expect("first connection");
+    let with_own = epoll_instances();
+    let mut shared = Session::connect(&options).expect("second connection");
+    let with_shared = epoll_instances();
+    runtime::set_caller_runtime_limit(64);
+    // The first has a runtime (epoll instances) of its own; the second does not.
+    assert!(with_own > before, "a connection with its own runtime");
+    assert_eq!(with_shared, with_own, "a connection on the shared runtime");
+    // The second works all the same: a result streams, and another thread can cut a call.
+    let prepared = shared
+        .prepare("SELECT g FROM generate_series(1, 5000) g")
+        .expect("prepare");
+    assert_eq!(
+        shared.execute(1, &prepared, &[]).expect("execute"),
+        Executed::Rows
+    );
+    let mut rows = VecDeque::new();
+    let mut count = 0;
+    while let Fetched::More = shared.fetch(1, 1000, &mut rows).expect("fetch") {
+        count += rows.len();
+        rows.clear();
+    }
+    assert_eq!(count + rows.len(), 5000);
+    let sleep = shared.prepare("SELECT pg_sleep(30)").expect("prepare");
+    let killer = shared.killer();
+    let cutter = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(300));
+        killer.kill(EngineError::communication("cut by the test"));
+    });
+    let started = Instant::now();
+    let err = shared.execute(2, &sleep, &[]).expect_err("cut");
+    cutter.join().expect("cutter");
+    assert!(err.message.contains("cut by the test"), "{err:?}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    drop(own);
 }

@@ -9,7 +9,7 @@
 
 use parking_lot::Mutex;
 use std::future::Future;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Once;
 use tokio::runtime::{Builder, Handle, Runtime};
 
@@ -108,6 +108,11 @@ pub fn shutdown() {
 ///
 /// Other threads still reach the connection: aborting its task (a monitor, failover) wakes the
 /// waiting thread through the runtime's own waker.
+///
+/// Each costs four file descriptors (tokio's I/O stack: epoll instances, a waker, and the
+/// signal driver's socket that the AWS SDK's process credentials bring in), so a process holds
+/// at most [`caller_runtime_limit`] of them; connections beyond that run their socket on the
+/// shared runtime, slower but without using up the process's descriptors.
 pub struct CallerRuntime {
     rt: Option<Runtime>,
     /// The process that made it: a child after fork() holds a copy of the connection's socket
@@ -115,13 +120,42 @@ pub struct CallerRuntime {
     owner_pid: u32,
 }
 
+/// Live caller runtimes in this process, and how many may live at once.
+static CALLER_RUNTIMES: AtomicUsize = AtomicUsize::new(0);
+static CALLER_RUNTIME_LIMIT: AtomicUsize = AtomicUsize::new(DEFAULT_CALLER_RUNTIME_LIMIT);
+const DEFAULT_CALLER_RUNTIME_LIMIT: usize = 64;
+
+/// How many connections at once may have a [`CallerRuntime`] (64 unless changed).
+pub fn caller_runtime_limit() -> usize {
+    CALLER_RUNTIME_LIMIT.load(Ordering::Acquire)
+}
+
+/// Changes [`caller_runtime_limit`] for connections opened from now on.
+pub fn set_caller_runtime_limit(limit: usize) {
+    CALLER_RUNTIME_LIMIT.store(limit, Ordering::Release);
+}
+
 impl CallerRuntime {
-    pub fn new() -> std::io::Result<CallerRuntime> {
-        let rt = Builder::new_current_thread().enable_all().build()?;
-        Ok(CallerRuntime {
-            rt: Some(rt),
-            owner_pid: std::process::id(),
-        })
+    /// A new runtime for a connection; `None` when [`caller_runtime_limit`] runtimes live
+    /// already or the system refuses one (then the connection uses the shared runtime).
+    pub fn try_new() -> Option<CallerRuntime> {
+        let limit = caller_runtime_limit();
+        let taken = CALLER_RUNTIMES.fetch_add(1, Ordering::AcqRel);
+        if taken >= limit {
+            CALLER_RUNTIMES.fetch_sub(1, Ordering::AcqRel);
+            return None;
+        }
+        match Builder::new_current_thread().enable_all().build() {
+            Ok(rt) => Some(CallerRuntime {
+                rt: Some(rt),
+                owner_pid: std::process::id(),
+            }),
+            Err(e) => {
+                CALLER_RUNTIMES.fetch_sub(1, Ordering::AcqRel);
+                tracing::warn!(error = %e, "no runtime of its own for a connection; it uses the shared one");
+                None
+            }
+        }
     }
 
     /// Whether this is a forked child's copy: its socket is the parent's too, so closing the
@@ -152,6 +186,7 @@ impl CallerRuntime {
 
 impl Drop for CallerRuntime {
     fn drop(&mut self) {
+        CALLER_RUNTIMES.fetch_sub(1, Ordering::AcqRel);
         if self.inherited() {
             // A forked child shares the parent's epoll instance: dropping the runtime would
             // deregister the connection's socket from it, and the parent would never hear

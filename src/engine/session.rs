@@ -330,35 +330,27 @@ pub fn raw_value(row: &Row, idx: usize) -> Option<&[u8]> {
 }
 
 impl Session {
-    /// Opens a connection and learns the server's basic facts.
-    /// The socket task runs on the calling thread whenever it waits on the session (see
-    /// [`runtime::CallerRuntime`]).
+    /// Opens a connection and learns the server's basic facts, blocking the calling thread.
+    /// The socket task then runs on whichever thread waits on the session (see
+    /// [`runtime::CallerRuntime`]), or on the shared runtime once the process has as many
+    /// caller runtimes as it may.
     pub fn connect(opts: &ConnectOptions) -> EngineResult<Session> {
-        let label = format!("{}:{}", opts.host, opts.port);
-        let rt = runtime::CallerRuntime::new().map_err(|e| {
-            EngineError::connect(format!("cannot create the connection's runtime: {e}"))
-        })?;
-        let fut = Self::connect_async(opts.clone(), label.clone());
-        let outcome = match opts.connect_timeout {
-            Some(limit) if !limit.is_zero() => rt.block_on(async move {
-                match tokio::time::timeout(limit, fut).await {
-                    Ok(r) => r,
-                    Err(_) => Err(EngineError::connect(format!(
-                        "could not connect to {label}: timed out after {} ms",
-                        limit.as_millis()
-                    ))),
-                }
-            }),
-            _ => rt.block_on(fut),
+        let rt = runtime::CallerRuntime::try_new();
+        // `open` spawns the socket task on the runtime that runs it.
+        let outcome = match &rt {
+            Some(rt) => rt.block_on(Self::open(opts)),
+            None => runtime::block_on(Self::open(opts)),
         };
         let mut session = outcome
             .map_err(|e| EngineError::connect(format!("driver runtime unavailable: {e}")))??;
-        session.driver = Driver::Caller(rt);
+        if let Some(rt) = rt {
+            session.driver = Driver::Caller(rt);
+        }
         Ok(session)
     }
 
-    /// Opens a connection from async code (monitors, pollers): the same as [`Session::connect`]
-    /// without blocking a thread, bounded by the connect timeout.
+    /// Opens a connection from async code (monitors, pollers), bounded by the connect timeout;
+    /// its socket task runs on the runtime that runs this.
     pub async fn open(opts: &ConnectOptions) -> EngineResult<Session> {
         let label = format!("{}:{}", opts.host, opts.port);
         let fut = Self::connect_async(opts.clone(), label.clone());
