@@ -330,3 +330,25 @@ fn a_parked_result_delivers_its_rows_then_the_error_that_ended_it() {
         .expect("execute after the error");
     assert_eq!(read_all(&mut session, 3), 1);
 }
+
+#[test]
+fn an_idle_session_notices_that_the_server_closed_it() {
+    let cluster = single();
+    let mut session = Session::connect(&options(&cluster)).expect("connect");
+    let mut other = Session::connect(&options(&cluster)).expect("connect another");
+    let pid: i32 = session.query_now("SELECT pg_backend_pid()").expect("pid")[0].get(0);
+    assert!(!session.is_broken());
+    other
+        .query_now(&format!("SELECT pg_terminate_backend({pid})"))
+        .expect("terminate");
+    // No call on the session: only the check itself may look at its socket.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !session.is_broken() {
+        assert!(
+            Instant::now() < deadline,
+            "the closed session still looks alive"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(!other.is_broken());
+}

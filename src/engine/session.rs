@@ -523,7 +523,21 @@ impl Session {
     }
 
     /// Whether the connection is gone (closed by the server, broken, or aborted).
+    ///
+    /// A caller's runtime runs only while someone waits on it, so a server that closed an idle
+    /// connection would go unnoticed: the socket task is given one turn first, which reads
+    /// whatever the socket has (an end of stream, an error) without waiting for more.
     pub fn is_broken(&self) -> bool {
+        if let Driver::Caller(rt) = &self.driver {
+            if runtime::CallerRuntime::can_block() && !self.task.is_finished() {
+                let _ = rt.block_on(async {
+                    // Two yields: the first lets the runtime poll the socket, the second lets
+                    // the socket task act on what it found.
+                    tokio::task::yield_now().await;
+                    tokio::task::yield_now().await;
+                });
+            }
+        }
         self.client.is_closed() || self.aborted.lock().is_some() || self.task.is_finished()
     }
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static SQLHENV env;
 static SQLHDBC dbc;
@@ -538,6 +539,40 @@ static void test_rebinding_between_fetches(void) {
   printf("ok rebinding\n");
 }
 
+/* SQL_ATTR_CONNECTION_DEAD notices a connection the server ended while it sat idle (what a
+ * connection pool asks before handing a connection out). Ends the main connection: run last. */
+static void test_connection_dead(const char *conn_str) {
+  SQLUINTEGER dead = 99;
+  CHECK(OK(SQLGetConnectAttr(dbc, SQL_ATTR_CONNECTION_DEAD, &dead, 0, NULL)) && dead == SQL_CD_FALSE, "alive at first",
+        SQL_HANDLE_DBC, dbc);
+  SQLHSTMT st = new_stmt();
+  SQLINTEGER pid = 0;
+  exec(st, "SELECT pg_backend_pid()");
+  CHECK(OK(SQLFetch(st)) && OK(SQLGetData(st, 1, SQL_C_SLONG, &pid, 0, NULL)), "backend pid", SQL_HANDLE_STMT, st);
+  SQLFreeHandle(SQL_HANDLE_STMT, st);
+  SQLHDBC killer;
+  SQLAllocHandle(SQL_HANDLE_DBC, env, &killer);
+  CHECK(OK(SQLDriverConnect(killer, NULL, (SQLCHAR *)conn_str, SQL_NTS, NULL, 0, NULL, SQL_DRIVER_NOPROMPT)), "second connection",
+        SQL_HANDLE_DBC, killer);
+  SQLHSTMT kst;
+  SQLAllocHandle(SQL_HANDLE_STMT, killer, &kst);
+  char sql[64];
+  snprintf(sql, sizeof sql, "SELECT pg_terminate_backend(%d)", (int)pid);
+  CHECK(OK(SQLExecDirect(kst, (SQLCHAR *)sql, SQL_NTS)), "terminate the first", SQL_HANDLE_STMT, kst);
+  SQLFreeHandle(SQL_HANDLE_STMT, kst);
+  SQLDisconnect(killer);
+  SQLFreeHandle(SQL_HANDLE_DBC, killer);
+  for (int i = 0; i < 250 && dead != SQL_CD_TRUE; i++) {
+    CHECK(OK(SQLGetConnectAttr(dbc, SQL_ATTR_CONNECTION_DEAD, &dead, 0, NULL)), "SQL_ATTR_CONNECTION_DEAD", SQL_HANDLE_DBC, dbc);
+    if (dead != SQL_CD_TRUE) {
+      struct timespec pause = {0, 20 * 1000 * 1000};
+      nanosleep(&pause, NULL);
+    }
+  }
+  CHECK(dead == SQL_CD_TRUE, "dead after the server ended it", SQL_HANDLE_DBC, dbc);
+  printf("ok connection_dead\n");
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     fprintf(stderr, "usage: core <connection string>\n");
@@ -565,6 +600,7 @@ int main(int argc, char **argv) {
   test_transactions();
   test_diagnostics();
   test_param_array();
+  test_connection_dead(argv[1]);
   CHECK(OK(SQLDisconnect(dbc)), "disconnect", SQL_HANDLE_DBC, dbc);
   SQLFreeHandle(SQL_HANDLE_DBC, dbc);
   SQLFreeHandle(SQL_HANDLE_ENV, env);
