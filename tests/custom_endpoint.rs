@@ -7,7 +7,7 @@
 mod common;
 mod support;
 
-use auroraodbc::engine::error::{EngineError, EngineResult};
+use auroraodbc::engine::error::EngineResult;
 use auroraodbc::engine::pipeline::{
     CallKind, ConnectPurpose, ConnectRequest, EngineConnection, Pipeline,
 };
@@ -374,12 +374,11 @@ fn statement_waits_then_fails_with_hyt00() {
     stub.inject(StubFault::AccessDenied, Repeat::Always);
     std::thread::sleep(Duration::from_millis(1200));
     let started = Instant::now();
-    let err: EngineError = conn
-        .call(CallKind::Execute, |c| {
-            topology::query_instance_id(&mut c.session)
-        })
-        .err()
-        .expect("must time out");
+    let Err(err) = conn.call(CallKind::Execute, |c| {
+        topology::query_instance_id(&mut c.session)
+    }) else {
+        panic!("must time out");
+    };
     assert_eq!(err.sqlstate_str(), "HYT00", "{err}");
     assert!(started.elapsed() >= Duration::from_millis(650));
     assert!(
