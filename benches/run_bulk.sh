@@ -28,14 +28,20 @@ cat >"$WORK/odbc.ini" <<EOF
 Driver=auroraodbc
 $common
 
+[bulk_aurora_rewrite]
+Driver=auroraodbc
+$common
+RewriteBatchedInserts=1
+
 [bulk_psql]
 Driver=psqlodbc
 $common
 EOF
 
-CONFIGS=(bulk_aurora bulk_psql)
+CONFIGS=(bulk_aurora bulk_aurora_rewrite bulk_psql)
 declare -A LABEL=(
   [bulk_aurora]="auroraodbc (default)"
+  [bulk_aurora_rewrite]="auroraodbc (RewriteBatchedInserts=1)"
   [bulk_psql]="psqlODBC (default settings)"
 )
 declare -A TIMES RSS CPU

@@ -24,7 +24,9 @@ fn c_program_exercises_the_core() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(
-        out.status.success() && text.contains("all passed"),
+        out.status.success()
+            && text.contains("ok param_array (rewritten)")
+            && text.contains("all passed"),
         "C core program failed:\n{text}"
     );
 }

@@ -4,6 +4,7 @@
 
 mod support;
 
+use auroraodbc::engine::batched_insert::InsertTemplate;
 use auroraodbc::engine::error::EngineError;
 use auroraodbc::engine::runtime;
 use auroraodbc::engine::session::{ConnectOptions, Executed, Fetched, Session};
@@ -351,4 +352,83 @@ fn an_idle_session_notices_that_the_server_closed_it() {
         std::thread::sleep(Duration::from_millis(20));
     }
     assert!(!other.is_broken());
+}
+
+#[test]
+fn parameter_arrays_insert_as_multi_row_statements_in_one_transaction() {
+    let cluster = single();
+    let mut session = Session::connect(&options(&cluster)).expect("connect");
+    session
+        .run_command(
+            "CREATE TABLE rw (id int PRIMARY KEY, note text);
+             CREATE TABLE rw_fired (n int);
+             CREATE FUNCTION rw_count() RETURNS trigger LANGUAGE plpgsql AS
+               $$BEGIN INSERT INTO rw_fired VALUES (1); RETURN NULL; END$$;
+             CREATE TRIGGER rw_stmt AFTER INSERT ON rw FOR EACH STATEMENT EXECUTE FUNCTION rw_count();",
+        )
+        .expect("schema");
+    let count = |session: &mut Session, sql: &str| -> i64 {
+        session.query_now(sql).expect("query")[0].get::<_, i64>(0)
+    };
+    let template = InsertTemplate::parse("INSERT INTO rw (id, note) VALUES ($1, $2)", 2)
+        .expect("a plain insert");
+    let sets = |ids: std::ops::Range<i32>| -> Vec<Vec<Option<String>>> {
+        ids.map(|i| {
+            vec![
+                Some(i.to_string()),
+                (i % 3 != 0).then(|| format!("n'{i}\\")),
+            ]
+        })
+        .collect()
+    };
+
+    // 2500 sets: statements of 1000, 1000 and 500 rows.
+    let inserted = session
+        .insert_rows_atomic(1, &template, &sets(1..2501))
+        .expect("insert");
+    assert_eq!(inserted, Some(2500));
+    assert_eq!(count(&mut session, "SELECT count(*) FROM rw_fired"), 3);
+    assert_eq!(
+        count(&mut session, "SELECT count(note) FROM rw"),
+        2500 - 833
+    );
+    let note: String = session
+        .query_now("SELECT note FROM rw WHERE id = 2500")
+        .expect("query")[0]
+        .get(0);
+    assert_eq!(note, "n'2500\\");
+
+    // The 1000-row statement is kept prepared and used again; the 200-row one is new.
+    assert_eq!(
+        session
+            .insert_rows_atomic(1, &template, &sets(2501..3701))
+            .expect("insert"),
+        Some(1200)
+    );
+    assert_eq!(
+        count(
+            &mut session,
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE 'INSERT INTO rw %'"
+        ),
+        3
+    );
+
+    // One duplicate key: nothing of the array is applied, and no transaction is left open.
+    let mut failing = sets(5000..5100);
+    failing[50][0] = Some("7".into());
+    assert_eq!(
+        session
+            .insert_rows_atomic(1, &template, &failing)
+            .expect("a failed array is not an error"),
+        None
+    );
+    assert!(!session.in_transaction());
+    assert_eq!(count(&mut session, "SELECT count(*) FROM rw"), 3700);
+
+    // A set of the wrong width is refused before anything is sent.
+    let err = session
+        .insert_rows_atomic(1, &template, &[vec![Some("1".into())]])
+        .expect_err("wrong width");
+    assert_eq!(err.sqlstate_str(), "07002");
+    assert_eq!(count(&mut session, "SELECT count(*) FROM rw"), 3700);
 }

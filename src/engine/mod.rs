@@ -2,6 +2,7 @@
 //! Nothing in here knows about ODBC types.
 
 pub mod availability;
+pub mod batched_insert;
 pub mod error;
 pub mod hostname;
 pub mod logging;

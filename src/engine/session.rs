@@ -9,6 +9,7 @@
 //! application thread that waits on it; one opened from async code ([`Session::open`]: monitors,
 //! failover probes) runs it on the shared runtime. See [`runtime::CallerRuntime`].
 
+use super::batched_insert::InsertTemplate;
 use super::error::{EngineError, EngineResult, ErrorClass};
 use super::runtime;
 use super::settings::{Key, Settings};
@@ -251,11 +252,16 @@ pub struct Session {
     facts: ServerFacts,
     active: Option<ActiveStream>,
     parked: HashMap<Owner, ParkedResult>,
+    /// Multi-row INSERTs of `insert_rows_atomic`, kept prepared by their text.
+    batch_statements: HashMap<String, Statement>,
     in_transaction: bool,
     /// The server address the socket is connected to (for cancel requests).
     peer: Option<SocketAddr>,
     driver: Driver,
 }
+
+/// How many rewritten INSERT statements a session keeps prepared (see `insert_rows_atomic`).
+const BATCH_STATEMENTS_KEPT: usize = 8;
 
 /// Cuts a session's connection from any thread: a call blocked on the network returns at once.
 #[derive(Clone)]
@@ -500,6 +506,7 @@ impl Session {
             facts,
             active: None,
             parked: HashMap::new(),
+            batch_statements: HashMap::new(),
             in_transaction: false,
             peer,
             driver: Driver::Shared,
@@ -846,6 +853,91 @@ impl Session {
             client.batch_execute("ROLLBACK").await?;
             Ok::<_, tokio_postgres::Error>(None)
         })?;
+        outcome.map_err(|e| self.map_error(&e))
+    }
+
+    /// Inserts every parameter set through multi-row statements made from `template`, all in
+    /// one transaction. `Ok(Some(rows))` gives the rows inserted in all; `Ok(None)` when a
+    /// statement failed: the transaction is rolled back and nothing was applied, so the caller
+    /// can run the sets one by one to learn each set's outcome. Only for autocommit connections
+    /// outside a transaction.
+    pub fn insert_rows_atomic(
+        &mut self,
+        owner: Owner,
+        template: &InsertTemplate,
+        sets: &[Vec<Option<String>>],
+    ) -> EngineResult<Option<u64>> {
+        self.check_usable()?;
+        self.close_result(owner);
+        self.free_connection()?;
+        let client = Arc::clone(&*self.client);
+        let per_statement = template.rows_per_statement();
+        let width = template.params_per_row();
+        if let Some(set) = sets.iter().find(|set| set.len() != width) {
+            return Err(EngineError::invalid(
+                "07002",
+                format!(
+                    "a parameter set has {} values where the statement takes {width}",
+                    set.len()
+                ),
+            ));
+        }
+        // Full chunks share one statement; a shorter last chunk gets its own. Both are kept
+        // prepared on the session, so later arrays skip parsing a statement of thousands of
+        // placeholders.
+        let mut statements: Vec<(String, Option<Statement>)> = Vec::with_capacity(2);
+        let mut chunks: Vec<(usize, Vec<Option<String>>)> = Vec::new();
+        for chunk in sets.chunks(per_statement) {
+            let sql = template.render(chunk.len());
+            let index = match statements.iter().position(|(known, _)| *known == sql) {
+                Some(index) => index,
+                None => {
+                    let cached = self.batch_statements.get(&sql).cloned();
+                    statements.push((sql, cached));
+                    statements.len() - 1
+                }
+            };
+            chunks.push((index, chunk.iter().flatten().cloned().collect()));
+        }
+        let outcome = self.run_queued(async move {
+            let mut prepared = Vec::with_capacity(statements.len());
+            for (sql, cached) in statements {
+                let statement = match cached {
+                    Some(statement) => statement,
+                    None => match client.prepare(&sql).await {
+                        Ok(statement) => statement,
+                        Err(e) => {
+                            tracing::debug!(error = %e, "rewritten insert did not prepare");
+                            return Ok((None, Vec::new()));
+                        }
+                    },
+                };
+                prepared.push((sql, statement));
+            }
+            client.batch_execute("BEGIN").await?;
+            let mut inserted = 0u64;
+            for (index, values) in &chunks {
+                let params = values.iter().map(|v| TextParam(v.as_deref()));
+                match client.execute_raw(&prepared[*index].1, params).await {
+                    Ok(n) => inserted += n,
+                    Err(e) => {
+                        tracing::debug!(error = %e, "rewritten insert failed; rolling back");
+                        client.batch_execute("ROLLBACK").await?;
+                        return Ok((None, prepared));
+                    }
+                }
+            }
+            // A failed COMMIT (a deferred constraint) has ended the transaction already.
+            let committed = client.batch_execute("COMMIT").await.is_ok();
+            Ok::<_, tokio_postgres::Error>((committed.then_some(inserted), prepared))
+        })?;
+        let outcome = outcome.map(|(inserted, prepared)| {
+            if self.batch_statements.len() + prepared.len() > BATCH_STATEMENTS_KEPT {
+                self.batch_statements.clear();
+            }
+            self.batch_statements.extend(prepared);
+            inserted
+        });
         outcome.map_err(|e| self.map_error(&e))
     }
 

@@ -94,7 +94,7 @@ impl Group {
         match self {
             Group::Connection => "Connection",
             Group::Tls => "TLS",
-            Group::Types => "Data types and fetching",
+            Group::Types => "Data types, fetching and parameter arrays",
             Group::Logging => "Logging",
             Group::Plugins => "Plugins and cluster topology",
             Group::HostMonitoring => "Host monitoring (plugin `host_monitoring`)",
@@ -312,6 +312,9 @@ keys! {
     FetchBatchRows => KeyDecl::new("fetch_batch_rows", int(1, 1_000_000), G::Types,
         "Rows the driver pulls from the server's stream per batch; bounds memory per open result.")
         .default("1024"),
+    RewriteBatchedInserts => KeyDecl::new("rewrite_batched_inserts", K::Bool, G::Types,
+        "Run a parameter array of a plain one-row `INSERT ... VALUES (...)` as multi-row INSERT statements (up to 1000 rows each) in one transaction: several times faster for bulk loads. Only in autocommit mode outside a transaction; a failing array is run again set by set so each set gets its own status. Statement-level triggers then fire once per multi-row statement instead of once per set, which is why it is off by default.")
+        .aliases(&["RewriteBatchedInserts"]).default("false"),
 
     // --- logging ---
     LogLevel => KeyDecl::new("log_level", K::Enum { words: &["off", "error", "warn", "info", "debug", "trace"] }, G::Logging,

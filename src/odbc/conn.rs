@@ -61,6 +61,8 @@ pub struct ConnState {
     pub limits: SizeLimits,
     /// Rows pulled from the server per batch.
     pub fetch_batch: usize,
+    /// Parameter arrays of plain INSERTs run as multi-row statements (`rewrite_batched_inserts`).
+    pub rewrite_batched_inserts: bool,
     pub host: String,
     /// The session generation as of the last call, readable without this state's lock
     /// (shared with [`Connection::session_generation`]).
@@ -151,6 +153,7 @@ impl Connection {
                 settings: None,
                 limits: SizeLimits::default(),
                 fetch_batch: 1024,
+                rewrite_batched_inserts: false,
                 host: String::new(),
                 generation_seen,
             }),
@@ -215,6 +218,7 @@ impl Connection {
         st.fetch_batch = usize::try_from(settings.get_u64(Key::FetchBatchRows))
             .unwrap_or(1024)
             .max(1);
+        st.rewrite_batched_inserts = settings.get_bool(Key::RewriteBatchedInserts);
         st.dsn = dsn.to_string();
         st.host = opts.host.clone();
         if settings.get_bool(Key::ReadOnly) {

@@ -9,6 +9,7 @@ use super::params;
 use super::scroll::{self, StaticRows};
 use super::sqltext::{split_statements, translate_escapes, SqlPiece};
 use super::types::{self, ColumnInfo};
+use crate::engine::batched_insert::InsertTemplate;
 use crate::engine::pipeline::CallKind;
 use crate::engine::session::{self, Executed, Fetched, Prepared};
 use crate::engine::value;
@@ -710,12 +711,28 @@ impl Statement {
         }
         let id = self.id;
         let autocommit = cs.attrs.autocommit;
-        // Fast path: the whole array in one transaction (one commit). When a set fails nothing
-        // was applied, and the sets run again one by one so each gets its own outcome.
+        // Fast path: the whole array in one transaction (one commit), as multi-row INSERTs
+        // when the key asks for it and the statement allows. When a set fails nothing was
+        // applied, and the sets run again one by one so each gets its own outcome.
+        let mut rewritten_total = None;
         let atomic = if autocommit && !cs.session()?.in_transaction() {
-            cs.call(CallKind::Execute, |session| {
-                session.execute_many_atomic(id, prepared, &sets)
-            })?
+            let template = if cs.rewrite_batched_inserts {
+                InsertTemplate::parse(&piece.sql, piece.param_count)
+            } else {
+                None
+            };
+            match template {
+                Some(template) => {
+                    rewritten_total = cs.call(CallKind::Execute, |session| {
+                        session.insert_rows_atomic(id, &template, &sets)
+                    })?;
+                    // Rows per set are not known one by one: the total goes to SQLRowCount.
+                    rewritten_total.map(|_| vec![0; sets.len()])
+                }
+                None => cs.call(CallKind::Execute, |session| {
+                    session.execute_many_atomic(id, prepared, &sets)
+                })?,
+            }
         } else {
             None
         };
@@ -747,6 +764,7 @@ impl Statement {
             }
         }
         unsafe { appmem::write_ulen(processed_ptr, outcomes.len() as u64) };
+        let total = rewritten_total.unwrap_or(total);
         st.row_count = i64::try_from(total).unwrap_or(i64::MAX);
         st.phase = Phase::Executed;
         if failed == outcomes.len() {

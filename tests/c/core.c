@@ -361,8 +361,12 @@ static void test_diagnostics(void) {
   printf("ok diagnostics\n");
 }
 
-static void test_param_array(void) {
-  SQLHSTMT st = new_stmt();
+/* A parameter array with one failing set: its status says so, the others are applied. Then an
+ * array that succeeds whole. Run on a plain connection and on one with rewrite_batched_inserts
+ * (multi-row statements; a failure there falls back to set-by-set), with the same outcomes. */
+static void test_param_array(SQLHDBC conn, const char *label) {
+  SQLHSTMT st;
+  CHECK(OK(SQLAllocHandle(SQL_HANDLE_STMT, conn, &st)), "alloc stmt", SQL_HANDLE_DBC, conn);
   exec(st, "CREATE TEMP TABLE pa (id int primary key, name text)");
   enum { N = 1000 };
   static SQLINTEGER ids[N];
@@ -387,14 +391,38 @@ static void test_param_array(void) {
   CHECK(strcmp(first_state(SQL_HANDLE_STMT, st), "23505") == 0, "23505 for the failing set", SQL_HANDLE_STMT, st);
   SQLLEN rows;
   CHECK(OK(SQLRowCount(st, &rows)) && rows == N - 1, "rows inserted", SQL_HANDLE_STMT, st);
+  for (int i = 0; i < N; i++) {
+    ids[i] = N + i + 1;
+    status[i] = 99;
+  }
+  rc = SQLExecDirect(st, (SQLCHAR *)"INSERT INTO pa VALUES (?, ?)", SQL_NTS);
+  int all_ok = rc == SQL_SUCCESS && processed == N;
+  for (int i = 0; i < N; i++) all_ok = all_ok && status[i] == SQL_PARAM_SUCCESS;
+  CHECK(all_ok, "array insert where every set succeeds", SQL_HANDLE_STMT, st);
+  CHECK(OK(SQLRowCount(st, &rows)) && rows == N, "rows inserted by the whole array", SQL_HANDLE_STMT, st);
   SQLFreeStmt(st, SQL_RESET_PARAMS);
   SQLSetStmtAttr(st, SQL_ATTR_PARAMSET_SIZE, (SQLPOINTER)1, 0);
-  exec(st, "SELECT count(*), max(name) FROM pa");
-  SQLINTEGER count;
+  exec(st, "SELECT count(*), sum(id) FROM pa");
+  SQLINTEGER count, sum;
   SQLLEN ind;
-  CHECK(OK(SQLFetch(st)) && OK(SQLGetData(st, 1, SQL_C_SLONG, &count, 0, &ind)) && count == N - 1, "table holds the inserted rows", SQL_HANDLE_STMT, st);
+  CHECK(OK(SQLFetch(st)) && OK(SQLGetData(st, 1, SQL_C_SLONG, &count, 0, &ind)) && count == 2 * N - 1 &&
+            OK(SQLGetData(st, 2, SQL_C_SLONG, &sum, 0, &ind)) && sum == (2 * N) * (2 * N + 1) / 2 - 501,
+        "table holds the inserted rows", SQL_HANDLE_STMT, st);
   SQLFreeHandle(SQL_HANDLE_STMT, st);
-  printf("ok param_array\n");
+  printf("ok param_array (%s)\n", label);
+}
+
+/* The same arrays through a second connection with RewriteBatchedInserts=1. */
+static void test_param_array_rewritten(const char *conn_str) {
+  char rewritten[2048];
+  snprintf(rewritten, sizeof rewritten, "%s;RewriteBatchedInserts=1", conn_str);
+  SQLHDBC conn;
+  SQLAllocHandle(SQL_HANDLE_DBC, env, &conn);
+  CHECK(OK(SQLDriverConnect(conn, NULL, (SQLCHAR *)rewritten, SQL_NTS, NULL, 0, NULL, SQL_DRIVER_NOPROMPT)),
+        "connection with RewriteBatchedInserts=1", SQL_HANDLE_DBC, conn);
+  test_param_array(conn, "rewritten");
+  SQLDisconnect(conn);
+  SQLFreeHandle(SQL_HANDLE_DBC, conn);
 }
 
 /* SQLSetPos(SQL_POSITION) picks the row of a block cursor that SQLGetData reads. */
@@ -599,7 +627,8 @@ int main(int argc, char **argv) {
   test_more_results();
   test_transactions();
   test_diagnostics();
-  test_param_array();
+  test_param_array(dbc, "set by set");
+  test_param_array_rewritten(argv[1]);
   test_connection_dead(argv[1]);
   CHECK(OK(SQLDisconnect(dbc)), "disconnect", SQL_HANDLE_DBC, dbc);
   SQLFreeHandle(SQL_HANDLE_DBC, dbc);

@@ -119,6 +119,65 @@ r = tuple(cur.execute("SELECT name, amount, at FROM pyt.many WHERE id = 2999").f
 check(r == ("fast 2999 \u00e9", decimal.Decimal("749.75"), ts + datetime.timedelta(seconds=2999)), f"fast_executemany values: {r}")
 print(f"fast_executemany of 2000 rows took {time.time() - t0:.2f}s")
 
+# ---------------------------------------------------------------- rewrite_batched_inserts
+# A statement-level trigger counts statements: one per multi-row statement when rewritten,
+# one per parameter set otherwise.
+cnr = pyodbc.connect(CS + ";RewriteBatchedInserts=1", autocommit=True)
+cr = cnr.cursor()
+cr.fast_executemany = True
+cr.execute("CREATE TABLE pyt.rw (id int PRIMARY KEY, name text, amount numeric(12,2), at timestamp, flag bool, raw bytea)")
+cr.execute("CREATE TABLE pyt.rw_fired (n int)")
+cr.execute("CREATE FUNCTION pyt.rw_count() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN INSERT INTO pyt.rw_fired VALUES (1); RETURN NULL; END$$")
+cr.execute("CREATE TRIGGER rw_stmt AFTER INSERT ON pyt.rw FOR EACH STATEMENT EXECUTE FUNCTION pyt.rw_count()")
+
+
+def fired():
+    n = cr.execute("SELECT count(*) FROM pyt.rw_fired").fetchval()
+    cr.execute("DELETE FROM pyt.rw_fired")
+    return n
+
+
+odd = "it's a \\ back\tslash\nand \"quotes\" $1 \u00e9"
+rows3 = [
+    (i, None if i % 7 == 0 else f"rw {i} {odd}", decimal.Decimal(i) / 4,
+     ts + datetime.timedelta(seconds=i), i % 2 == 0, bytes([i % 256, 0, 255]))
+    for i in range(1, 2501)
+]
+cr.executemany("INSERT INTO pyt.rw (id, name, amount, at, flag, raw) VALUES (?, ?, ?, ?, ?, ?)", rows3)
+check(cr.rowcount in (2500, -1), f"rewritten array row count: {cr.rowcount}")
+r = tuple(cr.execute("SELECT count(*), sum(id), count(name), sum(amount), count(*) FILTER (WHERE flag) FROM pyt.rw").fetchone())
+check(r == (2500, sum(range(1, 2501)), 2500 - 2500 // 7, decimal.Decimal(sum(range(1, 2501))) / 4, 1250), f"rewritten array contents: {r}")
+r = tuple(cr.execute("SELECT name, at, raw FROM pyt.rw WHERE id = 2498").fetchone())
+check(r == (f"rw 2498 {odd}", ts + datetime.timedelta(seconds=2498), bytes([2498 % 256, 0, 255])), f"rewritten array values: {r!r}")
+n = fired()
+check(1 <= n <= 3, f"2500 sets ran as {n} multi-row statements")
+
+# A set that fails: the array runs again set by set, so only that set is missing (the driver
+# returns SQL_SUCCESS_WITH_INFO with the set's 23505, which pyodbc does not raise).
+bad = [(3001, "a", 1, ts, True, b"x"), (3002, "b", 2, ts, True, b"x"), (5, "dup", 3, ts, True, b"x"), (3003, "c", 4, ts, True, b"x")]
+cr.executemany("INSERT INTO pyt.rw (id, name, amount, at, flag, raw) VALUES (?, ?, ?, ?, ?, ?)", bad)
+check(cr.execute("SELECT name FROM pyt.rw WHERE id = 5").fetchval() == "rw 5 " + odd, "the duplicate set changed nothing")
+r = [row[0] for row in cr.execute("SELECT id FROM pyt.rw WHERE id > 3000 ORDER BY id").fetchall()]
+check(r == [3001, 3002, 3003], f"set-by-set outcome after a failed rewrite: {r}")
+fired()
+
+# Not rewritten: other statement shapes, manual-commit mode, and the key off (the default).
+cr.executemany("INSERT INTO pyt.rw (id, name) VALUES (?, ?) ON CONFLICT DO NOTHING", [(4000 + i, "x") for i in range(5)])
+check(fired() == 5, "ON CONFLICT is run set by set")
+cnr.autocommit = False
+cr.executemany("INSERT INTO pyt.rw (id, name) VALUES (?, ?)", [(4100 + i, "y") for i in range(5)])
+cnr.commit()
+cnr.autocommit = True
+check(fired() == 5, "manual-commit arrays are run set by set")
+cur.fast_executemany = True
+cur.executemany("INSERT INTO pyt.rw (id, name) VALUES (?, ?)", [(4200 + i, "z") for i in range(5)])
+cur.fast_executemany = False
+check(fired() == 5, "without the key arrays are run set by set")
+check(cr.execute("SELECT count(*) FROM pyt.rw WHERE id >= 4000").fetchval() == 15, "all set-by-set rows are there")
+cr.execute("DROP TABLE pyt.rw, pyt.rw_fired")
+cr.execute("DROP FUNCTION pyt.rw_count()")
+cnr.close()
+
 # ---------------------------------------------------------------------------- errors
 expect_error(lambda: cur.execute("SELECT * FROM pyt.no_such_table"), "42P01", "missing table")
 expect_error(lambda: cur.execute("INSERT INTO pyt.many (id) VALUES (1)"), "23505", "duplicate key")
