@@ -55,6 +55,7 @@ fn open(settings: &Arc<Settings>) -> EngineResult<EngineConnection> {
         settings: settings.clone(),
         pipeline: pipeline.clone(),
         instance_id: None,
+        instance_seat: None,
         characteristics: Default::default(),
         generation: 0,
         host_filter: auroraodbc::engine::selection::HostFilter::allow_all(),

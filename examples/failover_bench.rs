@@ -57,6 +57,7 @@ fn open(cluster: &Cluster) -> Result<EngineConnection, BoxError> {
         settings,
         pipeline: pipeline.clone(),
         instance_id: None,
+        instance_seat: None,
         characteristics: SessionCharacteristics {
             autocommit: true,
             ..Default::default()

@@ -124,6 +124,7 @@ fn connect(settings: Settings) -> EngineResult<EngineConnection> {
         settings: shared,
         pipeline: pipeline.clone(),
         instance_id: None,
+        instance_seat: None,
         characteristics: Default::default(),
         generation: 0,
         host_filter: HostFilter::allow_all(),

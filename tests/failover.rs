@@ -10,7 +10,7 @@ use auroraodbc::engine::error::{EngineError, EngineResult};
 use auroraodbc::engine::pipeline::{
     CallKind, ConnectPurpose, ConnectRequest, EngineConnection, Pipeline, SessionCharacteristics,
 };
-use auroraodbc::engine::selection::HostFilter;
+use auroraodbc::engine::selection::{self, HostFilter};
 use auroraodbc::engine::settings::Settings;
 use auroraodbc::engine::topology;
 use auroraodbc::odbc::conn::{connect_options, ConnAttrs};
@@ -71,6 +71,7 @@ fn open(cluster: &Cluster, host: &str, extra: &[(&str, &str)]) -> EngineConnecti
         settings,
         pipeline: pipeline.clone(),
         instance_id: None,
+        instance_seat: None,
         characteristics: SessionCharacteristics {
             autocommit: true,
             ..Default::default()
@@ -367,6 +368,51 @@ fn strict_reader_moves_to_another_reader_and_reader_or_writer_falls_back_to_the_
         e.to_string().contains(&first) || e.to_string().contains(&other),
         "lists what was tried: {e}"
     );
+}
+
+#[test]
+fn least_connections_sends_a_reader_failover_to_the_least_used_reader() {
+    let cluster = cluster("foleast", 2);
+    let readers = cluster.reader_ids();
+    let (busy, idle) = (readers[0].clone(), readers[1].clone());
+    // Connections are counted by the host and port they reached the instance with.
+    let seat = |c: &EngineConnection| format!("{}:{}", c.options.host, c.options.port);
+    // Two application connections on one reader: each counts there while it lives.
+    let held: Vec<EngineConnection> = (0..2)
+        .map(|_| open(&cluster, &cluster.instance_host(&busy), &[]))
+        .collect();
+    assert!(held
+        .iter()
+        .all(|c| c.instance_id.as_deref() == Some(busy.as_str())));
+    let busy_seat = seat(&held[0]);
+    assert_eq!(selection::connections_on(&busy_seat), 2);
+    for round in 0..3 {
+        let mut moving = open(
+            &cluster,
+            &cluster.cluster_endpoint_host(),
+            &[
+                ("failover_mode", "strict_reader"),
+                ("reader_host_selector_strategy", "least_connections"),
+            ],
+        );
+        moving
+            .session
+            .killer()
+            .kill(EngineError::communication("cut"));
+        expect_state(instance_of(&mut moving), "08S02");
+        assert_eq!(
+            instance_of(&mut moving).expect("reader"),
+            idle,
+            "round {round}: the reader without connections"
+        );
+        let idle_seat = seat(&moving);
+        assert_ne!(idle_seat, busy_seat);
+        assert_eq!(selection::connections_on(&idle_seat), 1);
+        drop(moving);
+        assert_eq!(selection::connections_on(&idle_seat), 0);
+    }
+    drop(held);
+    assert_eq!(selection::connections_on(&busy_seat), 0);
 }
 
 #[test]

@@ -71,6 +71,7 @@ fn open(settings: &Arc<Settings>) -> EngineConnection {
         settings: settings.clone(),
         pipeline: pipeline.clone(),
         instance_id: None,
+        instance_seat: None,
         characteristics: Default::default(),
         generation: 0,
         host_filter: auroraodbc::engine::selection::HostFilter::allow_all(),

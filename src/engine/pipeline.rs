@@ -24,7 +24,7 @@ pub enum CallKind {
 pub enum ConnectPurpose {
     /// The application's SQLConnect/SQLDriverConnect.
     Initial,
-    /// A replacement after a failure (failover) or a move (read/write splitting).
+    /// A replacement after a failure (failover).
     Replacement,
 }
 
@@ -52,8 +52,11 @@ pub struct EngineConnection {
     pub options: ConnectOptions,
     pub settings: Arc<Settings>,
     pub pipeline: Arc<Pipeline>,
-    /// The Aurora instance id the session is on, when known.
+    /// The Aurora instance id the session is on, when known (set through
+    /// [`EngineConnection::set_instance`], which also moves `instance_seat`).
     pub instance_id: Option<String>,
+    /// This connection counted on its instance, for `least_connections` host selection.
+    pub instance_seat: Option<super::selection::InstanceSeat>,
     pub characteristics: SessionCharacteristics,
     /// Increases whenever `session` is replaced, so that statements prepared on an earlier
     /// session are prepared again.
@@ -64,6 +67,13 @@ pub struct EngineConnection {
 }
 
 impl EngineConnection {
+    /// Records the instance the session is on (`host_key`: its `host:port`), and counts this
+    /// connection there.
+    pub fn set_instance(&mut self, id: String, host_key: &str) {
+        self.instance_seat = Some(super::selection::InstanceSeat::take(host_key));
+        self.instance_id = Some(id);
+    }
+
     /// Runs a network-bound call through the plugin chain.
     pub fn call<R>(
         &mut self,
@@ -116,12 +126,7 @@ pub struct Pipeline {
 }
 
 /// Plugin codes in chain order (outermost first), whatever order the user wrote.
-pub const ORDER: &[&str] = &[
-    "custom_endpoint",
-    "read_write_splitting",
-    "failover",
-    "host_monitoring",
-];
+pub const ORDER: &[&str] = &["custom_endpoint", "failover", "host_monitoring"];
 
 /// The chain when `plugins` is absent.
 pub const DEFAULT_CHAIN: &[&str] = &["failover", "host_monitoring"];

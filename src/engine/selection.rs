@@ -2,8 +2,10 @@
 //! down and honouring the allowed/blocked filter a plugin (custom endpoint) sets.
 
 use super::topology::{Instance, Topology};
+use parking_lot::Mutex;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 /// Which role a caller wants.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,15 +21,56 @@ pub enum Role {
 pub enum Strategy {
     Random,
     RoundRobin,
+    /// The instance this process holds the fewest application connections on (see
+    /// [`InstanceSeat`]); ties are broken at random.
+    LeastConnections,
 }
 
 impl Strategy {
     pub fn parse(word: Option<&str>) -> Strategy {
         match word {
             Some("round_robin") => Strategy::RoundRobin,
+            Some("least_connections") => Strategy::LeastConnections,
             _ => Strategy::Random,
         }
     }
+}
+
+/// Application connections of this process per instance, for `least_connections`. Keyed by
+/// the instance's `host:port` (instance ids repeat across clusters; host names do not).
+static SEATS: LazyLock<Mutex<HashMap<String, usize>>> = LazyLock::new(Default::default);
+
+/// One application connection counted on an instance for as long as it lives; a connection
+/// handle holds one for the instance its session is on (monitoring connections hold none).
+#[derive(Debug)]
+pub struct InstanceSeat {
+    host_key: String,
+}
+
+impl InstanceSeat {
+    pub fn take(host_key: &str) -> InstanceSeat {
+        *SEATS.lock().entry(host_key.to_string()).or_insert(0) += 1;
+        InstanceSeat {
+            host_key: host_key.to_string(),
+        }
+    }
+}
+
+impl Drop for InstanceSeat {
+    fn drop(&mut self) {
+        let mut seats = SEATS.lock();
+        if let Some(n) = seats.get_mut(&self.host_key) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                seats.remove(&self.host_key);
+            }
+        }
+    }
+}
+
+/// Application connections this process holds on the instance at `host_key`.
+pub fn connections_on(host_key: &str) -> usize {
+    SEATS.lock().get(host_key).copied().unwrap_or(0)
 }
 
 /// Which instances may be used (e.g. custom endpoint members). Cheap to clone.
@@ -78,13 +121,24 @@ impl std::fmt::Debug for HostFilter {
 
 static ROUND_ROBIN: AtomicUsize = AtomicUsize::new(0);
 
-fn pick(candidates: &[&Instance], strategy: Strategy) -> Option<String> {
+fn pick(
+    candidates: &[&Instance],
+    strategy: Strategy,
+    load: &dyn Fn(&Instance) -> usize,
+) -> Option<String> {
     if candidates.is_empty() {
         return None;
     }
     let index = match strategy {
         Strategy::RoundRobin => ROUND_ROBIN.fetch_add(1, Ordering::Relaxed) % candidates.len(),
         Strategy::Random => random_index(candidates.len()),
+        Strategy::LeastConnections => {
+            let fewest = candidates.iter().map(|i| load(i)).min().unwrap_or(0);
+            let least: Vec<usize> = (0..candidates.len())
+                .filter(|k| load(candidates[*k]) == fewest)
+                .collect();
+            least[random_index(least.len())]
+        }
     };
     candidates.get(index).map(|i| i.id.clone())
 }
@@ -118,21 +172,25 @@ pub fn candidates(
     }
 }
 
-/// Chooses one instance for `role`.
+/// Chooses one instance for `role`; `load` (connections on an instance) matters only to
+/// `least_connections`.
 pub fn select(
     topology: &Topology,
     role: Role,
     strategy: Strategy,
     filter: &HostFilter,
     usable: &dyn Fn(&Instance) -> bool,
+    load: &dyn Fn(&Instance) -> usize,
 ) -> Option<String> {
     let ok = |i: &&Instance| filter.allows(i) && usable(i);
     let writer: Vec<&Instance> = topology.writer.iter().filter(ok).collect();
     let readers: Vec<&Instance> = topology.readers.iter().filter(ok).collect();
     match role {
-        Role::Writer => pick(&writer, strategy),
-        Role::Reader => pick(&readers, strategy),
-        Role::ReaderOrWriter => pick(&readers, strategy).or_else(|| pick(&writer, strategy)),
+        Role::Writer => pick(&writer, strategy, load),
+        Role::Reader => pick(&readers, strategy, load),
+        Role::ReaderOrWriter => {
+            pick(&readers, strategy, load).or_else(|| pick(&writer, strategy, load))
+        }
     }
 }
 
@@ -159,7 +217,14 @@ mod tests {
         let only_r2 = HostFilter::new(|i| i.id == "r2");
         for _ in 0..20 {
             assert_eq!(
-                select(&topo(), Role::Reader, Strategy::Random, &only_r2, &|_| true),
+                select(
+                    &topo(),
+                    Role::Reader,
+                    Strategy::Random,
+                    &only_r2,
+                    &|_| true,
+                    &|_| 0
+                ),
                 Some("r2".into())
             );
         }
@@ -170,7 +235,8 @@ mod tests {
                 Role::Reader,
                 Strategy::RoundRobin,
                 &HostFilter::allow_all(),
-                &down_r1
+                &down_r1,
+                &|_| 0
             ),
             Some("r2".into())
         );
@@ -181,7 +247,8 @@ mod tests {
                 Role::ReaderOrWriter,
                 Strategy::Random,
                 &no_readers,
-                &|_| true
+                &|_| true,
+                &|_| 0
             ),
             Some("w".into())
         );
@@ -191,10 +258,58 @@ mod tests {
                 Role::Reader,
                 Strategy::Random,
                 &no_readers,
-                &|_| true
+                &|_| true,
+                &|_| 0
             ),
             None
         );
+    }
+
+    #[test]
+    fn least_connections_picks_the_reader_with_fewest_seats() {
+        // Keys of their own: the seat registry is shared by every test in this process.
+        let i = |id: &str| Instance {
+            id: id.into(),
+            is_writer: false,
+            cpu: 0.0,
+            lag_ms: 0.0,
+            age_secs: Some(0.0),
+        };
+        let topology = Topology {
+            writer: None,
+            readers: vec![i("lc-a"), i("lc-b"), i("lc-c")],
+        };
+        let pick = || {
+            select(
+                &topology,
+                Role::Reader,
+                Strategy::LeastConnections,
+                &HostFilter::allow_all(),
+                &|_| true,
+                &|i| connections_on(&i.id),
+            )
+        };
+        let a = [InstanceSeat::take("lc-a"), InstanceSeat::take("lc-a")];
+        let b = InstanceSeat::take("lc-b");
+        for _ in 0..10 {
+            assert_eq!(pick(), Some("lc-c".into()));
+        }
+        let c = [InstanceSeat::take("lc-c"), InstanceSeat::take("lc-c")];
+        assert_eq!(connections_on("lc-c"), 2);
+        for _ in 0..10 {
+            assert_eq!(pick(), Some("lc-b".into()));
+        }
+        drop(a);
+        assert_eq!(connections_on("lc-a"), 0);
+        for _ in 0..10 {
+            assert_eq!(pick(), Some("lc-a".into()));
+        }
+        drop((b, c));
+        let mut seen = std::collections::HashSet::new();
+        for _ in 0..60 {
+            seen.insert(pick());
+        }
+        assert_eq!(seen.len(), 3, "ties are spread: {seen:?}");
     }
 
     #[test]
@@ -207,6 +322,7 @@ mod tests {
                 Strategy::RoundRobin,
                 &HostFilter::allow_all(),
                 &|_| true,
+                &|_| 0,
             ));
         }
         assert_eq!(seen.len(), 2);

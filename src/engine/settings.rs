@@ -99,7 +99,7 @@ impl Group {
             Group::Plugins => "Plugins and cluster topology",
             Group::HostMonitoring => "Host monitoring (plugin `host_monitoring`)",
             Group::CustomEndpoint => "Custom endpoints (plugin `custom_endpoint`)",
-            Group::Failover => "Failover and read/write splitting",
+            Group::Failover => "Failover",
             Group::Ignored => "psqlODBC keys accepted and ignored",
         }
     }
@@ -246,12 +246,7 @@ const fn ignored(name: &'static str, doc: &'static str) -> KeyDecl {
 const DAY_MS: u64 = 86_400_000;
 
 /// Plugin codes accepted by `plugins`.
-pub const PLUGIN_CODES: &[&str] = &[
-    "custom_endpoint",
-    "read_write_splitting",
-    "failover",
-    "host_monitoring",
-];
+pub const PLUGIN_CODES: &[&str] = &["custom_endpoint", "failover", "host_monitoring"];
 
 keys! {
     // --- connection ---
@@ -325,7 +320,7 @@ keys! {
 
     // --- plugins and topology ---
     Plugins => KeyDecl::new("plugins", K::List { words: PLUGIN_CODES }, G::Plugins,
-        "Plugin codes to load, in any order (they always run outermost first: custom_endpoint, read_write_splitting, failover, host_monitoring). Absent: failover and host_monitoring. Empty: no plugins."),
+        "Plugin codes to load, in any order (they always run outermost first: custom_endpoint, failover, host_monitoring). Absent: failover and host_monitoring. Empty: no plugins."),
     DatabaseDialect => KeyDecl::new("database_dialect", K::Enum { words: &["aurora-postgresql", "postgresql"] }, G::Plugins,
         "Overrides dialect detection. Absent: Aurora PostgreSQL if the server has aurora_replica_status(), else plain PostgreSQL (cluster-aware plugins stay inert)."),
     ClusterInstanceHostPattern => KeyDecl::new("cluster_instance_host_pattern", K::HostPattern, G::Plugins,
@@ -388,7 +383,7 @@ keys! {
         "Limit for each connection attempt (and topology read) during failover, when connect_timeout gives none.")
         .default("30000"),
     ReaderHostSelectorStrategy => KeyDecl::new("reader_host_selector_strategy", K::Enum { words: &["random", "round_robin", "least_connections"] }, G::Failover,
-        "How a reader is chosen by failover and read/write splitting.")
+        "How failover orders the readers it tries: at random, in turn, or fewest first (least_connections: the readers on which this process holds the fewest connections).")
         .default("random"),
 
     // --- psqlODBC keys, accepted and ignored ---
@@ -1438,6 +1433,13 @@ mod tests {
         let e = resolve(&[("plugins", "failover,iam")]).unwrap_err();
         assert!(e.to_string().contains("unknown item 'iam'"), "{e}");
         assert!(e.to_string().contains("key plugins"), "{e}");
+        // Not built into this driver: refused rather than silently left out of the chain.
+        let e = resolve(&[("plugins", "failover,read_write_splitting")]).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("unknown item 'read_write_splitting'"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -230,6 +230,7 @@ impl Connection {
             settings: shared,
             pipeline: pipeline.clone(),
             instance_id: None,
+            instance_seat: None,
             characteristics: st.characteristics(),
             generation: 0,
             host_filter: crate::engine::selection::HostFilter::allow_all(),

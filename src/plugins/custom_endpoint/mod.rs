@@ -2,7 +2,7 @@
 //! custom cluster endpoint on the endpoint's members.
 //!
 //! DNS alone does not guarantee that: a custom endpoint's DNS answer lags membership changes,
-//! and failover or read/write splitting connect to instances directly. So the plugin reads the
+//! and failover connects to instances directly. So the plugin reads the
 //! members from the RDS API (through a shared [`monitor`]), checks the instance every new
 //! physical connection through the endpoint lands on, moves it to a member when it is not one,
 //! and hands host selection a filter that reads the members as they are now.
@@ -328,7 +328,7 @@ impl CustomEndpointPlugin {
     }
 
     /// A filter reading the monitor's members at each selection, so that a membership change
-    /// reaches failover and read/write splitting within one refresh period.
+    /// reaches failover within one refresh period.
     fn host_filter(&self, t: &Target) -> HostFilter {
         let target = t.clone();
         let seen = self.seen.clone();
@@ -382,7 +382,7 @@ impl Plugin for CustomEndpointPlugin {
         let Some(t) = &self.target else {
             return next(request);
         };
-        // Connections straight to an instance (failover, read/write splitting) were chosen
+        // Connections straight to an instance (failover) were chosen
         // through the host filter already.
         if !t.is_endpoint_host(&request.options.host) {
             return next(request);

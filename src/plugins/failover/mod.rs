@@ -16,7 +16,7 @@ use crate::engine::pipeline::{
     SessionCharacteristics,
 };
 use crate::engine::runtime;
-use crate::engine::selection::{HostFilter, Strategy};
+use crate::engine::selection::{self, HostFilter, Strategy};
 use crate::engine::session::{ConnectOptions, Session};
 use crate::engine::settings::{Key, Settings};
 use crate::engine::topology::{self, Dialect, HostPattern, Topology};
@@ -156,7 +156,8 @@ impl FailoverPlugin {
             .kill(EngineError::communication("replaced by failover"));
         drop(old);
         conn.options = found.options;
-        conn.instance_id = Some(found.instance_id.clone());
+        let seat = availability::host_key(&conn.options.host, conn.options.port);
+        conn.set_instance(found.instance_id.clone(), &seat);
         conn.generation += 1;
         // Other plugins (custom endpoint, monitoring) see the new session as a new connection.
         let pipeline = conn.pipeline.clone();
@@ -189,7 +190,12 @@ impl Plugin for FailoverPlugin {
         };
         if conn.instance_id.is_none() {
             match topology::query_instance_id(&mut conn.session) {
-                Ok(id) => conn.instance_id = Some(id),
+                Ok(id) => {
+                    let o = cluster
+                        .pattern
+                        .instance_options(&id, &conn.options, &conn.settings);
+                    conn.set_instance(id, &availability::host_key(&o.host, o.port));
+                }
                 Err(e) => tracing::warn!("failover: could not learn the instance id: {e}"),
             }
         }
@@ -368,12 +374,15 @@ impl Search {
         loop {
             let order = {
                 let marked = |i: &topology::Instance| !self.marked(&i.id);
+                let load =
+                    |i: &topology::Instance| selection::connections_on(&self.host_key(&i.id));
                 policy::reader_candidates(
                     &self.topology,
                     self.mode,
                     self.strategy,
                     &self.filter,
                     &marked,
+                    &load,
                     self.failed.as_deref(),
                 )
             };

@@ -83,13 +83,14 @@ pub fn reader_candidates(
     strategy: Strategy,
     filter: &HostFilter,
     usable: &dyn Fn(&Instance) -> bool,
+    load: &dyn Fn(&Instance) -> usize,
     failed: Option<&str>,
 ) -> Vec<Candidate> {
-    let first = reader_pass(topology, mode, strategy, filter, usable, failed);
+    let first = reader_pass(topology, mode, strategy, filter, usable, load, failed);
     if !first.is_empty() {
         return first;
     }
-    reader_pass(topology, mode, strategy, filter, &|_| true, failed)
+    reader_pass(topology, mode, strategy, filter, &|_| true, load, failed)
 }
 
 fn reader_pass(
@@ -98,6 +99,7 @@ fn reader_pass(
     strategy: Strategy,
     filter: &HostFilter,
     usable: &dyn Fn(&Instance) -> bool,
+    load: &dyn Fn(&Instance) -> usize,
     failed: Option<&str>,
 ) -> Vec<Candidate> {
     let mut order: Vec<Candidate> = Vec::new();
@@ -113,9 +115,14 @@ fn reader_pass(
     // round robin) decides the order and the filter is applied in one place.
     loop {
         let taken: Vec<String> = order.iter().map(|c| c.id.clone()).collect();
-        let next = selection::select(topology, Role::Reader, strategy, filter, &|i| {
-            usable(i) && Some(i.id.as_str()) != failed && !taken.contains(&i.id)
-        });
+        let next = selection::select(
+            topology,
+            Role::Reader,
+            strategy,
+            filter,
+            &|i| usable(i) && Some(i.id.as_str()) != failed && !taken.contains(&i.id),
+            load,
+        );
         match next {
             Some(id) => order.push(reader(id)),
             None => break,
@@ -297,6 +304,7 @@ mod tests {
             Strategy::Random,
             &all,
             &|_| true,
+            &|_| 0,
             Some("r2"),
         );
         assert_eq!(c.len(), 4);
@@ -308,6 +316,7 @@ mod tests {
             Strategy::RoundRobin,
             &all,
             &|_| true,
+            &|_| 0,
             None,
         );
         assert_eq!(strict.len(), 3);
@@ -325,6 +334,7 @@ mod tests {
                 Strategy::Random,
                 &only_r3,
                 &|_| true,
+                &|_| 0,
                 None,
             );
             assert_eq!(ids(&c), vec!["r3"]);
@@ -337,6 +347,7 @@ mod tests {
             Strategy::Random,
             &HostFilter::allow_all(),
             &down,
+            &|_| 0,
             None,
         );
         assert_eq!(ids(&c), vec!["r3"]);
@@ -347,6 +358,7 @@ mod tests {
             Strategy::Random,
             &only_r3,
             &|_| false,
+            &|_| 0,
             None,
         );
         assert_eq!(ids(&c), vec!["r3"]);
@@ -357,6 +369,7 @@ mod tests {
             Strategy::Random,
             &HostFilter::allow_all(),
             &no_readers,
+            &|_| 0,
             None,
         );
         assert_eq!(ids(&c), vec!["w"]);
