@@ -75,20 +75,34 @@ pub fn begin(id: u64, canceller: Option<Canceller>, timeout_secs: u64) -> Runnin
 impl Running {
     /// The call's result, with a failure caused by a cancel or the timeout reported as such.
     pub fn finish<T>(self, result: OdbcResult<T>) -> OdbcResult<T> {
+        self.check(result)
+    }
+
+    /// Like [`Running::finish`], for a call made of several steps under one registration.
+    pub fn check<T>(&self, result: OdbcResult<T>) -> OdbcResult<T> {
+        match result {
+            Err(e) => Err(self.stopped(&e.message).unwrap_or(e)),
+            ok => ok,
+        }
+    }
+
+    /// The HY008/HYT00 error when a cancel or the timeout has stopped this call, quoting
+    /// `detail` (what the server said).
+    pub fn stopped(&self, detail: &str) -> Option<OdbcError> {
         let reason = self
             .entry
             .as_ref()
             .map_or(NONE, |e| e.reason.load(Ordering::SeqCst));
-        match result {
-            Err(e) if reason == TIMED_OUT => Err(OdbcError::new(
+        match reason {
+            TIMED_OUT => Some(OdbcError::new(
                 state::TIMEOUT,
-                format!("query timeout expired ({})", e.message),
+                format!("query timeout expired ({detail})"),
             )),
-            Err(e) if reason == CANCELLED => Err(OdbcError::new(
+            CANCELLED => Some(OdbcError::new(
                 state::CANCELLED,
-                format!("operation cancelled ({})", e.message),
+                format!("operation cancelled ({detail})"),
             )),
-            other => other,
+            _ => None,
         }
     }
 }

@@ -544,6 +544,11 @@ impl Statement {
                 session.prepare(&piece.sql)
             })?,
         };
+        // Manual-commit mode: the execution belongs in a transaction. A statement prepared
+        // earlier (SQLPrepare, or an execution before the last SQLEndTran) has not opened one.
+        if !autocommit && first_set.is_none() {
+            cs.call(CallKind::Execute, |session| session.begin_if_needed())?;
+        }
         // Keep it for later executions of a prepared statement.
         st.prepared[st.piece] = Some(prepared.clone());
         if prepared.params().len() != piece.param_count {
@@ -711,9 +716,16 @@ impl Statement {
         }
         let id = self.id;
         let autocommit = cs.attrs.autocommit;
+        // SQLCancel and the query timeout stop the whole array.
+        let running = super::cancel::begin(
+            id,
+            cs.session_opt().map(|s| s.canceller()),
+            st.attrs.query_timeout_secs,
+        );
         // Fast path: the whole array in one transaction (one commit), as multi-row INSERTs
         // when the key asks for it and the statement allows. When a set fails nothing was
-        // applied, and the sets run again one by one so each gets its own outcome.
+        // applied, and the sets run again one by one so each gets its own outcome; unless the
+        // failure was a cancel or the timeout, which ends the call with nothing applied.
         let mut rewritten_total = None;
         let atomic = if autocommit && !cs.session()?.in_transaction() {
             let template = if cs.rewrite_batched_inserts {
@@ -721,26 +733,33 @@ impl Statement {
             } else {
                 None
             };
-            match template {
+            let atomic = match template {
                 Some(template) => {
-                    rewritten_total = cs.call(CallKind::Execute, |session| {
+                    rewritten_total = running.check(cs.call(CallKind::Execute, |session| {
                         session.insert_rows_atomic(id, &template, &sets)
-                    })?;
+                    }))?;
                     // Rows per set are not known one by one: the total goes to SQLRowCount.
                     rewritten_total.map(|_| vec![0; sets.len()])
                 }
-                None => cs.call(CallKind::Execute, |session| {
+                None => running.check(cs.call(CallKind::Execute, |session| {
                     session.execute_many_atomic(id, prepared, &sets)
-                })?,
+                }))?,
+            };
+            if atomic.is_none() {
+                if let Some(stopped) = running.stopped("nothing of the parameter array was applied")
+                {
+                    return Err(stopped);
+                }
             }
+            atomic
         } else {
             None
         };
         let outcomes: Vec<crate::engine::error::EngineResult<Option<u64>>> = match atomic {
             Some(counts) => counts.into_iter().map(|n| Ok(Some(n))).collect(),
-            None => cs.call(CallKind::Execute, |session| {
+            None => running.check(cs.call(CallKind::Execute, |session| {
                 session.execute_many(id, prepared, &sets)
-            })?,
+            }))?,
         };
         let mut total = 0u64;
         let mut failed = 0usize;
@@ -767,16 +786,26 @@ impl Statement {
         let total = rewritten_total.unwrap_or(total);
         st.row_count = i64::try_from(total).unwrap_or(i64::MAX);
         st.phase = Phase::Executed;
+        if failed > 0 {
+            if let Some(stopped) = running
+                .stopped("the sets marked SQL_PARAM_ERROR in the status array were not applied")
+            {
+                // The sets' own records only repeat the cancel; the status array keeps which
+                // sets it hit, and the call's record comes first for the application.
+                self.diag.lock().records.clear();
+                return Err(stopped);
+            }
+        }
         if failed == outcomes.len() {
             // Every set failed: report the first error as the call's failure.
             let first = self.diag.lock().records.first().cloned();
             if let Some(rec) = first {
                 self.diag.lock().records.remove(0);
-                return Err(OdbcError {
+                return running.check(Err(OdbcError {
                     state: rec.state,
                     native: rec.native,
                     message: rec.message,
-                });
+                }));
             }
         }
         Ok(Outcome::Success)

@@ -325,6 +325,21 @@ static void test_transactions(void) {
   SQLLEN ind;
   CHECK(OK(SQLFetch(st)) && OK(SQLGetData(st, 1, SQL_C_CHAR, out, sizeof out, &ind)) && strcmp(out, "2") == 0, "only the committed row", SQL_HANDLE_STMT, st);
   SQLCloseCursor(st);
+  /* A statement prepared once runs inside each new transaction of manual-commit mode. */
+  SQLHSTMT ps = new_stmt();
+  SQLINTEGER value = 0;
+  CHECK(OK(SQLSetConnectAttr(dbc, SQL_ATTR_AUTOCOMMIT, (SQLPOINTER)SQL_AUTOCOMMIT_OFF, 0)), "autocommit off again", SQL_HANDLE_DBC, dbc);
+  CHECK(OK(SQLPrepare(ps, (SQLCHAR *)"INSERT INTO tx VALUES (?)", SQL_NTS)), "prepare insert", SQL_HANDLE_STMT, ps);
+  SQLBindParameter(ps, 1, SQL_PARAM_INPUT, SQL_C_SLONG, SQL_INTEGER, 0, 0, &value, 0, NULL);
+  for (value = 3; value <= 6; value++) {
+    CHECK(OK(SQLExecute(ps)), "execute prepared insert", SQL_HANDLE_STMT, ps);
+    CHECK(OK(SQLEndTran(SQL_HANDLE_DBC, dbc, value % 2 == 0 ? SQL_COMMIT : SQL_ROLLBACK)), "end transaction", SQL_HANDLE_DBC, dbc);
+  }
+  SQLFreeHandle(SQL_HANDLE_STMT, ps);
+  CHECK(OK(SQLSetConnectAttr(dbc, SQL_ATTR_AUTOCOMMIT, (SQLPOINTER)SQL_AUTOCOMMIT_ON, 0)), "autocommit on again", SQL_HANDLE_DBC, dbc);
+  exec(st, "SELECT string_agg(x::text, ',' ORDER BY x) FROM tx");
+  CHECK(OK(SQLFetch(st)) && OK(SQLGetData(st, 1, SQL_C_CHAR, out, sizeof out, &ind)) && strcmp(out, "2,4,6") == 0, "rolled-back executions of a prepared statement left nothing", SQL_HANDLE_STMT, st);
+  SQLCloseCursor(st);
   CHECK(OK(SQLSetConnectAttr(dbc, SQL_ATTR_TXN_ISOLATION, (SQLPOINTER)SQL_TXN_SERIALIZABLE, 0)), "isolation", SQL_HANDLE_DBC, dbc);
   exec(st, "SHOW transaction_isolation");
   CHECK(OK(SQLFetch(st)) && OK(SQLGetData(st, 1, SQL_C_CHAR, out, sizeof out, &ind)) && strcmp(out, "serializable") == 0, "serializable applied", SQL_HANDLE_STMT, st);

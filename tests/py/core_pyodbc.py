@@ -174,9 +174,44 @@ cur.executemany("INSERT INTO pyt.rw (id, name) VALUES (?, ?)", [(4200 + i, "z") 
 cur.fast_executemany = False
 check(fired() == 5, "without the key arrays are run set by set")
 check(cr.execute("SELECT count(*) FROM pyt.rw WHERE id >= 4000").fetchval() == 15, "all set-by-set rows are there")
+# The query timeout stops a whole array (each set sleeps 50 ms; 200 sets would take 10 s):
+# HYT00 within about a second, nothing applied, in every execution path.
+cr.execute("CREATE TABLE pyt.slow (id int, pause int)")
+cnr.timeout = 1
+cs_ = cnr.cursor()
+cs_.fast_executemany = True
+for sql in ["INSERT INTO pyt.slow VALUES (?, (SELECT 1 FROM pg_sleep(0.05)))",
+            "INSERT INTO pyt.slow SELECT ?, 1 FROM pg_sleep(0.05)"]:
+    for autocommit in (True, False):
+        cnr.autocommit = autocommit
+        t0 = time.time()
+        expect_error(lambda: cs_.executemany(sql, [(i,) for i in range(200)]), "HYT00", f"array timeout ({sql[:40]}..., autocommit={autocommit})")
+        elapsed = time.time() - t0
+        check(elapsed < 6, f"array stopped quickly ({elapsed:.1f}s)")
+        cnr.rollback()
+        cnr.autocommit = True
+        check(cr.execute("SELECT count(*) FROM pyt.slow").fetchval() == 0, "nothing of the stopped array applied")
+cnr.timeout = 0
+cr.execute("DROP TABLE pyt.slow")
 cr.execute("DROP TABLE pyt.rw, pyt.rw_fired")
 cr.execute("DROP FUNCTION pyt.rw_count()")
 cnr.close()
+
+# ---------------------------------------------------------------------------- transactions
+# pyodbc prepares a parameterised statement once and then only executes it: every execution
+# must still land in the transaction that commit() or rollback() ends.
+cur.execute("CREATE TABLE pyt.txn (id int)")
+cn.autocommit = False
+for i in range(1, 7):
+    cur.execute("INSERT INTO pyt.txn VALUES (?)", i)
+    if i % 2 == 0:
+        cn.commit()
+    else:
+        cn.rollback()
+cn.autocommit = True
+r = [row[0] for row in cur.execute("SELECT id FROM pyt.txn ORDER BY id").fetchall()]
+check(r == [2, 4, 6], f"only committed executions of a prepared insert remain: {r}")
+cur.execute("DROP TABLE pyt.txn")
 
 # ---------------------------------------------------------------------------- errors
 expect_error(lambda: cur.execute("SELECT * FROM pyt.no_such_table"), "42P01", "missing table")
