@@ -673,6 +673,12 @@ impl Session {
         Ok(())
     }
 
+    /// Records that SQL the application wrote itself opened (`BEGIN`) or ended (`COMMIT`, ...)
+    /// a transaction block, so that the driver does not wrap its own transaction around it.
+    pub fn note_transaction_block(&mut self, open: bool) {
+        self.in_transaction = open;
+    }
+
     /// Ends the open transaction, if any.
     pub fn end_transaction(&mut self, commit: bool) -> EngineResult<()> {
         if !self.in_transaction {

@@ -187,9 +187,67 @@ fn dollar_quote_end(bytes: &[u8], start: usize) -> Option<usize> {
     Some(bytes.len())
 }
 
+/// What a statement the application sends does to the transaction block: `Some(true)` for
+/// `BEGIN` / `START TRANSACTION`, `Some(false)` for `COMMIT`, `END`, `ROLLBACK` and `ABORT`
+/// (not `ROLLBACK TO` a savepoint, nor the two-phase `... PREPARED` forms), `None` otherwise.
+/// The driver keeps its own idea of an open transaction in step with SQL the application
+/// writes itself.
+pub fn transaction_control(sql: &str) -> Option<bool> {
+    let mut words = sql
+        .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+        .filter(|w| !w.is_empty());
+    let first = words.next()?.to_ascii_lowercase();
+    let second = words.next().map(|w| w.to_ascii_lowercase());
+    match (first.as_str(), second.as_deref()) {
+        ("begin", _) => Some(true),
+        ("start", Some("transaction")) => Some(true),
+        ("commit" | "rollback", Some("prepared")) => None,
+        ("rollback", Some("to")) => None,
+        ("rollback", Some("work" | "transaction")) => {
+            // ROLLBACK WORK TO SAVEPOINT keeps the block too.
+            match words.next().map(|w| w.to_ascii_lowercase()).as_deref() {
+                Some("to") => None,
+                _ => Some(false),
+            }
+        }
+        ("commit" | "end" | "rollback" | "abort", _) => Some(false),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn transaction_control_statements() {
+        for (sql, expected) in [
+            ("BEGIN", Some(true)),
+            (
+                "  begin transaction isolation level serializable",
+                Some(true),
+            ),
+            ("START TRANSACTION READ ONLY", Some(true)),
+            ("COMMIT", Some(false)),
+            ("commit work", Some(false)),
+            ("END", Some(false)),
+            ("ROLLBACK", Some(false)),
+            ("abort", Some(false)),
+            ("rollback work", Some(false)),
+            ("ROLLBACK TO SAVEPOINT a", None),
+            ("rollback to a", None),
+            ("ROLLBACK WORK TO SAVEPOINT a", None),
+            ("COMMIT PREPARED 'x'", None),
+            ("ROLLBACK PREPARED 'x'", None),
+            ("SAVEPOINT a", None),
+            ("START something", None),
+            ("SELECT 'BEGIN'", None),
+            ("beginning", None),
+            ("", None),
+        ] {
+            assert_eq!(transaction_control(sql), expected, "{sql}");
+        }
+    }
 
     fn sqls(text: &str) -> Vec<String> {
         split_statements(text).into_iter().map(|p| p.sql).collect()

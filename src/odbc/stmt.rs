@@ -7,7 +7,7 @@ use super::desc::{DescKind, Descriptor};
 use super::diag::{state, Diagnostics, OdbcError, OdbcResult, Outcome};
 use super::params;
 use super::scroll::{self, StaticRows};
-use super::sqltext::{split_statements, translate_escapes, SqlPiece};
+use super::sqltext::{split_statements, transaction_control, translate_escapes, SqlPiece};
 use super::types::{self, ColumnInfo};
 use crate::engine::batched_insert::InsertTemplate;
 use crate::engine::pipeline::CallKind;
@@ -549,6 +549,18 @@ impl Statement {
         if !autocommit && first_set.is_none() {
             cs.call(CallKind::Execute, |session| session.begin_if_needed())?;
         }
+        // The application's own BEGIN/COMMIT/ROLLBACK: a block it opened must not get the
+        // driver's transaction around a parameter array (whose COMMIT would end it), and one
+        // it ended must not be ended again. An ending statement ends the block even when it
+        // fails; a BEGIN counts once it has run.
+        let control = if internal.is_none() {
+            transaction_control(&piece.sql)
+        } else {
+            None
+        };
+        if control == Some(false) {
+            cs.session()?.note_transaction_block(false);
+        }
         // Keep it for later executions of a prepared statement.
         st.prepared[st.piece] = Some(prepared.clone());
         if prepared.params().len() != piece.param_count {
@@ -667,6 +679,9 @@ impl Statement {
             if total_affected == Some(0) && is_searched_update_or_delete(&piece.sql) {
                 outcome = Outcome::NoData;
             }
+        }
+        if control == Some(true) {
+            cs.session()?.note_transaction_block(true);
         }
         Ok(outcome)
     }

@@ -211,6 +211,22 @@ for i in range(1, 7):
 cn.autocommit = True
 r = [row[0] for row in cur.execute("SELECT id FROM pyt.txn ORDER BY id").fetchall()]
 check(r == [2, 4, 6], f"only committed executions of a prepared insert remain: {r}")
+# A block the application opens itself in autocommit mode: a parameter array inside it is
+# not wrapped in the driver's own transaction (whose COMMIT would end the block early).
+for extra in ("", ";RewriteBatchedInserts=1"):
+    cnb = pyodbc.connect(CS + extra, autocommit=True)
+    cb = cnb.cursor()
+    cb.fast_executemany = True
+    cb.execute("BEGIN")
+    cb.executemany("INSERT INTO pyt.txn VALUES (?)", [(i,) for i in range(100, 110)])
+    cb.execute("ROLLBACK")
+    check(cb.execute("SELECT count(*) FROM pyt.txn WHERE id >= 100").fetchval() == 0, f"an array inside the application's BEGIN..ROLLBACK is rolled back ({extra or 'default'})")
+    cb.execute("START TRANSACTION")
+    cb.executemany("INSERT INTO pyt.txn VALUES (?)", [(i,) for i in range(100, 110)])
+    cb.execute("COMMIT")
+    check(cb.execute("SELECT count(*) FROM pyt.txn WHERE id >= 100").fetchval() == 10, "and committed by its COMMIT")
+    cb.execute("DELETE FROM pyt.txn WHERE id >= 100")
+    cnb.close()
 cur.execute("DROP TABLE pyt.txn")
 
 # ---------------------------------------------------------------------------- errors
