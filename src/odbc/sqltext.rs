@@ -196,23 +196,29 @@ pub fn transaction_control(sql: &str) -> Option<bool> {
     let mut words = sql
         .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
         .filter(|w| !w.is_empty());
-    let first = words.next()?.to_ascii_lowercase();
-    let second = words.next().map(|w| w.to_ascii_lowercase());
-    match (first.as_str(), second.as_deref()) {
-        ("begin", _) => Some(true),
-        ("start", Some("transaction")) => Some(true),
-        ("commit" | "rollback", Some("prepared")) => None,
-        ("rollback", Some("to")) => None,
-        ("rollback", Some("work" | "transaction")) => {
-            // ROLLBACK WORK TO SAVEPOINT keeps the block too.
-            match words.next().map(|w| w.to_ascii_lowercase()).as_deref() {
-                Some("to") => None,
-                _ => Some(false),
-            }
-        }
-        ("commit" | "end" | "rollback" | "abort", _) => Some(false),
-        _ => None,
+    let is =
+        |word: Option<&str>, expected: &str| word.is_some_and(|w| w.eq_ignore_ascii_case(expected));
+    let first = words.next()?;
+    let second = words.next();
+    if is(Some(first), "begin") {
+        return Some(true);
     }
+    if is(Some(first), "start") {
+        return is(second, "transaction").then_some(true);
+    }
+    let ends = ["commit", "end", "rollback", "abort"]
+        .iter()
+        .any(|w| first.eq_ignore_ascii_case(w));
+    if !ends || is(second, "prepared") {
+        return None;
+    }
+    // ROLLBACK [WORK | TRANSACTION] TO [SAVEPOINT] keeps the block.
+    let keeps = is(second, "to")
+        || ((is(second, "work") || is(second, "transaction")) && is(words.next(), "to"));
+    if is(Some(first), "rollback") && keeps {
+        return None;
+    }
+    Some(false)
 }
 
 #[cfg(test)]

@@ -537,16 +537,11 @@ impl Statement {
                     }
                 }
             }
-            None => cs.call(CallKind::Prepare, |session| {
-                if !autocommit {
-                    session.begin_if_needed()?;
-                }
-                session.prepare(&piece.sql)
-            })?,
+            None => cs.call(CallKind::Prepare, |session| session.prepare(&piece.sql))?,
         };
         // Manual-commit mode: the execution belongs in a transaction. A statement prepared
         // earlier (SQLPrepare, or an execution before the last SQLEndTran) has not opened one.
-        if !autocommit && first_set.is_none() {
+        if !autocommit && first_set.is_none() && !cs.session()?.in_transaction() {
             cs.call(CallKind::Execute, |session| session.begin_if_needed())?;
         }
         // The application's own BEGIN/COMMIT/ROLLBACK: a block it opened must not get the
