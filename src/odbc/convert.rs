@@ -294,7 +294,7 @@ pub fn write_direct(
         ),
         (oid::FLOAT4, c::DOUBLE) => put_fixed(
             out,
-            &f64::from(f32::from_be_bytes(raw.try_into().ok()?)).to_ne_bytes(),
+            &float4_as_f64(f32::from_be_bytes(raw.try_into().ok()?)).to_ne_bytes(),
             false,
         ),
         (oid::TEXT | oid::VARCHAR | oid::BPCHAR | oid::NAME, c::CHAR) => {
@@ -458,6 +458,41 @@ fn special_float(s: &str) -> Option<f64> {
     Some(if neg { -v } else { v })
 }
 
+/// A float4 as the double a reader expects: the value of its shortest decimal form (`1.1`, as
+/// PostgreSQL prints it), not its exact binary widening (`1.100000023841858`).
+pub fn float4_as_f64(v: f32) -> f64 {
+    /// Room for the longest shortest form of an f32 in exponent notation (`-1.1754944e-38`).
+    struct Digits {
+        buf: [u8; 32],
+        len: usize,
+    }
+    impl fmt::Write for Digits {
+        fn write_str(&mut self, s: &str) -> fmt::Result {
+            let end = self.len + s.len();
+            self.buf
+                .get_mut(self.len..end)
+                .ok_or(fmt::Error)?
+                .copy_from_slice(s.as_bytes());
+            self.len = end;
+            Ok(())
+        }
+    }
+    if !v.is_finite() {
+        return f64::from(v);
+    }
+    let mut digits = Digits {
+        buf: [0; 32],
+        len: 0,
+    };
+    if fmt::Write::write_fmt(&mut digits, format_args!("{v:e}")).is_err() {
+        return f64::from(v);
+    }
+    std::str::from_utf8(&digits.buf[..digits.len])
+        .ok()
+        .and_then(|t| t.parse::<f64>().ok())
+        .unwrap_or_else(|| f64::from(v))
+}
+
 fn number(datum: &Datum<'_>) -> Result<Number, ConvertError> {
     Ok(match datum {
         Datum::Bool(b) => exact_int(i128::from(*b)),
@@ -465,7 +500,7 @@ fn number(datum: &Datum<'_>) -> Result<Number, ConvertError> {
         Datum::Int4(v) => exact_int((*v).into()),
         Datum::Int8(v) => exact_int((*v).into()),
         Datum::Oid(v) => exact_int((*v).into()),
-        Datum::Float4(v) => Number::Float((*v).into()),
+        Datum::Float4(v) => Number::Float(float4_as_f64(*v)),
         Datum::Float8(v) => Number::Float(*v),
         Datum::Numeric(s) | Datum::Other(s) => text_number(s)?,
         Datum::Text(s) => text_number(s)?,

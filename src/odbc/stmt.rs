@@ -460,7 +460,12 @@ impl Statement {
             }
         }
         st.piece += 1;
-        self.run_piece(&mut st, None)
+        // A searched UPDATE/DELETE that touched no rows is still a result here: SQL_NO_DATA
+        // from SQLMoreResults would tell the application the batch has ended.
+        match self.run_piece(&mut st, None)? {
+            Outcome::NoData => Ok(Outcome::Success),
+            other => Ok(other),
+        }
     }
 
     /// Executes the current piece (once per parameter set).

@@ -307,6 +307,13 @@ static void test_more_results(void) {
   CHECK(OK(SQLMoreResults(st)) && OK(SQLRowCount(st, &rows)) && rows == 2, "insert count", SQL_HANDLE_STMT, st);
   CHECK(OK(SQLMoreResults(st)) && OK(SQLFetch(st)), "last select", SQL_HANDLE_STMT, st);
   CHECK(SQLMoreResults(st) == SQL_NO_DATA, "no more results", SQL_HANDLE_STMT, st);
+  /* An UPDATE that touches no rows: SQL_NO_DATA when executed first, but a result (with a row
+   * count of 0) when SQLMoreResults reaches it; the batch goes on after it. */
+  CHECK(SQLExecDirect(st, (SQLCHAR *)"UPDATE mr SET x = 0 WHERE x < 0; UPDATE mr SET x = 0 WHERE x < 0; SELECT 'after'", SQL_NTS) == SQL_NO_DATA,
+        "first update touching no rows", SQL_HANDLE_STMT, st);
+  CHECK(SQLMoreResults(st) == SQL_SUCCESS && OK(SQLRowCount(st, &rows)) && rows == 0, "second update is a result", SQL_HANDLE_STMT, st);
+  CHECK(OK(SQLMoreResults(st)) && OK(SQLFetch(st)), "select after the updates", SQL_HANDLE_STMT, st);
+  CHECK(SQLMoreResults(st) == SQL_NO_DATA, "end of the batch", SQL_HANDLE_STMT, st);
   SQLFreeHandle(SQL_HANDLE_STMT, st);
   printf("ok more_results\n");
 }

@@ -229,6 +229,16 @@ for extra in ("", ";RewriteBatchedInserts=1"):
     cnb.close()
 cur.execute("DROP TABLE pyt.txn")
 
+# ---------------------------------------------------------------------------- small results
+r = tuple(cur.execute("SELECT 1.1::float4, -0.3::real").fetchone())
+check(r == (1.1, -0.3), f"a real reads as its printed decimal value: {r}")
+cur.execute("SELECT 1; UPDATE pyt.many SET name = name WHERE id < 0; SELECT 2")
+sets = [cur.fetchall()[0][0]]
+check(cur.nextset() and cur.rowcount == 0, "an UPDATE touching no rows is a result of the batch")
+check(cur.nextset(), "the batch goes on after it")
+sets.append(cur.fetchall()[0][0])
+check(sets == [1, 2] and not cur.nextset(), f"every result of the batch: {sets}")
+
 # ---------------------------------------------------------------------------- errors
 expect_error(lambda: cur.execute("SELECT * FROM pyt.no_such_table"), "42P01", "missing table")
 expect_error(lambda: cur.execute("INSERT INTO pyt.many (id) VALUES (1)"), "23505", "duplicate key")

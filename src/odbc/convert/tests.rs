@@ -348,7 +348,8 @@ fn float_targets() {
     };
     assert_eq!(f64_of(&Datum::Numeric("0.1".into())), 0.1);
     assert_eq!(f64_of(&Datum::Int8(i64::MAX)), 9.223372036854776e18);
-    assert_eq!(f64_of(&Datum::Float4(0.1)), f64::from(0.1f32));
+    // A real reads as the decimal value PostgreSQL prints for it, not its binary widening.
+    assert_eq!(f64_of(&Datum::Float4(0.1)), 0.1);
     assert_eq!(f64_of(&Datum::Text("-2.5e-3")), -0.0025);
     assert!(f64_of(&Datum::Text("NaN")).is_nan());
     assert_eq!(
@@ -981,4 +982,22 @@ fn intervals_into_interval_structs() {
     );
     // Other columns do not convert to intervals.
     assert_eq!(err(&Datum::Text("1 day"), 103), ConvertError::Unsupported);
+}
+
+#[test]
+fn float4_reads_as_its_decimal_value_in_a_double() {
+    assert_eq!(float4_as_f64(1.1), 1.1);
+    assert_eq!(float4_as_f64(-0.3), -0.3);
+    assert_eq!(float4_as_f64(3.4028235e38), 3.4028235e38);
+    assert_eq!(float4_as_f64(1e-45), 1e-45);
+    assert_eq!(float4_as_f64(-1.1754944e-38), -1.1754944e-38);
+    assert_eq!(float4_as_f64(16_777_216.0), 16_777_216.0);
+    assert_eq!(float4_as_f64(0.0), 0.0);
+    assert!(float4_as_f64(-0.0).is_sign_negative());
+    assert!(float4_as_f64(f32::NAN).is_nan());
+    assert_eq!(float4_as_f64(f32::INFINITY), f64::INFINITY);
+    // Round trip: back to f32 it is the same value.
+    for v in [1.1f32, 0.1, 123.456, 7e-10, 9.999999e37] {
+        assert_eq!(float4_as_f64(v) as f32, v);
+    }
 }
