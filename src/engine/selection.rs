@@ -133,11 +133,11 @@ fn pick(
         Strategy::RoundRobin => ROUND_ROBIN.fetch_add(1, Ordering::Relaxed) % candidates.len(),
         Strategy::Random => random_index(candidates.len()),
         Strategy::LeastConnections => {
-            let fewest = candidates.iter().map(|i| load(i)).min().unwrap_or(0);
-            let least: Vec<usize> = (0..candidates.len())
-                .filter(|k| load(candidates[*k]) == fewest)
-                .collect();
-            least[random_index(least.len())]
+            // Read each load once: other threads move connections meanwhile.
+            let loads: Vec<usize> = candidates.iter().map(|i| load(i)).collect();
+            let fewest = loads.iter().copied().min().unwrap_or(0);
+            let least: Vec<usize> = (0..loads.len()).filter(|k| loads[*k] == fewest).collect();
+            least.get(random_index(least.len())).copied().unwrap_or(0)
         }
     };
     candidates.get(index).map(|i| i.id.clone())
