@@ -517,8 +517,12 @@ impl Statement {
                     cs.session_opt().map(|s| s.canceller()),
                     st.attrs.query_timeout_secs,
                 );
+                // Catalog queries (`internal`) read the system catalogs and open no transaction
+                // of their own, as psqlODBC's do: browsing must not leave the session idle in a
+                // transaction.
+                let opens_transaction = !autocommit && internal.is_none();
                 let outcome = cs.call(CallKind::Execute, |session| {
-                    if !autocommit {
+                    if opens_transaction {
                         session.begin_if_needed()?;
                     }
                     session.prepare_and_execute(id, &piece.sql, &refs)
@@ -546,7 +550,11 @@ impl Statement {
         };
         // Manual-commit mode: the execution belongs in a transaction. A statement prepared
         // earlier (SQLPrepare, or an execution before the last SQLEndTran) has not opened one.
-        if !autocommit && first_set.is_none() && !cs.session()?.in_transaction() {
+        if !autocommit
+            && internal.is_none()
+            && first_set.is_none()
+            && !cs.session()?.in_transaction()
+        {
             cs.call(CallKind::Execute, |session| session.begin_if_needed())?;
         }
         // The application's own BEGIN/COMMIT/ROLLBACK: a block it opened must not get the

@@ -227,6 +227,21 @@ for extra in ("", ";RewriteBatchedInserts=1"):
     check(cb.execute("SELECT count(*) FROM pyt.txn WHERE id >= 100").fetchval() == 10, "and committed by its COMMIT")
     cb.execute("DELETE FROM pyt.txn WHERE id >= 100")
     cnb.close()
+# Catalog calls in manual-commit mode open no transaction (browsing must not leave the session
+# idle in a transaction, holding back vacuum); a query does.
+cnm = pyodbc.connect(CS, autocommit=False)
+cm = cnm.cursor()
+pid = cm.execute("SELECT pg_backend_pid()").fetchval()
+cnm.rollback()
+state_of = lambda: cur.execute("SELECT state FROM pg_stat_activity WHERE pid = ?", pid).fetchval()
+cm.tables(schema="pyt").fetchall()
+cm.columns(table="txn").fetchall()
+cm.primaryKeys("txn", schema="pyt").fetchall()
+check(state_of() == "idle", f"catalog calls leave the session outside a transaction: {state_of()}")
+cm.execute("SELECT 1").fetchall()
+check(state_of() == "idle in transaction", f"a query opens the transaction: {state_of()}")
+cnm.rollback()
+cnm.close()
 cur.execute("DROP TABLE pyt.txn")
 
 # ---------------------------------------------------------------------------- small results
