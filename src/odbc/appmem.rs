@@ -76,6 +76,17 @@ pub unsafe fn write_status(addr: usize, index: usize, value: u16) {
     }
 }
 
+/// Reads element `index` of an SQLUSMALLINT array at `addr`; 0 when there is no array.
+///
+/// # Safety
+/// `addr` is zero or an array of at least `index + 1` SQLUSMALLINTs.
+pub unsafe fn read_status(addr: usize, index: usize) -> u16 {
+    if addr == 0 {
+        return 0;
+    }
+    std::ptr::read_unaligned((addr as *const u16).add(index))
+}
+
 /// Length of a NUL-terminated narrow string at `addr`, at most `max` bytes.
 ///
 /// # Safety

@@ -38,6 +38,16 @@ mod param_status {
     pub const SUCCESS: u16 = 0;
     pub const ERROR: u16 = 5;
     pub const UNUSED: u16 = 7;
+    /// In the SQL_ATTR_PARAM_OPERATION_PTR array: leave this set out.
+    pub const IGNORE: u16 = 1;
+}
+
+/// Which parameter sets the application left out through SQL_ATTR_PARAM_OPERATION_PTR.
+fn ignored_set(operation_ptr: usize, set: u64) -> bool {
+    // SAFETY (appmem): the operation array was bound by the application for every set.
+    operation_ptr != 0
+        && unsafe { appmem::read_status(operation_ptr, usize::try_from(set).unwrap_or(0)) }
+            == param_status::IGNORE
 }
 
 static NEXT_STATEMENT_ID: AtomicU64 = AtomicU64::new(1);
@@ -607,7 +617,24 @@ impl Statement {
                 status_ptr,
             );
         }
+        let operation_ptr = if internal.is_none() {
+            st.apd.lock().array_status_ptr
+        } else {
+            0
+        };
         for set in 0..paramset_size {
+            if first_set.is_none() && ignored_set(operation_ptr, set) {
+                // SAFETY: as below.
+                unsafe {
+                    appmem::write_status(
+                        status_ptr,
+                        usize::try_from(set).unwrap_or(0),
+                        param_status::UNUSED,
+                    );
+                    appmem::write_ulen(processed_ptr, set + 1);
+                }
+                continue;
+            }
             let executed = match first_set.take() {
                 Some(executed) => executed,
                 None => {
@@ -733,9 +760,25 @@ impl Statement {
         status_ptr: usize,
     ) -> OdbcResult<Outcome> {
         let count = usize::try_from(paramset_size).unwrap_or(usize::MAX);
+        let operation_ptr = st.apd.lock().array_status_ptr;
+        // The sets that run, by their position in the application's arrays.
+        let mut positions = Vec::with_capacity(count);
         let mut sets = Vec::with_capacity(count);
         for set in 0..paramset_size {
+            let index = usize::try_from(set).unwrap_or(usize::MAX);
+            if ignored_set(operation_ptr, set) {
+                // SAFETY (appmem): status array bound by the application for every set.
+                unsafe { appmem::write_status(status_ptr, index, param_status::UNUSED) };
+                continue;
+            }
             sets.push(self.collect_params(st, piece, set)?);
+            positions.push(index);
+        }
+        if sets.is_empty() {
+            unsafe { appmem::write_ulen(processed_ptr, paramset_size) };
+            st.row_count = 0;
+            st.phase = Phase::Executed;
+            return Ok(Outcome::Success);
         }
         let id = self.id;
         let autocommit = cs.attrs.autocommit;
@@ -786,7 +829,7 @@ impl Statement {
         };
         let mut total = 0u64;
         let mut failed = 0usize;
-        for (index, outcome) in outcomes.iter().enumerate() {
+        for (outcome, &index) in outcomes.iter().zip(&positions) {
             // SAFETY (appmem): status array bound by the application for `paramset_size` sets.
             match outcome {
                 Ok(n) => {
@@ -805,7 +848,8 @@ impl Statement {
                 }
             }
         }
-        unsafe { appmem::write_ulen(processed_ptr, outcomes.len() as u64) };
+        // Every position was dealt with, the ignored ones included (their status says so).
+        unsafe { appmem::write_ulen(processed_ptr, paramset_size) };
         let total = rewritten_total.unwrap_or(total);
         st.row_count = i64::try_from(total).unwrap_or(i64::MAX);
         st.phase = Phase::Executed;

@@ -422,14 +422,31 @@ static void test_param_array(SQLHDBC conn, const char *label) {
   for (int i = 0; i < N; i++) all_ok = all_ok && status[i] == SQL_PARAM_SUCCESS;
   CHECK(all_ok, "array insert where every set succeeds", SQL_HANDLE_STMT, st);
   CHECK(OK(SQLRowCount(st, &rows)) && rows == N, "rows inserted by the whole array", SQL_HANDLE_STMT, st);
+  /* SQL_ATTR_PARAM_OPERATION_PTR: every third set is left out and marked unused. */
+  static SQLUSMALLINT operation[N];
+  int ignored = 0;
+  for (int i = 0; i < N; i++) {
+    ids[i] = 2 * N + i + 1;
+    status[i] = 99;
+    operation[i] = i % 3 == 0 ? SQL_PARAM_IGNORE : SQL_PARAM_PROCEED;
+    ignored += i % 3 == 0;
+  }
+  SQLSetStmtAttr(st, SQL_ATTR_PARAM_OPERATION_PTR, operation, 0);
+  rc = SQLExecDirect(st, (SQLCHAR *)"INSERT INTO pa VALUES (?, ?)", SQL_NTS);
+  all_ok = rc == SQL_SUCCESS && processed == N;
+  for (int i = 0; i < N; i++) all_ok = all_ok && status[i] == (i % 3 == 0 ? SQL_PARAM_UNUSED : SQL_PARAM_SUCCESS);
+  CHECK(all_ok, "ignored sets are marked unused, the others succeed", SQL_HANDLE_STMT, st);
+  CHECK(OK(SQLRowCount(st, &rows)) && rows == N - ignored, "rows inserted without the ignored sets", SQL_HANDLE_STMT, st);
+  SQLSetStmtAttr(st, SQL_ATTR_PARAM_OPERATION_PTR, NULL, 0);
   SQLFreeStmt(st, SQL_RESET_PARAMS);
   SQLSetStmtAttr(st, SQL_ATTR_PARAMSET_SIZE, (SQLPOINTER)1, 0);
-  exec(st, "SELECT count(*), sum(id) FROM pa");
-  SQLINTEGER count, sum;
+  exec(st, "SELECT count(*), sum(id), count(*) FILTER (WHERE id > 2 * 1000 AND (id - 2 * 1000 - 1) % 3 = 0) FROM pa");
+  SQLINTEGER count, sum, from_ignored;
   SQLLEN ind;
-  CHECK(OK(SQLFetch(st)) && OK(SQLGetData(st, 1, SQL_C_SLONG, &count, 0, &ind)) && count == 2 * N - 1 &&
-            OK(SQLGetData(st, 2, SQL_C_SLONG, &sum, 0, &ind)) && sum == (2 * N) * (2 * N + 1) / 2 - 501,
-        "table holds the inserted rows", SQL_HANDLE_STMT, st);
+  CHECK(OK(SQLFetch(st)) && OK(SQLGetData(st, 1, SQL_C_SLONG, &count, 0, &ind)) && count == 3 * N - 1 - ignored &&
+            OK(SQLGetData(st, 2, SQL_C_SLONG, &sum, 0, &ind)) && OK(SQLGetData(st, 3, SQL_C_SLONG, &from_ignored, 0, &ind)) &&
+            from_ignored == 0,
+        "table holds the inserted rows and none of the ignored sets", SQL_HANDLE_STMT, st);
   SQLFreeHandle(SQL_HANDLE_STMT, st);
   printf("ok param_array (%s)\n", label);
 }
