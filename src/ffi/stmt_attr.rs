@@ -57,6 +57,7 @@ pub mod attr {
 const SQL_NONSCROLLABLE: u64 = 0;
 const SQL_SCROLLABLE: u64 = 1;
 const SQL_CONCUR_READ_ONLY: u64 = 1;
+const SQL_RD_ON: u64 = 1;
 
 unsafe fn set_stmt_attr(h: *mut c_void, id: i32, value: *mut c_void, _len: i32) -> i16 {
     call_stmt(h, |s| {
@@ -94,9 +95,24 @@ unsafe fn set_stmt_attr(h: *mut c_void, id: i32, value: *mut c_void, _len: i32) 
             attr::ROW_OPERATION_PTR => st.ard.lock().array_status_ptr = addr,
             attr::QUERY_TIMEOUT => st.attrs.query_timeout_secs = v,
             attr::MAX_ROWS => st.attrs.max_rows = v,
-            attr::MAX_LENGTH => st.attrs.max_length = v,
+            attr::MAX_LENGTH | attr::RETRIEVE_DATA => {
+                // Neither truncating long values nor fetching without data is offered: the
+                // attribute keeps its default and the application is told (01S02).
+                let default = if id == attr::MAX_LENGTH { 0 } else { SQL_RD_ON };
+                if v != default {
+                    drop(st);
+                    s.diag.lock().push(
+                        state::OPTION_CHANGED,
+                        if id == attr::MAX_LENGTH {
+                            "values are never truncated by the driver; SQL_ATTR_MAX_LENGTH stays 0"
+                        } else {
+                            "rows are always fetched with their data; SQL_ATTR_RETRIEVE_DATA stays SQL_RD_ON"
+                        },
+                    );
+                    return Ok(Outcome::Success);
+                }
+            }
             attr::NOSCAN => st.attrs.noscan = v,
-            attr::RETRIEVE_DATA => st.attrs.retrieve_data = v,
             attr::METADATA_ID => st.attrs.metadata_id = v != 0,
             attr::ASYNC_ENABLE => {
                 if v != 0 {
@@ -280,9 +296,9 @@ unsafe fn get_stmt_attr(
             attr::ROW_OPERATION_PTR => st.ard.lock().array_status_ptr as u64,
             attr::QUERY_TIMEOUT => st.attrs.query_timeout_secs,
             attr::MAX_ROWS => st.attrs.max_rows,
-            attr::MAX_LENGTH => st.attrs.max_length,
+            attr::MAX_LENGTH => 0,
             attr::NOSCAN => st.attrs.noscan,
-            attr::RETRIEVE_DATA => st.attrs.retrieve_data,
+            attr::RETRIEVE_DATA => SQL_RD_ON,
             attr::METADATA_ID => u64::from(st.attrs.metadata_id),
             attr::CURSOR_TYPE => st.attrs.cursor_type,
             attr::CONCURRENCY => SQL_CONCUR_READ_ONLY,

@@ -464,6 +464,29 @@ static void test_param_array_rewritten(const char *conn_str) {
   SQLFreeHandle(SQL_HANDLE_DBC, conn);
 }
 
+/* Statement attributes the driver does not offer keep their defaults, with 01S02 when an
+ * application asks for another value. */
+static void test_fixed_stmt_attrs(void) {
+  SQLHSTMT st = new_stmt();
+  SQLULEN value = 99;
+  CHECK(OK(SQLGetStmtAttr(st, SQL_ATTR_RETRIEVE_DATA, &value, 0, NULL)) && value == SQL_RD_ON, "SQL_RD_ON by default", SQL_HANDLE_STMT, st);
+  CHECK(SQLSetStmtAttr(st, SQL_ATTR_RETRIEVE_DATA, (SQLPOINTER)SQL_RD_OFF, 0) == SQL_SUCCESS_WITH_INFO &&
+            strcmp(first_state(SQL_HANDLE_STMT, st), "01S02") == 0,
+        "SQL_RD_OFF is refused with 01S02", SQL_HANDLE_STMT, st);
+  CHECK(OK(SQLGetStmtAttr(st, SQL_ATTR_RETRIEVE_DATA, &value, 0, NULL)) && value == SQL_RD_ON, "still SQL_RD_ON", SQL_HANDLE_STMT, st);
+  CHECK(SQLSetStmtAttr(st, SQL_ATTR_MAX_LENGTH, (SQLPOINTER)4, 0) == SQL_SUCCESS_WITH_INFO &&
+            strcmp(first_state(SQL_HANDLE_STMT, st), "01S02") == 0,
+        "SQL_ATTR_MAX_LENGTH is refused with 01S02", SQL_HANDLE_STMT, st);
+  CHECK(OK(SQLGetStmtAttr(st, SQL_ATTR_MAX_LENGTH, &value, 0, NULL)) && value == 0, "max length stays 0", SQL_HANDLE_STMT, st);
+  exec(st, "SELECT 'longer than four'");
+  char out[32];
+  SQLLEN ind;
+  CHECK(OK(SQLFetch(st)) && OK(SQLGetData(st, 1, SQL_C_CHAR, out, sizeof out, &ind)) && strcmp(out, "longer than four") == 0,
+        "values are whole", SQL_HANDLE_STMT, st);
+  SQLFreeHandle(SQL_HANDLE_STMT, st);
+  printf("ok fixed_stmt_attrs\n");
+}
+
 /* SQLSetPos(SQL_POSITION) picks the row of a block cursor that SQLGetData reads. */
 static void test_set_pos(void) {
   SQLUINTEGER ops = 0;
@@ -662,6 +685,7 @@ int main(int argc, char **argv) {
   test_rebinding_between_fetches();
   test_interval_structs();
   test_set_pos();
+  test_fixed_stmt_attrs();
   test_interleaved_statements();
   test_more_results();
   test_transactions();
