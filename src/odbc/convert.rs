@@ -95,8 +95,10 @@ pub enum ConvertError {
     /// 07006: the SQL type cannot be converted to the C type (restricted data type attribute
     /// violation).
     Unsupported,
-    /// 22007: a datetime value the target cannot express (infinity) or a malformed one.
+    /// 22007: a datetime value the target cannot express or a malformed one.
     InvalidDatetime,
+    /// 22007 too: `infinity` / `-infinity`, which no ODBC date/time structure can hold.
+    Infinite,
     /// 22015: an interval the target's fields cannot hold.
     IntervalOverflow,
 }
@@ -107,7 +109,7 @@ impl ConvertError {
             ConvertError::OutOfRange => "22003",
             ConvertError::InvalidCast => "22018",
             ConvertError::Unsupported => "07006",
-            ConvertError::InvalidDatetime => "22007",
+            ConvertError::InvalidDatetime | ConvertError::Infinite => "22007",
             ConvertError::IntervalOverflow => "22015",
         }
     }
@@ -118,6 +120,9 @@ impl ConvertError {
             ConvertError::InvalidCast => "Invalid character value for cast specification",
             ConvertError::Unsupported => "Restricted data type attribute violation",
             ConvertError::InvalidDatetime => "Invalid datetime format",
+            ConvertError::Infinite => {
+                "Invalid datetime format: infinity and -infinity have no ODBC date/time form; read the column as text (SQL_C_CHAR) to see them"
+            }
             ConvertError::IntervalOverflow => "Interval field overflow",
         }
         .to_string()
@@ -750,7 +755,7 @@ struct Moment {
 fn moment(datum: &Datum<'_>) -> Result<Moment, ConvertError> {
     let stamp = |micros: i64| -> Result<Moment, ConvertError> {
         if micros == i64::MIN || micros == i64::MAX {
-            return Err(ConvertError::InvalidDatetime);
+            return Err(ConvertError::Infinite);
         }
         Ok(Moment {
             days: Some(micros.div_euclid(USECS_PER_DAY)),
@@ -761,7 +766,7 @@ fn moment(datum: &Datum<'_>) -> Result<Moment, ConvertError> {
     match datum {
         Datum::Date(d) => {
             if *d == i32::MIN || *d == i32::MAX {
-                return Err(ConvertError::InvalidDatetime);
+                return Err(ConvertError::Infinite);
             }
             Ok(Moment {
                 days: Some((*d).into()),
@@ -792,7 +797,7 @@ fn text_moment(s: &str) -> Result<Moment, ConvertError> {
         || t.eq_ignore_ascii_case("-infinity")
         || t.eq_ignore_ascii_case("+infinity")
     {
-        return Err(ConvertError::InvalidDatetime);
+        return Err(ConvertError::Infinite);
     }
     let (days, nanos) = parse_datetime_text(t).ok_or(ConvertError::InvalidCast)?;
     Ok(Moment {
