@@ -398,19 +398,33 @@ fn parameter_arrays_insert_as_multi_row_statements_in_one_transaction() {
         .get(0);
     assert_eq!(note, "n'2500\\");
 
-    // The 1000-row statement is kept prepared and used again; the 200-row one is new.
+    // The 1000-row statement is kept prepared and used again (prepared before this second
+    // array); the 200-row one is new.
+    let between: String = session
+        .query_now("SELECT clock_timestamp()::text")
+        .expect("clock")[0]
+        .get(0);
     assert_eq!(
         session
             .insert_rows_atomic(1, &template, &sets(2501..3701))
             .expect("insert"),
         Some(1200)
     );
-    assert_eq!(
+    let kept = |session: &mut Session, extra: &str| {
         count(
-            &mut session,
-            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE 'INSERT INTO rw %'"
-        ),
-        3
+            session,
+            &format!(
+                "SELECT count(*) FROM pg_prepared_statements \
+                 WHERE statement LIKE 'INSERT INTO rw %' {extra}"
+            ),
+        )
+    };
+    assert_eq!(kept(&mut session, ""), 3);
+    let older = format!("AND prepare_time < '{between}'::timestamptz");
+    assert_eq!(
+        kept(&mut session, &older),
+        2,
+        "1000- and 500-row statements reused"
     );
 
     // One duplicate key: nothing of the array is applied, and no transaction is left open.

@@ -938,7 +938,11 @@ impl Session {
             Ok::<_, tokio_postgres::Error>((committed.then_some(inserted), prepared))
         })?;
         let outcome = outcome.map(|(inserted, prepared)| {
-            if self.batch_statements.len() + prepared.len() > BATCH_STATEMENTS_KEPT {
+            let fresh = prepared
+                .iter()
+                .filter(|(sql, _)| !self.batch_statements.contains_key(sql))
+                .count();
+            if self.batch_statements.len() + fresh > BATCH_STATEMENTS_KEPT {
                 self.batch_statements.clear();
             }
             self.batch_statements.extend(prepared);

@@ -10,6 +10,7 @@ use super::scroll::{self, StaticRows};
 use super::sqltext::{split_statements, transaction_control, translate_escapes, SqlPiece};
 use super::types::{self, ColumnInfo};
 use crate::engine::batched_insert::InsertTemplate;
+use crate::engine::error::EngineResult;
 use crate::engine::pipeline::CallKind;
 use crate::engine::session::{self, Executed, Fetched, Prepared};
 use crate::engine::value;
@@ -788,24 +789,28 @@ impl Statement {
         // when the key asks for it and the statement allows. When a set fails nothing was
         // applied, and the sets run again one by one so each gets its own outcome; unless the
         // failure was a cancel or the timeout, which ends the call with nothing applied.
-        let mut rewritten_total = None;
+        // Multi-row statements tell only the array's total, not each set's count.
+        let mut array_total = None;
         let atomic = if autocommit && !cs.session()?.in_transaction() {
             let template = if cs.rewrite_batched_inserts {
                 InsertTemplate::parse(&piece.sql, piece.param_count)
             } else {
                 None
             };
-            let atomic = match template {
-                Some(template) => {
-                    rewritten_total = running.check(cs.call(CallKind::Execute, |session| {
+            let atomic: Option<Vec<EngineResult<Option<u64>>>> = match template {
+                Some(template) => running
+                    .check(cs.call(CallKind::Execute, |session| {
                         session.insert_rows_atomic(id, &template, &sets)
-                    }))?;
-                    // Rows per set are not known one by one: the total goes to SQLRowCount.
-                    rewritten_total.map(|_| vec![0; sets.len()])
-                }
-                None => running.check(cs.call(CallKind::Execute, |session| {
-                    session.execute_many_atomic(id, prepared, &sets)
-                }))?,
+                    }))?
+                    .map(|total| {
+                        array_total = Some(total);
+                        vec![Ok(None); sets.len()]
+                    }),
+                None => running
+                    .check(cs.call(CallKind::Execute, |session| {
+                        session.execute_many_atomic(id, prepared, &sets)
+                    }))?
+                    .map(|counts| counts.into_iter().map(|n| Ok(Some(n))).collect()),
             };
             if atomic.is_none() {
                 if let Some(stopped) = running.stopped("nothing of the parameter array was applied")
@@ -817,8 +822,8 @@ impl Statement {
         } else {
             None
         };
-        let outcomes: Vec<crate::engine::error::EngineResult<Option<u64>>> = match atomic {
-            Some(counts) => counts.into_iter().map(|n| Ok(Some(n))).collect(),
+        let outcomes = match atomic {
+            Some(outcomes) => outcomes,
             None => running.check(cs.call(CallKind::Execute, |session| {
                 session.execute_many(id, prepared, &sets)
             }))?,
@@ -846,7 +851,7 @@ impl Statement {
         }
         // Every position was dealt with, the ignored ones included (their status says so).
         unsafe { appmem::write_ulen(processed_ptr, paramset_size) };
-        let total = rewritten_total.unwrap_or(total);
+        let total = array_total.unwrap_or(total);
         st.row_count = i64::try_from(total).unwrap_or(i64::MAX);
         st.phase = Phase::Executed;
         if failed > 0 {

@@ -144,7 +144,6 @@ rows3 = [
     for i in range(1, 2501)
 ]
 cr.executemany("INSERT INTO pyt.rw (id, name, amount, at, flag, raw) VALUES (?, ?, ?, ?, ?, ?)", rows3)
-check(cr.rowcount in (2500, -1), f"rewritten array row count: {cr.rowcount}")
 r = tuple(cr.execute("SELECT count(*), sum(id), count(name), sum(amount), count(*) FILTER (WHERE flag) FROM pyt.rw").fetchone())
 check(r == (2500, sum(range(1, 2501)), 2500 - 2500 // 7, decimal.Decimal(sum(range(1, 2501))) / 4, 1250), f"rewritten array contents: {r}")
 r = tuple(cr.execute("SELECT name, at, raw FROM pyt.rw WHERE id = 2498").fetchone())
