@@ -26,13 +26,41 @@ pub enum ErrorClass {
     Internal,
 }
 
-/// The fields a server error carries, kept whole for diagnostics.
+/// The fields a server error carries besides its message and SQLSTATE, kept whole for
+/// diagnostics.
 #[derive(Debug, Clone, Default)]
 pub struct ServerDetail {
+    /// ERROR, FATAL or PANIC (localized). Not printed: the ODBC return code and the SQLSTATE
+    /// already say how bad it is.
     pub severity: String,
     pub detail: Option<String>,
     pub hint: Option<String>,
+    /// Where in the statement text the server found the error: a character count from 1.
     pub position: Option<u32>,
+}
+
+impl ServerDetail {
+    /// Writes the fields as the lines psql prints below a server error, each on a line of its
+    /// own: `DETAIL:  ...`, `HINT:  ...`.
+    ///
+    /// The position is written as a number, on a `STATEMENT_POSITION:  n` line (psqlODBC's
+    /// name for it), and not as psql's `LINE n:` excerpt with a caret: the position counts
+    /// characters in the text the server parsed, which is the driver's rewrite of the
+    /// application's SQL (escape clauses expanded, `?` markers turned into `$n`), so a caret
+    /// under that text would point at text the application never wrote; the number stays
+    /// exact and the application can show it against whatever text it has.
+    fn write_lines(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(detail) = &self.detail {
+            write!(f, "\nDETAIL:  {detail}")?;
+        }
+        if let Some(hint) = &self.hint {
+            write!(f, "\nHINT:  {hint}")?;
+        }
+        if let Some(position) = self.position {
+            write!(f, "\nSTATEMENT_POSITION:  {position}")?;
+        }
+        Ok(())
+    }
 }
 
 /// An engine error. `sqlstate` is what the ODBC layer reports.
@@ -108,11 +136,7 @@ impl EngineError {
                 }
                 _ => ErrorClass::Server,
             };
-            let mut message = db.message().to_string();
-            if let Some(detail) = db.detail() {
-                message.push_str(&format!(" (detail: {detail})"));
-            }
-            let mut e = EngineError::new(class, code, message);
+            let mut e = EngineError::new(class, code, db.message());
             e.server = Some(Box::new(ServerDetail {
                 severity: db.severity().to_string(),
                 detail: db.detail().map(str::to_string),
@@ -133,8 +157,9 @@ impl EngineError {
     }
 }
 
-/// The error and its sources as one line ("error connecting to server: Connection refused").
-fn error_chain_text(err: &dyn std::error::Error) -> String {
+/// The error and its sources as one line ("error connecting to server: Connection refused"),
+/// without repeating a part an outer error already shows.
+pub fn error_chain_text(err: &dyn std::error::Error) -> String {
     let mut text = err.to_string();
     let mut source = err.source();
     while let Some(s) = source {
@@ -148,11 +173,18 @@ fn error_chain_text(err: &dyn std::error::Error) -> String {
     text
 }
 
+/// The text diagnostics show: the message and the earlier attempts on the first line (what
+/// applications match on), then a server error's fields on lines of their own, as psql prints
+/// them (see [`ServerDetail::write_lines`]). The severity word psql puts first (`ERROR:  `) is
+/// left out so that the first line stays the server's message.
 impl fmt::Display for EngineError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.message)?;
         for (i, a) in self.attempts.iter().enumerate() {
             write!(f, "; attempt {}: {a}", i + 1)?;
+        }
+        if let Some(server) = &self.server {
+            server.write_lines(f)?;
         }
         Ok(())
     }
@@ -161,3 +193,95 @@ impl fmt::Display for EngineError {
 impl std::error::Error for EngineError {}
 
 pub type EngineResult<T> = Result<T, EngineError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn server_error(
+        detail: Option<&str>,
+        hint: Option<&str>,
+        position: Option<u32>,
+    ) -> EngineError {
+        let mut e = EngineError::new(ErrorClass::Server, "23505", "duplicate key value");
+        e.server = Some(Box::new(ServerDetail {
+            severity: "ERROR".to_string(),
+            detail: detail.map(str::to_string),
+            hint: hint.map(str::to_string),
+            position,
+        }));
+        e
+    }
+
+    #[test]
+    fn server_fields_follow_the_message_on_lines_of_their_own() {
+        let e = server_error(
+            Some("Key (id)=(1) already exists."),
+            Some("Try 2."),
+            Some(8),
+        );
+        assert_eq!(
+            e.to_string(),
+            "duplicate key value\nDETAIL:  Key (id)=(1) already exists.\nHINT:  Try 2.\n\
+             STATEMENT_POSITION:  8"
+        );
+        assert_eq!(e.sqlstate_str(), "23505");
+    }
+
+    #[test]
+    fn absent_fields_add_no_lines() {
+        assert_eq!(
+            server_error(None, None, None).to_string(),
+            "duplicate key value"
+        );
+        assert_eq!(
+            server_error(None, Some("h"), None).to_string(),
+            "duplicate key value\nHINT:  h"
+        );
+    }
+
+    #[test]
+    fn attempts_stay_on_the_first_line() {
+        let mut e = server_error(Some("d"), None, None);
+        e.attempts = vec!["a:1: refused".to_string()];
+        assert_eq!(
+            e.to_string(),
+            "duplicate key value; attempt 1: a:1: refused\nDETAIL:  d"
+        );
+    }
+
+    #[test]
+    fn errors_without_server_fields_print_as_before() {
+        let e = EngineError::connect("could not connect to h:5432: refused");
+        assert_eq!(e.to_string(), "could not connect to h:5432: refused");
+        assert_eq!(e.sqlstate_str(), "08001");
+    }
+
+    #[derive(Debug)]
+    struct Layer(&'static str, Option<Box<Layer>>);
+
+    impl fmt::Display for Layer {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(self.0)
+        }
+    }
+
+    impl std::error::Error for Layer {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            self.1
+                .as_deref()
+                .map(|l| l as &(dyn std::error::Error + 'static))
+        }
+    }
+
+    #[test]
+    fn chain_text_joins_sources_without_repeating_them() {
+        let inner = Layer("Connection refused", None);
+        let middle = Layer("io error: Connection refused", Some(Box::new(inner)));
+        let outer = Layer("dispatch failure", Some(Box::new(middle)));
+        assert_eq!(
+            error_chain_text(&outer),
+            "dispatch failure: io error: Connection refused"
+        );
+    }
+}

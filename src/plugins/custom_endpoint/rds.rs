@@ -2,6 +2,7 @@
 //! behind a small trait so the monitor's logic runs in unit tests against a fake, and the real
 //! implementation on aws-sdk-rds.
 
+use crate::engine::error::error_chain_text;
 use std::collections::BTreeSet;
 use std::fmt;
 use std::future::Future;
@@ -326,16 +327,16 @@ where
         ),
         SdkError::DispatchFailure(_) => ApiError::new(
             ApiErrorKind::Network,
-            format!("cannot reach the RDS API: {}", chain_text(err)),
+            format!("cannot reach the RDS API: {}", error_chain_text(err)),
         ),
         SdkError::ResponseError(_) => ApiError::new(
             ApiErrorKind::Other,
-            format!("unreadable RDS API answer: {}", chain_text(err)),
+            format!("unreadable RDS API answer: {}", error_chain_text(err)),
         ),
         _ => {
             // Construction failures: mostly no credentials found by the chain, which will not
             // fix itself within a period, so it is treated as denied (long pause).
-            let text = chain_text(err);
+            let text = error_chain_text(err);
             let kind = if text.to_ascii_lowercase().contains("credential") {
                 ApiErrorKind::Denied
             } else {
@@ -344,21 +345,6 @@ where
             ApiError::new(kind, text)
         }
     }
-}
-
-/// An error and its sources on one line, without repeating a part already shown.
-fn chain_text(err: &dyn std::error::Error) -> String {
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(s) = source {
-        let part = s.to_string();
-        if !text.contains(&part) {
-            text.push_str(": ");
-            text.push_str(&part);
-        }
-        source = s.source();
-    }
-    text
 }
 
 #[cfg(test)]
