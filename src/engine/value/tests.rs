@@ -8,6 +8,7 @@
 )]
 
 use super::*;
+use tokio_postgres::types::Field;
 
 fn text(ty: &Type, raw: &[u8]) -> String {
     decode(ty, raw).unwrap().to_text().into_owned()
