@@ -8,126 +8,32 @@
 //! A session opened for an application ([`Session::connect`]) runs its socket task on the
 //! application thread that waits on it; one opened from async code ([`Session::open`]: monitors,
 //! failover probes) runs it on the shared runtime. See [`runtime::CallerRuntime`].
+//!
+//! Here: the session, its result streams and single statements. `options` holds what a
+//! connection needs, `connect` opens one, `arrays` runs parameter arrays.
 
-use super::batched_insert::InsertTemplate;
 use super::error::{EngineError, EngineResult, ErrorClass};
 use super::runtime;
-use super::settings::{Key, Settings};
 use futures_util::{FutureExt, StreamExt};
 use parking_lot::Mutex;
 use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::mem::ManuallyDrop;
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpStream;
 use tokio_postgres::types::{FromSql, IsNull, Kind, ToSql, Type};
-use tokio_postgres::{Client, Config, NoTls, Row, RowStream, Statement};
+use tokio_postgres::{Client, NoTls, Row, RowStream, Statement};
 
 pub use tokio_postgres::Column;
 
-/// TLS use, in libpq's words.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum SslMode {
-    Disable,
-    Allow,
-    #[default]
-    Prefer,
-    Require,
-    VerifyCa,
-    VerifyFull,
-}
+mod arrays;
+mod connect;
+mod options;
 
-impl SslMode {
-    pub fn parse(word: &str) -> Option<SslMode> {
-        Some(match word.to_ascii_lowercase().as_str() {
-            "disable" => SslMode::Disable,
-            "allow" => SslMode::Allow,
-            "prefer" => SslMode::Prefer,
-            "require" => SslMode::Require,
-            "verify-ca" => SslMode::VerifyCa,
-            "verify-full" => SslMode::VerifyFull,
-            _ => return None,
-        })
-    }
-}
-
-/// Everything needed to open one physical connection.
-#[derive(Clone, Default)]
-pub struct ConnectOptions {
-    /// The host name as the user wrote it (kept for TLS and Aurora host-name logic).
-    pub host: String,
-    pub port: u16,
-    /// Where to connect instead of resolving `host` (the `host_address_map` pin).
-    pub address: Option<SocketAddr>,
-    pub database: String,
-    pub user: String,
-    pub password: Option<String>,
-    pub ssl_mode: SslMode,
-    pub ssl_root_cert: Option<String>,
-    pub connect_timeout: Option<Duration>,
-    pub application_name: String,
-}
-
-impl ConnectOptions {
-    /// The options the settings describe (host, port, `host_address_map` pin, credentials,
-    /// TLS, timeout). Monitoring connections pass `settings.for_monitoring()` here.
-    pub fn from_settings(settings: &Settings) -> EngineResult<ConnectOptions> {
-        let host = settings
-            .get_str(Key::Server)
-            .unwrap_or("localhost")
-            .to_string();
-        let mut port = u16::try_from(settings.get_u64(Key::Port)).map_err(|_| {
-            EngineError::connect(
-                "invalid value for key port: expected a number between 1 and 65535",
-            )
-        })?;
-        let address = settings.pinned_address(&host).map(|pin| {
-            if let Some(p) = pin.port {
-                port = p;
-            }
-            SocketAddr::new(pin.addr, port)
-        });
-        Ok(ConnectOptions {
-            host,
-            port,
-            address,
-            database: settings
-                .get_str(Key::Database)
-                .unwrap_or("postgres")
-                .to_string(),
-            user: settings.get_str(Key::Uid).unwrap_or("postgres").to_string(),
-            password: settings.get_str(Key::Pwd).map(str::to_string),
-            ssl_mode: settings
-                .get_enum(Key::SslMode)
-                .and_then(SslMode::parse)
-                .unwrap_or_default(),
-            ssl_root_cert: settings.get_str(Key::SslRootCert).map(str::to_string),
-            connect_timeout: settings.get_timeout(Key::ConnectTimeout),
-            application_name: settings
-                .get_str(Key::ApplicationName)
-                .unwrap_or("auroraodbc")
-                .to_string(),
-        })
-    }
-}
-
-impl std::fmt::Debug for ConnectOptions {
-    // Written by hand so that the password can never reach a log line.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ConnectOptions")
-            .field("host", &self.host)
-            .field("port", &self.port)
-            .field("address", &self.address)
-            .field("database", &self.database)
-            .field("user", &self.user)
-            .field("password", &self.password.as_ref().map(|_| "***"))
-            .field("ssl_mode", &self.ssl_mode)
-            .finish()
-    }
-}
+pub use options::{ConnectOptions, SslMode};
 
 /// Facts learned about the server when connecting (one round trip).
 #[derive(Debug, Clone, Default)]
@@ -260,9 +166,6 @@ pub struct Session {
     driver: Driver,
 }
 
-/// How many rewritten INSERT statements a session keeps prepared (see `insert_rows_atomic`).
-const BATCH_STATEMENTS_KEPT: usize = 8;
-
 /// Cuts a session's connection from any thread: a call blocked on the network returns at once.
 #[derive(Clone)]
 pub struct SessionKiller {
@@ -336,42 +239,6 @@ pub fn raw_value(row: &Row, idx: usize) -> Option<&[u8]> {
 }
 
 impl Session {
-    /// Opens a connection and learns the server's basic facts, blocking the calling thread.
-    /// The socket task then runs on whichever thread waits on the session (see
-    /// [`runtime::CallerRuntime`]), or on the shared runtime once the process has as many
-    /// caller runtimes as it may.
-    pub fn connect(opts: &ConnectOptions) -> EngineResult<Session> {
-        let rt = runtime::CallerRuntime::try_new();
-        // `open` spawns the socket task on the runtime that runs it.
-        let outcome = match &rt {
-            Some(rt) => rt.block_on(Self::open(opts)),
-            None => runtime::block_on(Self::open(opts)),
-        };
-        let mut session = outcome
-            .map_err(|e| EngineError::connect(format!("driver runtime unavailable: {e}")))??;
-        if let Some(rt) = rt {
-            session.driver = Driver::Caller(rt);
-        }
-        Ok(session)
-    }
-
-    /// Opens a connection from async code (monitors, pollers), bounded by the connect timeout;
-    /// its socket task runs on the runtime that runs this.
-    pub async fn open(opts: &ConnectOptions) -> EngineResult<Session> {
-        let label = format!("{}:{}", opts.host, opts.port);
-        let fut = Self::connect_async(opts.clone(), label.clone());
-        match opts.connect_timeout {
-            Some(limit) if !limit.is_zero() => match tokio::time::timeout(limit, fut).await {
-                Ok(r) => r,
-                Err(_) => Err(EngineError::connect(format!(
-                    "could not connect to {label}: timed out after {} ms",
-                    limit.as_millis()
-                ))),
-            },
-            _ => fut.await,
-        }
-    }
-
     /// One round trip (`SELECT 1`) from async code, bounded by `limit`: a health probe.
     pub async fn probe(&self, limit: Duration) -> EngineResult<()> {
         match tokio::time::timeout(limit, self.client.simple_query("SELECT 1")).await {
@@ -400,117 +267,6 @@ impl Session {
         self.free_connection()?;
         let result = self.block_on(self.client.query(sql, &[]))?;
         result.map_err(|e| self.map_error(&e))
-    }
-
-    async fn connect_async(opts: ConnectOptions, label: String) -> EngineResult<Session> {
-        let tls = super::tls::client_config(opts.ssl_mode, opts.ssl_root_cert.as_deref())?;
-        let addrs: Vec<SocketAddr> = match opts.address {
-            Some(a) => vec![a],
-            None => resolve(&opts.host, opts.port).await?,
-        };
-        let mut attempts = Vec::new();
-        let mut stream = None;
-        for addr in &addrs {
-            match TcpStream::connect(addr).await {
-                Ok(s) => {
-                    stream = Some(s);
-                    break;
-                }
-                Err(e) => attempts.push(format!("{addr}: {e}")),
-            }
-        }
-        let Some(stream) = stream else {
-            let mut err = EngineError::connect(format!(
-                "could not connect to {label}: {}",
-                attempts
-                    .last()
-                    .cloned()
-                    .unwrap_or_else(|| "no address".to_string())
-            ));
-            if attempts.len() > 1 {
-                err.attempts = attempts;
-            }
-            return Err(err);
-        };
-        let _ = stream.set_nodelay(true);
-        let peer = stream.peer_addr().ok();
-        let mut config = Config::new();
-        config
-            .user(&opts.user)
-            .dbname(&opts.database)
-            .application_name(&opts.application_name);
-        if let Some(pw) = &opts.password {
-            config.password(pw.as_bytes());
-        }
-        let ended = Arc::new(Mutex::new(None));
-        let ended_in_task = ended.clone();
-        // The socket task records why the connection ended, whatever the stream type.
-        let record = move |result: Result<(), tokio_postgres::Error>| {
-            if let Err(e) = result {
-                *ended_in_task.lock() = Some(e.to_string());
-            }
-        };
-        let (client, task) = match tls {
-            None => {
-                config.ssl_mode(tokio_postgres::config::SslMode::Disable);
-                let (client, connection) = config
-                    .connect_raw(stream, NoTls)
-                    .await
-                    .map_err(|e| EngineError::from_postgres(&e, &label, true))?;
-                (
-                    client,
-                    tokio::spawn(async move { record(connection.await) }),
-                )
-            }
-            Some(tls_config) => {
-                let required = !matches!(opts.ssl_mode, SslMode::Allow | SslMode::Prefer);
-                config.ssl_mode(if required {
-                    tokio_postgres::config::SslMode::Require
-                } else {
-                    tokio_postgres::config::SslMode::Prefer
-                });
-                let mut maker =
-                    tokio_postgres_rustls::MakeRustlsConnect::new((*tls_config).clone());
-                let connector = <tokio_postgres_rustls::MakeRustlsConnect as tokio_postgres::tls::MakeTlsConnect<TcpStream>>::make_tls_connect(&mut maker, &opts.host)
-                    .map_err(|e| EngineError::connect(format!("TLS setup for {} failed: {e}", opts.host)))?;
-                let (client, connection) = config
-                    .connect_raw(stream, connector)
-                    .await
-                    .map_err(|e| EngineError::from_postgres(&e, &label, true))?;
-                (
-                    client,
-                    tokio::spawn(async move { record(connection.await) }),
-                )
-            }
-        };
-        let facts_row = client
-            .query_one(
-                "SELECT current_setting('server_version'), current_database()::text, current_user::text, \
-                 to_regproc('aurora_replica_status') IS NOT NULL",
-                &[],
-            )
-            .await
-            .map_err(|e| EngineError::from_postgres(&e, &label, true))?;
-        let facts = ServerFacts {
-            version: facts_row.try_get(0).unwrap_or_default(),
-            database: facts_row.try_get(1).unwrap_or_default(),
-            user: facts_row.try_get(2).unwrap_or_default(),
-            has_aurora_functions: facts_row.try_get(3).unwrap_or(false),
-        };
-        Ok(Session {
-            client: ManuallyDrop::new(Arc::new(client)),
-            task,
-            ended,
-            aborted: Arc::new(Mutex::new(None)),
-            label,
-            facts,
-            active: None,
-            parked: HashMap::new(),
-            batch_statements: HashMap::new(),
-            in_transaction: false,
-            peer,
-            driver: Driver::Shared,
-        })
     }
 
     pub fn facts(&self) -> &ServerFacts {
@@ -792,165 +548,6 @@ impl Session {
         Ok(Executed::Rows)
     }
 
-    /// Executes a statement without result columns once per parameter set, pipelined: every
-    /// request is sent before the first answer is awaited, so N sets cost about one round trip.
-    /// Each set succeeds or fails on its own (one Sync per set).
-    ///
-    /// Every request is queued before the socket task writes any (see `run_queued`), so the
-    /// whole array leaves in a few large writes.
-    pub fn execute_many(
-        &mut self,
-        owner: Owner,
-        prepared: &Prepared,
-        sets: &[Vec<Option<String>>],
-    ) -> EngineResult<Vec<EngineResult<Option<u64>>>> {
-        self.check_usable()?;
-        self.close_result(owner);
-        self.free_connection()?;
-        let client = Arc::clone(&*self.client);
-        let statement = prepared.statement.clone();
-        let sets = sets.to_vec();
-        let outcomes = self.run_queued(async move {
-            let (client, statement) = (&client, &statement);
-            futures_util::future::join_all(sets.iter().map(|set| async move {
-                let values: Vec<TextParam<'_>> =
-                    set.iter().map(|p| TextParam(p.as_deref())).collect();
-                client.execute_raw(statement, values.iter()).await
-            }))
-            .await
-        })?;
-        Ok(outcomes
-            .into_iter()
-            .map(|r| r.map(Some).map_err(|e| self.map_error(&e)))
-            .collect())
-    }
-
-    /// Like [`Session::execute_many`], but every set inside one transaction (one commit for the
-    /// whole array instead of one per set). `Ok(None)` when any set failed: the transaction is
-    /// rolled back and nothing was applied, so the caller can run the sets one by one to learn
-    /// each set's outcome. Only for autocommit connections outside a transaction.
-    pub fn execute_many_atomic(
-        &mut self,
-        owner: Owner,
-        prepared: &Prepared,
-        sets: &[Vec<Option<String>>],
-    ) -> EngineResult<Option<Vec<u64>>> {
-        self.check_usable()?;
-        self.close_result(owner);
-        self.free_connection()?;
-        let client = Arc::clone(&*self.client);
-        let statement = prepared.statement.clone();
-        let sets = sets.to_vec();
-        let outcome = self.run_queued(async move {
-            let (client, statement) = (&client, &statement);
-            client.batch_execute("BEGIN").await?;
-            let outcomes = futures_util::future::join_all(sets.iter().map(|set| async move {
-                let values: Vec<TextParam<'_>> =
-                    set.iter().map(|p| TextParam(p.as_deref())).collect();
-                client.execute_raw(statement, values.iter()).await
-            }))
-            .await;
-            if outcomes.iter().all(Result::is_ok) {
-                if client.batch_execute("COMMIT").await.is_ok() {
-                    return Ok(Some(outcomes.into_iter().map(|r| r.unwrap_or(0)).collect()));
-                }
-                return Ok(None);
-            }
-            client.batch_execute("ROLLBACK").await?;
-            Ok::<_, tokio_postgres::Error>(None)
-        })?;
-        outcome.map_err(|e| self.map_error(&e))
-    }
-
-    /// Inserts every parameter set through multi-row statements made from `template`, all in
-    /// one transaction. `Ok(Some(rows))` gives the rows inserted in all; `Ok(None)` when a
-    /// statement failed: the transaction is rolled back and nothing was applied, so the caller
-    /// can run the sets one by one to learn each set's outcome. Only for autocommit connections
-    /// outside a transaction.
-    pub fn insert_rows_atomic(
-        &mut self,
-        owner: Owner,
-        template: &InsertTemplate,
-        sets: &[Vec<Option<String>>],
-    ) -> EngineResult<Option<u64>> {
-        self.check_usable()?;
-        self.close_result(owner);
-        self.free_connection()?;
-        let client = Arc::clone(&*self.client);
-        let per_statement = template.rows_per_statement();
-        let width = template.params_per_row();
-        if let Some(set) = sets.iter().find(|set| set.len() != width) {
-            return Err(EngineError::invalid(
-                "07002",
-                format!(
-                    "a parameter set has {} values where the statement takes {width}",
-                    set.len()
-                ),
-            ));
-        }
-        // Full chunks share one statement; a shorter last chunk gets its own. Both are kept
-        // prepared on the session, so later arrays skip parsing a statement of thousands of
-        // placeholders.
-        let mut statements: Vec<(String, Option<Statement>)> = Vec::with_capacity(2);
-        let mut chunks: Vec<(usize, Vec<Option<String>>)> = Vec::new();
-        for chunk in sets.chunks(per_statement) {
-            let sql = template.render(chunk.len());
-            let index = match statements.iter().position(|(known, _)| *known == sql) {
-                Some(index) => index,
-                None => {
-                    let cached = self.batch_statements.get(&sql).cloned();
-                    statements.push((sql, cached));
-                    statements.len() - 1
-                }
-            };
-            chunks.push((index, chunk.iter().flatten().cloned().collect()));
-        }
-        let outcome = self.run_queued(async move {
-            let mut prepared = Vec::with_capacity(statements.len());
-            for (sql, cached) in statements {
-                let statement = match cached {
-                    Some(statement) => statement,
-                    None => match client.prepare(&sql).await {
-                        Ok(statement) => statement,
-                        Err(e) => {
-                            tracing::debug!(error = %e, "rewritten insert did not prepare");
-                            return Ok((None, Vec::new()));
-                        }
-                    },
-                };
-                prepared.push((sql, statement));
-            }
-            client.batch_execute("BEGIN").await?;
-            let mut inserted = 0u64;
-            for (index, values) in &chunks {
-                let params = values.iter().map(|v| TextParam(v.as_deref()));
-                match client.execute_raw(&prepared[*index].1, params).await {
-                    Ok(n) => inserted += n,
-                    Err(e) => {
-                        tracing::debug!(error = %e, "rewritten insert failed; rolling back");
-                        client.batch_execute("ROLLBACK").await?;
-                        return Ok((None, prepared));
-                    }
-                }
-            }
-            // A failed COMMIT (a deferred constraint) has ended the transaction already.
-            let committed = client.batch_execute("COMMIT").await.is_ok();
-            Ok::<_, tokio_postgres::Error>((committed.then_some(inserted), prepared))
-        })?;
-        let outcome = outcome.map(|(inserted, prepared)| {
-            let fresh = prepared
-                .iter()
-                .filter(|(sql, _)| !self.batch_statements.contains_key(sql))
-                .count();
-            if self.batch_statements.len() + fresh > BATCH_STATEMENTS_KEPT {
-                self.batch_statements.clear();
-            }
-            self.batch_statements.extend(prepared);
-            inserted
-        });
-        outcome.map_err(|e| self.map_error(&e))
-    }
-
     /// Moves up to `max` rows of `owner`'s result into `out`. Waits for the first row only;
     /// further rows are taken while they are already there.
     pub fn fetch(
@@ -1081,28 +678,3 @@ impl Drop for Session {
 
 /// How long closing a connection waits for the server to take the Terminate message.
 const CLOSE_WAIT: Duration = Duration::from_millis(250);
-
-/// The socket addresses of `host`: a literal address as is, a name through the resolver.
-/// The lookup runs on the shared runtime's blocking threads, so that a connection's own
-/// runtime never starts threads of its own.
-async fn resolve(host: &str, port: u16) -> EngineResult<Vec<SocketAddr>> {
-    if let Ok(ip) = host.parse::<IpAddr>() {
-        return Ok(vec![SocketAddr::new(ip, port)]);
-    }
-    let name = host.to_string();
-    let lookup = runtime::spawn(async move {
-        tokio::net::lookup_host((name.as_str(), port))
-            .await
-            .map(|found| found.collect::<Vec<_>>())
-    })
-    .map_err(|e| EngineError::connect(format!("driver runtime unavailable: {e}")))?;
-    match lookup.await {
-        Ok(Ok(addrs)) => Ok(addrs),
-        Ok(Err(e)) => Err(EngineError::connect(format!(
-            "could not resolve host {host}: {e}"
-        ))),
-        Err(e) => Err(EngineError::connect(format!(
-            "could not resolve host {host}: the lookup failed: {e}"
-        ))),
-    }
-}

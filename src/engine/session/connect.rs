@@ -1,0 +1,186 @@
+//! Opening a session: address resolution, the TCP connection, TLS and the login, and the
+//! round trip that learns the server's facts.
+
+use super::{runtime, ConnectOptions, Driver, ServerFacts, Session, SslMode};
+use crate::engine::error::{EngineError, EngineResult};
+use parking_lot::Mutex;
+use std::collections::HashMap;
+use std::mem::ManuallyDrop;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use tokio::net::TcpStream;
+use tokio_postgres::{Config, NoTls};
+
+impl Session {
+    /// Opens a connection and learns the server's basic facts, blocking the calling thread.
+    /// The socket task then runs on whichever thread waits on the session (see
+    /// [`runtime::CallerRuntime`]), or on the shared runtime once the process has as many
+    /// caller runtimes as it may.
+    pub fn connect(opts: &ConnectOptions) -> EngineResult<Session> {
+        let rt = runtime::CallerRuntime::try_new();
+        // `open` spawns the socket task on the runtime that runs it.
+        let outcome = match &rt {
+            Some(rt) => rt.block_on(Self::open(opts)),
+            None => runtime::block_on(Self::open(opts)),
+        };
+        let mut session = outcome
+            .map_err(|e| EngineError::connect(format!("driver runtime unavailable: {e}")))??;
+        if let Some(rt) = rt {
+            session.driver = Driver::Caller(rt);
+        }
+        Ok(session)
+    }
+
+    /// Opens a connection from async code (monitors, pollers), bounded by the connect timeout;
+    /// its socket task runs on the runtime that runs this.
+    pub async fn open(opts: &ConnectOptions) -> EngineResult<Session> {
+        let label = format!("{}:{}", opts.host, opts.port);
+        let fut = Self::connect_async(opts.clone(), label.clone());
+        match opts.connect_timeout {
+            Some(limit) if !limit.is_zero() => match tokio::time::timeout(limit, fut).await {
+                Ok(r) => r,
+                Err(_) => Err(EngineError::connect(format!(
+                    "could not connect to {label}: timed out after {} ms",
+                    limit.as_millis()
+                ))),
+            },
+            _ => fut.await,
+        }
+    }
+
+    async fn connect_async(opts: ConnectOptions, label: String) -> EngineResult<Session> {
+        let tls = crate::engine::tls::client_config(opts.ssl_mode, opts.ssl_root_cert.as_deref())?;
+        let addrs: Vec<SocketAddr> = match opts.address {
+            Some(a) => vec![a],
+            None => resolve(&opts.host, opts.port).await?,
+        };
+        let mut attempts = Vec::new();
+        let mut stream = None;
+        for addr in &addrs {
+            match TcpStream::connect(addr).await {
+                Ok(s) => {
+                    stream = Some(s);
+                    break;
+                }
+                Err(e) => attempts.push(format!("{addr}: {e}")),
+            }
+        }
+        let Some(stream) = stream else {
+            let mut err = EngineError::connect(format!(
+                "could not connect to {label}: {}",
+                attempts
+                    .last()
+                    .cloned()
+                    .unwrap_or_else(|| "no address".to_string())
+            ));
+            if attempts.len() > 1 {
+                err.attempts = attempts;
+            }
+            return Err(err);
+        };
+        let _ = stream.set_nodelay(true);
+        let peer = stream.peer_addr().ok();
+        let mut config = Config::new();
+        config
+            .user(&opts.user)
+            .dbname(&opts.database)
+            .application_name(&opts.application_name);
+        if let Some(pw) = &opts.password {
+            config.password(pw.as_bytes());
+        }
+        let ended = Arc::new(Mutex::new(None));
+        let ended_in_task = ended.clone();
+        // The socket task records why the connection ended, whatever the stream type.
+        let record = move |result: Result<(), tokio_postgres::Error>| {
+            if let Err(e) = result {
+                *ended_in_task.lock() = Some(e.to_string());
+            }
+        };
+        let (client, task) = match tls {
+            None => {
+                config.ssl_mode(tokio_postgres::config::SslMode::Disable);
+                let (client, connection) = config
+                    .connect_raw(stream, NoTls)
+                    .await
+                    .map_err(|e| EngineError::from_postgres(&e, &label, true))?;
+                (
+                    client,
+                    tokio::spawn(async move { record(connection.await) }),
+                )
+            }
+            Some(tls_config) => {
+                let required = !matches!(opts.ssl_mode, SslMode::Allow | SslMode::Prefer);
+                config.ssl_mode(if required {
+                    tokio_postgres::config::SslMode::Require
+                } else {
+                    tokio_postgres::config::SslMode::Prefer
+                });
+                let mut maker =
+                    tokio_postgres_rustls::MakeRustlsConnect::new((*tls_config).clone());
+                let connector = <tokio_postgres_rustls::MakeRustlsConnect as tokio_postgres::tls::MakeTlsConnect<TcpStream>>::make_tls_connect(&mut maker, &opts.host)
+                    .map_err(|e| EngineError::connect(format!("TLS setup for {} failed: {e}", opts.host)))?;
+                let (client, connection) = config
+                    .connect_raw(stream, connector)
+                    .await
+                    .map_err(|e| EngineError::from_postgres(&e, &label, true))?;
+                (
+                    client,
+                    tokio::spawn(async move { record(connection.await) }),
+                )
+            }
+        };
+        let facts_row = client
+            .query_one(
+                "SELECT current_setting('server_version'), current_database()::text, current_user::text, \
+                 to_regproc('aurora_replica_status') IS NOT NULL",
+                &[],
+            )
+            .await
+            .map_err(|e| EngineError::from_postgres(&e, &label, true))?;
+        let facts = ServerFacts {
+            version: facts_row.try_get(0).unwrap_or_default(),
+            database: facts_row.try_get(1).unwrap_or_default(),
+            user: facts_row.try_get(2).unwrap_or_default(),
+            has_aurora_functions: facts_row.try_get(3).unwrap_or(false),
+        };
+        Ok(Session {
+            client: ManuallyDrop::new(Arc::new(client)),
+            task,
+            ended,
+            aborted: Arc::new(Mutex::new(None)),
+            label,
+            facts,
+            active: None,
+            parked: HashMap::new(),
+            batch_statements: HashMap::new(),
+            in_transaction: false,
+            peer,
+            driver: Driver::Shared,
+        })
+    }
+}
+
+/// The socket addresses of `host`: a literal address as is, a name through the resolver.
+/// The lookup runs on the shared runtime's blocking threads, so that a connection's own
+/// runtime never starts threads of its own.
+async fn resolve(host: &str, port: u16) -> EngineResult<Vec<SocketAddr>> {
+    if let Ok(ip) = host.parse::<IpAddr>() {
+        return Ok(vec![SocketAddr::new(ip, port)]);
+    }
+    let name = host.to_string();
+    let lookup = runtime::spawn(async move {
+        tokio::net::lookup_host((name.as_str(), port))
+            .await
+            .map(|found| found.collect::<Vec<_>>())
+    })
+    .map_err(|e| EngineError::connect(format!("driver runtime unavailable: {e}")))?;
+    match lookup.await {
+        Ok(Ok(addrs)) => Ok(addrs),
+        Ok(Err(e)) => Err(EngineError::connect(format!(
+            "could not resolve host {host}: {e}"
+        ))),
+        Err(e) => Err(EngineError::connect(format!(
+            "could not resolve host {host}: the lookup failed: {e}"
+        ))),
+    }
+}
