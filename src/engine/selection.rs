@@ -147,7 +147,10 @@ fn random_index(len: usize) -> usize {
     use std::hash::{BuildHasher, Hasher};
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
     h.write_usize(ROUND_ROBIN.fetch_add(1, Ordering::Relaxed));
-    (h.finish() as usize) % len.max(1)
+    let len = len.max(1);
+    // Reduced in u64 first: the remainder is below `len`, so it always fits a usize.
+    let len_u64 = u64::try_from(len).unwrap_or(u64::MAX);
+    usize::try_from(h.finish() % len_u64).unwrap_or(0)
 }
 
 /// Candidates for `role` in preference order (without choosing), after the filter and
