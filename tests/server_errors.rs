@@ -29,7 +29,7 @@ fn isql_shows_detail_hint_and_position_with_the_servers_sqlstate() {
     assert!(all.contains("[23505]"), "unique violation state: {all}");
     assert!(
         all.contains(
-            "[auroraodbc]duplicate key value violates unique constraint \"se_unique_pkey\"\n\
+            "[auroraodbc]ERROR: duplicate key value violates unique constraint \"se_unique_pkey\"\n\
              DETAIL:  Key (id)=(1) already exists."
         ),
         "unique violation text: {all}"
@@ -46,7 +46,7 @@ fn isql_shows_detail_hint_and_position_with_the_servers_sqlstate() {
     assert!(all.contains("[AB123]"), "raised state: {all}");
     assert!(
         all.contains(
-            "[auroraodbc]order 7 is locked\nDETAIL:  locked by batch 3\n\
+            "[auroraodbc]ERROR: order 7 is locked\nDETAIL:  locked by batch 3\n\
              HINT:  retry after the batch ends"
         ),
         "raised text: {all}"
@@ -56,7 +56,9 @@ fn isql_shows_detail_hint_and_position_with_the_servers_sqlstate() {
     let all = isql_all(&config, "SELECT 1 FROM FROM se_nothing\n");
     assert!(all.contains("[42601]"), "syntax error state: {all}");
     assert!(
-        all.contains("[auroraodbc]syntax error at or near \"FROM\"\nSTATEMENT_POSITION:  15"),
+        all.contains(
+            "[auroraodbc]ERROR: syntax error at or near \"FROM\"\nSTATEMENT_POSITION:  15"
+        ),
         "syntax error text: {all}"
     );
 
@@ -106,13 +108,13 @@ cur.execute("CREATE TABLE se_py (id int primary key)")
 cur.execute("INSERT INTO se_py VALUES (?)", 1)
 state, text = failure("INSERT INTO se_py VALUES (1)")
 assert state == "23505", (state, text)
-assert "[auroraodbc]duplicate key value violates unique constraint" in text, text
+assert "[auroraodbc]ERROR: duplicate key value violates unique constraint" in text, text
 assert "\nDETAIL:  Key (id)=(1) already exists." in text, text
 
 state, text = failure(
     "DO $$ BEGIN RAISE EXCEPTION 'nope' USING HINT = 'ask the owner', ERRCODE = '42501'; END $$")
 assert state == "42501", (state, text)
-assert "[auroraodbc]nope\nHINT:  ask the owner" in text, text
+assert "[auroraodbc]ERROR: nope\nHINT:  ask the owner" in text, text
 
 state, text = failure("SELECT 1 FROM FROM se_py")
 assert state == "42601", (state, text)

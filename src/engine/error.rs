@@ -30,8 +30,7 @@ pub enum ErrorClass {
 /// diagnostics.
 #[derive(Debug, Clone, Default)]
 pub struct ServerDetail {
-    /// ERROR, FATAL or PANIC (localized). Not printed: the ODBC return code and the SQLSTATE
-    /// already say how bad it is.
+    /// ERROR, FATAL or PANIC (localized), printed before the message as psqlODBC and psql do.
     pub severity: String,
     pub detail: Option<String>,
     pub hint: Option<String>,
@@ -173,13 +172,18 @@ pub fn error_chain_text(err: &dyn std::error::Error) -> String {
     text
 }
 
-/// The text diagnostics show: the message and the earlier attempts on the first line (what
-/// applications match on), then a server error's fields on lines of their own, as psql prints
-/// them (see [`ServerDetail::write_lines`]). The severity word psql puts first (`ERROR:  `) is
-/// left out so that the first line stays the server's message.
+/// The text diagnostics show: a server error's severity and message on the first line
+/// (`ERROR: relation "t" does not exist`, the way psqlODBC words it, so programs that match on
+/// psqlODBC's messages keep working), the earlier attempts after it, then the server error's
+/// other fields on lines of their own, as psql prints them (see [`ServerDetail::write_lines`]).
 impl fmt::Display for EngineError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.message)?;
+        match &self.server {
+            Some(server) if !server.severity.is_empty() => {
+                write!(f, "{}: {}", server.severity, self.message)?
+            }
+            _ => write!(f, "{}", self.message)?,
+        }
         for (i, a) in self.attempts.iter().enumerate() {
             write!(f, "; attempt {}: {a}", i + 1)?;
         }
@@ -214,7 +218,7 @@ mod tests {
     }
 
     #[test]
-    fn server_fields_follow_the_message_on_lines_of_their_own() {
+    fn severity_leads_and_fields_follow_on_lines_of_their_own() {
         let e = server_error(
             Some("Key (id)=(1) already exists."),
             Some("Try 2."),
@@ -222,7 +226,7 @@ mod tests {
         );
         assert_eq!(
             e.to_string(),
-            "duplicate key value\nDETAIL:  Key (id)=(1) already exists.\nHINT:  Try 2.\n\
+            "ERROR: duplicate key value\nDETAIL:  Key (id)=(1) already exists.\nHINT:  Try 2.\n\
              STATEMENT_POSITION:  8"
         );
         assert_eq!(e.sqlstate_str(), "23505");
@@ -232,11 +236,11 @@ mod tests {
     fn absent_fields_add_no_lines() {
         assert_eq!(
             server_error(None, None, None).to_string(),
-            "duplicate key value"
+            "ERROR: duplicate key value"
         );
         assert_eq!(
             server_error(None, Some("h"), None).to_string(),
-            "duplicate key value\nHINT:  h"
+            "ERROR: duplicate key value\nHINT:  h"
         );
     }
 
@@ -246,7 +250,7 @@ mod tests {
         e.attempts = vec!["a:1: refused".to_string()];
         assert_eq!(
             e.to_string(),
-            "duplicate key value; attempt 1: a:1: refused\nDETAIL:  d"
+            "ERROR: duplicate key value; attempt 1: a:1: refused\nDETAIL:  d"
         );
     }
 
