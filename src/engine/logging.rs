@@ -18,6 +18,8 @@ static LEVEL: AtomicU8 = AtomicU8::new(0);
 type Sink = Option<(String, File)>;
 static SINK: LazyLock<Arc<Mutex<Sink>>> = LazyLock::new(|| Arc::new(Mutex::new(None)));
 static INSTALL: Once = Once::new();
+/// The first line the driver writes into each log file it opens.
+const BANNER: &str = concat!("auroraodbc ", env!("CARGO_PKG_VERSION"), " log opened");
 
 fn level_number(level: &tracing::Level) -> u8 {
     match *level {
@@ -101,7 +103,12 @@ pub fn configure(level: Option<&str>, file: Option<&str>) {
         let same = sink.as_ref().is_some_and(|(p, _)| *p == path);
         if !same {
             match OpenOptions::new().create(true).append(true).open(&path) {
-                Ok(f) => *sink = Some((path, f)),
+                Ok(mut f) => {
+                    // Which build wrote what follows: the version comes from Cargo.toml, as
+                    // the packages' version does. Best effort, like every log write.
+                    let _ = writeln!(f, "{BANNER} (pid {})", std::process::id());
+                    *sink = Some((path, f));
+                }
                 Err(_) => return,
             }
         }

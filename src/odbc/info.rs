@@ -824,6 +824,43 @@ pub fn dbms_version(server_version: &str) -> String {
     format!("{major:02}.{minor:02}.{release:04}")
 }
 
+/// `SQL_DRIVER_VER`: the crate version of Cargo.toml as `MM.mm.pppp`, so the driver reports the
+/// version its packages carry. Built at compile time; a part too wide for its field stops the
+/// build instead of being cut.
+pub const DRIVER_VER: &str = match std::str::from_utf8(&DRIVER_VER_BYTES) {
+    Ok(text) => text,
+    Err(_) => panic!("SQL_DRIVER_VER is not ASCII"),
+};
+
+const DRIVER_VER_BYTES: [u8; 10] = odbc_version(
+    env!("CARGO_PKG_VERSION_MAJOR"),
+    env!("CARGO_PKG_VERSION_MINOR"),
+    env!("CARGO_PKG_VERSION_PATCH"),
+);
+
+/// `MM.mm.pppp` from three decimal version parts, zero-padded.
+const fn odbc_version(major: &str, minor: &str, patch: &str) -> [u8; 10] {
+    let mut out = *b"00.00.0000";
+    right_align(&mut out, 0, 2, major.as_bytes());
+    right_align(&mut out, 3, 2, minor.as_bytes());
+    right_align(&mut out, 6, 4, patch.as_bytes());
+    out
+}
+
+/// Copies the decimal `digits` into `out[start..start + width]`, right-aligned over the zeros.
+const fn right_align(out: &mut [u8; 10], start: usize, width: usize, digits: &[u8]) {
+    assert!(
+        digits.len() <= width,
+        "version part too wide for SQL_DRIVER_VER"
+    );
+    let mut i = 0;
+    while i < digits.len() {
+        assert!(digits[i].is_ascii_digit(), "version part is not decimal");
+        out[start + width - digits.len() + i] = digits[i];
+        i += 1;
+    }
+}
+
 fn s(text: &'static str) -> Option<InfoValue> {
     Some(InfoValue::Str(Cow::Borrowed(text)))
 }
@@ -855,7 +892,7 @@ pub fn info_value(info_type: u16, ctx: &InfoContext<'_>) -> Option<InfoValue> {
     match info_type {
         // Driver and data source identity
         SQL_DRIVER_NAME => s("libauroraodbc.so"),
-        SQL_DRIVER_VER => s("00.01.0000"),
+        SQL_DRIVER_VER => s(DRIVER_VER),
         SQL_DRIVER_ODBC_VER => s("03.80"),
         SQL_ODBC_VER => s("03.80.0000"),
         SQL_DBMS_NAME => s("PostgreSQL"),
@@ -1182,7 +1219,7 @@ mod tests {
             (SQL_DBMS_NAME, InfoValue::Str("PostgreSQL".into())),
             (SQL_DBMS_VER, InfoValue::Str("15.00.0018".into())),
             (SQL_DRIVER_NAME, InfoValue::Str("libauroraodbc.so".into())),
-            (SQL_DRIVER_VER, InfoValue::Str("00.01.0000".into())),
+            (SQL_DRIVER_VER, InfoValue::Str(DRIVER_VER.into())),
             (SQL_DRIVER_ODBC_VER, InfoValue::Str("03.80".into())),
             (SQL_ODBC_VER, InfoValue::Str("03.80.0000".into())),
             (SQL_ODBC_INTERFACE_CONFORMANCE, InfoValue::U32(1)),
@@ -1295,6 +1332,17 @@ mod tests {
             }
         }
         assert!(answered > 150, "{answered}");
+    }
+
+    #[test]
+    fn driver_version_is_the_crate_version() {
+        let major: u32 = env!("CARGO_PKG_VERSION_MAJOR").parse().expect("major");
+        let minor: u32 = env!("CARGO_PKG_VERSION_MINOR").parse().expect("minor");
+        let patch: u32 = env!("CARGO_PKG_VERSION_PATCH").parse().expect("patch");
+        assert_eq!(DRIVER_VER, format!("{major:02}.{minor:02}.{patch:04}"));
+        assert_eq!(&odbc_version("1", "2", "3"), b"01.02.0003");
+        assert_eq!(&odbc_version("12", "34", "5678"), b"12.34.5678");
+        assert_eq!(&odbc_version("0", "1", "0"), b"00.01.0000");
     }
 
     #[test]
