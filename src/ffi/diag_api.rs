@@ -1,17 +1,13 @@
-//! SQLGetDiagRec, SQLGetDiagField and ODBC 2's SQLError.
-//!
-//! # Safety
-//! Every exported function here relies on the caller following the ODBC specification for it:
-//! handles come from this driver (checked against the registry anyway), and every pointer is
-//! null or valid for the length the call passes. That one contract is stated here rather than
-//! on each function.
-#![allow(clippy::missing_safety_doc)]
+//! SQLGetDiagRec, SQLGetDiagField and ODBC 2's SQLError. These do not clear the diagnostics
+//! they read, so they run under the bare panic guard. The module contract is in
+//! [`crate::ffi`].
 
 use super::guard::{
     self, SQL_ERROR, SQL_INVALID_HANDLE, SQL_NO_DATA, SQL_SUCCESS, SQL_SUCCESS_WITH_INFO,
 };
 use super::handles::{self, Object};
-use super::text::{self, Enc, OutLen, Unit};
+use super::out::{self, OutLen, Unit};
+use super::text::Enc;
 use crate::odbc::diag::{DiagRecord, Diagnostics, MESSAGE_PREFIX};
 use std::ffi::c_void;
 use std::sync::Arc;
@@ -37,15 +33,18 @@ fn message_of(rec: &DiagRecord) -> String {
     format!("{MESSAGE_PREFIX}{}", rec.message)
 }
 
+/// # Safety
+/// `state_out` is null or writable for 6 units, `msg` null or writable for `cap` units;
+/// `native` and `msg_len` null or writable for their types.
 #[allow(clippy::too_many_arguments)]
-unsafe fn get_diag_rec(
+unsafe fn get_diag_rec<C>(
     enc: Enc,
     kind: i16,
     handle: *mut c_void,
     number: i16,
-    state_out: *mut c_void,
+    state_out: *mut C,
     native: *mut i32,
-    msg: *mut c_void,
+    msg: *mut C,
     cap: i16,
     msg_len: *mut i16,
 ) -> i16 {
@@ -60,23 +59,27 @@ unsafe fn get_diag_rec(
         else {
             return SQL_NO_DATA;
         };
-        text::write(
-            enc,
-            rec.state.as_str(),
-            state_out,
-            6,
-            Unit::Chars,
-            OutLen::None,
-        );
-        text::put(native, rec.native);
-        let truncated = text::write(
-            enc,
-            &message_of(rec),
-            msg,
-            isize::from(cap),
-            Unit::Chars,
-            OutLen::Small(msg_len),
-        );
+        // SAFETY: `state_out` is null or writable for 6 units, `msg` for `cap` units;
+        // `native` and `msg_len` null or writable (contract).
+        let truncated = unsafe {
+            out::string(
+                enc,
+                rec.state.as_str(),
+                state_out.cast(),
+                6,
+                Unit::Chars,
+                OutLen::None,
+            );
+            out::put(native, rec.native);
+            out::string(
+                enc,
+                &message_of(rec),
+                msg.cast(),
+                isize::from(cap),
+                Unit::Chars,
+                OutLen::Small(msg_len),
+            )
+        };
         if truncated {
             SQL_SUCCESS_WITH_INFO
         } else {
@@ -84,58 +87,6 @@ unsafe fn get_diag_rec(
         }
     });
     found.unwrap_or(SQL_INVALID_HANDLE)
-}
-
-#[no_mangle]
-pub unsafe extern "C" fn SQLGetDiagRec(
-    kind: i16,
-    handle: *mut c_void,
-    number: i16,
-    state: *mut u8,
-    native: *mut i32,
-    msg: *mut u8,
-    cap: i16,
-    msg_len: *mut i16,
-) -> i16 {
-    guard::raw(|| {
-        get_diag_rec(
-            Enc::Narrow,
-            kind,
-            handle,
-            number,
-            state.cast(),
-            native,
-            msg.cast(),
-            cap,
-            msg_len,
-        )
-    })
-}
-
-#[no_mangle]
-pub unsafe extern "C" fn SQLGetDiagRecW(
-    kind: i16,
-    handle: *mut c_void,
-    number: i16,
-    state: *mut u16,
-    native: *mut i32,
-    msg: *mut u16,
-    cap: i16,
-    msg_len: *mut i16,
-) -> i16 {
-    guard::raw(|| {
-        get_diag_rec(
-            Enc::Wide,
-            kind,
-            handle,
-            number,
-            state.cast(),
-            native,
-            msg.cast(),
-            cap,
-            msg_len,
-        )
-    })
 }
 
 mod field {
@@ -202,6 +153,9 @@ fn subclass_origin(state: &str) -> &'static str {
     }
 }
 
+/// # Safety
+/// `value` is null or writable for the field's type (or `cap` bytes for strings); `len` is
+/// null or writable.
 #[allow(clippy::too_many_arguments)]
 unsafe fn get_diag_field(
     enc: Enc,
@@ -221,127 +175,99 @@ unsafe fn get_diag_field(
     let found = with_area(kind, handle, |area| {
         let return_code = area.return_code();
         let area = area.lock();
-        match id {
-            field::RETURNCODE => {
-                text::put(value.cast::<i16>(), return_code);
-                return SQL_SUCCESS;
-            }
-            field::NUMBER => {
-                text::put(
-                    value.cast::<i32>(),
-                    i32::try_from(area.records.len()).unwrap_or(i32::MAX),
-                );
-                return SQL_SUCCESS;
-            }
+        let header = match id {
+            field::RETURNCODE => Some(Answer::Small(return_code)),
+            field::NUMBER => Some(Answer::Int(
+                i32::try_from(area.records.len()).unwrap_or(i32::MAX),
+            )),
             field::ROW_COUNT | field::CURSOR_ROW_COUNT => {
                 if kind != SQL_HANDLE_STMT {
                     return SQL_ERROR;
                 }
-                text::put(
-                    value.cast::<isize>(),
-                    isize::try_from(area.row_count).unwrap_or(-1),
-                );
-                return SQL_SUCCESS;
+                Some(Answer::Len(isize::try_from(area.row_count).unwrap_or(-1)))
             }
-            field::DYNAMIC_FUNCTION => {
-                text::write(
-                    enc,
-                    "",
-                    value,
-                    isize::from(cap),
-                    Unit::Bytes,
-                    OutLen::Small(len),
-                );
-                return SQL_SUCCESS;
-            }
-            field::DYNAMIC_FUNCTION_CODE => {
-                text::put(value.cast::<i32>(), 0);
-                return SQL_SUCCESS;
-            }
-            _ => {}
-        }
-        if number < 1 {
-            return SQL_ERROR;
-        }
-        let Some(rec) = area
-            .records
-            .get(usize::try_from(number - 1).unwrap_or(usize::MAX))
-        else {
-            return SQL_NO_DATA;
-        };
-        let st = rec.state.as_str().to_string();
-        let text_value = match id {
-            field::SQLSTATE => Some(st.clone()),
-            field::MESSAGE_TEXT => Some(message_of(rec)),
-            field::CLASS_ORIGIN => Some(class_origin(&st).to_string()),
-            field::SUBCLASS_ORIGIN => Some(subclass_origin(&st).to_string()),
-            field::CONNECTION_NAME => Some(String::new()),
-            field::SERVER_NAME => Some(server_name.clone()),
+            field::DYNAMIC_FUNCTION => Some(Answer::Text(String::new())),
+            field::DYNAMIC_FUNCTION_CODE => Some(Answer::Int(0)),
             _ => None,
         };
-        if let Some(t) = text_value {
-            if text::write(
-                enc,
-                &t,
-                value,
-                isize::from(cap),
-                Unit::Bytes,
-                OutLen::Small(len),
-            ) {
-                return SQL_SUCCESS_WITH_INFO;
+        let answer = match header {
+            Some(a) => a,
+            None => {
+                if number < 1 {
+                    return SQL_ERROR;
+                }
+                let Some(rec) = area
+                    .records
+                    .get(usize::try_from(number - 1).unwrap_or(usize::MAX))
+                else {
+                    return SQL_NO_DATA;
+                };
+                let st = rec.state.as_str();
+                match id {
+                    field::SQLSTATE => Answer::Text(st.to_string()),
+                    field::MESSAGE_TEXT => Answer::Text(message_of(rec)),
+                    field::CLASS_ORIGIN => Answer::Text(class_origin(st).to_string()),
+                    field::SUBCLASS_ORIGIN => Answer::Text(subclass_origin(st).to_string()),
+                    field::CONNECTION_NAME => Answer::Text(String::new()),
+                    field::SERVER_NAME => Answer::Text(server_name.clone()),
+                    field::NATIVE => Answer::Int(rec.native),
+                    field::ROW_NUMBER => Answer::Len(isize::try_from(rec.row).unwrap_or(-1)),
+                    field::COLUMN_NUMBER => Answer::Int(rec.column),
+                    _ => return SQL_ERROR,
+                }
             }
-            return SQL_SUCCESS;
+        };
+        // SAFETY: `value` is null or writable for the field's type (or `cap` bytes for a
+        // string); `len` null or writable (contract).
+        let truncated = unsafe {
+            match answer {
+                Answer::Small(n) => out::put(value.cast::<i16>(), n),
+                Answer::Int(n) => out::put(value.cast::<i32>(), n),
+                Answer::Len(n) => out::put(value.cast::<isize>(), n),
+                Answer::Text(t) => {
+                    let out_len = OutLen::Small(len);
+                    // The header's empty SQL_DIAG_DYNAMIC_FUNCTION never reports truncation.
+                    let cut = out::string(enc, &t, value, isize::from(cap), Unit::Bytes, out_len);
+                    return if cut && id != field::DYNAMIC_FUNCTION {
+                        SQL_SUCCESS_WITH_INFO
+                    } else {
+                        SQL_SUCCESS
+                    };
+                }
+            }
+            false
+        };
+        if truncated {
+            SQL_SUCCESS_WITH_INFO
+        } else {
+            SQL_SUCCESS
         }
-        match id {
-            field::NATIVE => text::put(value.cast::<i32>(), rec.native),
-            field::ROW_NUMBER => text::put(
-                value.cast::<isize>(),
-                isize::try_from(rec.row).unwrap_or(-1),
-            ),
-            field::COLUMN_NUMBER => text::put(value.cast::<i32>(), rec.column),
-            _ => return SQL_ERROR,
-        }
-        SQL_SUCCESS
     });
     found.unwrap_or(SQL_INVALID_HANDLE)
 }
 
-#[no_mangle]
-pub unsafe extern "C" fn SQLGetDiagField(
-    kind: i16,
-    handle: *mut c_void,
-    number: i16,
-    id: i16,
-    value: *mut c_void,
-    cap: i16,
-    len: *mut i16,
-) -> i16 {
-    guard::raw(|| get_diag_field(Enc::Narrow, kind, handle, number, id, value, cap, len))
-}
-
-#[no_mangle]
-pub unsafe extern "C" fn SQLGetDiagFieldW(
-    kind: i16,
-    handle: *mut c_void,
-    number: i16,
-    id: i16,
-    value: *mut c_void,
-    cap: i16,
-    len: *mut i16,
-) -> i16 {
-    guard::raw(|| get_diag_field(Enc::Wide, kind, handle, number, id, value, cap, len))
+/// A diagnostic field in its C width.
+enum Answer {
+    Small(i16),
+    Int(i32),
+    Len(isize),
+    Text(String),
 }
 
 /// SQLError reads (and consumes) records of the most specific handle given.
+///
+/// # Safety
+/// `state_out` is null or writable for 6 units, `msg` null or writable for `cap` units;
+/// `native` and `msg_len` null or writable for their types.
 #[allow(clippy::too_many_arguments)]
-unsafe fn error_impl(
+unsafe fn error_impl<C>(
     enc: Enc,
     env: *mut c_void,
     dbc: *mut c_void,
     stmt: *mut c_void,
-    state_out: *mut c_void,
+    state_out: *mut C,
     native: *mut i32,
-    msg: *mut c_void,
+    msg: *mut C,
     cap: i16,
     msg_len: *mut i16,
 ) -> i16 {
@@ -363,25 +289,33 @@ unsafe fn error_impl(
         return SQL_NO_DATA;
     };
     area.error_cursor += 1;
-    let odbc2 = match handles::any(if !env.is_null() {
-        env
-    } else {
-        std::ptr::null_mut()
-    }) {
+    let odbc2 = match handles::any(env) {
         Some(Object::Env(e)) => e.odbc_version() == crate::odbc::env::SQL_OV_ODBC2,
         _ => false,
     };
     let st = if odbc2 { rec.state.odbc2() } else { rec.state };
-    text::write(enc, st.as_str(), state_out, 6, Unit::Chars, OutLen::None);
-    text::put(native, rec.native);
-    if text::write(
-        enc,
-        &message_of(&rec),
-        msg,
-        isize::from(cap),
-        Unit::Chars,
-        OutLen::Small(msg_len),
-    ) {
+    // SAFETY: `state_out` is null or writable for 6 units, `msg` for `cap` units; `native`
+    // and `msg_len` null or writable (contract).
+    let truncated = unsafe {
+        out::string(
+            enc,
+            st.as_str(),
+            state_out.cast(),
+            6,
+            Unit::Chars,
+            OutLen::None,
+        );
+        out::put(native, rec.native);
+        out::string(
+            enc,
+            &message_of(&rec),
+            msg.cast(),
+            isize::from(cap),
+            Unit::Chars,
+            OutLen::Small(msg_len),
+        )
+    };
+    if truncated {
         SQL_SUCCESS_WITH_INFO
     } else {
         SQL_SUCCESS
@@ -397,54 +331,34 @@ impl<T: guard::HasDiag> AsArea for T {
     }
 }
 
-#[no_mangle]
-pub unsafe extern "C" fn SQLError(
-    env: *mut c_void,
-    dbc: *mut c_void,
-    stmt: *mut c_void,
-    state: *mut u8,
-    native: *mut i32,
-    msg: *mut u8,
-    cap: i16,
-    msg_len: *mut i16,
-) -> i16 {
-    guard::raw(|| {
-        error_impl(
-            Enc::Narrow,
-            env,
-            dbc,
-            stmt,
-            state.cast(),
-            native,
-            msg.cast(),
-            cap,
-            msg_len,
-        )
-    })
-}
-
-#[no_mangle]
-pub unsafe extern "C" fn SQLErrorW(
-    env: *mut c_void,
-    dbc: *mut c_void,
-    stmt: *mut c_void,
-    state: *mut u16,
-    native: *mut i32,
-    msg: *mut u16,
-    cap: i16,
-    msg_len: *mut i16,
-) -> i16 {
-    guard::raw(|| {
-        error_impl(
-            Enc::Wide,
-            env,
-            dbc,
-            stmt,
-            state.cast(),
-            native,
-            msg.cast(),
-            cap,
-            msg_len,
-        )
-    })
+narrow_and_wide! {
+    fn SQLGetDiagRec / SQLGetDiagRecW(
+        kind: i16,
+        handle: *mut c_void,
+        number: i16,
+        state: *mut Char,
+        native: *mut i32,
+        msg: *mut Char,
+        cap: i16,
+        msg_len: *mut i16,
+    ) => get_diag_rec;
+    fn SQLGetDiagField / SQLGetDiagFieldW(
+        kind: i16,
+        handle: *mut c_void,
+        number: i16,
+        id: i16,
+        value: *mut c_void,
+        cap: i16,
+        len: *mut i16,
+    ) => get_diag_field;
+    fn SQLError / SQLErrorW(
+        env: *mut c_void,
+        dbc: *mut c_void,
+        stmt: *mut c_void,
+        state: *mut Char,
+        native: *mut i32,
+        msg: *mut Char,
+        cap: i16,
+        msg_len: *mut i16,
+    ) => error_impl;
 }

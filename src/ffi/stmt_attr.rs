@@ -1,273 +1,28 @@
-//! SQLSetStmtAttr / SQLGetStmtAttr: statement attributes, most of which are descriptor
-//! header fields seen from the statement.
-//!
-//! # Safety
-//! Every exported function here relies on the caller following the ODBC specification for it:
-//! handles come from this driver (checked against the registry anyway), and every pointer is
-//! null or valid for the length the call passes. That one contract is stated here rather than
-//! on each function.
-#![allow(clippy::missing_safety_doc)]
+//! SQLSetStmtAttr / SQLGetStmtAttr and the cursor name functions. The rules are in
+//! [`crate::odbc::attrs::stmt`]; the module contract is in [`crate::ffi`].
 
-use super::guard::{self, call_stmt};
+use super::guard::call_stmt;
 use super::handles;
+use super::out::{self, OutLen, Unit};
 use super::text::{self, Enc};
-use crate::odbc::diag::{state, OdbcError, Outcome};
-use crate::odbc::scroll::cursor_type;
-use crate::odbc::stmt::Statement;
+use crate::odbc::attrs;
+use crate::odbc::diag::Outcome;
+use crate::odbc::outbuf;
 use std::ffi::c_void;
-use std::sync::Arc;
 
-pub mod attr {
-    pub const QUERY_TIMEOUT: i32 = 0;
-    pub const MAX_ROWS: i32 = 1;
-    pub const NOSCAN: i32 = 2;
-    pub const MAX_LENGTH: i32 = 3;
-    pub const ASYNC_ENABLE: i32 = 4;
-    pub const ROW_BIND_TYPE: i32 = 5;
-    pub const CURSOR_TYPE: i32 = 6;
-    pub const CONCURRENCY: i32 = 7;
-    pub const KEYSET_SIZE: i32 = 8;
-    pub const ROWSET_SIZE: i32 = 9;
-    pub const SIMULATE_CURSOR: i32 = 10;
-    pub const RETRIEVE_DATA: i32 = 11;
-    pub const USE_BOOKMARKS: i32 = 12;
-    pub const ROW_NUMBER: i32 = 14;
-    pub const ENABLE_AUTO_IPD: i32 = 15;
-    pub const FETCH_BOOKMARK_PTR: i32 = 16;
-    pub const PARAM_BIND_OFFSET_PTR: i32 = 17;
-    pub const PARAM_BIND_TYPE: i32 = 18;
-    pub const PARAM_OPERATION_PTR: i32 = 19;
-    pub const PARAM_STATUS_PTR: i32 = 20;
-    pub const PARAMS_PROCESSED_PTR: i32 = 21;
-    pub const PARAMSET_SIZE: i32 = 22;
-    pub const ROW_BIND_OFFSET_PTR: i32 = 23;
-    pub const ROW_OPERATION_PTR: i32 = 24;
-    pub const ROW_STATUS_PTR: i32 = 25;
-    pub const ROWS_FETCHED_PTR: i32 = 26;
-    pub const ROW_ARRAY_SIZE: i32 = 27;
-    pub const CURSOR_SCROLLABLE: i32 = -1;
-    pub const CURSOR_SENSITIVITY: i32 = -2;
-    pub const APP_ROW_DESC: i32 = 10010;
-    pub const APP_PARAM_DESC: i32 = 10011;
-    pub const IMP_ROW_DESC: i32 = 10012;
-    pub const IMP_PARAM_DESC: i32 = 10013;
-    pub const METADATA_ID: i32 = 10014;
-}
-
-const SQL_NONSCROLLABLE: u64 = 0;
-const SQL_SCROLLABLE: u64 = 1;
-const SQL_CONCUR_READ_ONLY: u64 = 1;
-const SQL_RD_ON: u64 = 1;
-
-unsafe fn set_stmt_attr(h: *mut c_void, id: i32, value: *mut c_void, _len: i32) -> i16 {
+/// # Safety
+/// `value` is an integer, a pointer the statement keeps, or a descriptor handle; none is read
+/// here.
+unsafe fn set_stmt_attr(_enc: Enc, h: *mut c_void, id: i32, value: *mut c_void, _len: i32) -> i16 {
     call_stmt(h, |s| {
-        let v = value as usize as u64;
-        let addr = value as usize;
-        let mut st = s.state.lock();
-        match id {
-            attr::ROW_ARRAY_SIZE | attr::ROWSET_SIZE => {
-                if v == 0 {
-                    return Err(OdbcError::new(
-                        state::INVALID_ATTR_VALUE,
-                        "the row array size must be at least 1",
-                    ));
-                }
-                st.ard.lock().array_size = v;
-            }
-            attr::ROW_BIND_TYPE => st.ard.lock().bind_type = v,
-            attr::ROW_BIND_OFFSET_PTR => st.ard.lock().bind_offset_ptr = addr,
-            attr::ROW_STATUS_PTR => s.ird.lock().array_status_ptr = addr,
-            attr::ROWS_FETCHED_PTR => s.ird.lock().rows_processed_ptr = addr,
-            attr::PARAMSET_SIZE => {
-                if v == 0 {
-                    return Err(OdbcError::new(
-                        state::INVALID_ATTR_VALUE,
-                        "the parameter set size must be at least 1",
-                    ));
-                }
-                st.apd.lock().array_size = v;
-            }
-            attr::PARAM_BIND_TYPE => st.apd.lock().bind_type = v,
-            attr::PARAM_BIND_OFFSET_PTR => st.apd.lock().bind_offset_ptr = addr,
-            attr::PARAM_STATUS_PTR => s.ipd.lock().array_status_ptr = addr,
-            attr::PARAMS_PROCESSED_PTR => s.ipd.lock().rows_processed_ptr = addr,
-            attr::PARAM_OPERATION_PTR => st.apd.lock().array_status_ptr = addr,
-            attr::ROW_OPERATION_PTR => st.ard.lock().array_status_ptr = addr,
-            attr::QUERY_TIMEOUT => st.attrs.query_timeout_secs = v,
-            attr::MAX_ROWS => st.attrs.max_rows = v,
-            attr::MAX_LENGTH | attr::RETRIEVE_DATA => {
-                // Neither truncating long values nor fetching without data is offered: the
-                // attribute keeps its default and the application is told (01S02).
-                let default = if id == attr::MAX_LENGTH { 0 } else { SQL_RD_ON };
-                if v != default {
-                    drop(st);
-                    s.diag.lock().push(
-                        state::OPTION_CHANGED,
-                        if id == attr::MAX_LENGTH {
-                            "values are never truncated by the driver; SQL_ATTR_MAX_LENGTH stays 0"
-                        } else {
-                            "rows are always fetched with their data; SQL_ATTR_RETRIEVE_DATA stays SQL_RD_ON"
-                        },
-                    );
-                    return Ok(Outcome::Success);
-                }
-            }
-            attr::NOSCAN => st.attrs.noscan = v,
-            attr::METADATA_ID => st.attrs.metadata_id = v != 0,
-            attr::ASYNC_ENABLE => {
-                if v != 0 {
-                    return Err(OdbcError::new(
-                        state::NOT_IMPLEMENTED,
-                        "asynchronous execution is not supported",
-                    ));
-                }
-            }
-            attr::CURSOR_TYPE => {
-                if st.result.is_some() {
-                    return Err(OdbcError::new(
-                        state::INVALID_CURSOR_STATE,
-                        "a cursor is open; close it before changing the cursor type",
-                    ));
-                }
-                match v {
-                    cursor_type::FORWARD_ONLY | cursor_type::STATIC => st.attrs.cursor_type = v,
-                    cursor_type::KEYSET_DRIVEN | cursor_type::DYNAMIC => {
-                        // Neither sees other transactions' changes here: a static cursor is
-                        // the closest this driver has.
-                        st.attrs.cursor_type = cursor_type::STATIC;
-                        drop(st);
-                        s.diag.lock().push(state::OPTION_CHANGED, "keyset-driven and dynamic cursors are not available; the cursor type is SQL_CURSOR_STATIC");
-                        return Ok(Outcome::Success);
-                    }
-                    other => {
-                        return Err(OdbcError::new(
-                            state::INVALID_ATTR_VALUE,
-                            format!("invalid cursor type {other}"),
-                        ))
-                    }
-                }
-            }
-            attr::CONCURRENCY => {
-                if v != SQL_CONCUR_READ_ONLY {
-                    drop(st);
-                    s.diag.lock().push(
-                        state::OPTION_CHANGED,
-                        "cursors are read-only; the concurrency stays SQL_CONCUR_READ_ONLY",
-                    );
-                    return Ok(Outcome::Success);
-                }
-            }
-            attr::CURSOR_SCROLLABLE => {
-                if st.result.is_some() {
-                    return Err(OdbcError::new(
-                        state::INVALID_CURSOR_STATE,
-                        "a cursor is open; close it before changing scrollability",
-                    ));
-                }
-                // SQL_SCROLLABLE asks for a cursor that can scroll: the static one.
-                match v {
-                    SQL_NONSCROLLABLE => st.attrs.cursor_type = cursor_type::FORWARD_ONLY,
-                    SQL_SCROLLABLE => st.attrs.cursor_type = cursor_type::STATIC,
-                    other => {
-                        return Err(OdbcError::new(
-                            state::INVALID_ATTR_VALUE,
-                            format!("invalid scrollability {other}"),
-                        ))
-                    }
-                }
-            }
-            attr::CURSOR_SENSITIVITY => st.attrs.cursor_sensitivity = v,
-            attr::USE_BOOKMARKS => {
-                if v != 0 {
-                    return Err(OdbcError::new(
-                        state::NOT_IMPLEMENTED,
-                        "bookmarks are not supported",
-                    ));
-                }
-            }
-            attr::KEYSET_SIZE
-            | attr::SIMULATE_CURSOR
-            | attr::ENABLE_AUTO_IPD
-            | attr::FETCH_BOOKMARK_PTR => {}
-            attr::APP_ROW_DESC | attr::APP_PARAM_DESC => {
-                let is_row = id == attr::APP_ROW_DESC;
-                let chosen = if value.is_null() {
-                    if is_row {
-                        s.implicit_ard.clone()
-                    } else {
-                        s.implicit_apd.clone()
-                    }
-                } else {
-                    let Some(d) = handles::desc(value) else {
-                        return Err(OdbcError::new(
-                            state::INVALID_ATTR_VALUE,
-                            "not a descriptor handle",
-                        ));
-                    };
-                    if d.implicit
-                        && !Arc::ptr_eq(
-                            &d,
-                            if is_row {
-                                &s.implicit_ard
-                            } else {
-                                &s.implicit_apd
-                            },
-                        )
-                    {
-                        return Err(OdbcError::new(
-                            state::INVALID_ATTR_VALUE,
-                            "an implicit descriptor of another statement cannot be used",
-                        ));
-                    }
-                    d
-                };
-                if is_row {
-                    st.ard = chosen;
-                } else {
-                    st.apd = chosen;
-                }
-            }
-            attr::IMP_ROW_DESC | attr::IMP_PARAM_DESC | attr::ROW_NUMBER => {
-                return Err(OdbcError::new(
-                    state::INVALID_ATTRIBUTE,
-                    format!("statement attribute {id} is read-only"),
-                ));
-            }
-            other => {
-                return Err(OdbcError::new(
-                    state::INVALID_ATTRIBUTE,
-                    format!("unknown statement attribute {other}"),
-                ))
-            }
-        }
-        Ok(Outcome::Success)
+        attrs::stmt::set(s, id, value.expose_provenance(), |handle| {
+            handles::desc(std::ptr::with_exposed_provenance_mut(handle))
+        })
     })
 }
 
-#[no_mangle]
-pub unsafe extern "C" fn SQLSetStmtAttr(
-    h: *mut c_void,
-    id: i32,
-    value: *mut c_void,
-    len: i32,
-) -> i16 {
-    guard::raw(|| set_stmt_attr(h, id, value, len))
-}
-
-#[no_mangle]
-pub unsafe extern "C" fn SQLSetStmtAttrW(
-    h: *mut c_void,
-    id: i32,
-    value: *mut c_void,
-    len: i32,
-) -> i16 {
-    guard::raw(|| set_stmt_attr(h, id, value, len))
-}
-
-fn descriptor_handle(d: &Arc<crate::odbc::desc::Descriptor>) -> usize {
-    Arc::as_ptr(d) as usize
-}
-
+/// # Safety
+/// `value` is null or writable for an SQLULEN; `len` is null or writable.
 unsafe fn get_stmt_attr(
     _enc: Enc,
     h: *mut c_void,
@@ -276,80 +31,75 @@ unsafe fn get_stmt_attr(
     _cap: i32,
     len: *mut i32,
 ) -> i16 {
-    call_stmt(h, |s: &Arc<Statement>| {
-        if value.is_null() {
-            return Err(OdbcError::new(state::NULL_POINTER, "value pointer is null"));
-        }
-        let st = s.state.lock();
-        let v: u64 = match id {
-            attr::ROW_ARRAY_SIZE | attr::ROWSET_SIZE => st.ard.lock().array_size,
-            attr::ROW_BIND_TYPE => st.ard.lock().bind_type,
-            attr::ROW_BIND_OFFSET_PTR => st.ard.lock().bind_offset_ptr as u64,
-            attr::ROW_STATUS_PTR => s.ird.lock().array_status_ptr as u64,
-            attr::ROWS_FETCHED_PTR => s.ird.lock().rows_processed_ptr as u64,
-            attr::PARAMSET_SIZE => st.apd.lock().array_size,
-            attr::PARAM_BIND_TYPE => st.apd.lock().bind_type,
-            attr::PARAM_BIND_OFFSET_PTR => st.apd.lock().bind_offset_ptr as u64,
-            attr::PARAM_STATUS_PTR => s.ipd.lock().array_status_ptr as u64,
-            attr::PARAMS_PROCESSED_PTR => s.ipd.lock().rows_processed_ptr as u64,
-            attr::PARAM_OPERATION_PTR => st.apd.lock().array_status_ptr as u64,
-            attr::ROW_OPERATION_PTR => st.ard.lock().array_status_ptr as u64,
-            attr::QUERY_TIMEOUT => st.attrs.query_timeout_secs,
-            attr::MAX_ROWS => st.attrs.max_rows,
-            attr::MAX_LENGTH => 0,
-            attr::NOSCAN => st.attrs.noscan,
-            attr::RETRIEVE_DATA => SQL_RD_ON,
-            attr::METADATA_ID => u64::from(st.attrs.metadata_id),
-            attr::CURSOR_TYPE => st.attrs.cursor_type,
-            attr::CONCURRENCY => SQL_CONCUR_READ_ONLY,
-            attr::CURSOR_SCROLLABLE => u64::from(st.attrs.cursor_type != cursor_type::FORWARD_ONLY),
-            attr::CURSOR_SENSITIVITY => st.attrs.cursor_sensitivity,
-            attr::ASYNC_ENABLE
-            | attr::USE_BOOKMARKS
-            | attr::KEYSET_SIZE
-            | attr::SIMULATE_CURSOR
-            | attr::ENABLE_AUTO_IPD
-            | attr::FETCH_BOOKMARK_PTR => 0,
-            attr::ROW_NUMBER => st.row_number(),
-            attr::APP_ROW_DESC => descriptor_handle(&st.ard) as u64,
-            attr::APP_PARAM_DESC => descriptor_handle(&st.apd) as u64,
-            attr::IMP_ROW_DESC => descriptor_handle(&s.ird) as u64,
-            attr::IMP_PARAM_DESC => descriptor_handle(&s.ipd) as u64,
-            other => {
-                return Err(OdbcError::new(
-                    state::INVALID_ATTRIBUTE,
-                    format!("unknown statement attribute {other}"),
-                ))
-            }
-        };
-        // Statement attributes are SQLULEN-sized (or pointers): write the full width.
-        text::put(
-            value.cast::<usize>(),
-            usize::try_from(v).unwrap_or(usize::MAX),
-        );
-        text::put(len, 8);
+    call_stmt(h, |s| {
+        outbuf::require(value.is_null(), "value pointer")?;
+        let v = attrs::stmt::get(s, id)?;
+        // SAFETY: `value` is not null and writable for an SQLULEN; `len` null or writable.
+        unsafe { out::ulen_attr(value, len, v) };
         Ok(Outcome::Success)
     })
 }
 
-#[no_mangle]
-pub unsafe extern "C" fn SQLGetStmtAttr(
+/// # Safety
+/// `output` is null or writable for `cap` units; `out_len` is null or writable.
+unsafe fn get_cursor_name<C>(
+    enc: Enc,
     h: *mut c_void,
-    id: i32,
-    value: *mut c_void,
-    cap: i32,
-    len: *mut i32,
+    output: *mut C,
+    cap: i16,
+    out_len: *mut i16,
 ) -> i16 {
-    guard::raw(|| get_stmt_attr(Enc::Narrow, h, id, value, cap, len))
+    call_stmt(h, |s| {
+        outbuf::check_length(i64::from(cap))?;
+        let name = attrs::stmt::cursor_name(s);
+        // SAFETY: `output` is null or writable for `cap` units; `out_len` null or writable.
+        unsafe {
+            out::string_warn(
+                &s.diag,
+                out::TRUNCATED,
+                enc,
+                &name,
+                output.cast(),
+                isize::from(cap),
+                Unit::Chars,
+                OutLen::Small(out_len),
+            );
+        }
+        Ok(Outcome::Success)
+    })
 }
 
-#[no_mangle]
-pub unsafe extern "C" fn SQLGetStmtAttrW(
-    h: *mut c_void,
-    id: i32,
-    value: *mut c_void,
-    cap: i32,
-    len: *mut i32,
-) -> i16 {
-    guard::raw(|| get_stmt_attr(Enc::Wide, h, id, value, cap, len))
+/// # Safety
+/// `name` is null or a string of `len` units (NUL-terminated for SQL_NTS).
+unsafe fn set_cursor_name<C>(enc: Enc, h: *mut c_void, name: *const C, len: i16) -> i16 {
+    call_stmt(h, |s| {
+        // SAFETY: `name` is null or a string of `len` units (contract).
+        let name =
+            unsafe { text::read_required(enc, name.cast(), i32::from(len), "the cursor name") }?;
+        attrs::stmt::set_cursor_name(s, name, &handles::conn_statements(&s.conn))?;
+        Ok(Outcome::Success)
+    })
+}
+
+narrow_and_wide! {
+    fn SQLSetStmtAttr / SQLSetStmtAttrW(
+        h: *mut c_void,
+        id: i32,
+        value: *mut c_void,
+        len: i32,
+    ) => set_stmt_attr;
+    fn SQLGetStmtAttr / SQLGetStmtAttrW(
+        h: *mut c_void,
+        id: i32,
+        value: *mut c_void,
+        cap: i32,
+        len: *mut i32,
+    ) => get_stmt_attr;
+    fn SQLGetCursorName / SQLGetCursorNameW(
+        h: *mut c_void,
+        output: *mut Char,
+        cap: i16,
+        out_len: *mut i16,
+    ) => get_cursor_name;
+    fn SQLSetCursorName / SQLSetCursorNameW(h: *mut c_void, name: *const Char, len: i16) => set_cursor_name;
 }

@@ -245,6 +245,16 @@ pub fn odbc2_array() -> [u16; 100] {
     flags
 }
 
+/// What SQLGetFunctions writes for `id`: the ODBC 3 bitmap, the ODBC 2 array of 100 flags,
+/// or one flag.
+pub fn answer(id: u16) -> Vec<u16> {
+    match id {
+        api::SQL_API_ODBC3_ALL_FUNCTIONS => odbc3_bitmap().to_vec(),
+        api::SQL_API_ALL_FUNCTIONS => odbc2_array().to_vec(),
+        one => vec![u16::from(is_supported(one))],
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

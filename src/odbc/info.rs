@@ -1,4 +1,5 @@
 //! SQLGetInfo: what the driver and PostgreSQL 15 can do, as ODBC 3.8 info values.
+//! (This file is long because it is a table: one answer for each of the ~170 info types.)
 //!
 //! Pure data: the answer for each info type comes from constants, plus a few facts only known
 //! after connecting ([`InfoContext`]). The FFI layer turns an [`InfoValue`] into bytes; an info
@@ -28,7 +29,23 @@
 //! - `SQL_ATTR_MAX_ROWS` is honoured for every result set (`SQL_CA2_MAX_ROWS_SELECT` and
 //!   `_CATALOG`): the statement layer must stop fetching after that many rows.
 
+use super::diag::{state, OdbcError, OdbcResult};
 use std::borrow::Cow;
+
+/// The answer to SQLGetInfo(`info_type`), checked against the call: an info type with no
+/// answer is HY096, and a string answer needs a buffer length that is not negative (HY090).
+pub fn checked(answer: Option<InfoValue>, info_type: u16, cap: i16) -> OdbcResult<InfoValue> {
+    let Some(answer) = answer else {
+        return Err(OdbcError::new(
+            state::INVALID_INFO_TYPE,
+            format!("information type {info_type} is not supported"),
+        ));
+    };
+    if matches!(answer, InfoValue::Str(_)) {
+        super::outbuf::check_length(i64::from(cap))?;
+    }
+    Ok(answer)
+}
 
 /// One SQLGetInfo answer, typed the way the ODBC reference types it (the FFI layer writes 2
 /// bytes for `U16`, 4 for `U32`, a SQLULEN for `Usize` and a string otherwise).

@@ -2,6 +2,8 @@
 //! No networking here: everything that talks to a server goes through [`crate::engine`].
 
 pub mod appmem;
+pub mod attrs;
+pub mod bind;
 pub mod cancel;
 pub mod catalog;
 pub mod conn;
@@ -10,11 +12,16 @@ pub mod connstr;
 pub mod convert;
 pub mod dae;
 pub mod desc;
+pub mod describe;
 pub mod diag;
 pub mod dsn;
 pub mod env;
 pub mod functions;
 pub mod info;
+pub mod lifecycle;
+pub mod native_sql;
+pub mod odbc2;
+pub mod outbuf;
 pub mod params;
 pub mod scroll;
 pub mod sqltext;

@@ -28,11 +28,12 @@
 //! The folder by concern: [`shape`] (result columns of each function), [`query`] (building
 //! WHERE clauses from name arguments), [`types`] (how PostgreSQL types map to ODBC ones),
 //! [`relations`], [`routines`] and [`privileges`] (the queries), [`type_info`]
-//! (SQLGetTypeInfo).
+//! (SQLGetTypeInfo), and [`request`] (checking and classifying an application's arguments).
 
 mod privileges;
 mod query;
 mod relations;
+pub mod request;
 mod routines;
 pub mod shape;
 #[cfg(test)]

@@ -1,172 +1,9 @@
-//! Descriptors: the application and implementation parameter/row descriptors (APD, IPD,
-//! ARD, IRD). Bound columns live in the ARD and bound parameters in the APD/IPD, so that
-//! SQLBindCol/SQLBindParameter and SQLSetDescField are two views of the same records.
+//! Descriptor fields: their identifiers, which descriptor kinds have which, and reading or
+//! setting one field of a header or record.
 
-use super::diag::{state, Diagnostics, OdbcError, OdbcResult};
-use parking_lot::{Mutex, MutexGuard};
-use std::ops::{Deref, DerefMut};
-use std::sync::atomic::{AtomicU64, Ordering};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DescKind {
-    Ard,
-    Apd,
-    Ird,
-    Ipd,
-}
-
-/// One descriptor record. Application pointers are kept as addresses; they are only
-/// dereferenced by the code that reads or writes bound buffers (see `appmem`).
-#[derive(Debug, Clone, Default)]
-pub struct DescRecord {
-    /// SQL_DESC_CONCISE_TYPE (a C type code in ARD/APD, an SQL type code in IRD/IPD).
-    pub concise_type: i16,
-    pub datetime_sub: i16,
-    pub octet_length: i64,
-    pub data_ptr: usize,
-    pub indicator_ptr: usize,
-    pub octet_length_ptr: usize,
-    pub precision: i16,
-    pub scale: i16,
-    /// SQL_DESC_LENGTH / column size.
-    pub length: u64,
-    /// IPD: SQL_PARAM_INPUT etc.
-    pub parameter_type: i16,
-    pub name: String,
-    pub nullable: i16,
-    pub unnamed: i16,
-}
-
-impl DescRecord {
-    /// What SQLBindCol and SQLBindParameter set on an application descriptor record: the C
-    /// type, the buffer and its length, and one pointer for both indicator and length.
-    pub fn bind(&mut self, c_type: i16, data_ptr: usize, octet_length: i64, indicator_ptr: usize) {
-        self.concise_type = c_type;
-        self.data_ptr = data_ptr;
-        self.octet_length = octet_length;
-        self.indicator_ptr = indicator_ptr;
-        self.octet_length_ptr = indicator_ptr;
-    }
-
-    /// Whether this record binds anything (an unbound ARD column is skipped by SQLFetch).
-    pub fn is_bound(&self) -> bool {
-        self.data_ptr != 0 || self.indicator_ptr != 0 || self.octet_length_ptr != 0
-    }
-}
-
-#[derive(Debug)]
-pub struct DescState {
-    pub array_size: u64,
-    pub bind_type: u64,
-    pub bind_offset_ptr: usize,
-    pub array_status_ptr: usize,
-    pub rows_processed_ptr: usize,
-    /// SQL_DESC_ALLOC_TYPE: 1 = auto (implicit), 2 = user.
-    pub alloc_type: i16,
-    /// Records 1..=n, stored from index 0.
-    pub records: Vec<DescRecord>,
-}
-
-impl DescState {
-    pub fn record(&self, number: usize) -> Option<&DescRecord> {
-        number.checked_sub(1).and_then(|i| self.records.get(i))
-    }
-
-    /// The record `number`, growing the list when needed.
-    pub fn record_mut(&mut self, number: usize) -> &mut DescRecord {
-        let idx = number.saturating_sub(1);
-        if self.records.len() <= idx {
-            self.records.resize_with(idx + 1, DescRecord::default);
-        }
-        &mut self.records[idx]
-    }
-
-    /// SQL_DESC_COUNT: the highest bound record.
-    pub fn count(&self) -> usize {
-        self.records
-            .iter()
-            .rposition(DescRecord::is_bound)
-            .map_or(0, |i| i + 1)
-    }
-
-    /// Drops trailing unbound records (after an unbind).
-    pub fn trim(&mut self) {
-        let n = self.count();
-        self.records.truncate(n);
-    }
-}
-
-#[derive(Debug)]
-pub struct Descriptor {
-    pub kind: DescKind,
-    pub implicit: bool,
-    pub diag: Diagnostics,
-    /// Reached through [`Descriptor::lock`], which counts changes.
-    state: Mutex<DescState>,
-}
-
-/// Counts changes to any descriptor in the process. A statement keeps what a fetch needs from
-/// its ARD and IRD (see `FetchLayout` in `stmt`) and re-reads it only when this moved, so a
-/// fetch loop over one row at a time takes no descriptor lock. Changes are rare (binding
-/// happens before the loop), so one counter for all descriptors costs nothing.
-static CHANGES: AtomicU64 = AtomicU64::new(0);
-
-/// The descriptor change count: equal values mean no descriptor changed in between.
-pub fn changes() -> u64 {
-    CHANGES.load(Ordering::Acquire)
-}
-
-/// A locked descriptor. Reading is free; the first write through it counts as a change
-/// (made visible before the lock is released).
-pub struct DescGuard<'a> {
-    fields: MutexGuard<'a, DescState>,
-    changed: bool,
-}
-
-impl Deref for DescGuard<'_> {
-    type Target = DescState;
-    fn deref(&self) -> &DescState {
-        &self.fields
-    }
-}
-
-impl DerefMut for DescGuard<'_> {
-    fn deref_mut(&mut self) -> &mut DescState {
-        if !self.changed {
-            self.changed = true;
-            CHANGES.fetch_add(1, Ordering::AcqRel);
-        }
-        &mut self.fields
-    }
-}
-
-impl Descriptor {
-    /// Locks the descriptor's fields.
-    pub fn lock(&self) -> DescGuard<'_> {
-        DescGuard {
-            fields: self.state.lock(),
-            changed: false,
-        }
-    }
-
-    pub fn new(kind: DescKind, implicit: bool) -> Self {
-        CHANGES.fetch_add(1, Ordering::AcqRel);
-        Descriptor {
-            kind,
-            implicit,
-            diag: Diagnostics::default(),
-            state: Mutex::new(DescState {
-                array_size: 1,
-                bind_type: 0,
-                bind_offset_ptr: 0,
-                array_status_ptr: 0,
-                rows_processed_ptr: 0,
-                alloc_type: if implicit { 1 } else { 2 },
-                records: Vec::new(),
-            }),
-        }
-    }
-}
+use super::{DescKind, DescRecord, DescState};
+use crate::odbc::diag::{state, OdbcError, OdbcResult};
+use crate::odbc::types::ColumnInfo;
 
 /// Descriptor field identifiers (SQL_DESC_*).
 pub mod field {
@@ -258,12 +95,12 @@ fn is_header_field(id: i16) -> bool {
     )
 }
 
-const SQL_DATETIME: i16 = 9;
+pub(super) const SQL_DATETIME: i16 = 9;
 const SQL_PARAM_INPUT: i16 = 1;
 
 /// SQL_DESC_TYPE for a concise type (datetime types have the verbose SQL_DATETIME).
 fn verbose_of(concise: i16) -> (i16, i16) {
-    super::types::verbose_type(concise)
+    crate::odbc::types::verbose_type(concise)
 }
 
 impl DescState {
@@ -455,24 +292,7 @@ fn is_known_record_field(id: i16) -> bool {
 
 /// A field value from SQLSetDescField: an integer or pointer (the SQLPOINTER itself), or a
 /// string for the name fields.
-#[derive(Debug, Clone)]
-pub enum SetValue {
-    Number(usize),
-    Text(String),
-}
-
-impl SetValue {
-    fn num(&self) -> usize {
-        match self {
-            SetValue::Number(n) => *n,
-            SetValue::Text(_) => 0,
-        }
-    }
-    /// The value as the signed small integer most type fields are.
-    fn small(&self) -> i16 {
-        self.num() as u16 as i16
-    }
-}
+pub use crate::odbc::attrs::SetValue;
 
 /// Writes field `id` of record `rec` of an application or parameter descriptor. Pointers and
 /// lengths are stored exactly where SQLBindCol/SQLBindParameter put them, so both ways of
@@ -505,14 +325,14 @@ pub fn set_field(
                     "the array size must be at least 1",
                 ));
             }
-            st.array_size = value.num() as u64;
+            st.array_size = u64::try_from(value.num()).unwrap_or(u64::MAX);
         }
         ARRAY_STATUS_PTR => st.array_status_ptr = value.num(),
         BIND_OFFSET_PTR => st.bind_offset_ptr = value.num(),
-        BIND_TYPE => st.bind_type = value.num() as u32 as u64,
+        BIND_TYPE => st.bind_type = u64::from(low_u32(value.num())),
         ROWS_PROCESSED_PTR => st.rows_processed_ptr = value.num(),
         COUNT => {
-            let n = usize::from(value.small().max(0) as u16);
+            let n = usize::from(u16::try_from(value.small().max(0)).unwrap_or(0));
             if n < st.records.len() {
                 st.records.truncate(n);
             } else if n > 0 {
@@ -571,8 +391,10 @@ pub fn set_field(
                 DATA_PTR => r.data_ptr = value.num(),
                 INDICATOR_PTR => r.indicator_ptr = value.num(),
                 OCTET_LENGTH_PTR => r.octet_length_ptr = value.num(),
-                OCTET_LENGTH => r.octet_length = value.num() as isize as i64,
-                LENGTH => r.length = value.num() as u64,
+                OCTET_LENGTH => {
+                    r.octet_length = i64::try_from(value.num().cast_signed()).unwrap_or(i64::MAX)
+                }
+                LENGTH => r.length = u64::try_from(value.num()).unwrap_or(u64::MAX),
                 PRECISION => r.precision = value.small(),
                 SCALE => r.scale = value.small(),
                 PARAMETER_TYPE => {
@@ -608,12 +430,18 @@ pub fn set_field(
     Ok(())
 }
 
+/// The low 32 bits of a value (an SQLINTEGER field passed in an SQLPOINTER).
+fn low_u32(n: usize) -> u32 {
+    let [a, b, c, d, ..] = n.to_le_bytes();
+    u32::from_le_bytes([a, b, c, d])
+}
+
 /// The records of an IRD, made from a statement's result columns.
-pub fn ird_records(cols: &[super::types::ColumnInfo], odbc2: bool) -> Vec<DescRecord> {
+pub fn ird_records(cols: &[ColumnInfo], odbc2: bool) -> Vec<DescRecord> {
     cols.iter()
         .map(|c| {
             let concise = if odbc2 {
-                super::types::odbc2_sql_type(c.sql_type)
+                crate::odbc::types::odbc2_sql_type(c.sql_type)
             } else {
                 c.sql_type
             };
@@ -633,10 +461,10 @@ pub fn ird_records(cols: &[super::types::ColumnInfo], odbc2: bool) -> Vec<DescRe
 }
 
 /// A field of IRD record `rec` (1-based) described by `c`.
-pub fn ird_field(c: &super::types::ColumnInfo, id: i16, odbc2: bool) -> OdbcResult<FieldValue> {
+pub fn ird_field(c: &ColumnInfo, id: i16, odbc2: bool) -> OdbcResult<FieldValue> {
     use field::*;
     let concise = if odbc2 {
-        super::types::odbc2_sql_type(c.sql_type)
+        crate::odbc::types::odbc2_sql_type(c.sql_type)
     } else {
         c.sql_type
     };
@@ -683,6 +511,7 @@ pub fn ird_field(c: &super::types::ColumnInfo, id: i16, odbc2: bool) -> OdbcResu
 
 #[cfg(test)]
 mod field_tests {
+    use super::super::Descriptor;
     use super::*;
 
     #[test]

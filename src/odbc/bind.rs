@@ -1,0 +1,83 @@
+//! SQLBindCol and SQLBindParameter: binding is writing the statement's descriptor records (the
+//! ARD for columns; the APD and IPD for parameters), so SQLSetDescField sees the same binding.
+//! Buffers are kept as addresses; only the fetch and execute code reads or writes them.
+
+use super::diag::{state, OdbcError, OdbcResult};
+use super::outbuf;
+use super::stmt::Statement;
+
+const SQL_PARAM_INPUT: i16 = 1;
+
+/// SQLBindCol: binds column `col` (1-based) to the buffer at `value` of `cap` bytes and the
+/// length/indicator at `ind`; both null unbind it.
+pub fn bind_col(
+    s: &Statement,
+    col: u16,
+    target: i16,
+    value: usize,
+    cap: isize,
+    ind: usize,
+) -> OdbcResult<()> {
+    if col == 0 {
+        return Err(OdbcError::new(
+            state::INVALID_DESCRIPTOR_INDEX,
+            "bookmarks are not supported",
+        ));
+    }
+    outbuf::check_length(cap as i64)?;
+    let st = s.state.lock();
+    let mut ard = st.ard.lock();
+    ard.record_mut(usize::from(col))
+        .bind(target, value, cap as i64, ind);
+    if value == 0 && ind == 0 {
+        ard.trim();
+    }
+    Ok(())
+}
+
+/// How SQLBindParameter describes a parameter to the driver (its IPD record).
+#[derive(Debug, Clone, Copy)]
+pub struct ParamShape {
+    pub io_type: i16,
+    pub sql_type: i16,
+    pub column_size: usize,
+    pub decimal_digits: i16,
+}
+
+/// SQLBindParameter: the application's buffer goes into the APD record, the parameter's
+/// description into the IPD record. Only input parameters exist here.
+pub fn bind_parameter(
+    s: &Statement,
+    number: u16,
+    c_type: i16,
+    shape: ParamShape,
+    value: usize,
+    cap: isize,
+    ind: usize,
+) -> OdbcResult<()> {
+    if number == 0 {
+        return Err(OdbcError::new(
+            state::INVALID_DESCRIPTOR_INDEX,
+            "parameter numbers start at 1",
+        ));
+    }
+    if shape.io_type != SQL_PARAM_INPUT {
+        return Err(OdbcError::new(
+            state::NOT_IMPLEMENTED,
+            "only input parameters are supported",
+        ));
+    }
+    outbuf::check_length(cap as i64)?;
+    let st = s.state.lock();
+    st.apd
+        .lock()
+        .record_mut(usize::from(number))
+        .bind(c_type, value, cap as i64, ind);
+    let mut ipd = s.ipd.lock();
+    let rec = ipd.record_mut(usize::from(number));
+    rec.concise_type = shape.sql_type;
+    rec.length = shape.column_size as u64;
+    rec.scale = shape.decimal_digits;
+    rec.parameter_type = shape.io_type;
+    Ok(())
+}
