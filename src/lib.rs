@@ -5,6 +5,9 @@
 //! - [`odbc`]: ODBC semantics (handles, attributes, diagnostics, conversions);
 //! - [`engine`]: no ODBC types (settings, runtime, PostgreSQL sessions, pipeline);
 //! - [`plugins`]: one folder per Aurora-aware plugin.
+//!
+//! The engine never imports the plugins; this root, the one module that knows both, hands the
+//! plugin table to the engine through [`engine::plugin_registry::BuiltinPlugins`].
 
 pub mod engine;
 pub mod ffi;
@@ -15,7 +18,7 @@ pub mod plugins;
 /// Called when the last environment handle is freed and by [`auroraodbc_release`].
 pub fn release_background_resources() {
     // Monitors first, so that none is mid-way through a probe when the runtime goes.
-    plugins::release_all();
+    engine::plugin_registry::release_all();
     engine::runtime::shutdown();
 }
 
@@ -25,4 +28,10 @@ pub fn release_background_resources() {
 #[no_mangle]
 pub extern "C" fn auroraodbc_release() {
     let _ = std::panic::catch_unwind(release_background_resources);
+}
+
+impl engine::plugin_registry::BuiltinPlugins for engine::plugin_registry::Driver {
+    fn plugins() -> &'static [engine::plugin_registry::PluginSpec] {
+        plugins::REGISTRY
+    }
 }

@@ -4,13 +4,17 @@
 pub mod availability;
 pub mod batched_insert;
 pub mod error;
+#[cfg(test)]
+pub(crate) mod fixtures;
 pub mod hostname;
 pub mod logging;
 pub mod pipeline;
+pub mod plugin_registry;
 pub mod runtime;
 pub mod selection;
 pub mod session;
 pub mod settings;
+pub mod shared_monitors;
 pub mod tls;
 pub mod topology;
 pub mod value;

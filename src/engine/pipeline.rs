@@ -3,6 +3,7 @@
 //! the `plugins` DSN key and always sorted by fixed weights; an empty chain costs one branch.
 
 use super::error::{EngineError, EngineResult};
+use super::plugin_registry;
 use super::session::{ConnectOptions, Session};
 use super::settings::{Key, Settings};
 use std::sync::Arc;
@@ -67,6 +68,43 @@ pub struct EngineConnection {
 }
 
 impl EngineConnection {
+    /// Opens a connection the way every connection handle does: the plugin chain its settings
+    /// ask for, a physical connection through that chain, then every plugin's `connected`.
+    /// This is the one place the chain is wired; the ODBC layer only asks for the connection.
+    pub fn open(
+        options: ConnectOptions,
+        settings: Arc<Settings>,
+        characteristics: SessionCharacteristics,
+    ) -> EngineResult<EngineConnection> {
+        let pipeline = Arc::new(Pipeline::for_settings(&settings)?);
+        let request = ConnectRequest {
+            options: options.clone(),
+            settings: settings.clone(),
+            purpose: ConnectPurpose::Initial,
+        };
+        let session = match pipeline.connect(&request) {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::warn!(error = %e, sqlstate = e.sqlstate_str(), "connect failed");
+                return Err(e);
+            }
+        };
+        tracing::info!(host = %options.host, port = options.port, plugins = ?pipeline.codes_loaded(), server = %session.facts().version, "connected");
+        let mut conn = EngineConnection {
+            session,
+            options,
+            settings,
+            pipeline: pipeline.clone(),
+            instance_id: None,
+            instance_seat: None,
+            characteristics,
+            generation: 0,
+            host_filter: super::selection::HostFilter::allow_all(),
+        };
+        pipeline.connected(&mut conn)?;
+        Ok(conn)
+    }
+
     /// Records the instance the session is on (`host_key`: its `host:port`), and counts this
     /// connection there.
     pub fn set_instance(&mut self, id: String, host_key: &str) {
@@ -125,12 +163,6 @@ pub struct Pipeline {
     plugins: Vec<Box<dyn Plugin>>,
 }
 
-/// Plugin codes in chain order (outermost first), whatever order the user wrote.
-pub const ORDER: &[&str] = &["custom_endpoint", "failover", "host_monitoring"];
-
-/// The chain when `plugins` is absent.
-pub const DEFAULT_CHAIN: &[&str] = &["failover", "host_monitoring"];
-
 impl Pipeline {
     pub fn empty() -> Pipeline {
         Pipeline {
@@ -142,26 +174,40 @@ impl Pipeline {
         Pipeline { plugins }
     }
 
-    /// The codes to load: the `plugins` key, or the default chain when absent, in weight order.
+    /// The codes to load: the `plugins` key, or the default chain when absent, in weight order
+    /// (see [`plugin_registry::chain_order`]).
     pub fn codes(settings: &Settings) -> EngineResult<Vec<&'static str>> {
-        let wanted: Vec<String> = match settings.get_list(Key::Plugins) {
-            Some(list) => list.to_vec(),
+        let order = plugin_registry::chain_order();
+        let wanted: Vec<&str> = match settings.get_list(Key::Plugins) {
+            Some(list) => list.iter().map(String::as_str).collect(),
             None if settings.is_set(Key::Plugins) => Vec::new(),
-            None => DEFAULT_CHAIN.iter().map(|s| s.to_string()).collect(),
+            None => order
+                .iter()
+                .filter(|p| p.default_chain)
+                .map(|p| p.code)
+                .collect(),
         };
         for code in &wanted {
-            if !ORDER.iter().any(|c| c.eq_ignore_ascii_case(code)) {
+            if !order.iter().any(|p| p.code.eq_ignore_ascii_case(code)) {
                 return Err(EngineError::connect(format!(
                     "unknown plugin code '{code}' in key plugins: expected any of {}",
-                    ORDER.join(", ")
+                    plugin_registry::codes().join(", ")
                 )));
             }
         }
-        Ok(ORDER
+        Ok(order
             .iter()
-            .copied()
+            .map(|p| p.code)
             .filter(|c| wanted.iter().any(|w| w.eq_ignore_ascii_case(c)))
             .collect())
+    }
+
+    /// The chain of a connection, from the built-in plugins (a plugin may decline, e.g. when
+    /// its feature is disabled).
+    pub fn for_settings(settings: &Arc<Settings>) -> EngineResult<Pipeline> {
+        Self::build(settings, |code| {
+            plugin_registry::find(code).map(|p| p.factory)
+        })
     }
 
     /// Builds the chain of a connection with `factory` giving each code's plugin (a plugin
@@ -244,14 +290,7 @@ impl Pipeline {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn settings(pairs: &[(&str, &str)]) -> Settings {
-        let pairs: Vec<(String, String)> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        Settings::resolve(&pairs, &|_| None).expect("settings")
-    }
+    use crate::engine::fixtures::settings;
 
     #[test]
     fn absent_key_gives_the_default_chain() {

@@ -119,6 +119,15 @@ impl Group {
     }
 }
 
+/// The keys of one section of the key reference: the engine's own groups, and one section per
+/// plugin, declared in the plugin's `settings.rs`.
+#[derive(Debug)]
+pub struct KeySection {
+    pub title: &'static str,
+    pub intro: &'static str,
+    pub keys: &'static [KeyDecl],
+}
+
 /// One DSN key. Built only through the `keys!` table below.
 #[derive(Debug)]
 pub struct KeyDecl {

@@ -4,9 +4,7 @@ use super::diag::{state, Diagnostics, OdbcError, OdbcResult};
 use super::env::Environment;
 use super::types::SizeLimits;
 use crate::engine::error::EngineResult;
-use crate::engine::pipeline::{
-    CallKind, ConnectPurpose, ConnectRequest, EngineConnection, Pipeline, SessionCharacteristics,
-};
+use crate::engine::pipeline::{CallKind, EngineConnection, SessionCharacteristics};
 use crate::engine::session::{ConnectOptions, Session};
 use crate::engine::settings::{Key, Settings};
 use parking_lot::Mutex;
@@ -193,21 +191,11 @@ impl Connection {
         }
         let opts = connect_options(&settings, &st.attrs)?;
         tracing::debug!(options = ?opts, "connect options");
-        let shared = std::sync::Arc::new(settings.clone());
-        let pipeline = std::sync::Arc::new(Pipeline::build(&shared, crate::plugins::factory)?);
-        let request = ConnectRequest {
-            options: opts.clone(),
-            settings: shared.clone(),
-            purpose: ConnectPurpose::Initial,
-        };
-        let session = match pipeline.connect(&request) {
-            Ok(s) => s,
-            Err(e) => {
-                tracing::warn!(error = %e, sqlstate = e.sqlstate_str(), "connect failed");
-                return Err(e.into());
-            }
-        };
-        tracing::info!(host = %opts.host, port = opts.port, plugins = ?pipeline.codes_loaded(), server = %session.facts().version, "connected");
+        let mut characteristics = st.characteristics();
+        let read_only = settings.get_bool(Key::ReadOnly);
+        characteristics.read_only |= read_only;
+        let engine =
+            EngineConnection::open(opts.clone(), Arc::new(settings.clone()), characteristics)?;
         st.limits = SizeLimits {
             max_varchar: u32::try_from(settings.get_u64(Key::MaxVarcharSize)).unwrap_or(255),
             max_long_varchar: u32::try_from(settings.get_u64(Key::MaxLongVarcharSize))
@@ -220,22 +208,10 @@ impl Connection {
             .max(1);
         st.rewrite_batched_inserts = settings.get_bool(Key::RewriteBatchedInserts);
         st.dsn = dsn.to_string();
-        st.host = opts.host.clone();
-        if settings.get_bool(Key::ReadOnly) {
+        st.host = opts.host;
+        if read_only {
             st.attrs.read_only = true;
         }
-        let mut engine = EngineConnection {
-            session,
-            options: opts,
-            settings: shared,
-            pipeline: pipeline.clone(),
-            instance_id: None,
-            instance_seat: None,
-            characteristics: st.characteristics(),
-            generation: 0,
-            host_filter: crate::engine::selection::HostFilter::allow_all(),
-        };
-        pipeline.connected(&mut engine)?;
         st.generation_seen
             .store(engine.generation, Ordering::Release);
         st.engine = Some(engine);

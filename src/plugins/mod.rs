@@ -1,25 +1,40 @@
-//! Aurora-aware plugins, one folder each, all of the same shape: `mod.rs` holds the plugin,
-//! its settings are declared in [`crate::engine::settings`], background work lives in its
-//! `monitor.rs`, and its tests sit beside it.
-
-pub mod custom_endpoint;
-pub mod failover;
-pub mod host_monitoring;
+//! Aurora-aware plugins, one folder each, all of the same shape:
+//! - `mod.rs`: the plugin, and its [`PluginSpec`] as `SPEC` (code, chain weight, whether it is
+//!   in the default chain, factory, keys, release);
+//! - `settings.rs`: its DSN keys, declared next to the code that reads them (they join the
+//!   engine's one settings table);
+//! - `monitor.rs`: its background work, if any, shared through
+//!   [`crate::engine::shared_monitors`];
+//! - `tests.rs`: its unit tests.
+//!
+//! Adding a plugin is its folder plus its name in the [`plugins!`] list below. The crate root
+//! hands [`REGISTRY`] to the engine (see [`crate::engine::plugin_registry`]).
 
 use crate::engine::pipeline::PluginFactory;
+use crate::engine::plugin_registry::PluginSpec;
 
-/// The factory of each plugin code that is built into this driver.
+/// Declares the plugin modules and the registry of their specs in one list.
+macro_rules! plugins {
+    ($($name:ident),* $(,)?) => {
+        $(pub mod $name;)*
+
+        /// Every plugin built into this driver.
+        pub static REGISTRY: &[PluginSpec] = &[$($name::SPEC,)*];
+    };
+}
+
+plugins! {
+    custom_endpoint,
+    failover,
+    host_monitoring,
+}
+
+/// The factory of a built-in plugin code.
 pub fn factory(code: &str) -> Option<PluginFactory> {
-    match code {
-        custom_endpoint::CODE => Some(custom_endpoint::factory),
-        failover::CODE => Some(failover::factory),
-        host_monitoring::CODE => Some(host_monitoring::factory),
-        _ => None,
-    }
+    crate::engine::plugin_registry::find(code).map(|p| p.factory)
 }
 
 /// Stops every plugin's background work (monitors, pollers).
 pub fn release_all() {
-    custom_endpoint::release();
-    host_monitoring::release_all();
+    crate::engine::plugin_registry::release_all();
 }

@@ -16,6 +16,7 @@ use crate::engine::availability;
 use crate::engine::error::{EngineError, EngineResult, ErrorClass};
 use crate::engine::hostname::{self, RdsHostKind};
 use crate::engine::pipeline::{CallKind, ConnectRequest, EngineConnection, Plugin};
+use crate::engine::plugin_registry::PluginSpec;
 use crate::engine::selection::HostFilter;
 use crate::engine::session::Session;
 use crate::engine::settings::{Key, Settings};
@@ -73,7 +74,6 @@ struct Target {
     /// The endpoint's host name as written in Server, lower case, without a root dot.
     host: String,
     key: MonitorKey,
-    config: MonitorConfig,
     /// The wait limit when `wait_for_custom_endpoint_info` is on.
     wait: Option<Duration>,
     maker: ApiMaker,
@@ -125,8 +125,8 @@ impl Target {
             key: MonitorKey {
                 endpoint_id: name.endpoint_id,
                 target,
+                config,
             },
-            config,
             wait,
             maker,
         }))
@@ -139,7 +139,7 @@ impl Target {
     }
 
     fn monitor(&self) -> EngineResult<Arc<Monitor>> {
-        monitor::obtain(&self.key, self.config, &self.maker)
+        monitor::obtain(&self.key, &self.maker)
     }
 }
 
@@ -162,10 +162,16 @@ pub fn factory(settings: &Arc<Settings>) -> EngineResult<Option<Box<dyn Plugin>>
     )?)))
 }
 
-/// Stops every custom endpoint monitor (and so every RDS API client).
-pub fn release() {
-    monitor::stop_all();
-}
+/// The plugin as the engine's registry sees it. Outermost: it decides which instances every
+/// other plugin may use.
+pub const SPEC: PluginSpec = PluginSpec {
+    code: CODE,
+    weight: 100,
+    default_chain: false,
+    factory,
+    keys: None,
+    release: None,
+};
 
 impl CustomEndpointPlugin {
     /// Builds the plugin with `maker` providing the RDS API client of new monitors.

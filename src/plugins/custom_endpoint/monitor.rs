@@ -8,10 +8,10 @@
 use super::rds::{ApiError, ApiErrorKind, ApiTarget, BoxFuture, EndpointInfo, RdsApi};
 use crate::engine::error::{EngineError, EngineResult};
 use crate::engine::runtime;
+use crate::engine::shared_monitors::{SharedMonitor, SharedMonitors};
 use parking_lot::{Condvar, Mutex};
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, LazyLock};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::Notify;
 
@@ -24,15 +24,17 @@ pub const DENIED_PAUSE: Duration = Duration::from_secs(300);
 /// this after the previous call, so many waiters cannot turn into a tight loop of calls.
 const EARLY_REFRESH_GAP: Duration = Duration::from_secs(1);
 
-/// What identifies a monitor: the endpoint and where its API is (region, API URL, profile).
+/// What identifies a monitor: the endpoint, where its API is (region, API URL, profile) and its
+/// timing. Connections that ask for another refresh rate get their own monitor, at their rate.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct MonitorKey {
     pub endpoint_id: String,
     pub target: ApiTarget,
+    pub config: MonitorConfig,
 }
 
-/// Timing of one monitor, taken from the settings of the connection that started it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Timing of one monitor, from the settings of the connections that share it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct MonitorConfig {
     pub refresh: Duration,
     /// Ceiling of the period while the API throttles.
@@ -176,11 +178,11 @@ pub struct Monitor {
 }
 
 impl Monitor {
-    fn new(key: MonitorKey, config: MonitorConfig) -> Monitor {
+    fn new(key: MonitorKey) -> Monitor {
         Monitor {
             epoch: runtime::epoch(),
+            config: key.config,
             key,
-            config,
             state: Mutex::new(State::default()),
             changed: Condvar::new(),
             wake: Notify::new(),
@@ -344,13 +346,7 @@ struct StopGuard(Arc<Monitor>);
 impl Drop for StopGuard {
     fn drop(&mut self) {
         self.0.mark_stopped();
-        let mut all = MONITORS.lock();
-        if all
-            .get(&self.0.key)
-            .is_some_and(|m| Arc::ptr_eq(m, &self.0))
-        {
-            all.remove(&self.0.key);
-        }
+        MONITORS.forget(&self.0.key, &self.0);
     }
 }
 
@@ -400,349 +396,55 @@ async fn run(monitor: Arc<Monitor>, maker: ApiMaker) {
     }
 }
 
-static MONITORS: LazyLock<Mutex<HashMap<MonitorKey, Arc<Monitor>>>> =
-    LazyLock::new(|| Mutex::new(HashMap::new()));
+/// Every running custom endpoint monitor, by key.
+pub static MONITORS: SharedMonitors<MonitorKey, Monitor> = SharedMonitors::new();
 
-/// The running monitor of `key`, or a new one started with `config` (the first connection's
-/// settings decide a shared monitor's timing). A use: extends the monitor's life.
-pub fn obtain(
-    key: &MonitorKey,
-    config: MonitorConfig,
-    maker: &ApiMaker,
-) -> EngineResult<Arc<Monitor>> {
-    let mut all = MONITORS.lock();
-    if let Some(m) = all.get(key) {
-        if !m.is_stopped() {
-            m.touch();
-            return Ok(m.clone());
-        }
+impl SharedMonitor for Monitor {
+    fn is_live(&self) -> bool {
+        !self.is_stopped()
     }
-    let monitor = Arc::new(Monitor::new(key.clone(), config));
-    let task = runtime::spawn(run(monitor.clone(), maker.clone())).map_err(|e| {
-        EngineError::connect(format!("cannot start the custom endpoint monitor: {e}"))
+
+    fn stop(&self) {
+        self.request_stop();
+    }
+}
+
+/// The running monitor of `key`, or a new one. A use: extends the monitor's life.
+pub fn obtain(key: &MonitorKey, maker: &ApiMaker) -> EngineResult<Arc<Monitor>> {
+    let monitor = MONITORS.obtain(key, |key| {
+        let monitor = Arc::new(Monitor::new(key.clone()));
+        let task = runtime::spawn(run(monitor.clone(), maker.clone())).map_err(|e| {
+            EngineError::connect(format!("cannot start the custom endpoint monitor: {e}"))
+        })?;
+        *monitor.task.lock() = Some(task.abort_handle());
+        tracing::debug!(endpoint = %key.endpoint_id, region = %key.target.region, "custom endpoint monitor started");
+        Ok(monitor)
     })?;
-    *monitor.task.lock() = Some(task.abort_handle());
-    all.insert(key.clone(), monitor.clone());
-    tracing::debug!(endpoint = %key.endpoint_id, region = %key.target.region, "custom endpoint monitor started");
+    monitor.touch();
     Ok(monitor)
 }
 
 /// The running monitor of `key`, without starting one.
 pub fn existing(key: &MonitorKey) -> Option<Arc<Monitor>> {
-    MONITORS
-        .lock()
-        .get(key)
-        .filter(|m| !m.is_stopped())
-        .cloned()
+    MONITORS.existing(key)
 }
 
 /// How many monitors run (tests, diagnostics).
 pub fn running() -> usize {
-    MONITORS.lock().values().filter(|m| !m.is_stopped()).count()
+    MONITORS.live()
 }
 
 /// The keys of the running monitors (tests, diagnostics).
 pub fn keys() -> Vec<MonitorKey> {
-    MONITORS
-        .lock()
-        .iter()
-        .filter(|(_, m)| !m.is_stopped())
-        .map(|(k, _)| k.clone())
-        .collect()
+    MONITORS.keys()
 }
 
 /// Stops the monitor of `key`, if one runs.
 pub fn stop(key: &MonitorKey) {
-    let found = MONITORS.lock().remove(key);
-    if let Some(m) = found {
-        m.request_stop();
-    }
+    MONITORS.stop(key);
 }
 
 /// Stops every monitor and drops its API client.
 pub fn stop_all() {
-    let all: Vec<Arc<Monitor>> = MONITORS.lock().drain().map(|(_, m)| m).collect();
-    for m in all {
-        m.request_stop();
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A scripted RDS API: answers from a queue (the last answer repeats) and counts calls.
-    struct Fake {
-        answers: Mutex<Vec<Result<Vec<EndpointInfo>, ApiError>>>,
-        calls: AtomicUsize,
-        call_times: Mutex<Vec<Instant>>,
-        delay: Duration,
-    }
-
-    impl RdsApi for Fake {
-        fn describe_custom_endpoint<'a>(
-            &'a self,
-            _id: &'a str,
-        ) -> BoxFuture<'a, Result<Vec<EndpointInfo>, ApiError>> {
-            Box::pin(async move {
-                self.calls.fetch_add(1, Ordering::SeqCst);
-                self.call_times.lock().push(Instant::now());
-                tokio::time::sleep(self.delay).await;
-                let mut answers = self.answers.lock();
-                if answers.len() > 1 {
-                    answers.remove(0)
-                } else {
-                    answers.first().cloned().unwrap_or(Ok(Vec::new()))
-                }
-            })
-        }
-    }
-
-    fn fake(
-        answers: Vec<Result<Vec<EndpointInfo>, ApiError>>,
-        delay: Duration,
-    ) -> (Arc<Fake>, ApiMaker) {
-        let f = Arc::new(Fake {
-            answers: Mutex::new(answers),
-            calls: AtomicUsize::new(0),
-            call_times: Mutex::new(Vec::new()),
-            delay,
-        });
-        let api: Arc<dyn RdsApi> = f.clone();
-        let maker: ApiMaker = Arc::new(move |_t| {
-            let api = api.clone();
-            Box::pin(async move { api })
-        });
-        (f, maker)
-    }
-
-    fn info() -> EndpointInfo {
-        EndpointInfo::from_parts(
-            "ep",
-            "cluster",
-            "ep.cluster-custom-x.us-east-1.rds.amazonaws.com",
-            Some("ANY"),
-            &["i1".to_string()],
-            &[],
-        )
-    }
-
-    static NEXT: AtomicUsize = AtomicUsize::new(0);
-
-    fn key() -> MonitorKey {
-        MonitorKey {
-            endpoint_id: format!("unit-{}", NEXT.fetch_add(1, Ordering::SeqCst)),
-            target: ApiTarget {
-                region: "us-east-1".into(),
-                endpoint_url: None,
-                profile: None,
-            },
-        }
-    }
-
-    fn config(refresh_ms: u64) -> MonitorConfig {
-        MonitorConfig {
-            refresh: Duration::from_millis(refresh_ms),
-            max_refresh: Duration::from_millis(refresh_ms * 8),
-            backoff_factor: 2,
-            idle_expiry: Duration::from_secs(60),
-        }
-    }
-
-    #[test]
-    fn backoff_multiplies_up_to_the_ceiling_and_comes_back_down() {
-        let c = MonitorConfig {
-            refresh: Duration::from_millis(100),
-            max_refresh: Duration::from_millis(500),
-            backoff_factor: 2,
-            idle_expiry: Duration::ZERO,
-        };
-        let mut p = c.refresh;
-        let mut seen = Vec::new();
-        for _ in 0..4 {
-            p = c.next_period(p, Outcome::Throttled);
-            seen.push(p.as_millis());
-        }
-        assert_eq!(seen, vec![200, 400, 500, 500]);
-        p = c.next_period(p, Outcome::Success);
-        assert_eq!(p.as_millis(), 250);
-        p = c.next_period(p, Outcome::Failed);
-        assert_eq!(p.as_millis(), 250, "a network error leaves the period");
-        p = c.next_period(p, Outcome::Success);
-        assert_eq!(p.as_millis(), 125);
-        p = c.next_period(p, Outcome::Success);
-        assert_eq!(p.as_millis(), 100, "never below the configured rate");
-        assert_eq!(c.delay_after(p, Outcome::Denied), DENIED_PAUSE);
-        assert_eq!(c.delay_after(p, Outcome::Failed), p);
-        // A factor of 1 means no back-off; a ceiling below the rate cannot shorten the period.
-        let flat = MonitorConfig {
-            backoff_factor: 1,
-            max_refresh: Duration::from_millis(10),
-            ..c
-        };
-        assert_eq!(flat.next_period(c.refresh, Outcome::Throttled), c.refresh);
-    }
-
-    #[test]
-    fn wait_returns_info_as_soon_as_the_first_answer_arrives() {
-        let (api, maker) = fake(vec![Ok(vec![info()])], Duration::from_millis(50));
-        // A long period: only the first call (made at start) can answer the wait.
-        let m = obtain(&key(), config(60_000), &maker).expect("monitor");
-        let started = Instant::now();
-        let got = m.wait_for_info(Duration::from_secs(5)).expect("info");
-        assert_eq!(*got, info());
-        assert!(started.elapsed() < Duration::from_secs(2));
-        assert_eq!(api.calls.load(Ordering::SeqCst), 1);
-        m.request_stop();
-    }
-
-    #[test]
-    fn wait_times_out_with_the_last_error() {
-        let denied = ApiError::new(
-            ApiErrorKind::Denied,
-            "AccessDenied: not authorized to perform rds:DescribeDBClusterEndpoints",
-        );
-        let (api, maker) = fake(vec![Err(denied)], Duration::ZERO);
-        let m = obtain(&key(), config(50), &maker).expect("monitor");
-        let failure = m
-            .wait_for_info(Duration::from_millis(400))
-            .expect_err("no info");
-        assert!(failure.waited >= Duration::from_millis(400));
-        let text = failure.describe("ep");
-        assert!(
-            text.contains("'ep'")
-                && text.contains("rds:DescribeDBClusterEndpoints")
-                && text.contains("waiting 4"),
-            "{text}"
-        );
-        assert!(
-            failure.paused_for.is_some(),
-            "an access error pauses the monitor"
-        );
-        // The pause holds: waiting callers do not bring calls forward, the period does not either.
-        let _ = m.wait_for_info(Duration::from_millis(300));
-        assert_eq!(
-            api.calls.load(Ordering::SeqCst),
-            1,
-            "no calls during the pause"
-        );
-        m.request_stop();
-    }
-
-    #[test]
-    fn network_errors_retry_each_period_and_keep_the_previous_info() {
-        let net = ApiError::new(ApiErrorKind::Network, "cannot reach the RDS API");
-        let (api, maker) = fake(vec![Ok(vec![info()]), Err(net)], Duration::ZERO);
-        let m = obtain(&key(), config(100), &maker).expect("monitor");
-        assert!(m.wait_for_info(Duration::from_secs(5)).is_ok());
-        std::thread::sleep(Duration::from_millis(550));
-        let calls = api.calls.load(Ordering::SeqCst);
-        assert!(
-            (4..=7).contains(&calls),
-            "about one call per period, got {calls}"
-        );
-        assert!(m.current().is_some(), "earlier info is kept through errors");
-        assert_eq!(m.last_error().map(|e| e.kind), Some(ApiErrorKind::Network));
-        m.request_stop();
-    }
-
-    #[test]
-    fn throttling_spaces_calls_out() {
-        let throttled = ApiError::new(ApiErrorKind::Throttling, "Throttling: Rate exceeded");
-        let (api, maker) = fake(vec![Err(throttled)], Duration::ZERO);
-        let m = obtain(&key(), config(50), &maker).expect("monitor");
-        std::thread::sleep(Duration::from_millis(900));
-        m.request_stop();
-        let times = api.call_times.lock().clone();
-        // Periods 100, 200, 400, 400 (ceiling): calls at about 0, 100, 300, 700 ms.
-        assert!((3..=5).contains(&times.len()), "calls: {}", times.len());
-        let gaps: Vec<u128> = times
-            .windows(2)
-            .map(|w| w[1].duration_since(w[0]).as_millis())
-            .collect();
-        for pair in gaps.windows(2) {
-            assert!(pair[1] + 20 >= pair[0], "gaps grow: {gaps:?}");
-        }
-        assert!(gaps.first().is_some_and(|g| *g >= 90), "{gaps:?}");
-    }
-
-    #[test]
-    fn unexpected_answers_are_retried_next_period() {
-        let (api, maker) = fake(
-            vec![Ok(vec![]), Ok(vec![info(), info()]), Ok(vec![info()])],
-            Duration::ZERO,
-        );
-        let m = obtain(&key(), config(100), &maker).expect("monitor");
-        let got = m
-            .wait_for_info(Duration::from_secs(5))
-            .expect("third answer has one endpoint");
-        assert_eq!(*got, info());
-        assert_eq!(api.calls.load(Ordering::SeqCst), 3);
-        m.request_stop();
-    }
-
-    #[test]
-    fn idle_monitor_stops_and_a_new_use_starts_another() {
-        let (api, maker) = fake(vec![Ok(vec![info()])], Duration::ZERO);
-        let k = key();
-        let mut c = config(50);
-        c.idle_expiry = Duration::from_millis(200);
-        let m = obtain(&k, c, &maker).expect("monitor");
-        assert!(m.wait_for_info(Duration::from_secs(5)).is_ok());
-        // Uses keep it alive past the expiry...
-        for _ in 0..4 {
-            std::thread::sleep(Duration::from_millis(100));
-            assert!(m.current().is_some());
-        }
-        assert!(!m.is_stopped());
-        // ...and without them it stops.
-        std::thread::sleep(Duration::from_millis(500));
-        assert!(m.is_stopped());
-        assert!(existing(&k).is_none());
-        let calls = api.calls.load(Ordering::SeqCst);
-        std::thread::sleep(Duration::from_millis(200));
-        assert_eq!(
-            api.calls.load(Ordering::SeqCst),
-            calls,
-            "a stopped monitor makes no calls"
-        );
-        let again = obtain(&k, c, &maker).expect("new monitor");
-        assert!(!Arc::ptr_eq(&m, &again));
-        again.request_stop();
-    }
-
-    #[test]
-    fn a_waiting_caller_keeps_the_monitor_past_its_idle_expiry() {
-        let denied = ApiError::new(ApiErrorKind::Denied, "AccessDenied: no");
-        let (_api, maker) = fake(vec![Err(denied)], Duration::ZERO);
-        let mut c = config(50);
-        c.idle_expiry = Duration::from_millis(100);
-        let m = obtain(&key(), c, &maker).expect("monitor");
-        let failure = m
-            .wait_for_info(Duration::from_millis(500))
-            .expect_err("denied");
-        assert!(!failure.stopped, "expired under a waiting caller");
-        assert!(failure.waited >= Duration::from_millis(500));
-        // Once nobody waits, expiry counts from the wait's end.
-        std::thread::sleep(Duration::from_millis(400));
-        assert!(m.is_stopped());
-    }
-
-    #[test]
-    fn one_monitor_per_key_and_a_stopped_wait_ends() {
-        let (_api, maker) = fake(vec![Ok(vec![])], Duration::ZERO);
-        let k = key();
-        let a = obtain(&k, config(50), &maker).expect("a");
-        let b = obtain(&k, config(50), &maker).expect("b");
-        assert!(Arc::ptr_eq(&a, &b));
-        let waiter = {
-            let a = a.clone();
-            std::thread::spawn(move || a.wait_for_info(Duration::from_secs(10)))
-        };
-        std::thread::sleep(Duration::from_millis(100));
-        a.request_stop();
-        let failure = waiter.join().expect("join").expect_err("stopped");
-        assert!(failure.stopped);
-        assert!(failure.waited < Duration::from_secs(5));
-    }
+    MONITORS.stop_all();
 }

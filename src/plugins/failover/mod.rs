@@ -9,12 +9,16 @@
 
 pub mod policy;
 
+#[cfg(test)]
+mod tests;
+
 use crate::engine::availability::{self, Availability};
 use crate::engine::error::{EngineError, EngineResult, ErrorClass};
 use crate::engine::pipeline::{
     CallKind, ConnectPurpose, ConnectRequest, EngineConnection, Pipeline, Plugin,
     SessionCharacteristics,
 };
+use crate::engine::plugin_registry::PluginSpec;
 use crate::engine::runtime;
 use crate::engine::selection::{self, HostFilter, Strategy};
 use crate::engine::session::{ConnectOptions, Session};
@@ -55,7 +59,18 @@ static INERT_LOGGED: AtomicBool = AtomicBool::new(false);
 /// The code users write in `plugins`.
 pub const CODE: &str = "failover";
 
-/// Builds the plugin (the factory `plugins::factory` hands out for `failover`).
+/// The plugin as the engine's registry sees it: between custom endpoint (which limits the
+/// instances it may choose) and host monitoring (whose aborted calls it recovers).
+pub const SPEC: PluginSpec = PluginSpec {
+    code: CODE,
+    weight: 200,
+    default_chain: true,
+    factory,
+    keys: None,
+    release: None,
+};
+
+/// Builds the plugin of one connection.
 pub fn factory(_settings: &Arc<Settings>) -> EngineResult<Option<Box<dyn Plugin>>> {
     Ok(Some(Box::new(FailoverPlugin {
         state: Mutex::new(State::Undecided),

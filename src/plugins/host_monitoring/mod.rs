@@ -13,6 +13,7 @@ mod tests;
 
 use crate::engine::error::EngineResult;
 use crate::engine::pipeline::{CallKind, EngineConnection, Plugin};
+use crate::engine::plugin_registry::PluginSpec;
 use crate::engine::session::ConnectOptions;
 use crate::engine::settings::{Key, Settings};
 use monitor::{Monitor, MonitorKey, Timing, WatchGuard};
@@ -30,10 +31,16 @@ pub fn factory(settings: &Arc<Settings>) -> EngineResult<Option<Box<dyn Plugin>>
     Ok(Some(Box::new(HostMonitoringPlugin::new(settings.clone()))))
 }
 
-/// Stops every host monitor at once (see [`crate::plugins::release_all`]).
-pub fn release_all() {
-    monitor::release_all();
-}
+/// The plugin as the engine's registry sees it. Innermost: it watches the very call the
+/// outer plugins (failover) wrap.
+pub const SPEC: PluginSpec = PluginSpec {
+    code: CODE,
+    weight: 300,
+    default_chain: true,
+    factory,
+    keys: None,
+    release: None,
+};
 
 /// The timing settings of a connection.
 pub fn timing(settings: &Settings) -> Timing {

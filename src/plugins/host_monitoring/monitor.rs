@@ -6,6 +6,9 @@
 //! detection time the monitor probes the host, and when the host stays silent for
 //! `count x interval` every eligible watched connection is cut.
 //!
+//! The monitors are shared through the engine's [`SharedMonitors`] registry, keyed by
+//! [`MonitorKey`]; a monitor disposes of itself after `monitor_disposal_time_ms` without watches.
+//!
 //! Bookkeeping is a slab with a free list under one short lock: registering and removing a
 //! watch is O(1) and allocates nothing once the slab has grown to the peak number of calls in
 //! flight. The monitor scans the slab only when it wakes (a few times a second at most).
@@ -15,11 +18,11 @@ use crate::engine::error::{EngineError, EngineResult};
 use crate::engine::hostname::{self, RdsHostKind};
 use crate::engine::runtime;
 use crate::engine::session::{ConnectOptions, Session, SessionKiller};
+use crate::engine::shared_monitors::{SharedMonitor, SharedMonitors};
 use futures_util::FutureExt;
 use parking_lot::Mutex;
-use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
-use std::sync::{Arc, LazyLock};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::Notify;
 
@@ -146,17 +149,15 @@ impl Drop for WatchGuard {
     }
 }
 
-static MONITORS: LazyLock<Mutex<HashMap<MonitorKey, Arc<Monitor>>>> =
-    LazyLock::new(|| Mutex::new(HashMap::new()));
+/// Every live host monitor, by key.
+pub static MONITORS: SharedMonitors<MonitorKey, Monitor> = SharedMonitors::new();
 
 /// The live monitor for `key`, starting one (and its task) when there is none.
 pub fn monitor_for(key: MonitorKey, options: ConnectOptions) -> EngineResult<Arc<Monitor>> {
-    let mut map = MONITORS.lock();
-    if let Some(found) = map.get(&key) {
-        if found.is_live() {
-            return Ok(found.clone());
-        }
-    }
+    MONITORS.obtain(&key, |key| start(key.clone(), options))
+}
+
+fn start(key: MonitorKey, options: ConnectOptions) -> EngineResult<Arc<Monitor>> {
     if hostname::classify(&options.host).kind == RdsHostKind::Proxy {
         tracing::warn!(
             host = %options.host,
@@ -165,27 +166,27 @@ pub fn monitor_for(key: MonitorKey, options: ConnectOptions) -> EngineResult<Arc
              or an instance/cluster endpoint"
         );
     }
-    let monitor = Arc::new(Monitor::new(key.clone(), options));
+    let monitor = Arc::new(Monitor::new(key, options));
     let task = runtime::spawn(supervise(monitor.clone()))
         .map_err(|e| EngineError::internal(format!("cannot start the host monitor: {e}")))?;
     *monitor.task.lock() = Some(task.abort_handle());
-    tracing::debug!(host = %key.host_key, "host monitor started");
-    map.insert(key, monitor.clone());
+    tracing::debug!(host = %monitor.key.host_key, "host monitor started");
     Ok(monitor)
-}
-
-/// Stops every monitor at once and closes their monitoring connections; connections that are
-/// still open get fresh monitors on their next call.
-pub fn release_all() {
-    let drained: Vec<Arc<Monitor>> = MONITORS.lock().drain().map(|(_, m)| m).collect();
-    for monitor in drained {
-        monitor.stop();
-    }
 }
 
 /// How many monitors are live (tests, diagnostics).
 pub fn live_monitors() -> usize {
-    MONITORS.lock().values().filter(|m| m.is_live()).count()
+    MONITORS.live()
+}
+
+impl SharedMonitor for Monitor {
+    fn is_live(&self) -> bool {
+        Monitor::is_live(self)
+    }
+
+    fn stop(&self) {
+        Monitor::stop(self);
+    }
 }
 
 impl Monitor {
@@ -485,13 +486,7 @@ struct ExitMark(Arc<Monitor>);
 impl Drop for ExitMark {
     fn drop(&mut self) {
         self.0.state.lock().stopped = true;
-        let mut map = MONITORS.lock();
-        if map
-            .get(&self.0.key)
-            .is_some_and(|m| Arc::ptr_eq(m, &self.0))
-        {
-            map.remove(&self.0.key);
-        }
+        MONITORS.forget(&self.0.key, &self.0);
     }
 }
 

@@ -5,13 +5,7 @@ use super::*;
 use crate::engine::pipeline::Pipeline;
 use std::time::Duration;
 
-fn settings(pairs: &[(&str, &str)]) -> Arc<Settings> {
-    let pairs: Vec<(String, String)> = pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    Arc::new(Settings::resolve(&pairs, &|_| None).expect("settings"))
-}
+use crate::engine::fixtures::shared_settings as settings;
 
 #[test]
 fn loaded_by_default_and_by_code() {
