@@ -319,4 +319,33 @@ mod tests {
             vec!["custom_endpoint", "failover", "host_monitoring"]
         );
     }
+
+    /// The `plugins` key's text names the chain order and the default chain; both come from
+    /// the plugin registry, so the text must follow it.
+    #[test]
+    fn plugins_key_doc_follows_the_registry() {
+        let order = plugin_registry::codes().join(", ");
+        let default: Vec<&str> = plugin_registry::chain_order()
+            .iter()
+            .filter(|p| p.default_chain)
+            .map(|p| p.code)
+            .collect();
+        let doc = Key::Plugins.decl().doc;
+        assert!(doc.contains(&format!("outermost first: {order})")), "{doc}");
+        assert!(
+            doc.contains(&format!("Absent: {}.", default.join(" and "))),
+            "{doc}"
+        );
+    }
+
+    #[test]
+    fn registry_codes_and_weights_are_unique() {
+        let all = plugin_registry::builtin();
+        for (i, a) in all.iter().enumerate() {
+            for b in &all[i + 1..] {
+                assert!(!a.code.eq_ignore_ascii_case(b.code), "{}", a.code);
+                assert_ne!(a.weight, b.weight, "{} and {}", a.code, b.code);
+            }
+        }
+    }
 }

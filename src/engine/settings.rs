@@ -1,16 +1,23 @@
 //! DSN keys: declared once, resolved once per connect.
 //!
-//! Every key the driver understands is one entry of [`KEYS`] (generated together with the
-//! [`Key`] enum so code refers to keys by variant, not by string). Parsing, validation, the
-//! `monitoring-` prefix, redaction and the docs' key reference (`docs/dsn-keys.md`) all read
-//! that one table, so they cannot drift apart.
+//! Every key the driver understands is declared once, as a [`KeyDecl`] in a [`KeySection`]:
+//! the engine's own keys in this file (with the [`Key`] enum, so code refers to keys by
+//! variant, not by string), each plugin's keys in its folder's `settings.rs` (with the
+//! plugin's own `Key` enum, see [`plugin_keys!`]). The sections meet in one table (see
+//! [`all_keys`]): parsing, validation, the `monitoring-` prefix, redaction and the docs' key
+//! reference (`docs/dsn-keys.md`) all read it, so they cannot drift apart.
+//!
+//! The file is long because it holds the engine's key table and its tests; the machinery
+//! around the table is short.
 //!
 //! Precedence: connection string, then the DSN's odbc.ini section, then the declared default.
 //! Key names are case-insensitive; aliases (psqlODBC names, the AWS ODBC wrapper's upper-case
 //! names) are equivalent to the primary name.
 
+use super::plugin_registry;
 use std::fmt;
 use std::net::IpAddr;
+use std::sync::LazyLock;
 use std::time::Duration;
 
 /// Prefix that applies a key only to the monitoring connections plugins open.
@@ -54,6 +61,8 @@ pub enum KeyKind {
     Enum { words: &'static [&'static str] },
     /// Comma-separated items; when `words` is non-empty each item must be one of them.
     List { words: &'static [&'static str] },
+    /// Comma-separated codes of the plugins built into the driver (the `plugins` key).
+    PluginCodes,
     /// A host pattern: text with `?` standing for an instance id, optional `:port`.
     HostPattern,
     /// Comma-separated `name=ip[:port]` pins (see [`HostPin`]).
@@ -62,65 +71,8 @@ pub enum KeyKind {
     Ignored,
 }
 
-/// Sections of the key reference, also useful to plugins that want "their" keys.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Group {
-    Connection,
-    Tls,
-    Types,
-    Logging,
-    Plugins,
-    HostMonitoring,
-    CustomEndpoint,
-    Failover,
-    Ignored,
-}
-
-impl Group {
-    /// Order of the sections in the docs.
-    pub const ALL: &'static [Group] = &[
-        Group::Connection,
-        Group::Tls,
-        Group::Types,
-        Group::Logging,
-        Group::Plugins,
-        Group::HostMonitoring,
-        Group::CustomEndpoint,
-        Group::Failover,
-        Group::Ignored,
-    ];
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Group::Connection => "Connection",
-            Group::Tls => "TLS",
-            Group::Types => "Data types, fetching and parameter arrays",
-            Group::Logging => "Logging",
-            Group::Plugins => "Plugins and cluster topology",
-            Group::HostMonitoring => "Host monitoring (plugin `host_monitoring`)",
-            Group::CustomEndpoint => "Custom endpoints (plugin `custom_endpoint`)",
-            Group::Failover => "Failover",
-            Group::Ignored => "psqlODBC keys accepted and ignored",
-        }
-    }
-
-    fn intro(self) -> &'static str {
-        match self {
-            Group::Connection => "Where to connect and as whom. psqlODBC's names work as aliases.",
-            Group::Tls => "TLS is provided by rustls; `sslmode` keeps libpq's meanings.",
-            Group::Types => "How PostgreSQL types are described to applications and how rows are pulled.",
-            Group::Logging => "The driver's own log (`tracing`), independent of the driver manager's trace.",
-            Group::Plugins => "Which Aurora-aware plugins run and how the cluster's instances are found.",
-            Group::HostMonitoring => "Enhanced failure monitoring: watches network-bound calls and aborts the connection when its host stops answering.",
-            Group::CustomEndpoint => "Keeps connections within the instances of an RDS custom endpoint, read through the RDS API.",
-            Group::Failover => "How a failed connection is replaced and how readers are chosen.",
-            Group::Ignored => "These keys only make sense inside psqlODBC. They are accepted so a psqlODBC DSN connects unchanged, have no effect, and are listed in the log when given.",
-        }
-    }
-}
-
-/// The keys of one section of the key reference: the engine's own groups, and one section per
-/// plugin, declared in the plugin's `settings.rs`.
+/// The keys of one section of the key reference: the engine's own groups below, and one
+/// section per plugin, declared in the plugin's `settings.rs` with [`plugin_keys!`].
 #[derive(Debug)]
 pub struct KeySection {
     pub title: &'static str,
@@ -128,10 +80,9 @@ pub struct KeySection {
     pub keys: &'static [KeyDecl],
 }
 
-/// One DSN key. Built only through the `keys!` table below.
+/// One DSN key, declared in a [`KeySection`].
 #[derive(Debug)]
 pub struct KeyDecl {
-    pub key: Key,
     /// Primary name (snake_case), used in logs, docs and the completed connection string.
     pub name: &'static str,
     /// Other accepted spellings (psqlODBC, AWS ODBC wrapper). Matching ignores case anyway.
@@ -141,38 +92,31 @@ pub struct KeyDecl {
     pub default: Option<&'static str>,
     /// Never printed in logs or error messages.
     pub secret: bool,
-    pub group: Group,
     pub doc: &'static str,
 }
 
 impl KeyDecl {
-    /// Builder used by the table: keeps each entry to the fields that differ.
-    const fn new(name: &'static str, kind: KeyKind, group: Group, doc: &'static str) -> KeyDecl {
+    /// Builder used by the tables: keeps each entry to the fields that differ.
+    pub const fn new(name: &'static str, kind: KeyKind, doc: &'static str) -> KeyDecl {
         KeyDecl {
-            key: Key::Server,
             name,
             aliases: &[],
             kind,
             default: None,
             secret: false,
-            group,
             doc,
         }
     }
-    const fn aliases(mut self, aliases: &'static [&'static str]) -> KeyDecl {
+    pub const fn aliases(mut self, aliases: &'static [&'static str]) -> KeyDecl {
         self.aliases = aliases;
         self
     }
-    const fn default(mut self, default: &'static str) -> KeyDecl {
+    pub const fn default(mut self, default: &'static str) -> KeyDecl {
         self.default = Some(default);
         self
     }
-    const fn secret(mut self) -> KeyDecl {
+    pub const fn secret(mut self) -> KeyDecl {
         self.secret = true;
-        self
-    }
-    const fn at(mut self, key: Key) -> KeyDecl {
-        self.key = key;
         self
     }
 
@@ -199,6 +143,10 @@ impl KeyDecl {
             KeyKind::List { words } => {
                 format!("a comma-separated list of {}", words.join(", "))
             }
+            KeyKind::PluginCodes => format!(
+                "a comma-separated list of {}",
+                plugin_registry::codes().join(", ")
+            ),
             KeyKind::HostPattern => {
                 "a host name containing '?' for the instance id, optionally followed by :port"
                     .to_string()
@@ -208,258 +156,303 @@ impl KeyDecl {
     }
 }
 
-/// Declares the [`Key`] enum and the [`KEYS`] table in one go, in the same order, so that
-/// `KEYS[key as usize]` is the key's declaration.
-macro_rules! keys {
-    ($($variant:ident => $decl:expr,)*) => {
-        /// Every key the driver knows, by variant. `KEYS[k as usize]` is its declaration.
+/// Declares the engine's [`Key`] enum and its sections in one go, in the same order, so that
+/// a key's variant is its place in the settings table.
+macro_rules! engine_keys {
+    ($($section:ident ($title:literal, $intro:literal) { $($variant:ident => $decl:expr,)* })*) => {
+        /// The engine's own keys, by variant (each plugin has its own `Key` enum).
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-        pub enum Key { $($variant,)* }
+        pub enum Key { $($($variant,)*)* }
 
-        /// The key table: one declaration per key.
-        pub static KEYS: &[KeyDecl] = &[$(($decl).at(Key::$variant),)*];
+        $(static $section: KeySection = KeySection {
+            title: $title,
+            intro: $intro,
+            keys: &[$($decl,)*],
+        };)*
+
+        /// The engine's sections, in [`Key`] order.
+        static ENGINE_SECTIONS: &[&KeySection] = &[$(&$section,)*];
 
         impl Key {
-            /// All keys in declaration order.
-            pub const ALL: &'static [Key] = &[$(Key::$variant,)*];
+            /// All engine keys in declaration order.
+            pub const ALL: &'static [Key] = &[$($(Key::$variant,)*)*];
         }
     };
 }
 
-use Group as G;
+/// Declares a plugin's keys in its `settings.rs`: a `Key` enum for the getters and the plugin's
+/// `SECTION` of the settings table (which its `SPEC` hands to the engine).
+macro_rules! plugin_keys {
+    (title: $title:literal, intro: $intro:literal, keys: { $($variant:ident => $decl:expr,)* }) => {
+        /// The plugin's keys, by variant.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum Key { $($variant,)* }
+
+        /// The plugin's section of the settings table and of `docs/dsn-keys.md`.
+        pub static SECTION: $crate::engine::settings::KeySection =
+            $crate::engine::settings::KeySection {
+                title: $title,
+                intro: $intro,
+                keys: &[$($decl,)*],
+            };
+
+        impl $crate::engine::settings::KeyRef for Key {
+            fn slot(&self) -> Option<usize> {
+                $crate::engine::settings::section_slot(&SECTION, *self as usize)
+            }
+        }
+    };
+}
+pub(crate) use plugin_keys;
+
 use KeyKind as K;
 
-const fn ms(min: u64, max: u64) -> KeyKind {
+/// A duration in milliseconds within `min..=max`.
+pub const fn ms(min: u64, max: u64) -> KeyKind {
     K::Duration {
         unit: TimeUnit::Millis,
         min,
         max,
     }
 }
-const fn secs(min: u64, max: u64) -> KeyKind {
+/// A duration in seconds within `min..=max`.
+pub const fn secs(min: u64, max: u64) -> KeyKind {
     K::Duration {
         unit: TimeUnit::Secs,
         min,
         max,
     }
 }
-const fn int(min: u64, max: u64) -> KeyKind {
+/// An integer within `min..=max`.
+pub const fn int(min: u64, max: u64) -> KeyKind {
     K::Int { min, max }
 }
 const fn ignored(name: &'static str, doc: &'static str) -> KeyDecl {
-    KeyDecl::new(name, K::Ignored, G::Ignored, doc)
+    KeyDecl::new(name, K::Ignored, doc)
 }
 
 /// A day: upper bound for time settings, large enough for any sane use and small enough that
 /// adding it to an `Instant` cannot overflow.
-const DAY_MS: u64 = 86_400_000;
+pub const DAY_MS: u64 = 86_400_000;
 
-/// Plugin codes accepted by `plugins`.
-pub const PLUGIN_CODES: &[&str] = &["custom_endpoint", "failover", "host_monitoring"];
+engine_keys! {
+    CONNECTION ("Connection", "Where to connect and as whom. psqlODBC's names work as aliases.") {
+        Dsn => KeyDecl::new("dsn", K::Str,
+            "Data source name; read by the driver manager, kept so the completed connection string repeats it."),
+        Driver => KeyDecl::new("driver", K::Str,
+            "Driver name or path; read by the driver manager, kept so the completed connection string repeats it."),
+        Server => KeyDecl::new("server", K::Str,
+            "Host name or IP address of the server, Aurora cluster endpoint or instance.")
+            .aliases(&["Servername", "Host"]),
+        Port => KeyDecl::new("port", int(1, 65535), "TCP port of the server.")
+            .default("5432"),
+        Database => KeyDecl::new("database", K::Str,
+            "Database to connect to; the server defaults it to the user name.")
+            .aliases(&["dbname"]),
+        Uid => KeyDecl::new("uid", K::Str, "User name.")
+            .aliases(&["Username", "User"]),
+        Pwd => KeyDecl::new("pwd", K::Str, "Password. Never logged.")
+            .aliases(&["Password"]).secret(),
+        ConnectTimeout => KeyDecl::new("connect_timeout", secs(0, 3600),
+            "Limit for opening one physical connection (TCP, TLS and authentication); 0 means no limit.")
+            .default("30"),
+        ApplicationName => KeyDecl::new("application_name", K::Str,
+            "Reported to the server as application_name (visible in pg_stat_activity).")
+            .default("auroraodbc"),
+        ReadOnly => KeyDecl::new("read_only", K::Bool,
+            "Start connections in read-only access mode (SQL_MODE_READ_ONLY).")
+            .aliases(&["ReadOnly"]).default("false"),
+        HostAddressMap => KeyDecl::new("host_address_map", K::HostMap,
+            "Pins host names to addresses, like libpq's hostaddr: `name=ip[:port],...`. The driver connects to the address but keeps the name for TLS verification and Aurora host-name logic."),
+        ConnSettings => KeyDecl::new("conn_settings", K::Str,
+            "SQL run on every new physical connection right after connecting (psqlODBC's ConnSettings).")
+            .aliases(&["ConnSettings"]),
+        Pqopt => KeyDecl::new("pqopt", K::Str,
+            "libpq-style options `key=value ...` for the session; options the driver does not apply are logged. Treated as secret because it may carry a password.")
+            .secret(),
+    }
 
-keys! {
-    // --- connection ---
-    Dsn => KeyDecl::new("dsn", K::Str, G::Connection,
-        "Data source name; read by the driver manager, kept so the completed connection string repeats it."),
-    Driver => KeyDecl::new("driver", K::Str, G::Connection,
-        "Driver name or path; read by the driver manager, kept so the completed connection string repeats it."),
-    Server => KeyDecl::new("server", K::Str, G::Connection,
-        "Host name or IP address of the server, Aurora cluster endpoint or instance.")
-        .aliases(&["Servername", "Host"]),
-    Port => KeyDecl::new("port", int(1, 65535), G::Connection, "TCP port of the server.")
-        .default("5432"),
-    Database => KeyDecl::new("database", K::Str, G::Connection,
-        "Database to connect to; the server defaults it to the user name.")
-        .aliases(&["dbname"]),
-    Uid => KeyDecl::new("uid", K::Str, G::Connection, "User name.")
-        .aliases(&["Username", "User"]),
-    Pwd => KeyDecl::new("pwd", K::Str, G::Connection, "Password. Never logged.")
-        .aliases(&["Password"]).secret(),
-    ConnectTimeout => KeyDecl::new("connect_timeout", secs(0, 3600), G::Connection,
-        "Limit for opening one physical connection (TCP, TLS and authentication); 0 means no limit.")
-        .default("30"),
-    ApplicationName => KeyDecl::new("application_name", K::Str, G::Connection,
-        "Reported to the server as application_name (visible in pg_stat_activity).")
-        .default("auroraodbc"),
-    ReadOnly => KeyDecl::new("read_only", K::Bool, G::Connection,
-        "Start connections in read-only access mode (SQL_MODE_READ_ONLY).")
-        .aliases(&["ReadOnly"]).default("false"),
-    HostAddressMap => KeyDecl::new("host_address_map", K::HostMap, G::Connection,
-        "Pins host names to addresses, like libpq's hostaddr: `name=ip[:port],...`. The driver connects to the address but keeps the name for TLS verification and Aurora host-name logic."),
-    ConnSettings => KeyDecl::new("conn_settings", K::Str, G::Connection,
-        "SQL run on every new physical connection right after connecting (psqlODBC's ConnSettings).")
-        .aliases(&["ConnSettings"]),
-    Pqopt => KeyDecl::new("pqopt", K::Str, G::Connection,
-        "libpq-style options `key=value ...` for the session; options the driver does not apply are logged. Treated as secret because it may carry a password.")
-        .secret(),
+    TLS ("TLS", "TLS is provided by rustls; `sslmode` keeps libpq's meanings.") {
+        SslMode => KeyDecl::new("sslmode", K::Enum { words: &["disable", "allow", "prefer", "require", "verify-ca", "verify-full"] },
+            "TLS policy with libpq's meanings: prefer tries TLS first and falls back to plain; verify-full checks the certificate chain and the host name.")
+            .aliases(&["ssl_mode"]).default("prefer"),
+        SslRootCert => KeyDecl::new("sslrootcert", K::Str,
+            "Path of a PEM file with the certificate authorities to trust for verify-ca and verify-full (for RDS: the RDS CA bundle). Absent: the system's roots."),
+    }
 
-    // --- tls ---
-    SslMode => KeyDecl::new("sslmode", K::Enum { words: &["disable", "allow", "prefer", "require", "verify-ca", "verify-full"] }, G::Tls,
-        "TLS policy with libpq's meanings: prefer tries TLS first and falls back to plain; verify-full checks the certificate chain and the host name.")
-        .aliases(&["ssl_mode"]).default("prefer"),
-    SslRootCert => KeyDecl::new("sslrootcert", K::Str, G::Tls,
-        "Path of a PEM file with the certificate authorities to trust for verify-ca and verify-full (for RDS: the RDS CA bundle). Absent: the system's roots."),
+    TYPES ("Data types, fetching and parameter arrays", "How PostgreSQL types are described to applications and how rows are pulled.") {
+        MaxVarcharSize => KeyDecl::new("max_varchar_size", int(1, 10_485_760),
+            "Column size reported for varchar columns declared without a length.")
+            .aliases(&["MaxVarcharSize"]).default("255"),
+        MaxLongVarcharSize => KeyDecl::new("max_long_varchar_size", int(1, 1_073_741_823),
+            "Column size reported for text and other unbounded long character columns.")
+            .aliases(&["MaxLongVarcharSize"]).default("8190"),
+        TextAsLongVarchar => KeyDecl::new("text_as_long_varchar", K::Bool,
+            "Describe text columns as SQL_LONGVARCHAR rather than SQL_VARCHAR.")
+            .aliases(&["TextAsLongVarchar"]).default("true"),
+        BoolsAsChar => KeyDecl::new("bools_as_char", K::Bool,
+            "Describe boolean columns as SQL_CHAR ('1'/'0'). Off by default, unlike psqlODBC: booleans are reported as SQL_BIT, which applications map to a boolean.")
+            .aliases(&["BoolsAsChar"]).default("false"),
+        FetchBatchRows => KeyDecl::new("fetch_batch_rows", int(1, 1_000_000),
+            "Rows the driver pulls from the server's stream per batch; bounds memory per open result.")
+            .default("1024"),
+        RewriteBatchedInserts => KeyDecl::new("rewrite_batched_inserts", K::Bool,
+            "Run a parameter array of a plain one-row `INSERT ... VALUES (...)` as multi-row INSERT statements (up to 1000 rows each) in one transaction: several times faster for bulk loads. Only in autocommit mode outside a transaction; a failing array is run again set by set so each set gets its own status. Statement-level triggers then fire once per multi-row statement instead of once per set, which is why it is off by default.")
+            .aliases(&["RewriteBatchedInserts"]).default("false"),
+    }
 
-    // --- types ---
-    MaxVarcharSize => KeyDecl::new("max_varchar_size", int(1, 10_485_760), G::Types,
-        "Column size reported for varchar columns declared without a length.")
-        .aliases(&["MaxVarcharSize"]).default("255"),
-    MaxLongVarcharSize => KeyDecl::new("max_long_varchar_size", int(1, 1_073_741_823), G::Types,
-        "Column size reported for text and other unbounded long character columns.")
-        .aliases(&["MaxLongVarcharSize"]).default("8190"),
-    TextAsLongVarchar => KeyDecl::new("text_as_long_varchar", K::Bool, G::Types,
-        "Describe text columns as SQL_LONGVARCHAR rather than SQL_VARCHAR.")
-        .aliases(&["TextAsLongVarchar"]).default("true"),
-    BoolsAsChar => KeyDecl::new("bools_as_char", K::Bool, G::Types,
-        "Describe boolean columns as SQL_CHAR ('1'/'0'). Off by default, unlike psqlODBC: booleans are reported as SQL_BIT, which applications map to a boolean.")
-        .aliases(&["BoolsAsChar"]).default("false"),
-    FetchBatchRows => KeyDecl::new("fetch_batch_rows", int(1, 1_000_000), G::Types,
-        "Rows the driver pulls from the server's stream per batch; bounds memory per open result.")
-        .default("1024"),
-    RewriteBatchedInserts => KeyDecl::new("rewrite_batched_inserts", K::Bool, G::Types,
-        "Run a parameter array of a plain one-row `INSERT ... VALUES (...)` as multi-row INSERT statements (up to 1000 rows each) in one transaction: several times faster for bulk loads. Only in autocommit mode outside a transaction; a failing array is run again set by set so each set gets its own status. Statement-level triggers then fire once per multi-row statement instead of once per set, which is why it is off by default.")
-        .aliases(&["RewriteBatchedInserts"]).default("false"),
+    LOGGING ("Logging", "The driver's own log (`tracing`), independent of the driver manager's trace.") {
+        LogLevel => KeyDecl::new("log_level", K::Enum { words: &["off", "error", "warn", "info", "debug", "trace"] },
+            "Verbosity of the driver's log.")
+            .default("off"),
+        LogFile => KeyDecl::new("log_file", K::Str,
+            "Path of the log file. Absent: standard error."),
+    }
 
-    // --- logging ---
-    LogLevel => KeyDecl::new("log_level", K::Enum { words: &["off", "error", "warn", "info", "debug", "trace"] }, G::Logging,
-        "Verbosity of the driver's log.")
-        .default("off"),
-    LogFile => KeyDecl::new("log_file", K::Str, G::Logging,
-        "Path of the log file. Absent: standard error."),
+    PLUGINS ("Plugins and cluster topology", "Which Aurora-aware plugins run and how the cluster's instances are found.") {
+        Plugins => KeyDecl::new("plugins", K::PluginCodes,
+            "Plugin codes to load, in any order (they always run outermost first: custom_endpoint, failover, host_monitoring). Absent: failover and host_monitoring. Empty: no plugins."),
+        DatabaseDialect => KeyDecl::new("database_dialect", K::Enum { words: &["aurora-postgresql", "postgresql"] },
+            "Overrides dialect detection. Absent: Aurora PostgreSQL if the server has aurora_replica_status(), else plain PostgreSQL (cluster-aware plugins stay inert)."),
+        ClusterInstanceHostPattern => KeyDecl::new("cluster_instance_host_pattern", K::HostPattern,
+            "How to reach an instance by id, `?` standing for the id, e.g. `?.abc123.us-east-1.rds.amazonaws.com` or `?.db.example.com:5432`. Absent: taken from the Server name; required when Server is an IP address or a custom DNS name.")
+            .aliases(&["HOST_PATTERN"]),
+        TopologyRefreshRateMs => KeyDecl::new("topology_refresh_rate_ms", ms(100, DAY_MS),
+            "How long a cluster's topology is cached before it is read again.")
+            .default("30000"),
+    }
 
-    // --- plugins and topology ---
-    Plugins => KeyDecl::new("plugins", K::List { words: PLUGIN_CODES }, G::Plugins,
-        "Plugin codes to load, in any order (they always run outermost first: custom_endpoint, failover, host_monitoring). Absent: failover and host_monitoring. Empty: no plugins."),
-    DatabaseDialect => KeyDecl::new("database_dialect", K::Enum { words: &["aurora-postgresql", "postgresql"] }, G::Plugins,
-        "Overrides dialect detection. Absent: Aurora PostgreSQL if the server has aurora_replica_status(), else plain PostgreSQL (cluster-aware plugins stay inert)."),
-    ClusterInstanceHostPattern => KeyDecl::new("cluster_instance_host_pattern", K::HostPattern, G::Plugins,
-        "How to reach an instance by id, `?` standing for the id, e.g. `?.abc123.us-east-1.rds.amazonaws.com` or `?.db.example.com:5432`. Absent: taken from the Server name; required when Server is an IP address or a custom DNS name.")
-        .aliases(&["HOST_PATTERN"]),
-    TopologyRefreshRateMs => KeyDecl::new("topology_refresh_rate_ms", ms(100, DAY_MS), G::Plugins,
-        "How long a cluster's topology is cached before it is read again.")
-        .default("30000"),
+    IGNORED ("psqlODBC keys accepted and ignored", "These keys only make sense inside psqlODBC. They are accepted so a psqlODBC DSN connects unchanged, have no effect, and are listed in the log when given.") {
+        UseDeclareFetch => ignored("use_declare_fetch",
+            "Results always stream in batches of fetch_batch_rows; no cursor is declared.")
+            .aliases(&["UseDeclareFetch"]),
+        Fetch => ignored("fetch", "Cache size for UseDeclareFetch; see fetch_batch_rows."),
+        Protocol => ignored("protocol", "Only protocol 3 exists in supported servers."),
+        ShowSystemTables => ignored("show_system_tables",
+            "Catalog functions follow the ODBC patterns the application passes.")
+            .aliases(&["ShowSystemTables"]),
+        UseServerSidePrepare => ignored("use_server_side_prepare",
+            "Statements are always prepared with the extended protocol.")
+            .aliases(&["UseServerSidePrepare"]),
+        Debug => ignored("debug", "Use log_level and log_file."),
+        CommLog => ignored("comm_log", "Use log_level and log_file.").aliases(&["CommLog"]),
+        Description => ignored("description", "Free text shown by DSN editors."),
+        ShowOidColumn => ignored("show_oid_column", "Tables without OIDs are the only kind left.")
+            .aliases(&["ShowOidColumn"]),
+        FakeOidIndex => ignored("fake_oid_index", "Tables without OIDs are the only kind left.")
+            .aliases(&["FakeOidIndex"]),
+        RowVersioning => ignored("row_versioning", "Updatable cursors are not offered.")
+            .aliases(&["RowVersioning"]),
+        UpdatableCursors => ignored("updatable_cursors", "Updatable cursors are not offered.")
+            .aliases(&["UpdatableCursors"]),
+        UnknownSizes => ignored("unknown_sizes",
+            "Sizes of unbounded columns come from max_varchar_size and max_long_varchar_size.")
+            .aliases(&["UnknownSizes"]),
+        UnknownsAsLongVarchar => ignored("unknowns_as_long_varchar",
+            "Types without an ODBC equivalent are described as SQL_VARCHAR text.")
+            .aliases(&["UnknownsAsLongVarchar"]),
+        Parse => ignored("parse", "Result columns are described by the server."),
+        ExtraSysTablePrefixes => ignored("extra_sys_table_prefixes",
+            "Catalog functions follow the ODBC patterns the application passes.")
+            .aliases(&["ExtraSysTablePrefixes"]),
+        LfConversion => ignored("lf_conversion", "Text is returned as the server stores it.")
+            .aliases(&["LFConversion"]),
+        TrueIsMinus1 => ignored("true_is_minus1", "Booleans are SQL_BIT 1/0.")
+            .aliases(&["TrueIsMinus1"]),
+        Bi => ignored("bi", "int8 is always SQL_BIGINT."),
+        ByteaAsLongVarBinary => ignored("bytea_as_long_var_binary", "bytea is described as SQL_VARBINARY.")
+            .aliases(&["ByteaAsLongVarBinary"]),
+        LowerCaseIdentifier => ignored("lower_case_identifier", "Identifiers are returned as the server stores them.")
+            .aliases(&["LowerCaseIdentifier"]),
+        DisallowPremature => ignored("disallow_premature", "Metadata before execution comes from the server's Describe.")
+            .aliases(&["DisallowPremature"]),
+        Optimizer => ignored("optimizer", "Removed from PostgreSQL long ago."),
+        Ksqo => ignored("ksqo", "Removed from PostgreSQL long ago."),
+        BatchSize => ignored("batch_size", "Parameter arrays are sent in one pipeline.")
+            .aliases(&["BatchSize"]),
+        IgnoreTimeout => ignored("ignore_timeout", "Query timeouts are honoured through server-side cancel.")
+            .aliases(&["IgnoreTimeout"]),
+        KeepaliveTime => ignored("keepalive_time", "Dead hosts are found by host monitoring (failure_detection_*).")
+            .aliases(&["KeepaliveTime"]),
+        KeepaliveInterval => ignored("keepalive_interval", "Dead hosts are found by host monitoring (failure_detection_*).")
+            .aliases(&["KeepaliveInterval"]),
+        XaOpt => ignored("xa_opt", "Distributed transactions (MSDTC) are not supported.")
+            .aliases(&["XaOpt"]),
+        FileDsn => ignored("filedsn", "Read by the driver manager."),
+        SaveFile => ignored("savefile", "Read by the driver manager."),
+    }
+}
 
-    // --- host monitoring ---
-    FailureDetectionEnabled => KeyDecl::new("failure_detection_enabled", K::Bool, G::HostMonitoring,
-        "Watch network-bound calls when the host_monitoring plugin is loaded.")
-        .aliases(&["ENABLE_FAILURE_DETECTION"]).default("true"),
-    FailureDetectionTimeMs => KeyDecl::new("failure_detection_time_ms", ms(0, DAY_MS), G::HostMonitoring,
-        "How long a call runs before its host is first probed.")
-        .aliases(&["FAILURE_DETECTION_TIME"]).default("30000"),
-    FailureDetectionIntervalMs => KeyDecl::new("failure_detection_interval_ms", ms(100, DAY_MS), G::HostMonitoring,
-        "Probe interval and the limit for each probe; the host is unavailable after failure_detection_count intervals without an answer.")
-        .aliases(&["FAILURE_DETECTION_INTERVAL"]).default("5000"),
-    FailureDetectionCount => KeyDecl::new("failure_detection_count", int(1, 1000), G::HostMonitoring,
-        "How many probe intervals without an answer make the host unavailable; the call's connection is then aborted.")
-        .default("3"),
-    MonitorDisposalTimeMs => KeyDecl::new("monitor_disposal_time_ms", ms(0, DAY_MS), G::HostMonitoring,
-        "A host's monitor with nothing to watch for this long stops and closes its monitoring connection.")
-        .aliases(&["MONITOR_DISPOSAL_TIME"]).default("60000"),
+/// The one settings table: the engine's keys in [`Key`] order, then each built-in plugin's
+/// section in the order the plugins are listed. A key's place here is its slot in every
+/// [`Settings`].
+struct KeyTable {
+    keys: Vec<&'static KeyDecl>,
+    /// Each plugin section with the slot of its first key.
+    plugin_sections: Vec<(&'static KeySection, usize)>,
+}
 
-    // --- custom endpoint ---
-    CustomEndpointInfoRefreshRateMs => KeyDecl::new("custom_endpoint_info_refresh_rate_ms", ms(100, DAY_MS), G::CustomEndpoint,
-        "How often a custom endpoint's monitor reads the endpoint's members from the RDS API.")
-        .aliases(&["CUSTOM_ENDPOINT_MONITOR_INTERVAL_MS"]).default("30000"),
-    CustomEndpointIdleMonitorExpirationMs => KeyDecl::new("custom_endpoint_idle_monitor_expiration_ms", ms(0, DAY_MS), G::CustomEndpoint,
-        "A custom endpoint monitor unused for this long (every use restarts the clock) stops and releases its RDS client.")
-        .default("900000"),
-    WaitForCustomEndpointInfo => KeyDecl::new("wait_for_custom_endpoint_info", K::Bool, G::CustomEndpoint,
-        "Connect and network-bound calls wait until the endpoint's members are known. Off: a connection may briefly reach an instance outside the endpoint.")
-        .default("true"),
-    WaitForCustomEndpointInfoTimeoutMs => KeyDecl::new("wait_for_custom_endpoint_info_timeout_ms", ms(0, DAY_MS), G::CustomEndpoint,
-        "Longest wait for the endpoint's members; then connect fails with 08001 and a statement with HYT00.")
-        .aliases(&["WAIT_FOR_CUSTOM_ENDPOINT_TIMEOUT_MS"]).default("5000"),
-    CustomEndpointRegion => KeyDecl::new("custom_endpoint_region", K::Str, G::CustomEndpoint,
-        "Region of the RDS API to ask. Absent: read from the Server name; required when the name carries no region."),
-    AwsProfile => KeyDecl::new("aws_profile", K::Str, G::CustomEndpoint,
-        "Named profile of the AWS shared config and credentials files. Absent: the SDK's default credential chain."),
-    CustomEndpointMaxRefreshRateMs => KeyDecl::new("custom_endpoint_max_refresh_rate_ms", ms(100, DAY_MS), G::CustomEndpoint,
-        "Ceiling for the refresh period while the RDS API throttles.")
-        .aliases(&["CUSTOM_ENDPOINT_MAX_MONITOR_INTERVAL_MS"]).default("300000"),
-    CustomEndpointRefreshBackoffFactor => KeyDecl::new("custom_endpoint_refresh_backoff_factor", int(1, 100), G::CustomEndpoint,
-        "Factor the refresh period is multiplied by on each throttling error, and divided by on each success.")
-        .aliases(&["CUSTOM_ENDPOINT_BACKOFF_RATE"]).default("2"),
-    RdsEndpointUrl => KeyDecl::new("rds_endpoint_url", K::Str, G::CustomEndpoint,
-        "URL of the RDS API to call instead of the region's public one (VPC endpoints, test stand-ins). AWS_ENDPOINT_URL_RDS and AWS_ENDPOINT_URL also work."),
+fn table() -> &'static KeyTable {
+    static TABLE: LazyLock<KeyTable> = LazyLock::new(|| {
+        let mut keys: Vec<&'static KeyDecl> = ENGINE_SECTIONS
+            .iter()
+            .flat_map(|section| section.keys.iter())
+            .collect();
+        let mut plugin_sections = Vec::new();
+        for section in plugin_registry::builtin().iter().filter_map(|p| p.keys) {
+            plugin_sections.push((section, keys.len()));
+            keys.extend(section.keys.iter());
+        }
+        KeyTable {
+            keys,
+            plugin_sections,
+        }
+    });
+    &TABLE
+}
 
-    // --- failover ---
-    FailoverMode => KeyDecl::new("failover_mode", K::Enum { words: &["strict_writer", "strict_reader", "reader_or_writer"] }, G::Failover,
-        "Which instance failover may move a connection to. Absent: reader_or_writer for reader cluster endpoints, strict_writer otherwise. For a custom endpoint, match its type (READER: strict_reader; ANY: reader_or_writer)."),
-    FailoverTimeoutMs => KeyDecl::new("failover_timeout_ms", ms(0, DAY_MS), G::Failover,
-        "Time allowed to find and connect a replacement instance before the call fails with 08S01. 60 s covers a typical Aurora writer failover with margin.")
-        .default("60000"),
-    FailoverReaderConnectTimeoutMs => KeyDecl::new("failover_reader_connect_timeout_ms", ms(100, DAY_MS), G::Failover,
-        "Limit for each connection attempt (and topology read) during failover, when connect_timeout gives none.")
-        .default("30000"),
-    ReaderHostSelectorStrategy => KeyDecl::new("reader_host_selector_strategy", K::Enum { words: &["random", "round_robin", "least_connections"] }, G::Failover,
-        "How failover orders the readers it tries: at random, in turn, or fewest first (least_connections: the readers on which this process holds the fewest connections).")
-        .default("random"),
+/// Every declared key, the engine's and the plugins', in slot order.
+pub fn all_keys() -> &'static [&'static KeyDecl] {
+    &table().keys
+}
 
-    // --- psqlODBC keys, accepted and ignored ---
-    UseDeclareFetch => ignored("use_declare_fetch",
-        "Results always stream in batches of fetch_batch_rows; no cursor is declared.")
-        .aliases(&["UseDeclareFetch"]),
-    Fetch => ignored("fetch", "Cache size for UseDeclareFetch; see fetch_batch_rows."),
-    Protocol => ignored("protocol", "Only protocol 3 exists in supported servers."),
-    ShowSystemTables => ignored("show_system_tables",
-        "Catalog functions follow the ODBC patterns the application passes.")
-        .aliases(&["ShowSystemTables"]),
-    UseServerSidePrepare => ignored("use_server_side_prepare",
-        "Statements are always prepared with the extended protocol.")
-        .aliases(&["UseServerSidePrepare"]),
-    Debug => ignored("debug", "Use log_level and log_file."),
-    CommLog => ignored("comm_log", "Use log_level and log_file.").aliases(&["CommLog"]),
-    Description => ignored("description", "Free text shown by DSN editors."),
-    ShowOidColumn => ignored("show_oid_column", "Tables without OIDs are the only kind left.")
-        .aliases(&["ShowOidColumn"]),
-    FakeOidIndex => ignored("fake_oid_index", "Tables without OIDs are the only kind left.")
-        .aliases(&["FakeOidIndex"]),
-    RowVersioning => ignored("row_versioning", "Updatable cursors are not offered.")
-        .aliases(&["RowVersioning"]),
-    UpdatableCursors => ignored("updatable_cursors", "Updatable cursors are not offered.")
-        .aliases(&["UpdatableCursors"]),
-    UnknownSizes => ignored("unknown_sizes",
-        "Sizes of unbounded columns come from max_varchar_size and max_long_varchar_size.")
-        .aliases(&["UnknownSizes"]),
-    UnknownsAsLongVarchar => ignored("unknowns_as_long_varchar",
-        "Types without an ODBC equivalent are described as SQL_VARCHAR text.")
-        .aliases(&["UnknownsAsLongVarchar"]),
-    Parse => ignored("parse", "Result columns are described by the server."),
-    ExtraSysTablePrefixes => ignored("extra_sys_table_prefixes",
-        "Catalog functions follow the ODBC patterns the application passes.")
-        .aliases(&["ExtraSysTablePrefixes"]),
-    LfConversion => ignored("lf_conversion", "Text is returned as the server stores it.")
-        .aliases(&["LFConversion"]),
-    TrueIsMinus1 => ignored("true_is_minus1", "Booleans are SQL_BIT 1/0.")
-        .aliases(&["TrueIsMinus1"]),
-    Bi => ignored("bi", "int8 is always SQL_BIGINT."),
-    ByteaAsLongVarBinary => ignored("bytea_as_long_var_binary", "bytea is described as SQL_VARBINARY.")
-        .aliases(&["ByteaAsLongVarBinary"]),
-    LowerCaseIdentifier => ignored("lower_case_identifier", "Identifiers are returned as the server stores them.")
-        .aliases(&["LowerCaseIdentifier"]),
-    DisallowPremature => ignored("disallow_premature", "Metadata before execution comes from the server's Describe.")
-        .aliases(&["DisallowPremature"]),
-    Optimizer => ignored("optimizer", "Removed from PostgreSQL long ago."),
-    Ksqo => ignored("ksqo", "Removed from PostgreSQL long ago."),
-    BatchSize => ignored("batch_size", "Parameter arrays are sent in one pipeline.")
-        .aliases(&["BatchSize"]),
-    IgnoreTimeout => ignored("ignore_timeout", "Query timeouts are honoured through server-side cancel.")
-        .aliases(&["IgnoreTimeout"]),
-    KeepaliveTime => ignored("keepalive_time", "Dead hosts are found by host monitoring (failure_detection_*).")
-        .aliases(&["KeepaliveTime"]),
-    KeepaliveInterval => ignored("keepalive_interval", "Dead hosts are found by host monitoring (failure_detection_*).")
-        .aliases(&["KeepaliveInterval"]),
-    XaOpt => ignored("xa_opt", "Distributed transactions (MSDTC) are not supported.")
-        .aliases(&["XaOpt"]),
-    FileDsn => ignored("filedsn", "Read by the driver manager."),
-    SaveFile => ignored("savefile", "Read by the driver manager."),
+/// The slot of key number `index` of a plugin's `section` (see [`plugin_keys!`]); `None` when
+/// the section belongs to no built-in plugin.
+pub fn section_slot(section: &'static KeySection, index: usize) -> Option<usize> {
+    table()
+        .plugin_sections
+        .iter()
+        .find(|(s, _)| std::ptr::eq(*s, section))
+        .filter(|_| index < section.keys.len())
+        .map(|(_, first)| first + index)
+}
+
+/// The sections in the order of the key reference: the engine's, each plugin's, and the
+/// ignored psqlODBC keys last.
+fn reference_sections() -> Vec<&'static KeySection> {
+    let engine = ENGINE_SECTIONS
+        .iter()
+        .copied()
+        .filter(|s| !std::ptr::eq(*s, &IGNORED));
+    let plugins = table().plugin_sections.iter().map(|(s, _)| *s);
+    engine
+        .chain(plugins)
+        .chain(std::iter::once(&IGNORED))
+        .collect()
+}
+
+/// The slot of the key named `name` (or an alias), ignoring ASCII case and surrounding blanks.
+fn find_slot(name: &str) -> Option<usize> {
+    let name = name.trim();
+    all_keys().iter().position(|d| d.matches(name))
 }
 
 impl Key {
     /// The key's declaration.
     pub fn decl(self) -> &'static KeyDecl {
-        // `keys!` builds KEYS and the enum in the same order, so the index always exists.
-        &KEYS[self as usize]
+        // `engine_keys!` lists the enum and the engine's sections in the same order, and the
+        // table starts with those sections, so the index always exists.
+        table().keys[self as usize]
     }
 
     /// Primary name.
@@ -471,8 +464,7 @@ impl Key {
 /// Finds a key by name or alias, ignoring ASCII case. A `monitoring-` prefix is not stripped
 /// here: see [`Settings::resolve`].
 pub fn find_key(name: &str) -> Option<&'static KeyDecl> {
-    let name = name.trim();
-    KEYS.iter().find(|d| d.matches(name))
+    find_slot(name).map(|i| all_keys()[i])
 }
 
 /// Strips the `monitoring-` prefix (any case).
@@ -602,26 +594,28 @@ impl fmt::Debug for SettingsError {
 
 impl std::error::Error for SettingsError {}
 
-/// Lets getters take either a [`Key`] (checked at compile time, preferred) or a name.
+/// Lets getters take a key variant (the engine's [`Key`] or a plugin's `Key`, checked at
+/// compile time, preferred) or a name.
 pub trait KeyRef {
-    fn key(&self) -> Option<Key>;
+    /// The key's slot in the settings table; `None` for names no key has.
+    fn slot(&self) -> Option<usize>;
 }
 
 impl KeyRef for Key {
-    fn key(&self) -> Option<Key> {
-        Some(*self)
+    fn slot(&self) -> Option<usize> {
+        Some(*self as usize)
     }
 }
 
 impl KeyRef for &str {
-    fn key(&self) -> Option<Key> {
-        find_key(self).map(|d| d.key)
+    fn slot(&self) -> Option<usize> {
+        find_slot(self)
     }
 }
 
 impl KeyRef for &String {
-    fn key(&self) -> Option<Key> {
-        find_key(self).map(|d| d.key)
+    fn slot(&self) -> Option<usize> {
+        find_slot(self)
     }
 }
 
@@ -643,9 +637,9 @@ impl Default for Settings {
     /// Declared defaults only.
     fn default() -> Settings {
         let mut s = Settings::empty();
-        for d in KEYS {
+        for (i, &d) in all_keys().iter().enumerate() {
             if let Some(Ok(Some(slot))) = d.default.map(|v| parse_value(d, v, Origin::Default)) {
-                s.slots[d.key as usize] = Some(slot);
+                s.slots[i] = Some(slot);
             }
         }
         s
@@ -655,8 +649,8 @@ impl Default for Settings {
 impl Settings {
     fn empty() -> Settings {
         Settings {
-            slots: vec![None; KEYS.len()],
-            monitoring: vec![None; KEYS.len()],
+            slots: vec![None; all_keys().len()],
+            monitoring: vec![None; all_keys().len()],
             extras: Vec::new(),
             ignored_given: Vec::new(),
         }
@@ -682,7 +676,7 @@ impl Settings {
                 Some(rest) => (true, rest),
                 None => (false, trimmed),
             };
-            let Some(decl) = find_key(base) else {
+            let Some(idx) = find_slot(base) else {
                 let known = s
                     .extras
                     .iter()
@@ -692,7 +686,7 @@ impl Settings {
                 }
                 continue;
             };
-            let idx = decl.key as usize;
+            let decl = all_keys()[idx];
             let target = if monitoring {
                 &mut s.monitoring
             } else {
@@ -708,8 +702,7 @@ impl Settings {
             }
             target[idx] = parsed;
         }
-        for decl in KEYS {
-            let idx = decl.key as usize;
+        for (idx, &decl) in all_keys().iter().enumerate() {
             for monitoring in [false, true] {
                 let done = if monitoring {
                     &s.monitoring[idx]
@@ -759,7 +752,7 @@ impl Settings {
     }
 
     fn slot(&self, key: impl KeyRef) -> Option<&Slot> {
-        self.slots.get(key.key()? as usize)?.as_ref()
+        self.slots.get(key.slot()?)?.as_ref()
     }
 
     /// A boolean key's value; false for unset or non-boolean keys.
@@ -863,8 +856,8 @@ impl Settings {
 
     /// True when a `monitoring-` override is given for `key`.
     pub fn has_monitoring_override(&self, key: impl KeyRef) -> bool {
-        key.key()
-            .and_then(|k| self.monitoring.get(k as usize))
+        key.slot()
+            .and_then(|k| self.monitoring.get(k))
             .is_some_and(Option::is_some)
     }
 
@@ -921,7 +914,7 @@ impl Settings {
         };
         let mut out = Vec::new();
         for (prefix, slots) in [("", &self.slots), (MONITORING_PREFIX, &self.monitoring)] {
-            for (d, slot) in KEYS.iter().zip(slots) {
+            for (d, slot) in all_keys().iter().zip(slots) {
                 if let Some(s) = slot.as_ref().filter(|s| s.origin != Origin::Default) {
                     out.push((format!("{prefix}{}", d.name), hide(d.secret, &s.text)));
                 }
@@ -984,7 +977,11 @@ fn parse_value(decl: &'static KeyDecl, raw: &str, origin: Origin) -> Result<Opti
             origin,
         })
     };
-    let typed_empty = t.is_empty() && !matches!(decl.kind, K::Str | K::Ignored | K::List { .. });
+    let typed_empty = t.is_empty()
+        && !matches!(
+            decl.kind,
+            K::Str | K::Ignored | K::List { .. } | K::PluginCodes
+        );
     if typed_empty {
         return Ok(None);
     }
@@ -1010,7 +1007,11 @@ fn parse_value(decl: &'static KeyDecl, raw: &str, origin: Origin) -> Result<Opti
             let w = match_word(words, t).ok_or_else(|| decl.expected())?;
             slot(Value::Enum(w), w.to_string())
         }
-        K::List { words } => {
+        K::List { .. } | K::PluginCodes => {
+            let words = match decl.kind {
+                K::List { words } => words,
+                _ => plugin_registry::codes(),
+            };
             let mut items: Vec<String> = Vec::new();
             for item in t.split(',').map(str::trim).filter(|i| !i.is_empty()) {
                 let item = if words.is_empty() {
@@ -1123,7 +1124,7 @@ fn parse_port(p: &str) -> Option<u16> {
         .filter(|n| *n != 0)
 }
 
-/// Renders `docs/dsn-keys.md`: one table per group, all from [`KEYS`].
+/// Renders `docs/dsn-keys.md`: one table per section, all from the settings table.
 pub fn render_markdown_reference() -> String {
     let mut out = String::new();
     out.push_str("# DSN keys\n\n");
@@ -1143,11 +1144,11 @@ Any key may be given again as `monitoring-<key>` (for example `monitoring-connec
 to apply only to the monitoring connections that plugins open; such values are checked like \
 the key itself, and time values must not be 0 there.\n",
     );
-    for &group in Group::ALL {
-        out.push_str(&format!("\n## {}\n\n{}\n\n", group.title(), group.intro()));
+    for section in reference_sections() {
+        out.push_str(&format!("\n## {}\n\n{}\n\n", section.title, section.intro));
         out.push_str("| Key | Aliases | Type | Default | Description |\n");
         out.push_str("|---|---|---|---|---|\n");
-        for d in KEYS.iter().filter(|d| d.group == group) {
+        for d in section.keys {
             let aliases = d
                 .aliases
                 .iter()
@@ -1185,6 +1186,10 @@ fn type_text(d: &KeyDecl) -> String {
         K::Enum { words: w } => format!("one of {}", words(w)),
         K::List { words: [] } => "comma-separated list".to_string(),
         K::List { words: w } => format!("comma-separated list of {}", words(w)),
+        K::PluginCodes => format!(
+            "comma-separated list of {}",
+            words(plugin_registry::codes())
+        ),
         K::HostPattern => "host pattern (`?` = instance id, optional `:port`)".to_string(),
         K::HostMap => "`name=ip[:port]`, comma-separated".to_string(),
         K::Ignored => "ignored".to_string(),
@@ -1217,9 +1222,11 @@ mod tests {
     #[test]
     fn table_is_consistent() {
         let mut seen: Vec<String> = Vec::new();
-        for (i, d) in KEYS.iter().enumerate() {
-            assert_eq!(d.key as usize, i, "{}", d.name);
-            assert_eq!(Key::ALL[i], d.key);
+        for (i, &d) in all_keys().iter().enumerate() {
+            if let Some(key) = Key::ALL.get(i) {
+                assert!(std::ptr::eq(key.decl(), d), "{}", d.name);
+                assert_eq!(*key as usize, i, "{}", d.name);
+            }
             assert!(
                 d.name
                     .bytes()
@@ -1254,31 +1261,31 @@ mod tests {
         assert_eq!(s.get_enum(Key::SslMode), Some("prefer"));
         assert_eq!(s.get_duration(Key::ConnectTimeout), Duration::from_secs(30));
         assert_eq!(
-            s.get_duration(Key::FailureDetectionTimeMs),
+            s.get_duration("failure_detection_time_ms"),
             Duration::from_millis(30000)
         );
         assert_eq!(
-            s.get_duration(Key::FailureDetectionIntervalMs),
+            s.get_duration("failure_detection_interval_ms"),
             Duration::from_millis(5000)
         );
-        assert_eq!(s.get_u64(Key::FailureDetectionCount), 3);
+        assert_eq!(s.get_u64("failure_detection_count"), 3);
         assert_eq!(
-            s.get_duration(Key::MonitorDisposalTimeMs),
+            s.get_duration("monitor_disposal_time_ms"),
             Duration::from_millis(60000)
         );
-        assert!(s.get_bool(Key::FailureDetectionEnabled));
-        assert!(s.get_bool(Key::WaitForCustomEndpointInfo));
+        assert!(s.get_bool("failure_detection_enabled"));
+        assert!(s.get_bool("wait_for_custom_endpoint_info"));
         assert!(s.get_bool(Key::TextAsLongVarchar));
         assert!(!s.get_bool(Key::BoolsAsChar));
         assert_eq!(
-            s.get_duration(Key::CustomEndpointIdleMonitorExpirationMs),
+            s.get_duration("custom_endpoint_idle_monitor_expiration_ms"),
             Duration::from_secs(900)
         );
-        assert_eq!(s.get_u64(Key::CustomEndpointRefreshBackoffFactor), 2);
+        assert_eq!(s.get_u64("custom_endpoint_refresh_backoff_factor"), 2);
         assert_eq!(s.get_str(Key::ApplicationName), Some("auroraodbc"));
         assert_eq!(s.get_enum(Key::LogLevel), Some("off"));
         assert_eq!(s.get_list(Key::Plugins), None);
-        assert_eq!(s.get_enum(Key::FailoverMode), None);
+        assert_eq!(s.get_enum("failover_mode"), None);
         assert_eq!(s.get_enum(Key::DatabaseDialect), None);
         assert_eq!(s.get_str(Key::Server), None);
         assert!(!s.is_set(Key::Port));
@@ -1302,7 +1309,7 @@ mod tests {
         assert_eq!(s.get_str("uid"), Some("joe"));
         assert_eq!(s.get_str("USER"), Some("joe"));
         assert_eq!(
-            s.get_duration(Key::FailureDetectionTimeMs),
+            s.get_duration("failure_detection_time_ms"),
             Duration::from_secs(1)
         );
         assert_eq!(
@@ -1312,7 +1319,7 @@ mod tests {
         assert!(s.is_set(Key::Server));
         assert_eq!(s.origin(Key::Server), Some(Origin::ConnectionString));
         assert!(
-            find_key("CUSTOM_ENDPOINT_REGION").is_some_and(|d| d.key == Key::CustomEndpointRegion)
+            find_key("CUSTOM_ENDPOINT_REGION").is_some_and(|d| d.name == "custom_endpoint_region")
         );
         assert!(find_key(" WAIT_FOR_CUSTOM_ENDPOINT_INFO ").is_some());
         assert!(find_key("FAILOVER_MODE").is_some());
@@ -1343,7 +1350,7 @@ mod tests {
         assert_eq!(s.origin(Key::Server), Some(Origin::Dsn));
         assert_eq!(s.get_u64(Key::Port), 6000);
         assert_eq!(s.get_str(Key::Database), Some("csdb"));
-        assert_eq!(s.get_enum(Key::FailoverMode), Some("strict_reader"));
+        assert_eq!(s.get_enum("failover_mode"), Some("strict_reader"));
         // Empty typed value in odbc.ini: the default applies.
         assert_eq!(s.get_u64(Key::MaxVarcharSize), 255);
         assert!(!s.is_set(Key::MaxVarcharSize));
@@ -1368,7 +1375,7 @@ mod tests {
             (" true ", true),
         ] {
             let s = resolve(&[("failure_detection_enabled", v)]).unwrap();
-            assert_eq!(s.get_bool(Key::FailureDetectionEnabled), want, "{v}");
+            assert_eq!(s.get_bool("failure_detection_enabled"), want, "{v}");
         }
         let e = resolve(&[("ENABLE_FAILURE_DETECTION", "maybe")]).unwrap_err();
         assert_eq!(e.key, "ENABLE_FAILURE_DETECTION");
@@ -1426,7 +1433,7 @@ mod tests {
         .unwrap();
         assert_eq!(s.get_enum(Key::SslMode), Some("verify-full"));
         assert_eq!(s.get_str(Key::SslMode), Some("verify-full"));
-        assert_eq!(s.get_enum(Key::FailoverMode), Some("reader_or_writer"));
+        assert_eq!(s.get_enum("failover_mode"), Some("reader_or_writer"));
         let e = resolve(&[("sslmode", "always")]).unwrap_err();
         assert!(e
             .to_string()
@@ -1513,11 +1520,11 @@ mod tests {
         let m = s.for_monitoring();
         assert_eq!(m.get_duration(Key::ConnectTimeout), Duration::from_secs(5));
         assert_eq!(
-            m.get_duration(Key::FailureDetectionIntervalMs),
+            m.get_duration("failure_detection_interval_ms"),
             Duration::from_secs(1)
         );
         assert_eq!(
-            m.get_duration(Key::FailureDetectionTimeMs),
+            m.get_duration("failure_detection_time_ms"),
             Duration::from_secs(30)
         );
         assert!(m
@@ -1626,7 +1633,7 @@ mod tests {
             ",,",
             "?",
         ];
-        for d in KEYS {
+        for d in all_keys() {
             for v in values {
                 for name in [d.name.to_string(), format!("monitoring-{}", d.name)] {
                     if let Err(e) = resolve(&[(name.as_str(), v)]) {

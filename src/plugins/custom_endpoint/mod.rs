@@ -11,6 +11,7 @@
 
 pub mod monitor;
 pub mod rds;
+pub mod settings;
 
 use crate::engine::availability;
 use crate::engine::error::{EngineError, EngineResult, ErrorClass};
@@ -19,11 +20,12 @@ use crate::engine::pipeline::{CallKind, ConnectRequest, EngineConnection, Plugin
 use crate::engine::plugin_registry::PluginSpec;
 use crate::engine::selection::HostFilter;
 use crate::engine::session::Session;
-use crate::engine::settings::{Key, Settings};
+use crate::engine::settings::{Key as EngineKey, Settings};
 use crate::engine::topology::{self, HostPattern, Instance, Topology};
 use monitor::{ApiMaker, Monitor, MonitorConfig, MonitorKey};
 use parking_lot::Mutex;
 use rds::{ApiTarget, EndpointInfo};
+use settings::Key;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -81,7 +83,7 @@ struct Target {
 
 impl Target {
     fn from_settings(settings: &Settings, maker: ApiMaker) -> EngineResult<Option<Target>> {
-        let Some(server) = settings.get_str(Key::Server) else {
+        let Some(server) = settings.get_str(EngineKey::Server) else {
             return Ok(None);
         };
         let Some(name) = recognise(server) else {
@@ -169,7 +171,7 @@ pub const SPEC: PluginSpec = PluginSpec {
     weight: 100,
     default_chain: false,
     factory,
-    keys: None,
+    keys: Some(&settings::SECTION),
     release: None,
 };
 

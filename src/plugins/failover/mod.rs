@@ -8,6 +8,7 @@
 //! so the plugin's state here is the state of one connection.
 
 pub mod policy;
+pub mod settings;
 
 #[cfg(test)]
 mod tests;
@@ -22,11 +23,12 @@ use crate::engine::plugin_registry::PluginSpec;
 use crate::engine::runtime;
 use crate::engine::selection::{self, HostFilter, Strategy};
 use crate::engine::session::{ConnectOptions, Session};
-use crate::engine::settings::{Key, Settings};
+use crate::engine::settings::{Key as EngineKey, Settings};
 use crate::engine::topology::{self, Dialect, HostPattern, Topology};
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use parking_lot::Mutex;
 use policy::{Candidate, Expect, FailoverMode};
+use settings::Key;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -66,7 +68,7 @@ pub const SPEC: PluginSpec = PluginSpec {
     weight: 200,
     default_chain: true,
     factory,
-    keys: None,
+    keys: Some(&settings::SECTION),
     release: None,
 };
 
@@ -214,7 +216,7 @@ impl Plugin for FailoverPlugin {
                 Err(e) => tracing::warn!("failover: could not learn the instance id: {e}"),
             }
         }
-        let refresh = conn.settings.get_duration(Key::TopologyRefreshRateMs);
+        let refresh = conn.settings.get_duration(EngineKey::TopologyRefreshRateMs);
         if let Err(e) = topology::topology(&cluster.key, &mut conn.session, refresh, false) {
             tracing::warn!("failover: could not read the cluster topology: {e}");
         }

@@ -5,8 +5,9 @@
 use crate::engine::error::{EngineError, ErrorClass};
 use crate::engine::hostname::{self, RdsHostKind};
 use crate::engine::selection::{self, HostFilter, Role, Strategy};
-use crate::engine::settings::{Key, Settings};
+use crate::engine::settings::Settings;
 use crate::engine::topology::{Instance, Topology};
+use super::settings::Key;
 use std::time::Duration;
 
 /// Where failover may move a connection.

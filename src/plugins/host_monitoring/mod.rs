@@ -7,6 +7,7 @@
 //! monitor handle is looked up once per physical connection and cached here.
 
 pub mod monitor;
+pub mod settings;
 
 #[cfg(test)]
 mod tests;
@@ -15,8 +16,9 @@ use crate::engine::error::EngineResult;
 use crate::engine::pipeline::{CallKind, EngineConnection, Plugin};
 use crate::engine::plugin_registry::PluginSpec;
 use crate::engine::session::ConnectOptions;
-use crate::engine::settings::{Key, Settings};
+use crate::engine::settings::Settings;
 use monitor::{Monitor, MonitorKey, Timing, WatchGuard};
+use settings::Key;
 use parking_lot::Mutex;
 use std::sync::Arc;
 
@@ -38,7 +40,7 @@ pub const SPEC: PluginSpec = PluginSpec {
     weight: 300,
     default_chain: true,
     factory,
-    keys: None,
+    keys: Some(&settings::SECTION),
     release: None,
 };
 
