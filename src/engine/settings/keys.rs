@@ -1,0 +1,151 @@
+//! The engine's own DSN keys, by section. Plugins declare theirs in their folders.
+
+use super::{ignored, int, ms, secs, KeyDecl, KeyKind as K, KeySection, DAY_MS};
+
+engine_keys! {
+    CONNECTION ("Connection", "Where to connect and as whom. psqlODBC's names work as aliases.") {
+        Dsn => KeyDecl::new("dsn", K::Str,
+            "Data source name; read by the driver manager, kept so the completed connection string repeats it."),
+        Driver => KeyDecl::new("driver", K::Str,
+            "Driver name or path; read by the driver manager, kept so the completed connection string repeats it."),
+        Server => KeyDecl::new("server", K::Str,
+            "Host name or IP address of the server, Aurora cluster endpoint or instance.")
+            .aliases(&["Servername", "Host"]),
+        Port => KeyDecl::new("port", int(1, 65535), "TCP port of the server.")
+            .default("5432"),
+        Database => KeyDecl::new("database", K::Str,
+            "Database to connect to; the server defaults it to the user name.")
+            .aliases(&["dbname"]),
+        Uid => KeyDecl::new("uid", K::Str, "User name.")
+            .aliases(&["Username", "User"]),
+        Pwd => KeyDecl::new("pwd", K::Str, "Password. Never logged.")
+            .aliases(&["Password"]).secret(),
+        ConnectTimeout => KeyDecl::new("connect_timeout", secs(0, 3600),
+            "Limit for opening one physical connection (TCP, TLS and authentication); 0 means no limit.")
+            .default("30"),
+        ApplicationName => KeyDecl::new("application_name", K::Str,
+            "Reported to the server as application_name (visible in pg_stat_activity).")
+            .default("auroraodbc"),
+        ReadOnly => KeyDecl::new("read_only", K::Bool,
+            "Start connections in read-only access mode (SQL_MODE_READ_ONLY).")
+            .aliases(&["ReadOnly"]).default("false"),
+        HostAddressMap => KeyDecl::new("host_address_map", K::HostMap,
+            "Pins host names to addresses, like libpq's hostaddr: `name=ip[:port],...`. The driver connects to the address but keeps the name for TLS verification and Aurora host-name logic."),
+        ConnSettings => KeyDecl::new("conn_settings", K::Str,
+            "SQL run on every new physical connection right after connecting (psqlODBC's ConnSettings).")
+            .aliases(&["ConnSettings"]),
+        Pqopt => KeyDecl::new("pqopt", K::Str,
+            "libpq-style options `key=value ...` for the session; options the driver does not apply are logged. Treated as secret because it may carry a password.")
+            .secret(),
+    }
+
+    TLS ("TLS", "TLS is provided by rustls; `sslmode` keeps libpq's meanings.") {
+        SslMode => KeyDecl::new("sslmode", K::Enum { words: &["disable", "allow", "prefer", "require", "verify-ca", "verify-full"] },
+            "TLS policy with libpq's meanings: prefer tries TLS first and falls back to plain; verify-full checks the certificate chain and the host name.")
+            .aliases(&["ssl_mode"]).default("prefer"),
+        SslRootCert => KeyDecl::new("sslrootcert", K::Str,
+            "Path of a PEM file with the certificate authorities to trust for verify-ca and verify-full (for RDS: the RDS CA bundle). Absent: the system's roots."),
+    }
+
+    TYPES ("Data types, fetching and parameter arrays", "How PostgreSQL types are described to applications and how rows are pulled.") {
+        MaxVarcharSize => KeyDecl::new("max_varchar_size", int(1, 10_485_760),
+            "Column size reported for varchar columns declared without a length.")
+            .aliases(&["MaxVarcharSize"]).default("255"),
+        MaxLongVarcharSize => KeyDecl::new("max_long_varchar_size", int(1, 1_073_741_823),
+            "Column size reported for text and other unbounded long character columns.")
+            .aliases(&["MaxLongVarcharSize"]).default("8190"),
+        TextAsLongVarchar => KeyDecl::new("text_as_long_varchar", K::Bool,
+            "Describe text columns as SQL_LONGVARCHAR rather than SQL_VARCHAR.")
+            .aliases(&["TextAsLongVarchar"]).default("true"),
+        BoolsAsChar => KeyDecl::new("bools_as_char", K::Bool,
+            "Describe boolean columns as SQL_CHAR ('1'/'0'). Off by default, unlike psqlODBC: booleans are reported as SQL_BIT, which applications map to a boolean.")
+            .aliases(&["BoolsAsChar"]).default("false"),
+        FetchBatchRows => KeyDecl::new("fetch_batch_rows", int(1, 1_000_000),
+            "Rows the driver pulls from the server's stream per batch; bounds memory per open result.")
+            .default("1024"),
+        RewriteBatchedInserts => KeyDecl::new("rewrite_batched_inserts", K::Bool,
+            "Run a parameter array of a plain one-row `INSERT ... VALUES (...)` as multi-row INSERT statements (up to 1000 rows each) in one transaction: several times faster for bulk loads. Only in autocommit mode outside a transaction; a failing array is run again set by set so each set gets its own status. Statement-level triggers then fire once per multi-row statement instead of once per set, which is why it is off by default.")
+            .aliases(&["RewriteBatchedInserts"]).default("false"),
+    }
+
+    LOGGING ("Logging", "The driver's own log (`tracing`), independent of the driver manager's trace.") {
+        LogLevel => KeyDecl::new("log_level", K::Enum { words: &["off", "error", "warn", "info", "debug", "trace"] },
+            "Verbosity of the driver's log.")
+            .default("off"),
+        LogFile => KeyDecl::new("log_file", K::Str,
+            "Path of the log file. Absent: standard error."),
+    }
+
+    PLUGINS ("Plugins and cluster topology", "Which Aurora-aware plugins run and how the cluster's instances are found.") {
+        Plugins => KeyDecl::new("plugins", K::PluginCodes,
+            "Plugin codes to load, in any order (they always run outermost first: custom_endpoint, failover, host_monitoring). Absent: failover and host_monitoring. Empty: no plugins."),
+        DatabaseDialect => KeyDecl::new("database_dialect", K::Enum { words: &["aurora-postgresql", "postgresql"] },
+            "Overrides dialect detection. Absent: Aurora PostgreSQL if the server has aurora_replica_status(), else plain PostgreSQL (cluster-aware plugins stay inert)."),
+        ClusterInstanceHostPattern => KeyDecl::new("cluster_instance_host_pattern", K::HostPattern,
+            "How to reach an instance by id, `?` standing for the id, e.g. `?.abc123.us-east-1.rds.amazonaws.com` or `?.db.example.com:5432`. Absent: taken from the Server name; required when Server is an IP address or a custom DNS name.")
+            .aliases(&["HOST_PATTERN"]),
+        TopologyRefreshRateMs => KeyDecl::new("topology_refresh_rate_ms", ms(100, DAY_MS),
+            "How long a cluster's topology is cached before it is read again.")
+            .default("30000"),
+    }
+
+    IGNORED ("psqlODBC keys accepted and ignored", "These keys only make sense inside psqlODBC. They are accepted so a psqlODBC DSN connects unchanged, have no effect, and are listed in the log when given.") {
+        UseDeclareFetch => ignored("use_declare_fetch",
+            "Results always stream in batches of fetch_batch_rows; no cursor is declared.")
+            .aliases(&["UseDeclareFetch"]),
+        Fetch => ignored("fetch", "Cache size for UseDeclareFetch; see fetch_batch_rows."),
+        Protocol => ignored("protocol", "Only protocol 3 exists in supported servers."),
+        ShowSystemTables => ignored("show_system_tables",
+            "Catalog functions follow the ODBC patterns the application passes.")
+            .aliases(&["ShowSystemTables"]),
+        UseServerSidePrepare => ignored("use_server_side_prepare",
+            "Statements are always prepared with the extended protocol.")
+            .aliases(&["UseServerSidePrepare"]),
+        Debug => ignored("debug", "Use log_level and log_file."),
+        CommLog => ignored("comm_log", "Use log_level and log_file.").aliases(&["CommLog"]),
+        Description => ignored("description", "Free text shown by DSN editors."),
+        ShowOidColumn => ignored("show_oid_column", "Tables without OIDs are the only kind left.")
+            .aliases(&["ShowOidColumn"]),
+        FakeOidIndex => ignored("fake_oid_index", "Tables without OIDs are the only kind left.")
+            .aliases(&["FakeOidIndex"]),
+        RowVersioning => ignored("row_versioning", "Updatable cursors are not offered.")
+            .aliases(&["RowVersioning"]),
+        UpdatableCursors => ignored("updatable_cursors", "Updatable cursors are not offered.")
+            .aliases(&["UpdatableCursors"]),
+        UnknownSizes => ignored("unknown_sizes",
+            "Sizes of unbounded columns come from max_varchar_size and max_long_varchar_size.")
+            .aliases(&["UnknownSizes"]),
+        UnknownsAsLongVarchar => ignored("unknowns_as_long_varchar",
+            "Types without an ODBC equivalent are described as SQL_VARCHAR text.")
+            .aliases(&["UnknownsAsLongVarchar"]),
+        Parse => ignored("parse", "Result columns are described by the server."),
+        ExtraSysTablePrefixes => ignored("extra_sys_table_prefixes",
+            "Catalog functions follow the ODBC patterns the application passes.")
+            .aliases(&["ExtraSysTablePrefixes"]),
+        LfConversion => ignored("lf_conversion", "Text is returned as the server stores it.")
+            .aliases(&["LFConversion"]),
+        TrueIsMinus1 => ignored("true_is_minus1", "Booleans are SQL_BIT 1/0.")
+            .aliases(&["TrueIsMinus1"]),
+        Bi => ignored("bi", "int8 is always SQL_BIGINT."),
+        ByteaAsLongVarBinary => ignored("bytea_as_long_var_binary", "bytea is described as SQL_VARBINARY.")
+            .aliases(&["ByteaAsLongVarBinary"]),
+        LowerCaseIdentifier => ignored("lower_case_identifier", "Identifiers are returned as the server stores them.")
+            .aliases(&["LowerCaseIdentifier"]),
+        DisallowPremature => ignored("disallow_premature", "Metadata before execution comes from the server's Describe.")
+            .aliases(&["DisallowPremature"]),
+        Optimizer => ignored("optimizer", "Removed from PostgreSQL long ago."),
+        Ksqo => ignored("ksqo", "Removed from PostgreSQL long ago."),
+        BatchSize => ignored("batch_size", "Parameter arrays are sent in one pipeline.")
+            .aliases(&["BatchSize"]),
+        IgnoreTimeout => ignored("ignore_timeout", "Query timeouts are honoured through server-side cancel.")
+            .aliases(&["IgnoreTimeout"]),
+        KeepaliveTime => ignored("keepalive_time", "Dead hosts are found by host monitoring (failure_detection_*).")
+            .aliases(&["KeepaliveTime"]),
+        KeepaliveInterval => ignored("keepalive_interval", "Dead hosts are found by host monitoring (failure_detection_*).")
+            .aliases(&["KeepaliveInterval"]),
+        XaOpt => ignored("xa_opt", "Distributed transactions (MSDTC) are not supported.")
+            .aliases(&["XaOpt"]),
+        FileDsn => ignored("filedsn", "Read by the driver manager."),
+        SaveFile => ignored("savefile", "Read by the driver manager."),
+    }
+}
