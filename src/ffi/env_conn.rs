@@ -127,7 +127,7 @@ fn free_handle(kind: i16, handle: *mut c_void) -> i16 {
             if ret == SQL_SUCCESS {
                 if let Some(d) = desc {
                     // Statements that used it go back to their implicit descriptors.
-                    handles::detach_descriptor(&d);
+                    lifecycle::detach_descriptor(&d, &handles::all_statements());
                 }
                 handles::forget_explicit_desc(handle);
                 handles::unregister(handle);

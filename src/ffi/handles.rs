@@ -254,25 +254,16 @@ pub fn forget_explicit_desc(desc: *mut c_void) {
     EXPLICIT_OWNERS.write().remove(&(desc as usize));
 }
 
-/// Points every statement that uses `desc` as its ARD or APD back at its implicit one.
-pub fn detach_descriptor(desc: &Arc<Descriptor>) {
-    let statements: Vec<Arc<Statement>> = REGISTRY
+/// Every live statement.
+pub fn all_statements() -> Vec<Arc<Statement>> {
+    REGISTRY
         .read()
         .values()
         .filter_map(|o| match o {
             Object::Stmt(s) => Some(s.clone()),
             _ => None,
         })
-        .collect();
-    for s in statements {
-        let mut st = s.state.lock();
-        if Arc::ptr_eq(&st.ard, desc) {
-            st.ard = s.implicit_ard.clone();
-        }
-        if Arc::ptr_eq(&st.apd, desc) {
-            st.apd = s.implicit_apd.clone();
-        }
-    }
+        .collect()
 }
 
 /// The statement whose implementation row descriptor is `desc` (IRD fields come from its

@@ -81,6 +81,20 @@ pub fn check_desc_free(d: &Descriptor) -> OdbcResult<()> {
     Ok(())
 }
 
+/// A freed descriptor: every statement that used it as its ARD or APD goes back to its
+/// implicit one.
+pub fn detach_descriptor(desc: &Arc<Descriptor>, statements: &[Arc<Statement>]) {
+    for s in statements {
+        let mut st = s.state.lock();
+        if Arc::ptr_eq(&st.ard, desc) {
+            st.ard = s.implicit_ard.clone();
+        }
+        if Arc::ptr_eq(&st.apd, desc) {
+            st.apd = s.implicit_apd.clone();
+        }
+    }
+}
+
 const SQL_COMMIT: i16 = 0;
 const SQL_ROLLBACK: i16 = 1;
 

@@ -14,6 +14,7 @@ pub mod dae;
 pub mod desc;
 pub mod describe;
 pub mod diag;
+pub mod diag_fields;
 pub mod dsn;
 pub mod env;
 pub mod functions;
