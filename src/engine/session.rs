@@ -14,6 +14,7 @@
 
 use super::error::{EngineError, EngineResult, ErrorClass};
 use super::runtime;
+use super::value::{SessionZone, ValueContext};
 use futures_util::{FutureExt, StreamExt};
 use parking_lot::Mutex;
 use std::collections::{HashMap, VecDeque};
@@ -34,6 +35,11 @@ mod connect;
 mod options;
 
 pub use options::{ConnectOptions, SslMode};
+
+/// The `TimeZone` the server last reported (ParameterStatus), written by the socket task
+/// when the report changes: at login, and after any `SET TIME ZONE` or `RESET`.
+#[derive(Clone, Default)]
+struct ReportedZone(Arc<Mutex<Option<String>>>);
 
 /// Facts learned about the server when connecting (one round trip).
 #[derive(Debug, Clone, Default)]
@@ -164,6 +170,10 @@ pub struct Session {
     /// The server address the socket is connected to (for cancel requests).
     peer: Option<SocketAddr>,
     driver: Driver,
+    /// What the server reported of the session's settings that values depend on.
+    reported_zone: ReportedZone,
+    /// The context values of this session decode in, rebuilt when the reported zone changes.
+    values: Arc<ValueContext>,
 }
 
 /// Cuts a session's connection from any thread: a call blocked on the network returns at once.
@@ -267,6 +277,26 @@ impl Session {
         self.free_connection()?;
         let result = self.block_on(self.client.query(sql, &[]))?;
         result.map_err(|e| self.map_error(&e))
+    }
+
+    /// How values read on this session are to be shown: its time zone as the server last
+    /// reported it. Cheap (one uncontended lock and a comparison); callers take it once per
+    /// result, not per value. A zone the client's database does not know reads as UTC.
+    pub fn value_context(&mut self) -> Arc<ValueContext> {
+        let reported = self.reported_zone.0.lock();
+        let current = reported.as_deref().unwrap_or("UTC");
+        if current != self.values.zone.name() {
+            let zone = SessionZone::from_setting(current);
+            if !zone.is_known() {
+                tracing::warn!(
+                    zone = current,
+                    "time zone unknown to this client; timestamptz values are shown in UTC"
+                );
+            }
+            self.values = Arc::new(ValueContext { zone });
+        }
+        drop(reported);
+        self.values.clone()
     }
 
     pub fn facts(&self) -> &ServerFacts {

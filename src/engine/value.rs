@@ -10,7 +10,8 @@
 //!
 //! This module holds the per-value dispatch ([`decode`]) with the reads every value needs;
 //! `scalar` renders the scalar types that have no datum of their own, `composite` arrays,
-//! records and ranges, and `text` a datum's text form.
+//! records and ranges, `text` a datum's text form, and `zone` the session's time zone that
+//! [`decode_in`] reads timestamptz in.
 #![deny(
     clippy::cast_possible_truncation,
     clippy::cast_possible_wrap,
@@ -26,6 +27,7 @@ use tokio_postgres::types::{Kind, Type};
 mod composite;
 mod scalar;
 mod text;
+mod zone;
 
 use composite::{decode_array, decode_multirange, decode_range, decode_record, ArrayStyle};
 use scalar::{decode_bits, decode_geometry, decode_inet, decode_numeric, mac_text, money_text};
@@ -37,6 +39,7 @@ pub(crate) use text::{
     civil_from_pg_days, days_in_month, float4_text, float8_text, pg_days_from_civil, uuid_text,
     USECS_PER_DAY,
 };
+pub use zone::SessionZone;
 
 /// How deep arrays, records and ranges may nest inside each other before we give up.
 /// PostgreSQL itself limits arrays to 6 dimensions; the bound protects the stack against
@@ -184,6 +187,32 @@ pub mod oid {
 /// Decodes one non-NULL binary value of type `ty`.
 pub fn decode<'a>(ty: &Type, raw: &'a [u8]) -> Result<Datum<'a>, ValueError> {
     decode_at(ty, raw, 0)
+}
+
+/// What decoding needs to know about the session a value came from.
+#[derive(Debug, Clone, Default)]
+pub struct ValueContext {
+    /// The session's `TimeZone`, which timestamptz values are shown in.
+    pub zone: SessionZone,
+}
+
+/// Decodes one non-NULL binary value of type `ty` as the session described by `ctx` shows
+/// it. A timestamptz becomes the wall-clock timestamp of the session's time zone: what
+/// psqlODBC gives both in a TIMESTAMP_STRUCT and as text (which it writes without an
+/// offset). Every other type decodes as [`decode`] does.
+///
+/// The typed fast path (int4, int8, float8, text) never reaches here; the one comparison
+/// below is all this adds to the general path.
+pub fn decode_in<'a>(
+    ty: &Type,
+    raw: &'a [u8],
+    ctx: &ValueContext,
+) -> Result<Datum<'a>, ValueError> {
+    if ty.oid() == oid::TIMESTAMPTZ {
+        let utc = i64::from_be_bytes(exact(ty, raw)?);
+        return Ok(Datum::Timestamp(ctx.zone.local_micros(utc)));
+    }
+    decode(ty, raw)
 }
 
 /// Bounds-checked big-endian reader over one value's bytes. Its methods are `#[inline]`: the

@@ -1,15 +1,17 @@
 //! Opening a session: address resolution, the TCP connection, TLS and the login, and the
 //! round trip that learns the server's facts.
 
-use super::{runtime, ConnectOptions, Driver, ServerFacts, Session, SslMode};
+use super::{runtime, ConnectOptions, Driver, ReportedZone, ServerFacts, Session, SslMode};
 use crate::engine::error::{EngineError, EngineResult};
 use parking_lot::Mutex;
 use std::collections::HashMap;
+use std::future::Future;
 use std::mem::ManuallyDrop;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
-use tokio_postgres::{Config, NoTls};
+use tokio_postgres::{Config, Connection, NoTls};
 
 impl Session {
     /// Opens a connection and learns the server's basic facts, blocking the calling thread.
@@ -88,6 +90,7 @@ impl Session {
         if let Some(pw) = &opts.password {
             config.password(pw.as_bytes());
         }
+        let reported_zone = ReportedZone::default();
         let ended = Arc::new(Mutex::new(None));
         let ended_in_task = ended.clone();
         // The socket task records why the connection ended, whatever the stream type.
@@ -103,10 +106,8 @@ impl Session {
                     .connect_raw(stream, NoTls)
                     .await
                     .map_err(|e| EngineError::from_postgres(&e, &label, true))?;
-                (
-                    client,
-                    tokio::spawn(async move { record(connection.await) }),
-                )
+                let watched = watch_time_zone(connection, reported_zone.clone());
+                (client, tokio::spawn(async move { record(watched.await) }))
             }
             Some(tls_config) => {
                 let required = !matches!(opts.ssl_mode, SslMode::Allow | SslMode::Prefer);
@@ -123,10 +124,8 @@ impl Session {
                     .connect_raw(stream, connector)
                     .await
                     .map_err(|e| EngineError::from_postgres(&e, &label, true))?;
-                (
-                    client,
-                    tokio::spawn(async move { record(connection.await) }),
-                )
+                let watched = watch_time_zone(connection, reported_zone.clone());
+                (client, tokio::spawn(async move { record(watched.await) }))
             }
         };
         let facts_row = client
@@ -156,8 +155,36 @@ impl Session {
             in_transaction: false,
             peer,
             driver: Driver::Shared,
+            reported_zone,
+            values: Arc::default(),
         })
     }
+}
+
+/// Drives `connection` (the socket task) and copies the `TimeZone` the server reports into
+/// `reported` whenever the report changes. The server reports it at login and after every
+/// change (`SET TIME ZONE`, `RESET`, a function's `SET` clause ending), and the connection
+/// keeps the latest report: one map lookup and comparison per wake-up of the task, the lock
+/// only on a change.
+fn watch_time_zone<S, T>(
+    connection: Connection<S, T>,
+    reported: ReportedZone,
+) -> impl Future<Output = Result<(), tokio_postgres::Error>>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+    T: AsyncRead + AsyncWrite + Unpin,
+{
+    let mut connection = Box::pin(connection);
+    let mut seen: Option<String> = None;
+    std::future::poll_fn(move |cx| {
+        let polled = connection.as_mut().poll(cx);
+        let now = connection.parameter("TimeZone");
+        if now != seen.as_deref() {
+            seen = now.map(str::to_string);
+            *reported.0.lock() = seen.clone();
+        }
+        polled
+    })
 }
 
 /// The socket addresses of `host`: a literal address as is, a name through the resolver.
