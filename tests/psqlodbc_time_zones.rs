@@ -27,8 +27,8 @@ fn connect(cluster: &Cluster) -> Session {
     .expect("connect")
 }
 
-/// Reads a one-row, two-column result: column 1 a timestamptz decoded in the session's
-/// context and shown as an application reads it as text, column 2 the server's own text.
+/// Reads a one-row, two-column result: column 1 decoded in the session's context and shown
+/// as an application reads it as text, column 2 the server's own text.
 fn read_pair(session: &mut Session, sql: &str) -> (String, String) {
     let prepared = session.prepare(sql).expect("prepare");
     assert_eq!(
@@ -94,6 +94,16 @@ fn timestamptz_follows_the_servers_default_and_every_set_time_zone() {
         "2024-11-03 06:30:00+00",
     ] {
         check(&mut session, instant);
+    }
+
+    // timetz keeps the offset it was written with (or the session's, when written without
+    // one): shown as the server shows it, whatever the session's zone is now.
+    for literal in ["03:04:05+05:30", "03:04:05.5", "23:59:59-08"] {
+        let (ours, server) = read_pair(
+            &mut session,
+            &format!("SELECT '{literal}'::timetz, '{literal}'::timetz::text"),
+        );
+        assert_eq!(ours, server, "{literal}");
     }
 
     // A numeric zone (reported in POSIX form) and RESET back to the default.
