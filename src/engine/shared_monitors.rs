@@ -164,3 +164,83 @@ pub fn stop_all() {
         registry.stop_all();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+    /// A monitor without a task: live until stopped.
+    struct Probe {
+        stopped: AtomicBool,
+    }
+
+    impl SharedMonitor for Probe {
+        fn is_live(&self) -> bool {
+            !self.stopped.load(Ordering::SeqCst)
+        }
+
+        fn stop(&self) {
+            self.stopped.store(true, Ordering::SeqCst);
+        }
+    }
+
+    static REGISTRY: SharedMonitors<(String, u64), Probe> = SharedMonitors::new();
+    static STARTED: AtomicUsize = AtomicUsize::new(0);
+
+    fn start(_key: &(String, u64)) -> EngineResult<Arc<Probe>> {
+        STARTED.fetch_add(1, Ordering::SeqCst);
+        Ok(Arc::new(Probe {
+            stopped: AtomicBool::new(false),
+        }))
+    }
+
+    fn key(name: &str, rate: u64) -> (String, u64) {
+        (name.to_string(), rate)
+    }
+
+    #[test]
+    fn one_monitor_per_key_replaced_once_stopped() {
+        let a = key("shared", 100);
+        let first = REGISTRY.obtain(&a, start).expect("start");
+        let again = REGISTRY.obtain(&a, start).expect("found");
+        assert!(Arc::ptr_eq(&first, &again));
+        // Anything in the key that differs gives another monitor.
+        let other = REGISTRY.obtain(&key("shared", 200), start).expect("start");
+        assert!(!Arc::ptr_eq(&first, &other));
+        // A monitor that stopped by itself (idle, or its runtime is gone) is replaced.
+        first.stop();
+        assert!(REGISTRY.existing(&a).is_none());
+        let fresh = REGISTRY.obtain(&a, start).expect("restart");
+        assert!(!Arc::ptr_eq(&first, &fresh));
+        // A monitor that ends takes itself out, but only itself.
+        REGISTRY.forget(&a, &first);
+        assert!(REGISTRY
+            .existing(&a)
+            .is_some_and(|m| Arc::ptr_eq(&m, &fresh)));
+        REGISTRY.forget(&a, &fresh);
+        assert!(REGISTRY.existing(&a).is_none());
+    }
+
+    #[test]
+    fn a_registry_that_started_a_monitor_is_released_with_the_others() {
+        let m = REGISTRY.obtain(&key("released", 1), start).expect("start");
+        // Listed for the driver-wide release (not called here: it would stop the monitors of
+        // tests running alongside).
+        let listed = REGISTRIES.lock().iter().any(|r| {
+            std::ptr::addr_eq(
+                *r as *const dyn StopAll,
+                &REGISTRY as *const SharedMonitors<_, _>,
+            )
+        });
+        assert!(listed);
+        REGISTRY.stop_all();
+        assert!(!m.is_live());
+        assert!(REGISTRY.existing(&key("released", 1)).is_none());
+        // The next use starts a new one.
+        let before = STARTED.load(Ordering::SeqCst);
+        let again = REGISTRY.obtain(&key("released", 1), start).expect("start");
+        assert!(again.is_live());
+        assert!(STARTED.load(Ordering::SeqCst) > before);
+    }
+}
