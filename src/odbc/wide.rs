@@ -29,8 +29,13 @@ pub unsafe fn observe_first_input(ptr: *const u16, min_units: usize) {
     if UNIT.get().is_some() || ptr.is_null() || min_units < 2 {
         return;
     }
-    let first = std::ptr::read_unaligned(ptr);
-    let second = std::ptr::read_unaligned(ptr.add(1));
+    // SAFETY: non-null with `min_units` >= 2, so the caller promised two readable units.
+    let (first, second) = unsafe {
+        (
+            std::ptr::read_unaligned(ptr),
+            std::ptr::read_unaligned(ptr.add(1)),
+        )
+    };
     let unit = if iodbc_in_process() || (first != 0 && first < 0x80 && second == 0) {
         4
     } else {

@@ -1,0 +1,68 @@
+//! One value of a fetched row into one application buffer: the step both fetch paths
+//! (bound columns and SQLGetData) repeat for every cell.
+
+use crate::engine::session;
+use crate::engine::value;
+use crate::odbc::appmem;
+use crate::odbc::convert::{self, ConvertError, Written};
+use crate::odbc::diag::{state, OdbcError, OdbcResult, SqlState};
+use tokio_postgres::types::Type;
+use tokio_postgres::Row;
+
+/// What [`write_cell`] found in the cell.
+pub(super) enum CellWrite {
+    /// SQL NULL: nothing was written; the caller sets the indicator.
+    Null,
+    Value(Written),
+}
+
+/// Converts column `ci` of `row` into the buffer at `data` (of `cap` bytes) as `c_type`.
+///
+/// # Safety
+/// `data` is zero (nothing is written, only the length is worked out) or the start of `cap`
+/// writable bytes of application memory that no Rust reference points into: a bound
+/// column's element or the buffer given to SQLGetData.
+#[allow(clippy::too_many_arguments)]
+#[inline]
+pub(super) unsafe fn write_cell(
+    row: &Row,
+    ci: usize,
+    ty: &Type,
+    type_oid: u32,
+    c_type: i16,
+    data: usize,
+    cap: usize,
+    offset: usize,
+) -> OdbcResult<CellWrite> {
+    let Some(raw) = session::raw_value(row, ci) else {
+        return Ok(CellWrite::Null);
+    };
+    let mut scratch = [0u8; 0];
+    let out: &mut [u8] = if data == 0 {
+        &mut scratch
+    } else {
+        // SAFETY: non-zero, so the caller promised `cap` writable, unaliased bytes.
+        unsafe { appmem::bytes_mut(data, cap) }
+    };
+    if let Some(written) = convert::write_direct(type_oid, c_type, raw, out, offset) {
+        return Ok(CellWrite::Value(written));
+    }
+    let datum = value::decode(ty, raw).map_err(|e| {
+        OdbcError::new(
+            state::GENERAL,
+            format!("could not read a {} value: {e}", ty.name()),
+        )
+    })?;
+    let written =
+        convert::write_datum(&datum, c_type, out, offset).map_err(|e| convert_error(&e, None))?;
+    Ok(CellWrite::Value(written))
+}
+
+/// A conversion failure as the ODBC error it reports, naming the parameter when there is one.
+pub(super) fn convert_error(e: &ConvertError, param: Option<usize>) -> OdbcError {
+    let message = match param {
+        Some(n) => format!("{} (parameter {n})", e.message()),
+        None => e.message(),
+    };
+    OdbcError::new(SqlState::new(e.sqlstate()), message)
+}

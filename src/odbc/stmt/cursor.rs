@@ -1,0 +1,151 @@
+//! The cursor's life: closing it, reading a static (scrollable) cursor whole, and
+//! SQLSetPos.
+
+use super::get_data::GetDataPos;
+use super::{Phase, Statement, StmtState};
+use crate::engine::pipeline::CallKind;
+use crate::engine::session::Fetched;
+use crate::odbc::cancel;
+use crate::odbc::conn::ConnState;
+use crate::odbc::diag::{state, OdbcError, OdbcResult, Outcome};
+use crate::odbc::scroll::StaticRows;
+use std::collections::VecDeque;
+
+impl Statement {
+    /// Closes the cursor (SQLCloseCursor / SQLFreeStmt(SQL_CLOSE)); `strict` reports 24000
+    /// when no cursor is open.
+    pub fn close_cursor(&self, strict: bool) -> OdbcResult<()> {
+        let mut st = self.state.lock();
+        if strict && st.phase != Phase::Cursor {
+            return Err(OdbcError::new(
+                state::INVALID_CURSOR_STATE,
+                "no cursor is open",
+            ));
+        }
+        self.close_locked(&mut st);
+        Ok(())
+    }
+
+    pub(super) fn close_locked(&self, st: &mut StmtState) {
+        if st.result.take().is_some() {
+            if let Ok(session) = self.conn.state.lock().session() {
+                session.close_result(self.id);
+            }
+        }
+        st.phase = if st.prepared.iter().any(Option::is_some)
+            && st.pieces.len() == st.prepared.len()
+            && st.piece == 0
+        {
+            Phase::Prepared
+        } else if st.pieces.is_empty() {
+            Phase::Allocated
+        } else {
+            Phase::Prepared
+        };
+        st.getdata = GetDataPos::default();
+    }
+
+    /// Whether the open result belongs to an earlier session of the connection (failover).
+    #[inline]
+    pub(super) fn cursor_is_stale(&self, st: &StmtState) -> bool {
+        st.result.is_some() && self.conn.session_generation() != st.generation
+    }
+
+    /// A static cursor: reads the whole result into the statement now, so that it can be
+    /// scrolled. Memory grows with the result (every row is kept until the cursor closes);
+    /// SQL_ATTR_MAX_ROWS bounds it. SQLRowCount then reports the number of rows.
+    pub(super) fn read_static(&self, st: &mut StmtState, cs: &mut ConnState) -> OdbcResult<()> {
+        let id = self.id;
+        let max_rows = usize::try_from(st.attrs.max_rows).unwrap_or(usize::MAX);
+        let timeout_secs = st.attrs.query_timeout_secs;
+        let mut rows = VecDeque::new();
+        let read = loop {
+            if max_rows > 0 && rows.len() >= max_rows {
+                break Ok(());
+            }
+            let batch = cs.fetch_batch.max(1000);
+            let running = cancel::begin(id, cs.session_opt().map(|s| s.canceller()), timeout_secs);
+            match running.finish(cs.call(CallKind::Fetch, |session| {
+                session.fetch(id, batch, &mut rows)
+            })) {
+                Ok(Fetched::More) => {}
+                Ok(Fetched::End { .. }) => break Ok(()),
+                Err(e) => break Err(e),
+            }
+        };
+        // Done with the server's side either way (a remainder past MAX_ROWS is discarded).
+        if let Ok(session) = cs.session() {
+            session.close_result(id);
+        }
+        if let Err(e) = read {
+            st.result = None;
+            st.phase = Phase::Prepared;
+            return Err(e);
+        }
+        let mut rows = Vec::from(rows);
+        if max_rows > 0 {
+            rows.truncate(max_rows);
+        }
+        st.row_count = i64::try_from(rows.len()).unwrap_or(i64::MAX);
+        if let Some(rs) = st.result.as_mut() {
+            rs.ended = true;
+            rs.scroll = Some(StaticRows::new(rows));
+        }
+        Ok(())
+    }
+
+    /// SQLSetPos. Only SQL_POSITION (with SQL_LOCK_NO_CHANGE) is supported: it makes row
+    /// `row` (1-based) of the current rowset the one SQLGetData reads. Refreshing, updating,
+    /// deleting and adding rows through the cursor are not (HYC00); nor is row 0 (every row at
+    /// once), which means nothing for positioning.
+    pub fn set_pos(&self, row: u64, operation: u16, lock: u16) -> OdbcResult<Outcome> {
+        const SQL_POSITION: u16 = 0;
+        const SQL_LOCK_NO_CHANGE: u16 = 0;
+        let mut st = self.state.lock();
+        let Some(rs) = st.result.as_ref() else {
+            return Err(OdbcError::new(
+                state::INVALID_CURSOR_STATE,
+                "no result set is open",
+            ));
+        };
+        if rs.rowset.is_empty() {
+            return Err(OdbcError::new(
+                state::INVALID_CURSOR_STATE,
+                "no rowset has been fetched",
+            ));
+        }
+        if operation != SQL_POSITION {
+            return Err(OdbcError::new(
+                state::DRIVER_NOT_CAPABLE,
+                "SQLSetPos supports SQL_POSITION only: rows cannot be refreshed, updated, deleted or added through the cursor",
+            ));
+        }
+        if lock != SQL_LOCK_NO_CHANGE {
+            return Err(OdbcError::new(
+                state::DRIVER_NOT_CAPABLE,
+                "SQLSetPos supports SQL_LOCK_NO_CHANGE only",
+            ));
+        }
+        if row == 0 {
+            return Err(OdbcError::new(
+                state::DRIVER_NOT_CAPABLE,
+                "SQLSetPos cannot position on every row at once (RowNumber 0)",
+            ));
+        }
+        let fetched = rs.rowset.len();
+        let index = usize::try_from(row - 1)
+            .ok()
+            .filter(|i| *i < fetched)
+            .ok_or_else(|| {
+                OdbcError::new(
+                    state::INVALID_ROW,
+                    format!("row {row} is not in the rowset, which holds {fetched} rows"),
+                )
+            })?;
+        st.getdata = GetDataPos {
+            row: index,
+            ..GetDataPos::default()
+        };
+        Ok(Outcome::Success)
+    }
+}

@@ -1,0 +1,399 @@
+//! Running statements: SQLPrepare, SQLExecDirect, SQLExecute, SQLMoreResults and the
+//! driver's own catalog queries. One statement of a multi-statement string (a piece) runs
+//! once per parameter set, or as one pipelined parameter array ([`super::param_array`]).
+
+use super::get_data::GetDataPos;
+use super::param_array::{ignored_set, param_status};
+use super::{state_alias, Phase, ResultSet, Statement, StmtState};
+use crate::engine::pipeline::CallKind;
+use crate::engine::session::Executed;
+use crate::odbc::appmem::{CountSlot, StatusArray};
+use crate::odbc::cancel;
+use crate::odbc::diag::{state, OdbcError, OdbcResult, Outcome};
+use crate::odbc::scroll;
+use crate::odbc::sqltext::{split_statements, transaction_control, translate_escapes, SqlPiece};
+use crate::odbc::types;
+use std::collections::VecDeque;
+
+impl Statement {
+    /// The statements of the application's text, escape sequences translated unless
+    /// SQL_ATTR_NOSCAN is on.
+    pub(super) fn pieces_of(st: &StmtState, sql: &str) -> OdbcResult<Vec<SqlPiece>> {
+        if st.attrs.noscan == 1 {
+            return Ok(split_statements(sql));
+        }
+        let translated =
+            translate_escapes(sql).map_err(|m| OdbcError::new(state_alias::SYNTAX_ERROR, m))?;
+        Ok(split_statements(&translated))
+    }
+
+    /// SQLPrepare: prepares the first statement of `sql` so that its result columns and
+    /// parameters can be described before execution.
+    pub fn prepare(&self, sql: &str) -> OdbcResult<()> {
+        let mut st = self.state.lock();
+        self.close_locked(&mut st);
+        st.pieces = Self::pieces_of(&st, sql)?;
+        st.prepared = vec![None; st.pieces.len()];
+        st.piece = 0;
+        st.row_count = -1;
+        st.phase = Phase::Allocated;
+        let first = st.pieces[0].sql.clone();
+        if !first.is_empty() {
+            let (prepared, generation) = {
+                let mut cs = self.conn.state.lock();
+                let p = cs.call(CallKind::Prepare, |s| s.prepare(&first))?;
+                (p, cs.generation())
+            };
+            st.prepared[0] = Some(prepared);
+            st.generation = generation;
+        }
+        st.phase = Phase::Prepared;
+        Ok(())
+    }
+
+    /// SQLExecDirect.
+    pub fn exec_direct(&self, sql: &str) -> OdbcResult<Outcome> {
+        let mut st = self.state.lock();
+        self.close_locked(&mut st);
+        st.pieces = Self::pieces_of(&st, sql)?;
+        st.prepared = vec![None; st.pieces.len()];
+        st.piece = 0;
+        st.phase = Phase::Prepared;
+        if let Some(need) = self.start_data_at_exec(&mut st) {
+            return Ok(need);
+        }
+        self.run_piece(&mut st, None)
+    }
+
+    /// SQLExecute.
+    pub fn execute(&self) -> OdbcResult<Outcome> {
+        let mut st = self.state.lock();
+        if st.phase == Phase::Cursor && self.cursor_is_stale(&st) {
+            // The cursor was on a session failover replaced: nothing is left to close, and
+            // re-running the statement is exactly what the application was told to do.
+            self.close_locked(&mut st);
+        }
+        match st.phase {
+            Phase::Allocated => {
+                return Err(OdbcError::new(
+                    state::SEQUENCE_ERROR,
+                    "the statement is not prepared",
+                ))
+            }
+            Phase::Cursor => {
+                return Err(OdbcError::new(
+                    state::INVALID_CURSOR_STATE,
+                    "a cursor is open; close it first",
+                ))
+            }
+            _ => {}
+        }
+        st.piece = 0;
+        if let Some(need) = self.start_data_at_exec(&mut st) {
+            return Ok(need);
+        }
+        self.run_piece(&mut st, None)
+    }
+
+    /// Runs a query the driver made itself (catalog functions) with the given parameters.
+    pub fn exec_internal(&self, sql: &str, params: &[Option<String>]) -> OdbcResult<Outcome> {
+        let mut st = self.state.lock();
+        self.close_locked(&mut st);
+        st.pieces = vec![SqlPiece {
+            sql: sql.to_string(),
+            param_count: params.len(),
+            first_param: 0,
+        }];
+        st.prepared = vec![None];
+        st.piece = 0;
+        st.phase = Phase::Prepared;
+        self.run_piece(&mut st, Some(params))
+    }
+
+    /// SQLMoreResults: moves to the next statement of a multi-statement string.
+    pub fn more_results(&self) -> OdbcResult<Outcome> {
+        let mut st = self.state.lock();
+        if st.phase != Phase::Cursor && st.phase != Phase::Executed {
+            return Ok(Outcome::NoData);
+        }
+        if st.piece + 1 >= st.pieces.len() {
+            self.close_locked(&mut st);
+            st.piece = 0;
+            return Ok(Outcome::NoData);
+        }
+        if st.result.take().is_some() {
+            if let Ok(session) = self.conn.state.lock().session() {
+                session.close_result(self.id);
+            }
+        }
+        st.piece += 1;
+        // A searched UPDATE/DELETE that touched no rows is still a result here: SQL_NO_DATA
+        // from SQLMoreResults would tell the application the batch has ended.
+        match self.run_piece(&mut st, None)? {
+            Outcome::NoData => Ok(Outcome::Success),
+            other => Ok(other),
+        }
+    }
+
+    /// Executes the current piece (once per parameter set).
+    pub(super) fn run_piece(
+        &self,
+        st: &mut StmtState,
+        internal: Option<&[Option<String>]>,
+    ) -> OdbcResult<Outcome> {
+        st.result = None;
+        st.getdata = GetDataPos::default();
+        let piece = st.pieces[st.piece].clone();
+        if piece.sql.is_empty() {
+            st.row_count = -1;
+            st.phase = Phase::Executed;
+            return Ok(Outcome::Success);
+        }
+        let (paramset_size, processed, status) = if internal.is_some() {
+            (1, CountSlot::NONE, StatusArray::NONE)
+        } else {
+            let apd = st.apd.lock();
+            let ipd = self.ipd.lock();
+            // SAFETY: SQL_ATTR_PARAMS_PROCESSED_PTR and SQL_ATTR_PARAM_STATUS_PTR as the
+            // application bound them; ODBC has it keep them valid, the status array with an
+            // element per parameter set (SQL_ATTR_PARAMSET_SIZE, read under the same lock).
+            unsafe {
+                (
+                    apd.array_size.max(1),
+                    CountSlot::bound(ipd.rows_processed_ptr),
+                    StatusArray::bound(ipd.array_status_ptr),
+                )
+            }
+        };
+        let mut cs = self.conn.state.lock();
+        let autocommit = cs.attrs.autocommit;
+        let limits = cs.limits;
+        if cs.generation() != st.generation {
+            // The session was replaced (failover): earlier prepared statements are gone.
+            st.prepared.iter_mut().for_each(|p| *p = None);
+            st.generation = cs.generation();
+        }
+        let cached = st.prepared[st.piece].clone();
+        let id = self.id;
+        // The first set's execution when it went out together with the prepare.
+        let mut first_set: Option<OdbcResult<Executed>> = None;
+        let prepared = match cached {
+            Some(p) => p,
+            // Not prepared yet and executed once (SQLExecDirect, catalog queries): prepare and
+            // execute in one round trip.
+            None if paramset_size == 1 => {
+                let values = self.values_of_set(st, &piece, internal, 0, status)?;
+                let refs: Vec<Option<&str>> = values.iter().map(|v| v.as_deref()).collect();
+                let running = cancel::begin(
+                    id,
+                    cs.session_opt().map(|s| s.canceller()),
+                    st.attrs.query_timeout_secs,
+                );
+                // Catalog queries (`internal`) read the system catalogs and open no transaction
+                // of their own, as psqlODBC's do: browsing must not leave the session idle in a
+                // transaction.
+                let opens_transaction = !autocommit && internal.is_none();
+                let outcome = cs.call(CallKind::Execute, |session| {
+                    if opens_transaction {
+                        session.begin_if_needed()?;
+                    }
+                    session.prepare_and_execute(id, &piece.sql, &refs)
+                });
+                let (prepared, executed) = match outcome {
+                    Ok((p, executed)) => (Some(p), executed.map_err(OdbcError::from)),
+                    Err(e) => (None, Err(e)),
+                };
+                let executed = running.finish(executed);
+                match prepared {
+                    Some(p) => {
+                        first_set = Some(executed);
+                        p
+                    }
+                    None => {
+                        status.set(0, param_status::ERROR);
+                        return Err(executed.err().unwrap_or_else(|| {
+                            OdbcError::new(state::GENERAL, "the statement could not be prepared")
+                        }));
+                    }
+                }
+            }
+            None => cs.call(CallKind::Prepare, |session| session.prepare(&piece.sql))?,
+        };
+        // Manual-commit mode: the execution belongs in a transaction. A statement prepared
+        // earlier (SQLPrepare, or an execution before the last SQLEndTran) has not opened one.
+        if !autocommit
+            && internal.is_none()
+            && first_set.is_none()
+            && !cs.session()?.in_transaction()
+        {
+            cs.call(CallKind::Execute, |session| session.begin_if_needed())?;
+        }
+        // The application's own BEGIN/COMMIT/ROLLBACK: a block it opened must not get the
+        // driver's transaction around a parameter array (whose COMMIT would end it), and one
+        // it ended must not be ended again. An ending statement ends the block even when it
+        // fails; a BEGIN counts once it has run.
+        let control = if internal.is_none() {
+            transaction_control(&piece.sql)
+        } else {
+            None
+        };
+        if control == Some(false) {
+            cs.session()?.note_transaction_block(false);
+        }
+        // Keep it for later executions of a prepared statement.
+        st.prepared[st.piece] = Some(prepared.clone());
+        if prepared.params().len() != piece.param_count {
+            if first_set.is_some() {
+                cs.session()?.close_result(id);
+            }
+            return Err(OdbcError::new(
+                state::GENERAL,
+                format!(
+                    "the statement has {} parameter markers but the server sees {}",
+                    piece.param_count,
+                    prepared.params().len()
+                ),
+            ));
+        }
+        tracing::debug!(
+            statement = id,
+            piece = st.piece,
+            parameters = piece.param_count,
+            sets = paramset_size,
+            "execute"
+        );
+        processed.set(0);
+        let mut total_affected: Option<u64> = None;
+        let mut outcome = Outcome::Success;
+        let mut executed_rows = false;
+        if paramset_size > 1 && internal.is_none() && prepared.columns().is_empty() {
+            return self.run_param_array(
+                st,
+                &mut cs,
+                &piece,
+                &prepared,
+                paramset_size,
+                processed,
+                status,
+            );
+        }
+        let operations = if internal.is_none() {
+            let apd = st.apd.lock();
+            // SAFETY: SQL_ATTR_PARAM_OPERATION_PTR as the application bound it, with an
+            // element per parameter set (ODBC has it keep the array valid while bound).
+            unsafe { StatusArray::bound(apd.array_status_ptr) }
+        } else {
+            StatusArray::NONE
+        };
+        for set in 0..paramset_size {
+            if first_set.is_none() && ignored_set(operations, set) {
+                status.set_at(set, param_status::UNUSED);
+                processed.set(set + 1);
+                continue;
+            }
+            let executed = match first_set.take() {
+                Some(executed) => executed,
+                None => {
+                    let values = self.values_of_set(st, &piece, internal, set, status)?;
+                    let refs: Vec<Option<&str>> = values.iter().map(|v| v.as_deref()).collect();
+                    let running = cancel::begin(
+                        id,
+                        cs.session_opt().map(|s| s.canceller()),
+                        st.attrs.query_timeout_secs,
+                    );
+                    running.finish(cs.call(CallKind::Execute, |session| {
+                        session.execute(id, &prepared, &refs)
+                    }))
+                }
+            };
+            let set_index = usize::try_from(set).unwrap_or(usize::MAX);
+            match executed {
+                Ok(Executed::Done { rows_affected }) => {
+                    if let Some(n) = rows_affected {
+                        total_affected = Some(total_affected.unwrap_or(0) + n);
+                    }
+                    status.set(set_index, param_status::SUCCESS);
+                }
+                Ok(Executed::Rows) => {
+                    executed_rows = true;
+                    status.set(set_index, param_status::SUCCESS);
+                    if set + 1 < paramset_size {
+                        cs.session()?.close_result(self.id);
+                    }
+                }
+                Err(e) => {
+                    status.set(set_index, param_status::ERROR);
+                    processed.set(set + 1);
+                    for rest in set + 1..paramset_size {
+                        status.set_at(rest, param_status::UNUSED);
+                    }
+                    return Err(e);
+                }
+            }
+            processed.set(set + 1);
+        }
+        if executed_rows {
+            let columns = prepared
+                .columns()
+                .iter()
+                .map(|col| types::describe(col.name(), col.type_(), col.type_modifier(), &limits))
+                .collect();
+            let types = prepared
+                .columns()
+                .iter()
+                .map(|c| c.type_().clone())
+                .collect();
+            st.result = Some(ResultSet {
+                columns,
+                types,
+                buffer: VecDeque::new(),
+                rowset: Vec::new(),
+                ended: false,
+                delivered: 0,
+                scroll: None,
+            });
+            st.row_count = -1;
+            st.phase = Phase::Cursor;
+            if st.attrs.cursor_type != scroll::cursor_type::FORWARD_ONLY {
+                self.read_static(st, &mut cs)?;
+            }
+        } else {
+            st.row_count = total_affected.map_or(-1, |n| i64::try_from(n).unwrap_or(i64::MAX));
+            st.phase = Phase::Executed;
+            if total_affected == Some(0) && is_searched_update_or_delete(&piece.sql) {
+                outcome = Outcome::NoData;
+            }
+        }
+        if control == Some(true) {
+            cs.session()?.note_transaction_block(true);
+        }
+        Ok(outcome)
+    }
+
+    /// The text values of parameter set `set` (or the driver's own values of an internal
+    /// query); a set that cannot be converted is marked in the status array.
+    fn values_of_set(
+        &self,
+        st: &StmtState,
+        piece: &SqlPiece,
+        internal: Option<&[Option<String>]>,
+        set: u64,
+        status: StatusArray,
+    ) -> OdbcResult<Vec<Option<String>>> {
+        if let Some(values) = internal {
+            return Ok(values.to_vec());
+        }
+        self.collect_params(st, piece, set)
+            .inspect_err(|_| status.set_at(set, param_status::ERROR))
+    }
+}
+
+/// ODBC wants SQL_NO_DATA from a searched UPDATE or DELETE that touched no row.
+fn is_searched_update_or_delete(sql: &str) -> bool {
+    let word: String = sql
+        .trim_start()
+        .chars()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .collect();
+    word.eq_ignore_ascii_case("update") || word.eq_ignore_ascii_case("delete")
+}

@@ -1,0 +1,133 @@
+//! SQLGetData: one column of the current row into the buffer of the call, in pieces for
+//! character and binary data.
+
+use super::cell::{write_cell, CellWrite};
+use super::{state_alias, Statement};
+use crate::odbc::appmem;
+use crate::odbc::convert::{self, c};
+use crate::odbc::diag::{state, OdbcError, OdbcResult, Outcome};
+
+/// SQL_ARD_TYPE: SQLGetData takes the type from the ARD record.
+const ARD_TYPE: i16 = -99;
+
+/// Where SQLGetData stands: the current row of the rowset (the first after a fetch, another
+/// after SQLSetPos) and how far a piecewise read of one column got.
+#[derive(Debug, Default, Clone, Copy)]
+pub(super) struct GetDataPos {
+    /// 0-based index of the current row in the rowset.
+    pub(super) row: usize,
+    /// The column a piecewise read is under way on (0: none).
+    pub(super) column: u16,
+    /// Bytes of that column already delivered.
+    pub(super) offset: usize,
+    /// The column has been read to its end: the next call answers SQL_NO_DATA.
+    pub(super) done: bool,
+}
+
+impl Statement {
+    /// SQLGetData for column `column` of the current row.
+    pub fn get_data(
+        &self,
+        column: u16,
+        target: i16,
+        buf: usize,
+        buf_len: i64,
+        ind: usize,
+    ) -> OdbcResult<Outcome> {
+        let mut st = self.state.lock();
+        let st = &mut *st;
+        let Some(rs) = st.result.as_ref() else {
+            return Err(OdbcError::new(
+                state::INVALID_CURSOR_STATE,
+                "no result set is open",
+            ));
+        };
+        let Some(row) = rs.rowset.get(st.getdata.row) else {
+            return Err(OdbcError::new(
+                state::INVALID_CURSOR_STATE,
+                "no row has been fetched",
+            ));
+        };
+        let ci = usize::from(column)
+            .checked_sub(1)
+            .filter(|i| *i < rs.types.len())
+            .ok_or_else(|| {
+                OdbcError::new(
+                    state::INVALID_DESCRIPTOR_INDEX,
+                    format!("column {column} does not exist"),
+                )
+            })?;
+        let ty = &rs.types[ci];
+        let mut c_type = target;
+        if c_type == ARD_TYPE {
+            c_type = st
+                .ard
+                .lock()
+                .record(usize::from(column))
+                .map_or(c::CHAR, |r| r.concise_type);
+        }
+        if c_type == c::DEFAULT {
+            c_type = convert::default_c_type(ty);
+        }
+        if st.getdata.column != column {
+            st.getdata = GetDataPos {
+                row: st.getdata.row,
+                column,
+                offset: 0,
+                done: false,
+            };
+        } else if st.getdata.done {
+            return Ok(Outcome::NoData);
+        }
+        let fixed = convert::fixed_size(c_type);
+        let cap = match fixed {
+            Some(n) => n,
+            None => {
+                if buf_len < 0 {
+                    return Err(OdbcError::new(
+                        state::INVALID_LENGTH,
+                        "invalid buffer length",
+                    ));
+                }
+                usize::try_from(buf_len).unwrap_or(0)
+            }
+        };
+        // SAFETY: `buf` is zero or the buffer the application passed to this call, BufferLength
+        // (`cap`) bytes long, or the fixed size of the C type, which ODBC has it provide.
+        let cell =
+            unsafe { write_cell(row, ci, ty, ty.oid(), c_type, buf, cap, st.getdata.offset) };
+        match cell? {
+            CellWrite::Null => {
+                if ind == 0 {
+                    return Err(OdbcError::new(
+                        state_alias::INDICATOR_REQUIRED,
+                        "the value is NULL and no indicator was given",
+                    ));
+                }
+                // SAFETY: the indicator the application passed to this call (non-zero here).
+                unsafe { appmem::write_len(ind, appmem::NULL_DATA) };
+                st.getdata.done = true;
+                Ok(Outcome::Success)
+            }
+            CellWrite::Value(w) => {
+                let total = w
+                    .total
+                    .map_or(appmem::NO_TOTAL, |t| i64::try_from(t).unwrap_or(i64::MAX));
+                // SAFETY: zero or the indicator the application passed to this call.
+                unsafe { appmem::write_len(ind, total) };
+                if fixed.is_some() {
+                    st.getdata.done = true;
+                } else {
+                    st.getdata.offset += w.len;
+                    st.getdata.done = !w.truncated;
+                }
+                if w.truncated {
+                    self.warn(state::STRING_TRUNCATED, "string data, right truncated");
+                } else if w.fractional_truncation {
+                    self.warn(state::FRACTIONAL_TRUNCATION, "fractional truncation");
+                }
+                Ok(Outcome::Success)
+            }
+        }
+    }
+}

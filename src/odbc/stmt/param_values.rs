@@ -1,0 +1,160 @@
+//! Reading one parameter set's values out of the buffers the application bound with
+//! SQLBindParameter (or supplied at execution), as the text the server is sent.
+
+use super::cell::convert_error;
+use super::{Statement, StmtState};
+use crate::odbc::appmem;
+use crate::odbc::convert::{self, c};
+use crate::odbc::diag::{state, OdbcError, OdbcResult};
+use crate::odbc::params;
+use crate::odbc::sqltext::SqlPiece;
+use crate::odbc::types;
+
+impl Statement {
+    /// The text values of the parameters of `piece` for parameter set `set`.
+    pub(super) fn collect_params(
+        &self,
+        st: &StmtState,
+        piece: &SqlPiece,
+        set: u64,
+    ) -> OdbcResult<Vec<Option<String>>> {
+        let apd = st.apd.lock();
+        let ipd = self.ipd.lock();
+        let set = usize::try_from(set).unwrap_or(0);
+        // SAFETY: SQL_ATTR_PARAM_BIND_OFFSET_PTR as the application bound it (zero or a
+        // readable SQLLEN, kept valid while bound).
+        let offset = unsafe { appmem::bind_offset(apd.bind_offset_ptr) };
+        let bind_type = usize::try_from(apd.bind_type).unwrap_or(0);
+        let mut values = Vec::with_capacity(piece.param_count);
+        for k in 0..piece.param_count {
+            let number = piece.first_param + k + 1;
+            let Some(rec) = apd.record(number).filter(|r| r.is_bound()) else {
+                return Err(OdbcError::new(
+                    state::COUNT_FIELD_INCORRECT,
+                    format!("parameter {number} is not bound"),
+                ));
+            };
+            let sql_type = ipd
+                .record(number)
+                .map_or(types::sql::VARCHAR, |r| r.concise_type);
+            let mut c_type = rec.concise_type;
+            if c_type == c::DEFAULT {
+                c_type = default_c_type_for_sql(sql_type);
+            }
+            let elem_size = convert::fixed_size(c_type)
+                .unwrap_or_else(|| usize::try_from(rec.octet_length).unwrap_or(0));
+            let stride_data = if bind_type > 0 { bind_type } else { elem_size };
+            let stride_len = if bind_type > 0 {
+                bind_type
+            } else {
+                std::mem::size_of::<isize>()
+            };
+            let data = if rec.data_ptr != 0 {
+                rec.data_ptr + offset + set * stride_data
+            } else {
+                0
+            };
+            let ind_addr = if rec.indicator_ptr != 0 {
+                rec.indicator_ptr + offset + set * stride_len
+            } else {
+                0
+            };
+            let len_addr = if rec.octet_length_ptr != 0 {
+                rec.octet_length_ptr + offset + set * stride_len
+            } else {
+                0
+            };
+            let indicator = if ind_addr != 0 {
+                // SAFETY: the indicator of set `set` in the array the application bound with
+                // SQLBindParameter, at the offset and stride its descriptor fields give.
+                Some(unsafe { appmem::read_len(ind_addr) })
+            } else {
+                None
+            };
+            let length = if len_addr != 0 {
+                // SAFETY: the length of set `set`, bound as the indicator above.
+                unsafe { appmem::read_len(len_addr) }
+            } else {
+                appmem::NTS
+            };
+            if indicator != Some(appmem::NULL_DATA)
+                && (length == appmem::DATA_AT_EXEC || length <= appmem::LEN_DATA_AT_EXEC_OFFSET)
+            {
+                let supplied = st.dae.as_ref().and_then(|d| d.value(number, set as u64));
+                match supplied {
+                    Some(Some(bytes)) => values.push(
+                        params::param_to_text(c_type, sql_type, bytes)
+                            .map_err(|e| convert_error(&e, Some(number)))?,
+                    ),
+                    Some(None) => values.push(None),
+                    None => {
+                        return Err(OdbcError::new(
+                            state::SEQUENCE_ERROR,
+                            format!(
+                                "no data was supplied for data-at-execution parameter {number}"
+                            ),
+                        ))
+                    }
+                }
+                continue;
+            }
+            if indicator == Some(appmem::NULL_DATA) || data == 0 {
+                values.push(None);
+                continue;
+            }
+            let bytes: &[u8] = match convert::fixed_size(c_type) {
+                // SAFETY: a bound parameter of a fixed-size C type holds that many bytes
+                // (SQLBindParameter ignores BufferLength for them).
+                Some(n) => unsafe { appmem::bytes(data, n) },
+                None => {
+                    let n = if length == appmem::NTS || length < 0 {
+                        let cap = if rec.octet_length > 0 {
+                            usize::try_from(rec.octet_length).unwrap_or(usize::MAX)
+                        } else {
+                            usize::MAX / 2
+                        };
+                        // SAFETY: a bound string without a length is NUL-terminated
+                        // (SQL_NTS), and no longer than its buffer when one was given.
+                        unsafe {
+                            if c_type == c::WCHAR {
+                                appmem::wcslen_bytes(data, cap)
+                            } else {
+                                appmem::strlen(data, cap)
+                            }
+                        }
+                    } else {
+                        usize::try_from(length).unwrap_or(0)
+                    };
+                    // SAFETY: `n` is the length the application gave for this value or the
+                    // length of its NUL-terminated text, all readable.
+                    unsafe { appmem::bytes(data, n) }
+                }
+            };
+            let text = params::param_to_text(c_type, sql_type, bytes)
+                .map_err(|e| convert_error(&e, Some(number)))?;
+            values.push(text);
+        }
+        Ok(values)
+    }
+}
+
+/// SQL_C_DEFAULT for a parameter: the C type ODBC pairs with its SQL type.
+pub(super) fn default_c_type_for_sql(sql_type: i16) -> i16 {
+    use types::sql;
+    match sql_type {
+        sql::BIT => -7,
+        sql::TINYINT => -26,
+        sql::SMALLINT => -15,
+        sql::INTEGER => -16,
+        sql::BIGINT => -25,
+        sql::REAL => 7,
+        sql::FLOAT | sql::DOUBLE => 8,
+        sql::TYPE_DATE | sql::DATE => 91,
+        sql::TYPE_TIME | sql::TIME => 92,
+        sql::TYPE_TIMESTAMP | sql::TIMESTAMP => 93,
+        sql::BINARY | sql::VARBINARY | sql::LONGVARBINARY => c::BINARY,
+        sql::WCHAR | sql::WVARCHAR | sql::WLONGVARCHAR => c::WCHAR,
+        sql::GUID => -11,
+        _ => c::CHAR,
+    }
+}
