@@ -4,35 +4,12 @@
 mod common;
 mod support;
 
-use common::{build_c_program, conn_string, single_instance, OdbcConfig};
+use common::{closed_port, conn_string, single_instance, OdbcConfig};
 use std::time::Duration;
 use support::{TEST_DATABASE, TEST_USER};
 
 fn run_replay(config: &OdbcConfig, source: &str, args: &[&str]) {
-    let bin = build_c_program(config, source);
-    let out = config.run(
-        bin.to_str().expect("path"),
-        args,
-        "",
-        Duration::from_secs(180),
-    );
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        out.status.success() && text.contains("all passed"),
-        "{source} replay failed:\n{text}"
-    );
-}
-
-/// A loopback port nothing listens on: bound by the kernel, then released.
-fn closed_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = listener.local_addr().expect("address").port();
-    drop(listener);
-    port
+    config.expect_c_program_passes(source, args, Duration::from_secs(180));
 }
 
 #[test]

@@ -11,7 +11,7 @@ mod support;
 
 use common::{conn_string, single_instance, OdbcConfig};
 use odbc_api::buffers::{BufferDesc, ColumnarDynBuffer, Indicator, TextRowSet};
-use odbc_api::{BindParamDesc, ConnectionOptions, Cursor, Environment, Error};
+use odbc_api::{BindParamDesc, Connection, ConnectionOptions, Cursor, Environment, Error};
 use std::sync::OnceLock;
 
 /// The private ini files and the ODBC environment, shared by every test of this binary: the
@@ -29,6 +29,16 @@ fn env() -> &'static Environment {
     .1
 }
 
+/// A connection to the stand-in's writer through the driver manager.
+fn connect(cluster: &support::Cluster) -> Connection<'static> {
+    env()
+        .connect_with_connection_string(
+            &conn_string(cluster, &cluster.writer_id()),
+            ConnectionOptions::default(),
+        )
+        .expect("connect")
+}
+
 fn sqlstate(e: &Error) -> String {
     match e {
         Error::Diagnostics { record, .. } => record.state.as_str().to_string(),
@@ -43,12 +53,7 @@ const QUERY: &str = "SELECT g::int4 AS a, g * 1000 AS b, g / 4.0::float8 AS c, '
 #[test]
 fn block_cursors_over_100k_rows() {
     let cluster = single_instance();
-    let conn = env()
-        .connect_with_connection_string(
-            &conn_string(&cluster, &cluster.writer_id()),
-            ConnectionOptions::default(),
-        )
-        .expect("connect");
+    let conn = connect(&cluster);
 
     // Text row set: every value as text, 1000 rows per fetch.
     let mut cursor = conn
@@ -126,7 +131,8 @@ fn block_cursors_over_100k_rows() {
             assert_eq!(b[r], g * 1000);
             assert!((c[r] - g as f64 / 4.0).abs() < 1e-9);
             assert_eq!(d.get(r), Some(format!("row {g}").as_bytes()));
-            assert_eq!(e[r], if g % 10 == 0 { None } else { Some(g as i32) });
+            let expected = i32::try_from(g).expect("row numbers fit int4");
+            assert_eq!(e[r], if g % 10 == 0 { None } else { Some(expected) });
             seen += 1;
         }
     }
@@ -137,12 +143,7 @@ fn block_cursors_over_100k_rows() {
 #[test]
 fn bulk_insert_through_parameter_arrays() {
     let cluster = single_instance();
-    let conn = env()
-        .connect_with_connection_string(
-            &conn_string(&cluster, &cluster.writer_id()),
-            ConnectionOptions::default(),
-        )
-        .expect("connect");
+    let conn = connect(&cluster);
     conn.execute(
         "CREATE TABLE bulk (id int4 PRIMARY KEY, amount int8, ratio float8, name text)",
         (),

@@ -4,8 +4,7 @@
 mod common;
 mod support;
 
-use common::{driver_so, single_instance, OdbcConfig};
-use std::process::Command;
+use common::{build_c_program_with, driver_so, expect_all_passed, single_instance, OdbcConfig};
 use std::time::Duration;
 
 #[test]
@@ -14,17 +13,8 @@ fn direct_calls_with_bad_input_never_crash() {
     let writer = cluster.writer_id();
     let info = cluster.instance(&writer).expect("writer");
     let config = OdbcConfig::new(&[]);
-    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/c/direct.c");
-    let bin = config.dir.join("direct");
     // No -lodbc: the program talks to the driver alone.
-    let status = Command::new("cc")
-        .args(["-O1", "-Wall", "-o"])
-        .arg(&bin)
-        .arg(&src)
-        .arg("-ldl")
-        .status()
-        .expect("run cc");
-    assert!(status.success(), "cc failed for {}", src.display());
+    let bin = build_c_program_with(&config, "direct.c", &["-ldl"]);
     let conn = format!(
         "Server=127.0.0.1;Port={};Database={};UID={};PWD={}",
         info.proxy_port,
@@ -33,20 +23,12 @@ fn direct_calls_with_bad_input_never_crash() {
         support::TEST_PASSWORD
     );
     let so = driver_so();
-    let out = config.run(
-        bin.to_str().expect("path"),
-        &[so.to_str().expect("path"), &conn],
-        "",
-        Duration::from_secs(120),
-    );
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        out.status.success() && text.contains("all passed"),
-        "direct C program failed ({:?}):\n{text}",
-        out.status
+    expect_all_passed(
+        "direct.c",
+        config.run_program(
+            &bin,
+            &[so.to_str().expect("path"), &conn],
+            Duration::from_secs(120),
+        ),
     );
 }

@@ -9,8 +9,8 @@ use auroraodbc::odbc::functions::{api_name, SUPPORTED};
 use std::collections::BTreeSet;
 use std::process::Command;
 
-/// Upper-case API names exported by the .so, with the A/W suffixes folded away.
-fn exported_api_names() -> BTreeSet<String> {
+/// The symbols the built .so defines and exports.
+fn exported_symbols() -> BTreeSet<String> {
     let so = common::driver_so();
     let out = Command::new("nm")
         .args(["-D", "--defined-only"])
@@ -24,7 +24,14 @@ fn exported_api_names() -> BTreeSet<String> {
     );
     String::from_utf8_lossy(&out.stdout)
         .lines()
-        .filter_map(|l| l.split_whitespace().last())
+        .filter_map(|l| l.split_whitespace().last().map(str::to_string))
+        .collect()
+}
+
+/// Upper-case API names exported by the .so, with the A/W suffixes folded away.
+fn exported_api_names() -> BTreeSet<String> {
+    exported_symbols()
+        .iter()
         .filter(|sym| sym.starts_with("SQL"))
         .map(|sym| {
             let base = sym
@@ -58,16 +65,7 @@ fn supported_list_equals_exported_functions() {
 
 #[test]
 fn every_text_function_has_its_wide_twin() {
-    let so = common::driver_so();
-    let out = Command::new("nm")
-        .args(["-D", "--defined-only"])
-        .arg(&so)
-        .output()
-        .expect("run nm");
-    let syms: BTreeSet<String> = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter_map(|l| l.split_whitespace().last().map(str::to_string))
-        .collect();
+    let syms = exported_symbols();
     for f in [
         "SQLTables",
         "SQLColumns",

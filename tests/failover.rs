@@ -3,19 +3,18 @@
 //! unixODBC and a C program.
 
 mod common;
+mod fixtures;
 mod support;
 
 use auroraodbc::engine::availability::{self, Availability};
 use auroraodbc::engine::error::{EngineError, EngineResult};
-use auroraodbc::engine::pipeline::{
-    CallKind, ConnectPurpose, ConnectRequest, EngineConnection, Pipeline, SessionCharacteristics,
-};
+use auroraodbc::engine::pipeline::{CallKind, EngineConnection, SessionCharacteristics};
 use auroraodbc::engine::selection::{self, HostFilter};
 use auroraodbc::engine::settings::Settings;
 use auroraodbc::engine::topology;
 use auroraodbc::odbc::conn::{connect_options, ConnAttrs};
+use fixtures::{host_pairs, instance_of, open_connection, resolve, with_extra};
 use std::io::{BufRead, BufReader, Write};
-use std::process::{Command, Stdio};
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 use support::{Cluster, ClusterOptions, FaultMode, TEST_DATABASE, TEST_PASSWORD, TEST_USER};
@@ -31,63 +30,33 @@ fn cluster(hash: &str, replicas: usize) -> Cluster {
     .expect("start cluster")
 }
 
+/// Settings that reach `host` with only `failover` in the chain; `extra` replaces any of them.
 fn settings(cluster: &Cluster, host: &str, extra: &[(&str, &str)]) -> Arc<Settings> {
-    let mut pairs: Vec<(String, String)> = vec![
-        ("Server".into(), host.to_string()),
-        ("Port".into(), "5432".into()),
-        ("Database".into(), TEST_DATABASE.into()),
-        ("UID".into(), TEST_USER.into()),
-        ("PWD".into(), TEST_PASSWORD.into()),
-        ("connect_timeout".into(), "5".into()),
-        ("host_address_map".into(), cluster.host_map()),
-        ("plugins".into(), "failover".into()),
-        ("failover_timeout_ms".into(), "20000".into()),
-        ("failover_reader_connect_timeout_ms".into(), "2000".into()),
-    ];
-    // The first occurrence of a key wins, so a test's own values replace the defaults above.
-    pairs.retain(|(k, _)| !extra.iter().any(|(e, _)| e.eq_ignore_ascii_case(k)));
-    pairs.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-    Arc::new(Settings::resolve(&pairs, &|_| None).expect("settings"))
+    let mut pairs = host_pairs(cluster, host);
+    for (k, v) in [
+        ("connect_timeout", "5"),
+        ("plugins", "failover"),
+        ("failover_timeout_ms", "20000"),
+        ("failover_reader_connect_timeout_ms", "2000"),
+    ] {
+        pairs.push((k.into(), v.into()));
+    }
+    Arc::new(resolve(&with_extra(pairs, extra)))
 }
 
 /// Opens a connection the way the ODBC layer does: pipeline connect, then `connected`.
 fn open(cluster: &Cluster, host: &str, extra: &[(&str, &str)]) -> EngineConnection {
     let settings = settings(cluster, host, extra);
     let options = connect_options(&settings, &ConnAttrs::default()).expect("options");
-    let pipeline =
-        Arc::new(Pipeline::build(&settings, auroraodbc::plugins::factory).expect("pipeline"));
+    let characteristics = SessionCharacteristics {
+        autocommit: true,
+        ..Default::default()
+    };
+    let conn = open_connection(settings, options, characteristics).expect("connect");
     if !extra.iter().any(|(k, _)| k.eq_ignore_ascii_case("plugins")) {
-        assert_eq!(pipeline.codes_loaded(), vec!["failover"]);
+        assert_eq!(conn.pipeline.codes_loaded(), vec!["failover"]);
     }
-    let request = ConnectRequest {
-        options: options.clone(),
-        settings: settings.clone(),
-        purpose: ConnectPurpose::Initial,
-    };
-    let session = pipeline.connect(&request).expect("connect");
-    let mut conn = EngineConnection {
-        session,
-        options,
-        settings,
-        pipeline: pipeline.clone(),
-        instance_id: None,
-        instance_seat: None,
-        characteristics: SessionCharacteristics {
-            autocommit: true,
-            ..Default::default()
-        },
-        generation: 0,
-        host_filter: HostFilter::allow_all(),
-    };
-    pipeline.connected(&mut conn).expect("connected");
     conn
-}
-
-/// `SELECT aurora_db_instance_identifier()` as a network-bound call.
-fn instance_of(conn: &mut EngineConnection) -> EngineResult<String> {
-    conn.call(CallKind::Execute, |c| {
-        topology::query_instance_id(&mut c.session)
-    })
 }
 
 fn one_value(conn: &mut EngineConnection, sql: &str) -> EngineResult<String> {
@@ -570,16 +539,11 @@ fn end_to_end_through_the_driver_manager() {
         cluster.cluster_endpoint_host(),
         cluster.host_map()
     );
-    let mut cmd = Command::new("timeout");
-    cmd.arg("--kill-after=5")
-        .arg("120")
-        .arg(&bin)
-        .arg(&conn_str);
-    config.apply(&mut cmd);
-    cmd.stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd.spawn().expect("start C program");
+    let mut child = config.spawn(
+        bin.to_str().expect("path"),
+        &[&conn_str],
+        Duration::from_secs(120),
+    );
     let stdout = child.stdout.take().expect("stdout");
     let mut lines = BufReader::new(stdout).lines();
     let mut seen = Vec::new();

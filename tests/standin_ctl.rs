@@ -86,8 +86,9 @@ impl Drop for Standin {
         if self.child.try_wait().ok().flatten().is_none() {
             // SIGKILL leaves the servers' temporary directory behind; SIGTERM (what `down`
             // sends) lets the stand-in clean up, and waiting here reaps it.
+            let pid = libc::pid_t::try_from(self.child.id()).expect("a process id fits pid_t");
             // SAFETY: kill has no memory-safety preconditions.
-            unsafe { libc::kill(self.child.id() as libc::pid_t, libc::SIGTERM) };
+            unsafe { libc::kill(pid, libc::SIGTERM) };
         }
         let _ = self.child.wait();
         let _ = std::fs::remove_dir_all(&self.dir);

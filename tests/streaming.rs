@@ -12,18 +12,12 @@ fn ten_million_rows_in_bounded_memory() {
     let writer = cluster.writer_id();
     let config = OdbcConfig::new(&[]);
     let bin = build_c_program(&config, "stream.c");
-    let out = config.run(
-        bin.to_str().expect("path"),
+    let (status, text) = config.run_program(
+        &bin,
         &[&conn_string(&cluster, &writer), "10000000"],
-        "",
         Duration::from_secs(600),
     );
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(out.status.success(), "stream program failed:\n{text}");
+    assert!(status.success(), "stream program failed:\n{text}");
     let maxrss_kb: u64 = text
         .split("maxrss_kb=")
         .nth(1)

@@ -2,36 +2,30 @@
 //! dialect detection, instance ids, topology from every node and after a promotion, and
 //! instance host names through the host pattern and host_address_map.
 
+mod fixtures;
 mod support;
 
 use auroraodbc::engine::availability::{self, Availability};
 use auroraodbc::engine::session::{ConnectOptions, Session};
 use auroraodbc::engine::settings::Settings;
 use auroraodbc::engine::topology::{self, Dialect, HostPattern};
+use fixtures::{cluster_with, resolve, session_options, with_extra};
 use std::time::Duration;
-use support::{Cluster, ClusterOptions, TEST_DATABASE, TEST_PASSWORD, TEST_USER};
+use support::{Cluster, ClusterOptions};
 
+/// Settings naming the cluster endpoint, with the cluster's host names pinned.
 fn settings(cluster: &Cluster, extra: &[(&str, &str)]) -> Settings {
-    let mut pairs = vec![
+    let pairs = vec![
         ("Server".to_string(), cluster.cluster_endpoint_host()),
         ("host_address_map".to_string(), cluster.host_map()),
     ];
-    pairs.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-    Settings::resolve(&pairs, &|_| None).expect("settings")
+    resolve(&with_extra(pairs, extra))
 }
 
+/// A plain session to instance `id` through its fault proxy.
 fn options_for(cluster: &Cluster, id: &str) -> ConnectOptions {
     let info = cluster.instance(id).expect("instance");
-    ConnectOptions {
-        host: "127.0.0.1".into(),
-        port: info.proxy_port,
-        database: TEST_DATABASE.into(),
-        user: TEST_USER.into(),
-        password: Some(TEST_PASSWORD.into()),
-        connect_timeout: Some(Duration::from_secs(10)),
-        application_name: "topology-test".into(),
-        ..Default::default()
-    }
+    session_options(info.proxy_port, "topology-test")
 }
 
 #[test]
@@ -98,23 +92,14 @@ fn topology_from_every_node_and_after_promotion() {
 
 #[test]
 fn instance_hosts_follow_the_pattern_and_the_address_map() {
-    let cluster = Cluster::start(ClusterOptions {
-        replicas: 1,
-        ..Default::default()
-    })
-    .expect("cluster");
+    let cluster = cluster_with(1);
     let s = settings(&cluster, &[]);
     let pattern =
         HostPattern::for_connection(&s, &cluster.cluster_endpoint_host()).expect("default pattern");
     assert_eq!(pattern.0, format!("?.{}", cluster.domain()));
     let base = ConnectOptions {
         host: cluster.cluster_endpoint_host(),
-        port: 5432,
-        database: TEST_DATABASE.into(),
-        user: TEST_USER.into(),
-        password: Some(TEST_PASSWORD.into()),
-        connect_timeout: Some(Duration::from_secs(10)),
-        ..Default::default()
+        ..session_options(5432, "")
     };
     for id in cluster.instance_ids() {
         let opts = pattern.instance_options(&id, &base, &s);

@@ -3,9 +3,9 @@
  * invalid UTF-16, unknown info types, malformed connection strings. It must never crash.
  * Usage: direct <path to libauroraodbc.so> "<connection string without Driver=>" */
 #include <dlfcn.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+
+#define CHECK_WITHOUT_DRIVER_MANAGER
+#include "check.h"
 
 /* The ODBC declarations this program needs, written out: it uses no driver manager, so it
  * depends on no driver manager's headers (unixODBC's and iODBC's differ in SQLWCHAR). */
@@ -86,15 +86,12 @@ static void *sym(const char *name) {
 
 #define F(name) ((name##_t)sym("SQL" #name))
 
-static void fail(const char *what, int line) {
-  fprintf(stderr, "FAIL %s (line %d)\n", what, line);
-  exit(1);
-}
-#define CHECK(cond, what)        \
-  do {                           \
-    checks++;                    \
-    if (!(cond)) fail(what, __LINE__); \
-    printf("ok %s\n", what);     \
+/* Here every check passed is printed and counted. */
+#define CHECK(cond, what)                   \
+  do {                                      \
+    checks++;                               \
+    if (!(cond)) check_fail(what, __LINE__); \
+    printf("ok %s\n", what);                \
   } while (0)
 
 static char last_msg[1024];

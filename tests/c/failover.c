@@ -3,49 +3,10 @@
  * Prints BEFORE <instance> and READY, then waits for a line on stdin while the test cuts the
  * writer off and promotes a replica. Then: the next call must fail with 08S02, and the same
  * connection handle (and its statement handles) must work on the new writer. */
-#include <sql.h>
-#include <sqlext.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+#include "check.h"
 
 static SQLHENV env;
 static SQLHDBC dbc;
-
-static void diag(SQLSMALLINT type, SQLHANDLE h) {
-  SQLCHAR state[6], msg[1024];
-  SQLINTEGER native;
-  SQLSMALLINT len;
-  for (SQLSMALLINT i = 1; SQLGetDiagRec(type, h, i, state, &native, msg, sizeof msg, &len) == SQL_SUCCESS; i++)
-    fprintf(stderr, "  diag %d: %s %s\n", i, state, msg);
-}
-
-static const char *first_state(SQLSMALLINT type, SQLHANDLE h) {
-  static SQLCHAR state[6];
-  SQLCHAR msg[1024];
-  SQLINTEGER native;
-  SQLSMALLINT len;
-  state[0] = 0;
-  if (SQLGetDiagRec(type, h, 1, state, &native, msg, sizeof msg, &len) == SQL_SUCCESS)
-    fprintf(stderr, "  %s %s\n", state, msg);
-  return (const char *)state;
-}
-
-#define OK(rc) ((rc) == SQL_SUCCESS || (rc) == SQL_SUCCESS_WITH_INFO)
-#define CHECK(cond, what, type, h)                            \
-  do {                                                        \
-    if (!(cond)) {                                            \
-      fprintf(stderr, "FAIL %s (line %d)\n", what, __LINE__); \
-      diag(type, h);                                          \
-      exit(1);                                                \
-    }                                                         \
-  } while (0)
-
-static SQLHSTMT new_stmt(void) {
-  SQLHSTMT st;
-  CHECK(OK(SQLAllocHandle(SQL_HANDLE_STMT, dbc, &st)), "alloc stmt", SQL_HANDLE_DBC, dbc);
-  return st;
-}
 
 /* Fetches the first column of the first row as text and closes the cursor. */
 static void fetch_text(SQLHSTMT st, char *out, SQLLEN size) {
@@ -62,21 +23,17 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: failover <connection string>\n");
     return 2;
   }
-  SQLAllocHandle(SQL_HANDLE_ENV, SQL_NULL_HANDLE, &env);
-  SQLSetEnvAttr(env, SQL_ATTR_ODBC_VERSION, (SQLPOINTER)SQL_OV_ODBC3, 0);
-  SQLAllocHandle(SQL_HANDLE_DBC, env, &dbc);
-  rc = SQLDriverConnect(dbc, NULL, (SQLCHAR *)argv[1], SQL_NTS, NULL, 0, NULL, SQL_DRIVER_NOPROMPT);
-  CHECK(OK(rc), "connect", SQL_HANDLE_DBC, dbc);
+  connect_or_exit(argv[1], SQL_OV_ODBC3, &env, &dbc);
 
   /* A prepared statement that must survive failover (it is prepared again on the new session). */
-  SQLHSTMT who = new_stmt();
+  SQLHSTMT who = stmt_on(dbc);
   CHECK(OK(SQLPrepare(who, (SQLCHAR *)"SELECT aurora_db_instance_identifier()", SQL_NTS)), "prepare", SQL_HANDLE_STMT, who);
   CHECK(OK(SQLExecute(who)), "execute before", SQL_HANDLE_STMT, who);
   fetch_text(who, buf, sizeof buf);
   printf("BEFORE %s\n", buf);
 
   /* A cursor left open on the old session. */
-  SQLHSTMT open_cursor = new_stmt();
+  SQLHSTMT open_cursor = stmt_on(dbc);
   CHECK(OK(SQLExecDirect(open_cursor, (SQLCHAR *)"SELECT g FROM generate_series(1, 100000) g", SQL_NTS)), "open cursor",
         SQL_HANDLE_STMT, open_cursor);
   CHECK(OK(SQLFetch(open_cursor)), "first row of the open cursor", SQL_HANDLE_STMT, open_cursor);
@@ -85,9 +42,10 @@ int main(int argc, char **argv) {
   fflush(stdout);
   if (!fgets(line, sizeof line, stdin)) return 3;
 
-  SQLHSTMT direct = new_stmt();
+  SQLHSTMT direct = stmt_on(dbc);
   rc = SQLExecDirect(direct, (SQLCHAR *)"SELECT 1", SQL_NTS);
   CHECK(rc == SQL_ERROR, "the call after the outage fails", SQL_HANDLE_STMT, direct);
+  diag(SQL_HANDLE_STMT, direct);
   printf("FAILED_CALL %s\n", first_state(SQL_HANDLE_STMT, direct));
 
   CHECK(OK(SQLExecute(who)), "execute after failover", SQL_HANDLE_STMT, who);
@@ -100,9 +58,10 @@ int main(int argc, char **argv) {
   printf("DIRECT %s\n", buf);
 
   rc = SQLFetch(open_cursor);
-  if (rc == SQL_ERROR)
+  if (rc == SQL_ERROR) {
+    diag(SQL_HANDLE_STMT, open_cursor);
     printf("STALE_CURSOR %s\n", first_state(SQL_HANDLE_STMT, open_cursor));
-  else
+  } else
     printf("STALE_CURSOR rc=%d\n", (int)rc);
   /* The driver manager still counts the cursor as open after the failed fetch: close it. */
   CHECK(OK(SQLFreeStmt(open_cursor, SQL_CLOSE)), "close the stale cursor", SQL_HANDLE_STMT, open_cursor);

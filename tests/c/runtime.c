@@ -3,16 +3,15 @@
  * Usage: runtime "<connection string>" <path of the driver library> */
 #include <dlfcn.h>
 #include <pthread.h>
-#include <sql.h>
-#include <sqlext.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "check.h"
+
 static const char *conn_str;
 
+/* A connection of its own running `queries` statements; false at the first failure. It does
+ * not end the program: it runs in threads and in a forked child. */
 static int one_session(int queries) {
   SQLHENV env;
   SQLHDBC dbc;
@@ -57,17 +56,18 @@ int main(int argc, char **argv) {
   for (int i = 0; i < 8; i++) {
     void *r;
     pthread_join(threads[i], &r);
-    if (!(long)r) { fprintf(stderr, "FAIL thread %d\n", i); return 1; }
+    if (!(long)r) {
+      char what[32];
+      snprintf(what, sizeof what, "thread %d", i);
+      check_fail(what, __LINE__);
+    }
   }
   printf("ok threads\n");
 
   /* A child made by fork() after the driver was used gets a working driver of its own. */
   SQLHENV env;
   SQLHDBC dbc;
-  SQLAllocHandle(SQL_HANDLE_ENV, SQL_NULL_HANDLE, &env);
-  SQLSetEnvAttr(env, SQL_ATTR_ODBC_VERSION, (SQLPOINTER)SQL_OV_ODBC3, 0);
-  SQLAllocHandle(SQL_HANDLE_DBC, env, &dbc);
-  if (!SQL_SUCCEEDED(SQLDriverConnect(dbc, NULL, (SQLCHAR *)conn_str, SQL_NTS, NULL, 0, NULL, SQL_DRIVER_NOPROMPT))) { fprintf(stderr, "FAIL parent connect\n"); return 1; }
+  connect_or_exit(conn_str, SQL_OV_ODBC3, &env, &dbc);
   pid_t child = fork();
   if (child == 0) {
     alarm(30);
@@ -79,20 +79,22 @@ int main(int argc, char **argv) {
   }
   int status = 0;
   waitpid(child, &status, 0);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) { fprintf(stderr, "FAIL child status %d\n", status); return 1; }
-  SQLHSTMT st;
-  SQLAllocHandle(SQL_HANDLE_STMT, dbc, &st);
-  if (!SQL_SUCCEEDED(SQLExecDirect(st, (SQLCHAR *)"SELECT 1", SQL_NTS))) { fprintf(stderr, "FAIL parent after fork\n"); return 1; }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    fprintf(stderr, "child status %d\n", status);
+    check_fail("the forked child's own session", __LINE__);
+  }
+  SQLHSTMT st = stmt_on(dbc);
+  CHECK(OK(SQLExecDirect(st, (SQLCHAR *)"SELECT 1", SQL_NTS)), "parent after fork", SQL_HANDLE_STMT, st);
   printf("ok fork\n");
 
   /* The release function stops background work; the driver starts again on next use. */
   void *lib = dlopen(argv[2], RTLD_NOW | RTLD_NOLOAD);
   void (*release)(void) = lib ? (void (*)(void))dlsym(lib, "auroraodbc_release") : NULL;
-  if (!release) { fprintf(stderr, "FAIL auroraodbc_release not found\n"); return 1; }
+  if (!release) check_fail("auroraodbc_release found", __LINE__);
   SQLCloseCursor(st);
   release();
   release();
-  if (!one_session(3)) { fprintf(stderr, "FAIL use after release\n"); return 1; }
+  if (!one_session(3)) check_fail("use after release", __LINE__);
   printf("ok release\n");
 
   /* Leave with a connection open and no cleanup: the process must still exit at once. */

@@ -3,51 +3,10 @@
  * current row, SQLRowCount, cursor-type degradation, and SQLExtendedFetch for ODBC 2.
  * Usage: scroll "<connection string>"
  * Prints one line per check group; exits 1 at the first failure with the diagnostics. */
-#include <sql.h>
-#include <sqlext.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+#include "check.h"
 
 static SQLHENV env;
 static SQLHDBC dbc;
-
-static void diag(SQLSMALLINT type, SQLHANDLE h) {
-  SQLCHAR state[6], msg[1024];
-  SQLINTEGER native;
-  SQLSMALLINT len;
-  for (SQLSMALLINT i = 1; SQLGetDiagRec(type, h, i, state, &native, msg, sizeof msg, &len) == SQL_SUCCESS; i++)
-    fprintf(stderr, "  diag %d: %s %s\n", i, state, msg);
-}
-
-static const char *first_state(SQLSMALLINT type, SQLHANDLE h) {
-  static SQLCHAR state[6];
-  SQLINTEGER native;
-  SQLCHAR msg[512];
-  SQLSMALLINT len;
-  state[0] = 0;
-  SQLGetDiagRec(type, h, 1, state, &native, msg, sizeof msg, &len);
-  return (const char *)state;
-}
-
-#define CHECK(cond, what, type, h)                                   \
-  do {                                                               \
-    if (!(cond)) {                                                   \
-      fprintf(stderr, "FAIL %s (line %d)\n", what, __LINE__);        \
-      diag(type, h);                                                 \
-      exit(1);                                                       \
-    }                                                                \
-  } while (0)
-
-#define OK(rc) ((rc) == SQL_SUCCESS || (rc) == SQL_SUCCESS_WITH_INFO)
-
-static void connect_with(const char *cs, SQLINTEGER version) {
-  CHECK(OK(SQLAllocHandle(SQL_HANDLE_ENV, SQL_NULL_HANDLE, &env)), "alloc env", SQL_HANDLE_ENV, env);
-  CHECK(OK(SQLSetEnvAttr(env, SQL_ATTR_ODBC_VERSION, (SQLPOINTER)(long)version, 0)), "odbc version", SQL_HANDLE_ENV, env);
-  CHECK(OK(SQLAllocHandle(SQL_HANDLE_DBC, env, &dbc)), "alloc dbc", SQL_HANDLE_ENV, env);
-  SQLRETURN rc = SQLDriverConnect(dbc, NULL, (SQLCHAR *)cs, SQL_NTS, NULL, 0, NULL, SQL_DRIVER_NOPROMPT);
-  CHECK(OK(rc), "connect", SQL_HANDLE_DBC, dbc);
-}
 
 static void disconnect(void) {
   SQLDisconnect(dbc);
@@ -55,16 +14,10 @@ static void disconnect(void) {
   SQLFreeHandle(SQL_HANDLE_ENV, env);
 }
 
-static SQLHSTMT new_stmt(void) {
-  SQLHSTMT st;
-  CHECK(OK(SQLAllocHandle(SQL_HANDLE_STMT, dbc, &st)), "alloc stmt", SQL_HANDLE_DBC, dbc);
-  return st;
-}
-
 static const char *TEN = "SELECT n, 'row-' || n FROM generate_series(1, 10) AS n ORDER BY n";
 
 static SQLHSTMT static_stmt(const char *sql) {
-  SQLHSTMT st = new_stmt();
+  SQLHSTMT st = stmt_on(dbc);
   SQLRETURN rc = SQLSetStmtAttr(st, SQL_ATTR_CURSOR_TYPE, (SQLPOINTER)SQL_CURSOR_STATIC, 0);
   CHECK(rc == SQL_SUCCESS, "static cursor type accepted without warning", SQL_HANDLE_STMT, st);
   CHECK(OK(SQLExecDirect(st, (SQLCHAR *)sql, SQL_NTS)), sql, SQL_HANDLE_STMT, st);
@@ -149,7 +102,7 @@ static void test_single_rows(void) {
 
 /* Block cursor of 4 rows: partial rowsets, row status, the 01S06 rule. */
 static void test_blocks(void) {
-  SQLHSTMT st = new_stmt();
+  SQLHSTMT st = stmt_on(dbc);
   CHECK(OK(SQLSetStmtAttr(st, SQL_ATTR_CURSOR_SCROLLABLE, (SQLPOINTER)SQL_SCROLLABLE, 0)), "scrollable", SQL_HANDLE_STMT, st);
   SQLULEN type = 0;
   CHECK(OK(SQLGetStmtAttr(st, SQL_ATTR_CURSOR_TYPE, &type, 0, NULL)) && type == SQL_CURSOR_STATIC, "scrollable means static", SQL_HANDLE_STMT, st);
@@ -200,7 +153,7 @@ static void test_blocks(void) {
 
 /* Keyset/dynamic degrade to static with 01S02; forward-only refuses scrolling; limits. */
 static void test_cursor_types(void) {
-  SQLHSTMT st = new_stmt();
+  SQLHSTMT st = stmt_on(dbc);
   SQLRETURN rc = SQLSetStmtAttr(st, SQL_ATTR_CURSOR_TYPE, (SQLPOINTER)SQL_CURSOR_KEYSET_DRIVEN, 0);
   CHECK(rc == SQL_SUCCESS_WITH_INFO && strcmp(first_state(SQL_HANDLE_STMT, st), "01S02") == 0, "keyset degrades with 01S02", SQL_HANDLE_STMT, st);
   SQLULEN type = 0;
@@ -245,7 +198,7 @@ static void test_cursor_types(void) {
   SQLFreeHandle(SQL_HANDLE_STMT, st);
 
   /* Forward-only (the default) streams, and refuses to scroll. */
-  st = new_stmt();
+  st = stmt_on(dbc);
   CHECK(OK(SQLExecDirect(st, (SQLCHAR *)TEN, SQL_NTS)), "forward-only execute", SQL_HANDLE_STMT, st);
   CHECK(OK(SQLGetStmtAttr(st, SQL_ATTR_CURSOR_TYPE, &type, 0, NULL)) && type == SQL_CURSOR_FORWARD_ONLY, "default forward-only", SQL_HANDLE_STMT, st);
   CHECK(OK(SQLBindCol(st, 1, SQL_C_SLONG, &n, 0, &ind)), "bind", SQL_HANDLE_STMT, st);
@@ -260,8 +213,8 @@ static void test_cursor_types(void) {
 
 /* An ODBC 2 application: SQLSetStmtOption + SQLExtendedFetch with the same orientations. */
 static void test_extended_fetch(const char *cs) {
-  connect_with(cs, SQL_OV_ODBC2);
-  SQLHSTMT st = new_stmt();
+  connect_or_exit(cs, SQL_OV_ODBC2, &env, &dbc);
+  SQLHSTMT st = stmt_on(dbc);
   CHECK(OK(SQLSetStmtOption(st, SQL_CURSOR_TYPE, SQL_CURSOR_STATIC)), "ODBC 2 cursor type", SQL_HANDLE_STMT, st);
   CHECK(OK(SQLSetStmtOption(st, SQL_ROWSET_SIZE, 3)), "ODBC 2 rowset size", SQL_HANDLE_STMT, st);
   CHECK(OK(SQLExecDirect(st, (SQLCHAR *)TEN, SQL_NTS)), "execute", SQL_HANDLE_STMT, st);
@@ -298,7 +251,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: scroll CONNECTION-STRING\n");
     return 2;
   }
-  connect_with(argv[1], SQL_OV_ODBC3);
+  connect_or_exit(argv[1], SQL_OV_ODBC3, &env, &dbc);
   test_single_rows();
   test_blocks();
   test_cursor_types();

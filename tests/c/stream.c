@@ -1,11 +1,9 @@
 /* Reads a 10,000,000-row result through a block cursor and reports the process's peak memory:
  * rows must stream from the server as they are fetched, never be buffered whole.
  * Usage: stream "<connection string>" <rows> */
-#include <sql.h>
-#include <sqlext.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <sys/resource.h>
+
+#include "check.h"
 
 int main(int argc, char **argv) {
   if (argc < 3) return 2;
@@ -13,26 +11,20 @@ int main(int argc, char **argv) {
   SQLHENV env;
   SQLHDBC dbc;
   SQLHSTMT st;
-  SQLAllocHandle(SQL_HANDLE_ENV, SQL_NULL_HANDLE, &env);
-  SQLSetEnvAttr(env, SQL_ATTR_ODBC_VERSION, (SQLPOINTER)SQL_OV_ODBC3, 0);
-  SQLAllocHandle(SQL_HANDLE_DBC, env, &dbc);
-  if (!SQL_SUCCEEDED(SQLDriverConnect(dbc, NULL, (SQLCHAR *)argv[1], SQL_NTS, NULL, 0, NULL, SQL_DRIVER_NOPROMPT))) {
-    fprintf(stderr, "FAIL connect\n");
-    return 1;
-  }
-  SQLAllocHandle(SQL_HANDLE_STMT, dbc, &st);
+  connect_or_exit(argv[1], SQL_OV_ODBC3, &env, &dbc);
+  st = stmt_on(dbc);
   enum { N = 1000 };
   static SQLBIGINT ids[N];
   static char text[N][32];
   static SQLLEN id_ind[N], text_ind[N];
   SQLULEN fetched = 0;
-  SQLSetStmtAttr(st, SQL_ATTR_ROW_ARRAY_SIZE, (SQLPOINTER)N, 0);
-  SQLSetStmtAttr(st, SQL_ATTR_ROWS_FETCHED_PTR, &fetched, 0);
+  CHECK(OK(SQLSetStmtAttr(st, SQL_ATTR_ROW_ARRAY_SIZE, (SQLPOINTER)N, 0)), "row array size", SQL_HANDLE_STMT, st);
+  CHECK(OK(SQLSetStmtAttr(st, SQL_ATTR_ROWS_FETCHED_PTR, &fetched, 0)), "rows fetched pointer", SQL_HANDLE_STMT, st);
   char sql[128];
   snprintf(sql, sizeof sql, "SELECT g, 'row-' || g FROM generate_series(1, %ld) g", want);
-  if (!SQL_SUCCEEDED(SQLExecDirect(st, (SQLCHAR *)sql, SQL_NTS))) { fprintf(stderr, "FAIL execute\n"); return 1; }
-  SQLBindCol(st, 1, SQL_C_SBIGINT, ids, 0, id_ind);
-  SQLBindCol(st, 2, SQL_C_CHAR, text, sizeof text[0], text_ind);
+  CHECK(OK(SQLExecDirect(st, (SQLCHAR *)sql, SQL_NTS)), "execute", SQL_HANDLE_STMT, st);
+  CHECK(OK(SQLBindCol(st, 1, SQL_C_SBIGINT, ids, 0, id_ind)), "bind ids", SQL_HANDLE_STMT, st);
+  CHECK(OK(SQLBindCol(st, 2, SQL_C_CHAR, text, sizeof text[0], text_ind)), "bind text", SQL_HANDLE_STMT, st);
   long rows = 0;
   long long sum = 0;
   SQLRETURN rc;
@@ -40,12 +32,13 @@ int main(int argc, char **argv) {
     for (SQLULEN i = 0; i < fetched; i++) sum += ids[i];
     rows += (long)fetched;
   }
-  if (rc != SQL_NO_DATA) { fprintf(stderr, "FAIL fetch rc=%d after %ld rows\n", rc, rows); return 1; }
+  if (rc != SQL_NO_DATA) fprintf(stderr, "fetch rc=%d after %ld rows\n", rc, rows);
+  CHECK(rc == SQL_NO_DATA, "fetch to the end", SQL_HANDLE_STMT, st);
   struct rusage usage;
   getrusage(RUSAGE_SELF, &usage);
   printf("rows=%ld sum=%lld maxrss_kb=%ld\n", rows, sum, usage.ru_maxrss);
   long long expect = (long long)want * (want + 1) / 2;
-  if (rows != want || sum != expect) { fprintf(stderr, "FAIL wrong data\n"); return 1; }
+  CHECK(rows == want && sum == expect, "every row, with the right values", SQL_HANDLE_STMT, st);
   SQLFreeHandle(SQL_HANDLE_STMT, st);
   SQLDisconnect(dbc);
   SQLFreeHandle(SQL_HANDLE_DBC, dbc);

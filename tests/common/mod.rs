@@ -5,7 +5,7 @@
 
 use crate::support::{Cluster, TEST_DATABASE, TEST_PASSWORD, TEST_USER};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
@@ -63,8 +63,9 @@ impl OdbcConfig {
             .env("HOME", &self.dir);
     }
 
-    /// Runs `program` with `args`, feeding `stdin`, with a time limit; returns its output.
-    pub fn run(&self, program: &str, args: &[&str], stdin: &str, limit: Duration) -> Output {
+    /// Starts `program` with `args` and a time limit (after which it is killed), its stdin,
+    /// stdout and stderr piped.
+    pub fn spawn(&self, program: &str, args: &[&str], limit: Duration) -> Child {
         let mut cmd = Command::new("timeout");
         cmd.arg("--kill-after=5")
             .arg(format!("{}", limit.as_secs()))
@@ -74,9 +75,13 @@ impl OdbcConfig {
         cmd.stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        let mut child = cmd
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {program}: {e}"));
+        cmd.spawn()
+            .unwrap_or_else(|e| panic!("cannot start {program}: {e}"))
+    }
+
+    /// Runs `program` with `args`, feeding `stdin`, with a time limit; returns its output.
+    pub fn run(&self, program: &str, args: &[&str], stdin: &str, limit: Duration) -> Output {
+        let mut child = self.spawn(program, args, limit);
         {
             use std::io::Write;
             let mut input = child.stdin.take().expect("stdin");
@@ -160,22 +165,70 @@ pub fn conn_string(cluster: &Cluster, id: &str) -> String {
 
 /// Compiles a C test program from tests/c against sql.h and -lodbc; returns the binary.
 pub fn build_c_program(config: &OdbcConfig, source: &str) -> PathBuf {
+    build_c_program_with(config, source, &["-lodbc", "-lpthread"])
+}
+
+/// Compiles a C test program from tests/c (which includes tests/c/check.h) with these
+/// libraries; returns the binary.
+pub fn build_c_program_with(config: &OdbcConfig, source: &str, libraries: &[&str]) -> PathBuf {
     let src = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/c")
         .join(source);
     let bin = config.dir.join(source.trim_end_matches(".c"));
     let status = Command::new("cc")
-        .arg("-O1")
-        .arg("-Wall")
-        .arg("-o")
+        .args(["-O1", "-Wall", "-o"])
         .arg(&bin)
         .arg(&src)
-        .arg("-lodbc")
-        .arg("-lpthread")
+        .args(libraries)
         .status()
         .expect("run cc");
     assert!(status.success(), "cc failed for {}", src.display());
     bin
+}
+
+/// A program's stdout then its stderr, as text.
+pub fn output_text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+impl OdbcConfig {
+    /// Runs a built program with `args` and no input under a time limit: its exit status and
+    /// its output (stdout then stderr).
+    pub fn run_program(&self, bin: &Path, args: &[&str], limit: Duration) -> (ExitStatus, String) {
+        let out = self.run(bin.to_str().expect("utf-8 path"), args, "", limit);
+        (out.status, output_text(&out))
+    }
+
+    /// Builds tests/c/`source` against unixODBC, runs it with `args`, and panics with its
+    /// output unless it exits 0 having printed "all passed" (the C tests' last line); returns
+    /// the output.
+    pub fn expect_c_program_passes(&self, source: &str, args: &[&str], limit: Duration) -> String {
+        let bin = build_c_program(self, source);
+        expect_all_passed(source, self.run_program(&bin, args, limit))
+    }
+}
+
+/// The output of a C test that must have exited 0 after printing "all passed".
+pub fn expect_all_passed(source: &str, (status, text): (ExitStatus, String)) -> String {
+    // Shown with --nocapture: the values the checks saw.
+    println!("{text}");
+    assert!(
+        status.success() && text.contains("all passed"),
+        "{source} failed ({status:?}):\n{text}"
+    );
+    text
+}
+
+/// A loopback port nothing listens on: bound by the kernel, then released.
+pub fn closed_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("address").port();
+    drop(listener);
+    port
 }
 
 /// A writer-only stand-in cluster: enough for tests of the driver core.
