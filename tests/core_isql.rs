@@ -4,6 +4,8 @@ mod common;
 mod support;
 
 use common::{dsn_keys, single_instance, OdbcConfig};
+use std::time::{Duration, Instant};
+use support::FaultMode;
 
 #[test]
 fn isql_connects_queries_and_reports_server_errors() {
@@ -81,27 +83,62 @@ fn iusql_round_trips_unicode() {
     assert!(out.contains("Grüße, 世界, 🚀|7"), "wide text: {out}{err}");
 }
 
+/// isql's own start and exit on a loaded machine, on top of what a connect attempt may take.
+const ISQL_OVERHEAD: Duration = Duration::from_secs(3);
+
 #[test]
 fn unknown_dsn_and_unreachable_server_fail_cleanly() {
     let cluster = single_instance();
     let writer = cluster.writer_id();
+    let connect_timeout = Duration::from_secs(3);
+    let timeout_key = (
+        "connect_timeout".to_string(),
+        connect_timeout.as_secs().to_string(),
+    );
     let mut dead = dsn_keys(&cluster, &writer);
     dead.retain(|(k, _)| k != "Port");
-    // A port nothing listens on: bind, remember, close.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port();
-    dead.push(("Port".into(), port.to_string()));
-    dead.push(("connect_timeout".into(), "3".into()));
-    let config = OdbcConfig::new(&[("dead", dead)]);
+    dead.push(("Port".into(), common::closed_port().to_string()));
+    dead.push(timeout_key.clone());
+    // A server that takes the connection and never answers: only connect_timeout ends it.
+    let mut silent = dsn_keys(&cluster, &writer);
+    silent.push(timeout_key);
+    let config = OdbcConfig::new(&[("dead", dead), ("silent", silent)]);
+
+    // Nothing listens: refused at once, well inside the connect timeout.
+    let started = Instant::now();
     let (out, err) = config.isql("dead", &[], "SELECT 1\n");
+    let took = started.elapsed();
     let all = format!("{out}{err}");
     assert!(all.contains("08001"), "unreachable server: {all}");
+    assert!(
+        took < ISQL_OVERHEAD,
+        "a refused connection took {took:?}: {all}"
+    );
+
+    cluster
+        .set_fault(&writer, FaultMode::BlackHole)
+        .expect("black hole");
+    let started = Instant::now();
+    let (out, err) = config.isql("silent", &[], "SELECT 1\n");
+    let took = started.elapsed();
+    cluster
+        .set_fault(&writer, FaultMode::PassThrough)
+        .expect("pass through");
+    let all = format!("{out}{err}");
+    eprintln!("silent server: {took:?}\n{all}");
+    assert!(all.contains("08001"), "silent server: {all}");
+    assert!(
+        took >= connect_timeout && took < connect_timeout + ISQL_OVERHEAD,
+        "a silent server with connect_timeout={connect_timeout:?} took {took:?}: {all}"
+    );
+
+    // The driver manager answers for a DSN it does not know; the driver is never loaded.
+    let started = Instant::now();
     let (out, err) = config.isql("nosuchdsn", &[], "SELECT 1\n");
+    let took = started.elapsed();
     let all = format!("{out}{err}");
     assert!(all.contains("IM002"), "unknown DSN: {all}");
+    assert!(took < ISQL_OVERHEAD, "an unknown DSN took {took:?}: {all}");
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //! thread that waits on them, yet other threads can still cut them, and they close cleanly
 //! from async code too. No driver manager.
 
+mod fixtures;
 mod support;
 
 use auroraodbc::engine::batched_insert::InsertTemplate;
@@ -13,28 +14,16 @@ use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use support::{Cluster, ClusterOptions, TEST_DATABASE, TEST_PASSWORD, TEST_USER};
+use support::Cluster;
 
 fn single() -> Cluster {
-    Cluster::start(ClusterOptions {
-        replicas: 0,
-        ..Default::default()
-    })
-    .expect("start PostgreSQL")
+    fixtures::cluster_with(0)
 }
 
+/// A session straight to the writer (no fault proxy).
 fn options(cluster: &Cluster) -> ConnectOptions {
     let info = cluster.instance(&cluster.writer_id()).expect("writer");
-    ConnectOptions {
-        host: "127.0.0.1".into(),
-        port: info.port,
-        database: TEST_DATABASE.into(),
-        user: TEST_USER.into(),
-        password: Some(TEST_PASSWORD.into()),
-        connect_timeout: Some(Duration::from_secs(10)),
-        application_name: "session-test".into(),
-        ..Default::default()
-    }
+    fixtures::session_options(info.port, "session-test")
 }
 
 /// CPU time (user + system, in clock ticks) of this process's threads named `name`.
@@ -76,8 +65,11 @@ fn read_all(session: &mut Session, owner: u64) -> u64 {
     }
 }
 
+/// The tests of this file run one at a time: the first counts the CPU time of the process-wide
+/// runtime's workers, which any other session running beside it could add to.
 #[test]
 fn a_result_streams_on_the_calling_thread() {
+    let _serial = fixtures::serial();
     let cluster = single();
     let mut session = Session::connect(&options(&cluster)).expect("connect");
     let sql = "SELECT g, repeat('x', 40) FROM generate_series(1, 1000000) g";
@@ -104,6 +96,7 @@ fn a_result_streams_on_the_calling_thread() {
 
 #[test]
 fn another_thread_cuts_a_call_that_waits_on_the_server() {
+    let _serial = fixtures::serial();
     let cluster = single();
     let mut session = Session::connect(&options(&cluster)).expect("connect");
     let killer = session.killer();
@@ -128,6 +121,7 @@ fn another_thread_cuts_a_call_that_waits_on_the_server() {
 
 #[test]
 fn sessions_close_from_async_code_and_from_plain_threads() {
+    let _serial = fixtures::serial();
     let cluster = single();
     let mut watcher = Session::connect(&options(&cluster)).expect("watcher");
     let count_sql =
@@ -220,6 +214,7 @@ impl Relay {
 
 #[test]
 fn prepare_and_execute_in_one_round_trip() {
+    let _serial = fixtures::serial();
     let cluster = single();
     let relay = Relay::start(options(&cluster).port);
     let mut through_relay = options(&cluster);
@@ -300,6 +295,7 @@ fn prepare_and_execute_in_one_round_trip() {
 
 #[test]
 fn a_parked_result_delivers_its_rows_then_the_error_that_ended_it() {
+    let _serial = fixtures::serial();
     let cluster = single();
     let mut session = Session::connect(&options(&cluster)).expect("connect");
     // Rows for g = 1 and 2, then a division by zero.
@@ -334,6 +330,7 @@ fn a_parked_result_delivers_its_rows_then_the_error_that_ended_it() {
 
 #[test]
 fn an_idle_session_notices_that_the_server_closed_it() {
+    let _serial = fixtures::serial();
     let cluster = single();
     let mut session = Session::connect(&options(&cluster)).expect("connect");
     let mut other = Session::connect(&options(&cluster)).expect("connect another");
@@ -356,6 +353,7 @@ fn an_idle_session_notices_that_the_server_closed_it() {
 
 #[test]
 fn parameter_arrays_insert_as_multi_row_statements_in_one_transaction() {
+    let _serial = fixtures::serial();
     let cluster = single();
     let mut session = Session::connect(&options(&cluster)).expect("connect");
     session

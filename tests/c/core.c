@@ -1,56 +1,13 @@
 /* Exercises the driver core through unixODBC the way a C application does.
  * Usage: core "<connection string>"
  * Prints one line per check; exits 1 at the first failure with the diagnostics. */
-#include <sql.h>
-#include <sqlext.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <time.h>
+
+#include "check.h"
 
 static SQLHENV env;
 static SQLHDBC dbc;
 static int failures;
-
-static void diag(SQLSMALLINT type, SQLHANDLE h) {
-  SQLCHAR state[6], msg[1024];
-  SQLINTEGER native;
-  SQLSMALLINT len;
-  for (SQLSMALLINT i = 1; SQLGetDiagRec(type, h, i, state, &native, msg, sizeof msg, &len) == SQL_SUCCESS; i++)
-    fprintf(stderr, "  diag %d: %s %s\n", i, state, msg);
-}
-
-static const char *first_state(SQLSMALLINT type, SQLHANDLE h) {
-  static SQLCHAR state[6];
-  SQLINTEGER native;
-  SQLCHAR msg[512];
-  SQLSMALLINT len;
-  state[0] = 0;
-  SQLGetDiagRec(type, h, 1, state, &native, msg, sizeof msg, &len);
-  return (const char *)state;
-}
-
-#define CHECK(cond, what, type, h)                                   \
-  do {                                                               \
-    if (!(cond)) {                                                   \
-      fprintf(stderr, "FAIL %s (line %d)\n", what, __LINE__);        \
-      diag(type, h);                                                 \
-      exit(1);                                                       \
-    }                                                                \
-  } while (0)
-
-#define OK(rc) ((rc) == SQL_SUCCESS || (rc) == SQL_SUCCESS_WITH_INFO)
-
-static SQLHSTMT new_stmt(void) {
-  SQLHSTMT st;
-  CHECK(OK(SQLAllocHandle(SQL_HANDLE_STMT, dbc, &st)), "alloc stmt", SQL_HANDLE_DBC, dbc);
-  return st;
-}
-
-static void exec(SQLHSTMT st, const char *sql) {
-  SQLRETURN rc = SQLExecDirect(st, (SQLCHAR *)sql, SQL_NTS);
-  CHECK(OK(rc) || rc == SQL_NO_DATA, sql, SQL_HANDLE_STMT, st);
-}
 
 static void test_info(void) {
   SQLCHAR buf[256];
@@ -73,7 +30,7 @@ static void test_info(void) {
 }
 
 static void test_prepare_describe(void) {
-  SQLHSTMT st = new_stmt();
+  SQLHSTMT st = stmt_on(dbc);
   CHECK(OK(SQLPrepare(st, (SQLCHAR *)"SELECT 1::int4 AS a, 'x'::varchar(20) AS b, 2.50::numeric(10,2) AS c, now() AS d", SQL_NTS)), "prepare", SQL_HANDLE_STMT, st);
   SQLSMALLINT cols;
   CHECK(OK(SQLNumResultCols(st, &cols)) && cols == 4, "columns before execute", SQL_HANDLE_STMT, st);
@@ -109,7 +66,7 @@ static void test_prepare_describe(void) {
 }
 
 static void test_params(void) {
-  SQLHSTMT st = new_stmt();
+  SQLHSTMT st = stmt_on(dbc);
   exec(st, "CREATE TEMP TABLE p (i2 int2, i4 int4, i8 int8, f8 float8, f4 float4, n numeric(20,6), t text, wt text, b bytea, bo bool, d date, tm time, ts timestamp, g uuid, nul int4)");
   CHECK(OK(SQLPrepare(st, (SQLCHAR *)"INSERT INTO p VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", SQL_NTS)), "prepare insert", SQL_HANDLE_STMT, st);
   SQLSMALLINT nparams;
@@ -193,7 +150,7 @@ static void test_params(void) {
 }
 
 static void test_getdata_pieces(void) {
-  SQLHSTMT st = new_stmt();
+  SQLHSTMT st = stmt_on(dbc);
   exec(st, "SELECT repeat('abcdefghij', 100) AS t, decode(repeat('00ff', 300), 'hex') AS b");
   CHECK(OK(SQLFetch(st)), "fetch long", SQL_HANDLE_STMT, st);
   char piece[101];
@@ -221,7 +178,7 @@ static void test_getdata_pieces(void) {
 }
 
 static void test_block_fetch(void) {
-  SQLHSTMT st = new_stmt();
+  SQLHSTMT st = stmt_on(dbc);
   /* Column-wise binding, 100 rows per fetch. */
   enum { N = 100 };
   SQLINTEGER ids[N];
@@ -274,7 +231,7 @@ static void test_block_fetch(void) {
 
 static void test_interleaved_statements(void) {
   /* Two statements with open results on one connection, in any order. */
-  SQLHSTMT a = new_stmt(), b = new_stmt();
+  SQLHSTMT a = stmt_on(dbc), b = stmt_on(dbc);
   exec(a, "SELECT g FROM generate_series(1, 20000) g");
   SQLINTEGER v;
   SQLLEN ind;
@@ -297,7 +254,7 @@ static void test_interleaved_statements(void) {
 }
 
 static void test_more_results(void) {
-  SQLHSTMT st = new_stmt();
+  SQLHSTMT st = stmt_on(dbc);
   exec(st, "SELECT 1; CREATE TEMP TABLE mr(x int); INSERT INTO mr VALUES (1),(2); SELECT 'last'");
   SQLSMALLINT cols;
   SQLLEN rows;
@@ -319,7 +276,7 @@ static void test_more_results(void) {
 }
 
 static void test_transactions(void) {
-  SQLHSTMT st = new_stmt();
+  SQLHSTMT st = stmt_on(dbc);
   exec(st, "CREATE TEMP TABLE tx (x int)");
   CHECK(OK(SQLSetConnectAttr(dbc, SQL_ATTR_AUTOCOMMIT, (SQLPOINTER)SQL_AUTOCOMMIT_OFF, 0)), "autocommit off", SQL_HANDLE_DBC, dbc);
   exec(st, "INSERT INTO tx VALUES (1)");
@@ -333,7 +290,7 @@ static void test_transactions(void) {
   CHECK(OK(SQLFetch(st)) && OK(SQLGetData(st, 1, SQL_C_CHAR, out, sizeof out, &ind)) && strcmp(out, "2") == 0, "only the committed row", SQL_HANDLE_STMT, st);
   SQLCloseCursor(st);
   /* A statement prepared once runs inside each new transaction of manual-commit mode. */
-  SQLHSTMT ps = new_stmt();
+  SQLHSTMT ps = stmt_on(dbc);
   SQLINTEGER value = 0;
   CHECK(OK(SQLSetConnectAttr(dbc, SQL_ATTR_AUTOCOMMIT, (SQLPOINTER)SQL_AUTOCOMMIT_OFF, 0)), "autocommit off again", SQL_HANDLE_DBC, dbc);
   CHECK(OK(SQLPrepare(ps, (SQLCHAR *)"INSERT INTO tx VALUES (?)", SQL_NTS)), "prepare insert", SQL_HANDLE_STMT, ps);
@@ -359,7 +316,7 @@ static void test_transactions(void) {
 }
 
 static void test_diagnostics(void) {
-  SQLHSTMT st = new_stmt();
+  SQLHSTMT st = stmt_on(dbc);
   CHECK(SQLExecDirect(st, (SQLCHAR *)"SELEC broken", SQL_NTS) == SQL_ERROR, "syntax error fails", SQL_HANDLE_STMT, st);
   SQLINTEGER n = 0;
   CHECK(OK(SQLGetDiagField(SQL_HANDLE_STMT, st, 0, SQL_DIAG_NUMBER, &n, 0, NULL)) && n == 1, "one diag record", SQL_HANDLE_STMT, st);
@@ -375,7 +332,7 @@ static void test_diagnostics(void) {
   exec(st, "INSERT INTO u VALUES (1)");
   CHECK(SQLExecDirect(st, (SQLCHAR *)"INSERT INTO u VALUES (1)", SQL_NTS) == SQL_ERROR && strcmp(first_state(SQL_HANDLE_STMT, st), "23505") == 0, "23505", SQL_HANDLE_STMT, st);
   /* A sequence error: fetch without a result. */
-  SQLHSTMT fresh = new_stmt();
+  SQLHSTMT fresh = stmt_on(dbc);
   CHECK(SQLFetch(fresh) == SQL_ERROR && strcmp(first_state(SQL_HANDLE_STMT, fresh), "HY010") == 0, "fetch with no cursor", SQL_HANDLE_STMT, fresh);
   CHECK(SQLExecute(fresh) == SQL_ERROR && strcmp(first_state(SQL_HANDLE_STMT, fresh), "HY010") == 0, "execute without prepare", SQL_HANDLE_STMT, fresh);
   SQLFreeHandle(SQL_HANDLE_STMT, fresh);
@@ -383,13 +340,32 @@ static void test_diagnostics(void) {
   printf("ok diagnostics\n");
 }
 
+/* INSERT statements run on the table pa since the last call, counted by a statement-level
+ * trigger (see test_param_array); counting starts again at zero. */
+static SQLINTEGER insert_statements(SQLHDBC conn) {
+  SQLHSTMT aux = stmt_on(conn);
+  SQLINTEGER n = -1;
+  exec(aux, "SELECT n FROM pa_statements");
+  CHECK(OK(SQLFetch(aux)) && OK(SQLGetData(aux, 1, SQL_C_SLONG, &n, 0, NULL)), "statements counted", SQL_HANDLE_STMT, aux);
+  CHECK(OK(SQLCloseCursor(aux)), "close cursor", SQL_HANDLE_STMT, aux);
+  exec(aux, "UPDATE pa_statements SET n = 0");
+  SQLFreeHandle(SQL_HANDLE_STMT, aux);
+  return n;
+}
+
 /* A parameter array with one failing set: its status says so, the others are applied. Then an
  * array that succeeds whole. Run on a plain connection and on one with rewrite_batched_inserts
- * (multi-row statements; a failure there falls back to set-by-set), with the same outcomes. */
-static void test_param_array(SQLHDBC conn, const char *label) {
-  SQLHSTMT st;
-  CHECK(OK(SQLAllocHandle(SQL_HANDLE_STMT, conn, &st)), "alloc stmt", SQL_HANDLE_DBC, conn);
+ * (multi-row statements; a failure there falls back to set-by-set), with the same outcomes.
+ * A trigger counts the INSERT statements the server runs, which tells the two apart: one per
+ * set, or one per 1000 rows (the most a rewritten statement carries with two parameters). */
+static void test_param_array(SQLHDBC conn, const char *label, int rewritten) {
+  SQLHSTMT st = stmt_on(conn);
   exec(st, "CREATE TEMP TABLE pa (id int primary key, name text)");
+  exec(st, "CREATE TEMP TABLE pa_statements (n int NOT NULL)");
+  exec(st, "INSERT INTO pa_statements VALUES (0)");
+  exec(st, "CREATE FUNCTION pg_temp.pa_count() RETURNS trigger LANGUAGE plpgsql AS "
+           "'BEGIN UPDATE pa_statements SET n = n + 1; RETURN NULL; END'");
+  exec(st, "CREATE TRIGGER pa_count AFTER INSERT ON pa FOR EACH STATEMENT EXECUTE FUNCTION pg_temp.pa_count()");
   enum { N = 1000 };
   static SQLINTEGER ids[N];
   static char names[N][16];
@@ -417,11 +393,16 @@ static void test_param_array(SQLHDBC conn, const char *label) {
     ids[i] = N + i + 1;
     status[i] = 99;
   }
+  (void)insert_statements(conn); /* the first array's are not compared: its failure falls back to set by set */
   rc = SQLExecDirect(st, (SQLCHAR *)"INSERT INTO pa VALUES (?, ?)", SQL_NTS);
   int all_ok = rc == SQL_SUCCESS && processed == N;
   for (int i = 0; i < N; i++) all_ok = all_ok && status[i] == SQL_PARAM_SUCCESS;
   CHECK(all_ok, "array insert where every set succeeds", SQL_HANDLE_STMT, st);
   CHECK(OK(SQLRowCount(st, &rows)) && rows == N, "rows inserted by the whole array", SQL_HANDLE_STMT, st);
+  SQLINTEGER statements = insert_statements(conn);
+  printf("  %d INSERT statements for %d sets\n", (int)statements, N);
+  CHECK(statements == (rewritten ? 1 : N), rewritten ? "one multi-row statement for the array" : "one statement per set",
+        SQL_HANDLE_STMT, st);
   /* SQL_ATTR_PARAM_OPERATION_PTR: every third set is left out and marked unused. */
   static SQLUSMALLINT operation[N];
   int ignored = 0;
@@ -437,6 +418,10 @@ static void test_param_array(SQLHDBC conn, const char *label) {
   for (int i = 0; i < N; i++) all_ok = all_ok && status[i] == (i % 3 == 0 ? SQL_PARAM_UNUSED : SQL_PARAM_SUCCESS);
   CHECK(all_ok, "ignored sets are marked unused, the others succeed", SQL_HANDLE_STMT, st);
   CHECK(OK(SQLRowCount(st, &rows)) && rows == N - ignored, "rows inserted without the ignored sets", SQL_HANDLE_STMT, st);
+  statements = insert_statements(conn);
+  printf("  %d INSERT statements for %d sets to run\n", (int)statements, N - ignored);
+  CHECK(statements == (rewritten ? 1 : N - ignored), rewritten ? "one multi-row statement for the sets to run" : "one statement per set run",
+        SQL_HANDLE_STMT, st);
   SQLSetStmtAttr(st, SQL_ATTR_PARAM_OPERATION_PTR, NULL, 0);
   SQLFreeStmt(st, SQL_RESET_PARAMS);
   SQLSetStmtAttr(st, SQL_ATTR_PARAMSET_SIZE, (SQLPOINTER)1, 0);
@@ -459,7 +444,7 @@ static void test_param_array_rewritten(const char *conn_str) {
   SQLAllocHandle(SQL_HANDLE_DBC, env, &conn);
   CHECK(OK(SQLDriverConnect(conn, NULL, (SQLCHAR *)rewritten, SQL_NTS, NULL, 0, NULL, SQL_DRIVER_NOPROMPT)),
         "connection with RewriteBatchedInserts=1", SQL_HANDLE_DBC, conn);
-  test_param_array(conn, "rewritten");
+  test_param_array(conn, "rewritten", 1);
   SQLDisconnect(conn);
   SQLFreeHandle(SQL_HANDLE_DBC, conn);
 }
@@ -467,7 +452,7 @@ static void test_param_array_rewritten(const char *conn_str) {
 /* Statement attributes the driver does not offer keep their defaults, with 01S02 when an
  * application asks for another value. */
 static void test_fixed_stmt_attrs(void) {
-  SQLHSTMT st = new_stmt();
+  SQLHSTMT st = stmt_on(dbc);
   SQLULEN value = 99;
   CHECK(OK(SQLGetStmtAttr(st, SQL_ATTR_RETRIEVE_DATA, &value, 0, NULL)) && value == SQL_RD_ON, "SQL_RD_ON by default", SQL_HANDLE_STMT, st);
   CHECK(SQLSetStmtAttr(st, SQL_ATTR_RETRIEVE_DATA, (SQLPOINTER)SQL_RD_OFF, 0) == SQL_SUCCESS_WITH_INFO &&
@@ -494,7 +479,7 @@ static void test_set_pos(void) {
         SQL_HANDLE_DBC, dbc);
   SQLUSMALLINT exists = 0;
   CHECK(OK(SQLGetFunctions(dbc, SQL_API_SQLSETPOS, &exists)) && exists == SQL_TRUE, "SQLSetPos listed", SQL_HANDLE_DBC, dbc);
-  SQLHSTMT st = new_stmt();
+  SQLHSTMT st = stmt_on(dbc);
   SQLULEN fetched = 0, row_number = 0;
   SQLINTEGER v = 0;
   SQLCHAR text[32];
@@ -534,7 +519,7 @@ static void test_set_pos(void) {
 
 /* Interval columns into SQL_INTERVAL_STRUCT. */
 static void test_interval_structs(void) {
-  SQLHSTMT st = new_stmt();
+  SQLHSTMT st = stmt_on(dbc);
   exec(st, "SELECT interval '-3 days -04:05:06.789', interval '1 year 2 mons', interval '1 mon 1 day'");
   CHECK(OK(SQLFetch(st)), "fetch intervals", SQL_HANDLE_STMT, st);
   SQL_INTERVAL_STRUCT iv;
@@ -577,7 +562,7 @@ static void test_interval_structs(void) {
  * driver keeps what a fetch reads from the ARD and IRD between fetches and must notice every
  * change, whichever way it is made. */
 static void test_rebinding_between_fetches(void) {
-  SQLHSTMT st = new_stmt();
+  SQLHSTMT st = stmt_on(dbc);
   exec(st, "SELECT g::int4 FROM generate_series(1, 20) g");
   SQLINTEGER a = 0, b = 0, c = 0;
   SQLLEN ind_a, ind_b, ind_c;
@@ -635,7 +620,7 @@ static void test_connection_dead(const char *conn_str) {
   SQLUINTEGER dead = 99;
   CHECK(OK(SQLGetConnectAttr(dbc, SQL_ATTR_CONNECTION_DEAD, &dead, 0, NULL)) && dead == SQL_CD_FALSE, "alive at first",
         SQL_HANDLE_DBC, dbc);
-  SQLHSTMT st = new_stmt();
+  SQLHSTMT st = stmt_on(dbc);
   SQLINTEGER pid = 0;
   exec(st, "SELECT pg_backend_pid()");
   CHECK(OK(SQLFetch(st)) && OK(SQLGetData(st, 1, SQL_C_SLONG, &pid, 0, NULL)), "backend pid", SQL_HANDLE_STMT, st);
@@ -690,7 +675,7 @@ int main(int argc, char **argv) {
   test_more_results();
   test_transactions();
   test_diagnostics();
-  test_param_array(dbc, "set by set");
+  test_param_array(dbc, "set by set", 0);
   test_param_array_rewritten(argv[1]);
   test_connection_dead(argv[1]);
   CHECK(OK(SQLDisconnect(dbc)), "disconnect", SQL_HANDLE_DBC, dbc);

@@ -4,16 +4,12 @@
  * navigation through SQLTablesW("TABLE,VIEW") and SQLColumnsW, then a prepared query whose
  * columns are described with SQLColAttributeW and read with SQLGetData(SQL_C_WCHAR) in pieces.
  * Usage: powerbi "<connection string>" */
-#include "bi_common.h"
+/* A Unicode application: not even failure reports may call the ANSI entry points. */
+#define CHECK_UNICODE_ONLY
+#include "check.h"
 
 static SQLHENV env;
 static SQLHDBC dbc;
-
-static SQLHSTMT new_stmt(void) {
-  SQLHSTMT st;
-  CHECK(OK(SQLAllocHandle(SQL_HANDLE_STMT, dbc, &st)), "alloc stmt", SQL_HANDLE_DBC, dbc);
-  return st;
-}
 
 static void connect(const char *cs) {
   CHECK(OK(SQLAllocHandle(SQL_HANDLE_ENV, SQL_NULL_HANDLE, &env)), "alloc env", SQL_HANDLE_ENV, env);
@@ -55,47 +51,88 @@ static SQLUSMALLINT info_u16(SQLUSMALLINT type) {
   return v;
 }
 
-static void probe_info(void) {
+/* The value of `key` in a connection string (up to the next ';'), in a static buffer. */
+static const char *conn_value(const char *cs, const char *key) {
+  static char out[256];
+  out[0] = 0;
+  size_t klen = strlen(key);
+  for (const char *p = cs; *p; p++) {
+    if ((p == cs || p[-1] == ';') && strncasecmp(p, key, klen) == 0 && p[klen] == '=') {
+      const char *v = p + klen + 1;
+      size_t n = strcspn(v, ";");
+      if (n >= sizeof out) n = sizeof out - 1;
+      memcpy(out, v, n);
+      out[n] = 0;
+      break;
+    }
+  }
+  return out;
+}
+
+/* "MM.mm.rrrr", every character a digit but the two dots. */
+static int is_dbms_version(const char *v) {
+  if (strlen(v) != 10) return 0;
+  for (int i = 0; i < 10; i++)
+    if (i == 2 || i == 5 ? v[i] != '.' : (v[i] < '0' || v[i] > '9')) return 0;
+  return 1;
+}
+
+static void probe_info(const char *cs) {
   CHECK(strcmp(info_string(SQL_DBMS_NAME), "PostgreSQL") == 0, "DBMS name", SQL_HANDLE_DBC, dbc);
-  CHECK(strlen(info_string(SQL_DBMS_VER)) >= 5, "DBMS version", SQL_HANDLE_DBC, dbc);
-  CHECK(strlen(info_string(SQL_DRIVER_NAME)) > 0, "driver name", SQL_HANDLE_DBC, dbc);
+  CHECK(is_dbms_version(info_string(SQL_DBMS_VER)), "DBMS version as MM.mm.rrrr", SQL_HANDLE_DBC, dbc);
+  CHECK(strcmp(info_string(SQL_DRIVER_NAME), "libauroraodbc.so") == 0, "driver name", SQL_HANDLE_DBC, dbc);
   CHECK(strlen(info_string(SQL_DRIVER_VER)) == 10, "driver version ##.##.####", SQL_HANDLE_DBC, dbc);
   CHECK(strcmp(info_string(SQL_DRIVER_ODBC_VER), "03.80") == 0, "driver ODBC version", SQL_HANDLE_DBC, dbc);
   CHECK(strcmp(info_string(SQL_IDENTIFIER_QUOTE_CHAR), "\"") == 0, "identifier quote", SQL_HANDLE_DBC, dbc);
   CHECK(strcmp(info_string(SQL_CATALOG_NAME_SEPARATOR), ".") == 0, "catalog separator", SQL_HANDLE_DBC, dbc);
   CHECK(strcmp(info_string(SQL_SEARCH_PATTERN_ESCAPE), "\\") == 0, "pattern escape", SQL_HANDLE_DBC, dbc);
-  CHECK(strlen(info_string(SQL_KEYWORDS)) > 0, "keywords", SQL_HANDLE_DBC, dbc);
-  (void)info_string(SQL_SPECIAL_CHARACTERS);
-  (void)info_string(SQL_DATABASE_NAME);
-  (void)info_string(SQL_USER_NAME);
-  (void)info_string(SQL_ORDER_BY_COLUMNS_IN_SELECT);
-  (void)info_string(SQL_COLUMN_ALIAS);
-  (void)info_string(SQL_LIKE_ESCAPE_CLAUSE);
+  /* PostgreSQL's reserved words beyond ODBC's own list, comma-separated. */
+  CHECK(strncmp(info_string(SQL_KEYWORDS), "ANALYSE,ANALYZE,", 16) == 0, "keywords", SQL_HANDLE_DBC, dbc);
+  CHECK(strcmp(info_string(SQL_SPECIAL_CHARACTERS), "$") == 0, "special characters", SQL_HANDLE_DBC, dbc);
+  CHECK(strcmp(info_string(SQL_DATABASE_NAME), conn_value(cs, "Database")) == 0, "database name", SQL_HANDLE_DBC, dbc);
+  CHECK(strcmp(info_string(SQL_USER_NAME), conn_value(cs, "UID")) == 0, "user name", SQL_HANDLE_DBC, dbc);
+  CHECK(strcmp(info_string(SQL_ORDER_BY_COLUMNS_IN_SELECT), "N") == 0, "order by columns need not be selected", SQL_HANDLE_DBC, dbc);
+  CHECK(strcmp(info_string(SQL_COLUMN_ALIAS), "Y") == 0, "column alias", SQL_HANDLE_DBC, dbc);
+  CHECK(strcmp(info_string(SQL_LIKE_ESCAPE_CLAUSE), "Y") == 0, "LIKE escape clause", SQL_HANDLE_DBC, dbc);
   /* The ODBC 3 types numbered from 10000 are real ones and must answer. */
   CHECK(strlen(info_string(SQL_XOPEN_CLI_YEAR)) == 4, "X/Open CLI year", SQL_HANDLE_DBC, dbc);
-  CHECK(strcmp(info_string(SQL_CATALOG_NAME), "Y") == 0 || strcmp(info_string(SQL_CATALOG_NAME), "N") == 0, "catalog name", SQL_HANDLE_DBC, dbc);
+  CHECK(strcmp(info_string(SQL_CATALOG_NAME), "Y") == 0, "catalog name", SQL_HANDLE_DBC, dbc);
   CHECK(strcmp(info_string(SQL_DESCRIBE_PARAMETER), "Y") == 0, "describe parameter", SQL_HANDLE_DBC, dbc);
-  (void)info_u32(SQL_CURSOR_SENSITIVITY);
-  CHECK(info_u32(SQL_SQL_CONFORMANCE) != 0xdeadbeef, "SQL conformance", SQL_HANDLE_DBC, dbc);
+  CHECK(info_u32(SQL_CURSOR_SENSITIVITY) == SQL_INSENSITIVE, "cursor sensitivity", SQL_HANDLE_DBC, dbc);
+  CHECK(info_u32(SQL_SQL_CONFORMANCE) == SQL_SC_SQL92_ENTRY, "SQL conformance", SQL_HANDLE_DBC, dbc);
   CHECK(info_u32(SQL_ODBC_INTERFACE_CONFORMANCE) == SQL_OIC_CORE, "interface conformance is core", SQL_HANDLE_DBC, dbc);
   CHECK(info_u32(SQL_AGGREGATE_FUNCTIONS) & SQL_AF_SUM, "aggregates include SUM", SQL_HANDLE_DBC, dbc);
   CHECK(info_u32(SQL_STRING_FUNCTIONS) & SQL_FN_STR_CONCAT, "string functions", SQL_HANDLE_DBC, dbc);
   CHECK(info_u32(SQL_NUMERIC_FUNCTIONS) & SQL_FN_NUM_ABS, "numeric functions", SQL_HANDLE_DBC, dbc);
   CHECK(info_u32(SQL_TIMEDATE_FUNCTIONS) & SQL_FN_TD_NOW, "date functions", SQL_HANDLE_DBC, dbc);
-  (void)info_u32(SQL_CONVERT_FUNCTIONS);
-  (void)info_u32(SQL_SQL92_PREDICATES);
-  (void)info_u32(SQL_SQL92_RELATIONAL_JOIN_OPERATORS);
-  (void)info_u32(SQL_CATALOG_USAGE);
-  CHECK(info_u32(SQL_SCHEMA_USAGE) & SQL_SU_DML_STATEMENTS, "schema usage", SQL_HANDLE_DBC, dbc);
-  (void)info_u32(SQL_OJ_CAPABILITIES);
-  (void)info_u32(SQL_CONVERT_INTEGER);
-  CHECK(info_u16(SQL_GROUP_BY) != 0xbeef, "group by", SQL_HANDLE_DBC, dbc);
+  CHECK(info_u32(SQL_CONVERT_FUNCTIONS) == (SQL_FN_CVT_CONVERT | SQL_FN_CVT_CAST), "convert functions", SQL_HANDLE_DBC, dbc);
+  CHECK(info_u32(SQL_SQL92_PREDICATES) == (SQL_SP_EXISTS | SQL_SP_ISNOTNULL | SQL_SP_ISNULL | SQL_SP_OVERLAPS | SQL_SP_LIKE | SQL_SP_IN |
+                                           SQL_SP_BETWEEN | SQL_SP_COMPARISON | SQL_SP_QUANTIFIED_COMPARISON),
+        "SQL-92 predicates", SQL_HANDLE_DBC, dbc);
+  CHECK(info_u32(SQL_SQL92_RELATIONAL_JOIN_OPERATORS) == (SQL_SRJO_CROSS_JOIN | SQL_SRJO_EXCEPT_JOIN | SQL_SRJO_FULL_OUTER_JOIN | SQL_SRJO_INNER_JOIN |
+                                                          SQL_SRJO_INTERSECT_JOIN | SQL_SRJO_LEFT_OUTER_JOIN | SQL_SRJO_NATURAL_JOIN |
+                                                          SQL_SRJO_RIGHT_OUTER_JOIN),
+        "SQL-92 join operators", SQL_HANDLE_DBC, dbc);
+  /* Three-part names naming the current database work wherever schema-qualified ones do. */
+  SQLUINTEGER usage = SQL_SU_DML_STATEMENTS | SQL_SU_PROCEDURE_INVOCATION | SQL_SU_TABLE_DEFINITION | SQL_SU_INDEX_DEFINITION |
+                      SQL_SU_PRIVILEGE_DEFINITION;
+  CHECK(info_u32(SQL_CATALOG_USAGE) == usage, "catalog usage", SQL_HANDLE_DBC, dbc);
+  CHECK(info_u32(SQL_SCHEMA_USAGE) == usage, "schema usage", SQL_HANDLE_DBC, dbc);
+  CHECK(info_u32(SQL_OJ_CAPABILITIES) == (SQL_OJ_LEFT | SQL_OJ_RIGHT | SQL_OJ_FULL | SQL_OJ_NESTED | SQL_OJ_NOT_ORDERED | SQL_OJ_INNER |
+                                          SQL_OJ_ALL_COMPARISON_OPS),
+        "outer joins", SQL_HANDLE_DBC, dbc);
+  /* An integer converts to every character, numeric and bit type. */
+  CHECK(info_u32(SQL_CONVERT_INTEGER) == (SQL_CVT_CHAR | SQL_CVT_VARCHAR | SQL_CVT_LONGVARCHAR | SQL_CVT_WCHAR | SQL_CVT_WVARCHAR |
+                                          SQL_CVT_WLONGVARCHAR | SQL_CVT_NUMERIC | SQL_CVT_DECIMAL | SQL_CVT_INTEGER | SQL_CVT_SMALLINT |
+                                          SQL_CVT_TINYINT | SQL_CVT_BIGINT | SQL_CVT_FLOAT | SQL_CVT_REAL | SQL_CVT_DOUBLE | SQL_CVT_BIT),
+        "integer conversions", SQL_HANDLE_DBC, dbc);
+  CHECK(info_u16(SQL_GROUP_BY) == SQL_GB_GROUP_BY_CONTAINS_SELECT, "group by", SQL_HANDLE_DBC, dbc);
   CHECK(info_u16(SQL_MAX_IDENTIFIER_LEN) == 63, "max identifier length", SQL_HANDLE_DBC, dbc);
   CHECK(info_u16(SQL_IDENTIFIER_CASE) == SQL_IC_LOWER, "identifier case", SQL_HANDLE_DBC, dbc);
   CHECK(info_u16(SQL_QUOTED_IDENTIFIER_CASE) == SQL_IC_SENSITIVE, "quoted identifier case", SQL_HANDLE_DBC, dbc);
-  (void)info_u16(SQL_TXN_CAPABLE);
-  (void)info_u16(SQL_NULL_COLLATION);
-  (void)info_u16(SQL_CONCAT_NULL_BEHAVIOR);
+  CHECK(info_u16(SQL_TXN_CAPABLE) == SQL_TC_ALL, "transactions take DDL too", SQL_HANDLE_DBC, dbc);
+  CHECK(info_u16(SQL_NULL_COLLATION) == SQL_NC_HIGH, "NULLs sort high", SQL_HANDLE_DBC, dbc);
+  CHECK(info_u16(SQL_CONCAT_NULL_BEHAVIOR) == SQL_CB_NULL, "concatenation with NULL is NULL", SQL_HANDLE_DBC, dbc);
 
   /* ODBC 4 and unknown information types: a benign HY096, never a crash. The driver manager
    * passes values it does not know straight to the driver. */
@@ -133,7 +170,7 @@ static SQLLEN col_long(SQLHSTMT st, SQLUSMALLINT col, int *is_null) {
 }
 
 static void type_info(void) {
-  SQLHSTMT st = new_stmt();
+  SQLHSTMT st = stmt_on(dbc);
   CHECK(OK(SQLGetTypeInfoW(st, SQL_ALL_TYPES)), "SQLGetTypeInfoW(SQL_ALL_TYPES)", SQL_HANDLE_STMT, st);
   SQLSMALLINT cols = 0;
   CHECK(OK(SQLNumResultCols(st, &cols)) && cols >= 19, "type info has the 19 ODBC 3 columns", SQL_HANDLE_STMT, st);
@@ -160,11 +197,11 @@ static void type_info(void) {
 static const char *LONG_NAME_PIECE = "Zürich–Straße €42 😀 ";
 
 static void setup(void) {
-  SQLHSTMT st = new_stmt();
-  exec_w(st, "DROP VIEW IF EXISTS pbi_sales_v");
-  exec_w(st, "DROP TABLE IF EXISTS pbi_sales");
-  exec_w(st, "CREATE TABLE pbi_sales (id int4 PRIMARY KEY, region varchar(40) NOT NULL, note text, amount numeric(12,2), sold_at timestamp)");
-  exec_w(st, "CREATE VIEW pbi_sales_v AS SELECT region, sum(amount) AS total FROM pbi_sales GROUP BY region");
+  SQLHSTMT st = stmt_on(dbc);
+  exec(st, "DROP VIEW IF EXISTS pbi_sales_v");
+  exec(st, "DROP TABLE IF EXISTS pbi_sales");
+  exec(st, "CREATE TABLE pbi_sales (id int4 PRIMARY KEY, region varchar(40) NOT NULL, note text, amount numeric(12,2), sold_at timestamp)");
+  exec(st, "CREATE VIEW pbi_sales_v AS SELECT region, sum(amount) AS total FROM pbi_sales GROUP BY region");
   char sql[4096];
   char note[2048] = "";
   for (int i = 0; i < 20; i++) strcat(note, LONG_NAME_PIECE);
@@ -172,12 +209,12 @@ static void setup(void) {
            "INSERT INTO pbi_sales VALUES (1, 'north', '%s', 10.50, '2024-01-02 03:04:05'), "
            "(2, 'south', NULL, 20.25, NULL), (3, 'north', 'short', NULL, '2024-12-31 23:59:59')",
            note);
-  exec_w(st, sql);
+  exec(st, sql);
   SQLFreeHandle(SQL_HANDLE_STMT, st);
 }
 
 static void navigate(void) {
-  SQLHSTMT st = new_stmt();
+  SQLHSTMT st = stmt_on(dbc);
   CHECK(OK(SQLTablesW(st, NULL, 0, NULL, 0, NULL, 0, W("TABLE,VIEW"), SQL_NTS)), "SQLTablesW TABLE,VIEW", SQL_HANDLE_STMT, st);
   int table = 0, view = 0, others = 0;
   SQLRETURN rc;
@@ -239,17 +276,18 @@ static const char *attr_str(SQLHSTMT st, SQLUSMALLINT col, SQLUSMALLINT field) {
 }
 
 static void query(void) {
-  SQLHSTMT st = new_stmt();
+  SQLHSTMT st = stmt_on(dbc);
   CHECK(OK(SQLPrepareW(st, W("SELECT id, region, note, amount, sold_at FROM pbi_sales ORDER BY id"), SQL_NTS)), "SQLPrepareW", SQL_HANDLE_STMT, st);
   CHECK(OK(SQLExecute(st)), "SQLExecute (it has no W form)", SQL_HANDLE_STMT, st);
   SQLSMALLINT cols = 0;
   CHECK(OK(SQLNumResultCols(st, &cols)) && cols == 5, "five result columns", SQL_HANDLE_STMT, st);
-  struct { const char *name, *type_name; SQLLEN concise; } expect[] = {
-    {"id", "int4", SQL_INTEGER},
-    {"region", "varchar", SQL_VARCHAR},
-    {"note", "text", SQL_LONGVARCHAR},
-    {"amount", "numeric", SQL_NUMERIC},
-    {"sold_at", "timestamp", SQL_TYPE_TIMESTAMP},
+  /* `nullable` is what the catalog says: id is the primary key and region NOT NULL. */
+  struct { const char *name, *type_name; SQLLEN concise, nullable; } expect[] = {
+    {"id", "int4", SQL_INTEGER, SQL_NO_NULLS},
+    {"region", "varchar", SQL_VARCHAR, SQL_NO_NULLS},
+    {"note", "text", SQL_LONGVARCHAR, SQL_NULLABLE},
+    {"amount", "numeric", SQL_NUMERIC, SQL_NULLABLE},
+    {"sold_at", "timestamp", SQL_TYPE_TIMESTAMP, SQL_NULLABLE},
   };
   for (SQLUSMALLINT c = 1; c <= 5; c++) {
     char what[320];
@@ -260,12 +298,16 @@ static void query(void) {
     SQLLEN length = attr_num(st, c, SQL_DESC_LENGTH);
     SQLLEN octets = attr_num(st, c, SQL_DESC_OCTET_LENGTH);
     SQLLEN nullable = attr_num(st, c, SQL_DESC_NULLABLE);
-    snprintf(what, sizeof what, "column %u: name %s type %s concise %ld length %ld octets %ld nullable %ld", c, name, type_name,
-             (long)concise, (long)length, (long)octets, (long)nullable);
+    snprintf(what, sizeof what, "column %u: name %s type %s concise %ld length %ld octets %ld nullable %ld (the catalog says %ld)", c, name,
+             type_name, (long)concise, (long)length, (long)octets, (long)nullable, (long)expect[c - 1].nullable);
     printf("  %s\n", what);
     CHECK(strcmp(name, expect[c - 1].name) == 0 && strcmp(type_name, expect[c - 1].type_name) == 0, what, SQL_HANDLE_STMT, st);
     CHECK(concise == expect[c - 1].concise || (c == 2 && concise == SQL_WVARCHAR) || (c == 3 && concise == SQL_WLONGVARCHAR), what, SQL_HANDLE_STMT, st);
-    CHECK(nullable == SQL_NO_NULLS || nullable == SQL_NULLABLE || nullable == SQL_NULLABLE_UNKNOWN, what, SQL_HANDLE_STMT, st);
+    /* Today the driver reports SQL_NULLABLE_UNKNOWN for every result column, NOT NULL table
+     * columns included: it does not read pg_attribute.attnotnull (issue 14, item 8:
+     * "nullability of table columns from the catalog"). Until it does, this asserts today's
+     * exact answer rather than accept any legal one, so that a change shows. */
+    CHECK(nullable == SQL_NULLABLE_UNKNOWN, what, SQL_HANDLE_STMT, st);
     CHECK(length > 0 && octets > 0, what, SQL_HANDLE_STMT, st);
     if (c == 1) CHECK(length == 10 && octets == 4, what, SQL_HANDLE_STMT, st);
     if (c == 2) CHECK(length == 40, what, SQL_HANDLE_STMT, st);
@@ -326,14 +368,14 @@ int main(int argc, char **argv) {
     return 2;
   }
   connect(argv[1]);
-  probe_info();
+  probe_info(argv[1]);
   type_info();
   setup();
   navigate();
   query();
-  SQLHSTMT st = new_stmt();
-  exec_w(st, "DROP VIEW pbi_sales_v");
-  exec_w(st, "DROP TABLE pbi_sales");
+  SQLHSTMT st = stmt_on(dbc);
+  exec(st, "DROP VIEW pbi_sales_v");
+  exec(st, "DROP TABLE pbi_sales");
   SQLFreeHandle(SQL_HANDLE_STMT, st);
   CHECK(OK(SQLDisconnect(dbc)), "disconnect", SQL_HANDLE_DBC, dbc);
   SQLFreeHandle(SQL_HANDLE_DBC, dbc);

@@ -5,7 +5,9 @@
  * it shows users for bad credentials (28P01) and an unreachable server (08001), read with
  * SQLGetDiagRecW.
  * Usage: tableau "<connection string>" "<same, wrong password>" "<same, unreachable port>" */
-#include "bi_common.h"
+/* A Unicode application: not even failure reports may call the ANSI entry points. */
+#define CHECK_UNICODE_ONLY
+#include "check.h"
 
 static SQLHENV env;
 
@@ -24,9 +26,9 @@ static SQLHDBC connect_w(const char *cs, SQLRETURN *rc) {
 static void run(SQLHDBC dbc) {
   SQLHSTMT st;
   CHECK(OK(SQLAllocHandle(SQL_HANDLE_STMT, dbc, &st)), "alloc stmt", SQL_HANDLE_DBC, dbc);
-  exec_w(st, "DROP TABLE IF EXISTS tab_t");
-  exec_w(st, "CREATE TABLE tab_t (k int8 NOT NULL, city varchar(30), price numeric(8,2), day date)");
-  exec_w(st,
+  exec(st, "DROP TABLE IF EXISTS tab_t");
+  exec(st, "CREATE TABLE tab_t (k int8 NOT NULL, city varchar(30), price numeric(8,2), day date)");
+  exec(st,
          "INSERT INTO tab_t SELECT g, CASE WHEN g % 7 = 0 THEN NULL ELSE 'Città ' || g END, g * 1.25, "
          "DATE '2024-02-27' + g FROM generate_series(1, 23) AS g");
   SQLFreeHandle(SQL_HANDLE_STMT, st);
@@ -47,14 +49,18 @@ static void run(SQLHDBC dbc) {
     SQLSMALLINT name_len = -1, type = 0, digits = -1, nullable = -1;
     SQLULEN size = 0;
     CHECK(OK(SQLDescribeColW(st, c, name, 64, &name_len, &type, &size, &digits, &nullable)), "SQLDescribeColW before execute", SQL_HANDLE_STMT, st);
-    char what[160];
-    snprintf(what, sizeof what, "column %u: %s type %d size %lu digits %d nullable %d", c, U8(name, -1), type, (unsigned long)size, digits, nullable);
+    char what[200];
+    snprintf(what, sizeof what, "column %u: %s type %d size %lu digits %d nullable %d (the catalog says %d)", c, U8(name, -1), type,
+             (unsigned long)size, digits, nullable, expect[c - 1].nullable);
     printf("  %s\n", what);
     CHECK(strcmp(U8(name, -1), expect[c - 1].name) == 0 && name_len == (SQLSMALLINT)strlen(expect[c - 1].name), what, SQL_HANDLE_STMT, st);
     CHECK(type == expect[c - 1].type || (c == 2 && type == SQL_WVARCHAR), what, SQL_HANDLE_STMT, st);
     CHECK(size == expect[c - 1].size && digits == expect[c - 1].digits, what, SQL_HANDLE_STMT, st);
-    /* A prepared statement may not know nullability: unknown is an honest answer. */
-    CHECK(nullable == expect[c - 1].nullable || nullable == SQL_NULLABLE_UNKNOWN, what, SQL_HANDLE_STMT, st);
+    /* `expect[].nullable` is what the catalog says (k is NOT NULL). Today the driver reports
+     * SQL_NULLABLE_UNKNOWN for every result column, table columns included: it does not read
+     * pg_attribute.attnotnull (issue 14, item 8: "nullability of table columns from the
+     * catalog"). Until it does, this asserts today's exact answer, so that a change shows. */
+    CHECK(nullable == SQL_NULLABLE_UNKNOWN, what, SQL_HANDLE_STMT, st);
   }
   printf("ok describe before execute\n");
 
@@ -105,7 +111,7 @@ static void run(SQLHDBC dbc) {
   CHECK(rc == SQL_NO_DATA && seen == ROWS && blocks == (ROWS + BLOCK - 1) / BLOCK, "every row in blocks", SQL_HANDLE_STMT, st);
   SQLFreeHandle(SQL_HANDLE_STMT, st);
   CHECK(OK(SQLAllocHandle(SQL_HANDLE_STMT, dbc, &st)), "alloc stmt", SQL_HANDLE_DBC, dbc);
-  exec_w(st, "DROP TABLE tab_t");
+  exec(st, "DROP TABLE tab_t");
   SQLFreeHandle(SQL_HANDLE_STMT, st);
   printf("ok block fetch into WCHAR (%d rows in %d blocks)\n", seen, blocks);
 }
