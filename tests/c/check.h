@@ -156,5 +156,12 @@ static inline void connect_or_exit(const char *conn_str, SQLINTEGER version, SQL
 }
 #endif
 
+/* Disconnects (which must succeed) and frees the connection and its environment. */
+static inline void disconnect_and_free(SQLHENV env, SQLHDBC dbc) {
+  CHECK(OK(SQLDisconnect(dbc)), "disconnect", SQL_HANDLE_DBC, dbc);
+  SQLFreeHandle(SQL_HANDLE_DBC, dbc);
+  SQLFreeHandle(SQL_HANDLE_ENV, env);
+}
+
 #endif /* CHECK_WITHOUT_DRIVER_MANAGER */
 #endif /* CHECK_H */

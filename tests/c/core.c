@@ -678,9 +678,7 @@ int main(int argc, char **argv) {
   test_param_array(dbc, "set by set", 0);
   test_param_array_rewritten(argv[1]);
   test_connection_dead(argv[1]);
-  CHECK(OK(SQLDisconnect(dbc)), "disconnect", SQL_HANDLE_DBC, dbc);
-  SQLFreeHandle(SQL_HANDLE_DBC, dbc);
-  SQLFreeHandle(SQL_HANDLE_ENV, env);
+  disconnect_and_free(env, dbc);
   printf("all passed\n");
   return failures;
 }

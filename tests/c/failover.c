@@ -73,9 +73,7 @@ int main(int argc, char **argv) {
   SQLFreeHandle(SQL_HANDLE_STMT, who);
   SQLFreeHandle(SQL_HANDLE_STMT, direct);
   SQLFreeHandle(SQL_HANDLE_STMT, open_cursor);
-  CHECK(OK(SQLDisconnect(dbc)), "disconnect", SQL_HANDLE_DBC, dbc);
-  SQLFreeHandle(SQL_HANDLE_DBC, dbc);
-  SQLFreeHandle(SQL_HANDLE_ENV, env);
+  disconnect_and_free(env, dbc);
   printf("done\n");
   return 0;
 }

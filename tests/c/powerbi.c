@@ -377,9 +377,7 @@ int main(int argc, char **argv) {
   exec(st, "DROP VIEW pbi_sales_v");
   exec(st, "DROP TABLE pbi_sales");
   SQLFreeHandle(SQL_HANDLE_STMT, st);
-  CHECK(OK(SQLDisconnect(dbc)), "disconnect", SQL_HANDLE_DBC, dbc);
-  SQLFreeHandle(SQL_HANDLE_DBC, dbc);
-  SQLFreeHandle(SQL_HANDLE_ENV, env);
+  disconnect_and_free(env, dbc);
   printf("all passed\n");
   return 0;
 }

@@ -40,8 +40,6 @@ int main(int argc, char **argv) {
   long long expect = (long long)want * (want + 1) / 2;
   CHECK(rows == want && sum == expect, "every row, with the right values", SQL_HANDLE_STMT, st);
   SQLFreeHandle(SQL_HANDLE_STMT, st);
-  SQLDisconnect(dbc);
-  SQLFreeHandle(SQL_HANDLE_DBC, dbc);
-  SQLFreeHandle(SQL_HANDLE_ENV, env);
+  disconnect_and_free(env, dbc);
   return 0;
 }
