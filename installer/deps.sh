@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Installs what building and testing auroraodbc needs on a Debian machine: the unixODBC driver
 # manager and headers, PostgreSQL 15 (the tests start their own servers), psqlODBC (for the
-# side-by-side benchmarks), iODBC, a C compiler, pyodbc, and arrow-odbc (with the pyarrow it
-# needs) for the bulk read/write suite. Safe to run again.
+# side-by-side benchmarks), iODBC, a C compiler, pyodbc, arrow-odbc (with the pyarrow it
+# needs) for the bulk read/write suite, and the tools installer/package.sh builds .deb and .rpm
+# packages with (dpkg-dev, rpm, binutils; cpio to look inside an .rpm). Safe to run again.
 set -euo pipefail
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
-packages=(unixodbc unixodbc-dev odbc-postgresql postgresql-15 postgresql-client-15 libiodbc2 iodbc openssl curl gcc pkg-config python3 python3-pip)
+packages=(unixodbc unixodbc-dev odbc-postgresql postgresql-15 postgresql-client-15 libiodbc2 iodbc openssl curl gcc pkg-config python3 python3-pip
+  dpkg-dev rpm binutils cpio)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -1,23 +1,31 @@
 #!/usr/bin/env bash
 # Registers the auroraodbc driver with unixODBC.
-#   installer/install.sh [--system] [--lib PATH]
+#   install.sh [--system] [--prefix DIR] [--lib PATH]
 # Default: for the current user (copies the library to ~/.local/lib/auroraodbc and adds an
 # [auroraodbc] section to ~/.odbcinst.ini). --system: copies it to /usr/local/lib/auroraodbc
-# and registers it in the system odbcinst.ini with odbcinst (needs root).
+# and registers it in the system odbcinst.ini with odbcinst (needs root). --prefix puts the
+# library in DIR/lib/auroraodbc instead. The library: --lib, else lib/ next to this script (the
+# release tarball), else the release build of this source tree.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
+self="$(cd "$(dirname "$0")" && pwd)"
 mode=user
 lib=""
+prefix=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --system) mode=system ;;
     --user) mode=user ;;
+    --prefix) prefix="$2"; shift ;;
     --lib) lib="$2"; shift ;;
-    -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
   shift
 done
+if [ -z "$lib" ] && [ -f "$self/lib/libauroraodbc.so" ]; then
+  lib="$self/lib/libauroraodbc.so"
+fi
 if [ -z "$lib" ]; then
   lib="${CARGO_TARGET_DIR:-$here/target}/release/libauroraodbc.so"
 fi
@@ -26,11 +34,11 @@ if [ ! -f "$lib" ]; then
   exit 1
 fi
 
-if [ "$mode" = system ]; then
-  dest=/usr/local/lib/auroraodbc
-else
-  dest="$HOME/.local/lib/auroraodbc"
+if [ -z "$prefix" ]; then
+  if [ "$mode" = system ]; then prefix=/usr/local; else prefix="$HOME/.local"; fi
 fi
+mkdir -p "$prefix"
+dest="$(cd "$prefix" && pwd)/lib/auroraodbc"
 mkdir -p "$dest"
 install -m 0755 "$lib" "$dest/libauroraodbc.so"
 
