@@ -37,9 +37,11 @@ mod datetime;
 mod guid;
 mod interval;
 mod numeric;
+mod wide_text;
 
 pub(crate) use datetime::today;
 pub use numeric::float4_as_f64;
+pub use wide_text::{write_wide_text, WideCursor};
 
 use datetime::{write_date, write_time, write_timestamp};
 use guid::write_guid;
@@ -311,12 +313,24 @@ pub fn write_direct(
             false,
         ),
         (oid::TEXT | oid::VARCHAR | oid::BPCHAR | oid::NAME, c::CHAR) => {
-            std::str::from_utf8(raw).ok()?;
+            // The first piece checks the whole value; checking it again for every later
+            // SQLGetData piece would make a piecewise read quadratic.
+            if offset == 0 {
+                std::str::from_utf8(raw).ok()?;
+            }
             write_piece(raw, out, offset, 1)
         }
         _ => return None,
     };
     Some(written)
+}
+
+/// Column types whose binary value is the UTF-8 text itself, which the text fast paths
+/// ([`write_direct`] for SQL_C_CHAR, [`write_wide_text`] for SQL_C_WCHAR) read directly.
+#[inline]
+pub fn is_plain_text(type_oid: u32) -> bool {
+    use crate::engine::value::oid;
+    matches!(type_oid, oid::TEXT | oid::VARCHAR | oid::BPCHAR | oid::NAME)
 }
 
 /// Text for character targets: PostgreSQL's text form, except bool as "1"/"0".

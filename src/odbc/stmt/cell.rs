@@ -4,7 +4,7 @@
 use crate::engine::session;
 use crate::engine::value;
 use crate::odbc::appmem;
-use crate::odbc::convert::{self, ConvertError, Written};
+use crate::odbc::convert::{self, ConvertError, WideCursor, Written};
 use crate::odbc::diag::{state, OdbcError, OdbcResult, SqlState};
 use tokio_postgres::types::Type;
 use tokio_postgres::Row;
@@ -65,4 +65,41 @@ pub(super) fn convert_error(e: &ConvertError, param: Option<usize>) -> OdbcError
         None => e.message(),
     };
     OdbcError::new(SqlState::new(e.sqlstate()), message)
+}
+
+/// [`write_cell`] for a SQLGetData piece: a plain text column read as SQL_C_WCHAR resumes
+/// from `cursor` (where the previous piece of the same column stopped), so each piece costs
+/// only its own length; everything else goes through [`write_cell`].
+///
+/// # Safety
+/// As for [`write_cell`].
+#[allow(clippy::too_many_arguments)]
+#[inline]
+pub(super) unsafe fn write_cell_piece(
+    row: &Row,
+    ci: usize,
+    ty: &Type,
+    c_type: i16,
+    data: usize,
+    cap: usize,
+    offset: usize,
+    cursor: &mut WideCursor,
+) -> OdbcResult<CellWrite> {
+    if c_type == convert::c::WCHAR && convert::is_plain_text(ty.oid()) {
+        let Some(raw) = session::raw_value(row, ci) else {
+            return Ok(CellWrite::Null);
+        };
+        let mut scratch = [0u8; 0];
+        let out: &mut [u8] = if data == 0 {
+            &mut scratch
+        } else {
+            // SAFETY: non-zero, so the caller promised `cap` writable, unaliased bytes.
+            unsafe { appmem::bytes_mut(data, cap) }
+        };
+        if let Some(written) = convert::write_wide_text(raw, out, offset, cursor) {
+            return Ok(CellWrite::Value(written));
+        }
+    }
+    // SAFETY: the caller's promise about `data` and `cap`, passed on unchanged.
+    unsafe { write_cell(row, ci, ty, ty.oid(), c_type, data, cap, offset) }
 }

@@ -1,10 +1,10 @@
 //! SQLGetData: one column of the current row into the buffer of the call, in pieces for
 //! character and binary data.
 
-use super::cell::{write_cell, CellWrite};
+use super::cell::{write_cell_piece, CellWrite};
 use super::{state_alias, Statement};
 use crate::odbc::appmem;
-use crate::odbc::convert::{self, c};
+use crate::odbc::convert::{self, c, WideCursor};
 use crate::odbc::diag::{state, OdbcError, OdbcResult, Outcome};
 
 /// SQL_ARD_TYPE: SQLGetData takes the type from the ARD record.
@@ -22,6 +22,9 @@ pub(super) struct GetDataPos {
     pub(super) offset: usize,
     /// The column has been read to its end: the next call answers SQL_NO_DATA.
     pub(super) done: bool,
+    /// Where a SQL_C_WCHAR read of a text column stands in the UTF-8 value, so the next
+    /// piece does not encode the value again from its start.
+    pub(super) wide: WideCursor,
 }
 
 impl Statement {
@@ -73,8 +76,7 @@ impl Statement {
             st.getdata = GetDataPos {
                 row: st.getdata.row,
                 column,
-                offset: 0,
-                done: false,
+                ..GetDataPos::default()
             };
         } else if st.getdata.done {
             return Ok(Outcome::NoData);
@@ -94,8 +96,9 @@ impl Statement {
         };
         // SAFETY: `buf` is zero or the buffer the application passed to this call, BufferLength
         // (`cap`) bytes long, or the fixed size of the C type, which ODBC has it provide.
+        let pos = &mut st.getdata;
         let cell =
-            unsafe { write_cell(row, ci, ty, ty.oid(), c_type, buf, cap, st.getdata.offset) };
+            unsafe { write_cell_piece(row, ci, ty, c_type, buf, cap, pos.offset, &mut pos.wide) };
         match cell? {
             CellWrite::Null => {
                 if ind == 0 {

@@ -148,3 +148,41 @@ fn guid_target() {
     );
     assert_eq!(err(&Datum::Int4(1), c::GUID), ConvertError::Unsupported);
 }
+
+#[test]
+fn wchar_text_pieces_resume_exactly_as_the_whole_encoding() {
+    let text = "ab😀c\u{e9}😀😀d€x";
+    let raw = text.as_bytes();
+    for buf in [0usize, 1, 2, 3, 4, 5, 6, 7, 8, 64] {
+        let (want, _) = w(&Datum::Text(text), c::WCHAR, 4096, 0);
+        let whole_len = crate::odbc::wide::len_units(text) * crate::odbc::wide::unit();
+        let mut cursor = WideCursor::default();
+        let mut offset = 0usize;
+        let mut got = Vec::new();
+        for _ in 0..64 {
+            let mut out = vec![0xAAu8; buf];
+            let piece = write_wide_text(raw, &mut out, offset, &mut cursor).unwrap();
+            let mut fresh = vec![0xAAu8; buf];
+            let general = write_datum(&Datum::Text(text), c::WCHAR, &mut fresh, offset).unwrap();
+            assert_eq!(piece, general, "buf {buf} offset {offset}");
+            assert_eq!(out, fresh, "buf {buf} offset {offset}");
+            got.extend_from_slice(&out[..piece.len]);
+            offset += piece.len;
+            if !piece.truncated || piece.len == 0 {
+                break;
+            }
+        }
+        if buf >= 2 * crate::odbc::wide::unit() {
+            assert_eq!(got, want[..whole_len].to_vec(), "buf {buf}");
+        }
+    }
+    // A cursor saved at another offset is not trusted.
+    let mut cursor = WideCursor::default();
+    let mut out = [0u8; 64];
+    let unit = crate::odbc::wide::unit();
+    let piece = write_wide_text(raw, &mut out, 2 * unit, &mut cursor).unwrap();
+    let mut fresh = [0u8; 64];
+    let general = write_datum(&Datum::Text(text), c::WCHAR, &mut fresh, 2 * unit).unwrap();
+    assert_eq!((piece, out), (general, fresh));
+    assert!(write_wide_text(b"a\xffb", &mut out, 0, &mut WideCursor::default()).is_none());
+}
