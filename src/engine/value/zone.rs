@@ -3,7 +3,7 @@
 //! show it as the wall-clock time of the session's `TimeZone` setting.
 //!
 //! The setting is what the server reports (ParameterStatus), so it follows the server's
-//! default, a DSN's `ConnSettings`/`pqopt` and every `SET TIME ZONE` of the session. Zone
+//! default, role and database settings, and every `SET TIME ZONE` of the session. Zone
 //! rules (daylight saving included) come from the client's IANA database; a setting that
 //! database does not know is tried as a POSIX TZ string, the form the server reports for
 //! numeric zones (`SET TIME ZONE 2` reports `<+02>-02`).
