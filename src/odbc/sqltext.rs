@@ -311,6 +311,15 @@ mod tests {
 /// and `{escape '...'}`. Escapes nest; quoted text, identifiers and comments are left alone.
 /// An escape the driver does not know is an error naming it (SQLSTATE 37000 family: 42000).
 pub fn translate_escapes(text: &str) -> Result<String, String> {
+    translate_nested(text, 0)
+}
+
+/// How deep escapes may nest. Each level is a call frame and a pass over its text, so the
+/// bound keeps hostile text from overflowing the stack and keeps the work linear.
+pub const MAX_ESCAPE_NESTING: usize = 64;
+
+/// [`translate_escapes`] for text `depth` escapes deep.
+fn translate_nested(text: &str, depth: usize) -> Result<String, String> {
     if !text.contains('{') {
         return Ok(text.to_string());
     }
@@ -335,10 +344,15 @@ pub fn translate_escapes(text: &str) -> Result<String, String> {
             b'/' if bytes.get(i + 1) == Some(&b'*') => i = skip_block_comment(bytes, i),
             b'$' => i = dollar_quote_end(bytes, i).unwrap_or(i + 1),
             b'{' => {
+                if depth >= MAX_ESCAPE_NESTING {
+                    return Err(format!(
+                        "ODBC escape sequences nest deeper than {MAX_ESCAPE_NESTING} levels"
+                    ));
+                }
                 let end = matching_brace(bytes, i)
                     .ok_or_else(|| "an ODBC escape sequence is not closed with '}'".to_string())?;
                 out.push_str(&text[copy_from..i]);
-                let inner = translate_escapes(&text[i + 1..end])?;
+                let inner = translate_nested(&text[i + 1..end], depth + 1)?;
                 out.push_str(&translate_one(inner.trim())?);
                 i = end + 1;
                 copy_from = i;
@@ -521,5 +535,37 @@ mod escape_tests {
             translate_escapes("SELECT x LIKE 'a\\_%' {escape '\\'}").unwrap(),
             "SELECT x LIKE 'a\\_%' ESCAPE '\\'"
         );
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_quickly_on_a_small_stack() {
+        use super::MAX_ESCAPE_NESTING;
+        let levels = 100_000;
+        let fns = format!(
+            "SELECT {}1{}",
+            "{fn ABS(".repeat(levels),
+            ")}".repeat(levels)
+        );
+        let braces = format!("SELECT {}1{}", "{".repeat(levels), "}".repeat(levels));
+        let handle = std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(move || {
+                let started = std::time::Instant::now();
+                let a = translate_escapes(&fns);
+                let b = translate_escapes(&braces);
+                (a, b, started.elapsed())
+            })
+            .unwrap();
+        let (a, b, took) = handle.join().unwrap();
+        let limit = format!("{MAX_ESCAPE_NESTING} levels");
+        assert!(a.unwrap_err().contains(&limit));
+        assert!(b.unwrap_err().contains(&limit));
+        assert!(took < std::time::Duration::from_secs(5), "{took:?}");
+        let ok = format!(
+            "SELECT {}1{}",
+            "{fn ABS(".repeat(MAX_ESCAPE_NESTING),
+            ")}".repeat(MAX_ESCAPE_NESTING)
+        );
+        assert!(translate_escapes(&ok).unwrap().contains("1"));
     }
 }
