@@ -1,0 +1,110 @@
+"""Hostile input through unixODBC (ctypes, so piece sizes are exact): deeply nested escapes
+get a clean 42000 and the process lives on; a 50 MB text value read with SQLGetData in
+4 KB SQL_C_CHAR and 64 KB SQL_C_WCHAR pieces comes back byte for byte, with an emoji split
+across a piece boundary in both, in linear time.
+
+Usage: hostile_input.py "<connection string>". Prints "all passed" at the end.
+"""
+import ctypes
+import sys
+import time
+
+CS = sys.argv[1]
+odbc = ctypes.CDLL("libodbc.so.2")
+H = ctypes.c_void_p
+odbc.SQLAllocHandle.argtypes = [ctypes.c_short, H, ctypes.POINTER(H)]
+odbc.SQLSetEnvAttr.argtypes = [H, ctypes.c_int, H, ctypes.c_int]
+odbc.SQLDriverConnect.argtypes = [H, H, ctypes.c_char_p, ctypes.c_short, H, ctypes.c_short, H, ctypes.c_ushort]
+odbc.SQLExecDirect.argtypes = [H, ctypes.c_char_p, ctypes.c_int]
+odbc.SQLFetch.argtypes = [H]
+odbc.SQLGetData.argtypes = [H, ctypes.c_ushort, ctypes.c_short, H, ctypes.c_ssize_t, ctypes.POINTER(ctypes.c_ssize_t)]
+odbc.SQLGetDiagRec.argtypes = [ctypes.c_short, H, ctypes.c_short, ctypes.c_char_p, ctypes.POINTER(ctypes.c_int), ctypes.c_char_p, ctypes.c_short, ctypes.POINTER(ctypes.c_short)]
+odbc.SQLFreeHandle.argtypes = [ctypes.c_short, H]
+SQL_C_CHAR, SQL_C_WCHAR = 1, -8
+
+
+def check(cond, what):
+    if not cond:
+        raise AssertionError(what)
+    print("ok", what[:100])
+
+
+def diag(stmt):
+    state = ctypes.create_string_buffer(6)
+    msg = ctypes.create_string_buffer(1024)
+    native, length = ctypes.c_int(), ctypes.c_short()
+    odbc.SQLGetDiagRec(3, stmt, 1, state, ctypes.byref(native), msg, 1024, ctypes.byref(length))
+    return state.value.decode(), msg.value.decode(errors="replace")
+
+
+env, dbc = H(), H()
+assert odbc.SQLAllocHandle(1, None, ctypes.byref(env)) == 0
+odbc.SQLSetEnvAttr(env, 200, H(3), 0)
+assert odbc.SQLAllocHandle(2, env, ctypes.byref(dbc)) == 0
+rc = odbc.SQLDriverConnect(dbc, None, CS.encode(), len(CS.encode()), None, 0, None, 0)
+check(rc in (0, 1), f"connected ({rc})")
+
+
+def new_stmt():
+    st = H()
+    assert odbc.SQLAllocHandle(3, dbc, ctypes.byref(st)) == 0
+    return st
+
+
+# 1. Deeply nested escapes.
+for name, sql in [
+    ("{fn ABS(", "SELECT " + "{fn ABS(" * 100_000 + "1" + ")}" * 100_000),
+    ("{", "SELECT " + "{" * 100_000 + "1" + "}" * 100_000),
+]:
+    st = new_stmt()
+    started = time.monotonic()
+    rc = odbc.SQLExecDirect(st, sql.encode(), len(sql))
+    took = time.monotonic() - started
+    state, msg = diag(st)
+    check(rc == -1 and state == "42000" and "64 levels" in msg, f"100,000 x {name}: {state} {msg}")
+    check(took < 10, f"refused in {took:.2f} s")
+    odbc.SQLFreeHandle(3, st)
+st = new_stmt()
+sql = "SELECT " + "{fn ABS(" * 64 + "-7" + ")}" * 64
+check(odbc.SQLExecDirect(st, sql.encode(), len(sql)) == 0, "64 nested levels run")
+check(odbc.SQLFetch(st) == 0, "fetched")
+buf, ind = ctypes.create_string_buffer(32), ctypes.c_ssize_t()
+odbc.SQLGetData(st, 1, SQL_C_CHAR, buf, 32, ctypes.byref(ind))
+check(buf.value == b"7", f"64 nested ABS give 7 ({buf.value})")
+odbc.SQLFreeHandle(3, st)
+
+# 3. A 50 MB text value in pieces; an emoji straddles the first piece boundary of both
+# reads: byte 4095 (4 KB SQL_C_CHAR pieces) and UTF-16 unit 32767 (64 KB SQL_C_WCHAR).
+EMOJI = "\U0001F600"
+expected = "a" * 4094 + EMOJI + "b" * (32766 - 4096) + EMOJI + "0123456789" * 5_000_000
+value_sql = (
+    "SELECT repeat('a', 4094) || chr(128512) || repeat('b', 28670) || chr(128512)"
+    " || repeat('0123456789', 5000000)"
+)
+
+
+def read(c_type, size, unit):
+    st = new_stmt()
+    assert odbc.SQLExecDirect(st, value_sql.encode(), len(value_sql)) == 0, diag(st)
+    assert odbc.SQLFetch(st) == 0, diag(st)
+    buf, ind = ctypes.create_string_buffer(size), ctypes.c_ssize_t()
+    parts, started = [], time.monotonic()
+    while True:
+        rc = odbc.SQLGetData(st, 1, c_type, buf, size, ctypes.byref(ind))
+        if rc == 100:
+            break
+        assert rc in (0, 1), (rc, diag(st))
+        n = ind.value if rc == 0 else (size - unit) // unit * unit
+        parts.append(buf.raw[:n])
+    took = time.monotonic() - started
+    odbc.SQLFreeHandle(3, st)
+    return b"".join(parts), took
+
+
+got, took = read(SQL_C_CHAR, 4096, 1)
+check(got == expected.encode("utf-8"), "50 MB as 4 KB SQL_C_CHAR pieces, byte for byte")
+check(took < 20, f"4 KB SQL_C_CHAR pieces in {took:.2f} s")
+got, took = read(SQL_C_WCHAR, 65536, 2)
+check(got == expected.encode("utf-16-le"), "50 MB as 64 KB SQL_C_WCHAR pieces, unit for unit")
+check(took < 20, f"64 KB SQL_C_WCHAR pieces in {took:.2f} s")
+print("all passed")
