@@ -6,12 +6,6 @@
 //! handles come from this driver (they are checked against the registry anyway), and every
 //! pointer is null or valid for the length or type the call gives it. The `unsafe` blocks in
 //! this layer say which pointer and length each relies on.
-#![deny(unsafe_op_in_unsafe_fn)]
-#![deny(
-    clippy::cast_possible_truncation,
-    clippy::cast_possible_wrap,
-    clippy::cast_sign_loss
-)]
 
 /// Defines ANSI entry points and their W twins from one argument list each. In the list,
 /// `Char` is the character unit (`u8` for ANSI, `u16` for W); both functions pass their
