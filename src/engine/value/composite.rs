@@ -26,7 +26,7 @@ fn embedded_text(
         Some(t) => decode_at(t, raw, depth + 1)?,
         None => raw_fallback(raw),
     };
-    Ok(Some(datum.to_text().into_owned()))
+    Ok(Some(datum.pg_text().into_owned()))
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]

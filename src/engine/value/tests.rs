@@ -11,7 +11,7 @@ use super::*;
 use tokio_postgres::types::Field;
 
 fn text(ty: &Type, raw: &[u8]) -> String {
-    decode(ty, raw).unwrap().to_text().into_owned()
+    decode(ty, raw).unwrap().pg_text().into_owned()
 }
 
 fn numeric(weight: i16, sign: u16, dscale: i16, digits: &[i16]) -> Vec<u8> {
@@ -213,7 +213,7 @@ fn scalars() {
     for (ty, raw, datum, txt) in cases {
         let d = decode(ty, raw).unwrap();
         assert_eq!(&d, datum, "{ty}");
-        assert_eq!(d.to_text(), *txt, "{ty}");
+        assert_eq!(d.pg_text(), *txt, "{ty}");
     }
 }
 
@@ -794,4 +794,16 @@ fn random_bytes_never_panic() {
             }
         }
     }
+}
+
+#[test]
+fn bytea_character_form_is_bare_hex_and_its_server_form_keeps_the_prefix() {
+    let d = decode(&Type::BYTEA, &[0x00, 0x01, 0xfe, 0xff]).unwrap();
+    assert_eq!(d.to_text(), "0001feff");
+    assert_eq!(d.pg_text(), "\\x0001feff");
+    assert_eq!(decode(&Type::BYTEA, &[]).unwrap().to_text(), "");
+    // Every other kind of value reads as the server's text.
+    let raw = 7i32.to_be_bytes();
+    let n = decode(&Type::INT4, &raw).unwrap();
+    assert_eq!(n.to_text(), n.pg_text());
 }

@@ -280,10 +280,31 @@ fn shortest_to_pg(sci: &str, max_fixed_exp: i64) -> String {
     out
 }
 
+/// bytea as an application reads it in character form: the hex digits alone, without
+/// PostgreSQL's `\x` prefix, as psqlODBC delivers bytea to SQL_C_CHAR and SQL_C_WCHAR.
+fn bare_hex_text(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(out, "{b:02x}");
+    }
+    out
+}
+
 impl Datum<'_> {
-    /// PostgreSQL's own text output form for the value (DateStyle ISO, IntervalStyle
-    /// postgres, bool as "t"/"f", bytea as hex, timestamptz in UTC with "+00").
+    /// The value as an application reads it in character form: PostgreSQL's text output
+    /// ([`Datum::pg_text`]), except where psqlODBC delivers something else that
+    /// applications rely on: bytea is its hex digits without the `\x` prefix.
     pub fn to_text(&self) -> Cow<'_, str> {
+        match self {
+            Datum::Bytes(b) => Cow::Owned(bare_hex_text(b)),
+            _ => self.pg_text(),
+        }
+    }
+
+    /// PostgreSQL's own text output form for the value (DateStyle ISO, IntervalStyle
+    /// postgres, bool as "t"/"f", bytea as `\x` hex, timestamptz in UTC with "+00"): what
+    /// the server prints, and how values inside arrays, records and ranges are written.
+    pub fn pg_text(&self) -> Cow<'_, str> {
         match self {
             Datum::Bool(b) => Cow::Borrowed(if *b { "t" } else { "f" }),
             Datum::Int2(v) => Cow::Owned(v.to_string()),
