@@ -1,5 +1,6 @@
-/* Reads one-column queries as SQL_C_CHAR and SQL_C_WCHAR and prints "label|char|wchar" per
- * query, so the Rust side can compare the character form of each type with psqlODBC's.
+/* Reads one-column queries as SQL_C_CHAR and SQL_C_WCHAR (and timestamps as a
+ * TIMESTAMP_STRUCT) and prints "label|char|wchar|struct" per query, so the Rust side can
+ * compare each type's form with psqlODBC's.
  * Usage: values <connection string> <label=sql>... */
 #include <sql.h>
 #include <sqlext.h>
@@ -63,7 +64,21 @@ int main(int argc, char **argv) {
       fail(label, SQL_HANDLE_STMT, st);
     SQLFreeStmt(st, SQL_CLOSE);
     narrow(wbuf, wide, sizeof wide);
-    printf("%s|%s|%s\n", label, text, wide);
+    /* Timestamp columns also go into a TIMESTAMP_STRUCT. */
+    SQLSMALLINT sql_type = 0;
+    char stamp[64] = "";
+    if (!SQL_SUCCEEDED(SQLExecDirect(st, (SQLCHAR *)sql, SQL_NTS))) fail(label, SQL_HANDLE_STMT, st);
+    SQLDescribeCol(st, 1, NULL, 0, NULL, &sql_type, NULL, NULL, NULL);
+    if (sql_type == SQL_TYPE_TIMESTAMP) {
+      SQL_TIMESTAMP_STRUCT ts;
+      if (SQLFetch(st) != SQL_SUCCESS) fail(label, SQL_HANDLE_STMT, st);
+      if (!SQL_SUCCEEDED(SQLGetData(st, 1, SQL_C_TYPE_TIMESTAMP, &ts, sizeof ts, &ind)))
+        fail(label, SQL_HANDLE_STMT, st);
+      snprintf(stamp, sizeof stamp, "%04d-%02d-%02d %02d:%02d:%02d.%09u", ts.year, ts.month, ts.day,
+               ts.hour, ts.minute, ts.second, (unsigned)ts.fraction);
+    }
+    SQLFreeStmt(st, SQL_CLOSE);
+    printf("%s|%s|%s|%s\n", label, text, wide, stamp);
   }
   SQLFreeHandle(SQL_HANDLE_STMT, st);
   SQLDisconnect(dbc);

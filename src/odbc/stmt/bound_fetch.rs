@@ -309,6 +309,7 @@ impl Statement {
                         row,
                         ci,
                         &rs.types[ci],
+                        &rs.values,
                         t.type_oid,
                         t.c_type,
                         data,

@@ -2,7 +2,7 @@
 //! (bound columns and SQLGetData) repeat for every cell.
 
 use crate::engine::session;
-use crate::engine::value;
+use crate::engine::value::{self, ValueContext};
 use crate::odbc::appmem;
 use crate::odbc::convert::{self, ConvertError, WideCursor, Written};
 use crate::odbc::diag::{state, OdbcError, OdbcResult, SqlState};
@@ -28,6 +28,7 @@ pub(super) unsafe fn write_cell(
     row: &Row,
     ci: usize,
     ty: &Type,
+    values: &ValueContext,
     type_oid: u32,
     c_type: i16,
     data: usize,
@@ -47,7 +48,7 @@ pub(super) unsafe fn write_cell(
     if let Some(written) = convert::write_direct(type_oid, c_type, raw, out, offset) {
         return Ok(CellWrite::Value(written));
     }
-    let datum = value::decode(ty, raw).map_err(|e| {
+    let datum = value::decode_in(ty, raw, values).map_err(|e| {
         OdbcError::new(
             state::GENERAL,
             format!("could not read a {} value: {e}", ty.name()),
@@ -79,6 +80,7 @@ pub(super) unsafe fn write_cell_piece(
     row: &Row,
     ci: usize,
     ty: &Type,
+    values: &ValueContext,
     c_type: i16,
     data: usize,
     cap: usize,
@@ -101,5 +103,5 @@ pub(super) unsafe fn write_cell_piece(
         }
     }
     // SAFETY: the caller's promise about `data` and `cap`, passed on unchanged.
-    unsafe { write_cell(row, ci, ty, ty.oid(), c_type, data, cap, offset) }
+    unsafe { write_cell(row, ci, ty, values, ty.oid(), c_type, data, cap, offset) }
 }

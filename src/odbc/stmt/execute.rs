@@ -343,9 +343,11 @@ impl Statement {
                 .iter()
                 .map(|c| c.type_().clone())
                 .collect();
+            let values = cs.session()?.value_context();
             st.result = Some(ResultSet {
                 columns,
                 types,
+                values,
                 buffer: VecDeque::new(),
                 rowset: Vec::new(),
                 ended: false,

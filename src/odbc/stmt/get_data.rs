@@ -97,8 +97,19 @@ impl Statement {
         // SAFETY: `buf` is zero or the buffer the application passed to this call, BufferLength
         // (`cap`) bytes long, or the fixed size of the C type, which ODBC has it provide.
         let pos = &mut st.getdata;
-        let cell =
-            unsafe { write_cell_piece(row, ci, ty, c_type, buf, cap, pos.offset, &mut pos.wide) };
+        let cell = unsafe {
+            write_cell_piece(
+                row,
+                ci,
+                ty,
+                &rs.values,
+                c_type,
+                buf,
+                cap,
+                pos.offset,
+                &mut pos.wide,
+            )
+        };
         match cell? {
             CellWrite::Null => {
                 if ind == 0 {

@@ -90,6 +90,9 @@ impl Default for StmtAttrs {
 pub struct ResultSet {
     pub columns: Vec<ColumnInfo>,
     pub types: Vec<Type>,
+    /// How the session that produced the rows shows values (its time zone), taken once
+    /// when the result starts.
+    pub values: std::sync::Arc<crate::engine::value::ValueContext>,
     buffer: VecDeque<Row>,
     /// The rows of the last fetch (the rowset).
     pub rowset: Vec<Row>,
