@@ -18,7 +18,7 @@
 //! - infinity / -infinity dates and timestamps cannot be represented in ODBC structs:
 //!   they fail with 22007 (invalid datetime format).
 //! - Years outside i16 fail with 22003. Years BC use astronomical numbering (1 BC = 0).
-//! - timestamptz values are delivered in UTC (the engine's rendering); timetz keeps its
+//! - timestamptz values are delivered as the wall time of the session's zone; timetz keeps its
 //!   local time and drops the zone.
 //! - SQL_C_INTERVAL_* targets take interval columns. PostgreSQL keeps months apart from days
 //!   and microseconds, and a month has no fixed length: a year-month target drops the day-time
