@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what building and testing auroraodbc needs on a Debian machine: the unixODBC driver
 # manager and headers, PostgreSQL 15 (the tests start their own servers), psqlODBC (for the
-# side-by-side benchmarks), iODBC, a C compiler, pyodbc, arrow-odbc (with the pyarrow it
+# side-by-side benchmarks), iODBC, a C compiler, pyodbc (a pinned version: tests/pyodbc_suite.rs
+# runs the PostgreSQL suite of that version's sdist, with pytest and a de_DE locale built from
+# the `locales` sources), arrow-odbc (with the pyarrow it
 # needs) for the bulk read/write suite, and the tools installer/package.sh builds .deb and .rpm
 # packages with (dpkg-dev, rpm, binutils; cpio to look inside an .rpm). Safe to run again.
 set -euo pipefail
@@ -10,7 +12,7 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 packages=(unixodbc unixodbc-dev odbc-postgresql postgresql-15 postgresql-client-15 libiodbc2 iodbc openssl curl gcc pkg-config python3 python3-pip
-  dpkg-dev rpm binutils cpio)
+  locales dpkg-dev rpm binutils cpio)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
@@ -22,8 +24,13 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 # Debian's postgresql package may start a cluster of its own; the tests never use it.
-if ! python3 -c "import pyodbc" >/dev/null 2>&1; then
-  python3 -m pip install --quiet pyodbc 2>/dev/null || python3 -m pip install --quiet --break-system-packages pyodbc
+pyodbc_version=5.5.0  # the same as PYODBC_VERSION in tests/pyodbc_suite.rs
+if [ "$(python3 -c 'import pyodbc; print(pyodbc.version)' 2>/dev/null)" != "$pyodbc_version" ]; then
+  python3 -m pip install --quiet "pyodbc==$pyodbc_version" 2>/dev/null \
+    || python3 -m pip install --quiet --break-system-packages "pyodbc==$pyodbc_version"
+fi
+if ! python3 -c "import pytest" >/dev/null 2>&1; then
+  python3 -m pip install --quiet pytest 2>/dev/null || python3 -m pip install --quiet --break-system-packages pytest
 fi
 if ! python3 -c "import arrow_odbc, pyarrow" >/dev/null 2>&1; then
   python3 -m pip install --quiet arrow-odbc 2>/dev/null || python3 -m pip install --quiet --break-system-packages arrow-odbc
