@@ -3,6 +3,7 @@
 
 pub mod availability;
 pub mod batched_insert;
+pub mod credentials;
 pub mod error;
 #[cfg(test)]
 pub(crate) mod fixtures;

@@ -178,7 +178,7 @@ impl Pipeline {
     /// (see [`plugin_registry::chain_order`]).
     pub fn codes(settings: &Settings) -> EngineResult<Vec<&'static str>> {
         let order = plugin_registry::chain_order();
-        let wanted: Vec<&str> = match settings.get_list(Key::Plugins) {
+        let mut wanted: Vec<&str> = match settings.get_list(Key::Plugins) {
             Some(list) => list.iter().map(String::as_str).collect(),
             None if settings.is_set(Key::Plugins) => Vec::new(),
             None => order
@@ -187,6 +187,13 @@ impl Pipeline {
                 .map(|p| p.code)
                 .collect(),
         };
+        // The AWS ODBC wrapper selects its authentication plugin with RDS_AUTH_TYPE.
+        if let Some(code) = settings
+            .get_enum(Key::RdsAuthType)
+            .filter(|t| *t != "database")
+        {
+            wanted.push(code);
+        }
         for code in &wanted {
             if !order.iter().any(|p| p.code.eq_ignore_ascii_case(code)) {
                 return Err(EngineError::connect(format!(

@@ -9,8 +9,11 @@
 //! run first: the ODBC layer, settings resolution and tests that drive the engine directly all
 //! see the same table from their first call.
 
-use super::pipeline::PluginFactory;
-use super::settings::KeySection;
+use super::credentials::{CredentialFactory, CredentialSource};
+use super::pipeline::{Pipeline, PluginFactory};
+use super::error::EngineResult;
+use super::settings::{KeySection, Settings};
+use std::sync::Arc;
 use std::sync::LazyLock;
 
 /// What the engine knows about one plugin. Each plugin folder declares its own as `SPEC`.
@@ -31,6 +34,9 @@ pub struct PluginSpec {
     /// Stops background work the plugin holds besides its shared monitors (those are stopped
     /// through [`crate::engine::shared_monitors::stop_all`]).
     pub release: Option<fn()>,
+    /// Supplies the credentials of every physical connection the settings describe (IAM
+    /// tokens, secrets); see [`crate::engine::credentials`].
+    pub credentials: Option<CredentialFactory>,
 }
 
 /// The provider of the built-in plugin table; implemented for [`Driver`] by the crate root.
@@ -77,4 +83,18 @@ pub fn release_all() {
             release();
         }
     }
+}
+
+/// The credential source of the settings' plugin chain: the first loaded plugin (in chain
+/// order) that supplies one. `None`: the password comes from the settings.
+pub fn credential_source(settings: &Settings) -> EngineResult<Option<Arc<dyn CredentialSource>>> {
+    for code in Pipeline::codes(settings)? {
+        let Some(make) = find(code).and_then(|p| p.credentials) else {
+            continue;
+        };
+        if let Some(source) = make(settings)? {
+            return Ok(Some(source));
+        }
+    }
+    Ok(None)
 }

@@ -27,7 +27,10 @@ plugins! {
     custom_endpoint,
     failover,
     host_monitoring,
+    iam,
 }
+
+pub mod aws_sdk;
 
 /// The factory of a built-in plugin code.
 pub fn factory(code: &str) -> Option<PluginFactory> {

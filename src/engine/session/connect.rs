@@ -2,7 +2,8 @@
 //! round trip that learns the server's facts.
 
 use super::{runtime, ConnectOptions, Driver, ReportedZone, ServerFacts, Session, SslMode};
-use crate::engine::error::{EngineError, EngineResult};
+use crate::engine::credentials::Credentials;
+use crate::engine::error::{EngineError, EngineResult, ErrorClass};
 use parking_lot::Mutex;
 use std::collections::HashMap;
 use std::future::Future;
@@ -37,7 +38,7 @@ impl Session {
     /// its socket task runs on the runtime that runs this.
     pub async fn open(opts: &ConnectOptions) -> EngineResult<Session> {
         let label = format!("{}:{}", opts.host, opts.port);
-        let fut = Self::connect_async(opts.clone(), label.clone());
+        let fut = Self::login(opts, label.clone());
         match opts.connect_timeout {
             Some(limit) if !limit.is_zero() => match tokio::time::timeout(limit, fut).await {
                 Ok(r) => r,
@@ -47,6 +48,32 @@ impl Session {
                 ))),
             },
             _ => fut.await,
+        }
+    }
+
+    /// Connects with the options' password, or with what their credential source supplies:
+    /// a refused login with cached credentials is tried once more with fresh ones.
+    async fn login(opts: &ConnectOptions, label: String) -> EngineResult<Session> {
+        let Some(source) = opts.credentials.clone() else {
+            return Self::connect_async(opts.clone(), label).await;
+        };
+        let with = |c: Credentials| {
+            let mut o = opts.clone();
+            if let Some(user) = c.user {
+                o.user = user;
+            }
+            o.password = Some(c.password);
+            o
+        };
+        let first = source.credentials(opts, false).await?;
+        let cached = first.cached;
+        match Self::connect_async(with(first), label.clone()).await {
+            Err(e) if cached && e.class == ErrorClass::Authentication => {
+                tracing::info!(host = %opts.host, port = opts.port, plugin = source.code(), "login with cached credentials refused; trying fresh ones once");
+                let fresh = source.credentials(opts, true).await?;
+                Self::connect_async(with(fresh), label).await
+            }
+            outcome => outcome,
         }
     }
 

@@ -2,7 +2,9 @@
 
 use crate::engine::error::{EngineError, EngineResult};
 use crate::engine::settings::{Key, Settings};
+use crate::engine::credentials::CredentialSource;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// TLS use, in libpq's words.
@@ -46,6 +48,9 @@ pub struct ConnectOptions {
     pub ssl_root_cert: Option<String>,
     pub connect_timeout: Option<Duration>,
     pub application_name: String,
+    /// Supplies user and password at each login (the `iam` and Secrets Manager plugins);
+    /// cloned options (failover's replacements) keep it.
+    pub credentials: Option<Arc<dyn CredentialSource>>,
 }
 
 impl ConnectOptions {
@@ -67,6 +72,22 @@ impl ConnectOptions {
             }
             SocketAddr::new(pin.addr, port)
         });
+        let credentials = crate::engine::plugin_registry::credential_source(settings)?;
+        let mut ssl_mode = settings
+            .get_enum(Key::SslMode)
+            .and_then(SslMode::parse)
+            .unwrap_or_default();
+        if let Some(source) = credentials.as_ref().filter(|c| c.requires_tls()) {
+            if !settings.is_set(Key::SslMode) {
+                ssl_mode = SslMode::Require;
+            } else if matches!(ssl_mode, SslMode::Disable | SslMode::Allow | SslMode::Prefer) {
+                return Err(EngineError::connect(format!(
+                    "the {} plugin sends a token as the password, which needs TLS: set sslmode to require, verify-ca or verify-full (it is {})",
+                    source.code(),
+                    settings.get_enum(Key::SslMode).unwrap_or("prefer")
+                )));
+            }
+        }
         Ok(ConnectOptions {
             host,
             port,
@@ -77,16 +98,14 @@ impl ConnectOptions {
                 .to_string(),
             user: settings.get_str(Key::Uid).unwrap_or("postgres").to_string(),
             password: settings.get_str(Key::Pwd).map(str::to_string),
-            ssl_mode: settings
-                .get_enum(Key::SslMode)
-                .and_then(SslMode::parse)
-                .unwrap_or_default(),
+            ssl_mode,
             ssl_root_cert: settings.get_str(Key::SslRootCert).map(str::to_string),
             connect_timeout: settings.get_timeout(Key::ConnectTimeout),
             application_name: settings
                 .get_str(Key::ApplicationName)
                 .unwrap_or("auroraodbc")
                 .to_string(),
+            credentials,
         })
     }
 }
@@ -102,6 +121,7 @@ impl std::fmt::Debug for ConnectOptions {
             .field("user", &self.user)
             .field("password", &self.password.as_ref().map(|_| "***"))
             .field("ssl_mode", &self.ssl_mode)
+            .field("credentials", &self.credentials.as_ref().map(|c| c.code()))
             .finish()
     }
 }

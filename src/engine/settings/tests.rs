@@ -240,8 +240,8 @@ fn enums_and_lists() {
     );
     let s = resolve(&[("plugins", "")]).unwrap();
     assert_eq!(s.get_list(Key::Plugins), Some(&[][..]));
-    let e = resolve(&[("plugins", "failover,iam")]).unwrap_err();
-    assert!(e.to_string().contains("unknown item 'iam'"), "{e}");
+    let e = resolve(&[("plugins", "failover,okta")]).unwrap_err();
+    assert!(e.to_string().contains("unknown item 'okta'"), "{e}");
     assert!(e.to_string().contains("key plugins"), "{e}");
     // Not built into this driver: refused rather than silently left out of the chain.
     let e = resolve(&[("plugins", "failover,read_write_splitting")]).unwrap_err();

@@ -173,6 +173,7 @@ pub const SPEC: PluginSpec = PluginSpec {
     factory,
     keys: Some(&settings::SECTION),
     release: None,
+    credentials: None,
 };
 
 impl CustomEndpointPlugin {

@@ -225,16 +225,8 @@ impl SdkRds {
         use aws_config::retry::RetryConfig;
         use aws_config::timeout::TimeoutConfig;
         use aws_config::{BehaviorVersion, Region};
-        use aws_smithy_http_client::tls;
-
-        // One rustls + ring HTTPS client for the API and for the credential providers
-        // (instance metadata, containers, web identity): the SDK's default client
-        // would bring a second TLS stack built from C sources.
-        let http = aws_smithy_http_client::Builder::new()
-            .tls_provider(tls::Provider::Rustls(
-                tls::rustls_provider::CryptoMode::Ring,
-            ))
-            .build_https();
+        // The process's one HTTPS client (see `crate::plugins::aws_sdk`).
+        let http = crate::plugins::aws_sdk::http_client();
         let timeouts = TimeoutConfig::builder()
             .operation_timeout(OPERATION_TIMEOUT)
             .operation_attempt_timeout(OPERATION_TIMEOUT)

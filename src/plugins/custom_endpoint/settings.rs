@@ -23,7 +23,7 @@ plugin_keys! {
         CustomEndpointRegion => KeyDecl::new("custom_endpoint_region", K::Str,
             "Region of the RDS API to ask. Absent: read from the Server name; required when the name carries no region."),
         AwsProfile => KeyDecl::new("aws_profile", K::Str,
-            "Named profile of the AWS shared config and credentials files. Absent: the SDK's default credential chain."),
+            "Named profile of the AWS shared config and credentials files, for the RDS API and IAM auth tokens. Absent: the SDK's default credential chain."),
         CustomEndpointMaxRefreshRateMs => KeyDecl::new("custom_endpoint_max_refresh_rate_ms", ms(100, DAY_MS),
             "Ceiling for the refresh period while the RDS API throttles.")
             .aliases(&["CUSTOM_ENDPOINT_MAX_MONITOR_INTERVAL_MS"]).default("300000"),

@@ -70,6 +70,7 @@ pub const SPEC: PluginSpec = PluginSpec {
     factory,
     keys: Some(&settings::SECTION),
     release: None,
+    credentials: None,
 };
 
 /// Builds the plugin of one connection.

@@ -42,6 +42,7 @@ pub const SPEC: PluginSpec = PluginSpec {
     factory,
     keys: Some(&settings::SECTION),
     release: None,
+    credentials: None,
 };
 
 /// The timing settings of a connection.
