@@ -26,6 +26,7 @@ unsafe fn get_desc_field(
         let Some(v) = d.field(rec, id, &handles::ird_owner)? else {
             return Ok(Outcome::NoData);
         };
+        let v = v.in_psqlodbc_width(d.kind, id);
         // SAFETY: `value` is null or writable for the field (or `cap` bytes); `len` null or
         // writable (contract).
         if unsafe { out::field(enc, &v, value, cap, len) }? {

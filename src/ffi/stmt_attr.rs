@@ -22,7 +22,8 @@ unsafe fn set_stmt_attr(_enc: Enc, h: *mut c_void, id: i32, value: *mut c_void, 
 }
 
 /// # Safety
-/// `value` is null or writable for an SQLULEN; `len` is null or writable.
+/// `value` is null or writable for the attribute's width (4 bytes for the 32-bit ones, an
+/// SQLULEN otherwise); `len` is null or writable.
 unsafe fn get_stmt_attr(
     _enc: Enc,
     h: *mut c_void,
@@ -34,8 +35,15 @@ unsafe fn get_stmt_attr(
     call_stmt(h, |s| {
         outbuf::require(value.is_null(), "value pointer")?;
         let v = attrs::stmt::get(s, id)?;
-        // SAFETY: `value` is not null and writable for an SQLULEN; `len` null or writable.
-        unsafe { out::ulen_attr(value, len, v) };
+        if attrs::stmt::is_32_bit(id) {
+            let v = u32::try_from(v).unwrap_or(u32::MAX);
+            // SAFETY: `value` is not null and writable for the attribute's 4 bytes; `len` null
+            // or writable.
+            unsafe { out::u32_attr(value, len, v) }?;
+        } else {
+            // SAFETY: `value` is not null and writable for an SQLULEN; `len` null or writable.
+            unsafe { out::ulen_attr(value, len, v) };
+        }
         Ok(Outcome::Success)
     })
 }

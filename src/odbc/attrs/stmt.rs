@@ -243,8 +243,31 @@ fn descriptor_handle(d: &Arc<Descriptor>) -> usize {
     Arc::as_ptr(d).addr()
 }
 
-/// Reads statement attribute `id`. Every one is SQLULEN-sized (or a pointer or handle), so
-/// the answer is written in the full width.
+/// Whether statement attribute `id` is answered as a 32-bit integer (4 bytes, length 4).
+/// psqlODBC writes these as SQLINTEGER/SQLUINTEGER whatever the ODBC headers say, and
+/// programs written against it pass 4-byte variables (often with SQL_IS_UINTEGER); the
+/// sizes, counts, timeouts, pointers and descriptor handles keep the full SQLULEN width.
+pub fn is_32_bit(id: i32) -> bool {
+    matches!(
+        id,
+        attr::NOSCAN
+            | attr::ASYNC_ENABLE
+            | attr::ROW_BIND_TYPE
+            | attr::CURSOR_TYPE
+            | attr::CONCURRENCY
+            | attr::SIMULATE_CURSOR
+            | attr::RETRIEVE_DATA
+            | attr::USE_BOOKMARKS
+            | attr::ROW_NUMBER
+            | attr::ENABLE_AUTO_IPD
+            | attr::PARAM_BIND_TYPE
+            | attr::CURSOR_SCROLLABLE
+            | attr::CURSOR_SENSITIVITY
+            | attr::METADATA_ID
+    )
+}
+
+/// Reads statement attribute `id`; [`is_32_bit`] says in which width it is written.
 pub fn get(s: &Statement, id: i32) -> OdbcResult<usize> {
     let st = s.state.lock();
     let wide = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);

@@ -62,6 +62,21 @@ pub enum FieldValue {
     Text(String),
 }
 
+impl FieldValue {
+    /// The value in the width psqlODBC writes for SQLGetDescField: it writes the lengths
+    /// (SQL_DESC_LENGTH, OCTET_LENGTH, DISPLAY_SIZE) and an ARD's SQL_DESC_ARRAY_SIZE as
+    /// 32-bit SQLINTEGERs, and only an APD's SQL_DESC_ARRAY_SIZE in the full SQLLEN width.
+    /// Programs written against it pass 4-byte variables, so writing 8 would overrun them.
+    pub fn in_psqlodbc_width(self, kind: super::DescKind, id: i16) -> FieldValue {
+        let full = kind == super::DescKind::Apd && id == field::ARRAY_SIZE;
+        match self {
+            FieldValue::Len(n) if !full => FieldValue::Int(i32::try_from(n).unwrap_or(i32::MAX)),
+            FieldValue::ULen(n) if !full => FieldValue::Int(i32::try_from(n).unwrap_or(i32::MAX)),
+            other => other,
+        }
+    }
+}
+
 /// Whether a field holds a string (SQLSetDescField then reads a buffer, not an integer).
 pub fn is_text_field(id: i16) -> bool {
     use field::*;
