@@ -275,6 +275,61 @@ static void test_more_results(void) {
   printf("ok more_results\n");
 }
 
+/* A batch runs whole when it is executed, whether or not the application calls
+ * SQLMoreResults; its first error stops it and is the execute call's error. */
+static long count_where(SQLHSTMT st, const char *sql) {
+  SQLINTEGER n = -1;
+  SQLLEN ind;
+  exec(st, sql);
+  CHECK(OK(SQLFetch(st)) && OK(SQLGetData(st, 1, SQL_C_SLONG, &n, 0, &ind)), sql, SQL_HANDLE_STMT, st);
+  SQLCloseCursor(st);
+  return n;
+}
+
+static void test_batch_runs_whole(void) {
+  SQLHSTMT st = stmt_on(dbc), check = stmt_on(dbc);
+  CHECK(SQLExecDirect(st, (SQLCHAR *)"CREATE TEMP TABLE ba(x int); CREATE TEMP TABLE bb(x int); INSERT INTO ba VALUES (1)", SQL_NTS) == SQL_SUCCESS,
+        "DDL batch", SQL_HANDLE_STMT, st);
+  /* No SQLMoreResults: the second table and the row are there all the same. */
+  CHECK(count_where(check, "SELECT count(*)::int FROM ba WHERE x = 1") == 1, "the batch's INSERT ran", SQL_HANDLE_STMT, check);
+  CHECK(count_where(check, "SELECT count(*)::int FROM bb") == 0, "the batch's second CREATE ran", SQL_HANDLE_STMT, check);
+  SQLCloseCursor(st);
+  /* A statement after a failed one does not run; autocommit makes the batch one transaction,
+   * so the one before it is undone too (as in one simple-query message). */
+  CHECK(SQLExecDirect(st, (SQLCHAR *)"INSERT INTO ba VALUES (2); SELECT 1/0; INSERT INTO ba VALUES (3)", SQL_NTS) == SQL_ERROR
+        && strcmp(first_state(SQL_HANDLE_STMT, st), "22012") == 0, "division by zero is the execute's error", SQL_HANDLE_STMT, st);
+  CHECK(count_where(check, "SELECT count(*)::int FROM ba WHERE x IN (2, 3)") == 0, "nothing after the error ran, nothing before it stayed", SQL_HANDLE_STMT, check);
+  CHECK(SQLExecDirect(st, (SQLCHAR *)"SELECT 1; SELECT 1/0; SELECT 3", SQL_NTS) == SQL_ERROR
+        && strcmp(first_state(SQL_HANDLE_STMT, st), "22012") == 0, "SELECT 1; SELECT 1/0; SELECT 3 fails", SQL_HANDLE_STMT, st);
+  /* An error while the rows of a statement are produced counts the same. */
+  CHECK(SQLExecDirect(st, (SQLCHAR *)"INSERT INTO ba VALUES (4); SELECT 1/(5 - g) FROM generate_series(1, 10000) g; INSERT INTO ba VALUES (5)", SQL_NTS) == SQL_ERROR
+        && strcmp(first_state(SQL_HANDLE_STMT, st), "22012") == 0, "error in a later row of a batch", SQL_HANDLE_STMT, st);
+  CHECK(count_where(check, "SELECT count(*)::int FROM ba WHERE x IN (4, 5)") == 0, "neither insert stayed", SQL_HANDLE_STMT, check);
+  /* The handle works on after a failed batch, and a batch's results are walked in order. */
+  exec(st, "SELECT 'one'; INSERT INTO ba VALUES (6), (7); SELECT x FROM ba ORDER BY x");
+  char out[16];
+  SQLLEN ind, rows;
+  CHECK(OK(SQLFetch(st)) && OK(SQLGetData(st, 1, SQL_C_CHAR, out, sizeof out, &ind)) && strcmp(out, "one") == 0, "first result", SQL_HANDLE_STMT, st);
+  CHECK(OK(SQLMoreResults(st)) && OK(SQLRowCount(st, &rows)) && rows == 2, "insert count", SQL_HANDLE_STMT, st);
+  SQLINTEGER v;
+  long seen = 0;
+  CHECK(OK(SQLMoreResults(st)), "third result", SQL_HANDLE_STMT, st);
+  while (SQLFetch(st) == SQL_SUCCESS && OK(SQLGetData(st, 1, SQL_C_SLONG, &v, 0, &ind)))
+    seen = seen * 10 + v;
+  CHECK(seen == 167, "rows of the last result, with the insert before it", SQL_HANDLE_STMT, st);
+  CHECK(SQLMoreResults(st) == SQL_NO_DATA, "end of the batch", SQL_HANDLE_STMT, st);
+  /* Manual-commit mode: the error leaves the transaction for the application to end. */
+  CHECK(OK(SQLSetConnectAttr(dbc, SQL_ATTR_AUTOCOMMIT, (SQLPOINTER)SQL_AUTOCOMMIT_OFF, 0)), "autocommit off", SQL_HANDLE_DBC, dbc);
+  CHECK(SQLExecDirect(st, (SQLCHAR *)"INSERT INTO ba VALUES (8); SELECT 1/0; INSERT INTO ba VALUES (9)", SQL_NTS) == SQL_ERROR,
+        "manual-commit batch fails", SQL_HANDLE_STMT, st);
+  CHECK(OK(SQLEndTran(SQL_HANDLE_DBC, dbc, SQL_ROLLBACK)), "rollback", SQL_HANDLE_DBC, dbc);
+  CHECK(OK(SQLSetConnectAttr(dbc, SQL_ATTR_AUTOCOMMIT, (SQLPOINTER)SQL_AUTOCOMMIT_ON, 0)), "autocommit on", SQL_HANDLE_DBC, dbc);
+  CHECK(count_where(check, "SELECT count(*)::int FROM ba WHERE x IN (8, 9)") == 0, "manual-commit batch left nothing", SQL_HANDLE_STMT, check);
+  SQLFreeHandle(SQL_HANDLE_STMT, st);
+  SQLFreeHandle(SQL_HANDLE_STMT, check);
+  printf("ok batch_runs_whole\n");
+}
+
 static void test_transactions(void) {
   SQLHSTMT st = stmt_on(dbc);
   exec(st, "CREATE TEMP TABLE tx (x int)");
@@ -673,6 +728,7 @@ int main(int argc, char **argv) {
   test_fixed_stmt_attrs();
   test_interleaved_statements();
   test_more_results();
+  test_batch_runs_whole();
   test_transactions();
   test_diagnostics();
   test_param_array(dbc, "set by set", 0);

@@ -27,6 +27,8 @@ impl Statement {
     }
 
     pub(super) fn close_locked(&self, st: &mut StmtState) {
+        // Closing the cursor discards the results a batch has not reached yet as well.
+        st.later_results.clear();
         if st.result.take().is_some() {
             if let Ok(session) = self.conn.state.lock().session() {
                 session.close_result(self.id);
@@ -49,6 +51,45 @@ impl Statement {
     #[inline]
     pub(super) fn cursor_is_stale(&self, st: &StmtState) -> bool {
         st.result.is_some() && self.conn.session_generation() != st.generation
+    }
+
+    /// Reads the rest of the open forward-only result into the statement (a statement of a
+    /// batch, whose later statements need the connection now), so that the session holds
+    /// nothing of it; its end and row count are known at once. SQL_ATTR_MAX_ROWS bounds it.
+    pub(super) fn read_whole(&self, st: &mut StmtState) -> OdbcResult<()> {
+        let id = self.id;
+        let max_rows = usize::try_from(st.attrs.max_rows).unwrap_or(usize::MAX);
+        let timeout_secs = st.attrs.query_timeout_secs;
+        let Some(rs) = st.result.as_mut().filter(|rs| !rs.ended) else {
+            return Ok(());
+        };
+        let mut cs = self.conn.state.lock();
+        let read = loop {
+            if max_rows > 0 && rs.buffer.len() >= max_rows {
+                break Ok(None);
+            }
+            let batch = cs.fetch_batch.max(1000);
+            let running = cancel::begin(id, cs.session_opt().map(|s| s.canceller()), timeout_secs);
+            let buffer = &mut rs.buffer;
+            match running.finish(cs.call(CallKind::Fetch, |session| {
+                session.fetch(id, batch, buffer)
+            })) {
+                Ok(Fetched::More) => {}
+                Ok(Fetched::End { rows_affected }) => break Ok(rows_affected),
+                Err(e) => break Err(e),
+            }
+        };
+        if let Ok(session) = cs.session() {
+            session.close_result(id);
+        }
+        rs.ended = true;
+        if max_rows > 0 {
+            rs.buffer.truncate(max_rows);
+        }
+        if let Some(n) = read? {
+            st.row_count = i64::try_from(n).unwrap_or(i64::MAX);
+        }
+        Ok(())
     }
 
     /// A static cursor: reads the whole result into the statement now, so that it can be

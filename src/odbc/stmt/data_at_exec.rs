@@ -101,8 +101,7 @@ impl Statement {
         }
         dae.current = None;
         dae.complete = true;
-        st.piece = 0;
-        let outcome = self.run_piece(&mut st, None);
+        let outcome = self.run_statements(&mut st);
         outcome.map(|o| (o, 0))
     }
 

@@ -15,6 +15,14 @@ use crate::odbc::sqltext::{split_statements, transaction_control, translate_esca
 use crate::odbc::types;
 use std::collections::VecDeque;
 
+/// What one statement of a batch left for SQLMoreResults.
+pub(super) struct BatchResult {
+    result: Option<super::ResultSet>,
+    row_count: i64,
+    phase: Phase,
+    outcome: Outcome,
+}
+
 impl Statement {
     /// The statements of the application's text, escape sequences translated unless
     /// SQL_ATTR_NOSCAN is on.
@@ -62,7 +70,7 @@ impl Statement {
         if let Some(need) = self.start_data_at_exec(&mut st) {
             return Ok(need);
         }
-        self.run_piece(&mut st, None)
+        self.run_statements(&mut st)
     }
 
     /// SQLExecute.
@@ -92,7 +100,7 @@ impl Statement {
         if let Some(need) = self.start_data_at_exec(&mut st) {
             return Ok(need);
         }
-        self.run_piece(&mut st, None)
+        self.run_statements(&mut st)
     }
 
     /// Runs a query the driver made itself (catalog functions) with the given parameters.
@@ -110,29 +118,116 @@ impl Statement {
         self.run_piece(&mut st, Some(params))
     }
 
-    /// SQLMoreResults: moves to the next statement of a multi-statement string.
+    /// SQLMoreResults: moves to the next result of a multi-statement string. Every statement
+    /// ran when the string was executed ([`Self::run_statements`]); this only walks what they
+    /// left.
     pub fn more_results(&self) -> OdbcResult<Outcome> {
         let mut st = self.state.lock();
         if st.phase != Phase::Cursor && st.phase != Phase::Executed {
             return Ok(Outcome::NoData);
         }
-        if st.piece + 1 >= st.pieces.len() {
+        let Some(next) = st.later_results.pop_front() else {
             self.close_locked(&mut st);
             st.piece = 0;
             return Ok(Outcome::NoData);
-        }
-        if st.result.take().is_some() {
-            if let Ok(session) = self.conn.state.lock().session() {
-                session.close_result(self.id);
-            }
-        }
+        };
+        // The current result was read whole, so the session holds nothing of it.
+        st.result = next.result;
+        st.row_count = next.row_count;
+        st.phase = next.phase;
+        st.getdata = GetDataPos::default();
         st.piece += 1;
         // A searched UPDATE/DELETE that touched no rows is still a result here: SQL_NO_DATA
         // from SQLMoreResults would tell the application the batch has ended.
-        match self.run_piece(&mut st, None)? {
+        match next.outcome {
             Outcome::NoData => Ok(Outcome::Success),
             other => Ok(other),
         }
+    }
+
+    /// Runs the whole text from its first statement: SQLExecDirect, SQLExecute and the
+    /// SQLParamData that supplies the last data-at-execution value.
+    ///
+    /// One statement runs as it always did, its result streaming. Several (a batch) all run
+    /// now, as psqlODBC and psql run them (one simple-query message): each statement's result
+    /// is read whole and kept for SQLMoreResults, the first one is current, and the first
+    /// error stops the batch and is this call's error, so no statement is skipped without the
+    /// application hearing of it. In autocommit mode the batch is one transaction, as
+    /// PostgreSQL makes a multi-statement query one implicit transaction: an error undoes the
+    /// statements before it. A batch with its own BEGIN/COMMIT/ROLLBACK gets no transaction
+    /// from the driver, and stops at its first error all the same.
+    pub(super) fn run_statements(&self, st: &mut StmtState) -> OdbcResult<Outcome> {
+        st.piece = 0;
+        st.later_results.clear();
+        if st.pieces.len() < 2 {
+            return self.run_piece(st, None);
+        }
+        let autocommit = self.conn.state.lock().attrs.autocommit;
+        let wrapped = autocommit
+            && !st
+                .pieces
+                .iter()
+                .any(|p| transaction_control(&p.sql).is_some());
+        if wrapped {
+            self.conn
+                .state
+                .lock()
+                .call(CallKind::Execute, |session| session.begin_if_needed())?;
+        }
+        let ran = self.run_batch(st);
+        let ended = if wrapped {
+            let commit = ran.is_ok();
+            self.conn
+                .state
+                .lock()
+                .call(CallKind::EndTransaction, |session| {
+                    session.end_transaction(commit)
+                })
+        } else {
+            Ok(())
+        };
+        let mut results = match (ran, ended) {
+            (Ok(results), Ok(())) => results,
+            (Err(e), _) | (Ok(_), Err(e)) => {
+                st.result = None;
+                st.later_results.clear();
+                st.piece = 0;
+                st.row_count = -1;
+                st.phase = Phase::Prepared;
+                return Err(e);
+            }
+        };
+        let Some(first) = results.pop_front() else {
+            return Err(OdbcError::new(state::GENERAL, "the batch gave no result"));
+        };
+        st.result = first.result;
+        st.row_count = first.row_count;
+        st.phase = first.phase;
+        st.getdata = GetDataPos::default();
+        st.piece = 0;
+        st.later_results = results;
+        // Warnings of later statements are in this call's diagnostics already.
+        Ok(first.outcome)
+    }
+
+    /// Runs every statement of a batch in order, reading each one's rows whole; stops at the
+    /// first error.
+    fn run_batch(&self, st: &mut StmtState) -> OdbcResult<VecDeque<BatchResult>> {
+        let mut results = VecDeque::with_capacity(st.pieces.len());
+        for piece in 0..st.pieces.len() {
+            st.piece = piece;
+            let outcome = self.run_piece(st, None)?;
+            if st.phase == Phase::Cursor {
+                self.read_whole(st)?;
+            }
+            results.push_back(BatchResult {
+                result: st.result.take(),
+                row_count: st.row_count,
+                phase: st.phase,
+                outcome,
+            });
+        }
+        Ok(results)
     }
 
     /// Executes the current piece (once per parameter set).

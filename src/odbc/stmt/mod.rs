@@ -128,6 +128,8 @@ pub struct StmtState {
     getdata: GetDataPos,
     /// Data-at-execution parameters being supplied (SQLParamData/SQLPutData).
     pub dae: Option<super::dae::DataAtExec>,
+    /// The results of a batch's later statements, for SQLMoreResults.
+    later_results: VecDeque<execute::BatchResult>,
     /// What the last fetch read from the descriptors (see [`FetchLayout`]).
     layout: Option<FetchLayout>,
     /// Scratch space of a fetch (see [`CellTarget`]).
@@ -176,6 +178,7 @@ impl Statement {
                 attrs: StmtAttrs::default(),
                 getdata: GetDataPos::default(),
                 dae: None,
+                later_results: VecDeque::new(),
                 layout: None,
                 cell_targets: Vec::new(),
             }),

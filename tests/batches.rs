@@ -1,0 +1,18 @@
+//! Multi-statement batches through pyodbc and unixODBC: every statement runs at `execute`,
+//! the first error stops the batch and is raised there. The script is tests/py/batches.py;
+//! the C side is `test_batch_runs_whole` in tests/c/core.c.
+
+mod common;
+mod support;
+
+use common::{conn_string, single_instance, OdbcConfig};
+
+#[test]
+fn pyodbc_execute_runs_the_whole_batch() {
+    let cluster = single_instance();
+    let writer = cluster.writer_id();
+    let config = OdbcConfig::new(&[]);
+    let cs = conn_string(&cluster, &writer);
+    let out = config.python(include_str!("py/batches.py"), &[&cs]);
+    assert!(out.contains("all passed"), "batch script failed:\n{out}");
+}
