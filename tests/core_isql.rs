@@ -175,3 +175,89 @@ fn logging_goes_to_the_chosen_file_without_secrets() {
     }
     let _ = std::fs::remove_file(&log);
 }
+
+/// isql on DSN `dsn` with `TMPDIR` set to `tmp`: its stdout and stderr.
+fn isql_with_tmpdir(config: &OdbcConfig, dsn: &str, tmp: &std::path::Path) -> (String, String) {
+    let mut cmd = std::process::Command::new("timeout");
+    cmd.args(["--kill-after=5", "60", "isql", dsn, "-b", "-v", "-d|", "-c"]);
+    config.apply(&mut cmd);
+    cmd.env("TMPDIR", tmp)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().expect("start isql");
+    {
+        use std::io::Write;
+        let mut input = child.stdin.take().expect("stdin");
+        let _ = input.write_all(b"SELECT 1 AS one\n");
+    }
+    let out = child.wait_with_output().expect("wait for isql");
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn logging_without_a_file_goes_to_stderr_and_files_are_opened_safely() {
+    use std::os::unix::fs::PermissionsExt;
+    let cluster = single_instance();
+    let writer = cluster.writer_id();
+    let tmp = std::env::temp_dir().join(format!("auroraodbc-logsafety-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(&tmp).expect("private temp dir");
+    let victim = tmp.join("victim");
+    std::fs::write(&victim, "").expect("victim file");
+    let link = tmp.join("link.log");
+    std::os::unix::fs::symlink(&victim, &link).expect("symlink");
+    let fresh = tmp.join("fresh.log");
+    let with_log = |file: Option<&std::path::Path>| {
+        let mut keys = dsn_keys(&cluster, &writer);
+        keys.push(("log_level".into(), "debug".into()));
+        if let Some(f) = file {
+            keys.push(("log_file".into(), f.display().to_string()));
+        }
+        keys
+    };
+    let config = OdbcConfig::new(&[
+        ("to_stderr", with_log(None)),
+        ("through_link", with_log(Some(&link))),
+        ("fresh", with_log(Some(&fresh))),
+    ]);
+
+    // No log_file: standard error, as docs/dsn-keys.md says, and nothing in the temp dir.
+    let (out, err) = isql_with_tmpdir(&config, "to_stderr", &tmp);
+    assert!(out.contains("one"), "{out}{err}");
+    assert!(
+        err.contains("log opened on standard error") && err.contains("connected"),
+        "the log is not on standard error:\n{err}"
+    );
+    let mut names: Vec<String> = std::fs::read_dir(&tmp)
+        .expect("read temp dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["link.log", "victim"], "a file appeared in TMPDIR");
+
+    // A symbolic link as the log file is refused; the log goes to standard error instead.
+    let (out, err) = isql_with_tmpdir(&config, "through_link", &tmp);
+    assert!(out.contains("one"), "{out}{err}");
+    assert_eq!(
+        std::fs::read_to_string(&victim).expect("victim"),
+        "",
+        "the log was written through the symlink"
+    );
+    assert!(
+        err.contains("cannot use log file") && err.contains("connected"),
+        "no fallback to standard error:\n{err}"
+    );
+
+    // A log file the driver creates is readable by its owner only.
+    let (out, err) = isql_with_tmpdir(&config, "fresh", &tmp);
+    assert!(out.contains("one"), "{out}{err}");
+    let text = std::fs::read_to_string(&fresh).expect("log file written");
+    assert!(text.contains("connected"), "log:\n{text}");
+    let mode = std::fs::metadata(&fresh).expect("metadata").permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "log file mode {mode:o}");
+    let _ = std::fs::remove_dir_all(&tmp);
+}
