@@ -188,11 +188,10 @@ impl Pipeline {
                 .collect(),
         };
         // The AWS ODBC wrapper selects its authentication plugin with RDS_AUTH_TYPE.
-        if let Some(code) = settings
-            .get_enum(Key::RdsAuthType)
-            .filter(|t| *t != "database")
-        {
-            wanted.push(code);
+        if let Some(auth) = settings.get_enum(Key::RdsAuthType) {
+            if let Some(p) = order.iter().find(|p| p.rds_auth_type == Some(auth)) {
+                wanted.push(p.code);
+            }
         }
         for code in &wanted {
             if !order.iter().any(|p| p.code.eq_ignore_ascii_case(code)) {

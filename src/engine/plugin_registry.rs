@@ -37,6 +37,9 @@ pub struct PluginSpec {
     /// Supplies the credentials of every physical connection the settings describe (IAM
     /// tokens, secrets); see [`crate::engine::credentials`].
     pub credentials: Option<CredentialFactory>,
+    /// The `rds_auth_type` word (the AWS ODBC wrapper's key) that loads this plugin as if
+    /// `plugins` named it.
+    pub rds_auth_type: Option<&'static str>,
 }
 
 /// The provider of the built-in plugin table; implemented for [`Driver`] by the crate root.

@@ -22,6 +22,17 @@ pub fn http_client() -> SharedHttpClient {
     CLIENT.clone()
 }
 
+/// A service error as one line for diagnostics: "Code: message", whichever of the two the
+/// answer had, or its HTTP status.
+pub fn service_error_text(code: Option<&str>, message: Option<&str>, status: u16) -> String {
+    match (code, message) {
+        (Some(c), Some(m)) => format!("{c}: {m}"),
+        (Some(c), None) => c.to_string(),
+        (None, Some(m)) => m.to_string(),
+        (None, None) => format!("HTTP status {status}"),
+    }
+}
+
 /// The SDK configuration for `region` and `profile` (absent: the SDK's default profile
 /// selection, AWS_PROFILE), loaded once and kept: its credential provider caches
 /// credentials and refreshes temporary ones before they expire.

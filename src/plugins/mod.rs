@@ -28,6 +28,7 @@ plugins! {
     failover,
     host_monitoring,
     iam,
+    aws_secrets_manager,
 }
 
 pub mod aws_sdk;

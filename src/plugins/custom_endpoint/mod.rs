@@ -174,6 +174,7 @@ pub const SPEC: PluginSpec = PluginSpec {
     keys: Some(&settings::SECTION),
     release: None,
     credentials: None,
+    rds_auth_type: None,
 };
 
 impl CustomEndpointPlugin {

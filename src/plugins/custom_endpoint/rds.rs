@@ -302,12 +302,7 @@ where
             let meta = service.err();
             let code = meta.code();
             let kind = classify_service_error(Some(status), code);
-            let message = match (code, meta.message()) {
-                (Some(c), Some(m)) => format!("{c}: {m}"),
-                (Some(c), None) => c.to_string(),
-                (None, Some(m)) => m.to_string(),
-                (None, None) => format!("HTTP status {status}"),
-            };
+            let message = crate::plugins::aws_sdk::service_error_text(code, meta.message(), status);
             ApiError::new(kind, message)
         }
         SdkError::TimeoutError(_) => ApiError::new(

@@ -71,6 +71,7 @@ pub const SPEC: PluginSpec = PluginSpec {
     keys: Some(&settings::SECTION),
     release: None,
     credentials: None,
+    rds_auth_type: None,
 };
 
 /// Builds the plugin of one connection.

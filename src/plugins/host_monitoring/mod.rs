@@ -43,6 +43,7 @@ pub const SPEC: PluginSpec = PluginSpec {
     keys: Some(&settings::SECTION),
     release: None,
     credentials: None,
+    rds_auth_type: None,
 };
 
 /// The timing settings of a connection.

@@ -58,6 +58,7 @@ pub const SPEC: PluginSpec = PluginSpec {
     keys: Some(&settings::SECTION),
     release: Some(token::clear),
     credentials: Some(credential_source),
+    rds_auth_type: Some("iam"),
 };
 
 /// Makes (or reuses) the token of each login.
