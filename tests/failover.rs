@@ -112,7 +112,7 @@ fn writer_killed_then_replica_promoted() {
     );
     // The application chose serializable and read-only; failover must bring both back.
     conn.characteristics.isolation = Some("SERIALIZABLE");
-    conn.characteristics.read_only = true;
+    conn.characteristics.read_only = Some(true);
     conn.call(CallKind::SetAttribute, |c| {
         c.session.run_command(
             "SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL SERIALIZABLE, READ ONLY",

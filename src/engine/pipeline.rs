@@ -43,7 +43,30 @@ pub struct SessionCharacteristics {
     pub autocommit: bool,
     /// "READ COMMITTED", "SERIALIZABLE", ... when the application chose one.
     pub isolation: Option<&'static str>,
-    pub read_only: bool,
+    /// The access mode, when the application chose one (`Some(true)`: read-only).
+    pub read_only: Option<bool>,
+}
+
+impl SessionCharacteristics {
+    /// The `SET SESSION CHARACTERISTICS` command for what the application chose; `None` when
+    /// it chose nothing, so that the server's defaults (a role's or database's
+    /// `default_transaction_read_only`, ...) are left alone.
+    pub fn set_command(&self) -> Option<String> {
+        let mut parts = Vec::new();
+        if let Some(level) = self.isolation {
+            parts.push(format!("ISOLATION LEVEL {level}"));
+        }
+        if let Some(read_only) = self.read_only {
+            parts.push(if read_only { "READ ONLY" } else { "READ WRITE" }.to_string());
+        }
+        if parts.is_empty() {
+            return None;
+        }
+        Some(format!(
+            "SET SESSION CHARACTERISTICS AS TRANSACTION {}",
+            parts.join(", ")
+        ))
+    }
 }
 
 /// An open physical connection with what the plugins know about it.
@@ -297,6 +320,28 @@ impl Pipeline {
 mod tests {
     use super::*;
     use crate::engine::fixtures::settings;
+
+    #[test]
+    fn characteristics_send_only_what_was_chosen() {
+        let mut ch = SessionCharacteristics::default();
+        assert_eq!(ch.set_command(), None, "nothing chosen, nothing sent");
+        ch.read_only = Some(false);
+        assert_eq!(
+            ch.set_command().as_deref(),
+            Some("SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE")
+        );
+        ch.read_only = None;
+        ch.isolation = Some("SERIALIZABLE");
+        assert_eq!(
+            ch.set_command().as_deref(),
+            Some("SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL SERIALIZABLE")
+        );
+        ch.read_only = Some(true);
+        assert_eq!(
+            ch.set_command().as_deref(),
+            Some("SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL SERIALIZABLE, READ ONLY")
+        );
+    }
 
     #[test]
     fn absent_key_gives_the_default_chain() {

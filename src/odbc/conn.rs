@@ -25,6 +25,9 @@ pub struct ConnAttrs {
     /// Set explicitly by the application (otherwise the server default applies).
     pub txn_isolation_set: bool,
     pub read_only: bool,
+    /// Set by the application (SQL_ATTR_ACCESS_MODE) or the `read_only` key; otherwise the
+    /// server's default access mode applies (a role or database may make it read-only).
+    pub access_mode_set: bool,
     pub login_timeout_secs: u32,
     pub connection_timeout_secs: u32,
     /// SQL_ATTR_ANSI_APP: the driver manager says whether the application is ANSI.
@@ -41,6 +44,7 @@ impl Default for ConnAttrs {
             txn_isolation: SQL_TXN_READ_COMMITTED,
             txn_isolation_set: false,
             read_only: false,
+            access_mode_set: false,
             login_timeout_secs: 0,
             connection_timeout_secs: 0,
             ansi_app: true,
@@ -114,7 +118,7 @@ impl ConnState {
             } else {
                 None
             },
-            read_only: self.attrs.read_only,
+            read_only: self.attrs.access_mode_set.then_some(self.attrs.read_only),
         }
     }
 }
@@ -191,9 +195,11 @@ impl Connection {
         }
         let opts = connect_options(&settings, &st.attrs)?;
         tracing::debug!(options = ?opts, "connect options");
-        let mut characteristics = st.characteristics();
-        let read_only = settings.get_bool(Key::ReadOnly);
-        characteristics.read_only |= read_only;
+        if settings.get_bool(Key::ReadOnly) {
+            st.attrs.read_only = true;
+            st.attrs.access_mode_set = true;
+        }
+        let characteristics = st.characteristics();
         let engine =
             EngineConnection::open(opts.clone(), Arc::new(settings.clone()), characteristics)?;
         st.limits = SizeLimits {
@@ -209,28 +215,28 @@ impl Connection {
         st.rewrite_batched_inserts = settings.get_bool(Key::RewriteBatchedInserts);
         st.dsn = dsn.to_string();
         st.host = opts.host;
-        if read_only {
-            st.attrs.read_only = true;
-        }
         st.generation_seen
             .store(engine.generation, Ordering::Release);
         st.engine = Some(engine);
-        let attrs = st.attrs.clone();
-        apply_session_attrs(&mut st, &attrs)?;
+        apply_session_attrs(&mut st)?;
         st.settings = Some(settings.clone());
         Ok(settings)
     }
 
+    /// SQLDisconnect. An open transaction is rolled back, as psqlODBC does (ODBC would have
+    /// the call fail with 25000, which leaves applications written against psqlODBC unable to
+    /// disconnect).
     pub fn disconnect(&self) -> OdbcResult<()> {
         let mut st = self.state.lock();
-        let Some(session) = st.session_opt() else {
+        let Some(session) = st.engine.as_mut().map(|e| &mut e.session) else {
             return Err(OdbcError::new(state::NOT_CONNECTED, "connection not open"));
         };
         if session.in_transaction() && !session.is_broken() {
-            return Err(OdbcError::new(
-                state::INVALID_TXN_STATE,
-                "a transaction is in progress; end it with SQLEndTran before disconnecting",
-            ));
+            // Closing the connection would roll back as well; saying so first keeps the
+            // outcome the same behind a pooler that keeps server connections open.
+            if let Err(e) = session.end_transaction(false) {
+                tracing::warn!(error = %e, "rollback at disconnect failed");
+            }
         }
         st.engine = None;
         st.settings = None;
@@ -277,9 +283,8 @@ impl Connection {
         let mut st = self.state.lock();
         st.attrs.txn_isolation = level;
         st.attrs.txn_isolation_set = true;
-        let attrs = st.attrs.clone();
         if st.engine.is_some() {
-            apply_session_attrs(&mut st, &attrs)?;
+            apply_session_attrs(&mut st)?;
         }
         Ok(())
     }
@@ -287,42 +292,31 @@ impl Connection {
     pub fn set_read_only(&self, read_only: bool) -> OdbcResult<()> {
         let mut st = self.state.lock();
         st.attrs.read_only = read_only;
-        let attrs = st.attrs.clone();
+        st.attrs.access_mode_set = true;
         if st.engine.is_some() {
-            apply_session_attrs(&mut st, &attrs)?;
+            apply_session_attrs(&mut st)?;
         }
         Ok(())
     }
 }
 
-/// Sends the session characteristics the attributes ask for (isolation, access mode).
-fn apply_session_attrs(st: &mut ConnState, attrs: &ConnAttrs) -> OdbcResult<()> {
+/// Sends the session characteristics the application asked for (isolation, access mode);
+/// nothing when it asked for none, so that the server's defaults (which an administrator may
+/// have set per role or database) stay in force.
+fn apply_session_attrs(st: &mut ConnState) -> OdbcResult<()> {
     let characteristics = st.characteristics();
     if let Some(e) = st.engine.as_mut() {
-        e.characteristics = characteristics;
+        e.characteristics = characteristics.clone();
     }
-    let session = st.session()?;
-    if session.in_transaction() {
+    let Some(sql) = characteristics.set_command() else {
+        return Ok(());
+    };
+    if st.session()?.in_transaction() {
         return Err(OdbcError::new(
             state::INVALID_TXN_STATE,
             "cannot change session characteristics inside a transaction",
         ));
     }
-    let mut parts = Vec::new();
-    if attrs.txn_isolation_set {
-        if let Some(level) = isolation_sql(attrs.txn_isolation) {
-            parts.push(format!("ISOLATION LEVEL {level}"));
-        }
-    }
-    parts.push(if attrs.read_only {
-        "READ ONLY".to_string()
-    } else {
-        "READ WRITE".to_string()
-    });
-    let sql = format!(
-        "SET SESSION CHARACTERISTICS AS TRANSACTION {}",
-        parts.join(", ")
-    );
     st.call(CallKind::SetAttribute, |s| s.run_command(&sql))?;
     Ok(())
 }

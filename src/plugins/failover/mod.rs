@@ -664,20 +664,11 @@ fn role_of(session: &Session, limit: Duration) -> EngineResult<(String, bool)> {
 }
 
 /// Sends the isolation level and access mode the application chose, as the ODBC layer does on
-/// connect. Autocommit needs nothing: the ODBC layer opens transactions per statement, and a
-/// new session has none open.
+/// connect (nothing when it chose neither). Autocommit needs nothing: the ODBC layer opens
+/// transactions per statement, and a new session has none open.
 fn restore_characteristics(session: &mut Session, ch: &SessionCharacteristics) -> EngineResult<()> {
-    let mut parts = Vec::new();
-    if let Some(level) = ch.isolation {
-        parts.push(format!("ISOLATION LEVEL {level}"));
+    match ch.set_command() {
+        Some(sql) => session.run_command(&sql),
+        None => Ok(()),
     }
-    parts.push(if ch.read_only {
-        "READ ONLY".to_string()
-    } else {
-        "READ WRITE".to_string()
-    });
-    session.run_command(&format!(
-        "SET SESSION CHARACTERISTICS AS TRANSACTION {}",
-        parts.join(", ")
-    ))
 }

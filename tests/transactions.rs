@@ -1,0 +1,41 @@
+//! Transactions as psqlODBC runs them, through unixODBC (tests/c/transactions.c): no session
+//! setting the application did not ask for, SQL_ATTR_ACCESS_MODE, SQLDisconnect rolling back.
+
+mod common;
+mod support;
+
+use common::{conn_string, single_instance, OdbcConfig};
+use support::TEST_DATABASE;
+use std::time::Duration;
+
+/// A role whose administrator made its transactions read-only by default.
+const READ_ONLY_ROLE: &str = "tx_reader";
+
+#[test]
+fn c_program_runs_transactions_as_psqlodbc() {
+    let cluster = single_instance();
+    let writer = cluster.writer_id();
+    cluster
+        .query(
+            &writer,
+            &format!(
+                "CREATE TABLE tx_shared (x int); GRANT ALL ON tx_shared TO PUBLIC;
+                 CREATE ROLE {READ_ONLY_ROLE} LOGIN PASSWORD 'reader';
+                 ALTER ROLE {READ_ONLY_ROLE} SET default_transaction_read_only = on;
+                 GRANT ALL ON DATABASE {TEST_DATABASE} TO {READ_ONLY_ROLE};"
+            ),
+        )
+        .expect("set up the table and the read-only role");
+    let config = OdbcConfig::new(&[]);
+    let cs = conn_string(&cluster, &writer);
+    let reader = format!("{};UID={READ_ONLY_ROLE};PWD=reader", strip_credentials(&cs));
+    config.expect_c_program_passes("transactions.c", &[&cs, &reader], Duration::from_secs(120));
+}
+
+/// The connection string without its UID and PWD.
+fn strip_credentials(cs: &str) -> String {
+    cs.split(';')
+        .filter(|kv| !kv.starts_with("UID=") && !kv.starts_with("PWD="))
+        .collect::<Vec<_>>()
+        .join(";")
+}
