@@ -26,15 +26,6 @@ const KNOWN_FAILURES: &[(&str, &str)] = &[
          COLUMN_SIZE, as psqlODBC 13.02 does",
     ),
     (
-        "test_nonnative_uuid",
-        "uuid is described as SQL_VARCHAR, so pyodbc reads it as lower-case text; psqlODBC \
-         reports SQL_GUID (issue 14 item 8)",
-    ),
-    (
-        "test_rowcount",
-        "SQLRowCount after DDL (DROP TABLE) is 0, psqlODBC gives -1 (issue 14 item 8)",
-    ),
-    (
         "test_cursor_messages",
         "INFO from a procedure is not a SQL_SUCCESS_WITH_INFO diagnostic (issue 14 item 7)",
     ),

@@ -221,9 +221,119 @@ pub fn transaction_control(sql: &str) -> Option<bool> {
     Some(false)
 }
 
+/// The first two words of a statement, past white space and comments.
+fn leading_words(sql: &str) -> (&str, &str) {
+    let bytes = sql.as_bytes();
+    let mut i = 0;
+    let mut words = [""; 2];
+    for word in &mut words {
+        loop {
+            match bytes.get(i..i + 2) {
+                Some(b"--") => {
+                    i = bytes[i..]
+                        .iter()
+                        .position(|&b| b == b'\n')
+                        .map_or(bytes.len(), |p| i + p);
+                }
+                Some(b"/*") => i = skip_block_comment(bytes, i),
+                _ if bytes.get(i).is_some_and(u8::is_ascii_whitespace) => i += 1,
+                _ => break,
+            }
+        }
+        let start = i;
+        while bytes.get(i).is_some_and(|&b| is_ident_byte(b)) {
+            i += 1;
+        }
+        *word = sql.get(start..i).unwrap_or_default();
+        if word.is_empty() {
+            break;
+        }
+    }
+    (words[0], words[1])
+}
+
+/// Whether SQLRowCount is -1 after `sql`, a statement that returned no rows, where the server
+/// reported no count. psqlODBC reads the count from the command tag's last word: a one-word
+/// tag (`SET`, `DO`, `GRANT`, `ANALYZE`, transaction control...) and `DROP TABLE` / `ALTER
+/// TABLE` give -1, any other tag without a number (`CREATE TABLE`, `TRUNCATE TABLE`, `CREATE
+/// INDEX`...) gives 0, which is also what the server's count reads as. The tag is not known
+/// here, so it is told from the statement's first words.
+pub fn reports_no_row_count(sql: &str) -> bool {
+    let (first, second) = leading_words(sql);
+    let is = |word: &str, expected: &str| word.eq_ignore_ascii_case(expected);
+    const ONE_WORD_TAGS: [&str; 26] = [
+        "set",
+        "reset",
+        "do",
+        "analyze",
+        "analyse",
+        "vacuum",
+        "begin",
+        "commit",
+        "end",
+        "rollback",
+        "abort",
+        "savepoint",
+        "release",
+        "grant",
+        "revoke",
+        "checkpoint",
+        "listen",
+        "notify",
+        "unlisten",
+        "call",
+        "comment",
+        "cluster",
+        "reindex",
+        "load",
+        "deallocate",
+        "prepare",
+    ];
+    let one_word = ONE_WORD_TAGS.iter().any(|w| is(first, w));
+    // The two-word tags among those statements: SET CONSTRAINTS, DEALLOCATE ALL, PREPARE
+    // TRANSACTION.
+    let two_word = (is(first, "set") && is(second, "constraints"))
+        || (is(first, "deallocate") && is(second, "all"))
+        || (is(first, "prepare") && is(second, "transaction"));
+    let table_ddl = (is(first, "drop") || is(first, "alter")) && is(second, "table");
+    (one_word && !two_word) || table_ddl
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn statements_whose_tag_carries_no_count() {
+        for sql in [
+            "SET search_path = public",
+            "  set client_min_messages to notice",
+            "DO $$ BEGIN NULL; END $$",
+            "DROP TABLE IF EXISTS t1",
+            "-- why\ndrop table t1",
+            "/* a /* nested */ comment */ ALTER TABLE t ADD c int",
+            "ANALYZE t",
+            "BEGIN",
+            "GRANT SELECT ON t TO PUBLIC",
+            "CALL p()",
+        ] {
+            assert!(reports_no_row_count(sql), "{sql}");
+        }
+        for sql in [
+            "CREATE TABLE t(a int)",
+            "TRUNCATE t",
+            "CREATE INDEX ON t(a)",
+            "DROP INDEX i",
+            "SET CONSTRAINTS ALL DEFERRED",
+            "INSERT INTO t VALUES (1)",
+            "UPDATE t SET a = 1",
+            "settle",
+            "",
+            "-- only a comment",
+        ] {
+            assert!(!reports_no_row_count(sql), "{sql}");
+        }
+    }
 
     #[test]
     fn transaction_control_statements() {

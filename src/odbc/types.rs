@@ -244,7 +244,8 @@ pub fn describe(name: &str, ty: &Type, typmod: i32, limits: &SizeLimits) -> Colu
         }
         Type::UUID => {
             info.sql_type = sql::GUID;
-            info.column_size = 36;
+            // psqlODBC's size: the text with its terminating NUL.
+            info.column_size = 37;
             info.display_size = 36;
             info.octet_length = 16;
         }

@@ -111,7 +111,7 @@ static void test_params(void) {
   CHECK(OK(SQLFetch(st)), "fetch inserted row", SQL_HANDLE_STMT, st);
   const char *expect[] = {"-12", "2147483647", "-9000000000000000000", "3.141592653589793", "1.5", "12345678901234.123456",
                           "plain 'quoted' text", "w\xc3\xbcrz", "000102feff", "1", "2024-02-29", "23:59:58",
-                          "1999-12-31 23:59:59.123456", "12345678-9abc-def0-0102-030405060708"};
+                          "1999-12-31 23:59:59.123456", "12345678-9ABC-DEF0-0102-030405060708"};
   for (int col = 1; col <= 14; col++) {
     SQLCHAR out[128];
     SQLLEN ind;

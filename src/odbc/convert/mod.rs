@@ -328,10 +328,12 @@ pub fn is_plain_text(type_oid: u32) -> bool {
     matches!(type_oid, oid::TEXT | oid::VARCHAR | oid::BPCHAR | oid::NAME)
 }
 
-/// Text for character targets: PostgreSQL's text form, except bool as "1"/"0".
+/// Text for character targets: PostgreSQL's text form, except bool as "1"/"0" and uuid in
+/// capitals (as psqlODBC writes both).
 fn char_text<'d>(datum: &'d Datum<'_>) -> Cow<'d, str> {
     match datum {
         Datum::Bool(b) => Cow::Borrowed(if *b { "1" } else { "0" }),
+        Datum::Uuid(_) => Cow::Owned(datum.to_text().to_ascii_uppercase()),
         _ => datum.to_text(),
     }
 }

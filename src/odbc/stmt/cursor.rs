@@ -92,6 +92,52 @@ impl Statement {
         Ok(())
     }
 
+    /// SQLRowCount on a forward-only result whose end has not been read: reads ahead up to one
+    /// fetch batch into the result's buffer, where the next fetches take rows from. A result
+    /// that ends within it gets its exact count (psqlODBC counts every result, having read it
+    /// whole at execution); a longer one goes on streaming with bounded memory, its count -1
+    /// until its end is fetched. A server error met on the way is this call's error.
+    pub(super) fn count_ahead(&self, st: &mut StmtState) -> OdbcResult<()> {
+        if st.phase != Phase::Cursor || st.row_count != -1 || self.cursor_is_stale(st) {
+            return Ok(());
+        }
+        let id = self.id;
+        let max_rows = st.attrs.max_rows;
+        let timeout_secs = st.attrs.query_timeout_secs;
+        let Some(rs) = st
+            .result
+            .as_mut()
+            .filter(|rs| !rs.ended && rs.scroll.is_none())
+        else {
+            return Ok(());
+        };
+        let mut cs = self.conn.state.lock();
+        let batch = cs.fetch_batch.max(1);
+        while rs.buffer.len() <= batch {
+            let want = batch + 1 - rs.buffer.len();
+            let running = cancel::begin(id, cs.session_opt().map(|s| s.canceller()), timeout_secs);
+            let buffer = &mut rs.buffer;
+            match running
+                .finish(cs.call(CallKind::Fetch, |session| session.fetch(id, want, buffer)))
+            {
+                Ok(Fetched::More) => {}
+                Ok(Fetched::End { rows_affected }) => {
+                    rs.ended = true;
+                    if let Some(n) = rows_affected {
+                        let n = if max_rows > 0 { n.min(max_rows) } else { n };
+                        st.row_count = i64::try_from(n).unwrap_or(i64::MAX);
+                    }
+                    break;
+                }
+                Err(e) => {
+                    rs.ended = true;
+                    return Err(e);
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// A static cursor: reads the whole result into the statement now, so that it can be
     /// scrolled. Memory grows with the result (every row is kept until the cursor closes);
     /// SQL_ATTR_MAX_ROWS bounds it. SQLRowCount then reports the number of rows.

@@ -99,13 +99,14 @@ impl Statement {
 
     /// SQLRowCount.
     pub fn row_count(&self) -> OdbcResult<i64> {
-        let st = self.state.lock();
+        let mut st = self.state.lock();
         if st.phase == Phase::Allocated || st.phase == Phase::Prepared {
             return Err(OdbcError::new(
                 state::SEQUENCE_ERROR,
                 "the statement has not been executed",
             ));
         }
+        self.count_ahead(&mut st)?;
         Ok(st.row_count)
     }
 }

@@ -11,7 +11,9 @@ use crate::odbc::appmem::{CountSlot, StatusArray};
 use crate::odbc::cancel;
 use crate::odbc::diag::{state, OdbcError, OdbcResult, Outcome};
 use crate::odbc::scroll;
-use crate::odbc::sqltext::{split_statements, transaction_control, translate_escapes, SqlPiece};
+use crate::odbc::sqltext::{
+    reports_no_row_count, split_statements, transaction_control, translate_escapes, SqlPiece,
+};
 use crate::odbc::types;
 use std::collections::VecDeque;
 
@@ -455,7 +457,11 @@ impl Statement {
                 self.read_static(st, &mut cs)?;
             }
         } else {
-            st.row_count = total_affected.map_or(-1, |n| i64::try_from(n).unwrap_or(i64::MAX));
+            st.row_count = if reports_no_row_count(&piece.sql) {
+                -1
+            } else {
+                total_affected.map_or(-1, |n| i64::try_from(n).unwrap_or(i64::MAX))
+            };
             st.phase = Phase::Executed;
             if total_affected == Some(0) && is_searched_update_or_delete(&piece.sql) {
                 outcome = Outcome::NoData;

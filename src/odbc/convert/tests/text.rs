@@ -26,7 +26,7 @@ fn char_text_of_every_datum() {
             },
             "1 day",
         ),
-        (uuid, "abababab-abab-abab-abab-abababababab"),
+        (uuid, "ABABABAB-ABAB-ABAB-ABAB-ABABABABABAB"),
         (Datum::Oid(7), "7"),
         (Datum::Other("{1,2}".into()), "{1,2}"),
     ];

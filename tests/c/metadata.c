@@ -1,0 +1,108 @@
+/* What the driver says about statements and their results, as psqlODBC says it: SQLRowCount
+ * after statements with and without a count, and uuid columns.
+ *
+ * argv[1]: connection string (with fetch_batch_rows=10, so that "a longer result" is short). */
+#include "check.h"
+
+static SQLLEN row_count(SQLHSTMT st) {
+  SQLLEN n = -99;
+  CHECK(OK(SQLRowCount(st, &n)), "SQLRowCount", SQL_HANDLE_STMT, st);
+  return n;
+}
+
+/* Runs `sql` and checks SQLRowCount right after it. */
+static void count_after(SQLHSTMT st, const char *sql, SQLLEN want) {
+  exec(st, sql);
+  SQLLEN got = row_count(st);
+  if (got != want) {
+    fprintf(stderr, "FAIL SQLRowCount after %s: %ld, want %ld\n", sql, (long)got, (long)want);
+    exit(1);
+  }
+  SQLFreeStmt(st, SQL_CLOSE);
+}
+
+static void row_counts(SQLHDBC dbc) {
+  SQLHSTMT st = stmt_on(dbc);
+  /* psqlODBC reads the count from the command tag's last word: one-word tags, DROP TABLE and
+   * ALTER TABLE give -1, other tags without a number 0. */
+  count_after(st, "DROP TABLE IF EXISTS md_counts", -1);
+  count_after(st, "CREATE TABLE md_counts(a int)", 0);
+  count_after(st, "INSERT INTO md_counts VALUES (1), (2), (3)", 3);
+  count_after(st, "UPDATE md_counts SET a = a + 1", 3);
+  count_after(st, "SET search_path = public", -1);
+  count_after(st, "DO $$ BEGIN NULL; END $$", -1);
+  count_after(st, "ALTER TABLE md_counts ADD b int", -1);
+  count_after(st, "CREATE INDEX ON md_counts(a)", 0);
+  count_after(st, "/* a comment first */ ANALYZE md_counts", -1);
+  /* A result is counted before its first fetch when it ends within one fetch batch (10 rows
+   * here), as psqlODBC counts every result. */
+  count_after(st, "SELECT * FROM md_counts", 3);
+  count_after(st, "SELECT 1 WHERE false", 0);
+  count_after(st, "SELECT generate_series(1, 10)", 10);
+  /* A longer one streams: -1 until its end is fetched, and every row still arrives. */
+  exec(st, "SELECT generate_series(1, 25)");
+  CHECK(row_count(st) == -1, "a result longer than a batch is not counted", SQL_HANDLE_STMT, st);
+  SQLINTEGER v, sum = 0;
+  SQLLEN ind;
+  CHECK(OK(SQLBindCol(st, 1, SQL_C_SLONG, &v, 0, &ind)), "bind", SQL_HANDLE_STMT, st);
+  SQLRETURN rc;
+  int rows = 0;
+  while ((rc = SQLFetch(st)) == SQL_SUCCESS) {
+    sum += v;
+    rows++;
+  }
+  CHECK(rc == SQL_NO_DATA && rows == 25 && sum == 325, "every row of the streamed result", SQL_HANDLE_STMT, st);
+  CHECK(row_count(st) == 25, "counted once its end is fetched", SQL_HANDLE_STMT, st);
+  SQLFreeStmt(st, SQL_UNBIND);
+  SQLFreeStmt(st, SQL_CLOSE);
+  /* Rows read ahead by SQLRowCount are fetched in order afterwards. */
+  exec(st, "SELECT generate_series(1, 4)");
+  CHECK(row_count(st) == 4, "short result counted", SQL_HANDLE_STMT, st);
+  for (int want = 1; want <= 4; want++) {
+    CHECK(SQLFetch(st) == SQL_SUCCESS, "fetch after the count", SQL_HANDLE_STMT, st);
+    CHECK(OK(SQLGetData(st, 1, SQL_C_SLONG, &v, 0, &ind)) && v == want, "row order after the count", SQL_HANDLE_STMT, st);
+  }
+  CHECK(SQLFetch(st) == SQL_NO_DATA, "end after the count", SQL_HANDLE_STMT, st);
+  SQLFreeStmt(st, SQL_CLOSE);
+  /* An error met while counting ahead is SQLRowCount's error. */
+  exec(st, "SELECT 1 / (3 - g) FROM generate_series(1, 5) g");
+  SQLLEN n;
+  CHECK(SQLRowCount(st, &n) == SQL_ERROR && strcmp(first_state(SQL_HANDLE_STMT, st), "22012") == 0,
+        "division by zero found by the count", SQL_HANDLE_STMT, st);
+  SQLFreeStmt(st, SQL_CLOSE);
+  exec(st, "DROP TABLE md_counts");
+  SQLFreeHandle(SQL_HANDLE_STMT, st);
+  printf("ok row counts\n");
+}
+
+static void uuid_columns(SQLHDBC dbc) {
+  SQLHSTMT st = stmt_on(dbc);
+  exec(st, "SELECT 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::uuid AS u");
+  SQLCHAR name[32];
+  SQLSMALLINT name_len, type, digits, nullable;
+  SQLULEN size;
+  CHECK(OK(SQLDescribeCol(st, 1, name, sizeof name, &name_len, &type, &size, &digits, &nullable)), "describe uuid", SQL_HANDLE_STMT, st);
+  /* psqlODBC: SQL_GUID, its size the text's with the terminating NUL. */
+  CHECK(type == SQL_GUID && size == 37, "uuid is SQL_GUID of size 37", SQL_HANDLE_STMT, st);
+  CHECK(SQLFetch(st) == SQL_SUCCESS, "fetch uuid", SQL_HANDLE_STMT, st);
+  char text[64];
+  SQLLEN ind;
+  CHECK(OK(SQLGetData(st, 1, SQL_C_CHAR, text, sizeof text, &ind)), "uuid as SQL_C_CHAR", SQL_HANDLE_STMT, st);
+  /* psqlODBC writes it in capitals. */
+  CHECK(strcmp(text, "A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11") == 0 && ind == 36, "uuid text in capitals", SQL_HANDLE_STMT, st);
+  SQLFreeStmt(st, SQL_CLOSE);
+  SQLFreeHandle(SQL_HANDLE_STMT, st);
+  printf("ok uuid\n");
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) check_fail("usage: metadata CONNECTION_STRING", __LINE__);
+  SQLHENV env;
+  SQLHDBC dbc;
+  connect_or_exit(argv[1], SQL_OV_ODBC3, &env, &dbc);
+  row_counts(dbc);
+  uuid_columns(dbc);
+  disconnect_and_free(env, dbc);
+  printf("all passed\n");
+  return 0;
+}
