@@ -382,7 +382,7 @@ fn parameter_arrays_insert_as_multi_row_statements_in_one_transaction() {
 
     // 2500 sets: statements of 1000, 1000 and 500 rows.
     let inserted = session
-        .insert_rows_atomic(1, &template, &sets(1..2501))
+        .insert_rows_atomic(1, &template, &[], &sets(1..2501))
         .expect("insert");
     assert_eq!(inserted, Some(2500));
     assert_eq!(count(&mut session, "SELECT count(*) FROM rw_fired"), 3);
@@ -404,7 +404,7 @@ fn parameter_arrays_insert_as_multi_row_statements_in_one_transaction() {
         .get(0);
     assert_eq!(
         session
-            .insert_rows_atomic(1, &template, &sets(2501..3701))
+            .insert_rows_atomic(1, &template, &[], &sets(2501..3701))
             .expect("insert"),
         Some(1200)
     );
@@ -430,7 +430,7 @@ fn parameter_arrays_insert_as_multi_row_statements_in_one_transaction() {
     failing[50][0] = Some("7".into());
     assert_eq!(
         session
-            .insert_rows_atomic(1, &template, &failing)
+            .insert_rows_atomic(1, &template, &[], &failing)
             .expect("a failed array is not an error"),
         None
     );
@@ -439,7 +439,7 @@ fn parameter_arrays_insert_as_multi_row_statements_in_one_transaction() {
 
     // A set of the wrong width is refused before anything is sent.
     let err = session
-        .insert_rows_atomic(1, &template, &[vec![Some("1".into())]])
+        .insert_rows_atomic(1, &template, &[], &[vec![Some("1".into())]])
         .expect_err("wrong width");
     assert_eq!(err.sqlstate_str(), "07002");
     assert_eq!(count(&mut session, "SELECT count(*) FROM rw"), 3700);

@@ -55,6 +55,9 @@ pub struct ServerFacts {
 #[derive(Clone)]
 pub struct Prepared {
     statement: Statement,
+    /// The parameter types it was prepared with ([`UNSPECIFIED`] where the server chose), so
+    /// that a caller can tell whether it must prepare again for other types.
+    requested: Arc<[u32]>,
 }
 
 impl Prepared {
@@ -64,6 +67,20 @@ impl Prepared {
     pub fn params(&self) -> &[Type] {
         self.statement.params()
     }
+    /// The parameter type oids the statement was prepared with.
+    pub fn requested_types(&self) -> &[u32] {
+        &self.requested
+    }
+}
+
+/// The parameter type oid that leaves the type to the server (it infers it from the statement).
+pub const UNSPECIFIED: u32 = 0;
+
+/// The tokio-postgres type of a parameter type oid; [`UNSPECIFIED`] and oids it does not know
+/// become a type of that oid and no name, which the Parse message carries as it is.
+fn param_type(oid: u32) -> Type {
+    Type::from_oid(oid)
+        .unwrap_or_else(|| Type::new(String::new(), oid, Kind::Simple, String::new()))
 }
 
 /// What executing a statement produced.
@@ -164,8 +181,9 @@ pub struct Session {
     facts: ServerFacts,
     active: Option<ActiveStream>,
     parked: HashMap<Owner, ParkedResult>,
-    /// Multi-row INSERTs of `insert_rows_atomic`, kept prepared by their text.
-    batch_statements: HashMap<String, Statement>,
+    /// Multi-row INSERTs of `insert_rows_atomic`, kept prepared by their text and the
+    /// parameter types of one row.
+    batch_statements: HashMap<(String, Vec<u32>), Statement>,
     in_transaction: bool,
     /// The server address the socket is connected to (for cancel requests).
     peer: Option<SocketAddr>,
@@ -432,13 +450,24 @@ impl Session {
         Ok(())
     }
 
-    /// Prepares `sql` (with `$n` placeholders) on the server.
+    /// Prepares `sql` (with `$n` placeholders) on the server; the server infers every
+    /// parameter's type.
     pub fn prepare(&mut self, sql: &str) -> EngineResult<Prepared> {
+        self.prepare_typed(sql, &[])
+    }
+
+    /// Prepares `sql` with its parameters of the types `param_types` gives (oids;
+    /// [`UNSPECIFIED`], or none given, leaves one to the server).
+    pub fn prepare_typed(&mut self, sql: &str, param_types: &[u32]) -> EngineResult<Prepared> {
         self.check_usable()?;
         self.free_connection()?;
-        let result = self.block_on(self.client.prepare(sql))?;
+        let types: Vec<Type> = param_types.iter().map(|&oid| param_type(oid)).collect();
+        let result = self.block_on(self.client.prepare_typed(sql, &types))?;
         result
-            .map(|statement| Prepared { statement })
+            .map(|statement| Prepared {
+                statement,
+                requested: param_types.into(),
+            })
             .map_err(|e| self.map_error(&e))
     }
 
@@ -504,22 +533,41 @@ impl Session {
         sql: &str,
         params: &[Option<&str>],
     ) -> EngineResult<(Prepared, EngineResult<Executed>)> {
+        self.prepare_and_execute_typed(owner, sql, &[], params)
+    }
+
+    /// [`Session::prepare_and_execute`] with the parameters of the types `param_types` gives,
+    /// as [`Session::prepare_typed`] takes them.
+    pub fn prepare_and_execute_typed(
+        &mut self,
+        owner: Owner,
+        sql: &str,
+        param_types: &[u32],
+        params: &[Option<&str>],
+    ) -> EngineResult<(Prepared, EngineResult<Executed>)> {
         self.check_usable()?;
         self.close_result(owner);
         self.free_connection()?;
-        // Type 0 leaves each parameter's type to the server, as the prepare does.
-        let unspecified = Type::new(String::new(), 0, Kind::Simple, String::new());
+        // Both messages carry the same types, so the execution sees the statement prepared.
+        let types: Vec<Type> = (0..params.len())
+            .map(|i| param_type(param_types.get(i).copied().unwrap_or(UNSPECIFIED)))
+            .collect();
         let values: Vec<(TextParam<'_>, Type)> = params
             .iter()
-            .map(|p| (TextParam(*p), unspecified.clone()))
+            .zip(&types)
+            .map(|(p, t)| (TextParam(*p), t.clone()))
             .collect();
         let client = &self.client;
         let (prepared, started) = self.block_on(async {
-            futures_util::future::join(client.prepare(sql), client.query_typed_raw(sql, values))
-                .await
+            futures_util::future::join(
+                client.prepare_typed(sql, &types),
+                client.query_typed_raw(sql, values),
+            )
+            .await
         })?;
         let prepared = Prepared {
             statement: prepared.map_err(|e| self.map_error(&e))?,
+            requested: types.iter().map(Type::oid).collect(),
         };
         let executed = match started {
             Ok(stream) => self.start_result(owner, &prepared, stream),

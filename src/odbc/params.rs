@@ -1,8 +1,8 @@
 //! Turning a bound application parameter into PostgreSQL text format.
 //!
-//! The driver sends every parameter in text format with an unspecified type and lets the
-//! server infer the type from the statement, so every C type becomes the literal text
-//! PostgreSQL's input functions accept. Producing text (bytea as `\x` hex) keeps one code
+//! The driver sends every parameter in text format, of the type its SQL type names
+//! ([`server_type_of`]) or, where that leaves it open, of the type the server infers from the
+//! statement, so every C type becomes the literal text PostgreSQL's input functions accept. Producing text (bytea as `\x` hex) keeps one code
 //! path for all parameters; there is no binary parameter variant.
 //!
 //! Decisions:
@@ -58,6 +58,30 @@ fn default_c_for_sql(sql_type: i16) -> Option<i16> {
         sql::GUID => c::GUID,
         _ => return None,
     })
+}
+
+/// The PostgreSQL type (oid) a parameter of SQL type `sql_type` is sent as; 0 leaves the
+/// type to the statement. The same table as psqlODBC's, which writes it as a cast after each
+/// marker at execution (`$1::int4`): character types, SQL_BIT, SQL_FLOAT/SQL_DOUBLE and
+/// SQL_LONGVARBINARY get none, so the server infers them as before. A cast applied to a bare
+/// parameter gives the parameter that type, so sending the type in the Parse message instead
+/// is the same to the server and leaves the SQL text alone.
+pub fn server_type_of(sql_type: i16) -> u32 {
+    match sql_type {
+        sql::BINARY | sql::VARBINARY => 17, // bytea
+        sql::DATE | sql::TYPE_DATE => 1082,
+        sql::DECIMAL | sql::NUMERIC => 1700,
+        sql::BIGINT => 20,
+        sql::INTEGER => 23,
+        sql::REAL => 700,
+        sql::SMALLINT | sql::TINYINT => 21,
+        sql::TIME | sql::TYPE_TIME => 1083,
+        sql::TIMESTAMP | sql::TYPE_TIMESTAMP => 1114,
+        sql::GUID => 2950,
+        // SQL_INTERVAL_YEAR (101) .. SQL_INTERVAL_MINUTE_TO_SECOND (113)
+        101..=113 => 1186,
+        _ => 0,
+    }
 }
 
 fn is_binary_sql(sql_type: i16) -> bool {

@@ -1,10 +1,12 @@
 """pyodbc reading values as it does through psqlODBC: timestamptz as a naive datetime in the
-session's time zone, following SET TIME ZONE and daylight saving; bytea as bytes.
+session's time zone, following SET TIME ZONE and daylight saving; bytea as bytes. Parameters
+take the server type their SQL type gives, as psqlODBC's casts do.
 
 Usage: psqlodbc_values.py "<connection string>"
 Prints "all passed" at the end; any failure raises.
 """
 import datetime
+import decimal
 import sys
 
 import pyodbc
@@ -31,4 +33,13 @@ got = one("SELECT '2024-01-02 02:04:05+00'::timestamptz::text")
 assert got == "2024-01-01 21:04:05-05", got
 got = one("SELECT '\\x0001feff'::bytea")
 assert got == b"\x00\x01\xfe\xff", got
+# pyodbc binds an int as SQL_INTEGER (SQL_BIGINT when large), a Decimal as SQL_NUMERIC: they
+# compare as numbers; a str stays text.
+compare = "SELECT CASE WHEN '555' > ? THEN 'as text' ELSE 'as number' END"
+assert cr.execute(compare, 1000).fetchone()[0] == "as number"
+assert cr.execute(compare, 10**12).fetchone()[0] == "as number"
+assert cr.execute(compare, decimal.Decimal("1000.5")).fetchone()[0] == "as number"
+assert cr.execute(compare, "1000").fetchone()[0] == "as text"
+got = cr.execute("SELECT ? + 1", 41).fetchone()[0]
+assert got == 42, repr(got)
 print("all passed")

@@ -1,7 +1,7 @@
 //! Parameter arrays: one statement run for many parameter sets, pipelined, alone or inside
 //! one transaction, and multi-row INSERTs made from a template.
 
-use super::{Owner, Prepared, Session, TextParam};
+use super::{param_type, Owner, Prepared, Session, TextParam};
 use crate::engine::batched_insert::InsertTemplate;
 use crate::engine::error::{EngineError, EngineResult};
 use std::sync::Arc;
@@ -82,7 +82,8 @@ impl Session {
     }
 
     /// Inserts every parameter set through multi-row statements made from `template`, all in
-    /// one transaction. `Ok(Some(rows))` gives the rows inserted in all; `Ok(None)` when a
+    /// one transaction; each row's parameters are of the types `row_types` gives (oids, as
+    /// [`Session::prepare`] takes them). `Ok(Some(rows))` gives the rows inserted in all; `Ok(None)` when a
     /// statement failed: the transaction is rolled back and nothing was applied, so the caller
     /// can run the sets one by one to learn each set's outcome. Only for autocommit connections
     /// outside a transaction.
@@ -90,6 +91,7 @@ impl Session {
         &mut self,
         owner: Owner,
         template: &InsertTemplate,
+        row_types: &[u32],
         sets: &[Vec<Option<String>>],
     ) -> EngineResult<Option<u64>> {
         self.check_usable()?;
@@ -110,15 +112,22 @@ impl Session {
         // Full chunks share one statement; a shorter last chunk gets its own. Both are kept
         // prepared on the session, so later arrays skip parsing a statement of thousands of
         // placeholders.
-        let mut statements: Vec<(String, Option<Statement>)> = Vec::with_capacity(2);
+        let mut statements: Vec<(String, Vec<tokio_postgres::types::Type>, Option<Statement>)> =
+            Vec::with_capacity(2);
         let mut chunks: Vec<(usize, Vec<Option<String>>)> = Vec::new();
         for chunk in sets.chunks(per_statement) {
             let sql = template.render(chunk.len());
-            let index = match statements.iter().position(|(known, _)| *known == sql) {
+            let index = match statements.iter().position(|(known, _, _)| *known == sql) {
                 Some(index) => index,
                 None => {
-                    let cached = self.batch_statements.get(&sql).cloned();
-                    statements.push((sql, cached));
+                    let cached = self
+                        .batch_statements
+                        .get(&(sql.clone(), row_types.to_vec()))
+                        .cloned();
+                    let types: Vec<_> = (0..chunk.len())
+                        .flat_map(|_| row_types.iter().map(|&oid| param_type(oid)))
+                        .collect();
+                    statements.push((sql, types, cached));
                     statements.len() - 1
                 }
             };
@@ -126,10 +135,10 @@ impl Session {
         }
         let outcome = self.run_queued(async move {
             let mut prepared = Vec::with_capacity(statements.len());
-            for (sql, cached) in statements {
+            for (sql, types, cached) in statements {
                 let statement = match cached {
                     Some(statement) => statement,
-                    None => match client.prepare(&sql).await {
+                    None => match client.prepare_typed(&sql, &types).await {
                         Ok(statement) => statement,
                         Err(e) => {
                             tracing::debug!(error = %e, "rewritten insert did not prepare");
@@ -157,9 +166,13 @@ impl Session {
             Ok::<_, tokio_postgres::Error>((committed.then_some(inserted), prepared))
         })?;
         let outcome = outcome.map(|(inserted, prepared)| {
+            let prepared: Vec<_> = prepared
+                .into_iter()
+                .map(|(sql, statement)| ((sql, row_types.to_vec()), statement))
+                .collect();
             let fresh = prepared
                 .iter()
-                .filter(|(sql, _)| !self.batch_statements.contains_key(sql))
+                .filter(|(key, _)| !self.batch_statements.contains_key(key))
                 .count();
             if self.batch_statements.len() + fresh > BATCH_STATEMENTS_KEPT {
                 self.batch_statements.clear();

@@ -6,7 +6,7 @@ use super::get_data::GetDataPos;
 use super::param_array::{ignored_set, param_status};
 use super::{state_alias, Phase, ResultSet, Statement, StmtState};
 use crate::engine::pipeline::CallKind;
-use crate::engine::session::Executed;
+use crate::engine::session::{Executed, UNSPECIFIED};
 use crate::odbc::appmem::{CountSlot, StatusArray};
 use crate::odbc::cancel;
 use crate::odbc::diag::{state, OdbcError, OdbcResult, Outcome};
@@ -47,11 +47,14 @@ impl Statement {
         st.piece = 0;
         st.row_count = -1;
         st.phase = Phase::Allocated;
-        let first = st.pieces[0].sql.clone();
-        if !first.is_empty() {
+        let first = st.pieces[0].clone();
+        if !first.sql.is_empty() {
+            // Parameters bound already give their types now; ones bound later prepare the
+            // statement again at execution (see `run_piece`).
+            let types = self.param_server_types(&first);
             let (prepared, generation) = {
                 let mut cs = self.conn.state.lock();
-                let p = cs.call(CallKind::Prepare, |s| s.prepare(&first))?;
+                let p = cs.call(CallKind::Prepare, |s| s.prepare_typed(&first.sql, &types))?;
                 (p, cs.generation())
             };
             st.prepared[0] = Some(prepared);
@@ -270,7 +273,16 @@ impl Statement {
             st.prepared.iter_mut().for_each(|p| *p = None);
             st.generation = cs.generation();
         }
-        let cached = st.prepared[st.piece].clone();
+        // The parameters' server types follow the SQL types bound now (psqlODBC casts them
+        // at execution); a statement prepared for other types is prepared again.
+        let param_types = if internal.is_some() {
+            vec![UNSPECIFIED; piece.param_count]
+        } else {
+            self.param_server_types(&piece)
+        };
+        let cached = st.prepared[st.piece]
+            .clone()
+            .filter(|p| p.requested_types() == param_types.as_slice());
         let id = self.id;
         // The first set's execution when it went out together with the prepare.
         let mut first_set: Option<OdbcResult<Executed>> = None;
@@ -294,7 +306,7 @@ impl Statement {
                     if opens_transaction {
                         session.begin_if_needed()?;
                     }
-                    session.prepare_and_execute(id, &piece.sql, &refs)
+                    session.prepare_and_execute_typed(id, &piece.sql, &param_types, &refs)
                 });
                 let (prepared, executed) = match outcome {
                     Ok((p, executed)) => (Some(p), executed.map_err(OdbcError::from)),
@@ -314,7 +326,9 @@ impl Statement {
                     }
                 }
             }
-            None => cs.call(CallKind::Prepare, |session| session.prepare(&piece.sql))?,
+            None => cs.call(CallKind::Prepare, |session| {
+                session.prepare_typed(&piece.sql, &param_types)
+            })?,
         };
         // Manual-commit mode: the execution belongs in a transaction. A statement prepared
         // earlier (SQLPrepare, or an execution before the last SQLEndTran) has not opened one.

@@ -89,7 +89,7 @@ impl Statement {
             let atomic: Option<Vec<EngineResult<Option<u64>>>> = match template {
                 Some(template) => running
                     .check(cs.call(CallKind::Execute, |session| {
-                        session.insert_rows_atomic(id, &template, &sets)
+                        session.insert_rows_atomic(id, &template, prepared.requested_types(), &sets)
                     }))?
                     .map(|total| {
                         array_total = Some(total);

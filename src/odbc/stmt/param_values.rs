@@ -138,6 +138,25 @@ impl Statement {
     }
 }
 
+impl Statement {
+    /// The server types (oids) the parameters of `piece` are prepared with: what each one's
+    /// SQL type in the IPD names ([`params::server_type_of`]); an output-only parameter, or
+    /// one not described, is left to the server (psqlODBC casts input parameters only).
+    pub(super) fn param_server_types(&self, piece: &SqlPiece) -> Vec<u32> {
+        let ipd = self.ipd.lock();
+        (0..piece.param_count)
+            .map(|k| {
+                ipd.record(piece.first_param + k + 1)
+                    .filter(|r| r.parameter_type != SQL_PARAM_OUTPUT)
+                    .map_or(0, |r| params::server_type_of(r.concise_type))
+            })
+            .collect()
+    }
+}
+
+/// SQL_PARAM_OUTPUT (SQLBindParameter's InputOutputType).
+const SQL_PARAM_OUTPUT: i16 = 4;
+
 /// SQL_C_DEFAULT for a parameter: the C type ODBC pairs with its SQL type.
 pub(super) fn default_c_type_for_sql(sql_type: i16) -> i16 {
     use types::sql;

@@ -1,0 +1,169 @@
+/* Conversions as psqlODBC performs them, through unixODBC: the server type a parameter's SQL
+ * type gives it, values read as C types, and what each conversion answers.
+ * Usage: conversions "<connection string>" ["<connection string with RewriteBatchedInserts>"]
+ * Prints one line per check; exits 1 at the first failure with the diagnostics. */
+#include "check.h"
+
+static SQLHENV env;
+static SQLHDBC dbc;
+
+/* The first column of the first row of the open result as text (static buffer); the cursor is
+ * closed after. */
+static const char *first_value(SQLHSTMT st) {
+  static char text[512];
+  SQLLEN ind = 0;
+  CHECK(SQLFetch(st) == SQL_SUCCESS, "fetch", SQL_HANDLE_STMT, st);
+  CHECK(OK(SQLGetData(st, 1, SQL_C_CHAR, text, sizeof text, &ind)), "get data", SQL_HANDLE_STMT, st);
+  if (ind == SQL_NULL_DATA) snprintf(text, sizeof text, "NULL");
+  CHECK(OK(SQLFreeStmt(st, SQL_CLOSE)), "close", SQL_HANDLE_STMT, st);
+  return text;
+}
+
+/* How the statement is run: directly, prepared after binding, or prepared before binding
+ * (the usual order: the driver prepares again once it knows the parameter's type). */
+enum order { DIRECT, BIND_THEN_PREPARE, PREPARE_THEN_BIND };
+
+/* Runs `sql`, a one-value query with one parameter bound as `c_type`/`sql_type`, and returns
+ * the value as text. */
+static const char *one_param(const char *sql, SQLSMALLINT c_type, SQLSMALLINT sql_type, SQLULEN size,
+                             SQLSMALLINT digits, void *value, SQLLEN len, enum order order) {
+  SQLHSTMT st = stmt_on(dbc);
+  static SQLLEN ind;
+  ind = len;
+  if (order == PREPARE_THEN_BIND)
+    CHECK(OK(SQLPrepare(st, (SQLCHAR *)sql, SQL_NTS)), sql, SQL_HANDLE_STMT, st);
+  CHECK(OK(SQLBindParameter(st, 1, SQL_PARAM_INPUT, c_type, sql_type, size, digits, value, len > 0 ? len : 0, &ind)),
+        "bind", SQL_HANDLE_STMT, st);
+  if (order == BIND_THEN_PREPARE)
+    CHECK(OK(SQLPrepare(st, (SQLCHAR *)sql, SQL_NTS)), sql, SQL_HANDLE_STMT, st);
+  SQLRETURN rc = order == DIRECT ? SQLExecDirect(st, (SQLCHAR *)sql, SQL_NTS) : SQLExecute(st);
+  CHECK(OK(rc), sql, SQL_HANDLE_STMT, st);
+  const char *text = first_value(st);
+  SQLFreeHandle(SQL_HANDLE_STMT, st);
+  return text;
+}
+
+#define EXPECT_TEXT(got, want, what)                                              \
+  do {                                                                            \
+    const char *got_ = (got);                                                     \
+    if (strcmp(got_, (want)) != 0) {                                              \
+      fprintf(stderr, "FAIL %s: got '%s', want '%s' (line %d)\n", (what), got_, (want), __LINE__); \
+      exit(1);                                                                    \
+    }                                                                             \
+  } while (0)
+
+/* Issue 14 item 3: the SQL type of SQLBindParameter decides the parameter's server type where
+ * the statement leaves it open, as psqlODBC's casts ($1::int4) do. */
+static void test_typed_params(void) {
+  const char *cmp = "SELECT CASE WHEN '555' > ? THEN 'as text' ELSE 'as number' END";
+  SQLINTEGER thousand = 1000;
+  char thousand_text[] = "1000";
+  for (int order = DIRECT; order <= PREPARE_THEN_BIND; order++) {
+    EXPECT_TEXT(one_param(cmp, SQL_C_SLONG, SQL_INTEGER, 10, 0, &thousand, 0, order), "as number",
+                "SQL_INTEGER compares as a number");
+    EXPECT_TEXT(one_param(cmp, SQL_C_CHAR, SQL_INTEGER, 10, 0, thousand_text, SQL_NTS, order), "as number",
+                "character data bound as SQL_INTEGER compares as a number");
+    /* Character SQL types leave the type to the statement: here text, as psqlODBC. */
+    EXPECT_TEXT(one_param(cmp, SQL_C_CHAR, SQL_VARCHAR, 10, 0, thousand_text, SQL_NTS, order), "as text",
+                "SQL_VARCHAR compares as text");
+  }
+  /* The server type each SQL type gives (psqlODBC's table); none for character types,
+   * SQL_BIT, SQL_DOUBLE/SQL_FLOAT and SQL_LONGVARBINARY (the server infers text here). */
+  struct {
+    SQLSMALLINT sql_type;
+    const char *value;
+    const char *type;
+  } types[] = {
+      {SQL_INTEGER, "7", "integer"},
+      {SQL_SMALLINT, "7", "smallint"},
+      {SQL_TINYINT, "7", "smallint"},
+      {SQL_BIGINT, "7", "bigint"},
+      {SQL_REAL, "1.5", "real"},
+      {SQL_DOUBLE, "1.5", "text"},
+      {SQL_FLOAT, "1.5", "text"},
+      {SQL_NUMERIC, "1.5", "numeric"},
+      {SQL_DECIMAL, "1.5", "numeric"},
+      {SQL_BIT, "1", "text"},
+      {SQL_TYPE_DATE, "2024-02-03", "date"},
+      {SQL_TYPE_TIME, "04:05:06", "time without time zone"},
+      {SQL_TYPE_TIMESTAMP, "2024-02-03 04:05:06", "timestamp without time zone"},
+      {SQL_GUID, "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", "uuid"},
+      {SQL_VARBINARY, "0102", "bytea"},
+      {SQL_LONGVARBINARY, "0102", "text"},
+      {SQL_INTERVAL_DAY_TO_SECOND, "1 day 02:03:04", "interval"},
+      {SQL_VARCHAR, "x", "text"},
+      {SQL_WVARCHAR, "x", "text"},
+      {SQL_LONGVARCHAR, "x", "text"},
+  };
+  for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
+    char value[64], what[96];
+    snprintf(value, sizeof value, "%s", types[i].value);
+    snprintf(what, sizeof what, "server type of SQL type %d", types[i].sql_type);
+    EXPECT_TEXT(one_param("SELECT pg_typeof(x)::text FROM (SELECT ? AS x) s", SQL_C_CHAR, types[i].sql_type, 40, 0, value, SQL_NTS, DIRECT),
+                types[i].type, what);
+  }
+  /* What worked before still does: character data into any column, and a number into a
+   * text column (the server's assignment cast). */
+  SQLHSTMT st = stmt_on(dbc);
+  exec(st, "CREATE TEMP TABLE typed (i int4, b bool, t text, n numeric(10,2))");
+  SQLFreeHandle(SQL_HANDLE_STMT, st);
+  char forty_two[] = "42";
+  char yes[] = "1";
+  SQLINTEGER seven = 7;
+  EXPECT_TEXT(one_param("INSERT INTO typed (i) VALUES (?) RETURNING i", SQL_C_CHAR, SQL_VARCHAR, 10, 0, forty_two, SQL_NTS, DIRECT),
+              "42", "character data into int4");
+  EXPECT_TEXT(one_param("INSERT INTO typed (b) VALUES (?) RETURNING b::text", SQL_C_CHAR, SQL_CHAR, 1, 0, yes, SQL_NTS, DIRECT),
+              "true", "character data into bool");
+  EXPECT_TEXT(one_param("INSERT INTO typed (t) VALUES (?) RETURNING t", SQL_C_SLONG, SQL_INTEGER, 10, 0, &seven, 0, DIRECT),
+              "7", "SQL_INTEGER into text");
+  EXPECT_TEXT(one_param("INSERT INTO typed (n) VALUES (?) RETURNING n", SQL_C_SLONG, SQL_INTEGER, 10, 0, &seven, 0, PREPARE_THEN_BIND),
+              "7.00", "SQL_INTEGER into numeric");
+  /* A typed parameter is converted by the server's input function of its type: a date
+   * bound as SQL_TYPE_DATE keeps only the date, even into a text column. */
+  char stamp[] = "2024-02-03 04:05:06";
+  EXPECT_TEXT(one_param("INSERT INTO typed (t) VALUES (?) RETURNING t", SQL_C_CHAR, SQL_TYPE_DATE, 10, 0, stamp, SQL_NTS, DIRECT),
+              "2024-02-03", "SQL_TYPE_DATE into text");
+  printf("ok typed_params\n");
+}
+
+/* A parameter array takes the bound types too, pipelined and as rewritten multi-row INSERTs. */
+static void test_typed_param_array(SQLHDBC conn, const char *label) {
+  SQLHSTMT st;
+  CHECK(OK(SQLAllocHandle(SQL_HANDLE_STMT, conn, &st)), "alloc stmt", SQL_HANDLE_DBC, conn);
+  exec(st, "CREATE TEMP TABLE typed_array (t text)");
+  enum { N = 3 };
+  char dates[N][24] = {"2024-01-01 10:00:00", "2024-01-02 11:00:00", "2024-01-03 12:00:00"};
+  SQLLEN ind[N] = {SQL_NTS, SQL_NTS, SQL_NTS};
+  CHECK(OK(SQLSetStmtAttr(st, SQL_ATTR_PARAMSET_SIZE, (SQLPOINTER)N, 0)), "paramset size", SQL_HANDLE_STMT, st);
+  CHECK(OK(SQLPrepare(st, (SQLCHAR *)"INSERT INTO typed_array VALUES (?)", SQL_NTS)), "prepare", SQL_HANDLE_STMT, st);
+  CHECK(OK(SQLBindParameter(st, 1, SQL_PARAM_INPUT, SQL_C_CHAR, SQL_TYPE_DATE, 10, 0, dates, sizeof dates[0], ind)),
+        "bind array", SQL_HANDLE_STMT, st);
+  CHECK(OK(SQLExecute(st)), "execute array", SQL_HANDLE_STMT, st);
+  CHECK(OK(SQLSetStmtAttr(st, SQL_ATTR_PARAMSET_SIZE, (SQLPOINTER)1, 0)), "paramset size 1", SQL_HANDLE_STMT, st);
+  CHECK(OK(SQLFreeStmt(st, SQL_RESET_PARAMS)), "reset params", SQL_HANDLE_STMT, st);
+  exec(st, "SELECT string_agg(t, ',' ORDER BY t) FROM typed_array");
+  EXPECT_TEXT(first_value(st), "2024-01-01,2024-01-02,2024-01-03", label);
+  exec(st, "DROP TABLE typed_array");
+  SQLFreeHandle(SQL_HANDLE_STMT, st);
+  printf("ok typed_param_array (%s)\n", label);
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    fprintf(stderr, "usage: conversions <connection string> [<rewriting connection string>]\n");
+    return 2;
+  }
+  connect_or_exit(argv[1], SQL_OV_ODBC3, &env, &dbc);
+  test_typed_params();
+  test_typed_param_array(dbc, "pipelined");
+  if (argc > 2) {
+    SQLHENV env2;
+    SQLHDBC dbc2;
+    connect_or_exit(argv[2], SQL_OV_ODBC3, &env2, &dbc2);
+    test_typed_param_array(dbc2, "rewritten");
+    disconnect_and_free(env2, dbc2);
+  }
+  disconnect_and_free(env, dbc);
+  printf("all passed\n");
+  return 0;
+}
