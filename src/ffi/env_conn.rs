@@ -203,9 +203,10 @@ unsafe fn connect_impl<C>(
         // SAFETY: each name is null or a string of its length (contract).
         let (dsn, uid, pwd) = unsafe {
             (
-                text::read(enc, dsn.cast(), i32::from(dsn_len))?.unwrap_or_default(),
-                text::read(enc, uid.cast(), i32::from(uid_len))?,
-                text::read(enc, pwd.cast(), i32::from(pwd_len))?,
+                text::read_connection_text(enc, dsn.cast(), i32::from(dsn_len), "the DSN")?
+                    .unwrap_or_default(),
+                text::read_connection_text(enc, uid.cast(), i32::from(uid_len), "the user name")?,
+                text::read_connection_text(enc, pwd.cast(), i32::from(pwd_len), "the password")?,
             )
         };
         connect::connect_dsn(conn, &dsn, uid, pwd)?;
@@ -233,15 +234,12 @@ unsafe fn driver_connect_impl<C>(
         unsafe { text::observe_wide_unit(input.cast(), in_len) };
     }
     call(handles::conn(dbc), |conn| {
+        let what = "the connection string";
         // SAFETY: `input` is null or a string of `in_len` units (contract).
-        let input = unsafe {
-            text::read_required(
-                enc,
-                input.cast(),
-                i32::from(in_len),
-                "the connection string",
-            )
-        }?;
+        let input = unsafe { text::read_connection_text(enc, input.cast(), i32::from(in_len), what) }?;
+        let input = text::required(input, what)?;
+        // Checked before connecting: a call that cannot be answered must not open a session.
+        outbuf::check_length(i64::from(out_cap))?;
         let completed = connect::connect_string(conn, &input)?;
         // SAFETY: `output` is null or writable for `out_cap` units, `out_len` null or writable.
         unsafe {

@@ -216,6 +216,7 @@ pub unsafe fn attr(
             Ok(())
         }
         AttrAnswer::Text(t) => {
+            outbuf::check_length(i64::from(cap))?;
             let cap = isize::try_from(cap).unwrap_or(isize::MAX);
             // SAFETY: `value` is null or writable for `cap` bytes; `len` null or writable.
             unsafe {

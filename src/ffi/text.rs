@@ -1,8 +1,8 @@
 //! Strings coming in across the C boundary: narrow (UTF-8) and wide (UTF-16, or UTF-32 under
 //! iODBC) input arguments. Every write into application memory is in [`super::out`].
 
-use crate::odbc::diag::{state, OdbcError, OdbcResult};
-use crate::odbc::wide;
+use crate::odbc::diag::{state, OdbcError, OdbcResult, SqlState};
+use crate::odbc::{nul, wide};
 use std::ffi::c_void;
 
 /// SQL_NTS: the string is NUL-terminated.
@@ -16,11 +16,43 @@ pub enum Enc {
 }
 
 /// Reads an input string. `len` counts bytes (narrow) or wide units (wide); SQL_NTS means
-/// NUL-terminated. A null pointer gives `None`.
+/// NUL-terminated. A null pointer gives `None`. A counted string may end in NULs (dropped);
+/// a NUL with text after it is 22021 (see [`nul`]).
 ///
 /// # Safety
 /// `ptr` is null or points to a string of `len` units, or to a NUL-terminated one for SQL_NTS.
 pub unsafe fn read(enc: Enc, ptr: *const c_void, len: i32) -> OdbcResult<Option<String>> {
+    // SAFETY: this function's contract is `read_checked`'s.
+    unsafe { read_checked(enc, ptr, len, "the string", state::NUL_IN_TEXT) }
+}
+
+/// [`read`] for SQLConnect's and SQLDriverConnect's strings: a NUL inside is 08001, the state
+/// of every connection string the driver cannot use.
+///
+/// # Safety
+/// As [`read`].
+pub unsafe fn read_connection_text(
+    enc: Enc,
+    ptr: *const c_void,
+    len: i32,
+    what: &str,
+) -> OdbcResult<Option<String>> {
+    // SAFETY: this function's contract is `read_checked`'s.
+    unsafe { read_checked(enc, ptr, len, what, state::CANNOT_CONNECT) }
+}
+
+/// [`read`], naming the string `what` and reporting a NUL inside it with `nul_state`.
+///
+/// # Safety
+/// As [`read`].
+unsafe fn read_checked(
+    enc: Enc,
+    ptr: *const c_void,
+    len: i32,
+    what: &str,
+    nul_state: SqlState,
+) -> OdbcResult<Option<String>> {
+    let nul_error = |position| OdbcError::new(nul_state, nul::message(what, position));
     if ptr.is_null() {
         return Ok(None);
     }
@@ -43,6 +75,7 @@ pub unsafe fn read(enc: Enc, ptr: *const c_void, len: i32) -> OdbcResult<Option<
                 // SAFETY: for SQL_NTS the contract promises a NUL-terminated string at `ptr`.
                 None => unsafe { std::ffi::CStr::from_ptr(p.cast()) }.to_bytes(),
             };
+            let bytes = nul::without_terminator(bytes).map_err(nul_error)?;
             match std::str::from_utf8(bytes) {
                 Ok(s) => Ok(Some(s.to_string())),
                 Err(_) => Err(OdbcError::new(
@@ -63,9 +96,8 @@ pub unsafe fn read(enc: Enc, ptr: *const c_void, len: i32) -> OdbcResult<Option<
             // SAFETY: `ptr` is not null and holds `n_bytes` bytes: `len` units of `unit` bytes
             // each, or the units before the terminator just measured.
             let bytes = unsafe { std::slice::from_raw_parts(ptr.cast::<u8>(), n_bytes) };
-            // Embedded NULs end the text, as in C; a counted string may carry none.
             match wide::decode(bytes) {
-                Some(s) => Ok(Some(s)),
+                Some(s) => Ok(Some(nul::string_without_terminator(s).map_err(nul_error)?)),
                 None => Err(OdbcError::new(
                     state::INVALID_CHAR_VALUE,
                     if unit == 2 {
@@ -89,9 +121,13 @@ pub unsafe fn read_required(
     len: i32,
     what: &str,
 ) -> OdbcResult<String> {
-    // SAFETY: this function's contract is `read`'s.
-    unsafe { read(enc, ptr, len) }?
-        .ok_or_else(|| OdbcError::new(state::NULL_POINTER, format!("{what} is a null pointer")))
+    // SAFETY: this function's contract is `read_checked`'s.
+    required(unsafe { read_checked(enc, ptr, len, what, state::NUL_IN_TEXT) }?, what)
+}
+
+/// A string the call cannot do without: a null pointer (`None`) is HY009.
+pub fn required(value: Option<String>, what: &str) -> OdbcResult<String> {
+    value.ok_or_else(|| OdbcError::new(state::NULL_POINTER, format!("{what} is a null pointer")))
 }
 
 /// Looks at the first wide string a connection is given to tell the driver manager's wide

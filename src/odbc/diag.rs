@@ -72,6 +72,8 @@ pub mod state {
     pub const DRIVER_NOT_CAPABLE: SqlState = SqlState::new("HYC00");
     pub const NO_DATA_SOURCE: SqlState = SqlState::new("IM002");
     pub const INVALID_CHAR_VALUE: SqlState = SqlState::new("22018");
+    /// Character not in repertoire: a NUL inside text, as PostgreSQL reports it.
+    pub const NUL_IN_TEXT: SqlState = SqlState::new("22021");
     pub const OUT_OF_RANGE: SqlState = SqlState::new("22003");
     pub const INVALID_ROW: SqlState = SqlState::new("HY107");
     pub const INVALID_FETCH_ORIENTATION: SqlState = SqlState::new("HY106");

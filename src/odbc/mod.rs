@@ -21,6 +21,7 @@ pub mod functions;
 pub mod info;
 pub mod lifecycle;
 pub mod native_sql;
+pub mod nul;
 pub mod odbc2;
 pub mod outbuf;
 pub mod params;

@@ -6,9 +6,10 @@
 //! path for all parameters; there is no binary parameter variant.
 //!
 //! Decisions:
-//! - SQL_C_CHAR / SQL_C_WCHAR data ends at the first NUL (C string semantics): PostgreSQL
-//!   text cannot hold NUL, and applications that pass a padded buffer's full length still
-//!   work.
+//! - SQL_C_CHAR / SQL_C_WCHAR data may end in NULs (a length that counts the terminator, a
+//!   zero-padded buffer's full length): they are dropped. A NUL with text after it is 22021:
+//!   PostgreSQL text cannot hold NUL, and cutting the value there would lose the rest silently
+//!   (see [`super::nul`]). SQL_C_BINARY sent as character data may hold no NUL at all.
 //! - SQL_C_CHAR / SQL_C_WCHAR bound to a binary SQL type are hex digits (ODBC's rule) and
 //!   become bytea `\x` text.
 //! - SQL_C_NUMERIC uses the scale stored in the struct (as psqlODBC does), not the APD's
@@ -109,7 +110,8 @@ pub fn param_to_text(
     let fixed = |n: usize| data.get(..n).ok_or(ConvertError::InvalidCast);
     let text = match c_type {
         c::CHAR => {
-            let s = std::str::from_utf8(until_nul(data)).map_err(|_| ConvertError::InvalidCast)?;
+            let text = super::nul::without_terminator(data).map_err(ConvertError::NulInText)?;
+            let s = std::str::from_utf8(text).map_err(|_| ConvertError::InvalidCast)?;
             char_param(s, sql_type)?
         }
         c::WCHAR => {
@@ -120,10 +122,10 @@ pub fn param_to_text(
             if is_binary_sql(sql_type) {
                 bytea_text(data)
             } else {
-                let s = std::str::from_utf8(data).map_err(|_| ConvertError::InvalidCast)?;
-                if s.contains('\0') {
-                    return Err(ConvertError::InvalidCast);
+                if let Some(position) = super::nul::first_nul(data) {
+                    return Err(ConvertError::NulInText(position));
                 }
+                let s = std::str::from_utf8(data).map_err(|_| ConvertError::InvalidCast)?;
                 s.to_string()
             }
         }
@@ -253,17 +255,11 @@ fn u16_at(b: &[u8], at: usize) -> Result<u16, ConvertError> {
     Ok(u16::from_ne_bytes(array(b.get(at..).unwrap_or_default())?))
 }
 
-fn until_nul(data: &[u8]) -> &[u8] {
-    match data.iter().position(|&b| b == 0) {
-        Some(i) => &data[..i],
-        None => data,
-    }
-}
-
-/// UTF-16LE to a String, ending at the first NUL unit; an odd byte count or an unpaired
-/// surrogate is 22018.
+/// Wide text to a String without its ending NULs; an odd byte count or an unpaired surrogate
+/// is 22018, a NUL with text after it 22021.
 fn utf16le(data: &[u8]) -> Result<String, ConvertError> {
-    super::wide::decode(data).ok_or(ConvertError::InvalidCast)
+    let s = super::wide::decode(data).ok_or(ConvertError::InvalidCast)?;
+    super::nul::string_without_terminator(s).map_err(ConvertError::NulInText)
 }
 
 /// Character data: passed through, except into a binary SQL type, where ODBC defines it as

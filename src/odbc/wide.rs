@@ -62,8 +62,9 @@ pub fn len_units(s: &str) -> usize {
     }
 }
 
-/// Decodes wide units up to the first NUL; `None` for invalid data (unpaired surrogate,
-/// invalid code point, a partial unit).
+/// Decodes wide units, NULs included (the caller decides what a NUL means, see
+/// [`super::nul`]); `None` for invalid data (unpaired surrogate, invalid code point, a partial
+/// unit).
 pub fn decode(data: &[u8]) -> Option<String> {
     let u = unit();
     if !data.len().is_multiple_of(u) {
@@ -72,14 +73,12 @@ pub fn decode(data: &[u8]) -> Option<String> {
     if u == 4 {
         data.chunks_exact(4)
             .map(|c| u32::from_ne_bytes([c[0], c[1], c[2], c[3]]))
-            .take_while(|&v| v != 0)
             .map(char::from_u32)
             .collect()
     } else {
         let units = data
             .chunks_exact(2)
-            .map(|c| u16::from_ne_bytes([c[0], c[1]]))
-            .take_while(|&v| v != 0);
+            .map(|c| u16::from_ne_bytes([c[0], c[1]]));
         char::decode_utf16(units)
             .collect::<Result<String, _>>()
             .ok()

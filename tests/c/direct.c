@@ -45,6 +45,7 @@ typedef void *SQLPOINTER, *SQLHANDLE, *SQLHENV, *SQLHDBC, *SQLHSTMT, *SQLHDESC, 
 #define SQL_ATTR_IMP_ROW_DESC 10012
 #define SQL_DESC_COUNT 1001
 #define SQL_DESC_CONCISE_TYPE 2
+#define SQL_ATTR_CURRENT_CATALOG 109
 
 typedef SQLRETURN (*AllocHandle_t)(SQLSMALLINT, SQLHANDLE, SQLHANDLE *);
 typedef SQLRETURN (*FreeHandle_t)(SQLSMALLINT, SQLHANDLE);
@@ -71,6 +72,7 @@ typedef SQLRETURN (*Cancel_t)(SQLHSTMT);
 typedef SQLRETURN (*GetCursorName_t)(SQLHSTMT, SQLCHAR *, SQLSMALLINT, SQLSMALLINT *);
 typedef SQLRETURN (*NativeSql_t)(SQLHDBC, SQLCHAR *, SQLINTEGER, SQLCHAR *, SQLINTEGER, SQLINTEGER *);
 typedef SQLRETURN (*GetFunctions_t)(SQLHDBC, SQLUSMALLINT, SQLUSMALLINT *);
+typedef SQLRETURN (*GetConnectAttr_t)(SQLHDBC, SQLINTEGER, SQLPOINTER, SQLINTEGER, SQLINTEGER *);
 
 static void *lib;
 static int checks;
@@ -143,11 +145,29 @@ int main(int argc, char **argv) {
   rc = F(DriverConnect)(dbc, NULL, (SQLCHAR *)argv[2], -7, NULL, 0, NULL, SQL_DRIVER_NOPROMPT);
   CHECK(rc == SQL_ERROR && strcmp(state_of(SQL_HANDLE_DBC, dbc), "HY090") == 0, "negative connection string length: HY090");
 
+  /* A NUL inside a key (explicit length) is refused, not read as part of an unknown key. */
+  int n = snprintf(bad, sizeof bad, "%s;Data", argv[2]);
+  memcpy(bad + n, "\0base=x", 7);
+  rc = F(DriverConnect)(dbc, NULL, (SQLCHAR *)bad, (SQLSMALLINT)(n + 7), NULL, 0, NULL, SQL_DRIVER_NOPROMPT);
+  CHECK(rc == SQL_ERROR && strcmp(state_of(SQL_HANDLE_DBC, dbc), "08001") == 0 && strstr(last_msg, "NUL"), "NUL inside a key: 08001");
+  printf("  message: %s\n", last_msg);
+
   SQLCHAR out[16];
   SQLSMALLINT out_len = 0;
+  rc = F(DriverConnect)(dbc, NULL, (SQLCHAR *)argv[2], SQL_NTS, out, -1, &out_len, SQL_DRIVER_NOPROMPT);
+  CHECK(rc == SQL_ERROR && strcmp(state_of(SQL_HANDLE_DBC, dbc), "HY090") == 0, "negative out-string buffer length: HY090, not connected");
   rc = F(DriverConnect)(dbc, NULL, (SQLCHAR *)argv[2], SQL_NTS, out, sizeof out, &out_len, SQL_DRIVER_NOPROMPT);
   CHECK(rc == SQL_SUCCESS_WITH_INFO && strcmp(state_of(SQL_HANDLE_DBC, dbc), "01004") == 0 && out_len > (SQLSMALLINT)sizeof out,
         "connect with a short out-string buffer: 01004 and the full length");
+
+  /* A string connection attribute into a buffer of negative length. */
+  char catalog[64];
+  SQLINTEGER catalog_len = 0;
+  CHECK(F(GetConnectAttr)(dbc, SQL_ATTR_CURRENT_CATALOG, catalog, sizeof catalog, &catalog_len) == SQL_SUCCESS && catalog_len > 0,
+        "current catalog");
+  CHECK(F(GetConnectAttr)(dbc, SQL_ATTR_CURRENT_CATALOG, catalog, -1, &catalog_len) == SQL_ERROR &&
+            strcmp(state_of(SQL_HANDLE_DBC, dbc), "HY090") == 0,
+        "string attribute into a negative buffer length: HY090");
 
   /* SQLGetInfo. */
   SQLCHAR info[64];

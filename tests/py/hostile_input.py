@@ -20,7 +20,10 @@ odbc.SQLFetch.argtypes = [H]
 odbc.SQLGetData.argtypes = [H, ctypes.c_ushort, ctypes.c_short, H, ctypes.c_ssize_t, ctypes.POINTER(ctypes.c_ssize_t)]
 odbc.SQLGetDiagRec.argtypes = [ctypes.c_short, H, ctypes.c_short, ctypes.c_char_p, ctypes.POINTER(ctypes.c_int), ctypes.c_char_p, ctypes.c_short, ctypes.POINTER(ctypes.c_short)]
 odbc.SQLFreeHandle.argtypes = [ctypes.c_short, H]
+odbc.SQLExecDirectW.argtypes = [H, ctypes.c_void_p, ctypes.c_int]
+odbc.SQLBindParameter.argtypes = [H, ctypes.c_ushort, ctypes.c_short, ctypes.c_short, ctypes.c_short, ctypes.c_size_t, ctypes.c_short, H, ctypes.c_ssize_t, ctypes.POINTER(ctypes.c_ssize_t)]
 SQL_C_CHAR, SQL_C_WCHAR = 1, -8
+SQL_VARCHAR, SQL_WVARCHAR = 12, -9
 
 
 def check(cond, what):
@@ -72,6 +75,71 @@ buf, ind = ctypes.create_string_buffer(32), ctypes.c_ssize_t()
 odbc.SQLGetData(st, 1, SQL_C_CHAR, buf, 32, ctypes.byref(ind))
 check(buf.value == b"7", f"64 nested ABS give 7 ({buf.value})")
 odbc.SQLFreeHandle(3, st)
+
+# 5. NUL bytes: text with a NUL inside (explicit lengths) is refused with 22021, never cut
+# short; NULs that only end the text are dropped; the connection stays usable.
+def one_value(st):
+    assert odbc.SQLFetch(st) == 0, diag(st)
+    buf, ind = ctypes.create_string_buffer(64), ctypes.c_ssize_t()
+    assert odbc.SQLGetData(st, 1, SQL_C_CHAR, buf, 64, ctypes.byref(ind)) == 0, diag(st)
+    return buf.value
+
+
+def exec_bytes(sql):
+    st = new_stmt()
+    return st, odbc.SQLExecDirect(st, sql, len(sql))
+
+
+def exec_wide(text):
+    st = new_stmt()
+    data = text.encode("utf-16-le")
+    buf = ctypes.create_string_buffer(data, len(data) + 2)
+    return st, odbc.SQLExecDirectW(st, ctypes.cast(buf, ctypes.c_void_p), len(text))
+
+
+for what, (st, rc) in [
+    ("narrow", exec_bytes(b"SELECT 1 AS a\0; SELECT pg_sleep(0)")),
+    ("wide", exec_wide("SELECT 'a\0b' AS a")),
+]:
+    state, msg = diag(st)
+    check(rc == -1 and state == "22021" and "NUL" in msg, f"{what} SQL text with a NUL inside: {rc} {state} {msg}")
+    odbc.SQLFreeHandle(3, st)
+st, rc = exec_bytes(b"SELECT 'still alive'")
+check(rc == 0 and one_value(st) == b"still alive", "the connection works after the refusal")
+odbc.SQLFreeHandle(3, st)
+for what, (st, rc) in [
+    ("narrow", exec_bytes(b"SELECT 'ends in NUL'\0\0")),
+    ("wide", exec_wide("SELECT 'ends in NUL'\0")),
+]:
+    check(rc == 0 and one_value(st) == b"ends in NUL", f"{what} SQL text whose length counts its terminator runs")
+    odbc.SQLFreeHandle(3, st)
+
+
+def param_text(c_type, sql_type, data):
+    """SELECT ?::text with `data` (bytes, explicit length) bound as `c_type`."""
+    st = new_stmt()
+    buf = ctypes.create_string_buffer(data, len(data) + 4)
+    ind = ctypes.c_ssize_t(len(data))
+    assert odbc.SQLBindParameter(st, 1, 1, c_type, sql_type, 64, 0, ctypes.cast(buf, H), len(data) + 4, ctypes.byref(ind)) == 0, diag(st)
+    rc = odbc.SQLExecDirect(st, b"SELECT ?::text", 14)
+    value = one_value(st) if rc == 0 else None
+    state, msg = diag(st)
+    odbc.SQLFreeHandle(3, st)
+    return rc, value, state, msg
+
+
+for what, c_type, sql_type, data in [
+    ("SQL_C_CHAR", SQL_C_CHAR, SQL_VARCHAR, b"a\0b"),
+    ("SQL_C_WCHAR", SQL_C_WCHAR, SQL_WVARCHAR, "a\0b".encode("utf-16-le")),
+]:
+    rc, value, state, msg = param_text(c_type, sql_type, data)
+    check(rc == -1 and state == "22021" and "parameter 1" in msg, f"{what} parameter 'a\\0b': {rc} {value} {state} {msg}")
+for what, c_type, sql_type, data in [
+    ("SQL_C_CHAR", SQL_C_CHAR, SQL_VARCHAR, b"ab\0\0\0"),
+    ("SQL_C_WCHAR", SQL_C_WCHAR, SQL_WVARCHAR, "ab\0\0".encode("utf-16-le")),
+]:
+    rc, value, state, msg = param_text(c_type, sql_type, data)
+    check(rc == 0 and value == b"ab", f"{what} parameter padded with NULs: {value}")
 
 # 3. A 50 MB text value in pieces; an emoji straddles the first piece boundary of both
 # reads: byte 4095 (4 KB SQL_C_CHAR pieces) and UTF-16 unit 32767 (64 KB SQL_C_WCHAR).

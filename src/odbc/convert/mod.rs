@@ -112,6 +112,9 @@ pub enum ConvertError {
     Infinite,
     /// 22015: an interval the target's fields cannot hold.
     IntervalOverflow,
+    /// 22021: character data with a NUL inside, which PostgreSQL text cannot hold (see
+    /// [`super::nul`]); the 1-based character position of the NUL.
+    NulInText(usize),
 }
 
 impl ConvertError {
@@ -122,6 +125,7 @@ impl ConvertError {
             ConvertError::Unsupported => "07006",
             ConvertError::InvalidDatetime | ConvertError::Infinite => "22007",
             ConvertError::IntervalOverflow => "22015",
+            ConvertError::NulInText(_) => "22021",
         }
     }
 
@@ -135,6 +139,9 @@ impl ConvertError {
                 "Invalid datetime format: infinity and -infinity have no ODBC date/time form; read the column as text (SQL_C_CHAR) to see them"
             }
             ConvertError::IntervalOverflow => "Interval field overflow",
+            ConvertError::NulInText(position) => {
+                return super::nul::message("the character value", *position)
+            }
         }
         .to_string()
     }
