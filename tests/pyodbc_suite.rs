@@ -26,10 +26,6 @@ const KNOWN_FAILURES: &[(&str, &str)] = &[
          COLUMN_SIZE, as psqlODBC 13.02 does",
     ),
     (
-        "test_cursor_messages",
-        "INFO from a procedure is not a SQL_SUCCESS_WITH_INFO diagnostic (issue 14 item 7)",
-    ),
-    (
         "test_numeric_over_38_digits_read[123456789012345678901234567890123456789012345-binary]",
         OVER_38_DIGITS,
     ),

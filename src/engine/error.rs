@@ -118,34 +118,39 @@ impl EngineError {
         self.class == ErrorClass::Communication
     }
 
+    /// A message the server sent (ErrorResponse or NoticeResponse) with its fields.
+    pub fn from_db(db: &tokio_postgres::error::DbError, during_connect: bool) -> Self {
+        let code = db.code().code();
+        let class = match code {
+            "28000" | "28P01" => ErrorClass::Authentication,
+            "57014" => ErrorClass::Cancelled,
+            c if c.starts_with("08") => {
+                if during_connect {
+                    ErrorClass::Connect
+                } else {
+                    ErrorClass::Communication
+                }
+            }
+            _ => ErrorClass::Server,
+        };
+        let mut e = EngineError::new(class, code, db.message());
+        e.server = Some(Box::new(ServerDetail {
+            severity: db.severity().to_string(),
+            detail: db.detail().map(str::to_string),
+            hint: db.hint().map(str::to_string),
+            position: match db.position() {
+                Some(tokio_postgres::error::ErrorPosition::Original(p)) => Some(*p),
+                _ => None,
+            },
+        }));
+        e
+    }
+
     /// Turns a tokio-postgres error into an engine error. `during_connect` decides how a
     /// network failure is classed (08001 while connecting, 08S01 afterwards).
     pub fn from_postgres(err: &tokio_postgres::Error, host: &str, during_connect: bool) -> Self {
         if let Some(db) = err.as_db_error() {
-            let code = db.code().code();
-            let class = match code {
-                "28000" | "28P01" => ErrorClass::Authentication,
-                "57014" => ErrorClass::Cancelled,
-                c if c.starts_with("08") => {
-                    if during_connect {
-                        ErrorClass::Connect
-                    } else {
-                        ErrorClass::Communication
-                    }
-                }
-                _ => ErrorClass::Server,
-            };
-            let mut e = EngineError::new(class, code, db.message());
-            e.server = Some(Box::new(ServerDetail {
-                severity: db.severity().to_string(),
-                detail: db.detail().map(str::to_string),
-                hint: db.hint().map(str::to_string),
-                position: match db.position() {
-                    Some(tokio_postgres::error::ErrorPosition::Original(p)) => Some(*p),
-                    _ => None,
-                },
-            }));
-            return e;
+            return Self::from_db(db, during_connect);
         }
         let text = error_chain_text(err);
         if during_connect {

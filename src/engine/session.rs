@@ -32,8 +32,10 @@ pub use tokio_postgres::Column;
 
 mod arrays;
 mod connect;
+mod notices;
 mod options;
 
+pub use notices::{Notices, MAX_NOTICES_PER_CALL};
 pub use options::{ConnectOptions, SslMode};
 
 /// The `TimeZone` the server last reported (ParameterStatus), written by the socket task
@@ -192,6 +194,8 @@ pub struct Session {
     reported_zone: ReportedZone,
     /// The context values of this session decode in, rebuilt when the reported zone changes.
     values: Arc<ValueContext>,
+    /// The server's messages (NOTICE, WARNING...) not yet taken by a caller.
+    notices: Arc<notices::NoticeLog>,
 }
 
 /// Cuts a session's connection from any thread: a call blocked on the network returns at once.
@@ -315,6 +319,12 @@ impl Session {
         }
         drop(reported);
         self.values.clone()
+    }
+
+    /// The server's messages (NOTICE, INFO, WARNING...) received since the last take: those of
+    /// the call that just ended, when every call takes them. One atomic load when there are none.
+    pub fn take_notices(&self) -> Option<Notices> {
+        self.notices.take()
     }
 
     pub fn facts(&self) -> &ServerFacts {

@@ -3,7 +3,7 @@
 
 use crate::odbc::conn::Connection;
 use crate::odbc::desc::Descriptor;
-use crate::odbc::diag::{state, Diagnostics, OdbcResult, Outcome};
+use crate::odbc::diag::{state, Diagnostics, OdbcResult, Outcome, ServerMessages};
 use crate::odbc::env::Environment;
 use crate::odbc::stmt::Statement;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -19,6 +19,10 @@ pub const SQL_INVALID_HANDLE: i16 = -2;
 /// Anything with a diagnostic area.
 pub trait HasDiag {
     fn diag(&self) -> &Diagnostics;
+    /// Where the server's messages of the handle's calls wait (connections and statements).
+    fn server_messages(&self) -> Option<&ServerMessages> {
+        None
+    }
 }
 
 impl HasDiag for Environment {
@@ -30,10 +34,16 @@ impl HasDiag for Connection {
     fn diag(&self) -> &Diagnostics {
         &self.diag
     }
+    fn server_messages(&self) -> Option<&ServerMessages> {
+        Some(&self.messages)
+    }
 }
 impl HasDiag for Statement {
     fn diag(&self) -> &Diagnostics {
         &self.diag
+    }
+    fn server_messages(&self) -> Option<&ServerMessages> {
+        Some(&self.conn.messages)
     }
 }
 impl HasDiag for Descriptor {
@@ -71,16 +81,28 @@ pub fn call_ref<T: HasDiag>(
     let diag = obj.diag();
     diag.clear();
     let result = catch_unwind(AssertUnwindSafe(|| f(obj)));
+    // The server's messages of this call go after its error, if any (errors come first).
+    let server_messages = || {
+        if let Some(messages) = obj.server_messages() {
+            messages.move_into(diag);
+        }
+    };
     let ret = match result {
-        Ok(Ok(outcome)) => match outcome {
-            // Only a call that recorded something pays for a look at the records.
-            Outcome::Success if !diag.touched() || diag.lock().records.is_empty() => SQL_SUCCESS,
-            Outcome::Success => SQL_SUCCESS_WITH_INFO,
-            Outcome::NoData => SQL_NO_DATA,
-            Outcome::NeedData => SQL_NEED_DATA,
-        },
+        Ok(Ok(outcome)) => {
+            server_messages();
+            match outcome {
+                // Only a call that recorded something pays for a look at the records.
+                Outcome::Success if !diag.touched() || diag.lock().records.is_empty() => {
+                    SQL_SUCCESS
+                }
+                Outcome::Success => SQL_SUCCESS_WITH_INFO,
+                Outcome::NoData => SQL_NO_DATA,
+                Outcome::NeedData => SQL_NEED_DATA,
+            }
+        }
         Ok(Err(e)) => {
             diag.lock().push_error(&e);
+            server_messages();
             SQL_ERROR
         }
         Err(payload) => {

@@ -1,6 +1,6 @@
 //! The connection handle: connecting from DSN keys, connection attributes, transactions.
 
-use super::diag::{state, Diagnostics, OdbcError, OdbcResult};
+use super::diag::{state, Diagnostics, OdbcError, OdbcResult, ServerMessages};
 use super::env::Environment;
 use super::types::SizeLimits;
 use crate::engine::error::EngineResult;
@@ -69,6 +69,9 @@ pub struct ConnState {
     /// The session generation as of the last call, readable without this state's lock
     /// (shared with [`Connection::session_generation`]).
     generation_seen: Arc<AtomicU64>,
+    /// Where the server's messages of each call wait for the handle that made it (shared with
+    /// [`Connection::messages`]).
+    messages: Arc<ServerMessages>,
 }
 
 impl ConnState {
@@ -96,6 +99,9 @@ impl ConnState {
         // Failover replaces the session only inside a call.
         self.generation_seen
             .store(engine.generation, Ordering::Release);
+        if let Some(notices) = engine.session.take_notices() {
+            self.messages.add(notices);
+        }
         Ok(outcome?)
     }
 
@@ -129,6 +135,9 @@ pub struct Connection {
     pub state: Mutex<ConnState>,
     /// See [`Connection::session_generation`].
     generation_seen: Arc<AtomicU64>,
+    /// The server's messages of the last call on this connection, for the diagnostics of the
+    /// handle (this connection or one of its statements) whose call it was.
+    pub messages: Arc<ServerMessages>,
 }
 
 pub fn isolation_sql(level: u32) -> Option<&'static str> {
@@ -144,10 +153,12 @@ pub fn isolation_sql(level: u32) -> Option<&'static str> {
 impl Connection {
     pub fn new(env: Arc<Environment>) -> Self {
         let generation_seen = Arc::new(AtomicU64::new(0));
+        let messages = Arc::new(ServerMessages::default());
         Connection {
             env,
             diag: Diagnostics::default(),
             generation_seen: generation_seen.clone(),
+            messages: messages.clone(),
             state: Mutex::new(ConnState {
                 engine: None,
                 attrs: ConnAttrs::default(),
@@ -158,6 +169,7 @@ impl Connection {
                 rewrite_batched_inserts: false,
                 host: String::new(),
                 generation_seen,
+                messages,
             }),
         }
     }
@@ -202,6 +214,10 @@ impl Connection {
         let characteristics = st.characteristics();
         let engine =
             EngineConnection::open(opts.clone(), Arc::new(settings.clone()), characteristics)?;
+        // What the server said while logging in belongs to the connect call.
+        if let Some(notices) = engine.session.take_notices() {
+            st.messages.add(notices);
+        }
         st.limits = SizeLimits {
             max_varchar: u32::try_from(settings.get_u64(Key::MaxVarcharSize)).unwrap_or(255),
             max_long_varchar: u32::try_from(settings.get_u64(Key::MaxLongVarcharSize))

@@ -2,6 +2,7 @@
 //! every ODBC-layer function returns.
 
 use crate::engine::error::{EngineError, ErrorClass};
+use crate::engine::session::Notices;
 use std::fmt;
 
 /// A five-character SQLSTATE.
@@ -86,6 +87,7 @@ pub mod state {
     pub const INVALID_DESC_FIELD: SqlState = SqlState::new("HY091");
     pub const CANNOT_MODIFY_IRD: SqlState = SqlState::new("HY016");
     pub const ASSOC_DESC: SqlState = SqlState::new("HY017");
+    pub const WARNING: SqlState = SqlState::new("01000");
 }
 
 /// The vendor prefix every message carries, as ODBC asks for.
@@ -100,6 +102,9 @@ pub struct DiagRecord {
     /// Column and row a record refers to (SQL_DIAG_COLUMN_NUMBER / SQL_DIAG_ROW_NUMBER).
     pub column: i32,
     pub row: i64,
+    /// Whether the message is shown after the driver's prefix ([`MESSAGE_PREFIX`]). A
+    /// server's NOTICE or WARNING is shown as the server worded it, as psqlODBC shows it.
+    pub prefixed: bool,
 }
 
 /// The diagnostic area of one handle.
@@ -124,6 +129,7 @@ impl DiagArea {
             message: message.into(),
             column: -1,
             row: -1,
+            prefixed: true,
         });
     }
     pub fn push_error(&mut self, e: &OdbcError) {
@@ -133,6 +139,7 @@ impl DiagArea {
             message: e.message.clone(),
             column: -1,
             row: -1,
+            prefixed: true,
         });
     }
 }
@@ -181,6 +188,60 @@ impl Diagnostics {
 
     pub fn return_code(&self) -> i16 {
         self.return_code.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+/// The server's messages (NOTICE, INFO, WARNING...) that calls on one connection received,
+/// held until the handle whose call it was takes them into its diagnostics
+/// ([`ServerMessages::move_into`]). Shared by the connection's state, which adds them at the
+/// end of every network call, and the handles; looking costs one atomic load when none came.
+#[derive(Debug, Default)]
+pub struct ServerMessages {
+    pending: std::sync::atomic::AtomicBool,
+    notices: parking_lot::Mutex<Notices>,
+}
+
+impl ServerMessages {
+    pub fn add(&self, notices: Notices) {
+        self.notices.lock().append(notices);
+        self.pending
+            .store(true, std::sync::atomic::Ordering::Release);
+    }
+
+    /// Adds the waiting messages to `diag` as warnings after its other records: SQLSTATE
+    /// 01000, native error -1 and the server's text (severity first, then DETAIL and HINT
+    /// lines), one record per message, as psqlODBC reports them (it joins them into one record
+    /// with `;`). Messages beyond the bound are counted in one last record.
+    pub fn move_into(&self, diag: &Diagnostics) {
+        use std::sync::atomic::Ordering;
+        if !self.pending.load(Ordering::Acquire) || !self.pending.swap(false, Ordering::AcqRel) {
+            return;
+        }
+        let notices = std::mem::take(&mut *self.notices.lock());
+        if notices.is_empty() {
+            return;
+        }
+        let mut area = diag.lock();
+        for text in notices.texts {
+            area.records.push(DiagRecord {
+                state: state::WARNING,
+                native: -1,
+                message: text,
+                column: -1,
+                row: -1,
+                prefixed: false,
+            });
+        }
+        if notices.left_out > 0 {
+            area.push(
+                state::WARNING,
+                format!(
+                    "{} more server messages of this call were left out (at most {} are kept)",
+                    notices.left_out,
+                    crate::engine::session::MAX_NOTICES_PER_CALL
+                ),
+            );
+        }
     }
 }
 

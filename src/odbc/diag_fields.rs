@@ -4,9 +4,14 @@
 
 use super::diag::{DiagArea, DiagRecord, Diagnostics, MESSAGE_PREFIX};
 
-/// The message text as the application sees it (with the driver's prefix).
+/// The message text as the application sees it (with the driver's prefix, unless the record
+/// is a server's message).
 pub fn message_of(rec: &DiagRecord) -> String {
-    format!("{MESSAGE_PREFIX}{}", rec.message)
+    if rec.prefixed {
+        format!("{MESSAGE_PREFIX}{}", rec.message)
+    } else {
+        rec.message.clone()
+    }
 }
 
 /// Record `number` (1-based) of an area.

@@ -1,6 +1,7 @@
 //! Opening a session: address resolution, the TCP connection, TLS and the login, and the
 //! round trip that learns the server's facts.
 
+use super::notices::NoticeLog;
 use super::{runtime, ConnectOptions, Driver, ReportedZone, ServerFacts, Session, SslMode};
 use crate::engine::credentials::Credentials;
 use crate::engine::error::{EngineError, EngineResult, ErrorClass};
@@ -10,9 +11,10 @@ use std::future::Future;
 use std::mem::ManuallyDrop;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
+use std::task::Poll;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
-use tokio_postgres::{Config, Connection, NoTls};
+use tokio_postgres::{AsyncMessage, Config, Connection, NoTls};
 
 impl Session {
     /// Opens a connection and learns the server's basic facts, blocking the calling thread.
@@ -118,6 +120,7 @@ impl Session {
             config.password(pw.as_bytes());
         }
         let reported_zone = ReportedZone::default();
+        let notices = Arc::new(NoticeLog::default());
         let ended = Arc::new(Mutex::new(None));
         let ended_in_task = ended.clone();
         // The socket task records why the connection ended, whatever the stream type.
@@ -133,7 +136,7 @@ impl Session {
                     .connect_raw(stream, NoTls)
                     .await
                     .map_err(|e| EngineError::from_postgres(&e, &label, true))?;
-                let watched = watch_time_zone(connection, reported_zone.clone());
+                let watched = drive(connection, reported_zone.clone(), notices.clone());
                 (client, tokio::spawn(async move { record(watched.await) }))
             }
             Some(tls_config) => {
@@ -151,7 +154,7 @@ impl Session {
                     .connect_raw(stream, connector)
                     .await
                     .map_err(|e| EngineError::from_postgres(&e, &label, true))?;
-                let watched = watch_time_zone(connection, reported_zone.clone());
+                let watched = drive(connection, reported_zone.clone(), notices.clone());
                 (client, tokio::spawn(async move { record(watched.await) }))
             }
         };
@@ -184,27 +187,38 @@ impl Session {
             driver: Driver::Shared,
             reported_zone,
             values: Arc::default(),
+            notices,
         })
     }
 }
 
-/// Drives `connection` (the socket task) and copies the `TimeZone` the server reports into
-/// `reported` whenever the report changes. The server reports it at login and after every
-/// change (`SET TIME ZONE`, `RESET`, a function's `SET` clause ending), and the connection
-/// keeps the latest report: one map lookup and comparison per wake-up of the task, the lock
-/// only on a change.
-fn watch_time_zone<S, T>(
+/// Drives `connection` (the socket task): records the server's messages (NoticeResponse) in
+/// `notices`, and copies the `TimeZone` the server reports into `reported` whenever the report
+/// changes. The server reports it at login and after every change (`SET TIME ZONE`, `RESET`, a
+/// function's `SET` clause ending), and the connection keeps the latest report: one map lookup
+/// and comparison per wake-up of the task, the lock only on a change.
+fn drive<S, T>(
     connection: Connection<S, T>,
     reported: ReportedZone,
+    notices: Arc<NoticeLog>,
 ) -> impl Future<Output = Result<(), tokio_postgres::Error>>
 where
     S: AsyncRead + AsyncWrite + Unpin,
     T: AsyncRead + AsyncWrite + Unpin,
 {
-    let mut connection = Box::pin(connection);
+    let mut connection = Box::new(connection);
     let mut seen: Option<String> = None;
     std::future::poll_fn(move |cx| {
-        let polled = connection.as_mut().poll(cx);
+        let polled = loop {
+            match connection.poll_message(cx) {
+                Poll::Ready(Some(Ok(AsyncMessage::Notice(notice)))) => notices.record(&notice),
+                // LISTEN/NOTIFY is not offered through ODBC.
+                Poll::Ready(Some(Ok(_))) => {}
+                Poll::Ready(Some(Err(e))) => break Poll::Ready(Err(e)),
+                Poll::Ready(None) => break Poll::Ready(Ok(())),
+                Poll::Pending => break Poll::Pending,
+            }
+        };
         let now = connection.parameter("TimeZone");
         if now != seen.as_deref() {
             seen = now.map(str::to_string);
