@@ -20,7 +20,7 @@ use fixtures::{
     with_extra,
 };
 use std::collections::HashSet;
-use std::sync::{Arc, Once};
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 use support::{Cluster, CustomEndpoint, CustomEndpointType, RdsStub, Repeat, StubFault};
 
@@ -45,29 +45,8 @@ fn filter_follows(open: &EngineConnection, what: &str, check: impl Fn(&HostFilte
     );
 }
 
-/// Static credentials for the SDK's default chain, no proxy for loopback, and nothing else the
-/// chain could reach out to (shared files, instance metadata).
-fn aws_env() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        std::env::set_var("AWS_ACCESS_KEY_ID", "AKIDSTANDIN");
-        std::env::set_var("AWS_SECRET_ACCESS_KEY", "standin-secret");
-        std::env::set_var("NO_PROXY", "127.0.0.1,localhost");
-        std::env::set_var("no_proxy", "127.0.0.1,localhost");
-        std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
-        std::env::set_var("AWS_CONFIG_FILE", "/nonexistent/auroraodbc-test-config");
-        std::env::set_var(
-            "AWS_SHARED_CREDENTIALS_FILE",
-            "/nonexistent/auroraodbc-test-credentials",
-        );
-        std::env::remove_var("AWS_PROFILE");
-        std::env::remove_var("AWS_ENDPOINT_URL");
-        std::env::remove_var("AWS_ENDPOINT_URL_RDS");
-    });
-}
-
 fn start(replicas: usize) -> (Cluster, RdsStub) {
-    aws_env();
+    common::aws_test_env();
     let cluster = cluster_with(replicas);
     let stub = RdsStub::start(cluster.stub_options()).expect("stub");
     (cluster, stub)
@@ -389,7 +368,7 @@ fn statement_waits_then_fails_with_hyt00() {
 
 #[test]
 fn throttling_backs_off() {
-    aws_env();
+    common::aws_test_env();
     let stub = RdsStub::start(support::StubOptions::default()).expect("stub");
     stub.put_endpoint(CustomEndpoint::with_static(
         "busy",
@@ -510,7 +489,7 @@ fn one_poller_for_many_connections_then_idle_expiry() {
 
 #[test]
 fn region_from_the_name_and_the_override() {
-    aws_env();
+    common::aws_test_env();
     let stub = RdsStub::start(support::StubOptions::default()).expect("stub");
     let url = stub.url();
     let cases = [

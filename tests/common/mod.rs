@@ -239,3 +239,35 @@ pub fn single_instance() -> Cluster {
     })
     .expect("start PostgreSQL")
 }
+
+/// Static credentials for the AWS SDK's default chain (also seen by the driver in isql and
+/// Python children), no proxy for loopback, no endpoint overrides from the environment, and
+/// nothing else the chain could reach out to (shared files, instance metadata).
+pub fn aws_test_env() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        std::env::set_var("AWS_ACCESS_KEY_ID", AWS_TEST_ACCESS_KEY);
+        std::env::set_var("AWS_SECRET_ACCESS_KEY", AWS_TEST_SECRET_KEY);
+        std::env::set_var("NO_PROXY", "127.0.0.1,localhost");
+        std::env::set_var("no_proxy", "127.0.0.1,localhost");
+        std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
+        std::env::set_var("AWS_CONFIG_FILE", "/nonexistent/auroraodbc-test-config");
+        std::env::set_var(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            "/nonexistent/auroraodbc-test-credentials",
+        );
+        for name in [
+            "AWS_PROFILE",
+            "AWS_ENDPOINT_URL",
+            "AWS_ENDPOINT_URL_RDS",
+            "AWS_ENDPOINT_URL_SECRETS_MANAGER",
+        ] {
+            std::env::remove_var(name);
+        }
+    });
+}
+
+/// The access key id [`aws_test_env`] sets.
+pub const AWS_TEST_ACCESS_KEY: &str = "AKIDSTANDIN";
+/// The secret access key [`aws_test_env`] sets (it must never show in a log).
+pub const AWS_TEST_SECRET_KEY: &str = "standin-secret";

@@ -431,6 +431,17 @@ impl Cluster {
         ))
     }
 
+    /// Changes the test role's password on the writer and waits until the replicas have it
+    /// (a rotation's "set secret" step).
+    pub fn set_test_password(&self, password: &str) -> Result<()> {
+        let quoted = password.replace('\'', "''");
+        self.query(
+            &self.writer_id(),
+            &format!("ALTER ROLE {TEST_USER} PASSWORD '{quoted}'"),
+        )?;
+        self.wait_replicated()
+    }
+
     /// Runs SQL with psql as superuser `postgres` on an instance (directly, not through the
     /// proxy) in the test database; returns the rows unaligned, `|`-separated, trimmed.
     pub fn query(&self, id: &str, sql: &str) -> Result<String> {

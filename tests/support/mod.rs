@@ -6,6 +6,7 @@
 //! - [`Cluster`]: a writer and streaming replicas of real PostgreSQL 15, each behind a
 //!   [`FaultProxy`], with Aurora's metadata functions stood in (see `aurora_sql.rs`).
 //! - [`RdsStub`]: the RDS query-protocol actions for custom cluster endpoints.
+//! - [`SecretsStub`]: Secrets Manager's GetSecretValue, with errors, rotation and a request log.
 //!
 //! Everything binds to 127.0.0.1 on free ports, so tests may run in parallel, and every process,
 //! socket and directory is released on drop, also when a test panics.
@@ -16,10 +17,12 @@
 mod aurora_sql;
 mod cluster;
 mod error;
+mod http;
 mod ports;
 mod process;
 mod proxy;
 mod rds_stub;
+mod secrets_stub;
 
 pub use cluster::{Cluster, ClusterOptions, InstanceInfo, Role, RowUpdate, TopologyRow};
 pub use error::{Error, Result};
@@ -27,6 +30,7 @@ pub use proxy::{FaultMode, FaultProxy};
 pub use rds_stub::{
     CustomEndpoint, CustomEndpointType, RdsStub, Repeat, RequestRecord, StubFault, StubOptions,
 };
+pub use secrets_stub::{SecretFault, SecretsRequest, SecretsStub};
 
 /// The login role the driver under test uses; it authenticates with SCRAM-SHA-256.
 pub const TEST_USER: &str = "auroraodbc";

@@ -4,21 +4,15 @@
 //! RDS query protocol (form-encoded POST, XML answers) for CreateDBClusterEndpoint,
 //! DescribeDBClusterEndpoints, ModifyDBClusterEndpoint and DeleteDBClusterEndpoint. Tests change
 //! endpoints, inject failures and read the request log through the Rust API while a driver polls.
-//! Plain threads: one for accepting, one per connection (the SDK keeps connections alive).
+//! The HTTP server is shared with the Secrets Manager stub (`super::http`).
 
-use std::collections::{BTreeMap, HashMap};
-use std::io::BufReader;
-use std::net::{Shutdown, SocketAddr, TcpStream};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
-use std::thread::{self, JoinHandle};
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::SystemTime;
 
-mod http;
-
-use super::error::{Error, Result};
-use super::ports;
-use http::{parse_form, read_request, write_response, HttpRequest, HttpResponse};
+use super::error::Result;
+use super::http::{parse_form, HttpRequest, HttpResponse, HttpServer, StubState};
 
 /// The API version the RDS query protocol carries.
 pub const API_VERSION: &str = "2014-10-31";
@@ -136,78 +130,42 @@ pub struct RequestRecord {
 struct State {
     endpoints: BTreeMap<String, CustomEndpoint>,
     faults: Vec<(StubFault, Repeat)>,
-    log: Vec<RequestRecord>,
 }
 
 struct Shared {
     options: StubOptions,
-    state: Mutex<State>,
-    closed: AtomicBool,
-    /// Hung requests wait here until the stub closes.
-    hang: (Mutex<()>, Condvar),
-    conns: Mutex<HashMap<u64, TcpStream>>,
-    next_conn: AtomicU64,
-    next_request: AtomicU64,
-}
-
-impl Shared {
-    fn state(&self) -> MutexGuard<'_, State> {
-        // A panicking test thread cannot leave State half-changed in a way that matters here.
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
-    }
+    core: StubState<State, RequestRecord>,
 }
 
 /// A running RDS API stub; dropping it stops the server and closes its connections.
 pub struct RdsStub {
-    addr: SocketAddr,
+    server: HttpServer,
     shared: Arc<Shared>,
-    accept_thread: Option<JoinHandle<()>>,
 }
 
 impl RdsStub {
     /// Starts the stub on a free loopback port, with no endpoints.
     pub fn start(options: StubOptions) -> Result<RdsStub> {
-        let listener = ports::bind_loopback().map_err(|e| Error::context("RDS stub bind", e))?;
-        let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
             options,
-            state: Mutex::new(State::default()),
-            closed: AtomicBool::new(false),
-            hang: (Mutex::new(()), Condvar::new()),
-            conns: Mutex::new(HashMap::new()),
-            next_conn: AtomicU64::new(1),
-            next_request: AtomicU64::new(1),
+            core: StubState::new(State::default(), "00000000-0000-4000-8000"),
         });
-        let accept_shared = shared.clone();
-        let accept_thread = thread::Builder::new()
-            .name("standin-rds-accept".into())
-            .spawn(move || {
-                for stream in listener.incoming() {
-                    if accept_shared.closed.load(Ordering::Acquire) {
-                        return;
-                    }
-                    let Ok(stream) = stream else { continue };
-                    let conn_shared = accept_shared.clone();
-                    let _ = thread::Builder::new()
-                        .name("standin-rds-conn".into())
-                        .spawn(move || serve_connection(stream, conn_shared));
-                }
-            })
-            .map_err(|e| Error::context("RDS stub thread", e))?;
-        Ok(RdsStub {
-            addr,
-            shared,
-            accept_thread: Some(accept_thread),
-        })
+        let handler_shared = shared.clone();
+        let server = HttpServer::start(
+            "standin-rds",
+            Arc::new(move |request| handle(&handler_shared, request)),
+            malformed,
+        )?;
+        Ok(RdsStub { server, shared })
     }
 
     /// `http://127.0.0.1:<port>`: what `endpoint_url` or `AWS_ENDPOINT_URL_RDS` should be.
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("http://{}", self.server.addr())
     }
 
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.server.addr()
     }
 
     pub fn options(&self) -> &StubOptions {
@@ -222,14 +180,15 @@ impl RdsStub {
     /// Creates or replaces an endpoint.
     pub fn put_endpoint(&self, endpoint: CustomEndpoint) {
         self.shared
-            .state()
+            .core
+            .lock()
             .endpoints
             .insert(endpoint.id.clone(), endpoint);
     }
 
     /// Changes an endpoint in place; false if there is no such endpoint.
     pub fn update_endpoint(&self, id: &str, change: impl FnOnce(&mut CustomEndpoint)) -> bool {
-        match self.shared.state().endpoints.get_mut(id) {
+        match self.shared.core.lock().endpoints.get_mut(id) {
             Some(endpoint) => {
                 change(endpoint);
                 true
@@ -257,67 +216,47 @@ impl RdsStub {
     }
 
     pub fn remove_endpoint(&self, id: &str) -> Option<CustomEndpoint> {
-        self.shared.state().endpoints.remove(id)
+        self.shared.core.lock().endpoints.remove(id)
     }
 
     pub fn endpoint(&self, id: &str) -> Option<CustomEndpoint> {
-        self.shared.state().endpoints.get(id).cloned()
+        self.shared.core.lock().endpoints.get(id).cloned()
     }
 
     pub fn endpoints(&self) -> Vec<CustomEndpoint> {
-        self.shared.state().endpoints.values().cloned().collect()
+        self.shared
+            .core
+            .lock()
+            .endpoints
+            .values()
+            .cloned()
+            .collect()
     }
 
     /// Makes coming requests fail; faults injected earlier are used up first.
     pub fn inject(&self, fault: StubFault, repeat: Repeat) {
-        self.shared.state().faults.push((fault, repeat));
+        self.shared.core.lock().faults.push((fault, repeat));
     }
 
     pub fn clear_faults(&self) {
-        self.shared.state().faults.clear();
+        self.shared.core.lock().faults.clear();
     }
 
     /// Every request received so far, oldest first.
     pub fn requests(&self) -> Vec<RequestRecord> {
-        self.shared.state().log.clone()
+        self.shared.core.requests()
     }
 
     /// How many requests of one action were received.
     pub fn count(&self, action: &str) -> usize {
-        self.shared
-            .state()
-            .log
+        self.requests()
             .iter()
             .filter(|r| r.action == action)
             .count()
     }
 
     pub fn clear_requests(&self) {
-        self.shared.state().log.clear();
-    }
-}
-
-impl Drop for RdsStub {
-    fn drop(&mut self) {
-        self.shared.closed.store(true, Ordering::Release);
-        // Wake the accept loop, hung requests and idle keep-alive readers.
-        let _ = TcpStream::connect(self.addr);
-        {
-            let _guard = self.shared.hang.0.lock().unwrap_or_else(|p| p.into_inner());
-            self.shared.hang.1.notify_all();
-        }
-        for (_, conn) in self
-            .shared
-            .conns
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .drain()
-        {
-            let _ = conn.shutdown(Shutdown::Both);
-        }
-        if let Some(thread) = self.accept_thread.take() {
-            let _ = thread.join();
-        }
+        self.shared.core.clear_requests();
     }
 }
 
@@ -328,49 +267,14 @@ fn endpoint_host(options: &StubOptions, id: &str) -> String {
     )
 }
 
-fn serve_connection(stream: TcpStream, shared: Arc<Shared>) {
-    let conn_id = shared.next_conn.fetch_add(1, Ordering::AcqRel);
-    if let Ok(clone) = stream.try_clone() {
-        shared
-            .conns
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(conn_id, clone);
-    }
-    let mut writer = match stream.try_clone() {
-        Ok(w) => w,
-        Err(_) => return,
-    };
-    let mut reader = BufReader::new(stream);
-    while !shared.closed.load(Ordering::Acquire) {
-        let request = match read_request(&mut reader, &mut writer) {
-            Ok(Some(request)) => request,
-            Ok(None) => break,
-            Err(_) => {
-                let response = error_response(&shared, 400, "MalformedRequest", "bad HTTP request");
-                let _ = write_response(&mut writer, &response, false);
-                break;
-            }
-        };
-        let Some(response) = handle(&shared, &request) else {
-            // A hung answer: hold the connection, say nothing, until the stub closes.
-            let mut guard = shared.hang.0.lock().unwrap_or_else(|p| p.into_inner());
-            while !shared.closed.load(Ordering::Acquire) {
-                guard = shared.hang.1.wait(guard).unwrap_or_else(|p| p.into_inner());
-            }
-            break;
-        };
-        if write_response(&mut writer, &response, request.keep_alive).is_err()
-            || !request.keep_alive
-        {
-            break;
-        }
-    }
-    shared
-        .conns
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .remove(&conn_id);
+/// The answer to a request that is not HTTP.
+fn malformed() -> HttpResponse {
+    error_text(
+        400,
+        "MalformedRequest",
+        "bad HTTP request",
+        "00000000-0000-4000-8000-000000000000",
+    )
 }
 
 /// Form parameters with the query protocol's list conventions.
@@ -432,8 +336,8 @@ fn handle(shared: &Shared, request: &HttpRequest) -> Option<HttpResponse> {
     let params = Params(parse_form(&request.body));
     let action = params.get("Action").unwrap_or_default().to_string();
     let fault = {
-        let mut state = shared.state();
-        state.log.push(RequestRecord {
+        let mut state = shared.core.lock();
+        shared.core.record(RequestRecord {
             action: action.clone(),
             endpoint_id: params
                 .get("DBClusterEndpointIdentifier")
@@ -508,7 +412,8 @@ fn handle(shared: &Shared, request: &HttpRequest) -> Option<HttpResponse> {
     })
 }
 
-fn take_fault(faults: &mut Vec<(StubFault, Repeat)>) -> Option<StubFault> {
+/// The first injected fault, counting down its repeats (shared with the Secrets Manager stub).
+pub(super) fn take_fault<F: Copy>(faults: &mut Vec<(F, Repeat)>) -> Option<F> {
     let (fault, repeat) = faults.first_mut()?;
     let fault = *fault;
     match repeat {
@@ -537,7 +442,8 @@ fn describe(shared: &Shared, params: &Params) -> HttpResponse {
     let endpoint_id = params.get("DBClusterEndpointIdentifier");
     let filters = params.filters();
     let matching: Vec<CustomEndpoint> = shared
-        .state()
+        .core
+        .lock()
         .endpoints
         .values()
         .filter(|e| endpoint_id.is_none_or(|id| e.id == id))
@@ -615,7 +521,7 @@ fn create(shared: &Shared, params: &Params) -> HttpResponse {
         status: "available".into(),
     };
     {
-        let mut state = shared.state();
+        let mut state = shared.core.lock();
         if state.endpoints.contains_key(id) {
             drop(state);
             return error_response(
@@ -658,7 +564,7 @@ fn modify(shared: &Shared, params: &Params) -> HttpResponse {
         },
     };
     let updated = {
-        let mut state = shared.state();
+        let mut state = shared.core.lock();
         state.endpoints.get_mut(id).map(|endpoint| {
             if let Some(kind) = kind {
                 endpoint.kind = kind;
@@ -691,7 +597,7 @@ fn delete(shared: &Shared, params: &Params) -> HttpResponse {
             "DBClusterEndpointIdentifier is required",
         );
     };
-    let removed = shared.state().endpoints.remove(id);
+    let removed = shared.core.lock().endpoints.remove(id);
     match removed {
         Some(mut endpoint) => {
             endpoint.status = "deleting".into();
@@ -757,13 +663,8 @@ fn resource_id(id: &str) -> String {
     format!("cluster-endpoint-{hash:016X}")
 }
 
-fn request_id(shared: &Shared) -> String {
-    let n = shared.next_request.fetch_add(1, Ordering::AcqRel);
-    format!("00000000-0000-4000-8000-{n:012x}")
-}
-
 fn ok_response(shared: &Shared, action: &str, result: &str) -> HttpResponse {
-    let request_id = request_id(shared);
+    let request_id = shared.core.request_id();
     let body = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
          <{action}Response xmlns=\"{XMLNS}\">\
@@ -773,13 +674,18 @@ fn ok_response(shared: &Shared, action: &str, result: &str) -> HttpResponse {
     );
     HttpResponse {
         status: 200,
+        content_type: "text/xml",
         body,
         request_id,
     }
 }
 
 fn error_response(shared: &Shared, status: u16, code: &str, message: &str) -> HttpResponse {
-    let request_id = request_id(shared);
+    error_text(status, code, message, &shared.core.request_id())
+}
+
+fn error_text(status: u16, code: &str, message: &str, request_id: &str) -> HttpResponse {
+    let request_id = request_id.to_string();
     let kind = if status >= 500 { "Receiver" } else { "Sender" };
     let body = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
@@ -792,6 +698,7 @@ fn error_response(shared: &Shared, status: u16, code: &str, message: &str) -> Ht
     );
     HttpResponse {
         status,
+        content_type: "text/xml",
         body,
         request_id,
     }
