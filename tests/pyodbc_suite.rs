@@ -37,50 +37,11 @@ const KNOWN_FAILURES: &[(&str, &str)] = &[
         "test_numeric_over_38_digits_read[1234567890123456789012345678901234567890.5-binary]",
         OVER_38_DIGITS,
     ),
-    (
-        "test_fast_executemany_decimal_scale_from_values",
-        FAST_DECIMALS,
-    ),
-    (
-        "test_fast_executemany_guessed_scale_values[int-digits-after-scale]",
-        FAST_DECIMALS,
-    ),
-    (
-        "test_fast_executemany_guessed_scale_values[whole-after-scale-38]",
-        FAST_DECIMALS,
-    ),
-    (
-        "test_fast_executemany_guessed_scale_values[mixed]",
-        FAST_DECIMALS,
-    ),
-    (
-        "test_fast_executemany_guessed_scale_values[shrink]",
-        FAST_DECIMALS,
-    ),
-    (
-        "test_fast_executemany_guessed_scale_values[many-scales]",
-        FAST_DECIMALS,
-    ),
-    (
-        "test_fast_executemany_guessed_scale_int_after_scale",
-        FAST_DECIMALS,
-    ),
-    (
-        "test_fast_executemany_setinputsizes_without_scale[sizes0]",
-        FAST_DECIMALS,
-    ),
-    (
-        "test_fast_executemany_setinputsizes_without_scale[sizes1]",
-        FAST_DECIMALS,
-    ),
 ];
 
 const OVER_38_DIGITS: &str = "a numeric of more than 38 digits read as SQL_C_NUMERIC fails \
      (22003), so pyodbc reads it again as text; psqlODBC returns SQL_SUCCESS_WITH_INFO 01004, \
      which pyodbc turns into the DataError the test expects (issue 14 item 5)";
-
-const FAST_DECIMALS: &str = "fast_executemany of Decimals into numeric: 'Converting decimal \
-     loses precision' from the parameter description SQLDescribeParam gives (issue 14 item 8)";
 
 /// Tests the suite skips: none may (the comma locale is built for the run).
 const KNOWN_SKIPS: &[(&str, &str)] = &[];

@@ -40,10 +40,13 @@ pub fn column(s: &Statement, col: u16) -> OdbcResult<Description> {
     })
 }
 
-const SQL_NULLABLE_UNKNOWN: i16 = 2;
+const SQL_NULLABLE: i16 = 1;
 
 /// SQLDescribeParam for parameter `number` (1-based): its type as the server inferred it, or
-/// VARCHAR when it did not; nullability is unknown.
+/// VARCHAR when it did not; SQL_NULLABLE, as psqlODBC answers. A numeric parameter is
+/// numeric(28,6) (a parameter has no type modifier), as psqlODBC's; SQLGetInfo's
+/// SQL_DESCRIBE_PARAMETER is "N", as psqlODBC's, so that applications (pyodbc) do not take
+/// that for the column's precision and scale.
 pub fn parameter(s: &Statement, number: u16) -> OdbcResult<Description> {
     let ty = s.param_type(number)?;
     let limits = s.conn.state.lock().limits;
@@ -56,7 +59,7 @@ pub fn parameter(s: &Statement, number: u16) -> OdbcResult<Description> {
         sql_type: info.sql_type,
         column_size: usize::try_from(info.column_size).unwrap_or(0),
         decimal_digits: info.decimal_digits,
-        nullable: SQL_NULLABLE_UNKNOWN,
+        nullable: SQL_NULLABLE,
     })
 }
 

@@ -1033,7 +1033,9 @@ pub fn info_value(info_type: u16, ctx: &InfoContext<'_>) -> Option<InfoValue> {
         SQL_FILE_USAGE => u16v(0), // SQL_FILE_NOT_SUPPORTED
 
         // Statements, parameters and batches
-        SQL_DESCRIBE_PARAMETER => s("Y"),
+        // psqlODBC says "N" (its SQLDescribeParam answers, but numeric parameters only as
+        // numeric(28,6)); pyodbc then takes a Decimal parameter's scale from the values.
+        SQL_DESCRIBE_PARAMETER => s("N"),
         SQL_NEED_LONG_DATA_LEN => s("N"),
         SQL_MULT_RESULT_SETS => s("Y"),
         SQL_PARAM_ARRAY_ROW_COUNTS => u32v(1), // SQL_PARC_BATCH: one count per parameter set
@@ -1248,7 +1250,7 @@ mod tests {
             (SQL_MAX_COLUMN_NAME_LEN, InfoValue::U16(63)),
             (SQL_MAX_TABLE_NAME_LEN, InfoValue::U16(63)),
             (SQL_MAX_SCHEMA_NAME_LEN, InfoValue::U16(63)),
-            (SQL_DESCRIBE_PARAMETER, InfoValue::Str("Y".into())),
+            (SQL_DESCRIBE_PARAMETER, InfoValue::Str("N".into())),
             (SQL_NEED_LONG_DATA_LEN, InfoValue::Str("N".into())),
             (SQL_DATA_SOURCE_READ_ONLY, InfoValue::Str("N".into())),
             (SQL_TXN_CAPABLE, InfoValue::U16(2)),

@@ -1,5 +1,5 @@
 /* What the driver says about statements and their results, as psqlODBC says it: SQLRowCount
- * after statements with and without a count, and uuid columns.
+ * after statements with and without a count, uuid columns, and parameters.
  *
  * argv[1]: connection string (with fetch_batch_rows=10, so that "a longer result" is short). */
 #include "check.h"
@@ -95,6 +95,34 @@ static void uuid_columns(SQLHDBC dbc) {
   printf("ok uuid\n");
 }
 
+static void describe_params(SQLHDBC dbc) {
+  SQLCHAR yn[4] = {0};
+  SQLSMALLINT len;
+  CHECK(OK(SQLGetInfo(dbc, SQL_DESCRIBE_PARAMETER, yn, sizeof yn, &len)), "SQL_DESCRIBE_PARAMETER", SQL_HANDLE_DBC, dbc);
+  /* "N", as psqlODBC: a parameter's description is the server's type, not the target
+   * column's (pyodbc then takes Decimal scales from the values). */
+  CHECK(strcmp((char *)yn, "N") == 0, "SQL_DESCRIBE_PARAMETER is N", SQL_HANDLE_DBC, dbc);
+  SQLHSTMT st = stmt_on(dbc);
+  exec(st, "DROP TABLE IF EXISTS md_params");
+  exec(st, "CREATE TABLE md_params(i int, u uuid, n numeric(30,12), t text)");
+  CHECK(OK(SQLPrepare(st, (SQLCHAR *)"INSERT INTO md_params VALUES (?, ?, ?, ?)", SQL_NTS)), "prepare", SQL_HANDLE_STMT, st);
+  struct { SQLSMALLINT type; SQLULEN size; SQLSMALLINT digits; } want[] = {
+      {SQL_INTEGER, 10, 0}, {SQL_GUID, 37, 0}, {SQL_NUMERIC, 28, 6}, {SQL_LONGVARCHAR, 8190, 0}};
+  for (SQLUSMALLINT p = 1; p <= 4; p++) {
+    SQLSMALLINT type, digits, nullable;
+    SQLULEN size;
+    CHECK(OK(SQLDescribeParam(st, p, &type, &size, &digits, &nullable)), "SQLDescribeParam", SQL_HANDLE_STMT, st);
+    if (type != want[p - 1].type || size != want[p - 1].size || digits != want[p - 1].digits || nullable != SQL_NULLABLE) {
+      fprintf(stderr, "FAIL parameter %d: type %d size %lu digits %d nullable %d\n", p, type, (unsigned long)size, digits, nullable);
+      exit(1);
+    }
+  }
+  SQLFreeStmt(st, SQL_CLOSE);
+  exec(st, "DROP TABLE md_params");
+  SQLFreeHandle(SQL_HANDLE_STMT, st);
+  printf("ok parameters\n");
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) check_fail("usage: metadata CONNECTION_STRING", __LINE__);
   SQLHENV env;
@@ -102,6 +130,7 @@ int main(int argc, char **argv) {
   connect_or_exit(argv[1], SQL_OV_ODBC3, &env, &dbc);
   row_counts(dbc);
   uuid_columns(dbc);
+  describe_params(dbc);
   disconnect_and_free(env, dbc);
   printf("all passed\n");
   return 0;
