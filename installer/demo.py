@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Shows host monitoring and failover against the stand-in cluster, through pyodbc.
+"""Shows host monitoring, failover and Secrets Manager logins against the stand-in cluster,
+through pyodbc.
 
     demo.py efm DSN STATE_FILE STANDIN_BIN
         Runs a long query on DSN with aggressive host monitoring, black-holes the instance 2 s
@@ -10,6 +11,12 @@
         Connects through DSN (the cluster endpoint, default plugin chain), fails the cluster
         over to a reader (auroraodbc-standin ctl ... failover <reader>) and keeps using the
         same connection: one 08S02, then the new writer answers.
+
+    demo.py secret DSN STATE_FILE STANDIN_BIN
+        Connects through DSN (plugin aws_secrets_manager, no password in it), rotates the
+        secret (auroraodbc-standin ctl ... rotate-secret <new password>: the password changes
+        on the instances and in the secret together) and connects again from the same process:
+        the cached login is refused, the driver reads the secret again once and logs in.
 
 Used by installer/quickstart.sh; exits non-zero when the driver does not behave as shown.
 """
@@ -127,12 +134,34 @@ def failover(dsn, state_file, standin):
     return 0
 
 
+def secret(dsn, state_file, standin):
+    def login(what):
+        conn = pyodbc.connect(f"DSN={dsn}", autocommit=True)
+        user = conn.cursor().execute("SELECT current_user").fetchone()[0]
+        conn.close()
+        print(f"  {what}: logged in as {user}")
+
+    login("first connection (the secret read from the Secrets Manager stub)")
+    login("second connection (the cached login, no API call)")
+    ctl(standin, state_file, "rotate-secret", f"rotated-{int(time.time())}")
+    try:
+        login("after the rotation, same process (cached login refused, secret read again)")
+    except pyodbc.Error as error:
+        code, message = sqlstate(error)
+        print(f"  SQLSTATE {code}: {message}")
+        return 1
+    return 0
+
+
+MODES = {"efm": efm, "failover": failover, "secret": secret}
+
+
 def main(argv):
-    if len(argv) != 5 or argv[1] not in ("efm", "failover"):
+    if len(argv) != 5 or argv[1] not in MODES:
         print(__doc__.strip(), file=sys.stderr)
         return 2
     mode, dsn, state_file, standin = argv[1:]
-    return efm(dsn, state_file, standin) if mode == "efm" else failover(dsn, state_file, standin)
+    return MODES[mode](dsn, state_file, standin)
 
 
 if __name__ == "__main__":

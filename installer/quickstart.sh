@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Quick start: builds the driver, registers it for the current user, starts a local stand-in
-# Aurora cluster (a writer, two readers, an RDS API stub with a custom endpoint), writes DSNs
+# Aurora cluster (a writer, two readers, an RDS API stub with a custom endpoint, a Secrets
+# Manager API stub with the login in a secret), writes DSNs
 # for it into ~/.odbc.ini, runs real queries through the driver with isql, and stops the
 # cluster again. On the way it shows host monitoring (a query on a host that stops answering
-# fails fast) and failover (the same connection moves on to the new writer), driving the
+# fails fast), failover (the same connection moves on to the new writer) and logins from a
+# Secrets Manager secret through a rotation, driving the
 # stand-in with `auroraodbc-standin ctl`. No AWS account is needed; everything runs on 127.0.0.1.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
@@ -96,6 +98,17 @@ python3 installer/demo.py efm "auroraodbc-demo-$writer" "$state" "$target/aurora
 step "failover: the same connection carries on on the new writer"
 python3 installer/demo.py failover auroraodbc-demo-writer "$state" "$target/auroraodbc-standin"
 echo "writer is now $(get writer)"
+
+step "AWS Secrets Manager: no password in the DSN, the login read from a secret"
+# The DSN names the secret by ARN (the region comes from it) and the stub's URL; UID and PWD
+# are not needed. The driver's AWS SDK signs with any credentials the stub accepts.
+printf '\n[auroraodbc-demo-secret]\nDriver=auroraodbc\nServer=%s\nPort=5432\nDatabase=%s\nhost_address_map=%s\nplugins=aws_secrets_manager\nsecrets_manager_secret_id=%s\nsecrets_manager_endpoint=%s\n' \
+  "$(get cluster_endpoint)" "$(get database)" "$(get host_map)" "$(get secret_arn)" "$(get secrets_url)" >> "$ini"
+echo "secret $(get secret_id): $(get secret_arn)"
+AWS_ACCESS_KEY_ID=demo AWS_SECRET_ACCESS_KEY=demo AWS_EC2_METADATA_DISABLED=true NO_PROXY=127.0.0.1,localhost \
+  python3 installer/demo.py secret auroraodbc-demo-secret "$state" "$target/auroraodbc-standin"
+printf 'the DSN with the old password in it now: '
+echo "SELECT 1" | isql -b -v auroraodbc-demo-writer 2>&1 | grep -o '\[28P01\].*' | head -1 || true
 
 step "done"
 echo "The DSNs stay in ~/.odbc.ini (sections auroraodbc-demo-*); the stand-in cluster is stopped now."

@@ -1,5 +1,6 @@
-//! `auroraodbc-standin ctl` changes a running `auroraodbc-standin up`: proxy faults and a
-//! failover, seen from outside through the proxies and the state file.
+//! `auroraodbc-standin ctl` changes a running `auroraodbc-standin up`: proxy faults, a
+//! failover and a secret rotation, seen from outside through the proxies, the Secrets Manager
+//! stub and the state file.
 
 use std::collections::HashMap;
 use std::io::{Read, Write};
@@ -112,6 +113,23 @@ fn server_answers(addr: SocketAddr) -> bool {
     matches!(stream.read(&mut answer), Ok(1) if answer[0] == b'S' || answer[0] == b'N')
 }
 
+/// The Secrets Manager stub's GetSecretValue answer for `secret_id`, by plain HTTP.
+fn secret_value(url: &str, secret_id: &str) -> String {
+    let addr = url.trim_start_matches("http://");
+    let mut stream = TcpStream::connect(addr).unwrap();
+    let body = format!("{{\"SecretId\":\"{secret_id}\"}}");
+    let request = format!(
+        "POST / HTTP/1.1\r\nHost: {addr}\r\nX-Amz-Target: secretsmanager.GetSecretValue\r\n\
+         Content-Type: application/x-amz-json-1.1\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    answer
+}
+
 /// Whether the instance behind a proxy is the writer, asked with psql as the test user.
 fn is_writer(addr: SocketAddr, state: &HashMap<String, String>) -> bool {
     let conn = format!(
@@ -161,6 +179,24 @@ fn ctl_sets_faults_and_fails_over() {
     assert_eq!(state["instance-1.role"], "reader");
     assert!(is_writer(standin.proxy("instance-2"), &state));
     assert!(!is_writer(standin.proxy("instance-3"), &state));
+
+    // A rotation: the new password works on the instances and is in the secret.
+    let before = secret_value(&state["secrets_url"], &state["secret_id"]);
+    assert!(before.contains(&state["password"]), "{before}");
+    let answer = standin.ctl(&["rotate-secret", "Rot4ted-by-ctl"]);
+    assert!(answer.contains("auroraodbc-demo/login"), "{answer}");
+    let state = standin.state();
+    assert_eq!(state["password"], "Rot4ted-by-ctl");
+    assert!(
+        is_writer(standin.proxy("instance-2"), &state),
+        "logs in with the new password"
+    );
+    let after = secret_value(&state["secrets_url"], &state["secret_id"]);
+    assert!(
+        after.contains("Rot4ted-by-ctl") && after.contains(&state["user"]),
+        "{after}"
+    );
+    assert!(fails(&["rotate-secret"]));
 
     // `down` waits until the process is gone; a zombie still counts as there, so the test
     // (its parent) reaps it while `down` runs.

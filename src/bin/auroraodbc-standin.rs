@@ -6,11 +6,15 @@
 //! auroraodbc-standin down [--state-file PATH]
 //! auroraodbc-standin ctl [--state-file PATH] fault <instance> <passthrough|blackhole|reset|refuse>
 //! auroraodbc-standin ctl [--state-file PATH] failover <instance>
+//! auroraodbc-standin ctl [--state-file PATH] rotate-secret <new-password>
 //! ```
 //!
-//! `up` starts the cluster, its fault proxies and the RDS API stub (with custom endpoint
-//! `reporting` on the replicas), prints the addresses, writes a key=value state file and waits
-//! for SIGINT/SIGTERM (or `down`), then cleans everything up.
+//! `up` starts the cluster, its fault proxies, the RDS API stub (with custom endpoint
+//! `reporting` on the replicas) and the Secrets Manager API stub (with secret
+//! `auroraodbc-demo/login` holding the test login), prints the addresses, writes a key=value
+//! state file and waits for SIGINT/SIGTERM (or `down`), then cleans everything up.
+//! `rotate-secret` changes the test user's password on the instances and in the secret in one
+//! step, as a rotation does.
 //!
 //! While it runs, `up` listens on a Unix domain socket next to the state file (its path is the
 //! state file's `control=` line). `ctl` sends one command line there and prints the one-line
@@ -28,16 +32,20 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use support::{Cluster, ClusterOptions, CustomEndpoint, FaultMode, RdsStub};
+use support::{Cluster, ClusterOptions, CustomEndpoint, FaultMode, RdsStub, SecretsStub};
 
 const USAGE: &str = "usage:
   auroraodbc-standin up [--replicas N] [--state-file PATH]
   auroraodbc-standin down [--state-file PATH]
   auroraodbc-standin ctl [--state-file PATH] fault <instance> <passthrough|blackhole|reset|refuse>
-  auroraodbc-standin ctl [--state-file PATH] failover <instance>";
+  auroraodbc-standin ctl [--state-file PATH] failover <instance>
+  auroraodbc-standin ctl [--state-file PATH] rotate-secret <new-password>";
 
 /// The custom endpoint the CLI creates, made of the replicas.
 const CUSTOM_ENDPOINT: &str = "reporting";
+
+/// The secret the CLI creates in the Secrets Manager stub, holding the test login.
+const DEMO_SECRET: &str = "auroraodbc-demo/login";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -133,6 +141,9 @@ fn up(args: &Args) -> Result<(), String> {
     let cluster = Cluster::start(options).map_err(|e| format!("starting the cluster: {e}"))?;
     let stub = RdsStub::start(cluster.stub_options())
         .map_err(|e| format!("starting the RDS stub: {e}"))?;
+    let secrets = SecretsStub::start(&cluster.options().region)
+        .map_err(|e| format!("starting the Secrets Manager stub: {e}"))?;
+    let secret_arn = secrets.put_login(DEMO_SECRET, support::TEST_USER, support::TEST_PASSWORD);
     let readers = cluster.reader_ids();
     let members: Vec<&str> = readers.iter().map(String::as_str).collect();
     stub.put_endpoint(CustomEndpoint::with_static(
@@ -160,6 +171,9 @@ fn up(args: &Args) -> Result<(), String> {
     let control = Control {
         cluster: &cluster,
         stub: &stub,
+        secrets: &secrets,
+        secret_arn,
+        password: std::sync::Mutex::new(support::TEST_PASSWORD.to_string()),
         total,
         state_file: &args.state_file,
         socket: &socket,
@@ -168,7 +182,7 @@ fn up(args: &Args) -> Result<(), String> {
         let _ = std::fs::remove_file(&socket);
         return Err(e);
     }
-    print_summary(&cluster, &stub, total, &args.state_file);
+    print_summary(&control);
     println!("  control socket   {}", socket.display());
 
     let stop = AtomicBool::new(false);
@@ -186,6 +200,7 @@ fn up(args: &Args) -> Result<(), String> {
     });
     drop(listener);
     let _ = std::fs::remove_file(&socket);
+    drop(secrets);
     drop(stub);
     drop(cluster);
     let _ = std::fs::remove_file(&args.state_file);
@@ -193,7 +208,8 @@ fn up(args: &Args) -> Result<(), String> {
     Ok(())
 }
 
-fn print_summary(cluster: &Cluster, stub: &RdsStub, total: Duration, state_file: &Path) {
+fn print_summary(control: &Control) {
+    let (cluster, stub, total) = (control.cluster, control.stub, control.total);
     println!(
         "auroraodbc stand-in cluster up: {} instances in {:.2} s (servers {:.2} s)",
         cluster.instances().len(),
@@ -222,14 +238,16 @@ fn print_summary(cluster: &Cluster, stub: &RdsStub, total: Duration, state_file:
             .map(|e| e.static_members.join(","))
             .unwrap_or_default()
     );
+    println!("  Secrets Manager  {}", control.secrets.url());
+    println!("  secret           {DEMO_SECRET} ({})", control.secret_arn);
     println!(
         "  login            user={} password={} dbname={}",
         support::TEST_USER,
-        support::TEST_PASSWORD,
+        control.password(),
         support::TEST_DATABASE
     );
     println!("  host_address_map {}", cluster.host_map());
-    println!("  state file       {}", state_file.display());
+    println!("  state file       {}", control.state_file.display());
     println!("Stop with Ctrl-C, SIGTERM or `auroraodbc-standin down`.");
 }
 
@@ -244,6 +262,10 @@ fn control_path(state_file: &Path) -> PathBuf {
 struct Control<'a> {
     cluster: &'a Cluster,
     stub: &'a RdsStub,
+    secrets: &'a SecretsStub,
+    secret_arn: String,
+    /// The test user's password now (`rotate-secret` changes it).
+    password: std::sync::Mutex<String>,
     total: Duration,
     state_file: &'a Path,
     socket: &'a Path,
@@ -251,9 +273,16 @@ struct Control<'a> {
 
 impl Control<'_> {
     fn state(&self) -> String {
-        let mut text = state_text(self.cluster, self.stub, self.total);
+        let mut text = state_text(self);
         let _ = writeln!(text, "control={}", self.socket.display());
         text
+    }
+
+    fn password(&self) -> String {
+        self.password
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// Accepts control connections one at a time until `stop` is set. The listener is
@@ -309,6 +338,18 @@ impl Control<'_> {
                     began.elapsed().as_secs_f64()
                 )
             }
+            ["rotate-secret", password] => {
+                self.secrets
+                    .rotate(DEMO_SECRET, support::TEST_USER, password, || {
+                        cluster.set_test_password(password)
+                    })
+                    .map_err(|e| e.to_string())?;
+                *self.password.lock().unwrap_or_else(|p| p.into_inner()) = password.to_string();
+                format!(
+                    "{}'s password changed on every instance and in secret {DEMO_SECRET}",
+                    support::TEST_USER
+                )
+            }
             _ => return Err(format!("unknown command {:?}", words.join(" "))),
         };
         write_state(self.state_file, &self.state())?;
@@ -332,7 +373,7 @@ fn parse_fault(mode: &str) -> Result<FaultMode, String> {
 fn ctl(state_file: &Path, words: &[String]) -> Result<(), String> {
     let valid = match words.first().map(String::as_str) {
         Some("fault") => words.len() == 3 && parse_fault(&words[2]).is_ok(),
-        Some("failover") => words.len() == 2,
+        Some("failover") | Some("rotate-secret") => words.len() == 2,
         _ => false,
     };
     if !valid {
@@ -373,7 +414,8 @@ fn ctl(state_file: &Path, words: &[String]) -> Result<(), String> {
 }
 
 /// key=value lines; values never contain newlines.
-fn state_text(cluster: &Cluster, stub: &RdsStub, total: Duration) -> String {
+fn state_text(control: &Control) -> String {
+    let (cluster, stub, total) = (control.cluster, control.stub, control.total);
     let mut text = String::new();
     let instances = cluster.instances();
     let ids: Vec<&str> = instances.iter().map(|i| i.id.as_str()).collect();
@@ -404,7 +446,10 @@ fn state_text(cluster: &Cluster, stub: &RdsStub, total: Duration) -> String {
     let _ = writeln!(text, "stub_url={}", stub.url());
     let _ = writeln!(text, "region={}", cluster.options().region);
     let _ = writeln!(text, "user={}", support::TEST_USER);
-    let _ = writeln!(text, "password={}", support::TEST_PASSWORD);
+    let _ = writeln!(text, "password={}", control.password());
+    let _ = writeln!(text, "secrets_url={}", control.secrets.url());
+    let _ = writeln!(text, "secret_id={DEMO_SECRET}");
+    let _ = writeln!(text, "secret_arn={}", control.secret_arn);
     let _ = writeln!(text, "database={}", support::TEST_DATABASE);
     let _ = writeln!(text, "host_map={}", cluster.host_map());
     text
