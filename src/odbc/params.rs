@@ -12,6 +12,9 @@
 //!   (see [`super::nul`]). SQL_C_BINARY sent as character data may hold no NUL at all.
 //! - SQL_C_CHAR / SQL_C_WCHAR bound to a binary SQL type are hex digits (ODBC's rule) and
 //!   become bytea `\x` text.
+//! - SQL_C_TIMESTAMP fractions finer than PostgreSQL's microseconds are truncated (ODBC's
+//!   rule, with 01S07), not left to the server, which would round 23:59:59.999999999 into the
+//!   next day.
 //! - SQL_C_NUMERIC uses the scale stored in the struct (as psqlODBC does), not the APD's
 //!   SQL_DESC_SCALE; the caller may rescale first if it wants the descriptor's.
 //! - SQL_C_FLOAT renders the shortest text that round-trips the f32 ("0.1", not
@@ -93,21 +96,25 @@ fn is_timestamp_sql(sql_type: i16) -> bool {
     matches!(sql_type, sql::TIMESTAMP | sql::TYPE_TIMESTAMP)
 }
 
+/// One parameter value as PostgreSQL text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParamText {
+    pub text: String,
+    /// Fractional seconds finer than microseconds were dropped: the caller reports 01S07.
+    pub fraction_truncated: bool,
+}
+
 /// Renders one parameter value as PostgreSQL text. `data` is exactly the value's bytes:
 /// for CHAR/WCHAR/BINARY the length the application gave, for fixed types the struct.
-/// Returns `None` only for SQL NULL, which the caller normally sees first from the
-/// indicator (SQL_NULL_DATA), so today every value yields `Some`.
-pub fn param_to_text(
-    c_type: i16,
-    sql_type: i16,
-    data: &[u8],
-) -> Result<Option<String>, ConvertError> {
+/// SQL NULL never gets here: the caller sees it first in the indicator (SQL_NULL_DATA).
+pub fn param_to_text(c_type: i16, sql_type: i16, data: &[u8]) -> Result<ParamText, ConvertError> {
     let c_type = if c_type == c::DEFAULT {
         default_c_for_sql(sql_type).ok_or(ConvertError::Unsupported)?
     } else {
         c_type
     };
     let fixed = |n: usize| data.get(..n).ok_or(ConvertError::InvalidCast);
+    let mut fraction_truncated = false;
     let text = match c_type {
         c::CHAR => {
             let text = super::nul::without_terminator(data).map_err(ConvertError::NulInText)?;
@@ -167,7 +174,7 @@ pub fn param_to_text(
             let bc = push_date(&mut out, i16_at(b, 0)?, u16_at(b, 2)?, u16_at(b, 4)?)?;
             out.push(' ');
             let fraction = u32::from_ne_bytes(array(&b[12..16])?);
-            push_time(
+            fraction_truncated = push_time(
                 &mut out,
                 u16_at(b, 6)?,
                 u16_at(b, 8)?,
@@ -191,7 +198,10 @@ pub fn param_to_text(
         c::INTERVAL_YEAR..=c::INTERVAL_MINUTE_TO_SECOND => interval_text(c_type, fixed(28)?)?,
         _ => return Err(ConvertError::Unsupported),
     };
-    Ok(Some(text))
+    Ok(ParamText {
+        text,
+        fraction_truncated,
+    })
 }
 
 /// SQL_INTERVAL_STRUCT as PostgreSQL interval text, in unit words so that a leading field may
@@ -339,27 +349,29 @@ fn push_date(out: &mut String, year: i16, month: u16, day: u16) -> Result<bool, 
     Ok(bc)
 }
 
-/// "HH:MM:SS[.fffffffff]" with trailing fraction zeros dropped; the server rounds to its
-/// microsecond precision.
+/// "HH:MM:SS[.ffffff]" with trailing fraction zeros dropped. The fraction is truncated to
+/// PostgreSQL's microseconds here (the server would round it, 23:59:59.999999999 into the next
+/// day); returns whether digits were dropped.
 fn push_time(
     out: &mut String,
     h: u16,
     m: u16,
     s: u16,
     fraction_ns: u32,
-) -> Result<(), ConvertError> {
+) -> Result<bool, ConvertError> {
     let valid = (h < 24 && m < 60 && s < 60 && fraction_ns < 1_000_000_000)
         || (h == 24 && m == 0 && s == 0 && fraction_ns == 0);
     if !valid {
         return Err(ConvertError::InvalidDatetime);
     }
     let _ = write!(out, "{h:02}:{m:02}:{s:02}");
-    if fraction_ns != 0 {
-        let digits = format!("{fraction_ns:09}");
+    let micros = fraction_ns / 1000;
+    if micros != 0 {
+        let digits = format!("{micros:06}");
         out.push('.');
         out.push_str(digits.trim_end_matches('0'));
     }
-    Ok(())
+    Ok(!fraction_ns.is_multiple_of(1000))
 }
 
 #[cfg(test)]

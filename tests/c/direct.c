@@ -46,6 +46,13 @@ typedef void *SQLPOINTER, *SQLHANDLE, *SQLHENV, *SQLHDBC, *SQLHSTMT, *SQLHDESC, 
 #define SQL_DESC_COUNT 1001
 #define SQL_DESC_CONCISE_TYPE 2
 #define SQL_ATTR_CURRENT_CATALOG 109
+#define SQL_NEED_DATA 99
+#define SQL_DATA_AT_EXEC (-2)
+#define SQL_PARAM_INPUT 1
+#define SQL_INTEGER 4
+#define SQL_ATTR_PARAMSET_SIZE 22
+#define SQL_ATTR_ROW_ARRAY_SIZE 27
+#define SQL_DESC_ARRAY_SIZE 20
 
 typedef SQLRETURN (*AllocHandle_t)(SQLSMALLINT, SQLHANDLE, SQLHANDLE *);
 typedef SQLRETURN (*FreeHandle_t)(SQLSMALLINT, SQLHANDLE);
@@ -72,6 +79,8 @@ typedef SQLRETURN (*Cancel_t)(SQLHSTMT);
 typedef SQLRETURN (*GetCursorName_t)(SQLHSTMT, SQLCHAR *, SQLSMALLINT, SQLSMALLINT *);
 typedef SQLRETURN (*NativeSql_t)(SQLHDBC, SQLCHAR *, SQLINTEGER, SQLCHAR *, SQLINTEGER, SQLINTEGER *);
 typedef SQLRETURN (*GetFunctions_t)(SQLHDBC, SQLUSMALLINT, SQLUSMALLINT *);
+typedef SQLRETURN (*BindParameter_t)(SQLHSTMT, SQLUSMALLINT, SQLSMALLINT, SQLSMALLINT, SQLSMALLINT, SQLULEN, SQLSMALLINT, SQLPOINTER, SQLLEN, SQLLEN *);
+typedef SQLRETURN (*SetStmtAttr_t)(SQLHSTMT, SQLINTEGER, SQLPOINTER, SQLINTEGER);
 typedef SQLRETURN (*GetConnectAttr_t)(SQLHDBC, SQLINTEGER, SQLPOINTER, SQLINTEGER, SQLINTEGER *);
 
 static void *lib;
@@ -244,6 +253,41 @@ int main(int argc, char **argv) {
   CHECK(F(GetDescField)(apd, 1, SQL_DESC_CONCISE_TYPE, NULL, 0, NULL) == SQL_ERROR && strcmp(state_of(SQL_HANDLE_DESC, apd), "HY009") == 0,
         "descriptor field into NULL: HY009");
   CHECK(F(GetDescField)(st, 0, SQL_DESC_COUNT, &count, 0, NULL) == SQL_INVALID_HANDLE, "statement handle as a descriptor: invalid handle");
+
+  /* A statement waiting for data-at-execution values: every other execution is HY010
+   * (the driver manager would say so; here the driver must), until SQLCancel ends the wait. */
+  SQLINTEGER dae_value = 0;
+  SQLLEN dae_ind = SQL_DATA_AT_EXEC;
+  CHECK(F(BindParameter)(st, 1, SQL_PARAM_INPUT, SQL_C_LONG, SQL_INTEGER, 0, 0, &dae_value, 0, &dae_ind) == SQL_SUCCESS, "bind a data-at-execution parameter");
+  CHECK(F(ExecDirect)(st, (SQLCHAR *)"SELECT ?::int4", SQL_NTS) == SQL_NEED_DATA, "execute: SQL_NEED_DATA");
+  CHECK(F(ExecDirect)(st, (SQLCHAR *)"SELECT 1", SQL_NTS) == SQL_ERROR && strcmp(state_of(SQL_HANDLE_STMT, st), "HY010") == 0,
+        "SQLExecDirect while data is pending: HY010");
+  CHECK(F(Prepare)(st, (SQLCHAR *)"SELECT 1", SQL_NTS) == SQL_ERROR && strcmp(state_of(SQL_HANDLE_STMT, st), "HY010") == 0,
+        "SQLPrepare while data is pending: HY010");
+  CHECK(F(Cancel)(st) == SQL_SUCCESS, "SQLCancel ends the wait");
+  dae_ind = 0;
+  dae_value = 41;
+  CHECK(F(ExecDirect)(st, (SQLCHAR *)"SELECT ?::int4 + 1", SQL_NTS) == SQL_SUCCESS && F(Fetch)(st) == SQL_SUCCESS &&
+            F(GetData)(st, 1, SQL_C_LONG, &dae_value, 0, &ind) == SQL_SUCCESS && dae_value == 42,
+        "the statement runs again after the cancel");
+  CHECK(F(CloseCursor)(st) == SQL_SUCCESS, "close");
+
+  /* Array sizes beyond 2^31 - 1 are refused at once, whatever buffers are bound. */
+  SQLPOINTER huge = (SQLPOINTER)(1UL << 40);
+  CHECK(F(SetStmtAttr)(st, SQL_ATTR_PARAMSET_SIZE, huge, 0) == SQL_ERROR && strcmp(state_of(SQL_HANDLE_STMT, st), "HY024") == 0,
+        "SQL_ATTR_PARAMSET_SIZE 2^40: HY024");
+  CHECK(F(SetStmtAttr)(st, SQL_ATTR_ROW_ARRAY_SIZE, huge, 0) == SQL_ERROR && strcmp(state_of(SQL_HANDLE_STMT, st), "HY024") == 0,
+        "SQL_ATTR_ROW_ARRAY_SIZE 2^40: HY024");
+  CHECK(F(SetDescField)(apd, 0, SQL_DESC_ARRAY_SIZE, huge, 0) == SQL_ERROR && strcmp(state_of(SQL_HANDLE_DESC, apd), "HY024") == 0,
+        "APD SQL_DESC_ARRAY_SIZE 2^40: HY024");
+  CHECK(F(SetStmtAttr)(st, SQL_ATTR_PARAMSET_SIZE, (SQLPOINTER)0x7FFFFFFFUL, 0) == SQL_SUCCESS &&
+            F(SetStmtAttr)(st, SQL_ATTR_PARAMSET_SIZE, (SQLPOINTER)1UL, 0) == SQL_SUCCESS,
+        "2^31 - 1 is accepted");
+  dae_value = 6;
+  CHECK(F(ExecDirect)(st, (SQLCHAR *)"SELECT ?::int4 * 7", SQL_NTS) == SQL_SUCCESS && F(Fetch)(st) == SQL_SUCCESS &&
+            F(GetData)(st, 1, SQL_C_LONG, &dae_value, 0, &ind) == SQL_SUCCESS && dae_value == 42,
+        "one parameter set runs as before");
+  CHECK(F(CloseCursor)(st) == SQL_SUCCESS, "close");
 
   /* Catalog with bad lengths. */
   CHECK(F(Tables)(st, NULL, 0, NULL, 0, (SQLCHAR *)"x", -9, NULL, 0) == SQL_ERROR && strcmp(state_of(SQL_HANDLE_STMT, st), "HY090") == 0,

@@ -141,6 +141,47 @@ for what, c_type, sql_type, data in [
     rc, value, state, msg = param_text(c_type, sql_type, data)
     check(rc == 0 and value == b"ab", f"{what} parameter padded with NULs: {value}")
 
+# 6. A numeric of 131,072 digits, the most PostgreSQL allows before the point (its binary
+# form's digit count passes 32,767): whole as text, 22003 for the numeric C types.
+SQL_C_NUMERIC, SQL_C_DOUBLE, SQL_C_SLONG, SQL_C_SBIGINT = 2, 8, -16, -25
+big_sql = b"SELECT repeat('9', 131072)::numeric, ('1' || repeat('0', 131071))::numeric"
+for c_type, size, expected in [
+    (SQL_C_CHAR, 140_000, [b"9" * 131072, b"1" + b"0" * 131071]),
+    (SQL_C_WCHAR, 300_000, [("9" * 131072).encode("utf-16-le"), ("1" + "0" * 131071).encode("utf-16-le")]),
+]:
+    st = new_stmt()
+    check(odbc.SQLExecDirect(st, big_sql, len(big_sql)) == 0 and odbc.SQLFetch(st) == 0, f"131,072-digit numerics fetched ({diag(st)})")
+    for col in (1, 2):
+        buf, ind = ctypes.create_string_buffer(size), ctypes.c_ssize_t()
+        rc = odbc.SQLGetData(st, col, c_type, buf, size, ctypes.byref(ind))
+        check(rc == 0 and buf.raw[: ind.value] == expected[col - 1], f"column {col} as C type {c_type}: whole ({rc} {diag(st) if rc else ''})")
+    odbc.SQLFreeHandle(3, st)
+for c_type in (SQL_C_NUMERIC, SQL_C_DOUBLE, SQL_C_SLONG, SQL_C_SBIGINT):
+    st = new_stmt()
+    assert odbc.SQLExecDirect(st, big_sql, len(big_sql)) == 0 and odbc.SQLFetch(st) == 0, diag(st)
+    buf, ind = ctypes.create_string_buffer(64), ctypes.c_ssize_t()
+    rc = odbc.SQLGetData(st, 1, c_type, buf, 64, ctypes.byref(ind))
+    state, msg = diag(st)
+    check(rc == -1 and state == "22003", f"as C type {c_type}: {rc} {state} {msg}")
+    odbc.SQLFreeHandle(3, st)
+
+# 7. A timestamp parameter of 23:59:59.999999999 is truncated to PostgreSQL's microseconds
+# with 01S07, not rounded into the next day.
+class Timestamp(ctypes.Structure):
+    _fields_ = [("year", ctypes.c_short)] + [(n, ctypes.c_ushort) for n in ("month", "day", "hour", "minute", "second")] + [("fraction", ctypes.c_uint)]
+
+
+ts = Timestamp(2024, 12, 31, 23, 59, 59, 999_999_999)
+st = new_stmt()
+assert odbc.SQLBindParameter(st, 1, 1, 93, 93, 29, 9, ctypes.cast(ctypes.pointer(ts), H), 0, None) == 0, diag(st)
+sql = b"SELECT ?::timestamp::text"
+rc = odbc.SQLExecDirect(st, sql, len(sql))
+state, msg = diag(st)
+check(rc == 1 and state == "01S07", f"999,999,999 ns: SQL_SUCCESS_WITH_INFO and 01S07 ({rc} {state} {msg})")
+value = one_value(st)
+check(value == b"2024-12-31 23:59:59.999999", f"truncated to microseconds: {value}")
+odbc.SQLFreeHandle(3, st)
+
 # 3. A 50 MB text value in pieces; an emoji straddles the first piece boundary of both
 # reads: byte 4095 (4 KB SQL_C_CHAR pieces) and UTF-16 unit 32767 (64 KB SQL_C_WCHAR).
 EMOJI = "\U0001F600"

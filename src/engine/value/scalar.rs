@@ -19,11 +19,13 @@ const NUMERIC_NINF: u16 = 0xF000;
 #[inline]
 pub(super) fn decode_numeric(ty: &Type, raw: &[u8]) -> Result<String, ValueError> {
     let mut r = Reader::new(raw, ty);
-    let ndigits = r.i16()?;
+    // The server sends the digit count as an int16, but a numeric may have up to 131,072
+    // digits before the point (32,768 base-10000 groups) and 16,383 after: the count wraps
+    // past 32,767 and is read unsigned, which holds every count a numeric can have.
+    let ndigits = usize::from(r.u16()?);
     let weight = r.i16()?;
     let sign = r.u16()?;
     let dscale = r.i16()?;
-    let ndigits = usize::try_from(ndigits).map_err(|_| r.err("negative digit count"))?;
     let mut digits = Vec::with_capacity(ndigits);
     for _ in 0..ndigits {
         let d = r.i16()?;

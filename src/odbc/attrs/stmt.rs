@@ -3,7 +3,7 @@
 //! change only while no cursor is open, and the values this driver cannot honour keep their
 //! defaults with 01S02.
 
-use crate::odbc::desc::Descriptor;
+use crate::odbc::desc::{checked_array_size, Descriptor};
 use crate::odbc::diag::{state, OdbcError, OdbcResult, Outcome, SqlState};
 use crate::odbc::scroll::cursor_type;
 use crate::odbc::stmt::Statement;
@@ -69,26 +69,14 @@ pub fn set(
     let mut st = s.state.lock();
     match id {
         attr::ROW_ARRAY_SIZE | attr::ROWSET_SIZE => {
-            if v == 0 {
-                return Err(OdbcError::new(
-                    state::INVALID_ATTR_VALUE,
-                    "the row array size must be at least 1",
-                ));
-            }
-            st.ard.lock().array_size = v;
+            st.ard.lock().array_size = checked_array_size(v, "the row array size")?;
         }
         attr::ROW_BIND_TYPE => st.ard.lock().bind_type = v,
         attr::ROW_BIND_OFFSET_PTR => st.ard.lock().bind_offset_ptr = addr,
         attr::ROW_STATUS_PTR => s.ird.lock().array_status_ptr = addr,
         attr::ROWS_FETCHED_PTR => s.ird.lock().rows_processed_ptr = addr,
         attr::PARAMSET_SIZE => {
-            if v == 0 {
-                return Err(OdbcError::new(
-                    state::INVALID_ATTR_VALUE,
-                    "the parameter set size must be at least 1",
-                ));
-            }
-            st.apd.lock().array_size = v;
+            st.apd.lock().array_size = checked_array_size(v, "the parameter set size")?;
         }
         attr::PARAM_BIND_TYPE => st.apd.lock().bind_type = v,
         attr::PARAM_BIND_OFFSET_PTR => st.apd.lock().bind_offset_ptr = addr,

@@ -334,13 +334,10 @@ pub fn set_field(
             ))
         }
         ARRAY_SIZE => {
-            if value.num() == 0 {
-                return Err(OdbcError::new(
-                    state::INVALID_ATTR_VALUE,
-                    "the array size must be at least 1",
-                ));
-            }
-            st.array_size = u64::try_from(value.num()).unwrap_or(u64::MAX);
+            st.array_size = checked_array_size(
+                u64::try_from(value.num()).unwrap_or(u64::MAX),
+                "the array size",
+            )?;
         }
         ARRAY_STATUS_PTR => st.array_status_ptr = value.num(),
         BIND_OFFSET_PTR => st.bind_offset_ptr = value.num(),
@@ -522,6 +519,25 @@ pub fn ird_field(c: &ColumnInfo, id: i16, odbc2: bool) -> OdbcResult<FieldValue>
             ))
         }
     })
+}
+
+/// The most rows or parameter sets one array may have: 2^31 - 1, the range of an
+/// SQLINTEGER. The driver holds every parameter set's values at once (at least 24 bytes a
+/// set, so this many would take 48 GiB), and it cannot tell how long the application's arrays
+/// really are: a larger size can only be a mistake, and is refused at once (HY024) instead of
+/// spending hours reading past the application's buffers.
+pub const MAX_ARRAY_SIZE: u64 = 0x7FFF_FFFF;
+
+/// SQL_DESC_ARRAY_SIZE, SQL_ATTR_PARAMSET_SIZE and SQL_ATTR_ROW_ARRAY_SIZE: 1 to
+/// [`MAX_ARRAY_SIZE`], else HY024 naming `what`.
+pub fn checked_array_size(size: u64, what: &str) -> OdbcResult<u64> {
+    if size == 0 || size > MAX_ARRAY_SIZE {
+        return Err(OdbcError::new(
+            state::INVALID_ATTR_VALUE,
+            format!("{what} must be between 1 and {MAX_ARRAY_SIZE}, not {size}"),
+        ));
+    }
+    Ok(size)
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use crate::engine::value::Datum;
 use crate::odbc::convert::write_datum;
 
 fn p(c_type: i16, sql_type: i16, data: &[u8]) -> Result<Option<String>, ConvertError> {
-    param_to_text(c_type, sql_type, data)
+    param_to_text(c_type, sql_type, data).map(|t| Some(t.text))
 }
 
 fn wide(s: &str) -> Vec<u8> {
@@ -271,7 +271,13 @@ fn params_render_as_postgres_text() {
             c::TYPE_TIMESTAMP,
             sql::TYPE_TIMESTAMP,
             ts(2024, 1, 2, 3, 4, 5, 123_456_789),
-            Ok("2024-01-02 03:04:05.123456789"),
+            Ok("2024-01-02 03:04:05.123456"),
+        ),
+        (
+            c::TYPE_TIMESTAMP,
+            sql::TYPE_TIMESTAMP,
+            ts(2024, 12, 31, 23, 59, 59, 999_999_999),
+            Ok("2024-12-31 23:59:59.999999"),
         ),
         (
             c::TYPE_TIMESTAMP,

@@ -41,6 +41,7 @@ impl Statement {
     /// parameters can be described before execution.
     pub fn prepare(&self, sql: &str) -> OdbcResult<()> {
         let mut st = self.state.lock();
+        refuse_while_data_pending(&st)?;
         self.close_locked(&mut st);
         st.pieces = Self::pieces_of(&st, sql)?;
         st.prepared = vec![None; st.pieces.len()];
@@ -67,6 +68,7 @@ impl Statement {
     /// SQLExecDirect.
     pub fn exec_direct(&self, sql: &str) -> OdbcResult<Outcome> {
         let mut st = self.state.lock();
+        refuse_while_data_pending(&st)?;
         self.close_locked(&mut st);
         st.pieces = Self::pieces_of(&st, sql)?;
         st.prepared = vec![None; st.pieces.len()];
@@ -81,6 +83,7 @@ impl Statement {
     /// SQLExecute.
     pub fn execute(&self) -> OdbcResult<Outcome> {
         let mut st = self.state.lock();
+        refuse_while_data_pending(&st)?;
         if st.phase == Phase::Cursor && self.cursor_is_stale(&st) {
             // The cursor was on a session failover replaced: nothing is left to close, and
             // re-running the statement is exactly what the application was told to do.
@@ -503,6 +506,19 @@ impl Statement {
         self.collect_params(st, piece, set)
             .inspect_err(|_| status.set_at(set, param_status::ERROR))
     }
+}
+
+/// HY010 while the statement waits for data-at-execution values (SQL_NEED_DATA was returned
+/// and the last SQLParamData has not come): the driver manager checks this, but a program
+/// without one reaches the driver directly. SQLCancel ends the wait.
+fn refuse_while_data_pending(st: &StmtState) -> OdbcResult<()> {
+    if st.dae.as_ref().is_some_and(|d| !d.complete) {
+        return Err(OdbcError::new(
+            state::SEQUENCE_ERROR,
+            "the statement is waiting for data-at-execution values (SQLParamData/SQLPutData); finish or cancel it first",
+        ));
+    }
+    Ok(())
 }
 
 /// ODBC wants SQL_NO_DATA from a searched UPDATE or DELETE that touched no row.

@@ -9,7 +9,7 @@ use crate::engine::session::Prepared;
 use crate::odbc::appmem::{CountSlot, StatusArray};
 use crate::odbc::cancel;
 use crate::odbc::conn::ConnState;
-use crate::odbc::diag::{OdbcError, OdbcResult, Outcome};
+use crate::odbc::diag::{state, OdbcError, OdbcResult, Outcome};
 use crate::odbc::sqltext::SqlPiece;
 
 /// Parameter status values (SQL_PARAM_*).
@@ -49,8 +49,15 @@ impl Statement {
             unsafe { StatusArray::bound(apd.array_status_ptr) }
         };
         // The sets that run, by their position in the application's arrays.
-        let mut positions = Vec::with_capacity(count);
-        let mut sets = Vec::with_capacity(count);
+        let mut positions = Vec::new();
+        let mut sets = Vec::new();
+        // An array the process cannot hold is HY001, not an abort of the whole process.
+        if positions.try_reserve_exact(count).is_err() || sets.try_reserve_exact(count).is_err() {
+            return Err(OdbcError::new(
+                state::MEMORY,
+                format!("not enough memory for a parameter array of {count} sets"),
+            ));
+        }
         for set in 0..paramset_size {
             let index = usize::try_from(set).unwrap_or(usize::MAX);
             if ignored_set(operations, set) {

@@ -82,10 +82,9 @@ impl Statement {
             {
                 let supplied = st.dae.as_ref().and_then(|d| d.value(number, set as u64));
                 match supplied {
-                    Some(Some(bytes)) => values.push(
-                        params::param_to_text(c_type, sql_type, bytes)
-                            .map_err(|e| convert_error(&e, Some(number)))?,
-                    ),
+                    Some(Some(bytes)) => {
+                        values.push(Some(self.param_text(c_type, sql_type, bytes, number)?));
+                    }
                     Some(None) => values.push(None),
                     None => {
                         return Err(OdbcError::new(
@@ -130,15 +129,42 @@ impl Statement {
                     unsafe { appmem::bytes(data, n) }
                 }
             };
-            let text = params::param_to_text(c_type, sql_type, bytes)
-                .map_err(|e| convert_error(&e, Some(number)))?;
-            values.push(text);
+            values.push(Some(self.param_text(c_type, sql_type, bytes, number)?));
         }
         Ok(values)
     }
 }
 
 impl Statement {
+    /// Parameter `number`'s value as text; 01S07 (once per call) when fractional seconds
+    /// were truncated.
+    fn param_text(
+        &self,
+        c_type: i16,
+        sql_type: i16,
+        bytes: &[u8],
+        number: usize,
+    ) -> OdbcResult<String> {
+        let rendered = params::param_to_text(c_type, sql_type, bytes)
+            .map_err(|e| convert_error(&e, Some(number)))?;
+        if rendered.fraction_truncated {
+            let mut diag = self.diag.lock();
+            if !diag
+                .records
+                .iter()
+                .any(|r| r.state == state::FRACTIONAL_TRUNCATION)
+            {
+                diag.push(
+                    state::FRACTIONAL_TRUNCATION,
+                    format!(
+                        "fractional seconds finer than microseconds were truncated (parameter {number})"
+                    ),
+                );
+            }
+        }
+        Ok(rendered.text)
+    }
+
     /// The server types (oids) the parameters of `piece` are prepared with: what each one's
     /// SQL type in the IPD names ([`params::server_type_of`]); an output-only parameter, or
     /// one not described, is left to the server (psqlODBC casts input parameters only).
