@@ -150,7 +150,7 @@ int main(int argc, char **argv) {
   CHECK(strstr(last_msg, "failure_detection_time_ms") && strstr(last_msg, "abc"), "the message names the key and the value");
   printf("  message: %s\n", last_msg);
   rc = F(DriverConnect)(dbc, NULL, NULL, SQL_NTS, NULL, 0, NULL, SQL_DRIVER_NOPROMPT);
-  CHECK(rc == SQL_ERROR, "NULL connection string");
+  CHECK(rc == SQL_ERROR && strcmp(state_of(SQL_HANDLE_DBC, dbc), "HY009") == 0, "NULL connection string: HY009");
   rc = F(DriverConnect)(dbc, NULL, (SQLCHAR *)argv[2], -7, NULL, 0, NULL, SQL_DRIVER_NOPROMPT);
   CHECK(rc == SQL_ERROR && strcmp(state_of(SQL_HANDLE_DBC, dbc), "HY090") == 0, "negative connection string length: HY090");
 
@@ -194,12 +194,14 @@ int main(int argc, char **argv) {
             SQL_FUNC_EXISTS(bits, SQL_API_SQLGETDESCFIELD) && SQL_FUNC_EXISTS(bits, SQL_API_SQLSETPOS) &&
             !SQL_FUNC_EXISTS(bits, SQL_API_SQLBROWSECONNECT),
         "function bitmap");
-  CHECK(F(GetFunctions)(dbc, SQL_API_ODBC3_ALL_FUNCTIONS, NULL) == SQL_ERROR, "function bitmap into NULL");
+  CHECK(F(GetFunctions)(dbc, SQL_API_ODBC3_ALL_FUNCTIONS, NULL) == SQL_ERROR && strcmp(state_of(SQL_HANDLE_DBC, dbc), "HY009") == 0,
+        "function bitmap into NULL: HY009");
 
   SQLCHAR native_out[8];
   SQLINTEGER native_len = 0;
-  CHECK(F(NativeSql)(dbc, (SQLCHAR *)"SELECT 12345", SQL_NTS, native_out, sizeof native_out, &native_len) == SQL_SUCCESS_WITH_INFO && native_len == 12,
-        "SQLNativeSql short buffer: full length");
+  CHECK(F(NativeSql)(dbc, (SQLCHAR *)"SELECT 12345", SQL_NTS, native_out, sizeof native_out, &native_len) == SQL_SUCCESS_WITH_INFO && native_len == 12 &&
+            strcmp(state_of(SQL_HANDLE_DBC, dbc), "01004") == 0 && strcmp((char *)native_out, "SELECT ") == 0,
+        "SQLNativeSql short buffer: 01004, full length 12, NUL-terminated prefix");
 
   /* Statements. */
   CHECK(F(AllocHandle)(SQL_HANDLE_STMT, dbc, &st) == SQL_SUCCESS, "allocate a statement");
@@ -249,7 +251,8 @@ int main(int argc, char **argv) {
   CHECK(F(SetDescField)(ird, 1, SQL_DESC_CONCISE_TYPE, (SQLPOINTER)SQL_C_LONG, 0) == SQL_ERROR && strcmp(state_of(SQL_HANDLE_DESC, ird), "HY016") == 0,
         "modifying the IRD: HY016");
   CHECK(F(SetDescField)(apd, 1, SQL_DESC_CONCISE_TYPE, (SQLPOINTER)SQL_C_LONG, 0) == SQL_SUCCESS, "set an APD field");
-  CHECK(F(GetDescField)(apd, 0, 9999, &t, 0, NULL) == SQL_ERROR, "unknown descriptor field");
+  CHECK(F(GetDescField)(apd, 0, 9999, &t, 0, NULL) == SQL_ERROR && strcmp(state_of(SQL_HANDLE_DESC, apd), "HY091") == 0,
+        "unknown descriptor field: HY091");
   CHECK(F(GetDescField)(apd, 1, SQL_DESC_CONCISE_TYPE, NULL, 0, NULL) == SQL_ERROR && strcmp(state_of(SQL_HANDLE_DESC, apd), "HY009") == 0,
         "descriptor field into NULL: HY009");
   CHECK(F(GetDescField)(st, 0, SQL_DESC_COUNT, &count, 0, NULL) == SQL_INVALID_HANDLE, "statement handle as a descriptor: invalid handle");
@@ -264,6 +267,8 @@ int main(int argc, char **argv) {
         "SQLExecDirect while data is pending: HY010");
   CHECK(F(Prepare)(st, (SQLCHAR *)"SELECT 1", SQL_NTS) == SQL_ERROR && strcmp(state_of(SQL_HANDLE_STMT, st), "HY010") == 0,
         "SQLPrepare while data is pending: HY010");
+  CHECK(F(Tables)(st, NULL, 0, NULL, 0, (SQLCHAR *)"%", SQL_NTS, NULL, 0) == SQL_ERROR && strcmp(state_of(SQL_HANDLE_STMT, st), "HY010") == 0,
+        "a catalog function while data is pending: HY010");
   CHECK(F(Cancel)(st) == SQL_SUCCESS, "SQLCancel ends the wait");
   dae_ind = 0;
   dae_value = 41;
@@ -305,7 +310,8 @@ int main(int argc, char **argv) {
   CHECK(F(ExecDirect)(st, (SQLCHAR *)"SELECT 1", SQL_NTS) == SQL_INVALID_HANDLE, "freed statement");
   CHECK(F(FreeHandle)(SQL_HANDLE_STMT, st) == SQL_INVALID_HANDLE, "double free");
   CHECK(F(GetDescField)(ird, 0, SQL_DESC_COUNT, &count, 0, NULL) == SQL_INVALID_HANDLE, "descriptor of a freed statement");
-  CHECK(F(FreeHandle)(SQL_HANDLE_DBC, dbc) == SQL_ERROR, "free a connected connection: error");
+  CHECK(F(FreeHandle)(SQL_HANDLE_DBC, dbc) == SQL_ERROR && strcmp(state_of(SQL_HANDLE_DBC, dbc), "HY010") == 0,
+        "free a connected connection: HY010");
   CHECK(F(Disconnect)(dbc) == SQL_SUCCESS, "disconnect");
   CHECK(F(FreeHandle)(SQL_HANDLE_DBC, dbc) == SQL_SUCCESS, "free the connection");
   CHECK(F(Disconnect)(dbc) == SQL_INVALID_HANDLE, "freed connection");

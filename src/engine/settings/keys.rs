@@ -73,7 +73,7 @@ engine_keys! {
             "Verbosity of the driver's log.")
             .default("off"),
         LogFile => KeyDecl::new("log_file", K::Str,
-            "Path of the log file. Absent: standard error."),
+            "Path of the log file, created with mode 0600; a symbolic link or anything but a regular file is refused and the log goes to standard error. Absent: standard error."),
     }
 
     PLUGINS ("Plugins and cluster topology", "Which Aurora-aware plugins run and how the cluster's instances are found.") {

@@ -114,6 +114,7 @@ impl Statement {
     /// Runs a query the driver made itself (catalog functions) with the given parameters.
     pub fn exec_internal(&self, sql: &str, params: &[Option<String>]) -> OdbcResult<Outcome> {
         let mut st = self.state.lock();
+        refuse_while_data_pending(&st)?;
         self.close_locked(&mut st);
         st.pieces = vec![SqlPiece {
             sql: sql.to_string(),
@@ -508,9 +509,10 @@ impl Statement {
     }
 }
 
-/// HY010 while the statement waits for data-at-execution values (SQL_NEED_DATA was returned
-/// and the last SQLParamData has not come): the driver manager checks this, but a program
-/// without one reaches the driver directly. SQLCancel ends the wait.
+/// HY010 for an execution (SQLExecDirect, SQLExecute, SQLPrepare, a catalog function) while
+/// the statement waits for data-at-execution values (SQL_NEED_DATA was returned and the last
+/// SQLParamData has not come): the driver manager checks this, but a program without one
+/// reaches the driver directly. SQLCancel ends the wait.
 fn refuse_while_data_pending(st: &StmtState) -> OdbcResult<()> {
     if st.dae.as_ref().is_some_and(|d| !d.complete) {
         return Err(OdbcError::new(
