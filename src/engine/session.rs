@@ -32,9 +32,11 @@ pub use tokio_postgres::Column;
 
 mod arrays;
 mod connect;
+mod libpq_options;
 mod notices;
 mod options;
 
+pub use libpq_options::Keepalive;
 pub use notices::{Notices, MAX_NOTICES_PER_CALL};
 pub use options::{ConnectOptions, SslMode};
 

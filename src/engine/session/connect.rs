@@ -110,12 +110,17 @@ impl Session {
             return Err(err);
         };
         let _ = stream.set_nodelay(true);
+        super::libpq_options::apply_keepalive(&stream, &opts.keepalive);
+        super::libpq_options::apply_user_timeout(&stream, opts.tcp_user_timeout);
         let peer = stream.peer_addr().ok();
         let mut config = Config::new();
         config
             .user(&opts.user)
             .dbname(&opts.database)
             .application_name(&opts.application_name);
+        if let Some(options) = &opts.startup_options {
+            config.options(options);
+        }
         if let Some(pw) = &opts.password {
             config.password(pw.as_bytes());
         }
@@ -158,6 +163,16 @@ impl Session {
                 (client, tokio::spawn(async move { record(watched.await) }))
             }
         };
+        if let Some(sql) = &opts.conn_settings {
+            // A failing ConnSettings fails the connection: a session without the setup the
+            // DSN asks for (search_path, time zone, role) would give wrong answers quietly.
+            client.batch_execute(sql).await.map_err(|e| {
+                let mut err = EngineError::from_postgres(&e, &label, true);
+                let first_line_end = err.message.find('\n').unwrap_or(err.message.len());
+                err.message.insert_str(first_line_end, " (running ConnSettings)");
+                err
+            })?;
+        }
         let facts_row = client
             .query_one(
                 "SELECT current_setting('server_version'), current_database()::text, current_user::text, \

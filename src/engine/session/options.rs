@@ -3,6 +3,7 @@
 use crate::engine::error::{EngineError, EngineResult};
 use crate::engine::settings::{Key, Settings};
 use crate::engine::credentials::CredentialSource;
+use super::libpq_options::{Keepalive, PqOptions};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -48,6 +49,13 @@ pub struct ConnectOptions {
     pub ssl_root_cert: Option<String>,
     pub connect_timeout: Option<Duration>,
     pub application_name: String,
+    pub keepalive: Keepalive,
+    /// TCP_USER_TIMEOUT of the socket (pqopt's `tcp_user_timeout`).
+    pub tcp_user_timeout: Option<Duration>,
+    /// The startup packet's `options` (pqopt's `options`, e.g. `-c search_path=app`).
+    pub startup_options: Option<String>,
+    /// SQL run right after login, before anything else (psqlODBC's ConnSettings).
+    pub conn_settings: Option<String>,
     /// Supplies user and password at each login (the `iam` and Secrets Manager plugins);
     /// cloned options (failover's replacements) keep it.
     pub credentials: Option<Arc<dyn CredentialSource>>,
@@ -88,6 +96,17 @@ impl ConnectOptions {
                 )));
             }
         }
+        let pqopt = PqOptions::parse(settings.get_str(Key::Pqopt).unwrap_or_default())
+            .map_err(|e| EngineError::connect(e.0))?;
+        if !pqopt.not_applied.is_empty() {
+            tracing::warn!(options = ?pqopt.not_applied, "pqopt options without effect in this driver");
+        }
+        let keys_keepalive = Keepalive {
+            enabled: true,
+            idle: settings.get_timeout(Key::KeepaliveTime),
+            interval: settings.get_timeout(Key::KeepaliveInterval),
+            count: None,
+        };
         Ok(ConnectOptions {
             host,
             port,
@@ -100,11 +119,23 @@ impl ConnectOptions {
             password: settings.get_str(Key::Pwd).map(str::to_string),
             ssl_mode,
             ssl_root_cert: settings.get_str(Key::SslRootCert).map(str::to_string),
-            connect_timeout: settings.get_timeout(Key::ConnectTimeout),
-            application_name: settings
-                .get_str(Key::ApplicationName)
-                .unwrap_or("auroraodbc")
-                .to_string(),
+            connect_timeout: match pqopt.connect_timeout {
+                Some(t) => Some(t).filter(|t| !t.is_zero()),
+                None => settings.get_timeout(Key::ConnectTimeout),
+            },
+            application_name: pqopt.application_name.clone().unwrap_or_else(|| {
+                settings
+                    .get_str(Key::ApplicationName)
+                    .unwrap_or("auroraodbc")
+                    .to_string()
+            }),
+            keepalive: pqopt.keepalive_over(keys_keepalive),
+            tcp_user_timeout: pqopt.tcp_user_timeout.filter(|t| !t.is_zero()),
+            startup_options: pqopt.startup_options,
+            conn_settings: settings
+                .get_str(Key::ConnSettings)
+                .filter(|sql| !sql.trim().is_empty())
+                .map(str::to_string),
             credentials,
         })
     }
@@ -121,6 +152,7 @@ impl std::fmt::Debug for ConnectOptions {
             .field("user", &self.user)
             .field("password", &self.password.as_ref().map(|_| "***"))
             .field("ssl_mode", &self.ssl_mode)
+            .field("keepalive", &self.keepalive)
             .field("credentials", &self.credentials.as_ref().map(|c| c.code()))
             .finish()
     }

@@ -35,8 +35,14 @@ engine_keys! {
             "SQL run on every new physical connection right after connecting (psqlODBC's ConnSettings).")
             .aliases(&["ConnSettings"]),
         Pqopt => KeyDecl::new("pqopt", K::Str,
-            "libpq-style options `key=value ...` for the session; options the driver does not apply are logged. Treated as secret because it may carry a password.")
+            "libpq options `key=value ...` (values with spaces in single quotes), applied after the other keys as psqlODBC hands them to libpq: keepalives, keepalives_idle, keepalives_interval, keepalives_count, tcp_user_timeout, options (the startup options, e.g. `-c search_path=app`), application_name and connect_timeout take effect; other libpq options are logged as not applied; anything libpq would refuse fails the connection with 08001. Treated as secret because it may carry a password.")
             .secret(),
+        KeepaliveTime => KeyDecl::new("keepalive_time", secs(0, 2_147_483),
+            "Idle seconds before the first TCP keepalive probe. TCP keepalive is always on, as with libpq; 0 or absent: the system's setting.")
+            .aliases(&["KeepaliveTime"]),
+        KeepaliveInterval => KeyDecl::new("keepalive_interval", secs(0, 2_147_483),
+            "Seconds between TCP keepalive probes; 0 or absent: the system's setting.")
+            .aliases(&["KeepaliveInterval"]),
     }
 
     TLS ("TLS", "TLS is provided by rustls; `sslmode` keeps libpq's meanings.") {
@@ -66,6 +72,15 @@ engine_keys! {
         RewriteBatchedInserts => KeyDecl::new("rewrite_batched_inserts", K::Bool,
             "Run a parameter array of a plain one-row `INSERT ... VALUES (...)` as multi-row INSERT statements (up to 1000 rows each) in one transaction: several times faster for bulk loads. Only in autocommit mode outside a transaction; a failing array is run again set by set so each set gets its own status. Statement-level triggers then fire once per multi-row statement instead of once per set, which is why it is off by default.")
             .aliases(&["RewriteBatchedInserts"]).default("false"),
+    }
+
+    CATALOG ("Catalog functions", "Which relations SQLTables calls system ones, as psqlODBC decides it.") {
+        ShowSystemTables => KeyDecl::new("show_system_tables", K::Bool,
+            "List the relations of pg_catalog and information_schema (and those named by extra_sys_table_prefixes) as ordinary tables and views. Off: they are SYSTEM TABLE / SYSTEM VIEW, listed only when the application asks for those types, and SQLTables' schema list leaves their schemas out.")
+            .aliases(&["ShowSystemTables"]).default("false"),
+        ExtraSysTablePrefixes => KeyDecl::new("extra_sys_table_prefixes", K::Str,
+            "Table name prefixes, separated by `;`, that also make a relation a system table (while show_system_tables is off).")
+            .aliases(&["ExtraSysTablePrefixes"]).default("dd_;"),
     }
 
     LOGGING ("Logging", "The driver's own log (`tracing`), independent of the driver manager's trace.") {
@@ -98,9 +113,6 @@ engine_keys! {
             .aliases(&["UseDeclareFetch"]),
         Fetch => ignored("fetch", "Cache size for UseDeclareFetch; see fetch_batch_rows."),
         Protocol => ignored("protocol", "Only protocol 3 exists in supported servers."),
-        ShowSystemTables => ignored("show_system_tables",
-            "Catalog functions follow the ODBC patterns the application passes.")
-            .aliases(&["ShowSystemTables"]),
         UseServerSidePrepare => ignored("use_server_side_prepare",
             "Statements are always prepared with the extended protocol.")
             .aliases(&["UseServerSidePrepare"]),
@@ -122,9 +134,6 @@ engine_keys! {
             "Types without an ODBC equivalent are described as SQL_VARCHAR text.")
             .aliases(&["UnknownsAsLongVarchar"]),
         Parse => ignored("parse", "Result columns are described by the server."),
-        ExtraSysTablePrefixes => ignored("extra_sys_table_prefixes",
-            "Catalog functions follow the ODBC patterns the application passes.")
-            .aliases(&["ExtraSysTablePrefixes"]),
         LfConversion => ignored("lf_conversion", "Text is returned as the server stores it.")
             .aliases(&["LFConversion"]),
         TrueIsMinus1 => ignored("true_is_minus1", "Booleans are SQL_BIT 1/0.")
@@ -142,10 +151,6 @@ engine_keys! {
             .aliases(&["BatchSize"]),
         IgnoreTimeout => ignored("ignore_timeout", "Query timeouts are honoured through server-side cancel.")
             .aliases(&["IgnoreTimeout"]),
-        KeepaliveTime => ignored("keepalive_time", "Dead hosts are found by host monitoring (failure_detection_*).")
-            .aliases(&["KeepaliveTime"]),
-        KeepaliveInterval => ignored("keepalive_interval", "Dead hosts are found by host monitoring (failure_detection_*).")
-            .aliases(&["KeepaliveInterval"]),
         XaOpt => ignored("xa_opt", "Distributed transactions (MSDTC) are not supported.")
             .aliases(&["XaOpt"]),
         FileDsn => ignored("filedsn", "Read by the driver manager."),

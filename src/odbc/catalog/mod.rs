@@ -15,7 +15,9 @@
 //!   empty schema means "the table the search_path finds", as an unqualified name would.
 //! - TABLE_TYPE: r, p -> TABLE; v, m -> VIEW (materialized views are listed as views so BI
 //!   tools asking for "TABLE,VIEW" show them); f -> FOREIGN TABLE; anything in pg_catalog or
-//!   information_schema -> SYSTEM TABLE / SYSTEM VIEW; temporary relations -> LOCAL
+//!   information_schema, or named with one of [`SystemTables::extra_prefixes`] -> SYSTEM
+//!   TABLE / SYSTEM VIEW, listed only when asked for by type (psqlODBC's rule; with
+//!   ShowSystemTables they are ordinary tables and views); temporary relations -> LOCAL
 //!   TEMPORARY. Partitions are not listed by SQLTables (their parent is), but every other
 //!   function accepts them by name.
 //! - Data types follow [`TypeMapping`]: char types become W types for Unicode applications,
@@ -126,6 +128,38 @@ impl Default for TypeMapping {
             bytea_as_long_varbinary: false,
             odbc2: false,
         }
+    }
+}
+
+/// Which relations SQLTables calls system ones: psqlODBC's ShowSystemTables and
+/// ExtraSysTablePrefixes, so tools tuned to psqlODBC see the same table lists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SystemTables {
+    /// Relations of the system schemas are ordinary tables and views, listed like any other.
+    pub show_as_ordinary: bool,
+    /// Name prefixes that make a relation a system table, besides the system schemas.
+    pub extra_prefixes: Vec<String>,
+}
+
+impl SystemTables {
+    /// From the two keys' values; the prefix list is separated by `;` as psqlODBC writes it.
+    pub fn new(show_as_ordinary: bool, prefix_list: &str) -> SystemTables {
+        SystemTables {
+            show_as_ordinary,
+            extra_prefixes: prefix_list
+                .split(';')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        }
+    }
+}
+
+impl Default for SystemTables {
+    /// psqlODBC's defaults: system tables hidden, `dd_` the one extra prefix.
+    fn default() -> Self {
+        SystemTables::new(false, "dd_;")
     }
 }
 

@@ -9,6 +9,7 @@ pub fn tables(
     schema: NameArg<'_>,
     table: NameArg<'_>,
     table_types: Option<&str>,
+    system: &SystemTables,
 ) -> CatalogQuery {
     let all = |arg: &NameArg<'_>| matches!(arg, NameArg::Pattern("%"));
     let types_all = matches!(table_types.map(str::trim), Some("%"));
@@ -32,10 +33,15 @@ pub fn tables(
             shape::TABLES,
             &["NULL", "n.nspname", "NULL", "NULL", "NULL"],
         );
+        let system_schemas = if system.show_as_ordinary {
+            ""
+        } else {
+            "\n  AND n.nspname NOT IN ('pg_catalog', 'information_schema')"
+        };
         return Query::default().finish(format!(
             "SELECT {list}
 FROM pg_catalog.pg_namespace n
-WHERE n.nspname !~ '^pg_(toast|temp_)'
+WHERE n.nspname !~ '^pg_(toast|temp_)'{system_schemas}
 ORDER BY 2"
         ));
     }
@@ -52,25 +58,45 @@ ORDER BY 4"
     let mut q = Query::default();
     q.relation(&catalog, &schema, &table, false);
     let relation_filter = q.take_where();
-    let type_expr = "CASE WHEN n.nspname IN ('pg_catalog', 'information_schema') THEN
+    let system_case = if system.show_as_ordinary {
+        String::new()
+    } else {
+        let mut is_system = vec!["n.nspname IN ('pg_catalog', 'information_schema')".to_owned()];
+        for prefix in &system.extra_prefixes {
+            let p = q.bind(prefix.clone());
+            is_system.push(format!("pg_catalog.starts_with(c.relname::text, {p})"));
+        }
+        format!(
+            "WHEN {} THEN
              CASE WHEN c.relkind IN ('v', 'm') THEN 'SYSTEM VIEW' ELSE 'SYSTEM TABLE' END
-           WHEN c.relpersistence = 't' THEN 'LOCAL TEMPORARY'
+           ",
+            is_system.join(" OR ")
+        )
+    };
+    let type_expr = format!(
+        "CASE {system_case}WHEN c.relpersistence = 't' THEN 'LOCAL TEMPORARY'
            WHEN c.relkind IN ('r', 'p') THEN 'TABLE'
            WHEN c.relkind IN ('v', 'm') THEN 'VIEW'
-           ELSE 'FOREIGN TABLE' END";
+           ELSE 'FOREIGN TABLE' END"
+    );
     let list = select_list(
         shape::TABLES,
         &[
             "pg_catalog.current_database()",
             "n.nspname",
             "c.relname",
-            type_expr,
+            &type_expr,
             "pg_catalog.obj_description(c.oid, 'pg_class')",
         ],
     );
     let types = table_types.map(parse_table_types).unwrap_or_default();
     let type_filter = if types.is_empty() {
-        String::new()
+        // No type asked for: every type but the system ones, as psqlODBC lists them.
+        if system.show_as_ordinary {
+            String::new()
+        } else {
+            "\nWHERE s.\"TABLE_TYPE\" NOT IN ('SYSTEM TABLE', 'SYSTEM VIEW')".to_owned()
+        }
     } else {
         let placeholders: Vec<String> = types.into_iter().map(|t| q.bind(t)).collect();
         format!("\nWHERE s.\"TABLE_TYPE\" IN ({})", placeholders.join(", "))

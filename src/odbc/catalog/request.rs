@@ -3,7 +3,8 @@
 //! literal or an identifier (by the function's rules and SQL_ATTR_METADATA_ID), build the
 //! query and run it as a driver-made statement: names reach the server as parameters only.
 
-use super::{CatalogQuery, NameArg, TypeMapping, SQL_BEST_ROWID, SQL_ROWVER};
+use super::{CatalogQuery, NameArg, SystemTables, TypeMapping, SQL_BEST_ROWID, SQL_ROWVER};
+use crate::engine::settings::Key;
 use crate::odbc::diag::{state, OdbcError, OdbcResult, Outcome, SqlState};
 use crate::odbc::stmt::Statement;
 
@@ -28,6 +29,18 @@ fn mapping(s: &Statement) -> TypeMapping {
         // odbc::types describes bytea result columns as SQL_LONGVARBINARY.
         bytea_as_long_varbinary: true,
         odbc2: s.conn.env.odbc_version() == crate::odbc::env::SQL_OV_ODBC2,
+    }
+}
+
+/// What SQLTables counts as system relations, from the connection's keys.
+fn system_tables(s: &Statement) -> SystemTables {
+    let st = s.conn.state.lock();
+    match st.settings.as_ref() {
+        Some(settings) => SystemTables::new(
+            settings.get_bool(Key::ShowSystemTables),
+            settings.get_str(Key::ExtraSysTablePrefixes).unwrap_or_default(),
+        ),
+        None => SystemTables::default(),
     }
 }
 
@@ -71,6 +84,7 @@ pub fn tables(s: &Statement, [c, sc, t, ty]: [Name; 4]) -> OdbcResult<Outcome> {
         arg(&sc, true, m),
         arg(&t, true, m),
         ty.as_deref(),
+        &system_tables(s),
     );
     run(s, &q)
 }

@@ -2,6 +2,23 @@
 
 use super::*;
 
+/// SQLTables with system relations hidden and no extra prefixes, so the parameters are the
+/// application's names alone.
+fn tables(
+    catalog: NameArg<'_>,
+    schema: NameArg<'_>,
+    table: NameArg<'_>,
+    table_types: Option<&str>,
+) -> CatalogQuery {
+    super::tables(
+        catalog,
+        schema,
+        table,
+        table_types,
+        &SystemTables::new(false, ""),
+    )
+}
+
 /// Highest `$n` in the SQL, and whether every `$1..$n` occurs.
 fn placeholders(sql: &str) -> (usize, bool) {
     let bytes = sql.as_bytes();
@@ -337,4 +354,44 @@ fn type_mapping_options() {
         ..narrow
     };
     assert!(!type_info(0, &odd).sql.contains("-5::int4"));
+}
+
+#[test]
+fn system_relations_follow_show_system_tables_and_the_prefixes() {
+    let none = NameArg::Absent;
+    // Default: system relations are a type of their own, left out unless asked for.
+    let q = super::tables(none, none, none, None, &SystemTables::default());
+    assert_eq!(q.params, vec![Some("dd_".to_owned())]);
+    assert!(q.sql.contains("starts_with(c.relname::text, $1::text)"));
+    assert!(q.sql.contains("NOT IN ('SYSTEM TABLE', 'SYSTEM VIEW')"));
+    let q = super::tables(
+        none,
+        NameArg::Pattern("s%"),
+        none,
+        Some("SYSTEM TABLE"),
+        &SystemTables::new(false, "dd_; tmp_ ;"),
+    );
+    assert_eq!(
+        q.params,
+        vec![
+            Some("s%".to_owned()),
+            Some("dd_".to_owned()),
+            Some("tmp_".to_owned()),
+            Some("SYSTEM TABLE".to_owned())
+        ]
+    );
+    assert_eq!(placeholders(&q.sql), (4, true));
+    assert!(!q.sql.contains("NOT IN ('SYSTEM TABLE'"));
+    // ShowSystemTables: no system type at all, nothing filtered, prefixes unused.
+    let shown = SystemTables::new(true, "dd_;");
+    let q = super::tables(none, none, none, None, &shown);
+    assert!(q.params.is_empty());
+    assert!(!q.sql.contains("SYSTEM TABLE") && !q.sql.contains("NOT IN"));
+    // The schema list leaves the system schemas out unless they are shown.
+    let e = NameArg::Pattern("");
+    let all = NameArg::Pattern("%");
+    let q = super::tables(e, all, e, None, &SystemTables::default());
+    assert!(q.sql.contains("NOT IN ('pg_catalog', 'information_schema')"));
+    let q = super::tables(e, all, e, None, &shown);
+    assert!(!q.sql.contains("'information_schema'"));
 }

@@ -81,6 +81,8 @@ impl HostMonitoringPlugin {
         opts.host.clone_from(&conn.options.host);
         opts.port = conn.options.port;
         opts.address = conn.options.address;
+        // ConnSettings sets up the application's session; a monitoring connection only probes.
+        opts.conn_settings = None;
         Ok(opts)
     }
 

@@ -1,0 +1,20 @@
+//! psqlODBC's DSN keys doing what psqlODBC's documentation says, through unixODBC with
+//! pyodbc (tests/py/psqlodbc_keys.py): ShowSystemTables and ExtraSysTablePrefixes in
+//! SQLTables; KeepaliveTime, KeepaliveInterval, pqopt and ConnSettings on the connection.
+
+mod common;
+mod support;
+
+use common::{conn_string, single_instance, OdbcConfig};
+
+#[test]
+fn psqlodbc_keys_through_pyodbc() {
+    let cluster = single_instance();
+    let writer = cluster.writer_id();
+    let config = OdbcConfig::new(&[]);
+    let out = config.python(
+        include_str!("py/psqlodbc_keys.py"),
+        &[&conn_string(&cluster, &writer)],
+    );
+    assert!(out.contains("all passed"), "script did not finish:\n{out}");
+}

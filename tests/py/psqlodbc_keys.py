@@ -1,0 +1,161 @@
+"""psqlODBC's DSN keys doing what psqlODBC's documentation says, seen through pyodbc.
+
+Usage: psqlodbc_keys.py "<connection string>"
+Each check connects with the string plus the keys under test. TCP options are read back
+from the driver's own socket: this process finds it in /proc/self/fd and asks the kernel.
+Prints "all passed" at the end; any failure raises.
+"""
+import os
+import re
+import socket
+import sys
+
+import pyodbc
+
+BASE = sys.argv[1]
+PORT = int(re.search(r"Port=(\d+)", BASE).group(1))
+
+
+def connect(extra=""):
+    return pyodbc.connect(BASE + extra, autocommit=True)
+
+
+setup = connect().cursor()
+setup.execute("DROP SCHEMA IF EXISTS pk_sys CASCADE")
+setup.execute("CREATE SCHEMA pk_sys")
+setup.execute("CREATE TABLE pk_sys.dd_meta (x int)")
+setup.execute("CREATE TABLE pk_sys.app (x int)")
+setup.execute("CREATE VIEW pk_sys.v AS SELECT 1 AS x")
+
+
+def listed(cur, **kw):
+    return sorted((r.table_name, r.table_type) for r in cur.tables(**kw))
+
+
+def schemas(cur):
+    return {r.table_schem for r in cur.tables(catalog="", schema="%", table="")}
+
+
+# ---------------------------------------------------------------- ShowSystemTables (off)
+cur = connect().cursor()
+got = listed(cur, schema="pk_sys")
+assert got == [("app", "TABLE"), ("v", "VIEW")], f"default: dd_ tables are system ones: {got}"
+got = listed(cur, schema="pk_sys", tableType="SYSTEM TABLE")
+assert got == [("dd_meta", "SYSTEM TABLE")], f"asked for by type: {got}"
+got = listed(cur, table="pg_class")
+assert got == [], f"pg_catalog hidden without a type: {got}"
+got = listed(cur, table="pg_class", tableType="TABLE,VIEW")
+assert got == [], f"pg_catalog is not TABLE: {got}"
+got = listed(cur, table="pg_class", tableType="SYSTEM TABLE")
+assert got == [("pg_class", "SYSTEM TABLE")], f"pg_class as SYSTEM TABLE: {got}"
+got = listed(cur, table="tables", schema="information_schema", tableType="SYSTEM VIEW")
+assert got == [("tables", "SYSTEM VIEW")], f"information_schema views: {got}"
+names = schemas(cur)
+assert "pk_sys" in names and "public" in names, f"schema list: {names}"
+assert "pg_catalog" not in names and "information_schema" not in names, f"schema list: {names}"
+
+# ---------------------------------------------------------------- ShowSystemTables=1
+cur = connect(";ShowSystemTables=1").cursor()
+got = listed(cur, schema="pk_sys")
+assert got == [("app", "TABLE"), ("dd_meta", "TABLE"), ("v", "VIEW")], f"shown: {got}"
+got = listed(cur, table="pg_class")
+assert got == [("pg_class", "TABLE")], f"pg_class is a table like any other: {got}"
+got = listed(cur, table="pg_class", tableType="TABLE")
+assert got == [("pg_class", "TABLE")], f"and found as TABLE: {got}"
+names = schemas(cur)
+assert {"pg_catalog", "information_schema", "pk_sys"} <= names, f"schema list: {names}"
+
+# ---------------------------------------------------------------- ExtraSysTablePrefixes
+cur = connect(";ExtraSysTablePrefixes={ap;zz_}").cursor()
+got = listed(cur, schema="pk_sys")
+assert got == [("dd_meta", "TABLE"), ("v", "VIEW")], f"prefix ap: {got}"
+got = listed(cur, schema="pk_sys", tableType="SYSTEM TABLE")
+assert got == [("app", "SYSTEM TABLE")], f"prefix ap as system: {got}"
+cur = connect(";ExtraSysTablePrefixes=").cursor()
+got = listed(cur, schema="pk_sys")
+assert got == [("app", "TABLE"), ("dd_meta", "TABLE"), ("v", "VIEW")], f"no prefixes: {got}"
+
+
+# ---------------------------------------------------------------- TCP keepalive and pqopt
+def sockets_to_server():
+    """This process's TCP sockets connected to the server's port (on duplicated fds)."""
+    found = []
+    for name in os.listdir("/proc/self/fd"):
+        try:
+            if not os.readlink(f"/proc/self/fd/{name}").startswith("socket:"):
+                continue
+            s = socket.socket(fileno=os.dup(int(name)))
+        except OSError:
+            continue
+        try:
+            if s.type == socket.SOCK_STREAM and s.getpeername()[1] == PORT:
+                found.append(s)
+                continue
+        except (OSError, IndexError):
+            pass
+        s.close()
+    return found
+
+
+def tcp_options(extra):
+    """Opens a connection (no plugins, so no other socket appears) and reads its socket's
+    keepalive, idle, interval, count and user timeout."""
+    before = {s.getsockname() for s in sockets_to_server()}
+    cn = connect(";plugins=" + extra)
+    new = [s for s in sockets_to_server() if s.getsockname() not in before]
+    assert len(new) == 1, f"one new socket for {extra}: {new}"
+    s = new[0]
+    got = (
+        s.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE) != 0,
+        s.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE),
+        s.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL),
+        s.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT),
+        s.getsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT),
+    )
+    return cn, got
+
+
+def sysctl(name):
+    with open(f"/proc/sys/net/ipv4/{name}") as f:
+        return int(f.read())
+
+
+IDLE, INTVL, CNT = sysctl("tcp_keepalive_time"), sysctl("tcp_keepalive_intvl"), sysctl("tcp_keepalive_probes")
+_, got = tcp_options("")
+assert got == (True, IDLE, INTVL, CNT, 0), f"keepalive on by default, as libpq: {got}"
+_, got = tcp_options(";KeepaliveTime=7;KeepaliveInterval=3")
+assert got == (True, 7, 3, CNT, 0), f"KeepaliveTime/KeepaliveInterval: {got}"
+_, got = tcp_options(";KeepaliveTime=7;pqopt={keepalives_idle=11 keepalives_count=4 tcp_user_timeout=9000}")
+assert got == (True, 11, INTVL, 4, 9000), f"pqopt after the keys: {got}"
+_, got = tcp_options(";pqopt={keepalives=0}")
+assert not got[0], f"pqopt keepalives=0: {got}"
+
+cn = connect(";pqopt={options='-c search_path=pk_sys,public' application_name=from_pqopt gssencmode=disable}")
+got = cn.cursor().execute("SELECT current_schema(), current_setting('application_name')").fetchone()
+assert tuple(got) == ("pk_sys", "from_pqopt"), f"pqopt options and application_name: {got}"
+for bad, says in [("{bogus=1}", 'invalid connection option "bogus"'),
+                  ("{keepalives_idle=soon}", 'invalid integer value "soon"'),
+                  ("{options='-c x}", "unterminated quoted string")]:
+    try:
+        connect(";pqopt=" + bad)
+        raise AssertionError(f"pqopt={bad} connected")
+    except pyodbc.Error as e:
+        assert e.args[0] == "08001" and says in str(e), f"pqopt={bad}: {e}"
+
+# ---------------------------------------------------------------- ConnSettings
+import datetime
+
+cn = connect(";ConnSettings={SET search_path = pk_sys, public; SET TIME ZONE 'Asia/Tokyo'}")
+cr = cn.cursor()
+got = cr.execute("SELECT current_schema()").fetchval()
+assert got == "pk_sys", f"ConnSettings ran: {got}"
+got = cr.execute("SELECT '2024-01-02 00:00:00+00'::timestamptz").fetchval()
+assert got == datetime.datetime(2024, 1, 2, 9, 0), f"the zone ConnSettings sets is the session's: {got}"
+try:
+    connect(";ConnSettings={SET no_such_setting = 1}")
+    raise AssertionError("a failing ConnSettings connected")
+except pyodbc.Error as e:
+    assert "no_such_setting" in str(e) and "ConnSettings" in str(e), f"failing ConnSettings: {e}"
+
+setup.execute("DROP SCHEMA pk_sys CASCADE")
+print("all passed")
