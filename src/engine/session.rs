@@ -364,6 +364,12 @@ impl Session {
         self.client.is_closed() || self.aborted.lock().is_some() || self.task.is_finished()
     }
 
+    /// Whether a result is streaming on the connection: another query would have to buffer
+    /// the rest of it first.
+    pub fn has_streaming_result(&self) -> bool {
+        self.active.is_some()
+    }
+
     pub fn in_transaction(&self) -> bool {
         self.in_transaction
     }

@@ -2,7 +2,8 @@
 
 use super::diag::{state, Diagnostics, OdbcError, OdbcResult, ServerMessages};
 use super::env::Environment;
-use super::types::SizeLimits;
+use super::table_columns::TableColumnCache;
+use super::types::{ColumnInfo, SizeLimits};
 use crate::engine::error::EngineResult;
 use crate::engine::pipeline::{CallKind, EngineConnection, SessionCharacteristics};
 use crate::engine::session::{ConnectOptions, Session};
@@ -72,6 +73,8 @@ pub struct ConnState {
     /// Where the server's messages of each call wait for the handle that made it (shared with
     /// [`Connection::messages`]).
     messages: Arc<ServerMessages>,
+    /// What the catalog said of the tables results came from (nullability, names).
+    pub table_columns: TableColumnCache,
 }
 
 impl ConnState {
@@ -103,6 +106,28 @@ impl ConnState {
             self.messages.add(notices);
         }
         Ok(outcome?)
+    }
+
+    /// Fills in what the catalog says of `cols`' table columns, looking up the tables not
+    /// known yet first (one query) when the connection is free; see
+    /// [`crate::odbc::stmt::Statement::described_columns`]. A failed lookup leaves them unknown.
+    pub fn describe_from_catalog(&mut self, cols: &mut [ColumnInfo]) {
+        let missing = self.table_columns.missing(cols);
+        let free = self
+            .session_opt()
+            .is_some_and(|s| !s.has_streaming_result());
+        if !missing.is_empty() && free {
+            let sql = TableColumnCache::lookup_sql(&missing);
+            match self.call(CallKind::Catalog, |s| s.query_now(&sql)) {
+                Ok(rows) => self.table_columns.store(&missing, &rows),
+                Err(e) => tracing::debug!(error = %e, "table column lookup failed"),
+            }
+        }
+        let catalog = self
+            .session_opt()
+            .map(|s| s.facts().database.clone())
+            .unwrap_or_default();
+        self.table_columns.apply(cols, &catalog);
     }
 
     /// The generation of the current session (see [`EngineConnection::generation`]).
@@ -170,6 +195,7 @@ impl Connection {
                 host: String::new(),
                 generation_seen,
                 messages,
+                table_columns: TableColumnCache::default(),
             }),
         }
     }

@@ -122,9 +122,8 @@ pub fn col_attribute(s: &Statement, col: u16, id: u16) -> OdbcResult<ColAttr> {
     let num = ColAttr::Number;
     let size = i64::try_from(info.column_size).unwrap_or(i64::MAX);
     Ok(match id {
-        field::COLUMN_NAME | field::NAME | field::LABEL | field::BASE_COLUMN_NAME => {
-            ColAttr::Text(info.name.clone())
-        }
+        field::COLUMN_NAME | field::NAME | field::LABEL => ColAttr::Text(info.name.clone()),
+        field::BASE_COLUMN_NAME => ColAttr::Text(base_column_name(&info).to_string()),
         field::CONCISE_TYPE => num(i64::from(concise)),
         field::TYPE => num(i64::from(if odbc2 {
             concise
@@ -145,9 +144,9 @@ pub fn col_attribute(s: &Statement, col: u16, id: u16) -> OdbcResult<ColAttr> {
         field::CASE_SENSITIVE => num(i64::from(info.case_sensitive)),
         field::SEARCHABLE => num(i64::from(info.searchable)),
         field::TYPE_NAME | field::LOCAL_TYPE_NAME => ColAttr::Text(info.type_name.clone()),
-        field::TABLE_NAME | field::SCHEMA_NAME | field::CATALOG_NAME | field::BASE_TABLE_NAME => {
-            ColAttr::Text(String::new())
-        }
+        field::TABLE_NAME | field::BASE_TABLE_NAME => ColAttr::Text(info.table_name.clone()),
+        field::SCHEMA_NAME => ColAttr::Text(info.schema_name.clone()),
+        field::CATALOG_NAME => ColAttr::Text(info.catalog_name.clone()),
         field::LITERAL_PREFIX | field::LITERAL_SUFFIX => {
             ColAttr::Text(literal_quote(info.sql_type).to_string())
         }
@@ -161,6 +160,15 @@ pub fn col_attribute(s: &Statement, col: u16, id: u16) -> OdbcResult<ColAttr> {
             ))
         }
     })
+}
+
+/// The table column's own name when the catalog gave it, else the result column's name.
+pub fn base_column_name(info: &ColumnInfo) -> &str {
+    if info.base_column_name.is_empty() {
+        &info.name
+    } else {
+        &info.base_column_name
+    }
 }
 
 fn is_numeric(t: i16) -> bool {

@@ -28,5 +28,6 @@ pub mod params;
 pub mod scroll;
 pub mod sqltext;
 pub mod stmt;
+pub mod table_columns;
 pub mod types;
 pub mod wide;

@@ -295,8 +295,15 @@ pub fn reports_no_row_count(sql: &str) -> bool {
     let two_word = (is(first, "set") && is(second, "constraints"))
         || (is(first, "deallocate") && is(second, "all"))
         || (is(first, "prepare") && is(second, "transaction"));
-    let table_ddl = (is(first, "drop") || is(first, "alter")) && is(second, "table");
-    (one_word && !two_word) || table_ddl
+    (one_word && !two_word) || changes_table_definition(sql)
+}
+
+/// Whether `sql` is `ALTER TABLE` or `DROP TABLE`: psqlODBC forgets the table column facts
+/// it keeps after these, and so does the driver ([`super::table_columns`]).
+pub fn changes_table_definition(sql: &str) -> bool {
+    let (first, second) = leading_words(sql);
+    (first.eq_ignore_ascii_case("drop") || first.eq_ignore_ascii_case("alter"))
+        && second.eq_ignore_ascii_case("table")
 }
 
 #[cfg(test)]

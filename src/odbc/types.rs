@@ -76,9 +76,18 @@ pub struct ColumnInfo {
     /// SQL_NULLABLE_UNKNOWN unless known.
     pub nullable: i16,
     pub searchable: i16,
+    /// The table and attribute number a result column comes from, when it is a table's.
     pub table_oid: Option<u32>,
+    pub column_id: Option<i16>,
+    /// Filled in from the catalog when asked for (see [`super::table_columns`]); empty
+    /// for a column that is not a table's.
+    pub table_name: String,
+    pub schema_name: String,
+    pub catalog_name: String,
+    pub base_column_name: String,
 }
 
+const NULLABLE: i16 = 1;
 const NULLABLE_UNKNOWN: i16 = 2;
 const PRED_BASIC: i16 = 2;
 const SEARCHABLE: i16 = 3;
@@ -135,6 +144,11 @@ pub fn describe(name: &str, ty: &Type, typmod: i32, limits: &SizeLimits) -> Colu
         nullable: NULLABLE_UNKNOWN,
         searchable: PRED_BASIC,
         table_oid: None,
+        column_id: None,
+        table_name: String::new(),
+        schema_name: String::new(),
+        catalog_name: String::new(),
+        base_column_name: String::new(),
     };
     let set_num =
         |info: &mut ColumnInfo, t: i16, size: u64, display: i64, octets: i64, radix: i32| {
@@ -265,6 +279,19 @@ pub fn describe(name: &str, ty: &Type, typmod: i32, limits: &SizeLimits) -> Colu
                 );
             }
         }
+    }
+    info
+}
+
+/// Describes a result column: its type as [`describe`] does, and where it comes from. A column
+/// that is not a table's (an expression) is SQL_NULLABLE, as psqlODBC reports it; a table's
+/// stays SQL_NULLABLE_UNKNOWN until the catalog says ([`super::table_columns`]).
+pub fn describe_result_column(col: &tokio_postgres::Column, limits: &SizeLimits) -> ColumnInfo {
+    let mut info = describe(col.name(), col.type_(), col.type_modifier(), limits);
+    info.table_oid = col.table_oid();
+    info.column_id = col.column_id();
+    if info.table_oid.is_none() {
+        info.nullable = NULLABLE;
     }
     info
 }

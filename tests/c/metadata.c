@@ -1,5 +1,6 @@
 /* What the driver says about statements and their results, as psqlODBC says it: SQLRowCount
- * after statements with and without a count, uuid columns, and parameters.
+ * after statements with and without a count, uuid columns, parameters, and the nullability and
+ * names of table columns.
  *
  * argv[1]: connection string (with fetch_batch_rows=10, so that "a longer result" is short). */
 #include "check.h"
@@ -123,6 +124,67 @@ static void describe_params(SQLHDBC dbc) {
   printf("ok parameters\n");
 }
 
+/* Checks column `col`'s nullability and, through SQLColAttribute, its table, schema and base
+ * column names ("" for none). */
+static void expect_column(SQLHSTMT st, SQLUSMALLINT col, SQLSMALLINT nullable, const char *table, const char *schema, const char *base) {
+  SQLCHAR name[64];
+  SQLSMALLINT name_len, type, digits, got;
+  SQLULEN size;
+  CHECK(OK(SQLDescribeCol(st, col, name, sizeof name, &name_len, &type, &size, &digits, &got)), "describe", SQL_HANDLE_STMT, st);
+  SQLLEN attr = -7;
+  CHECK(OK(SQLColAttribute(st, col, SQL_DESC_NULLABLE, NULL, 0, NULL, &attr)), "SQL_DESC_NULLABLE", SQL_HANDLE_STMT, st);
+  char t[64] = "?", sc[64] = "?", b[64] = "?";
+  SQLSMALLINT len;
+  CHECK(OK(SQLColAttribute(st, col, SQL_DESC_BASE_TABLE_NAME, t, sizeof t, &len, NULL)), "table name", SQL_HANDLE_STMT, st);
+  CHECK(OK(SQLColAttribute(st, col, SQL_DESC_SCHEMA_NAME, sc, sizeof sc, &len, NULL)), "schema name", SQL_HANDLE_STMT, st);
+  CHECK(OK(SQLColAttribute(st, col, SQL_DESC_BASE_COLUMN_NAME, b, sizeof b, &len, NULL)), "base column", SQL_HANDLE_STMT, st);
+  if (got != nullable || attr != nullable || strcmp(t, table) != 0 || strcmp(sc, schema) != 0 || strcmp(b, base) != 0) {
+    fprintf(stderr, "FAIL column %s: nullable %d/%ld want %d, table '%s' schema '%s' base '%s'\n", name, got, (long)attr, nullable, t, sc, b);
+    exit(1);
+  }
+}
+
+static void nullability(SQLHDBC dbc) {
+  SQLHSTMT st = stmt_on(dbc);
+  exec(st, "DROP VIEW IF EXISTS md_null_view");
+  exec(st, "DROP TABLE IF EXISTS md_null");
+  exec(st, "CREATE TABLE md_null(a int NOT NULL, b int, c int PRIMARY KEY)");
+  exec(st, "CREATE VIEW md_null_view AS SELECT a, b FROM md_null");
+  /* Prepared, not executed: SQL_NO_NULLS for NOT NULL columns, SQL_NULLABLE for the others and
+   * for expressions, as psqlODBC answers. */
+  CHECK(OK(SQLPrepare(st, (SQLCHAR *)"SELECT a, b, c, a + 1 AS e FROM md_null", SQL_NTS)), "prepare", SQL_HANDLE_STMT, st);
+  expect_column(st, 1, SQL_NO_NULLS, "md_null", "public", "a");
+  expect_column(st, 2, SQL_NULLABLE, "md_null", "public", "b");
+  expect_column(st, 3, SQL_NO_NULLS, "md_null", "public", "c");
+  expect_column(st, 4, SQL_NULLABLE, "", "", "e");
+  SQLFreeStmt(st, SQL_CLOSE);
+  /* A view's columns are the view's: nullable. */
+  exec(st, "SELECT a, b FROM md_null_view");
+  expect_column(st, 1, SQL_NULLABLE, "md_null_view", "public", "a");
+  SQLFreeStmt(st, SQL_CLOSE);
+  /* ALTER TABLE on the connection makes the driver ask again. */
+  exec(st, "ALTER TABLE md_null ALTER b SET NOT NULL");
+  exec(st, "SELECT b FROM md_null");
+  expect_column(st, 1, SQL_NO_NULLS, "md_null", "public", "b");
+  SQLFreeStmt(st, SQL_CLOSE);
+  /* While a result streams (longer than a fetch batch, not counted), a table not looked up yet
+   * is not asked about: that would buffer the rest of the result. Unknown, then known once
+   * the result has been read. */
+  exec(st, "CREATE TABLE md_null_big AS SELECT g AS n FROM generate_series(1, 25) g");
+  exec(st, "ALTER TABLE md_null_big ALTER n SET NOT NULL");
+  exec(st, "SELECT n FROM md_null_big");
+  expect_column(st, 1, SQL_NULLABLE_UNKNOWN, "", "", "n");
+  while (SQLFetch(st) == SQL_SUCCESS) {
+  }
+  expect_column(st, 1, SQL_NO_NULLS, "md_null_big", "public", "n");
+  SQLFreeStmt(st, SQL_CLOSE);
+  exec(st, "DROP TABLE md_null_big");
+  exec(st, "DROP VIEW md_null_view");
+  exec(st, "DROP TABLE md_null");
+  SQLFreeHandle(SQL_HANDLE_STMT, st);
+  printf("ok nullability\n");
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) check_fail("usage: metadata CONNECTION_STRING", __LINE__);
   SQLHENV env;
@@ -131,6 +193,7 @@ int main(int argc, char **argv) {
   row_counts(dbc);
   uuid_columns(dbc);
   describe_params(dbc);
+  nullability(dbc);
   disconnect_and_free(env, dbc);
   printf("all passed\n");
   return 0;

@@ -304,11 +304,7 @@ static void query(void) {
     printf("  %s\n", what);
     CHECK(strcmp(name, expect[c - 1].name) == 0 && strcmp(type_name, expect[c - 1].type_name) == 0, what, SQL_HANDLE_STMT, st);
     CHECK(concise == expect[c - 1].concise || (c == 2 && concise == SQL_WVARCHAR) || (c == 3 && concise == SQL_WLONGVARCHAR), what, SQL_HANDLE_STMT, st);
-    /* Today the driver reports SQL_NULLABLE_UNKNOWN for every result column, NOT NULL table
-     * columns included: it does not read pg_attribute.attnotnull (issue 14, item 8:
-     * "nullability of table columns from the catalog"). Until it does, this asserts today's
-     * exact answer rather than accept any legal one, so that a change shows. */
-    CHECK(nullable == SQL_NULLABLE_UNKNOWN, what, SQL_HANDLE_STMT, st);
+    CHECK(nullable == expect[c - 1].nullable, what, SQL_HANDLE_STMT, st);
     CHECK(length > 0 && octets > 0, what, SQL_HANDLE_STMT, st);
     if (c == 1) CHECK(length == 10 && octets == 4, what, SQL_HANDLE_STMT, st);
     if (c == 2) CHECK(length == 40, what, SQL_HANDLE_STMT, st);

@@ -56,11 +56,8 @@ static void run(SQLHDBC dbc) {
     CHECK(strcmp(U8(name, -1), expect[c - 1].name) == 0 && name_len == (SQLSMALLINT)strlen(expect[c - 1].name), what, SQL_HANDLE_STMT, st);
     CHECK(type == expect[c - 1].type || (c == 2 && type == SQL_WVARCHAR), what, SQL_HANDLE_STMT, st);
     CHECK(size == expect[c - 1].size && digits == expect[c - 1].digits, what, SQL_HANDLE_STMT, st);
-    /* `expect[].nullable` is what the catalog says (k is NOT NULL). Today the driver reports
-     * SQL_NULLABLE_UNKNOWN for every result column, table columns included: it does not read
-     * pg_attribute.attnotnull (issue 14, item 8: "nullability of table columns from the
-     * catalog"). Until it does, this asserts today's exact answer, so that a change shows. */
-    CHECK(nullable == SQL_NULLABLE_UNKNOWN, what, SQL_HANDLE_STMT, st);
+    /* `expect[].nullable` is what the catalog says (k is NOT NULL), as psqlODBC reports it. */
+    CHECK(nullable == expect[c - 1].nullable, what, SQL_HANDLE_STMT, st);
   }
   printf("ok describe before execute\n");
 

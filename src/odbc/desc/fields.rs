@@ -493,11 +493,16 @@ pub fn ird_field(c: &ColumnInfo, id: i16, odbc2: bool) -> OdbcResult<FieldValue>
         DISPLAY_SIZE => FieldValue::Len(c.display_size),
         NULLABLE => FieldValue::Small(c.nullable),
         NUM_PREC_RADIX => FieldValue::Int(c.num_prec_radix),
-        NAME | LABEL | BASE_COLUMN_NAME => FieldValue::Text(c.name.clone()),
+        NAME | LABEL => FieldValue::Text(c.name.clone()),
+        BASE_COLUMN_NAME => {
+            FieldValue::Text(crate::odbc::describe::base_column_name(c).to_string())
+        }
+        TABLE_NAME | BASE_TABLE_NAME => FieldValue::Text(c.table_name.clone()),
+        SCHEMA_NAME => FieldValue::Text(c.schema_name.clone()),
+        CATALOG_NAME => FieldValue::Text(c.catalog_name.clone()),
         UNNAMED => FieldValue::Small(i16::from(c.name.is_empty())),
         TYPE_NAME | LOCAL_TYPE_NAME => FieldValue::Text(c.type_name.clone()),
-        CATALOG_NAME | SCHEMA_NAME | TABLE_NAME | BASE_TABLE_NAME | LITERAL_PREFIX
-        | LITERAL_SUFFIX => FieldValue::Text(String::new()),
+        LITERAL_PREFIX | LITERAL_SUFFIX => FieldValue::Text(String::new()),
         UNSIGNED => FieldValue::Small(i16::from(c.unsigned)),
         FIXED_PREC_SCALE => FieldValue::Small(i16::from(c.fixed_prec_scale)),
         CASE_SENSITIVE => FieldValue::Int(i32::from(c.case_sensitive)),

@@ -77,8 +77,8 @@ impl Descriptor {
                 "the implementation row descriptor has no statement",
             ));
         };
-        let st = s.state.lock();
-        let cols = s.columns_locked(&st).map_err(|e| {
+        let mut st = s.state.lock();
+        let cols = s.described_columns(&mut st).map_err(|e| {
             if e.state == state::SEQUENCE_ERROR {
                 OdbcError::new(
                     state::NOT_PREPARED,

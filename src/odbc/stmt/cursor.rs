@@ -92,8 +92,9 @@ impl Statement {
         Ok(())
     }
 
-    /// SQLRowCount on a forward-only result whose end has not been read: reads ahead up to one
-    /// fetch batch into the result's buffer, where the next fetches take rows from. A result
+    /// SQLRowCount (and a first question about a table's columns, which needs the connection
+    /// free) on a forward-only result whose end has not been read: reads ahead up to one fetch
+    /// batch into the result's buffer, where the next fetches take rows from. A result
     /// that ends within it gets its exact count (psqlODBC counts every result, having read it
     /// whole at execution); a longer one goes on streaming with bounded memory, its count -1
     /// until its end is fetched. A server error met on the way is this call's error.

@@ -32,24 +32,34 @@ impl Statement {
                     .map_or_else(Vec::new, |p| {
                         p.columns()
                             .iter()
-                            .map(|col| {
-                                types::describe(
-                                    col.name(),
-                                    col.type_(),
-                                    col.type_modifier(),
-                                    &limits,
-                                )
-                            })
+                            .map(|col| types::describe_result_column(col, &limits))
                             .collect()
                     }))
             }
         }
     }
 
+    /// The result columns as SQLDescribeCol, SQLColAttribute and the IRD describe them: with
+    /// what the catalog says of table columns (nullability, table names), looked up on the
+    /// first question about a table and kept per connection. Asking needs the connection free:
+    /// this statement's result, when still streaming, is first read ahead up to one fetch batch
+    /// as SQLRowCount does; a longer result (or another statement's) is not buffered for it,
+    /// and the columns of a table not looked up yet are then SQL_NULLABLE_UNKNOWN.
+    pub fn described_columns(&self, st: &mut StmtState) -> OdbcResult<Vec<ColumnInfo>> {
+        let mut cols = self.columns_locked(st)?;
+        if cols.iter().any(|c| c.table_oid.is_some()) {
+            if !self.conn.state.lock().table_columns.missing(&cols).is_empty() {
+                self.count_ahead(st)?;
+            }
+            self.conn.state.lock().describe_from_catalog(&mut cols);
+        }
+        Ok(cols)
+    }
+
     /// One column's description (1-based).
     pub fn column(&self, number: u16) -> OdbcResult<ColumnInfo> {
-        let st = self.state.lock();
-        let cols = self.columns_locked(&st)?;
+        let mut st = self.state.lock();
+        let cols = self.described_columns(&mut st)?;
         usize::from(number)
             .checked_sub(1)
             .and_then(|i| cols.get(i).cloned())

@@ -12,7 +12,7 @@ use crate::odbc::cancel;
 use crate::odbc::diag::{state, OdbcError, OdbcResult, Outcome};
 use crate::odbc::scroll;
 use crate::odbc::sqltext::{
-    reports_no_row_count, split_statements, transaction_control, translate_escapes, SqlPiece,
+    changes_table_definition, reports_no_row_count, split_statements, transaction_control, translate_escapes, SqlPiece,
 };
 use crate::odbc::types;
 use std::collections::VecDeque;
@@ -451,7 +451,7 @@ impl Statement {
             let columns = prepared
                 .columns()
                 .iter()
-                .map(|col| types::describe(col.name(), col.type_(), col.type_modifier(), &limits))
+                .map(|col| types::describe_result_column(col, &limits))
                 .collect();
             let types = prepared
                 .columns()
@@ -475,6 +475,9 @@ impl Statement {
                 self.read_static(st, &mut cs)?;
             }
         } else {
+            if changes_table_definition(&piece.sql) {
+                cs.table_columns.clear();
+            }
             st.row_count = if reports_no_row_count(&piece.sql) {
                 -1
             } else {
