@@ -336,3 +336,69 @@ fn monitoring_and_failover_connections_log_in_with_the_secret() {
     assert_eq!(instance_of(&mut conn).expect("on the new writer"), reader);
     assert_eq!(reads(&stub), 1, "every login used the one read");
 }
+
+/// A rotation window: the instances already have the new password, the secret not yet (the
+/// rotation's setSecret done, finishSecret not). Without a retry budget the login is refused
+/// at once; with `secrets_manager_connect_retry_timeout_ms` the driver keeps reading the secret
+/// until it holds the new password, and logs in.
+#[test]
+fn a_retry_budget_bridges_a_rotation_window() {
+    aws_test_env();
+    let cluster = single_instance();
+    let stub = SecretsStub::start(REGION).expect("stub");
+    stub.put_login("windowed", TEST_USER, TEST_PASSWORD);
+    let scratch = OdbcConfig::new(&[]);
+    let log = scratch.dir.join("driver.log");
+    let keys = secret_keys(writer_port(&cluster), "windowed", Some(&stub.url()), &log);
+    let mut retrying = keys.clone();
+    retrying.push((
+        "secrets_manager_connect_retry_timeout_ms".into(),
+        "30000".into(),
+    ));
+    retrying.push((
+        "secrets_manager_connect_retry_interval_ms".into(),
+        "200".into(),
+    ));
+    let config = OdbcConfig::new(&[("once", keys), ("retrying", retrying)]);
+
+    let new_password = "Window-Pw-7Hq2";
+    cluster
+        .set_test_password(new_password)
+        .expect("set secret step");
+    let (out, err) = config.isql("once", &[], "SELECT current_user\n");
+    assert!(
+        format!("{out}{err}").contains("28P01"),
+        "refused:\n{out}{err}"
+    );
+    let reads_before = reads(&stub);
+
+    let mut child = config.spawn(
+        "isql",
+        &["retrying", "-b", "-v", "-d|", "-c"],
+        Duration::from_secs(60),
+    );
+    {
+        use std::io::Write;
+        let mut input = child.stdin.take().expect("stdin");
+        input
+            .write_all(b"SELECT current_user\n")
+            .expect("write sql");
+    }
+    std::thread::sleep(Duration::from_secs(2));
+    stub.put_login("windowed", TEST_USER, new_password);
+    let out = common::output_text(&child.wait_with_output().expect("isql ends"));
+    assert!(
+        out.lines().any(|l| l.trim() == TEST_USER),
+        "logged in after the window:\n{out}"
+    );
+    let retries = reads(&stub) - reads_before;
+    assert!(
+        (3..=20).contains(&retries),
+        "{retries} reads: the first, retries with waits from 200 ms doubling, the one that worked"
+    );
+    let text = assert_log_free_of(&log, &[TEST_PASSWORD, new_password, AWS_TEST_SECRET_KEY]);
+    assert!(
+        text.contains("login refused; retrying with fresh credentials"),
+        "{text}"
+    );
+}

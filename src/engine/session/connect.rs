@@ -3,7 +3,7 @@
 
 use super::notices::NoticeLog;
 use super::{runtime, ConnectOptions, Driver, ReportedZone, ServerFacts, Session, SslMode};
-use crate::engine::credentials::Credentials;
+use crate::engine::credentials::{CredentialSource, Credentials, LoginRetry};
 use crate::engine::error::{EngineError, EngineResult, ErrorClass};
 use parking_lot::Mutex;
 use std::collections::HashMap;
@@ -54,7 +54,9 @@ impl Session {
     }
 
     /// Connects with the options' password, or with what their credential source supplies:
-    /// a refused login with cached credentials is tried once more with fresh ones.
+    /// a refused login with cached credentials is tried once more with fresh ones, or, when
+    /// the source has a retry budget, refused logins are retried with fresh credentials until
+    /// it is spent.
     async fn login(opts: &ConnectOptions, label: String) -> EngineResult<Session> {
         let Some(source) = opts.credentials.clone() else {
             return Self::connect_async(opts.clone(), label).await;
@@ -67,6 +69,9 @@ impl Session {
             o.password = Some(c.password);
             o
         };
+        if let Some(retry) = source.login_retry().filter(|r| !r.budget.is_zero()) {
+            return Self::login_within(opts, label, source.as_ref(), retry, with).await;
+        }
         let first = source.credentials(opts, false).await?;
         let cached = first.cached;
         match Self::connect_async(with(first), label.clone()).await {
@@ -76,6 +81,41 @@ impl Session {
                 Self::connect_async(with(fresh), label).await
             }
             outcome => outcome,
+        }
+    }
+
+    /// Logs in, retrying refused logins with fresh credentials within `retry`'s budget. A
+    /// credentials failure after a refusal is waited out too; the last refusal is the error.
+    async fn login_within(
+        opts: &ConnectOptions,
+        label: String,
+        source: &dyn CredentialSource,
+        retry: LoginRetry,
+        with: impl Fn(Credentials) -> ConnectOptions,
+    ) -> EngineResult<Session> {
+        let deadline = tokio::time::Instant::now() + retry.budget;
+        let mut refused: Option<EngineError> = None;
+        let mut last_wait = None;
+        loop {
+            match source.credentials(opts, refused.is_some()).await {
+                Err(e) if refused.is_none() => return Err(e),
+                Err(e) => {
+                    tracing::debug!(plugin = source.code(), error = %e, "credentials unavailable while retrying a refused login");
+                }
+                Ok(c) => match Self::connect_async(with(c), label.clone()).await {
+                    Err(e) if e.class == ErrorClass::Authentication => refused = Some(e),
+                    outcome => return outcome,
+                },
+            }
+            let remaining = deadline.saturating_duration_since(tokio::time::Instant::now());
+            let Some(wait) = retry.next_wait(last_wait, remaining) else {
+                return Err(refused.unwrap_or_else(|| {
+                    EngineError::internal("login retry ended without a refusal")
+                }));
+            };
+            tracing::info!(host = %opts.host, port = opts.port, plugin = source.code(), wait_ms = wait.as_millis(), "login refused; retrying with fresh credentials");
+            tokio::time::sleep(wait).await;
+            last_wait = Some(wait);
         }
     }
 

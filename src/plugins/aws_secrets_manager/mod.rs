@@ -16,7 +16,7 @@ pub mod settings;
 #[cfg(test)]
 mod tests;
 
-use crate::engine::credentials::{BoxFuture, CredentialSource, Credentials};
+use crate::engine::credentials::{BoxFuture, CredentialSource, Credentials, LoginRetry};
 use crate::engine::error::{EngineError, EngineResult};
 use crate::engine::pipeline::Plugin;
 use crate::engine::plugin_registry::PluginSpec;
@@ -77,6 +77,7 @@ pub const SPEC: PluginSpec = PluginSpec {
 pub struct SecretSource {
     key: SecretKey,
     reuse: Duration,
+    retry: LoginRetry,
     api: Arc<dyn SecretsApi>,
 }
 
@@ -85,6 +86,7 @@ impl std::fmt::Debug for SecretSource {
         f.debug_struct("SecretSource")
             .field("key", &self.key)
             .field("reuse", &self.reuse)
+            .field("retry", &self.retry)
             .finish()
     }
 }
@@ -136,6 +138,10 @@ impl SecretSource {
                 password_field: field(Key::PasswordField, "password"),
             },
             reuse: settings.get_duration(Key::Expiration),
+            retry: LoginRetry {
+                budget: settings.get_duration(Key::ConnectRetryTimeoutMs),
+                first_wait: settings.get_duration(Key::ConnectRetryIntervalMs),
+            },
             api,
         })
     }
@@ -165,6 +171,10 @@ pub fn arn_region(id: &str) -> Option<String> {
 impl CredentialSource for SecretSource {
     fn code(&self) -> &'static str {
         CODE
+    }
+
+    fn login_retry(&self) -> Option<LoginRetry> {
+        Some(self.retry)
     }
 
     fn credentials<'a>(

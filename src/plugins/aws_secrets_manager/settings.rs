@@ -2,7 +2,7 @@
 //! ODBC wrapper's and the JDBC wrapper's names are aliases. `aws_profile` is shared with the
 //! other AWS plugins and declared by the custom endpoint plugin.
 
-use crate::engine::settings::{plugin_keys, secs, KeyDecl, KeyKind as K};
+use crate::engine::settings::{ms, plugin_keys, secs, KeyDecl, KeyKind as K, DAY_MS};
 
 plugin_keys! {
     title: "AWS Secrets Manager (plugin `aws_secrets_manager`)",
@@ -28,5 +28,11 @@ plugin_keys! {
         Expiration => KeyDecl::new("secrets_manager_expiration", secs(0, 31_536_000),
             "How long a secret read is reused for new connections (0: read at every login). A login refused with reused credentials reads the secret again at once, so a rotation costs no failed connection.")
             .aliases(&["secretsManagerExpirationTimeSec"]).default("870"),
+        ConnectRetryTimeoutMs => KeyDecl::new("secrets_manager_connect_retry_timeout_ms", ms(0, DAY_MS),
+            "Time budget for retrying a refused login, reading the secret again before each retry: bridges a rotation window in which the instances already have the new password and the secret does not yet. 0: one fresh read after a refused login with a cached read, no more. The connect timeout still bounds the whole login.")
+            .aliases(&["secretsManagerConnectRetryTimeoutMs"]).default("0"),
+        ConnectRetryIntervalMs => KeyDecl::new("secrets_manager_connect_retry_interval_ms", ms(0, DAY_MS),
+            "Wait before the first retry of a refused login (with secrets_manager_connect_retry_timeout_ms); it doubles after each retry, up to 30 s and the budget left.")
+            .aliases(&["secretsManagerConnectRetryIntervalMs"]).default("1000"),
     }
 }

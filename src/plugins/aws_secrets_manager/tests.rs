@@ -179,6 +179,8 @@ fn wrapper_key_names_are_aliases_and_defaults_apply() {
             ("SECRET_USERNAME_PROPERTY", "login"),
             ("secretsManagerSecretPasswordProperty", "pass"),
             ("secretsManagerExpirationTimeSec", "60"),
+            ("secretsManagerConnectRetryTimeoutMs", "15000"),
+            ("secretsManagerConnectRetryIntervalMs", "250"),
             ("aws_profile", "dev"),
         ]),
         api.clone(),
@@ -198,6 +200,13 @@ fn wrapper_key_names_are_aliases_and_defaults_apply() {
         ("login", "pass")
     );
     assert_eq!(s.reuse(), Duration::from_secs(60));
+    assert_eq!(
+        s.login_retry(),
+        Some(LoginRetry {
+            budget: Duration::from_secs(15),
+            first_wait: Duration::from_millis(250)
+        })
+    );
 
     let s = SecretSource::from_settings(
         &settings(&[
@@ -216,6 +225,11 @@ fn wrapper_key_names_are_aliases_and_defaults_apply() {
     assert_eq!(s.key().username_field, "u");
     assert_eq!(s.key().password_field, "password", "default field");
     assert_eq!(s.reuse(), Duration::from_secs(870), "default reuse period");
+    assert_eq!(
+        s.login_retry().map(|r| r.budget),
+        Some(Duration::ZERO),
+        "no retry budget by default: one fresh read after a refusal"
+    );
     assert!(crate::engine::settings::Settings::resolve(
         &[(
             "secrets_manager_expiration".to_string(),
