@@ -138,3 +138,61 @@ fn pyodbc_reads_timestamptz_in_the_sessions_time_zone() {
     );
     assert!(out.contains("all passed"), "{out}");
 }
+
+/// Types whose text only the server can give (issue 14 item 4): money with the currency
+/// symbol and grouping of `lc_monetary`, the reg* types as names (schema-qualified where the
+/// search path does not show them), and types the driver has no binary decoding for, also
+/// inside arrays, as psqlODBC gives the server's text.
+#[test]
+fn money_reg_types_and_undecoded_types_read_as_the_servers_text() {
+    let got = read_values(
+        "",
+        &[
+            ("monetary", "SET lc_monetary = 'C'"),
+            ("money", "SELECT '-1234.56'::money"),
+            (
+                "money_array",
+                "SELECT ARRAY['1.5'::money, '1234567'::money]",
+            ),
+            ("regclass", "SELECT 'pg_class'::regclass"),
+            (
+                "regclass_qualified",
+                "SELECT 'information_schema.tables'::regclass",
+            ),
+            ("regproc", "SELECT 'now'::regproc"),
+            ("regprocedure", "SELECT 'abs(int4)'::regprocedure"),
+            ("regtype", "SELECT 'int4'::regtype"),
+            (
+                "regtype_array",
+                "SELECT ARRAY['int4'::regtype, 'varchar'::regtype]",
+            ),
+            ("regnamespace", "SELECT 'pg_catalog'::regnamespace"),
+            ("regoperator", "SELECT '+(int4,int4)'::regoperator"),
+            ("regrole", "SELECT current_user::regrole"),
+            ("user", "SELECT current_user::text"),
+            ("tsvector", "SELECT 'a fat cat'::tsvector"),
+            ("tsquery", "SELECT 'fat & rat'::tsquery"),
+            ("snapshot", "SELECT '10:20:10,14,15'::pg_snapshot"),
+        ],
+    );
+    let want = [
+        ("money", "-$1,234.56"),
+        ("money_array", "{$1.50,\"$1,234,567.00\"}"),
+        ("regclass", "pg_class"),
+        ("regclass_qualified", "information_schema.tables"),
+        ("regproc", "now"),
+        ("regprocedure", "abs(integer)"),
+        ("regtype", "integer"),
+        ("regtype_array", "{integer,\"character varying\"}"),
+        ("regnamespace", "pg_catalog"),
+        ("regoperator", "+(integer,integer)"),
+        ("tsvector", "'a' 'cat' 'fat'"),
+        ("tsquery", "'fat' & 'rat'"),
+        ("snapshot", "10:20:10,14,15"),
+    ];
+    for (label, expected) in want {
+        assert_eq!(got[label].char_form, expected, "{label} as SQL_C_CHAR");
+        assert_eq!(got[label].wide_form, expected, "{label} as SQL_C_WCHAR");
+    }
+    assert_eq!(got["regrole"].char_form, got["user"].char_form, "regrole");
+}

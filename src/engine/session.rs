@@ -14,7 +14,7 @@
 
 use super::error::{EngineError, EngineResult, ErrorClass};
 use super::runtime;
-use super::value::{SessionZone, ValueContext};
+use super::value::{ServerText, SessionZone, ValueContext};
 use futures_util::{FutureExt, StreamExt};
 use parking_lot::Mutex;
 use std::collections::{HashMap, VecDeque};
@@ -35,6 +35,7 @@ mod connect;
 mod libpq_options;
 mod notices;
 mod options;
+mod server_text;
 
 pub use libpq_options::Keepalive;
 pub use notices::{Notices, MAX_NOTICES_PER_CALL};
@@ -317,7 +318,10 @@ impl Session {
                     "time zone unknown to this client; timestamptz values are shown in UTC"
                 );
             }
-            self.values = Arc::new(ValueContext { zone });
+            self.values = Arc::new(ValueContext {
+                zone,
+                server_text: ServerText::default(),
+            });
         }
         drop(reported);
         self.values.clone()

@@ -15,6 +15,7 @@
 // The crate denies lossy casts (Cargo.toml); values from the wire also never unwrap here.
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
+use std::collections::HashMap;
 use std::fmt;
 
 use tokio_postgres::types::{Kind, Type};
@@ -189,6 +190,154 @@ pub fn decode<'a>(ty: &Type, raw: &'a [u8]) -> Result<Datum<'a>, ValueError> {
 pub struct ValueContext {
     /// The session's `TimeZone`, which timestamptz values are shown in.
     pub zone: SessionZone,
+    /// The server's text output of the values of one result whose types the client cannot
+    /// render ([`needs_server_text`]); empty for other results.
+    pub server_text: ServerText,
+}
+
+/// The server's text output of values, by type oid and binary value.
+#[derive(Debug, Clone, Default)]
+pub struct ServerText(HashMap<u32, HashMap<Box<[u8]>, String>>);
+
+impl ServerText {
+    /// Records the text of the binary value `raw` of type `type_oid`.
+    pub fn insert(&mut self, type_oid: u32, raw: &[u8], text: String) {
+        self.0.entry(type_oid).or_default().insert(raw.into(), text);
+    }
+
+    /// The text of the binary value `raw` of type `type_oid`, when recorded.
+    #[inline]
+    pub fn get(&self, type_oid: u32, raw: &[u8]) -> Option<&str> {
+        if self.0.is_empty() {
+            return None;
+        }
+        self.0.get(&type_oid)?.get(raw).map(String::as_str)
+    }
+
+    /// Whether the text of a value of type `type_oid` was recorded.
+    pub fn has(&self, type_oid: u32, raw: &[u8]) -> bool {
+        self.get(type_oid, raw).is_some()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// Whether a value of `ty` read as characters must be the server's text output, which the
+/// binary form does not determine: money (its symbol, separators and decimals follow the
+/// session's `lc_monetary`), the reg* types (names as the session's search path shows them),
+/// and types whose binary form [`decode`] does not know (extension types such as hstore,
+/// tsvector, aclitem), also inside arrays, domains, composites and ranges.
+pub fn needs_server_text(ty: &Type) -> bool {
+    needs_server_text_at(ty, 0)
+}
+
+fn needs_server_text_at(ty: &Type, depth: usize) -> bool {
+    if depth > MAX_DEPTH {
+        return false;
+    }
+    match ty.oid() {
+        o if o == oid::MONEY || is_registry_type(o) => true,
+        o if decodes_natively(o) => false,
+        _ => match ty.kind() {
+            Kind::Enum(_) => false,
+            Kind::Domain(inner)
+            | Kind::Array(inner)
+            | Kind::Range(inner)
+            | Kind::Multirange(inner) => needs_server_text_at(inner, depth + 1),
+            Kind::Composite(fields) => fields
+                .iter()
+                .any(|f| needs_server_text_at(f.type_(), depth + 1)),
+            _ => true,
+        },
+    }
+}
+
+/// The types whose binary form is their UTF-8 text.
+fn is_text_type(type_oid: u32) -> bool {
+    matches!(
+        type_oid,
+        oid::TEXT
+            | oid::VARCHAR
+            | oid::BPCHAR
+            | oid::NAME
+            | oid::JSON
+            | oid::XML
+            | oid::UNKNOWN
+            | oid::REFCURSOR
+            | oid::CSTRING
+    )
+}
+
+/// The registry types (regproc, regclass, regtype, ...): an oid on the wire, a name in the
+/// server's text.
+fn is_registry_type(type_oid: u32) -> bool {
+    matches!(
+        type_oid,
+        oid::REGPROC
+            | oid::REGPROCEDURE
+            | oid::REGOPER
+            | oid::REGOPERATOR
+            | oid::REGCLASS
+            | oid::REGTYPE
+            | oid::REGCONFIG
+            | oid::REGDICTIONARY
+            | oid::REGNAMESPACE
+            | oid::REGROLE
+            | oid::REGCOLLATION
+    )
+}
+
+/// The types [`decode`] renders from their binary form (its explicit arms), so their text is
+/// the server's without asking it.
+fn decodes_natively(type_oid: u32) -> bool {
+    is_text_type(type_oid)
+        || matches!(
+            type_oid,
+            oid::BOOL
+                | oid::INT2
+                | oid::INT4
+                | oid::INT8
+                | oid::FLOAT4
+                | oid::FLOAT8
+                | oid::NUMERIC
+                | oid::JSONB
+                | oid::JSONPATH
+                | oid::VOID
+                | oid::BYTEA
+                | oid::CHAR
+                | oid::DATE
+                | oid::TIME
+                | oid::TIMETZ
+                | oid::TIMESTAMP
+                | oid::TIMESTAMPTZ
+                | oid::INTERVAL
+                | oid::UUID
+                | oid::OID
+                | oid::XID
+                | oid::CID
+                | oid::XID8
+                | oid::PG_LSN
+                | oid::TID
+                | oid::INET
+                | oid::CIDR
+                | oid::MACADDR
+                | oid::MACADDR8
+                | oid::BIT
+                | oid::VARBIT
+                | oid::POINT
+                | oid::LSEG
+                | oid::PATH
+                | oid::BOX
+                | oid::POLYGON
+                | oid::LINE
+                | oid::CIRCLE
+                | oid::INT2VECTOR
+                | oid::OIDVECTOR
+                | oid::RECORD
+                | oid::RECORD_ARRAY
+        )
 }
 
 /// Decodes one non-NULL binary value of type `ty` as the session described by `ctx` shows
@@ -336,15 +485,7 @@ fn decode_at<'a>(ty: &Type, raw: &'a [u8], depth: usize) -> Result<Datum<'a>, Va
         oid::FLOAT4 => Datum::Float4(f32::from_be_bytes(exact(ty, raw)?)),
         oid::FLOAT8 => Datum::Float8(f64::from_be_bytes(exact(ty, raw)?)),
         oid::NUMERIC => Datum::Numeric(decode_numeric(ty, raw)?),
-        oid::TEXT
-        | oid::VARCHAR
-        | oid::BPCHAR
-        | oid::NAME
-        | oid::JSON
-        | oid::XML
-        | oid::UNKNOWN
-        | oid::REFCURSOR
-        | oid::CSTRING => Datum::Text(utf8(ty, raw)?),
+        o if is_text_type(o) => Datum::Text(utf8(ty, raw)?),
         // jsonb and jsonpath carry a format version byte (always 1) before the text.
         oid::JSONB | oid::JSONPATH => match raw.split_first() {
             Some((1, rest)) => Datum::Text(utf8(ty, rest)?),
@@ -376,20 +517,11 @@ fn decode_at<'a>(ty: &Type, raw: &'a [u8], depth: usize) -> Result<Datum<'a>, Va
         oid::UUID => Datum::Uuid(exact(ty, raw)?),
         oid::OID => Datum::Oid(u32::from_be_bytes(exact(ty, raw)?)),
         // Registry types travel as bare oids; their text form (a name) needs a catalog
-        // lookup we cannot do here, so they render as the number.
-        oid::REGPROC
-        | oid::REGPROCEDURE
-        | oid::REGOPER
-        | oid::REGOPERATOR
-        | oid::REGCLASS
-        | oid::REGTYPE
-        | oid::REGCONFIG
-        | oid::REGDICTIONARY
-        | oid::REGNAMESPACE
-        | oid::REGROLE
-        | oid::REGCOLLATION
-        | oid::XID
-        | oid::CID => Datum::Other(u32::from_be_bytes(exact(ty, raw)?).to_string()),
+        // lookup we cannot do here, so they render as the number (character reads take the
+        // server's text instead: `needs_server_text`).
+        o if o == oid::XID || o == oid::CID || is_registry_type(o) => {
+            Datum::Other(u32::from_be_bytes(exact(ty, raw)?).to_string())
+        }
         oid::XID8 => Datum::Other(u64::from_be_bytes(exact(ty, raw)?).to_string()),
         oid::PG_LSN => {
             let v = u64::from_be_bytes(exact(ty, raw)?);

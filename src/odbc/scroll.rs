@@ -173,6 +173,11 @@ impl StaticRows {
         }
     }
 
+    /// Every row of the result.
+    pub fn rows(&self) -> &[Row] {
+        &self.rows
+    }
+
     pub fn len(&self) -> u64 {
         self.rows.len() as u64
     }

@@ -148,6 +148,57 @@ static void test_typed_param_array(SQLHDBC conn, const char *label) {
   printf("ok typed_param_array (%s)\n", label);
 }
 
+/* Issue 14 item 4: values only the server can render (money, reg* types) come back as its
+ * text in every fetch path: bound columns over several rows, forward-only and static cursors,
+ * inside a manual-commit transaction; numeric targets still take money as a number. */
+static void test_server_text(void) {
+  SQLHSTMT st = stmt_on(dbc);
+  exec(st, "SET lc_monetary = 'C'");
+  CHECK(OK(SQLFreeStmt(st, SQL_CLOSE)), "close", SQL_HANDLE_STMT, st);
+  SQLULEN cursors[] = {SQL_CURSOR_FORWARD_ONLY, SQL_CURSOR_STATIC};
+  for (int c = 0; c < 2; c++) {
+    CHECK(OK(SQLSetStmtAttr(st, SQL_ATTR_CURSOR_TYPE, (SQLPOINTER)cursors[c], 0)), "cursor type", SQL_HANDLE_STMT, st);
+    exec(st, "SELECT g, (g * 1000)::money, CASE WHEN g = 2 THEN 'pg_type'::regclass ELSE 'pg_class'::regclass END "
+             "FROM generate_series(1, 3) g ORDER BY g");
+    SQLINTEGER g;
+    char money[32], rel[32];
+    SQLLEN g_ind, money_ind, rel_ind;
+    CHECK(OK(SQLBindCol(st, 1, SQL_C_SLONG, &g, 0, &g_ind)), "bind g", SQL_HANDLE_STMT, st);
+    CHECK(OK(SQLBindCol(st, 2, SQL_C_CHAR, money, sizeof money, &money_ind)), "bind money", SQL_HANDLE_STMT, st);
+    CHECK(OK(SQLBindCol(st, 3, SQL_C_CHAR, rel, sizeof rel, &rel_ind)), "bind regclass", SQL_HANDLE_STMT, st);
+    const char *monies[] = {"$1,000.00", "$2,000.00", "$3,000.00"};
+    const char *rels[] = {"pg_class", "pg_type", "pg_class"};
+    for (int r = 0; r < 3; r++) {
+      CHECK(SQLFetch(st) == SQL_SUCCESS, "fetch", SQL_HANDLE_STMT, st);
+      EXPECT_TEXT(money, monies[r], "money bound as SQL_C_CHAR");
+      EXPECT_TEXT(rel, rels[r], "regclass bound as SQL_C_CHAR");
+      CHECK(money_ind == (SQLLEN)strlen(monies[r]), "money length", SQL_HANDLE_STMT, st);
+    }
+    CHECK(SQLFetch(st) == SQL_NO_DATA, "end", SQL_HANDLE_STMT, st);
+    CHECK(OK(SQLFreeStmt(st, SQL_CLOSE)) && OK(SQLFreeStmt(st, SQL_UNBIND)), "close", SQL_HANDLE_STMT, st);
+  }
+  CHECK(OK(SQLSetStmtAttr(st, SQL_ATTR_CURSOR_TYPE, (SQLPOINTER)SQL_CURSOR_FORWARD_ONLY, 0)), "cursor type", SQL_HANDLE_STMT, st);
+  /* A number out of money, as psqlODBC strips the symbol first. */
+  exec(st, "SELECT '-1234.56'::money");
+  CHECK(SQLFetch(st) == SQL_SUCCESS, "fetch money", SQL_HANDLE_STMT, st);
+  SQLDOUBLE d = 0;
+  SQLLEN ind;
+  CHECK(OK(SQLGetData(st, 1, SQL_C_DOUBLE, &d, 0, &ind)) && d == -1234.56, "money as SQL_C_DOUBLE", SQL_HANDLE_STMT, st);
+  CHECK(OK(SQLFreeStmt(st, SQL_CLOSE)), "close", SQL_HANDLE_STMT, st);
+  /* Inside a transaction: the text is rendered and the transaction goes on. */
+  CHECK(OK(SQLSetConnectAttr(dbc, SQL_ATTR_AUTOCOMMIT, (SQLPOINTER)SQL_AUTOCOMMIT_OFF, 0)), "manual commit", SQL_HANDLE_DBC, dbc);
+  exec(st, "CREATE TEMP TABLE priced (p money)");
+  exec(st, "INSERT INTO priced VALUES ('12.5')");
+  exec(st, "SELECT p FROM priced");
+  EXPECT_TEXT(first_value(st), "$12.50", "money inside a transaction");
+  exec(st, "SELECT count(*) FROM priced");
+  EXPECT_TEXT(first_value(st), "1", "the transaction goes on");
+  CHECK(OK(SQLEndTran(SQL_HANDLE_DBC, dbc, SQL_ROLLBACK)), "rollback", SQL_HANDLE_DBC, dbc);
+  CHECK(OK(SQLSetConnectAttr(dbc, SQL_ATTR_AUTOCOMMIT, (SQLPOINTER)SQL_AUTOCOMMIT_ON, 0)), "autocommit", SQL_HANDLE_DBC, dbc);
+  SQLFreeHandle(SQL_HANDLE_STMT, st);
+  printf("ok server_text\n");
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     fprintf(stderr, "usage: conversions <connection string> [<rewriting connection string>]\n");
@@ -156,6 +207,7 @@ int main(int argc, char **argv) {
   connect_or_exit(argv[1], SQL_OV_ODBC3, &env, &dbc);
   test_typed_params();
   test_typed_param_array(dbc, "pipelined");
+  test_server_text();
   if (argc > 2) {
     SQLHENV env2;
     SQLHDBC dbc2;

@@ -42,4 +42,12 @@ assert cr.execute(compare, decimal.Decimal("1000.5")).fetchone()[0] == "as numbe
 assert cr.execute(compare, "1000").fetchone()[0] == "as text"
 got = cr.execute("SELECT ? + 1", 41).fetchone()[0]
 assert got == 42, repr(got)
+# Values only the server can render come back as its text: reg* types as names, types the
+# driver does not decode (tsvector) as the server prints them.
+got = one("SELECT 'pg_class'::regclass")
+assert got == "pg_class", repr(got)
+got = one("SELECT 'int4'::regtype")
+assert got == "integer", repr(got)
+got = one("SELECT 'a fat cat'::tsvector")
+assert got == "'a' 'cat' 'fat'", repr(got)
 print("all passed")

@@ -807,3 +807,70 @@ fn bytea_character_form_is_bare_hex_and_its_server_form_keeps_the_prefix() {
     let n = decode(&Type::INT4, &raw).unwrap();
     assert_eq!(n.to_text(), n.pg_text());
 }
+
+#[test]
+fn server_text_is_asked_for_money_reg_types_and_undecoded_types_only() {
+    for ty in [
+        Type::MONEY,
+        Type::REGCLASS,
+        Type::REGPROC,
+        Type::REGTYPE_ARRAY,
+        Type::TS_VECTOR,
+        Type::PG_SNAPSHOT,
+        Type::MONEY_ARRAY,
+    ] {
+        assert!(needs_server_text(&ty), "{ty}");
+    }
+    for ty in [
+        Type::INT4,
+        Type::TEXT,
+        Type::NUMERIC,
+        Type::TIMESTAMPTZ,
+        Type::INT4_ARRAY,
+        Type::INT4_RANGE,
+        Type::JSONB,
+        Type::INET,
+        Type::RECORD,
+    ] {
+        assert!(!needs_server_text(&ty), "{ty}");
+    }
+    // Every type decode renders itself stays on the driver's side.
+    for o in [
+        oid::BOOL,
+        oid::BYTEA,
+        oid::UUID,
+        oid::INTERVAL,
+        oid::CIRCLE,
+        oid::OIDVECTOR,
+        oid::XID8,
+    ] {
+        assert!(decodes_natively(o), "{o}");
+    }
+    let domain = Type::new(
+        "price".into(),
+        90001,
+        Kind::Domain(Type::MONEY),
+        "public".into(),
+    );
+    assert!(needs_server_text(&domain));
+    let composite = Type::new(
+        "pair".into(),
+        90002,
+        Kind::Composite(vec![
+            Field::new("a".into(), Type::INT4),
+            Field::new("b".into(), Type::REGCLASS),
+        ]),
+        "public".into(),
+    );
+    assert!(needs_server_text(&composite));
+}
+
+#[test]
+fn server_text_is_found_by_type_and_value() {
+    let mut text = ServerText::default();
+    assert!(text.get(oid::MONEY, &[1]).is_none());
+    text.insert(oid::MONEY, &[1], "$0.01".into());
+    assert_eq!(text.get(oid::MONEY, &[1]), Some("$0.01"));
+    assert!(text.get(oid::MONEY, &[2]).is_none());
+    assert!(text.get(oid::REGCLASS, &[1]).is_none());
+}

@@ -144,6 +144,7 @@ mod tests {
     fn timestamptz_decodes_to_the_sessions_wall_clock() {
         let ctx = ValueContext {
             zone: SessionZone::from_setting("Europe/Paris"),
+            ..ValueContext::default()
         };
         let at = utc(2024, 1, 2, 2, 4, 5) + 500_000;
         let raw = at.to_be_bytes();

@@ -48,6 +48,19 @@ pub(super) unsafe fn write_cell(
     if let Some(written) = convert::write_direct(type_oid, c_type, raw, out, offset) {
         return Ok(CellWrite::Value(written));
     }
+    // Read as characters, a value the server rendered for this result is its text.
+    if let Some(text) = values.server_text.get(type_oid, raw) {
+        let target = if c_type == convert::c::DEFAULT {
+            convert::default_c_type(ty)
+        } else {
+            c_type
+        };
+        if matches!(target, convert::c::CHAR | convert::c::WCHAR) {
+            let written = convert::write_datum(&value::Datum::Text(text), target, out, offset)
+                .map_err(|e| convert_error(&e, None))?;
+            return Ok(CellWrite::Value(written));
+        }
+    }
     let datum = value::decode_in(ty, raw, values).map_err(|e| {
         OdbcError::new(
             state::GENERAL,

@@ -57,13 +57,18 @@ impl Statement {
     /// batch, whose later statements need the connection now), so that the session holds
     /// nothing of it; its end and row count are known at once. SQL_ATTR_MAX_ROWS bounds it.
     pub(super) fn read_whole(&self, st: &mut StmtState) -> OdbcResult<()> {
+        let mut cs = self.conn.state.lock();
+        self.read_whole_with(st, &mut cs)
+    }
+
+    /// [`Self::read_whole`] for a caller that holds the connection's state.
+    pub(super) fn read_whole_with(&self, st: &mut StmtState, cs: &mut ConnState) -> OdbcResult<()> {
         let id = self.id;
         let max_rows = usize::try_from(st.attrs.max_rows).unwrap_or(usize::MAX);
         let timeout_secs = st.attrs.query_timeout_secs;
         let Some(rs) = st.result.as_mut().filter(|rs| !rs.ended) else {
             return Ok(());
         };
-        let mut cs = self.conn.state.lock();
         let read = loop {
             if max_rows > 0 && rs.buffer.len() >= max_rows {
                 break Ok(None);
@@ -71,9 +76,9 @@ impl Statement {
             let batch = cs.fetch_batch.max(1000);
             let running = cancel::begin(id, cs.session_opt().map(|s| s.canceller()), timeout_secs);
             let buffer = &mut rs.buffer;
-            match running.finish(cs.call(CallKind::Fetch, |session| {
-                session.fetch(id, batch, buffer)
-            })) {
+            match running
+                .finish(cs.call(CallKind::Fetch, |session| session.fetch(id, batch, buffer)))
+            {
                 Ok(Fetched::More) => {}
                 Ok(Fetched::End { rows_affected }) => break Ok(rows_affected),
                 Err(e) => break Err(e),

@@ -6,9 +6,11 @@ use super::get_data::GetDataPos;
 use super::param_array::{ignored_set, param_status};
 use super::{state_alias, Phase, ResultSet, Statement, StmtState};
 use crate::engine::pipeline::CallKind;
-use crate::engine::session::{Executed, UNSPECIFIED};
+use crate::engine::session::{self, Executed, Prepared, UNSPECIFIED};
+use crate::engine::value::{self, ServerText, ValueContext};
 use crate::odbc::appmem::{CountSlot, StatusArray};
 use crate::odbc::cancel;
+use crate::odbc::conn::ConnState;
 use crate::odbc::diag::{state, OdbcError, OdbcResult, Outcome};
 use crate::odbc::scroll;
 use crate::odbc::sqltext::{
@@ -16,6 +18,9 @@ use crate::odbc::sqltext::{
 };
 use crate::odbc::types;
 use std::collections::VecDeque;
+use std::sync::Arc;
+use tokio_postgres::types::Type;
+use tokio_postgres::Row;
 
 /// What one statement of a batch left for SQLMoreResults.
 pub(super) struct BatchResult {
@@ -474,6 +479,7 @@ impl Statement {
             if st.attrs.cursor_type != scroll::cursor_type::FORWARD_ONLY {
                 self.read_static(st, &mut cs)?;
             }
+            self.attach_server_text(st, &mut cs, &prepared)?;
         } else {
             if changes_table_definition(&piece.sql) {
                 cs.table_columns.clear();
@@ -524,6 +530,73 @@ fn refuse_while_data_pending(st: &StmtState) -> OdbcResult<()> {
         ));
     }
     Ok(())
+}
+
+impl Statement {
+    /// For a result with columns whose text only the server can give (money, reg* types,
+    /// extension types: [`value::needs_server_text`]), as psqlODBC shows them: the result is
+    /// read whole now and each distinct value of those columns rendered by the server in one
+    /// more round trip; the text is kept with the result for character reads. Results of
+    /// other types (nearly all) stream as before, with one check per column here.
+    fn attach_server_text(
+        &self,
+        st: &mut StmtState,
+        cs: &mut ConnState,
+        prepared: &Prepared,
+    ) -> OdbcResult<()> {
+        let columns: Vec<(usize, &Type)> = prepared
+            .columns()
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| value::needs_server_text(c.type_()))
+            .map(|(i, c)| (i, c.type_()))
+            .collect();
+        if columns.is_empty() {
+            return Ok(());
+        }
+        self.read_whole_with(st, cs)?;
+        let Some(rs) = st.result.as_mut() else {
+            return Ok(());
+        };
+        let rows: Vec<&Row> = match &rs.scroll {
+            Some(rows) => rows.rows().iter().collect(),
+            None => rs.buffer.iter().collect(),
+        };
+        let mut seen = ServerText::default();
+        let mut values: Vec<(Type, &[u8])> = Vec::new();
+        for row in rows {
+            for &(i, ty) in &columns {
+                if let Some(raw) = session::raw_value(row, i) {
+                    if !seen.has(ty.oid(), raw) {
+                        seen.insert(ty.oid(), raw, String::new());
+                        values.push((ty.clone(), raw));
+                    }
+                }
+            }
+        }
+        if values.is_empty() {
+            return Ok(());
+        }
+        let rendered = cs.call(CallKind::Execute, |session| {
+            match session.server_text(&values) {
+                Ok(text) => Ok(Some(text)),
+                Err(e) if e.is_communication() => Err(e),
+                // A type without a binary input function: the driver's own rendering stays.
+                Err(e) => {
+                    tracing::debug!(error = %e, "the server could not render values as text");
+                    Ok(None)
+                }
+            }
+        })?;
+        let Some(server_text) = rendered else {
+            return Ok(());
+        };
+        rs.values = Arc::new(ValueContext {
+            zone: rs.values.zone.clone(),
+            server_text,
+        });
+        Ok(())
+    }
 }
 
 /// ODBC wants SQL_NO_DATA from a searched UPDATE or DELETE that touched no row.
