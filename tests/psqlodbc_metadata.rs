@@ -22,6 +22,7 @@ fn row_counts_uuid_columns_and_parameters_as_psqlodbc_gives_them() {
         "ok uuid",
         "ok parameters",
         "ok nullability",
+        "ok octets and type names",
     ] {
         assert!(text.contains(part), "{part} did not run:\n{text}");
     }

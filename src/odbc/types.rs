@@ -134,7 +134,7 @@ pub fn describe(name: &str, ty: &Type, typmod: i32, limits: &SizeLimits) -> Colu
         decimal_digits: 0,
         display_size: 0,
         octet_length: 0,
-        type_name: ty.name().to_string(),
+        type_name: type_name(ty).to_string(),
         unsigned: false,
         case_sensitive: false,
         precision: 0,
@@ -280,7 +280,24 @@ pub fn describe(name: &str, ty: &Type, typmod: i32, limits: &SizeLimits) -> Colu
             }
         }
     }
+    // psqlODBC counts a character type without a length (text, varchar, name, and what reads
+    // as text) at its column size in octets; a declared length n at n characters' octets.
+    let declared_length = base == Type::CHAR
+        || (matches!(base, Type::BPCHAR | Type::VARCHAR) && typmod_length(typmod).is_some());
+    if info.case_sensitive && !declared_length {
+        info.octet_length = i64::try_from(info.column_size).unwrap_or(i64::MAX);
+    }
     info
+}
+
+/// The type's name as psqlODBC reports it (SQL_DESC_TYPE_NAME): PostgreSQL's own name, except
+/// `char` for blank-padded character and `timestamp without time zone` for timestamp.
+fn type_name(ty: &Type) -> &str {
+    match *ty {
+        Type::BPCHAR => "char",
+        Type::TIMESTAMP => "timestamp without time zone",
+        _ => ty.name(),
+    }
 }
 
 /// Describes a result column: its type as [`describe`] does, and where it comes from. A column

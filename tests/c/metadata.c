@@ -185,6 +185,29 @@ static void nullability(SQLHDBC dbc) {
   printf("ok nullability\n");
 }
 
+/* SQL_DESC_OCTET_LENGTH and SQL_DESC_TYPE_NAME of character and timestamp columns, as
+ * psqlODBC gives them to an ANSI application. */
+static void octets_and_type_names(SQLHDBC dbc) {
+  SQLHSTMT st = stmt_on(dbc);
+  exec(st, "SELECT 't'::text, 'v'::varchar(20), 'v'::varchar, 'c'::char(5), 'n'::name, now()::timestamp, now()");
+  struct { SQLLEN octets; const char *type_name; } want[] = {
+      {8190, "text"}, {80, "varchar"}, {255, "varchar"}, {20, "char"}, {63, "name"}, {16, "timestamp without time zone"}, {16, "timestamptz"}};
+  for (SQLUSMALLINT c = 1; c <= 7; c++) {
+    SQLLEN octets = -7;
+    char type_name[64] = "?";
+    SQLSMALLINT len;
+    CHECK(OK(SQLColAttribute(st, c, SQL_DESC_OCTET_LENGTH, NULL, 0, NULL, &octets)), "octet length", SQL_HANDLE_STMT, st);
+    CHECK(OK(SQLColAttribute(st, c, SQL_DESC_TYPE_NAME, type_name, sizeof type_name, &len, NULL)), "type name", SQL_HANDLE_STMT, st);
+    if (octets != want[c - 1].octets || strcmp(type_name, want[c - 1].type_name) != 0) {
+      fprintf(stderr, "FAIL column %d: octets %ld type name '%s'\n", c, (long)octets, type_name);
+      exit(1);
+    }
+  }
+  SQLFreeStmt(st, SQL_CLOSE);
+  SQLFreeHandle(SQL_HANDLE_STMT, st);
+  printf("ok octets and type names\n");
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) check_fail("usage: metadata CONNECTION_STRING", __LINE__);
   SQLHENV env;
@@ -194,6 +217,7 @@ int main(int argc, char **argv) {
   uuid_columns(dbc);
   describe_params(dbc);
   nullability(dbc);
+  octets_and_type_names(dbc);
   disconnect_and_free(env, dbc);
   printf("all passed\n");
   return 0;

@@ -288,7 +288,7 @@ static void query(void) {
     {"region", "varchar", SQL_VARCHAR, SQL_NO_NULLS},
     {"note", "text", SQL_LONGVARCHAR, SQL_NULLABLE},
     {"amount", "numeric", SQL_NUMERIC, SQL_NULLABLE},
-    {"sold_at", "timestamp", SQL_TYPE_TIMESTAMP, SQL_NULLABLE},
+    {"sold_at", "timestamp without time zone", SQL_TYPE_TIMESTAMP, SQL_NULLABLE},
   };
   for (SQLUSMALLINT c = 1; c <= 5; c++) {
     char what[320];
