@@ -50,6 +50,7 @@ typedef void *SQLPOINTER, *SQLHANDLE, *SQLHENV, *SQLHDBC, *SQLHSTMT, *SQLHDESC, 
 #define SQL_DATA_AT_EXEC (-2)
 #define SQL_PARAM_INPUT 1
 #define SQL_INTEGER 4
+#define SQL_VARCHAR 12
 #define SQL_ATTR_PARAMSET_SIZE 22
 #define SQL_ATTR_ROW_ARRAY_SIZE 27
 #define SQL_DESC_ARRAY_SIZE 20
@@ -80,6 +81,8 @@ typedef SQLRETURN (*GetCursorName_t)(SQLHSTMT, SQLCHAR *, SQLSMALLINT, SQLSMALLI
 typedef SQLRETURN (*NativeSql_t)(SQLHDBC, SQLCHAR *, SQLINTEGER, SQLCHAR *, SQLINTEGER, SQLINTEGER *);
 typedef SQLRETURN (*GetFunctions_t)(SQLHDBC, SQLUSMALLINT, SQLUSMALLINT *);
 typedef SQLRETURN (*BindParameter_t)(SQLHSTMT, SQLUSMALLINT, SQLSMALLINT, SQLSMALLINT, SQLSMALLINT, SQLULEN, SQLSMALLINT, SQLPOINTER, SQLLEN, SQLLEN *);
+typedef SQLRETURN (*ParamData_t)(SQLHSTMT, SQLPOINTER *);
+typedef SQLRETURN (*PutData_t)(SQLHSTMT, SQLPOINTER, SQLLEN);
 typedef SQLRETURN (*SetStmtAttr_t)(SQLHSTMT, SQLINTEGER, SQLPOINTER, SQLINTEGER);
 typedef SQLRETURN (*GetConnectAttr_t)(SQLHDBC, SQLINTEGER, SQLPOINTER, SQLINTEGER, SQLINTEGER *);
 
@@ -276,6 +279,21 @@ int main(int argc, char **argv) {
             F(GetData)(st, 1, SQL_C_LONG, &dae_value, 0, &ind) == SQL_SUCCESS && dae_value == 42,
         "the statement runs again after the cancel");
   CHECK(F(CloseCursor)(st) == SQL_SUCCESS, "close");
+
+  /* A value sent with SQLPutData may not hold a NUL either: the last SQLParamData is 22021. */
+  char dae_text[8] = {0};
+  SQLLEN text_ind = SQL_DATA_AT_EXEC;
+  SQLPOINTER token = NULL;
+  CHECK(F(BindParameter)(st, 1, SQL_PARAM_INPUT, SQL_C_CHAR, SQL_VARCHAR, 10, 0, dae_text, sizeof dae_text, &text_ind) == SQL_SUCCESS,
+        "bind a data-at-execution text parameter");
+  CHECK(F(ExecDirect)(st, (SQLCHAR *)"SELECT ?::text", SQL_NTS) == SQL_NEED_DATA && F(ParamData)(st, &token) == SQL_NEED_DATA,
+        "the text parameter needs data");
+  CHECK(F(PutData)(st, (SQLPOINTER) "a\0b", 3) == SQL_SUCCESS, "put 'a\\0b'");
+  CHECK(F(ParamData)(st, &token) == SQL_ERROR && strcmp(state_of(SQL_HANDLE_STMT, st), "22021") == 0,
+        "a NUL inside a SQLPutData value: 22021");
+  printf("  message: %s\n", last_msg);
+  dae_ind = 0;
+  CHECK(F(BindParameter)(st, 1, SQL_PARAM_INPUT, SQL_C_LONG, SQL_INTEGER, 0, 0, &dae_value, 0, &dae_ind) == SQL_SUCCESS, "bind an integer again");
 
   /* Array sizes beyond 2^31 - 1 are refused at once, whatever buffers are bound. */
   SQLPOINTER huge = (SQLPOINTER)(1UL << 40);
