@@ -228,7 +228,8 @@ fn summary(child: std::process::Child) -> (u64, u64, String) {
     (number("attempts="), number("failures="), text)
 }
 
-/// A pool-like workload (4 threads opening connections) reads the secret once; then three
+/// Connections one after another, and a pool-like workload (4 threads opening connections),
+/// read the secret once per process; then three
 /// rotations during the same kind of workload cost no connection attempt, with one or a few
 /// reads per rotation, and the log holds none of the passwords.
 #[test]
@@ -242,11 +243,17 @@ fn pyodbc_workload_reads_the_secret_once_and_survives_rotations() {
     let keys = secret_keys(writer_port(&cluster), "rotating", Some(&stub.url()), &log);
     let config = OdbcConfig::new(&[("rotating", keys)]);
 
+    // One thread: each connection closes before the next opens, so the driver manager frees
+    // the driver's environment in between; the read must outlive that.
+    let (attempts, failures, text) = summary(workload(&config, "rotating", 1, 2.0));
+    assert_eq!(failures, 0, "{text}");
+    assert!(attempts >= 10, "too few connections to tell: {text}");
+    assert_eq!(reads(&stub), 1, "{attempts} connections one after another, one read");
     let (attempts, failures, text) = summary(workload(&config, "rotating", 4, 3.0));
     assert_eq!(failures, 0, "{text}");
     assert!(attempts >= 20, "too few connections to tell: {text}");
     assert!(text.contains(&format!("users={TEST_USER}")), "{text}");
-    assert_eq!(reads(&stub), 1, "{attempts} connections, one read");
+    assert_eq!(reads(&stub), 2, "{attempts} connections from 4 threads, one read");
 
     let before = reads(&stub);
     let passwords = ["Rot-1-xq7Vb9", "Rot-2-Lp3Zt8", "Rot-3-Wm5Yk2"];

@@ -53,9 +53,11 @@ pub fn credential_source(settings: &Settings) -> EngineResult<Option<Arc<dyn Cre
     )?)))
 }
 
-/// Forgets cached secrets and API clients.
+/// Drops the API clients (their connections live on the driver's runtime, which release
+/// stops). Cached logins stay: the driver manager frees the driver's environment whenever an
+/// application's last connection closes, and a single-threaded application opening one
+/// connection after another must not read the secret each time.
 fn release() {
-    secret::clear();
     secret::clear_clients();
 }
 

@@ -97,12 +97,6 @@ pub fn secrets_read() -> u64 {
     SECRETS_READ.load(Ordering::Relaxed)
 }
 
-/// Forgets every cached secret (tests; release of background resources).
-pub fn clear() {
-    CACHE.lock().clear();
-    FLIGHTS.lock().clear();
-}
-
 /// The cached login of `key` if still within its reuse period.
 pub fn cached(key: &SecretKey) -> Option<SecretLogin> {
     let now = Instant::now();
@@ -285,9 +279,10 @@ impl SdkSecrets {
     }
 }
 
-/// Forgets the clients (release of background resources).
+/// Forgets the clients and the reads in flight (release of background resources).
 pub fn clear_clients() {
     CLIENTS.lock().clear();
+    FLIGHTS.lock().clear();
 }
 
 impl SecretsApi for SdkSecrets {
