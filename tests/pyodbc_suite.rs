@@ -25,23 +25,7 @@ const KNOWN_FAILURES: &[(&str, &str)] = &[
          column name PRECISION; auroraodbc reports its own version (00.x) and the ODBC 3 name \
          COLUMN_SIZE, as psqlODBC 13.02 does",
     ),
-    (
-        "test_numeric_over_38_digits_read[123456789012345678901234567890123456789012345-binary]",
-        OVER_38_DIGITS,
-    ),
-    (
-        "test_numeric_over_38_digits_read[-123456789012345678901234567890123456789012345-binary]",
-        OVER_38_DIGITS,
-    ),
-    (
-        "test_numeric_over_38_digits_read[1234567890123456789012345678901234567890.5-binary]",
-        OVER_38_DIGITS,
-    ),
 ];
-
-const OVER_38_DIGITS: &str = "a numeric of more than 38 digits read as SQL_C_NUMERIC fails \
-     (22003), so pyodbc reads it again as text; psqlODBC returns SQL_SUCCESS_WITH_INFO 01004, \
-     which pyodbc turns into the DataError the test expects (issue 14 item 5)";
 
 /// Tests the suite skips: none may (the comma locale is built for the run).
 const KNOWN_SKIPS: &[(&str, &str)] = &[];

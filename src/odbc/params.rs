@@ -20,7 +20,8 @@
 //! - SQL_C_FLOAT renders the shortest text that round-trips the f32 ("0.1", not
 //!   "0.100000001490116"), SQL_C_DOUBLE likewise for f64.
 //! - SQL_C_INTERVAL_* structs become interval text in unit words ("-1 days -2 hours ...");
-//!   only the fields of the C type's interval kind count.
+//!   the fields of the C type's interval kind and the larger ones of its family count (as
+//!   psqlODBC sends them: SQL_C_INTERVAL_MINUTE keeps days and hours).
 //! - A fixed-size C type with fewer bytes than its struct is 22018 (the caller slices
 //!   exactly [`c_type_len`] bytes, so this only guards against misuse).
 // The crate denies lossy casts (Cargo.toml); values from the wire also never unwrap here.
@@ -215,21 +216,17 @@ fn interval_text(c_type: i16, b: &[u8]) -> Result<String, ConvertError> {
         )?))
     };
     let sign = if i16_at(b, 4)? != 0 { "-" } else { "" };
-    // Which of year, month, day, hour, minute, second each SQL_IS_* code (C type - 100) has.
+    // Which of year, month, day, hour, minute, second are sent for each SQL_IS_* code (C type
+    // - 100): as psqlODBC, the type's fields and every larger one of its family (a month
+    // interval keeps its years, an hour or minute interval its days), so no field the
+    // application filled in is lost.
     let parts: &[usize] = match c_type - 100 {
         1 => &[0],
-        2 => &[1],
-        7 => &[0, 1],
+        2 | 7 => &[0, 1],
         3 => &[2],
-        4 => &[3],
-        5 => &[4],
-        6 => &[5],
-        8 => &[2, 3],
-        9 => &[2, 3, 4],
-        10 => &[2, 3, 4, 5],
-        11 => &[3, 4],
-        12 => &[3, 4, 5],
-        _ => &[4, 5],
+        4 | 8 => &[2, 3],
+        5 | 9 | 11 => &[2, 3, 4],
+        _ => &[2, 3, 4, 5],
     };
     let mut words = Vec::with_capacity(parts.len());
     for &part in parts {

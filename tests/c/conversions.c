@@ -199,6 +199,58 @@ static void test_server_text(void) {
   printf("ok server_text\n");
 }
 
+/* Issue 14 item 5: conversions as psqlODBC performs them. */
+static void test_conversions(void) {
+  SQLHSTMT st = stmt_on(dbc);
+  /* A numeric of more than 38 digits does not fit SQL_C_NUMERIC: 01004, as psqlODBC. */
+  exec(st, "SELECT 123456789012345678901234567890123456789012345::numeric");
+  CHECK(SQLFetch(st) == SQL_SUCCESS, "fetch", SQL_HANDLE_STMT, st);
+  SQL_NUMERIC_STRUCT ns;
+  SQLLEN ind;
+  SQLRETURN rc = SQLGetData(st, 1, SQL_C_NUMERIC, &ns, sizeof ns, &ind);
+  CHECK(rc == SQL_SUCCESS_WITH_INFO && strcmp(first_state(SQL_HANDLE_STMT, st), "01004") == 0,
+        "over 38 digits is 01004", SQL_HANDLE_STMT, st);
+  CHECK(ns.precision == 45 && ns.scale == 0 && ns.sign == 1, "the digits' count", SQL_HANDLE_STMT, st);
+  CHECK(OK(SQLFreeStmt(st, SQL_CLOSE)), "close", SQL_HANDLE_STMT, st);
+  /* 38 digits fit exactly. */
+  exec(st, "SELECT -12345678901234567890123456789012345678::numeric");
+  CHECK(SQLFetch(st) == SQL_SUCCESS, "fetch", SQL_HANDLE_STMT, st);
+  CHECK(SQLGetData(st, 1, SQL_C_NUMERIC, &ns, sizeof ns, &ind) == SQL_SUCCESS && ns.precision == 38 && ns.sign == 0,
+        "38 digits fit", SQL_HANDLE_STMT, st);
+  CHECK(OK(SQLFreeStmt(st, SQL_CLOSE)), "close", SQL_HANDLE_STMT, st);
+  /* infinity and -infinity in date/time structs, clamped as psqlODBC clamps them. */
+  exec(st, "SELECT 'infinity'::timestamp, '-infinity'::timestamptz, 'infinity'::date");
+  CHECK(SQLFetch(st) == SQL_SUCCESS, "fetch", SQL_HANDLE_STMT, st);
+  SQL_TIMESTAMP_STRUCT ts;
+  CHECK(SQLGetData(st, 1, SQL_C_TYPE_TIMESTAMP, &ts, sizeof ts, &ind) == SQL_SUCCESS && ts.year == 9999 && ts.month == 12 &&
+            ts.day == 31 && ts.hour == 23 && ts.minute == 59 && ts.second == 59 && ts.fraction == 0,
+        "infinity as a timestamp", SQL_HANDLE_STMT, st);
+  CHECK(SQLGetData(st, 2, SQL_C_TYPE_TIMESTAMP, &ts, sizeof ts, &ind) == SQL_SUCCESS && ts.year == -9999 && ts.month == 1 &&
+            ts.day == 1 && ts.hour == 0,
+        "-infinity as a timestamp", SQL_HANDLE_STMT, st);
+  SQL_DATE_STRUCT ds;
+  CHECK(SQLGetData(st, 3, SQL_C_TYPE_DATE, &ds, sizeof ds, &ind) == SQL_SUCCESS && ds.year == 9999 && ds.month == 12 && ds.day == 31,
+        "infinity as a date", SQL_HANDLE_STMT, st);
+  CHECK(OK(SQLFreeStmt(st, SQL_CLOSE)), "close", SQL_HANDLE_STMT, st);
+  SQLFreeHandle(SQL_HANDLE_STMT, st);
+  /* An interval parameter keeps the larger fields of its family: an hour interval its days. */
+  SQL_INTERVAL_STRUCT iv;
+  memset(&iv, 0, sizeof iv);
+  iv.interval_type = SQL_IS_HOUR;
+  iv.intval.day_second.day = 2;
+  iv.intval.day_second.hour = 5;
+  EXPECT_TEXT(one_param("SELECT ?::text", SQL_C_INTERVAL_HOUR, SQL_INTERVAL_HOUR, 2, 0, &iv, 0, DIRECT), "2 days 05:00:00",
+              "SQL_C_INTERVAL_HOUR keeps its days");
+  memset(&iv, 0, sizeof iv);
+  iv.interval_type = SQL_IS_MONTH;
+  iv.interval_sign = SQL_TRUE;
+  iv.intval.year_month.year = 1;
+  iv.intval.year_month.month = 2;
+  EXPECT_TEXT(one_param("SELECT ?::text", SQL_C_INTERVAL_MONTH, SQL_INTERVAL_MONTH, 2, 0, &iv, 0, DIRECT), "-1 years -2 mons",
+              "SQL_C_INTERVAL_MONTH keeps its years");
+  printf("ok conversions\n");
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     fprintf(stderr, "usage: conversions <connection string> [<rewriting connection string>]\n");
@@ -208,6 +260,7 @@ int main(int argc, char **argv) {
   test_typed_params();
   test_typed_param_array(dbc, "pipelined");
   test_server_text();
+  test_conversions();
   if (argc > 2) {
     SQLHENV env2;
     SQLHDBC dbc2;

@@ -19,10 +19,28 @@ struct Moment {
     from_text: bool,
 }
 
+/// What psqlODBC puts in a date/time struct for `infinity` and `-infinity`, which no struct
+/// can hold: 9999-12-31 23:59:59 and -9999-01-01 00:00:00 (a date without the time).
+fn infinite_moment(positive: bool, with_time: bool) -> Moment {
+    let (days, nanos) = if positive {
+        (
+            pg_days_from_civil(9999, 12, 31),
+            NANOS_PER_DAY - NANOS_PER_SEC,
+        )
+    } else {
+        (pg_days_from_civil(-9999, 1, 1), 0)
+    };
+    Moment {
+        days: Some(days),
+        nanos: with_time.then_some(nanos),
+        from_text: false,
+    }
+}
+
 fn moment(datum: &Datum<'_>) -> Result<Moment, ConvertError> {
     let stamp = |micros: i64| -> Result<Moment, ConvertError> {
         if micros == i64::MIN || micros == i64::MAX {
-            return Err(ConvertError::Infinite);
+            return Ok(infinite_moment(micros == i64::MAX, true));
         }
         Ok(Moment {
             days: Some(micros.div_euclid(USECS_PER_DAY)),
@@ -33,7 +51,7 @@ fn moment(datum: &Datum<'_>) -> Result<Moment, ConvertError> {
     match datum {
         Datum::Date(d) => {
             if *d == i32::MIN || *d == i32::MAX {
-                return Err(ConvertError::Infinite);
+                return Ok(infinite_moment(*d == i32::MAX, false));
             }
             Ok(Moment {
                 days: Some((*d).into()),
@@ -60,11 +78,11 @@ fn moment(datum: &Datum<'_>) -> Result<Moment, ConvertError> {
 
 fn text_moment(s: &str) -> Result<Moment, ConvertError> {
     let t = s.trim();
-    if t.eq_ignore_ascii_case("infinity")
-        || t.eq_ignore_ascii_case("-infinity")
-        || t.eq_ignore_ascii_case("+infinity")
-    {
-        return Err(ConvertError::Infinite);
+    if t.eq_ignore_ascii_case("infinity") || t.eq_ignore_ascii_case("+infinity") {
+        return Ok(infinite_moment(true, true));
+    }
+    if t.eq_ignore_ascii_case("-infinity") {
+        return Ok(infinite_moment(false, true));
     }
     let (days, nanos) = parse_datetime_text(t).ok_or(ConvertError::InvalidCast)?;
     Ok(Moment {

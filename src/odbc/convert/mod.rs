@@ -15,8 +15,8 @@
 //!   exactly BufferLength minus the terminator, even if that splits a multibyte character:
 //!   applications (odbc-api, pyodbc) size the next SQLGetData piece from that arithmetic,
 //!   and concatenating the pieces restores the text.
-//! - infinity / -infinity dates and timestamps cannot be represented in ODBC structs:
-//!   they fail with 22007 (invalid datetime format).
+//! - infinity / -infinity dates and timestamps have no ODBC struct form: as psqlODBC, they
+//!   become 9999-12-31 23:59:59 and -9999-01-01 00:00:00 (dates without the time).
 //! - Years outside i16 fail with 22003. Years BC use astronomical numbering (1 BC = 0).
 //! - timestamptz values are delivered as the wall time of the session's zone; timetz keeps its
 //!   local time and drops the zone.
@@ -108,8 +108,6 @@ pub enum ConvertError {
     Unsupported,
     /// 22007: a datetime value the target cannot express or a malformed one.
     InvalidDatetime,
-    /// 22007 too: `infinity` / `-infinity`, which no ODBC date/time structure can hold.
-    Infinite,
     /// 22015: an interval the target's fields cannot hold.
     IntervalOverflow,
     /// 22021: character data with a NUL inside, which PostgreSQL text cannot hold (see
@@ -123,7 +121,7 @@ impl ConvertError {
             ConvertError::OutOfRange => "22003",
             ConvertError::InvalidCast => "22018",
             ConvertError::Unsupported => "07006",
-            ConvertError::InvalidDatetime | ConvertError::Infinite => "22007",
+            ConvertError::InvalidDatetime => "22007",
             ConvertError::IntervalOverflow => "22015",
             ConvertError::NulInText(_) => "22021",
         }
@@ -135,9 +133,6 @@ impl ConvertError {
             ConvertError::InvalidCast => "Invalid character value for cast specification",
             ConvertError::Unsupported => "Restricted data type attribute violation",
             ConvertError::InvalidDatetime => "Invalid datetime format",
-            ConvertError::Infinite => {
-                "Invalid datetime format: infinity and -infinity have no ODBC date/time form; read the column as text (SQL_C_CHAR) to see them"
-            }
             ConvertError::IntervalOverflow => "Interval field overflow",
             ConvertError::NulInText(position) => {
                 return super::nul::message("the character value", *position)

@@ -329,7 +329,9 @@ pub(super) fn write_bit(datum: &Datum<'_>, out: &mut [u8]) -> Result<Written, Co
 }
 
 /// SQL_NUMERIC_STRUCT with the value's own scale. Digits beyond 38 significant ones
-/// (or a scale above 38) are dropped from the fraction with 01S07.
+/// (or a scale above 38) are dropped from the fraction with 01S07. A value with more than 38
+/// integer digits does not fit: as psqlODBC, the struct gets the digits' low 128 bits and the
+/// answer is 01004 (data truncated), which pyodbc reports as "does not fit".
 #[inline]
 pub(super) fn write_numeric(datum: &Datum<'_>, out: &mut [u8]) -> Result<Written, ConvertError> {
     let dec = match number(datum)? {
@@ -341,8 +343,44 @@ pub(super) fn write_numeric(datum: &Datum<'_>, out: &mut [u8]) -> Result<Written
             parse_decimal(&format!("{f:e}")).ok_or(ConvertError::OutOfRange)?
         }
     };
+    if integer_digits(&dec) > MAX_NUMERIC_DIGITS {
+        let mut written = put_fixed(out, &overflowed_struct(&dec), false);
+        written.truncated = true;
+        return Ok(written);
+    }
     let (bytes, frac) = numeric_struct(&dec)?;
     Ok(put_fixed(out, &bytes, frac))
+}
+
+/// How many digits `dec` has left of the decimal point.
+fn integer_digits(dec: &Decimal) -> usize {
+    let len = i64::try_from(dec.digits.len()).unwrap_or(i64::MAX);
+    usize::try_from(len.saturating_add(dec.exp).max(0)).unwrap_or(usize::MAX)
+}
+
+/// What psqlODBC leaves in a SQL_NUMERIC_STRUCT for a value too large for it: the digits as
+/// they are (precision their count, scale the fraction's, both capped to their fields) and
+/// the magnitude's low 128 bits.
+fn overflowed_struct(dec: &Decimal) -> [u8; NUMERIC_STRUCT_SIZE] {
+    let zeros = usize::try_from(dec.exp.max(0)).unwrap_or(0);
+    let scale = usize::try_from((-dec.exp).max(0)).unwrap_or(0);
+    let mut magnitude: u128 = 0;
+    let all = dec
+        .digits
+        .iter()
+        .copied()
+        .chain(std::iter::repeat_n(b'0', zeros));
+    for b in all {
+        magnitude = magnitude
+            .wrapping_mul(10)
+            .wrapping_add(u128::from(b - b'0'));
+    }
+    let mut bytes = [0u8; NUMERIC_STRUCT_SIZE];
+    bytes[0] = u8::try_from(dec.digits.len() + zeros).unwrap_or(u8::MAX);
+    bytes[1] = u8::try_from(scale.min(127)).unwrap_or(127);
+    bytes[2] = u8::from(!dec.neg);
+    bytes[3..].copy_from_slice(&magnitude.to_le_bytes());
+    bytes
 }
 
 fn numeric_struct(dec: &Decimal) -> Result<([u8; NUMERIC_STRUCT_SIZE], bool), ConvertError> {

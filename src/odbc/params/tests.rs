@@ -542,17 +542,24 @@ fn interval_structs_render_in_unit_words() {
     let cases: &[(i16, Vec<u8>, &str)] = &[
         (107, interval(7, false, [1, 2, 0, 0, 0]), "1 years 2 mons"),
         (101, interval(1, true, [3, 99, 0, 0, 0]), "-3 years"),
-        (102, interval(2, false, [0, 14, 0, 0, 0]), "14 mons"),
+        (102, interval(2, false, [0, 14, 0, 0, 0]), "0 years 14 mons"),
+        // Larger fields of the family are kept, as psqlODBC sends them.
+        (102, interval(2, false, [1, 3, 0, 0, 0]), "1 years 3 mons"),
+        (
+            105,
+            interval(5, true, [2, 3, 4, 0, 0]),
+            "-2 days -3 hours -4 mins",
+        ),
         (
             110,
             interval(10, true, [3, 4, 5, 6, 789_000]),
             "-3 days -4 hours -5 mins -6.789000 secs",
         ),
-        (104, interval(4, false, [0, 26, 0, 0, 0]), "26 hours"),
+        (104, interval(4, false, [0, 26, 0, 0, 0]), "0 days 26 hours"),
         (
             113,
             interval(13, false, [0, 0, 1561, 30, 5]),
-            "1561 mins 30.000005 secs",
+            "0 days 0 hours 1561 mins 30.000005 secs",
         ),
         (108, interval(8, false, [1, 2, 7, 7, 7]), "1 days 2 hours"),
     ];

@@ -48,8 +48,17 @@ fn datetime_targets() {
             c::TYPE_DATE,
             Err(OutOfRange),
         ),
-        (Datum::Date(i32::MAX), c::TYPE_DATE, Err(Infinite)),
-        (Datum::Date(i32::MIN), c::TYPE_TIMESTAMP, Err(Infinite)),
+        // infinity and -infinity clamped as psqlODBC clamps them.
+        (
+            Datum::Date(i32::MAX),
+            c::TYPE_DATE,
+            Ok((date_struct(9999, 12, 31), false)),
+        ),
+        (
+            Datum::Date(i32::MIN),
+            c::TYPE_TIMESTAMP,
+            Ok((ts_struct(-9999, 1, 1, 0, 0, 0, 0), false)),
+        ),
         (
             Datum::Timestamp(ts),
             c::TYPE_DATE,
@@ -65,7 +74,16 @@ fn datetime_targets() {
             c::TYPE_DATE,
             Ok((date_struct(1999, 12, 31), true)),
         ),
-        (Datum::Timestamp(i64::MAX), c::TYPE_DATE, Err(Infinite)),
+        (
+            Datum::Timestamp(i64::MAX),
+            c::TYPE_DATE,
+            Ok((date_struct(9999, 12, 31), true)),
+        ),
+        (
+            Datum::Timestamp(i64::MAX),
+            c::TYPE_TIMESTAMP,
+            Ok((ts_struct(9999, 12, 31, 23, 59, 59, 0), false)),
+        ),
         (Datum::Time(0), c::TYPE_DATE, Err(Unsupported)),
         (Datum::Int4(1), c::TYPE_DATE, Err(Unsupported)),
         (
@@ -101,7 +119,16 @@ fn datetime_targets() {
             Ok((date_struct(-43, 3, 15), false)),
         ),
         (Datum::Text("12:00:00"), c::TYPE_DATE, Err(InvalidCast)),
-        (Datum::Text("infinity"), c::TYPE_DATE, Err(Infinite)),
+        (
+            Datum::Text("infinity"),
+            c::TYPE_DATE,
+            Ok((date_struct(9999, 12, 31), true)),
+        ),
+        (
+            Datum::Text("-infinity"),
+            c::TYPE_TIMESTAMP,
+            Ok((ts_struct(-9999, 1, 1, 0, 0, 0, 0), false)),
+        ),
         (Datum::Text("yesterday"), c::TYPE_DATE, Err(InvalidCast)),
         (Datum::Text("2024-01-02x"), c::TYPE_DATE, Err(InvalidCast)),
         (
@@ -176,7 +203,7 @@ fn datetime_targets() {
         (
             Datum::TimestampTz(i64::MIN),
             c::TYPE_TIMESTAMP,
-            Err(Infinite),
+            Ok((ts_struct(-9999, 1, 1, 0, 0, 0, 0), false)),
         ),
         (
             Datum::Text("2024-01-02T03:04:05.123456789+02"),

@@ -11,6 +11,7 @@
 mod datetime;
 mod interval;
 mod numeric;
+mod table;
 mod text;
 
 use super::*;

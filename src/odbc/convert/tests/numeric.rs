@@ -257,10 +257,6 @@ fn numeric_struct_target() {
             Ok((numeric_bytes(38, 0, true, big.parse().unwrap()), false)),
         ),
         (
-            Datum::Numeric(big.clone() + "9"),
-            Err(ConvertError::OutOfRange),
-        ),
-        (
             Datum::Numeric(big.clone() + ".5"),
             Ok((numeric_bytes(38, 0, true, big.parse().unwrap()), true)),
         ),
@@ -293,6 +289,50 @@ fn numeric_struct_target() {
             Err(e) => assert_eq!(got, Err(e), "{datum:?}"),
         }
     }
+}
+
+/// More than 38 integer digits do not fit a SQL_NUMERIC_STRUCT: 01004 (truncated), with the
+/// digits' count and their low 128 bits, as psqlODBC leaves it.
+#[test]
+fn numeric_struct_of_more_than_38_integer_digits_is_truncated_with_01004() {
+    let wrapped = |digits: &str| {
+        digits.bytes().fold(0u128, |m, b| {
+            m.wrapping_mul(10).wrapping_add(u128::from(b - b'0'))
+        })
+    };
+    let digits45 = "123456789012345678901234567890123456789012345";
+    for (text, precision, scale, positive, all_digits) in [
+        (digits45.to_string(), 45, 0, true, digits45.to_string()),
+        (format!("-{digits45}"), 45, 0, false, digits45.to_string()),
+        (format!("{digits45}.0"), 46, 1, true, format!("{digits45}0")),
+        (
+            "1e40".to_string(),
+            41,
+            0,
+            true,
+            format!("1{}", "0".repeat(40)),
+        ),
+    ] {
+        let mut out = [0xAAu8; 19];
+        let got = write_datum(&Datum::Numeric(text.clone()), c::NUMERIC, &mut out, 0)
+            .unwrap_or_else(|e| panic!("{text}: {e}"));
+        assert!(got.truncated, "{text}");
+        assert_eq!(
+            &out[..],
+            &numeric_bytes(precision, scale, positive, wrapped(&all_digits))[..],
+            "{text}"
+        );
+    }
+    // 38 integer digits and a longer fraction still fit, the fraction cut (01S07).
+    let mut out = [0u8; 19];
+    let got = write_datum(
+        &Datum::Numeric(format!("{}.25", "9".repeat(38))),
+        c::NUMERIC,
+        &mut out,
+        0,
+    )
+    .unwrap();
+    assert!(!got.truncated && got.fractional_truncation);
 }
 
 #[test]
