@@ -93,6 +93,28 @@ fn is_binary_sql(sql_type: i16) -> bool {
     matches!(sql_type, sql::BINARY | sql::VARBINARY | sql::LONGVARBINARY)
 }
 
+fn is_datetime_sql(sql_type: i16) -> bool {
+    matches!(
+        sql_type,
+        sql::DATE | sql::TYPE_DATE | sql::TIME | sql::TYPE_TIME
+    ) || is_timestamp_sql(sql_type)
+}
+
+/// The literal inside an ODBC date/time escape: `{d '2024-01-02'}` gives `2024-01-02` (also
+/// `t` and `ts`, any case, spaces around the parts); `None` for anything else.
+fn datetime_escape_literal(s: &str) -> Option<&str> {
+    let inner = s.trim().strip_prefix('{')?.strip_suffix('}')?.trim();
+    let quote = inner.find('\'')?;
+    let kind = inner[..quote].trim();
+    if !["d", "t", "ts"]
+        .iter()
+        .any(|k| kind.eq_ignore_ascii_case(k))
+    {
+        return None;
+    }
+    inner[quote..].strip_prefix('\'')?.strip_suffix('\'')
+}
+
 fn is_timestamp_sql(sql_type: i16) -> bool {
     matches!(sql_type, sql::TIMESTAMP | sql::TYPE_TIMESTAMP)
 }
@@ -270,8 +292,13 @@ fn utf16le(data: &[u8]) -> Result<String, ConvertError> {
 }
 
 /// Character data: passed through, except into a binary SQL type, where ODBC defines it as
-/// hex digits (a leading `\x` or `0x` is tolerated).
+/// hex digits (a leading `\x` or `0x` is tolerated), and into a date/time SQL type, where an
+/// ODBC escape (`{d '2024-01-02'}`, `{t '...'}`, `{ts '...'}`) stands for its literal, as
+/// psqlODBC reads it.
 fn char_param(s: &str, sql_type: i16) -> Result<String, ConvertError> {
+    if is_datetime_sql(sql_type) {
+        return Ok(datetime_escape_literal(s).unwrap_or(s).to_string());
+    }
     if !is_binary_sql(sql_type) {
         return Ok(s.to_string());
     }

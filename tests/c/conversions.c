@@ -248,6 +248,13 @@ static void test_conversions(void) {
   iv.intval.year_month.month = 2;
   EXPECT_TEXT(one_param("SELECT ?::text", SQL_C_INTERVAL_MONTH, SQL_INTERVAL_MONTH, 2, 0, &iv, 0, DIRECT), "-1 years -2 mons",
               "SQL_C_INTERVAL_MONTH keeps its years");
+  /* ODBC date/time escapes in character data bound as a date/time type, as psqlODBC reads them. */
+  char escaped_date[] = "{d '2024-01-02'}";
+  char escaped_stamp[] = "{ts '2024-01-02 03:04:05'}";
+  EXPECT_TEXT(one_param("SELECT ?::text", SQL_C_CHAR, SQL_TYPE_DATE, 10, 0, escaped_date, SQL_NTS, DIRECT), "2024-01-02",
+              "{d ...} in a date parameter");
+  EXPECT_TEXT(one_param("SELECT ?::text", SQL_C_CHAR, SQL_TYPE_TIMESTAMP, 19, 0, escaped_stamp, SQL_NTS, PREPARE_THEN_BIND),
+              "2024-01-02 03:04:05", "{ts ...} in a timestamp parameter");
   printf("ok conversions\n");
 }
 

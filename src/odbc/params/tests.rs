@@ -578,3 +578,29 @@ fn interval_structs_render_in_unit_words() {
     // Too short for the struct.
     assert!(p(110, 0, &[0u8; 10]).is_err());
 }
+
+#[test]
+fn date_time_escapes_in_character_data_stand_for_their_literal() {
+    for (sql_type, value, want) in [
+        (sql::TYPE_DATE, "{d '2024-01-02'}", "2024-01-02"),
+        (sql::TYPE_TIME, " {T '03:04:05'} ", "03:04:05"),
+        (
+            sql::TYPE_TIMESTAMP,
+            "{ts'2024-01-02 03:04:05.5'}",
+            "2024-01-02 03:04:05.5",
+        ),
+        (sql::DATE, "{d '2024-01-02'}", "2024-01-02"),
+        // Not an escape: passed as it is, for the server to judge.
+        (sql::TYPE_DATE, "2024-01-02", "2024-01-02"),
+        (sql::TYPE_DATE, "{x '2024-01-02'}", "{x '2024-01-02'}"),
+        (sql::TYPE_DATE, "{d 2024-01-02}", "{d 2024-01-02}"),
+        // Only date/time SQL types read escapes.
+        (sql::VARCHAR, "{d '2024-01-02'}", "{d '2024-01-02'}"),
+    ] {
+        assert_eq!(
+            p(c::CHAR, sql_type, value.as_bytes()).unwrap().as_deref(),
+            Some(want),
+            "{value} as SQL type {sql_type}"
+        );
+    }
+}
