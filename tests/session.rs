@@ -8,7 +8,9 @@ mod support;
 use auroraodbc::engine::batched_insert::InsertTemplate;
 use auroraodbc::engine::error::EngineError;
 use auroraodbc::engine::runtime;
-use auroraodbc::engine::session::{ConnectOptions, Executed, Fetched, Session};
+use auroraodbc::engine::session::{
+    ConnectOptions, ErrorRollback, Executed, Fetched, Session, StatementGuard,
+};
 use std::collections::VecDeque;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -291,6 +293,67 @@ fn prepare_and_execute_in_one_round_trip() {
         .expect("prepare after errors");
     assert_eq!(executed.expect("execute"), Executed::Rows);
     assert_eq!(read_all(&mut session, 6), 1);
+}
+
+/// Statement-level rollback: the savepoint of a statement inside a transaction goes out in the
+/// statement's own round trip (none before the first statement); a failure costs one more
+/// (the rollback to it), and the transaction goes on.
+#[test]
+fn statement_savepoints_ride_with_the_statement() {
+    let _serial = fixtures::serial();
+    let cluster = single();
+    let relay = Relay::start(options(&cluster).port);
+    let mut through_relay = options(&cluster);
+    through_relay.port = relay.port;
+    let mut session = Session::connect(&through_relay).expect("connect");
+    session
+        .run_command("CREATE TEMP TABLE sp (x int)")
+        .expect("table");
+    session.begin_if_needed().expect("begin");
+    let insert = |session: &mut Session, owner: u64, x: &str| {
+        session.begin_statement(StatementGuard::Savepoint);
+        relay.clear();
+        let (_, executed) = session
+            .prepare_and_execute(owner, "INSERT INTO sp VALUES ($1::int4)", &[Some(x)])
+            .expect("prepare");
+        (executed, relay.round_trips())
+    };
+    for (owner, x) in [(1, "1"), (2, "2")] {
+        let (executed, trips) = insert(&mut session, owner, x);
+        executed.expect("insert");
+        assert_eq!(trips, 1, "insert {x}");
+    }
+    let prepared = session
+        .prepare("INSERT INTO sp VALUES ($1::int4)")
+        .expect("prepare");
+    session.begin_statement(StatementGuard::Savepoint);
+    relay.clear();
+    session
+        .execute(3, &prepared, &[Some("3")])
+        .expect("execute");
+    assert_eq!(relay.round_trips(), 1, "a prepared execution with its savepoint");
+    // A failure: the transaction has failed until rolled back to the statement's savepoint.
+    let (executed, trips) = insert(&mut session, 4, "x");
+    assert_eq!(
+        executed.expect_err("bad value").sqlstate_str(),
+        "22P02",
+        "bad value"
+    );
+    assert_eq!(trips, 1);
+    assert!(session.transaction_failed());
+    relay.clear();
+    session
+        .recover_failed_transaction(ErrorRollback::Statement)
+        .expect("rollback to the savepoint");
+    assert_eq!(relay.round_trips(), 1, "the rollback to the savepoint");
+    assert!(!session.transaction_failed());
+    insert(&mut session, 5, "4").0.expect("insert after the failure");
+    session.end_transaction(true).expect("commit");
+    let rows = session
+        .query_now("SELECT string_agg(x::text, ',' ORDER BY x) FROM sp")
+        .expect("rows");
+    let kept: String = rows[0].get(0);
+    assert_eq!(kept, "1,2,3,4");
 }
 
 #[test]

@@ -35,11 +35,13 @@ mod connect;
 mod libpq_options;
 mod notices;
 mod options;
+mod savepoint;
 mod server_text;
 
 pub use libpq_options::Keepalive;
 pub use notices::{Notices, MAX_NOTICES_PER_CALL};
 pub use options::{ConnectOptions, SslMode};
+pub use savepoint::{ErrorRollback, StatementGuard};
 
 /// The `TimeZone` the server last reported (ParameterStatus), written by the socket task
 /// when the report changes: at login, and after any `SET TIME ZONE` or `RESET`.
@@ -190,6 +192,11 @@ pub struct Session {
     /// parameter types of one row.
     batch_statements: HashMap<(String, Vec<u32>), Statement>,
     in_transaction: bool,
+    /// The server failed a statement in the open transaction (see
+    /// [`Session::transaction_failed`]); set where server errors are mapped.
+    transaction_failed: std::sync::atomic::AtomicBool,
+    /// The driver's savepoint for statement-level rollback (`savepoint.rs`).
+    savepoint: savepoint::SavepointState,
     /// The server address the socket is connected to (for cancel requests).
     peer: Option<SocketAddr>,
     driver: Driver,
@@ -384,6 +391,11 @@ impl Session {
         if let Some(reason) = self.aborted.lock().clone() {
             return reason;
         }
+        if self.in_transaction && err.as_db_error().is_some() {
+            // Any server error fails the open transaction.
+            self.transaction_failed
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+        }
         let mut e = EngineError::from_postgres(err, &self.label, false);
         if e.class == ErrorClass::Communication {
             if let Some(why) = self.ended.lock().clone() {
@@ -483,6 +495,7 @@ impl Session {
     pub fn prepare_typed(&mut self, sql: &str, param_types: &[u32]) -> EngineResult<Prepared> {
         self.check_usable()?;
         self.free_connection()?;
+        self.send_due_savepoint()?;
         let types: Vec<Type> = param_types.iter().map(|&oid| param_type(oid)).collect();
         let result = self.block_on(self.client.prepare_typed(sql, &types))?;
         result
@@ -505,6 +518,7 @@ impl Session {
     pub fn begin_if_needed(&mut self) -> EngineResult<()> {
         if !self.in_transaction {
             self.run_command("BEGIN")?;
+            self.reset_savepoint();
             self.in_transaction = true;
         }
         Ok(())
@@ -513,6 +527,7 @@ impl Session {
     /// Records that SQL the application wrote itself opened (`BEGIN`) or ended (`COMMIT`, ...)
     /// a transaction block, so that the driver does not wrap its own transaction around it.
     pub fn note_transaction_block(&mut self, open: bool) {
+        self.reset_savepoint();
         self.in_transaction = open;
     }
 
@@ -521,6 +536,7 @@ impl Session {
         if !self.in_transaction {
             return Ok(());
         }
+        self.reset_savepoint();
         let outcome = self.run_command(if commit { "COMMIT" } else { "ROLLBACK" });
         self.in_transaction = false;
         outcome
@@ -537,7 +553,16 @@ impl Session {
         self.close_result(owner);
         self.free_connection()?;
         let values: Vec<TextParam<'_>> = params.iter().map(|p| TextParam(*p)).collect();
-        let started = self.block_on(self.client.query_raw(&prepared.statement, values.iter()))?;
+        let savepoint = self.take_due_savepoint();
+        let client = &self.client;
+        let (saved, started) = self.block_on(async {
+            futures_util::future::join(
+                savepoint_ahead(client, savepoint),
+                client.query_raw(&prepared.statement, values.iter()),
+            )
+            .await
+        })?;
+        self.savepoint_sent(saved);
         let stream = started.map_err(|e| self.map_error(&e))?;
         self.start_result(owner, prepared, stream)
     }
@@ -579,14 +604,17 @@ impl Session {
             .zip(&types)
             .map(|(p, t)| (TextParam(*p), t.clone()))
             .collect();
+        let savepoint = self.take_due_savepoint();
         let client = &self.client;
-        let (prepared, started) = self.block_on(async {
-            futures_util::future::join(
+        let (saved, prepared, started) = self.block_on(async {
+            futures_util::future::join3(
+                savepoint_ahead(client, savepoint),
                 client.prepare_typed(sql, &types),
                 client.query_typed_raw(sql, values),
             )
             .await
         })?;
+        self.savepoint_sent(saved);
         let prepared = Prepared {
             statement: prepared.map_err(|e| self.map_error(&e))?,
             requested: types.iter().map(Type::oid).collect(),
@@ -773,6 +801,19 @@ impl Drop for Session {
                 let _ = rt.block_on(async { tokio::time::timeout(CLOSE_WAIT, task).await });
             }
         }
+    }
+}
+
+/// Sends `savepoint` (when there is one) as the first request of a round trip: polled before
+/// the statement's own futures, its message leaves first, and the statement's follow in the
+/// same write.
+async fn savepoint_ahead(
+    client: &Client,
+    savepoint: Option<&str>,
+) -> Option<Result<(), tokio_postgres::Error>> {
+    match savepoint {
+        Some(sql) => Some(client.batch_execute(sql).await),
+        None => None,
     }
 }
 

@@ -6,7 +6,7 @@ use super::table_columns::TableColumnCache;
 use super::types::{ColumnInfo, SizeLimits};
 use crate::engine::error::EngineResult;
 use crate::engine::pipeline::{CallKind, EngineConnection, SessionCharacteristics};
-use crate::engine::session::{ConnectOptions, Session};
+use crate::engine::session::{ConnectOptions, ErrorRollback, Session};
 use crate::engine::settings::{Key, Settings};
 use parking_lot::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -67,6 +67,8 @@ pub struct ConnState {
     /// Parameter arrays of plain INSERTs run as multi-row statements (`rewrite_batched_inserts`).
     pub rewrite_batched_inserts: bool,
     pub host: String,
+    /// What an error inside a transaction undoes (psqlODBC's `Protocol` key).
+    pub error_rollback: ErrorRollback,
     /// The session generation as of the last call, readable without this state's lock
     /// (shared with [`Connection::session_generation`]).
     generation_seen: Arc<AtomicU64>,
@@ -104,6 +106,15 @@ impl ConnState {
             .store(engine.generation, Ordering::Release);
         if let Some(notices) = engine.session.take_notices() {
             self.messages.add(notices);
+        }
+        // A statement the server failed inside a transaction (whether the call failed or, as a
+        // parameter array does, reported it per set): undo what the rollback mode says. The
+        // call's own outcome is what the application hears.
+        if let Err(e) = engine
+            .session
+            .recover_failed_transaction(self.error_rollback)
+        {
+            tracing::warn!(error = %e, "rollback after a failed statement failed");
         }
         Ok(outcome?)
     }
@@ -193,6 +204,7 @@ impl Connection {
                 fetch_batch: 1024,
                 rewrite_batched_inserts: false,
                 host: String::new(),
+                error_rollback: ErrorRollback::default(),
                 generation_seen,
                 messages,
                 table_columns: TableColumnCache::default(),
@@ -255,6 +267,7 @@ impl Connection {
             .unwrap_or(1024)
             .max(1);
         st.rewrite_batched_inserts = settings.get_bool(Key::RewriteBatchedInserts);
+        st.error_rollback = ErrorRollback::from_protocol(settings.get_str(Key::Protocol));
         st.dsn = dsn.to_string();
         st.host = opts.host;
         st.generation_seen

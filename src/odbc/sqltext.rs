@@ -306,6 +306,33 @@ pub fn changes_table_definition(sql: &str) -> bool {
         && second.eq_ignore_ascii_case("table")
 }
 
+/// Whether `sql` is one of the application's own savepoint commands (`SAVEPOINT`, `RELEASE`,
+/// `ROLLBACK [WORK | TRANSACTION] TO`), which move the server's savepoint stack.
+pub fn moves_savepoints(sql: &str) -> bool {
+    let mut words = sql
+        .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+        .filter(|w| !w.is_empty());
+    let Some(first) = words.next() else {
+        return false;
+    };
+    if first.eq_ignore_ascii_case("savepoint") || first.eq_ignore_ascii_case("release") {
+        return true;
+    }
+    first.eq_ignore_ascii_case("rollback")
+        && transaction_control(sql).is_none()
+        && !words.any(|w| w.eq_ignore_ascii_case("prepared"))
+}
+
+/// Whether `sql` is `SET TRANSACTION ...`, which the server refuses inside a subtransaction
+/// (so it must not get the driver's savepoint).
+pub fn sets_transaction(sql: &str) -> bool {
+    let mut words = sql
+        .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+        .filter(|w| !w.is_empty());
+    words.next().is_some_and(|w| w.eq_ignore_ascii_case("set"))
+        && words.next().is_some_and(|w| w.eq_ignore_ascii_case("transaction"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -339,6 +366,34 @@ mod tests {
             "-- only a comment",
         ] {
             assert!(!reports_no_row_count(sql), "{sql}");
+        }
+    }
+
+    #[test]
+    fn set_transaction_commands() {
+        assert!(sets_transaction("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE"));
+        assert!(sets_transaction(" set transaction read only"));
+        assert!(!sets_transaction("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY"));
+        assert!(!sets_transaction("SET search_path = transaction"));
+        assert!(!sets_transaction("SELECT 1"));
+    }
+
+    #[test]
+    fn savepoint_commands() {
+        for (sql, expected) in [
+            ("SAVEPOINT a", true),
+            ("release savepoint a", true),
+            ("RELEASE a", true),
+            ("ROLLBACK TO SAVEPOINT a", true),
+            ("rollback work to a", true),
+            ("ROLLBACK", false),
+            ("ROLLBACK PREPARED 'x'", false),
+            ("COMMIT", false),
+            ("SELECT 'SAVEPOINT'", false),
+            ("savepoints_table_insert", false),
+            ("", false),
+        ] {
+            assert_eq!(moves_savepoints(sql), expected, "{sql}");
         }
     }
 

@@ -26,6 +26,7 @@ impl Session {
         self.check_usable()?;
         self.close_result(owner);
         self.free_connection()?;
+        self.send_due_savepoint()?;
         let client = Arc::clone(&*self.client);
         let statement = prepared.statement.clone();
         let sets = sets.to_vec();

@@ -238,6 +238,8 @@ impl Session {
             parked: HashMap::new(),
             batch_statements: HashMap::new(),
             in_transaction: false,
+            transaction_failed: Default::default(),
+            savepoint: Default::default(),
             peer,
             driver: Driver::Shared,
             reported_zone,

@@ -74,6 +74,8 @@ impl Session {
                     self.run_command(&format!(
                         "ROLLBACK TO SAVEPOINT {SAVEPOINT}; RELEASE SAVEPOINT {SAVEPOINT}"
                     ))?;
+                    // Undone here: the statement-level rollback has nothing to undo.
+                    self.transaction_recovered();
                 }
                 return Err(err);
             }

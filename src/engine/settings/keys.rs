@@ -29,6 +29,9 @@ engine_keys! {
         ReadOnly => KeyDecl::new("read_only", K::Bool,
             "Start connections in read-only access mode (SQL_MODE_READ_ONLY).")
             .aliases(&["ReadOnly"]).default("false"),
+        Protocol => KeyDecl::new("protocol", K::Enum { words: &["7.4", "7.4-0", "7.4-1", "7.4-2"] },
+            "psqlODBC's level of rollback on errors, the digit after `7.4-`: what an error inside a manual-commit (or BEGIN) transaction undoes. 2: only the failed statement, through a savepoint set before each statement of an open transaction (in the same round trip); the transaction goes on. 1: the whole transaction, and the next statement starts a new one. 0: nothing; the transaction refuses further statements (25P02) until the application rolls it back. `7.4` alone, or no value, is 2, psqlODBC's default.")
+            .default("7.4-2"),
         HostAddressMap => KeyDecl::new("host_address_map", K::HostMap,
             "Pins host names to addresses, like libpq's hostaddr: `name=ip[:port],...`. The driver connects to the address but keeps the name for TLS verification and Aurora host-name logic."),
         ConnSettings => KeyDecl::new("conn_settings", K::Str,
@@ -112,7 +115,6 @@ engine_keys! {
             "Results always stream in batches of fetch_batch_rows; no cursor is declared.")
             .aliases(&["UseDeclareFetch"]),
         Fetch => ignored("fetch", "Cache size for UseDeclareFetch; see fetch_batch_rows."),
-        Protocol => ignored("protocol", "Only protocol 3 exists in supported servers."),
         UseServerSidePrepare => ignored("use_server_side_prepare",
             "Statements are always prepared with the extended protocol.")
             .aliases(&["UseServerSidePrepare"]),

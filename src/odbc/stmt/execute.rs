@@ -6,7 +6,9 @@ use super::get_data::GetDataPos;
 use super::param_array::{ignored_set, param_status};
 use super::{state_alias, Phase, ResultSet, Statement, StmtState};
 use crate::engine::pipeline::CallKind;
-use crate::engine::session::{self, Executed, Prepared, UNSPECIFIED};
+use crate::engine::session::{
+    self, ErrorRollback, Executed, Prepared, StatementGuard, UNSPECIFIED,
+};
 use crate::engine::value::{self, ServerText, ValueContext};
 use crate::odbc::appmem::{CountSlot, StatusArray};
 use crate::odbc::cancel;
@@ -14,7 +16,8 @@ use crate::odbc::conn::ConnState;
 use crate::odbc::diag::{state, OdbcError, OdbcResult, Outcome};
 use crate::odbc::scroll;
 use crate::odbc::sqltext::{
-    changes_table_definition, reports_no_row_count, split_statements, transaction_control, translate_escapes, SqlPiece,
+    changes_table_definition, moves_savepoints, reports_no_row_count, sets_transaction,
+    split_statements, transaction_control, translate_escapes, SqlPiece,
 };
 use crate::odbc::types;
 use std::collections::VecDeque;
@@ -60,6 +63,8 @@ impl Statement {
             let types = self.param_server_types(&first);
             let (prepared, generation) = {
                 let mut cs = self.conn.state.lock();
+                // A parse error fails an open transaction as an execution does.
+                begin_statement(&mut cs, Some(&st.pieces[..1]));
                 let p = cs.call(CallKind::Prepare, |s| s.prepare_typed(&first.sql, &types))?;
                 (p, cs.generation())
             };
@@ -129,6 +134,8 @@ impl Statement {
         st.prepared = vec![None];
         st.piece = 0;
         st.phase = Phase::Prepared;
+        // Catalog queries only read: they get no savepoint, and leave the driver's alone.
+        begin_statement(&mut self.conn.state.lock(), None);
         self.run_piece(&mut st, Some(params))
     }
 
@@ -170,9 +177,17 @@ impl Statement {
     /// PostgreSQL makes a multi-statement query one implicit transaction: an error undoes the
     /// statements before it. A batch with its own BEGIN/COMMIT/ROLLBACK gets no transaction
     /// from the driver, and stops at its first error all the same.
+    ///
+    /// The whole text is one statement for the rollback mode (psqlODBC's `Protocol`): in an
+    /// open transaction, statement-level rollback sets a savepoint ahead of it, and an error
+    /// anywhere in it rolls back to there.
     pub(super) fn run_statements(&self, st: &mut StmtState) -> OdbcResult<Outcome> {
         st.piece = 0;
         st.later_results.clear();
+        {
+            let mut cs = self.conn.state.lock();
+            begin_statement(&mut cs, Some(&st.pieces));
+        }
         if st.pieces.len() < 2 {
             return self.run_piece(st, None);
         }
@@ -596,6 +611,37 @@ impl Statement {
             server_text,
         });
         Ok(())
+    }
+}
+
+/// How the driver's savepoint treats the application's statements `pieces`: none around the
+/// application's own transaction and savepoint commands (as psqlODBC) or `SET TRANSACTION`
+/// (refused inside a subtransaction), one ahead of anything else when the rollback mode is
+/// statement-level.
+fn statement_guard(pieces: &[SqlPiece], mode: ErrorRollback) -> StatementGuard {
+    if pieces.iter().any(|p| moves_savepoints(&p.sql)) {
+        StatementGuard::MovesSavepoints
+    } else if mode == ErrorRollback::Statement
+        && !pieces
+            .iter()
+            .any(|p| transaction_control(&p.sql).is_some() || sets_transaction(&p.sql))
+    {
+        StatementGuard::Savepoint
+    } else {
+        StatementGuard::Unguarded
+    }
+}
+
+/// Tells the session a statement starts (see [`crate::engine::session::Session::begin_statement`]):
+/// the application's `pieces`, or `None` for the driver's own catalog query. Nothing when the
+/// connection is closed, which the statement's first call reports.
+fn begin_statement(cs: &mut ConnState, pieces: Option<&[SqlPiece]>) {
+    let guard = match pieces {
+        Some(pieces) => statement_guard(pieces, cs.error_rollback),
+        None => StatementGuard::Unguarded,
+    };
+    if let Ok(session) = cs.session() {
+        session.begin_statement(guard);
     }
 }
 
