@@ -614,17 +614,25 @@ pub const SCALAR_FUNCTIONS: &[ScalarFunction] = &[
     sf("CHAR_LENGTH", 1, "char_length({0})"),
     sf("CHARACTER_LENGTH", 1, "char_length({0})"),
     sf("CONCAT", 2, "(({0}) || ({1}))"),
-    sf("INSERT", 4, "overlay({0} placing {3} from {1} for {2})"),
+    // Arguments are named in a subquery, in order, so `?` markers keep their positions.
+    sf(
+        "INSERT",
+        4,
+        "(SELECT overlay(i.s placing i.r from i.f for i.n) FROM (SELECT ({0})::text AS s, \
+         ({1})::int AS f, ({2})::int AS n, ({3})::text AS r) AS i)",
+    ),
     sf("LCASE", 1, "lower({0})"),
     sf("LEFT", 2, "left({0}, {1})"),
     // ODBC LENGTH ignores trailing blanks.
     sf("LENGTH", 1, "char_length(rtrim({0}))"),
-    sf("LOCATE", 2, "strpos({1}, {0})"),
+    sf("LOCATE", 2, "position({0} in {1})"),
+    // The search starts at the third argument (below 1: at 1); 0 when not found.
     sf(
         "LOCATE",
         3,
-        "(CASE WHEN strpos(substr({1}, {2}), {0}) > 0 \
-         THEN strpos(substr({1}, {2}), {0}) + ({2}) - 1 ELSE 0 END)",
+        "(SELECT CASE WHEN l.p > 0 THEN l.p + l.s - 1 ELSE 0 END FROM (SELECT \
+         pg_catalog.strpos(pg_catalog.substr(a.h, a.s), a.n) AS p, a.s FROM (SELECT \
+         ({0})::text AS n, ({1})::text AS h, GREATEST(({2})::int, 1) AS s) AS a) AS l)",
     ),
     sf("LTRIM", 1, "ltrim({0})"),
     sf("OCTET_LENGTH", 1, "octet_length({0})"),
@@ -1374,6 +1382,23 @@ mod tests {
         assert_eq!(dbms_version("garbage"), "00.00.0000");
         // An unparsable part counts as 0; never a panic.
         assert_eq!(dbms_version("99999999999999.1"), "00.01.0000");
+    }
+
+    /// `?` markers are numbered by their place in the translated text, so a template must
+    /// name each argument once, in the application's order.
+    #[test]
+    fn scalar_function_templates_keep_argument_order() {
+        for f in SCALAR_FUNCTIONS {
+            let mut seen = Vec::new();
+            let mut rest = f.template;
+            while let Some(open) = rest.find('{') {
+                let close = rest[open..].find('}').expect("closed placeholder") + open;
+                seen.push(rest[open + 1..close].parse::<usize>().expect("argument number"));
+                rest = &rest[close + 1..];
+            }
+            let expected: Vec<usize> = (0..usize::from(f.args)).collect();
+            assert_eq!(seen, expected, "{}/{}: {}", f.name, f.args, f.template);
+        }
     }
 
     #[test]

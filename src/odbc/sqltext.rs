@@ -482,6 +482,8 @@ mod tests {
 /// function table SQLGetInfo reports), `{oj ...}`, `{call f(args)}` / `{?= call f(args)}`
 /// and `{escape '...'}`. Escapes nest; quoted text, identifiers and comments are left alone.
 /// An escape the driver does not know is an error naming it (SQLSTATE 37000 family: 42000).
+/// `@@IDENTITY` (SQL Server's last inserted identity, which programs ported to psqlODBC send)
+/// becomes `lastval()`, as psqlODBC rewrites it.
 pub fn translate_escapes(text: &str) -> Result<String, String> {
     translate_nested(text, 0)
 }
@@ -492,7 +494,7 @@ pub const MAX_ESCAPE_NESTING: usize = 64;
 
 /// [`translate_escapes`] for text `depth` escapes deep.
 fn translate_nested(text: &str, depth: usize) -> Result<String, String> {
-    if !text.contains('{') {
+    if !text.contains('{') && !text.contains("@@") {
         return Ok(text.to_string());
     }
     let bytes = text.as_bytes();
@@ -515,6 +517,12 @@ fn translate_nested(text: &str, depth: usize) -> Result<String, String> {
             }
             b'/' if bytes.get(i + 1) == Some(&b'*') => i = skip_block_comment(bytes, i),
             b'$' => i = dollar_quote_end(bytes, i).unwrap_or(i + 1),
+            b'@' if is_identity_variable(bytes, i) => {
+                out.push_str(&text[copy_from..i]);
+                out.push_str("lastval()");
+                i += IDENTITY_VARIABLE.len();
+                copy_from = i;
+            }
             b'{' => {
                 if depth >= MAX_ESCAPE_NESTING {
                     return Err(format!(
@@ -534,6 +542,17 @@ fn translate_nested(text: &str, depth: usize) -> Result<String, String> {
     }
     out.push_str(&text[copy_from..]);
     Ok(out)
+}
+
+const IDENTITY_VARIABLE: &str = "@@identity";
+
+/// Whether `@@IDENTITY` (any case), as a whole word, starts at `at`.
+fn is_identity_variable(bytes: &[u8], at: usize) -> bool {
+    let end = at + IDENTITY_VARIABLE.len();
+    bytes.len() >= end
+        && bytes[at..end].eq_ignore_ascii_case(IDENTITY_VARIABLE.as_bytes())
+        && (at == 0 || !is_ident_byte(bytes[at - 1]) && bytes[at - 1] != b'@')
+        && bytes.get(end).is_none_or(|b| !is_ident_byte(*b))
 }
 
 /// Index of the `}` closing the `{` at `start`, skipping quoted text and nested braces.
@@ -707,6 +726,21 @@ mod escape_tests {
             translate_escapes("SELECT x LIKE 'a\\_%' {escape '\\'}").unwrap(),
             "SELECT x LIKE 'a\\_%' ESCAPE '\\'"
         );
+    }
+
+    #[test]
+    fn identity_variable_is_lastval() {
+        assert_eq!(
+            translate_escapes("SELECT @@IDENTITY").unwrap(),
+            "SELECT lastval()"
+        );
+        assert_eq!(
+            translate_escapes("select @@identity AS id, '@@IDENTITY', \"@@identity\"").unwrap(),
+            "select lastval() AS id, '@@IDENTITY', \"@@identity\""
+        );
+        for kept in ["SELECT @@identityx", "SELECT x@@identity", "SELECT @@@identity"] {
+            assert_eq!(translate_escapes(kept).unwrap(), kept);
+        }
     }
 
     #[test]

@@ -6,7 +6,7 @@
 
 use super::cell::{write_cell, CellWrite};
 use super::get_data::GetDataPos;
-use super::{state_alias, Statement, StmtState};
+use super::{state_alias, Phase, Statement, StmtState};
 use crate::engine::pipeline::CallKind;
 use crate::engine::session::Fetched;
 use crate::odbc::appmem::{self, CountSlot, StatusArray};
@@ -160,6 +160,11 @@ impl Statement {
         let mut st = self.state.lock();
         let st = &mut *st;
         if st.result.is_none() {
+            // After a statement that ran without a result set psqlODBC answers SQL_NO_DATA,
+            // and programs written against it loop on SQLFetch after any statement.
+            if st.phase == Phase::Executed {
+                return Ok(Outcome::NoData);
+            }
             return Err(OdbcError::new(
                 state::INVALID_CURSOR_STATE,
                 "no result set is open",

@@ -19,7 +19,7 @@ use crate::odbc::sqltext::{
     changes_table_definition, moves_savepoints, reports_no_row_count, sets_transaction,
     split_statements, transaction_control, translate_escapes, SqlPiece,
 };
-use crate::odbc::types;
+use crate::odbc::types::{self, SizeLimits};
 use std::collections::VecDeque;
 use std::sync::Arc;
 use tokio_postgres::types::Type;
@@ -31,6 +31,8 @@ pub(super) struct BatchResult {
     row_count: i64,
     phase: Phase,
     outcome: Outcome,
+    /// The statement of the text it belongs to.
+    piece: usize,
 }
 
 impl Statement {
@@ -157,7 +159,7 @@ impl Statement {
         st.row_count = next.row_count;
         st.phase = next.phase;
         st.getdata = GetDataPos::default();
-        st.piece += 1;
+        st.piece = next.piece;
         // A searched UPDATE/DELETE that touched no rows is still a result here: SQL_NO_DATA
         // from SQLMoreResults would tell the application the batch has ended.
         match next.outcome {
@@ -254,7 +256,10 @@ impl Statement {
                 row_count: st.row_count,
                 phase: st.phase,
                 outcome,
+                piece,
             });
+            // A parameter array's later sets, each a result of its own.
+            results.extend(st.later_results.drain(..));
         }
         Ok(results)
     }
@@ -401,6 +406,11 @@ impl Statement {
         let mut total_affected: Option<u64> = None;
         let mut outcome = Outcome::Success;
         let mut executed_rows = false;
+        // Under a parameter array, each set's rows (INSERT ... RETURNING, a SELECT) are a
+        // result of their own, read whole, as psqlODBC gives them: the first is current and
+        // the others follow through SQLMoreResults.
+        let results_per_set = paramset_size > 1 && internal.is_none();
+        let mut set_results: VecDeque<BatchResult> = VecDeque::new();
         if paramset_size > 1 && internal.is_none() && prepared.columns().is_empty() {
             return self.run_param_array(
                 st,
@@ -449,12 +459,22 @@ impl Statement {
                     }
                     status.set(set_index, param_status::SUCCESS);
                 }
+                Ok(Executed::Rows) if results_per_set => {
+                    status.set(set_index, param_status::SUCCESS);
+                    st.result = Some(new_result_set(&prepared, &limits, &mut cs)?);
+                    st.phase = Phase::Cursor;
+                    self.read_static(st, &mut cs)?;
+                    set_results.push_back(BatchResult {
+                        result: st.result.take(),
+                        row_count: st.row_count,
+                        phase: Phase::Cursor,
+                        outcome: Outcome::Success,
+                        piece: st.piece,
+                    });
+                }
                 Ok(Executed::Rows) => {
                     executed_rows = true;
                     status.set(set_index, param_status::SUCCESS);
-                    if set + 1 < paramset_size {
-                        cs.session()?.close_result(self.id);
-                    }
                 }
                 Err(e) => {
                     status.set(set_index, param_status::ERROR);
@@ -467,28 +487,13 @@ impl Statement {
             }
             processed.set(set + 1);
         }
-        if executed_rows {
-            let columns = prepared
-                .columns()
-                .iter()
-                .map(|col| types::describe_result_column(col, &limits))
-                .collect();
-            let types = prepared
-                .columns()
-                .iter()
-                .map(|c| c.type_().clone())
-                .collect();
-            let values = cs.session()?.value_context();
-            st.result = Some(ResultSet {
-                columns,
-                types,
-                values,
-                buffer: VecDeque::new(),
-                rowset: Vec::new(),
-                ended: false,
-                delivered: 0,
-                scroll: None,
-            });
+        if let Some(first) = set_results.pop_front() {
+            st.result = first.result;
+            st.row_count = first.row_count;
+            st.phase = Phase::Cursor;
+            st.later_results = set_results;
+        } else if executed_rows {
+            st.result = Some(new_result_set(&prepared, &limits, &mut cs)?);
             st.row_count = -1;
             st.phase = Phase::Cursor;
             if st.attrs.cursor_type != scroll::cursor_type::FORWARD_ONLY {
@@ -653,4 +658,33 @@ fn is_searched_update_or_delete(sql: &str) -> bool {
         .take_while(|c| c.is_ascii_alphabetic())
         .collect();
     word.eq_ignore_ascii_case("update") || word.eq_ignore_ascii_case("delete")
+}
+
+/// An empty result for the rows `prepared` is about to give, described for the application.
+fn new_result_set(
+    prepared: &Prepared,
+    limits: &SizeLimits,
+    cs: &mut ConnState,
+) -> OdbcResult<ResultSet> {
+    let columns = prepared
+        .columns()
+        .iter()
+        .map(|col| types::describe_result_column(col, limits))
+        .collect();
+    let types = prepared
+        .columns()
+        .iter()
+        .map(|c| c.type_().clone())
+        .collect();
+    let values = cs.session()?.value_context();
+    Ok(ResultSet {
+        columns,
+        types,
+        values,
+        buffer: VecDeque::new(),
+        rowset: Vec::new(),
+        ended: false,
+        delivered: 0,
+        scroll: None,
+    })
 }

@@ -1,0 +1,29 @@
+//! SQL text as programs written against psqlODBC send it, through unixODBC
+//! (tests/c/sql_text.c): scalar-function escapes whose PostgreSQL form reorders arguments
+//! keep parameters in place, `SELECT @@IDENTITY` reads `lastval()`, and SQLFetch after a
+//! statement without a result set answers SQL_NO_DATA.
+
+mod common;
+mod support;
+
+use common::{conn_string, single_instance, OdbcConfig};
+use std::time::Duration;
+
+#[test]
+fn sql_text_as_psqlodbc_treats_it() {
+    let cluster = single_instance();
+    let writer = cluster.writer_id();
+    let config = OdbcConfig::new(&[]);
+    let text = config.expect_c_program_passes(
+        "sql_text.c",
+        &[&conn_string(&cluster, &writer)],
+        Duration::from_secs(120),
+    );
+    for part in [
+        "ok scalar functions",
+        "ok identity",
+        "ok fetch without a result set",
+    ] {
+        assert!(text.contains(part), "{part} did not run:\n{text}");
+    }
+}
