@@ -15,8 +15,9 @@
 //! - SQL_C_TIMESTAMP fractions finer than PostgreSQL's microseconds are truncated (ODBC's
 //!   rule, with 01S07), not left to the server, which would round 23:59:59.999999999 into the
 //!   next day.
-//! - SQL_C_NUMERIC uses the scale stored in the struct (as psqlODBC does), not the APD's
-//!   SQL_DESC_SCALE; the caller may rescale first if it wants the descriptor's.
+//! - SQL_C_NUMERIC uses the scale stored in the struct (as psqlODBC does); when the
+//!   application set the APD's SQL_DESC_PRECISION (and SCALE), the statement layer puts the
+//!   descriptor's into the struct first, as ODBC defines them.
 //! - SQL_C_FLOAT renders the shortest text that round-trips the f32 ("0.1", not
 //!   "0.100000001490116"), SQL_C_DOUBLE likewise for f64.
 //! - SQL_C_INTERVAL_* structs become interval text in unit words ("-1 days -2 hours ...");

@@ -199,6 +199,15 @@ static void test_server_text(void) {
   printf("ok server_text\n");
 }
 
+/* Sets record 1 of an application descriptor to SQL_C_NUMERIC of `precision` and `scale`,
+ * its data pointer last (as ODBC has applications do). */
+static void set_numeric_shape(SQLHDESC desc, long precision, long scale, void *data) {
+  CHECK(OK(SQLSetDescField(desc, 1, SQL_DESC_PRECISION, (SQLPOINTER)precision, 0)) &&
+            OK(SQLSetDescField(desc, 1, SQL_DESC_SCALE, (SQLPOINTER)scale, 0)) &&
+            OK(SQLSetDescField(desc, 1, SQL_DESC_DATA_PTR, data, 0)),
+        "descriptor precision and scale", SQL_HANDLE_DESC, desc);
+}
+
 /* Issue 14 item 5: conversions as psqlODBC performs them. */
 static void test_conversions(void) {
   SQLHSTMT st = stmt_on(dbc);
@@ -255,6 +264,48 @@ static void test_conversions(void) {
               "{d ...} in a date parameter");
   EXPECT_TEXT(one_param("SELECT ?::text", SQL_C_CHAR, SQL_TYPE_TIMESTAMP, 19, 0, escaped_stamp, SQL_NTS, PREPARE_THEN_BIND),
               "2024-01-02 03:04:05", "{ts ...} in a timestamp parameter");
+  /* SQL_C_NUMERIC takes the precision and scale an application sets in the APD / ARD. */
+  {
+    SQLHSTMT ns_st = stmt_on(dbc);
+    SQL_NUMERIC_STRUCT param;
+    memset(&param, 0, sizeof param);
+    param.precision = 5;
+    param.sign = 1;
+    param.val[0] = 12345 & 0xff;
+    param.val[1] = 12345 >> 8;
+    SQLLEN param_ind = sizeof param;
+    CHECK(OK(SQLBindParameter(ns_st, 1, SQL_PARAM_INPUT, SQL_C_NUMERIC, SQL_NUMERIC, 10, 2, &param, 0, &param_ind)),
+          "bind numeric", SQL_HANDLE_STMT, ns_st);
+    SQLHDESC apd;
+    CHECK(OK(SQLGetStmtAttr(ns_st, SQL_ATTR_APP_PARAM_DESC, &apd, 0, NULL)), "APD", SQL_HANDLE_STMT, ns_st);
+    set_numeric_shape(apd, 10, 2, &param);
+    exec(ns_st, "SELECT ?::text");
+    EXPECT_TEXT(first_value(ns_st), "123.45", "SQL_C_NUMERIC parameter at the APD's scale");
+    CHECK(OK(SQLFreeStmt(ns_st, SQL_RESET_PARAMS)), "reset params", SQL_HANDLE_STMT, ns_st);
+    SQL_NUMERIC_STRUCT got;
+    SQLLEN got_ind;
+    CHECK(OK(SQLBindCol(ns_st, 1, SQL_C_NUMERIC, &got, sizeof got, &got_ind)), "bind col", SQL_HANDLE_STMT, ns_st);
+    SQLHDESC ard;
+    CHECK(OK(SQLGetStmtAttr(ns_st, SQL_ATTR_APP_ROW_DESC, &ard, 0, NULL)), "ARD", SQL_HANDLE_STMT, ns_st);
+    set_numeric_shape(ard, 10, 2, &got);
+    exec(ns_st, "SELECT 123.456::numeric");
+    SQLRETURN frc = SQLFetch(ns_st);
+    CHECK(frc == SQL_SUCCESS_WITH_INFO && strcmp(first_state(SQL_HANDLE_STMT, ns_st), "01S07") == 0, "a digit dropped: 01S07",
+          SQL_HANDLE_STMT, ns_st);
+    CHECK(got.precision == 10 && got.scale == 2 && got.sign == 1 && got.val[0] == (12345 & 0xff) && got.val[1] == (12345 >> 8),
+          "SQL_C_NUMERIC column at the ARD's scale", SQL_HANDLE_STMT, ns_st);
+    CHECK(OK(SQLFreeStmt(ns_st, SQL_CLOSE)) && OK(SQLFreeStmt(ns_st, SQL_UNBIND)), "close", SQL_HANDLE_STMT, ns_st);
+    /* SQLGetData with SQL_ARD_TYPE takes them from the ARD record too. */
+    CHECK(OK(SQLSetDescField(ard, 1, SQL_DESC_TYPE, (SQLPOINTER)SQL_C_NUMERIC, 0)) &&
+              OK(SQLSetDescField(ard, 1, SQL_DESC_PRECISION, (SQLPOINTER)10, 0)) && OK(SQLSetDescField(ard, 1, SQL_DESC_SCALE, (SQLPOINTER)4, 0)),
+          "ARD record for SQL_ARD_TYPE", SQL_HANDLE_DESC, ard);
+    exec(ns_st, "SELECT 1.5::numeric");
+    CHECK(SQLFetch(ns_st) == SQL_SUCCESS, "fetch", SQL_HANDLE_STMT, ns_st);
+    CHECK(SQLGetData(ns_st, 1, SQL_ARD_TYPE, &got, sizeof got, &got_ind) == SQL_SUCCESS && got.scale == 4 &&
+              got.val[0] == (15000 & 0xff) && got.val[1] == (15000 >> 8),
+          "SQL_ARD_TYPE numeric at the ARD's scale", SQL_HANDLE_STMT, ns_st);
+    SQLFreeHandle(SQL_HANDLE_STMT, ns_st);
+  }
   printf("ok conversions\n");
 }
 

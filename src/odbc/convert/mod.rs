@@ -35,7 +35,7 @@ mod numeric;
 mod wide_text;
 
 pub(crate) use datetime::today;
-pub use numeric::float4_as_f64;
+pub use numeric::{float4_as_f64, rescale_numeric};
 pub use wide_text::{write_wide_text, WideCursor};
 
 use datetime::{write_date, write_time, write_timestamp};

@@ -352,6 +352,46 @@ pub(super) fn write_numeric(datum: &Datum<'_>, out: &mut [u8]) -> Result<Written
     Ok(put_fixed(out, &bytes, frac))
 }
 
+/// Gives a SQL_NUMERIC_STRUCT written by [`write_numeric`] the precision and scale an
+/// application set in its descriptor (SQL_DESC_PRECISION / SQL_DESC_SCALE): the magnitude is
+/// scaled to `scale`, digits below it dropped (the result says so: 01S07); more digits than
+/// `precision` (at most 38) is 22003.
+pub fn rescale_numeric(out: &mut [u8], precision: i16, scale: i16) -> Result<bool, ConvertError> {
+    let Some(bytes) = out.get_mut(..NUMERIC_STRUCT_SIZE) else {
+        return Ok(false);
+    };
+    let from = i32::from(i8::from_ne_bytes([bytes[1]]));
+    let to = i32::from(scale);
+    let mut magnitude = u128::from_le_bytes(
+        bytes[3..]
+            .try_into()
+            .map_err(|_| ConvertError::OutOfRange)?,
+    );
+    let mut dropped = false;
+    for _ in to..from {
+        dropped |= magnitude % 10 != 0;
+        magnitude /= 10;
+    }
+    for _ in from..to {
+        magnitude = magnitude.checked_mul(10).ok_or(ConvertError::OutOfRange)?;
+    }
+    let limit = usize::try_from(precision)
+        .unwrap_or(0)
+        .clamp(1, MAX_NUMERIC_DIGITS);
+    if magnitude.checked_ilog10().map_or(1, |d| {
+        usize::try_from(d).unwrap_or(usize::MAX).saturating_add(1)
+    }) > limit
+    {
+        return Err(ConvertError::OutOfRange);
+    }
+    bytes[0] = u8::try_from(limit).map_err(|_| ConvertError::OutOfRange)?;
+    bytes[1] = i8::try_from(scale)
+        .map_err(|_| ConvertError::OutOfRange)?
+        .to_ne_bytes()[0];
+    bytes[3..].copy_from_slice(&magnitude.to_le_bytes());
+    Ok(dropped)
+}
+
 /// How many digits `dec` has left of the decimal point.
 fn integer_digits(dec: &Decimal) -> usize {
     let len = i64::try_from(dec.digits.len()).unwrap_or(i64::MAX);

@@ -4,7 +4,7 @@
 //! changes, each bound column's conversion is worked out once per fetch ([`CellTarget`]),
 //! and a row costs only the conversions of its cells.
 
-use super::cell::{write_cell, CellWrite};
+use super::cell::{write_cell, CellWrite, NumericShape};
 use super::get_data::GetDataPos;
 use super::{state_alias, Phase, Statement, StmtState};
 use crate::engine::pipeline::CallKind;
@@ -55,6 +55,9 @@ struct BoundColumn {
     data_ptr: usize,
     indicator_ptr: usize,
     octet_length_ptr: usize,
+    /// SQL_DESC_PRECISION / SQL_DESC_SCALE, for SQL_C_NUMERIC.
+    precision: i16,
+    scale: i16,
 }
 
 impl FetchLayout {
@@ -84,6 +87,8 @@ impl FetchLayout {
                     data_ptr: rec.data_ptr,
                     indicator_ptr: rec.indicator_ptr,
                     octet_length_ptr: rec.octet_length_ptr,
+                    precision: rec.precision,
+                    scale: rec.scale,
                 })
                 .collect();
             // The IRD's SQL_ATTR_ROWS_FETCHED_PTR and SQL_ATTR_ROW_STATUS_PTR as the
@@ -320,6 +325,7 @@ impl Statement {
                         data,
                         t.elem,
                         0,
+                        NumericShape::of(t.c_type, rec.precision, rec.scale),
                     )
                 };
                 match cell {

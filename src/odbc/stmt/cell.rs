@@ -34,6 +34,7 @@ pub(super) unsafe fn write_cell(
     data: usize,
     cap: usize,
     offset: usize,
+    numeric_shape: Option<NumericShape>,
 ) -> OdbcResult<CellWrite> {
     let Some(raw) = session::raw_value(row, ci) else {
         return Ok(CellWrite::Null);
@@ -67,9 +68,33 @@ pub(super) unsafe fn write_cell(
             format!("could not read a {} value: {e}", ty.name()),
         )
     })?;
-    let written =
+    let mut written =
         convert::write_datum(&datum, c_type, out, offset).map_err(|e| convert_error(&e, None))?;
+    // A value too large for the struct keeps its 01004 (as psqlODBC answers it).
+    if let Some(shape) =
+        numeric_shape.filter(|_| c_type == convert::c::NUMERIC && !written.truncated)
+    {
+        written.fractional_truncation |=
+            convert::rescale_numeric(out, shape.precision, shape.scale)
+                .map_err(|e| convert_error(&e, None))?;
+    }
     Ok(CellWrite::Value(written))
+}
+
+/// The precision and scale an application set in a descriptor record for SQL_C_NUMERIC
+/// (SQL_DESC_PRECISION above 0 says it did): the struct takes them instead of the value's own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct NumericShape {
+    pub precision: i16,
+    pub scale: i16,
+}
+
+impl NumericShape {
+    /// The shape a descriptor record asks for, when it asks for one.
+    pub(super) fn of(c_type: i16, precision: i16, scale: i16) -> Option<NumericShape> {
+        (c_type == convert::c::NUMERIC && precision > 0)
+            .then_some(NumericShape { precision, scale })
+    }
 }
 
 /// A conversion failure as the ODBC error it reports, naming the parameter when there is one.
@@ -99,6 +124,7 @@ pub(super) unsafe fn write_cell_piece(
     cap: usize,
     offset: usize,
     cursor: &mut WideCursor,
+    numeric_shape: Option<NumericShape>,
 ) -> OdbcResult<CellWrite> {
     if c_type == convert::c::WCHAR && convert::is_plain_text(ty.oid()) {
         let Some(raw) = session::raw_value(row, ci) else {
@@ -116,5 +142,18 @@ pub(super) unsafe fn write_cell_piece(
         }
     }
     // SAFETY: the caller's promise about `data` and `cap`, passed on unchanged.
-    unsafe { write_cell(row, ci, ty, values, ty.oid(), c_type, data, cap, offset) }
+    unsafe {
+        write_cell(
+            row,
+            ci,
+            ty,
+            values,
+            ty.oid(),
+            c_type,
+            data,
+            cap,
+            offset,
+            numeric_shape,
+        )
+    }
 }

@@ -1,7 +1,7 @@
 //! SQLGetData: one column of the current row into the buffer of the call, in pieces for
 //! character and binary data.
 
-use super::cell::{write_cell_piece, CellWrite};
+use super::cell::{write_cell_piece, CellWrite, NumericShape};
 use super::{state_alias, Statement};
 use crate::odbc::appmem;
 use crate::odbc::convert::{self, c, WideCursor};
@@ -62,12 +62,14 @@ impl Statement {
             })?;
         let ty = &rs.types[ci];
         let mut c_type = target;
+        // SQL_ARD_TYPE takes the type, and for SQL_C_NUMERIC the precision and scale, from
+        // the ARD record.
+        let mut numeric_shape = None;
         if c_type == ARD_TYPE {
-            c_type = st
-                .ard
-                .lock()
-                .record(usize::from(column))
-                .map_or(c::CHAR, |r| r.concise_type);
+            let ard = st.ard.lock();
+            let rec = ard.record(usize::from(column));
+            c_type = rec.map_or(c::CHAR, |r| r.concise_type);
+            numeric_shape = rec.and_then(|r| NumericShape::of(c_type, r.precision, r.scale));
         }
         if c_type == c::DEFAULT {
             c_type = convert::default_c_type(ty);
@@ -108,6 +110,7 @@ impl Statement {
                 cap,
                 pos.offset,
                 &mut pos.wide,
+                numeric_shape,
             )
         };
         match cell? {

@@ -1,7 +1,7 @@
 //! Reading one parameter set's values out of the buffers the application bound with
 //! SQLBindParameter (or supplied at execution), as the text the server is sent.
 
-use super::cell::convert_error;
+use super::cell::{convert_error, NumericShape};
 use super::{Statement, StmtState};
 use crate::odbc::appmem;
 use crate::odbc::convert::{self, c};
@@ -129,6 +129,16 @@ impl Statement {
                     unsafe { appmem::bytes(data, n) }
                 }
             };
+            // SQL_C_NUMERIC with SQL_DESC_PRECISION/SCALE set in the APD: the struct's
+            // magnitude is read at the descriptor's scale.
+            let shaped;
+            let bytes = match NumericShape::of(c_type, rec.precision, rec.scale) {
+                Some(shape) => {
+                    shaped = numeric_at_scale(bytes, shape);
+                    &shaped[..]
+                }
+                None => bytes,
+            };
             values.push(Some(self.param_text(c_type, sql_type, bytes, number)?));
         }
         Ok(values)
@@ -178,6 +188,16 @@ impl Statement {
             })
             .collect()
     }
+}
+
+/// A copy of a SQL_NUMERIC_STRUCT with the precision and scale of `shape`.
+fn numeric_at_scale(bytes: &[u8], shape: NumericShape) -> Vec<u8> {
+    let mut copy = bytes.to_vec();
+    if let [precision, scale, ..] = copy.as_mut_slice() {
+        *precision = u8::try_from(shape.precision).unwrap_or(u8::MAX);
+        *scale = i8::try_from(shape.scale).unwrap_or(0).to_ne_bytes()[0];
+    }
+    copy
 }
 
 /// SQL_PARAM_OUTPUT (SQLBindParameter's InputOutputType).
