@@ -56,7 +56,10 @@ pub const SPEC: PluginSpec = PluginSpec {
     default_chain: false,
     factory,
     keys: Some(&settings::SECTION),
-    release: Some(token::clear),
+    // Tokens are data, not background work: they outlive a release (unixODBC releases the
+    // driver when an application's last connection closes, and a program that connects
+    // one connection at a time must not sign a token for each).
+    release: None,
     credentials: Some(credential_source),
     rds_auth_type: Some("iam"),
 };

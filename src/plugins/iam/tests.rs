@@ -105,6 +105,24 @@ fn cached_tokens_are_kept_per_key_for_their_period() {
     assert_eq!(token::cached(&key), None, "an expired entry is not used");
 }
 
+/// Releasing the driver (the last connection of a unixODBC application closing) keeps the
+/// cached tokens: the next connection reuses one instead of signing again.
+#[test]
+fn cached_tokens_outlive_a_release() {
+    let key = TokenKey {
+        user: "release-test".into(),
+        host: "h".into(),
+        port: 1,
+        region: "us-east-1".into(),
+        profile: None,
+    };
+    token::remember(key.clone(), "kept".into(), Duration::from_secs(60));
+    if let Some(release) = SPEC.release {
+        release();
+    }
+    assert_eq!(token::cached(&key).as_deref(), Some("kept"));
+}
+
 /// A token made with static credentials has the shape RDS expects, and its text never shows
 /// in the credentials' Debug form.
 #[test]

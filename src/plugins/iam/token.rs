@@ -56,11 +56,6 @@ pub fn remember(key: TokenKey, token: String, reuse: Duration) {
     );
 }
 
-/// Forgets every cached token (tests; release of background resources).
-pub fn clear() {
-    CACHE.lock().clear();
-}
-
 /// Makes a token for `key` with the SDK's credential chain. Errors are 28000 with the SDK's
 /// reason (no credentials found, expired credentials, a profile that does not exist).
 pub async fn make(key: &TokenKey) -> EngineResult<String> {
