@@ -54,13 +54,26 @@ summary="PostgreSQL ODBC driver for Amazon Aurora and RDS"
 packager="${PACKAGER:-auroraodbc maintainers <maintainers@auroraodbc.invalid>}"
 
 # 1. The library. Paths of the source tree, the cargo home and the target directory would end up
-# in panic messages and debug info; remapped, the build does not depend on where it ran. (The
+# in panic messages and debug info; remapped, the build does not depend on where it ran. The
+# cargo home and target remaps are the same for every copy of the tree, so they go in RUSTFLAGS
+# and the dependencies built for one copy serve the next. The source tree's remap differs per
+# copy: it goes to this crate's own rustc calls only, through a workspace wrapper, so a copy of
+# the tree elsewhere recompiles the crate and nothing else. (The wrapper puts it first and the
 # last matching prefix wins, so a target directory inside the tree maps as the target.)
 lib="$target/release/libauroraodbc.so"
 if [ "$build" = 1 ]; then
   cargo_home="${CARGO_HOME:-$HOME/.cargo}"
-  export RUSTFLAGS="--remap-path-prefix=$src=/build/auroraodbc --remap-path-prefix=$cargo_home=/build/cargo --remap-path-prefix=$target=/build/target"
-  (cd "$src" && CARGO_TARGET_DIR="$target" cargo build --release --locked --lib)
+  mkdir -p "$target"
+  wrapper="$target/package-rustc-remap.sh"
+  {
+    echo '#!/usr/bin/env bash'
+    echo '# Made by installer/package.sh: rustc with the source tree remapped.'
+    printf 'exec "$1" --remap-path-prefix=%q "${@:2}"\n' "$src=/build/auroraodbc"
+  } > "$wrapper"
+  chmod 755 "$wrapper"
+  export RUSTFLAGS="--remap-path-prefix=$cargo_home=/build/cargo --remap-path-prefix=$target=/build/target"
+  (cd "$src" && CARGO_TARGET_DIR="$target" RUSTC_WORKSPACE_WRAPPER="$wrapper" \
+    cargo build --release --locked --lib)
 fi
 if [ ! -f "$lib" ]; then
   echo "no release library at $lib" >&2

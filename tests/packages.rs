@@ -8,7 +8,7 @@
 //! - the .rpm's file list, requirements and scriptlets, the scriptlets run against a private
 //!   odbcinst.ini;
 //! - the tarball unpacked and installed into a temporary prefix, for a user and system-wide;
-//! - a second packaging of the same build giving byte-identical files.
+//! - a second build from a copy of the tree in another directory giving byte-identical files.
 
 mod common;
 mod support;
@@ -23,6 +23,9 @@ const VERSION: &str = env!("CARGO_PKG_VERSION");
 const DEB_LIB: &str = "/usr/lib/x86_64-linux-gnu/odbc/libauroraodbc.so";
 const RPM_LIB: &str = "/usr/lib64/libauroraodbc.so";
 const TEMPLATE: &str = "/usr/share/auroraodbc/odbcinst.ini.template";
+/// Every timestamp of the packages (2026-01-01): fixed, so a copy of the tree without git
+/// history packages the same as this checkout.
+const SOURCE_DATE_EPOCH: &str = "1767225600";
 
 fn source_dir() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -95,7 +98,8 @@ fn packages() -> &'static Path {
             .arg(source_dir().join("installer/package.sh"))
             .arg("--out")
             .arg(&out)
-            .env("CARGO_TARGET_DIR", &target));
+            .env("CARGO_TARGET_DIR", &target)
+            .env("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH));
         eprintln!(
             "package.sh (release build included) took {:.0?}",
             started.elapsed()
@@ -599,33 +603,61 @@ fn tarball_installs_into_a_prefix() {
     assert!(ini_section(&read(&etc.join("odbcinst.ini")), "auroraodbc").is_none());
 }
 
+/// The files git tracks in this checkout, relative to it.
+fn tracked_files() -> Vec<PathBuf> {
+    let listing = run(Command::new("git")
+        .arg("-C")
+        .arg(source_dir())
+        .args(["ls-files", "-z"]));
+    listing
+        .split('\0')
+        .filter(|name| !name.is_empty())
+        .map(PathBuf::from)
+        .collect()
+}
+
 #[test]
-fn packaging_again_gives_the_same_files() {
+fn building_again_in_another_directory_gives_the_same_files() {
     let first = packages();
+    // The same sources in a directory of another name and depth: the build must not
+    // depend on where the tree is.
     let scratch = Scratch::new("again");
+    let copy = scratch.0.join("elsewhere/auroraodbc-copy");
+    for name in tracked_files() {
+        let from = source_dir().join(&name);
+        if !from.is_file() {
+            continue; // deleted in the work tree but still in the index
+        }
+        let to = copy.join(&name);
+        std::fs::create_dir_all(to.parent().expect("parent")).expect("create copy dir");
+        std::fs::copy(&from, &to).expect("copy tracked file");
+    }
+    let out = scratch.0.join("packages");
     run(Command::new("bash")
-        .arg(source_dir().join("installer/package.sh"))
-        .args(["--no-build", "--out"])
-        .arg(&scratch.0)
-        .env("CARGO_TARGET_DIR", target_dir()));
+        .arg(copy.join("installer/package.sh"))
+        .arg("--out")
+        .arg(&out)
+        .env("CARGO_TARGET_DIR", target_dir())
+        .env("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH));
     assert_eq!(
-        read(&scratch.0.join("SHA256SUMS")),
+        read(&out.join("SHA256SUMS")),
         read(&first.join("SHA256SUMS")),
-        "a second packaging of the same build differs"
+        "a build of the same sources in {} differs",
+        copy.display()
     );
-    // No path of this machine's build inside the packaged library.
-    let scratch_deb = scratch.0.join("tree");
+    // No path of either build inside the packaged library.
+    let unpacked = scratch.0.join("tree");
     run(Command::new("dpkg-deb")
         .arg("-x")
         .arg(first.join(deb_name()))
-        .arg(&scratch_deb));
-    let lib = std::fs::read(scratch_deb.join(DEB_LIB.trim_start_matches('/'))).expect("library");
-    let target = target_dir();
+        .arg(&unpacked));
+    let lib = std::fs::read(unpacked.join(DEB_LIB.trim_start_matches('/'))).expect("library");
     let cargo_home = std::env::var("CARGO_HOME")
         .unwrap_or_else(|_| format!("{}/.cargo", std::env::var("HOME").unwrap_or_default()));
     for path in [
         source_dir().display().to_string(),
-        target.display().to_string(),
+        copy.display().to_string(),
+        target_dir().display().to_string(),
         cargo_home,
     ] {
         assert!(
