@@ -242,6 +242,19 @@ static void test_conversions(void) {
         "infinity as a date", SQL_HANDLE_STMT, st);
   CHECK(OK(SQLFreeStmt(st, SQL_CLOSE)), "close", SQL_HANDLE_STMT, st);
   SQLFreeHandle(SQL_HANDLE_STMT, st);
+  /* A uuid read as SQL_C_BINARY is its SQLGUID, as psqlODBC gives it. */
+  {
+    SQLHSTMT g_st = stmt_on(dbc);
+    exec(g_st, "SELECT 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::uuid");
+    CHECK(SQLFetch(g_st) == SQL_SUCCESS, "fetch", SQL_HANDLE_STMT, g_st);
+    SQLGUID guid;
+    SQLLEN g_ind;
+    CHECK(SQLGetData(g_st, 1, SQL_C_BINARY, &guid, sizeof guid, &g_ind) == SQL_SUCCESS && g_ind == 16 &&
+              guid.Data1 == 0xa0eebc99 && guid.Data2 == 0x9c0b && guid.Data3 == 0x4ef8 && guid.Data4[0] == 0xbb &&
+              guid.Data4[7] == 0x11,
+          "uuid as SQL_C_BINARY", SQL_HANDLE_STMT, g_st);
+    SQLFreeHandle(SQL_HANDLE_STMT, g_st);
+  }
   /* An interval parameter keeps the larger fields of its family: an hour interval its days. */
   SQL_INTERVAL_STRUCT iv;
   memset(&iv, 0, sizeof iv);

@@ -12,12 +12,17 @@ pub(super) fn write_guid(datum: &Datum<'_>, out: &mut [u8]) -> Result<Written, C
         Datum::Other(s) => parse_uuid(s).ok_or(ConvertError::InvalidCast)?,
         _ => return Err(ConvertError::Unsupported),
     };
+    Ok(put_fixed(out, &guid_bytes(&u), false))
+}
+
+/// A uuid as an SQLGUID's bytes: u32, u16, u16 in native byte order, then 8 bytes as they are.
+pub(super) fn guid_bytes(u: &[u8; 16]) -> [u8; 16] {
     let mut bytes = [0u8; 16];
     bytes[0..4].copy_from_slice(&u32::from_be_bytes([u[0], u[1], u[2], u[3]]).to_ne_bytes());
     bytes[4..6].copy_from_slice(&u16::from_be_bytes([u[4], u[5]]).to_ne_bytes());
     bytes[6..8].copy_from_slice(&u16::from_be_bytes([u[6], u[7]]).to_ne_bytes());
     bytes[8..16].copy_from_slice(&u[8..16]);
-    Ok(put_fixed(out, &bytes, false))
+    bytes
 }
 
 /// Hyphenated or plain hex, optionally in braces, like PostgreSQL's uuid input.

@@ -9,6 +9,8 @@
 //! dispatch ([`write_datum`]) and the bulk-read fast path ([`write_direct`]) are here.
 //!
 //! Decisions worth knowing:
+//! - SQL_C_BINARY: bytea as its bytes, uuid as an SQLGUID and int4 as its native 4 bytes (as
+//!   psqlODBC gives them), every other type as its text.
 //! - bool renders as "1"/"0" in character targets (what psqlODBC does and what ODBC's
 //!   SQL_BIT-to-character rule gives), not PostgreSQL's "t"/"f".
 //! - Character truncation is by bytes (SQL_C_CHAR) or by whole UTF-16 units (SQL_C_WCHAR),
@@ -246,6 +248,10 @@ pub fn write_datum(
         }
         c::BINARY => match datum {
             Datum::Bytes(b) => Ok(write_piece(b, out, offset, 0)),
+            // As psqlODBC: a uuid as its SQLGUID, an int4 as its native 4 bytes (psqlODBC's
+            // variable-length bookmark); everything else as its text.
+            Datum::Uuid(u) => Ok(write_piece(&guid::guid_bytes(u), out, offset, 0)),
+            Datum::Int4(v) => Ok(write_piece(&v.to_ne_bytes(), out, offset, 0)),
             _ => Ok(write_piece(char_text(datum).as_bytes(), out, offset, 0)),
         },
         c::BIT => write_bit(datum, out),

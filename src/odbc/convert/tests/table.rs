@@ -120,7 +120,8 @@ fn render() -> String {
          Character reads of money, the reg* types and types the driver does not decode give \
          the server's text (the `CHAR`/`WCHAR` cells hold for them too); `infinity` reads into \
          date/time structs as 9999-12-31 23:59:59 and `-infinity` as -9999-01-01 00:00:00, as \
-         psqlODBC gives them.\n\n",
+         psqlODBC gives them. `BINARY` gives bytea's bytes, a uuid as its SQLGUID and an \
+         int4 as its native 4 bytes (as psqlODBC), every other type its text.\n\n",
     );
     page.push_str("| PostgreSQL type (sample) |");
     for (name, _) in TARGETS {

@@ -111,9 +111,19 @@ fn binary_targets() {
     assert_eq!((&out[..], got), (&[1, 2][..], ok(2, 3, true)));
     let (out, got) = w(&bytes, c::BINARY, 2, 2);
     assert_eq!((&out[..1], got), (&[3][..], ok(1, 1, false)));
-    let (out, got) = w(&Datum::Int4(42), c::BINARY, 4, 0);
+    let (out, got) = w(&Datum::Int8(42), c::BINARY, 4, 0);
     assert_eq!((&out[..2], got), (&b"42"[..], ok(2, 2, false)));
     assert_eq!(&out[2..], &[0xAA, 0xAA], "no terminator for binary");
+    // As psqlODBC: an int4 as its native bytes, a uuid as its SQLGUID.
+    let (out, got) = w(&Datum::Int4(42), c::BINARY, 4, 0);
+    assert_eq!((&out[..], got), (&42i32.to_ne_bytes()[..], ok(4, 4, false)));
+    let u = [
+        0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 9, 10, 11, 12, 13, 14, 15, 16,
+    ];
+    let (out, got) = w(&Datum::Uuid(u), c::BINARY, 16, 0);
+    let mut guid = [0u8; 16];
+    write_datum(&Datum::Uuid(u), c::GUID, &mut guid, 0).unwrap();
+    assert_eq!((&out[..], got), (&guid[..], ok(16, 16, false)));
 }
 
 #[test]
