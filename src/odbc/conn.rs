@@ -261,6 +261,7 @@ impl Connection {
             max_long_varchar: u32::try_from(settings.get_u64(Key::MaxLongVarcharSize))
                 .unwrap_or(8190),
             text_as_long_varchar: settings.get_bool(Key::TextAsLongVarchar),
+            bytea_as_long_varbinary: settings.get_bool(Key::ByteaAsLongVarBinary),
             wide: !st.attrs.ansi_app,
         };
         st.fetch_batch = usize::try_from(settings.get_u64(Key::FetchBatchRows))

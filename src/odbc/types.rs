@@ -41,6 +41,8 @@ pub struct SizeLimits {
     pub max_varchar: u32,
     pub max_long_varchar: u32,
     pub text_as_long_varchar: bool,
+    /// Describe bytea as SQL_LONGVARBINARY rather than SQL_VARBINARY (psqlODBC's ByteaAsLongVarBinary).
+    pub bytea_as_long_varbinary: bool,
     /// Report character columns as the wide (W) SQL types.
     pub wide: bool,
 }
@@ -51,6 +53,7 @@ impl Default for SizeLimits {
             max_varchar: 255,
             max_long_varchar: 8190,
             text_as_long_varchar: true,
+            bytea_as_long_varbinary: true,
             wide: false,
         }
     }
@@ -227,7 +230,11 @@ pub fn describe(name: &str, ty: &Type, typmod: i32, limits: &SizeLimits) -> Colu
             }
         }
         Type::BYTEA => {
-            info.sql_type = sql::LONGVARBINARY;
+            info.sql_type = if limits.bytea_as_long_varbinary {
+                sql::LONGVARBINARY
+            } else {
+                sql::VARBINARY
+            };
             info.column_size = u64::from(limits.max_long_varchar);
             info.display_size = i64::from(limits.max_long_varchar) * 2;
             info.octet_length = i64::from(limits.max_long_varchar);

@@ -157,5 +157,14 @@ try:
 except pyodbc.Error as e:
     assert "no_such_setting" in str(e) and "ConnSettings" in str(e), f"failing ConnSettings: {e}"
 
+# ByteaAsLongVarBinary: SQLColumns reports a bytea column as SQL_LONGVARBINARY (-4) by default,
+# as SQL_VARBINARY (-3) when off.
+setup.execute("CREATE TABLE pk_sys.bin_col (b bytea)")
+for extra, code in (("", -4), (";ByteaAsLongVarBinary=0", -3), (";ByteaAsLongVarBinary=1", -4)):
+    cr = connect(extra).cursor()
+    got = [r.data_type for r in cr.columns(table="bin_col", schema="pk_sys")]
+    assert got == [code], f"{extra!r}: bytea column's DATA_TYPE {got}"
+    assert cr.execute("SELECT '\\x0102'::bytea").fetchval() == b"\x01\x02", f"{extra!r}: bytea reads"
+
 setup.execute("DROP SCHEMA pk_sys CASCADE")
 print("all passed")

@@ -69,6 +69,9 @@ engine_keys! {
         BoolsAsChar => KeyDecl::new("bools_as_char", K::Bool,
             "Describe boolean columns as SQL_CHAR ('1'/'0'). Off by default, unlike psqlODBC: booleans are reported as SQL_BIT, which applications map to a boolean.")
             .aliases(&["BoolsAsChar"]).default("false"),
+        ByteaAsLongVarBinary => KeyDecl::new("bytea_as_long_var_binary", K::Bool,
+            "Describe bytea as SQL_LONGVARBINARY (in results and catalog functions); off: SQL_VARBINARY. On by default, as in current psqlODBC.")
+            .aliases(&["ByteaAsLongVarBinary"]).default("true"),
         FetchBatchRows => KeyDecl::new("fetch_batch_rows", int(1, 1_000_000),
             "Rows the driver pulls from the server's stream per batch; bounds memory per open result.")
             .default("1024"),
@@ -141,8 +144,6 @@ engine_keys! {
         TrueIsMinus1 => ignored("true_is_minus1", "Booleans are SQL_BIT 1/0.")
             .aliases(&["TrueIsMinus1"]),
         Bi => ignored("bi", "int8 is always SQL_BIGINT."),
-        ByteaAsLongVarBinary => ignored("bytea_as_long_var_binary", "bytea is described as SQL_VARBINARY.")
-            .aliases(&["ByteaAsLongVarBinary"]),
         LowerCaseIdentifier => ignored("lower_case_identifier", "Identifiers are returned as the server stores them.")
             .aliases(&["LowerCaseIdentifier"]),
         DisallowPremature => ignored("disallow_premature", "Metadata before execution comes from the server's Describe.")

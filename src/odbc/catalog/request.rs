@@ -26,8 +26,7 @@ fn mapping(s: &Statement) -> TypeMapping {
         max_long_varchar: i32::try_from(limits.max_long_varchar).unwrap_or(i32::MAX),
         unicode: limits.wide,
         text_as_long_varchar: limits.text_as_long_varchar,
-        // odbc::types describes bytea result columns as SQL_LONGVARBINARY.
-        bytea_as_long_varbinary: true,
+        bytea_as_long_varbinary: limits.bytea_as_long_varbinary,
         odbc2: s.conn.env.odbc_version() == crate::odbc::env::SQL_OV_ODBC2,
     }
 }
