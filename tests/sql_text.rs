@@ -22,6 +22,7 @@ fn sql_text_as_psqlodbc_treats_it() {
     for part in [
         "ok scalar functions",
         "ok identity",
+        "ok backslashes in strings",
         "ok fetch without a result set",
     ] {
         assert!(text.contains(part), "{part} did not run:\n{text}");

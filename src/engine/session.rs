@@ -202,6 +202,9 @@ pub struct Session {
     driver: Driver,
     /// What the server reported of the session's settings that values depend on.
     reported_zone: ReportedZone,
+    /// The server reports `standard_conforming_strings = off`: a backslash escapes inside
+    /// plain `'...'` strings too.
+    backslash_strings: Arc<std::sync::atomic::AtomicBool>,
     /// The context values of this session decode in, rebuilt when the reported zone changes.
     values: Arc<ValueContext>,
     /// The server's messages (NOTICE, WARNING...) not yet taken by a caller.
@@ -309,6 +312,13 @@ impl Session {
         self.free_connection()?;
         let result = self.block_on(self.client.query(sql, &[]))?;
         result.map_err(|e| self.map_error(&e))
+    }
+
+    /// Whether a backslash escapes inside plain `'...'` strings on this session
+    /// (`standard_conforming_strings = off`), as the server last reported it.
+    pub fn backslash_escapes_in_plain_strings(&self) -> bool {
+        self.backslash_strings
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// How values read on this session are to be shown: its time zone as the server last

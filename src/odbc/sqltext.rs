@@ -13,10 +13,45 @@ pub struct SqlPiece {
     pub first_param: usize,
 }
 
+/// How the session reads a backslash inside a plain `'...'` string: with
+/// `standard_conforming_strings` off (older servers and applications' settings) it escapes the
+/// next character, as it always does in `E'...'`. Marker and escape scanning must agree with
+/// the server, or a `?` inside such a string is taken for a marker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Quoting {
+    pub backslash_escapes_in_plain_strings: bool,
+}
+
+impl Quoting {
+    /// `standard_conforming_strings = on`, PostgreSQL's default since 9.1.
+    pub const STANDARD: Quoting = Quoting {
+        backslash_escapes_in_plain_strings: false,
+    };
+
+    /// Index just past the `'...'` string starting at `start` (`E'...'` when an `E` that is
+    /// not the end of a longer word comes just before).
+    fn skip_string(self, bytes: &[u8], start: usize) -> usize {
+        let e_string = start > 0
+            && (bytes[start - 1] == b'e' || bytes[start - 1] == b'E')
+            && (start < 2 || !is_ident_byte(bytes[start - 2]));
+        skip_quoted(
+            bytes,
+            start,
+            b'\'',
+            e_string || self.backslash_escapes_in_plain_strings,
+        )
+    }
+}
+
+/// [`split_statements_in`] with standard-conforming strings.
+pub fn split_statements(text: &str) -> Vec<SqlPiece> {
+    split_statements_in(text, Quoting::STANDARD)
+}
+
 /// Splits `text` into statements at top-level semicolons and numbers the markers of each from
 /// `$1`. Statements holding only white space and comments are dropped; a string with none left
 /// gives one empty piece.
-pub fn split_statements(text: &str) -> Vec<SqlPiece> {
+pub fn split_statements_in(text: &str, quoting: Quoting) -> Vec<SqlPiece> {
     let bytes = text.as_bytes();
     let mut pieces = Vec::new();
     let mut current = String::with_capacity(text.len());
@@ -37,11 +72,7 @@ pub fn split_statements(text: &str) -> Vec<SqlPiece> {
         match b {
             b'\'' => {
                 meaningful = true;
-                // An E'' string lets backslash escape the quote.
-                let backslash_escapes = i > 0
-                    && (bytes[i - 1] == b'e' || bytes[i - 1] == b'E')
-                    && (i < 2 || !is_ident_byte(bytes[i - 2]));
-                i = skip_quoted(bytes, i, b'\'', backslash_escapes);
+                i = quoting.skip_string(bytes, i);
             }
             b'"' => {
                 meaningful = true;
@@ -485,7 +516,12 @@ mod tests {
 /// `@@IDENTITY` (SQL Server's last inserted identity, which programs ported to psqlODBC send)
 /// becomes `lastval()`, as psqlODBC rewrites it.
 pub fn translate_escapes(text: &str) -> Result<String, String> {
-    translate_nested(text, 0)
+    translate_escapes_in(text, Quoting::STANDARD)
+}
+
+/// [`translate_escapes`] for a session that reads strings as `quoting` says.
+pub fn translate_escapes_in(text: &str, quoting: Quoting) -> Result<String, String> {
+    translate_nested(text, 0, quoting)
 }
 
 /// How deep escapes may nest. Each level is a call frame and a pass over its text, so the
@@ -493,7 +529,7 @@ pub fn translate_escapes(text: &str) -> Result<String, String> {
 pub const MAX_ESCAPE_NESTING: usize = 64;
 
 /// [`translate_escapes`] for text `depth` escapes deep.
-fn translate_nested(text: &str, depth: usize) -> Result<String, String> {
+fn translate_nested(text: &str, depth: usize, quoting: Quoting) -> Result<String, String> {
     if !text.contains('{') && !text.contains("@@") {
         return Ok(text.to_string());
     }
@@ -503,12 +539,7 @@ fn translate_nested(text: &str, depth: usize) -> Result<String, String> {
     let mut copy_from = 0usize;
     while i < bytes.len() {
         match bytes[i] {
-            b'\'' => {
-                let backslash_escapes = i > 0
-                    && (bytes[i - 1] == b'e' || bytes[i - 1] == b'E')
-                    && (i < 2 || !is_ident_byte(bytes[i - 2]));
-                i = skip_quoted(bytes, i, b'\'', backslash_escapes);
-            }
+            b'\'' => i = quoting.skip_string(bytes, i),
             b'"' => i = skip_quoted(bytes, i, b'"', false),
             b'-' if bytes.get(i + 1) == Some(&b'-') => {
                 while i < bytes.len() && bytes[i] != b'\n' {
@@ -529,11 +560,11 @@ fn translate_nested(text: &str, depth: usize) -> Result<String, String> {
                         "ODBC escape sequences nest deeper than {MAX_ESCAPE_NESTING} levels"
                     ));
                 }
-                let end = matching_brace(bytes, i)
+                let end = matching_brace(bytes, i, quoting)
                     .ok_or_else(|| "an ODBC escape sequence is not closed with '}'".to_string())?;
                 out.push_str(&text[copy_from..i]);
-                let inner = translate_nested(&text[i + 1..end], depth + 1)?;
-                out.push_str(&translate_one(inner.trim())?);
+                let inner = translate_nested(&text[i + 1..end], depth + 1, quoting)?;
+                out.push_str(&translate_one(inner.trim(), quoting)?);
                 i = end + 1;
                 copy_from = i;
             }
@@ -556,13 +587,13 @@ fn is_identity_variable(bytes: &[u8], at: usize) -> bool {
 }
 
 /// Index of the `}` closing the `{` at `start`, skipping quoted text and nested braces.
-fn matching_brace(bytes: &[u8], start: usize) -> Option<usize> {
+fn matching_brace(bytes: &[u8], start: usize, quoting: Quoting) -> Option<usize> {
     let mut depth = 0usize;
     let mut i = start;
     while i < bytes.len() {
         match bytes[i] {
             b'\'' => {
-                i = skip_quoted(bytes, i, b'\'', false);
+                i = quoting.skip_string(bytes, i);
                 continue;
             }
             b'"' => {
@@ -584,7 +615,7 @@ fn matching_brace(bytes: &[u8], start: usize) -> Option<usize> {
 }
 
 /// Splits `a, f(b, c), 'x,y'` at top-level commas.
-fn split_args(text: &str) -> Vec<String> {
+fn split_args(text: &str, quoting: Quoting) -> Vec<String> {
     let bytes = text.as_bytes();
     let mut args = Vec::new();
     let mut depth = 0i32;
@@ -593,7 +624,7 @@ fn split_args(text: &str) -> Vec<String> {
     while i < bytes.len() {
         match bytes[i] {
             b'\'' => {
-                i = skip_quoted(bytes, i, b'\'', false);
+                i = quoting.skip_string(bytes, i);
                 continue;
             }
             b'"' => {
@@ -626,12 +657,12 @@ fn keyword(text: &str) -> (String, &str) {
 }
 
 /// `NAME(args)` -> (name, args)
-fn call_parts(text: &str) -> Result<(String, Vec<String>), String> {
+fn call_parts(text: &str, quoting: Quoting) -> Result<(String, Vec<String>), String> {
     let text = text.trim();
     match text.find('(') {
         Some(open) if text.ends_with(')') => Ok((
             text[..open].trim().to_string(),
-            split_args(&text[open + 1..text.len() - 1]),
+            split_args(&text[open + 1..text.len() - 1], quoting),
         )),
         None => Ok((text.to_string(), Vec::new())),
         _ => Err(format!(
@@ -640,7 +671,7 @@ fn call_parts(text: &str) -> Result<(String, Vec<String>), String> {
     }
 }
 
-fn translate_one(inner: &str) -> Result<String, String> {
+fn translate_one(inner: &str, quoting: Quoting) -> Result<String, String> {
     // `?= call f(...)`: the return value is the first result column.
     let inner = inner
         .strip_prefix("?=")
@@ -656,11 +687,11 @@ fn translate_one(inner: &str) -> Result<String, String> {
         "oj" => Ok(rest.to_string()),
         "escape" => Ok(format!("ESCAPE {rest}")),
         "call" => {
-            let (name, args) = call_parts(rest)?;
+            let (name, args) = call_parts(rest, quoting)?;
             Ok(format!("SELECT * FROM {name}({})", args.join(", ")))
         }
         "fn" => {
-            let (name, args) = call_parts(rest)?;
+            let (name, args) = call_parts(rest, quoting)?;
             if name.eq_ignore_ascii_case("convert") && args.len() == 2 {
                 let target = args[1]
                     .trim()
@@ -725,6 +756,26 @@ mod escape_tests {
         assert_eq!(
             translate_escapes("SELECT x LIKE 'a\\_%' {escape '\\'}").unwrap(),
             "SELECT x LIKE 'a\\_%' ESCAPE '\\'"
+        );
+    }
+
+    #[test]
+    fn backslashes_in_plain_strings_follow_the_session() {
+        use super::{split_statements_in, translate_escapes_in, Quoting};
+        let off = Quoting {
+            backslash_escapes_in_plain_strings: true,
+        };
+        let text = "SELECT 'it\\'s ?', ?";
+        let p = split_statements_in(text, off);
+        assert_eq!(p.len(), 1);
+        assert_eq!(p[0].sql, "SELECT 'it\\'s ?', $1");
+        assert_eq!(p[0].param_count, 1);
+        // Standard strings: the backslash is a character and the quote after it ends the string.
+        let p = split_statements_in("SELECT 'a\\', ?", Quoting::STANDARD);
+        assert_eq!(p[0].sql, "SELECT 'a\\', $1");
+        assert_eq!(
+            translate_escapes_in("SELECT 'x\\'{fn y}', {fn UCASE('a')}", off).unwrap(),
+            "SELECT 'x\\'{fn y}', upper('a')"
         );
     }
 

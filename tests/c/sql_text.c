@@ -1,6 +1,7 @@
 /* SQL text as programs written against psqlODBC send it: {fn ...} escapes whose PostgreSQL
  * form takes the arguments in another order keep each `?` bound to its own value,
- * SELECT @@IDENTITY reads the last inserted serial, and SQLFetch after a statement without a
+ * SELECT @@IDENTITY reads the last inserted serial, markers are found as the session reads
+ * strings (standard_conforming_strings off or on), and SQLFetch after a statement without a
  * result set answers SQL_NO_DATA.
  *
  * argv[1]: connection string. */
@@ -65,6 +66,17 @@ int main(int argc, char **argv) {
   expect_value(dbc, "select @@identity AS id", NULL, 0, "3");
   expect_value(dbc, "SELECT '@@IDENTITY'", NULL, 0, "@@IDENTITY");
   printf("ok identity\n");
+
+  /* standard_conforming_strings off: a backslash escapes the quote in a plain string, so the
+   * `?` inside it is text and the one after it the marker. */
+  exec(st, "SET standard_conforming_strings = off");
+  exec(st, "SET application_name = 'sql_text'"); /* one more round trip */
+  const char *one_value[] = {"x"};
+  expect_value(dbc, "SELECT 'it\\'s ?' || ?", one_value, 1, "it's ?x");
+  exec(st, "SET standard_conforming_strings = on");
+  exec(st, "SET application_name = 'sql_text'"); /* one more round trip */
+  expect_value(dbc, "SELECT 'a\\' || ?", one_value, 1, "a\\x");
+  printf("ok backslashes in strings\n");
 
   /* SQLFetch after a statement that returned no result set: SQL_NO_DATA, as psqlODBC. */
   SQLRETURN rc = SQLExecDirect(st, (SQLCHAR *)"UPDATE sqltext_ident SET v = 'x' WHERE id = 1", SQL_NTS);

@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::mem::ManuallyDrop;
 use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::task::Poll;
 use tokio::io::{AsyncRead, AsyncWrite};
@@ -165,6 +166,7 @@ impl Session {
             config.password(pw.as_bytes());
         }
         let reported_zone = ReportedZone::default();
+        let backslash_strings = Arc::new(AtomicBool::new(false));
         let notices = Arc::new(NoticeLog::default());
         let ended = Arc::new(Mutex::new(None));
         let ended_in_task = ended.clone();
@@ -181,7 +183,12 @@ impl Session {
                     .connect_raw(stream, NoTls)
                     .await
                     .map_err(|e| EngineError::from_postgres(&e, &label, true))?;
-                let watched = drive(connection, reported_zone.clone(), notices.clone());
+                let watched = drive(
+                    connection,
+                    reported_zone.clone(),
+                    backslash_strings.clone(),
+                    notices.clone(),
+                );
                 (client, tokio::spawn(async move { record(watched.await) }))
             }
             Some(tls_config) => {
@@ -199,7 +206,12 @@ impl Session {
                     .connect_raw(stream, connector)
                     .await
                     .map_err(|e| EngineError::from_postgres(&e, &label, true))?;
-                let watched = drive(connection, reported_zone.clone(), notices.clone());
+                let watched = drive(
+                    connection,
+                    reported_zone.clone(),
+                    backslash_strings.clone(),
+                    notices.clone(),
+                );
                 (client, tokio::spawn(async move { record(watched.await) }))
             }
         };
@@ -243,6 +255,7 @@ impl Session {
             peer,
             driver: Driver::Shared,
             reported_zone,
+            backslash_strings,
             values: Arc::default(),
             notices,
         })
@@ -253,10 +266,12 @@ impl Session {
 /// `notices`, and copies the `TimeZone` the server reports into `reported` whenever the report
 /// changes. The server reports it at login and after every change (`SET TIME ZONE`, `RESET`, a
 /// function's `SET` clause ending), and the connection keeps the latest report: one map lookup
-/// and comparison per wake-up of the task, the lock only on a change.
+/// and comparison per wake-up of the task, the lock only on a change. `standard_conforming_strings`
+/// is reported the same way; `backslash_strings` is set while it is off.
 fn drive<S, T>(
     connection: Connection<S, T>,
     reported: ReportedZone,
+    backslash_strings: Arc<AtomicBool>,
     notices: Arc<NoticeLog>,
 ) -> impl Future<Output = Result<(), tokio_postgres::Error>>
 where
@@ -276,6 +291,8 @@ where
                 Poll::Pending => break Poll::Pending,
             }
         };
+        let off = connection.parameter("standard_conforming_strings") == Some("off");
+        backslash_strings.store(off, Ordering::Relaxed);
         let now = connection.parameter("TimeZone");
         if now != seen.as_deref() {
             seen = now.map(str::to_string);

@@ -17,7 +17,7 @@ use crate::odbc::diag::{state, OdbcError, OdbcResult, Outcome};
 use crate::odbc::scroll;
 use crate::odbc::sqltext::{
     changes_table_definition, moves_savepoints, reports_no_row_count, sets_transaction,
-    split_statements, transaction_control, translate_escapes, SqlPiece,
+    split_statements_in, transaction_control, translate_escapes_in, Quoting, SqlPiece,
 };
 use crate::odbc::types::{self, SizeLimits};
 use std::collections::VecDeque;
@@ -38,13 +38,24 @@ pub(super) struct BatchResult {
 impl Statement {
     /// The statements of the application's text, escape sequences translated unless
     /// SQL_ATTR_NOSCAN is on.
-    pub(super) fn pieces_of(st: &StmtState, sql: &str) -> OdbcResult<Vec<SqlPiece>> {
+    pub(super) fn pieces_of(&self, st: &StmtState, sql: &str) -> OdbcResult<Vec<SqlPiece>> {
+        let quoting = self.quoting();
         if st.attrs.noscan == 1 {
-            return Ok(split_statements(sql));
+            return Ok(split_statements_in(sql, quoting));
         }
-        let translated =
-            translate_escapes(sql).map_err(|m| OdbcError::new(state_alias::SYNTAX_ERROR, m))?;
-        Ok(split_statements(&translated))
+        let translated = translate_escapes_in(sql, quoting)
+            .map_err(|m| OdbcError::new(state_alias::SYNTAX_ERROR, m))?;
+        Ok(split_statements_in(&translated, quoting))
+    }
+
+    /// How the connection's session reads backslashes in strings (standard before connect).
+    fn quoting(&self) -> Quoting {
+        let cs = self.conn.state.lock();
+        Quoting {
+            backslash_escapes_in_plain_strings: cs
+                .session_opt()
+                .is_some_and(|s| s.backslash_escapes_in_plain_strings()),
+        }
     }
 
     /// SQLPrepare: prepares the first statement of `sql` so that its result columns and
@@ -53,7 +64,7 @@ impl Statement {
         let mut st = self.state.lock();
         refuse_while_data_pending(&st)?;
         self.close_locked(&mut st);
-        st.pieces = Self::pieces_of(&st, sql)?;
+        st.pieces = self.pieces_of(&st, sql)?;
         st.prepared = vec![None; st.pieces.len()];
         st.piece = 0;
         st.row_count = -1;
@@ -82,7 +93,7 @@ impl Statement {
         let mut st = self.state.lock();
         refuse_while_data_pending(&st)?;
         self.close_locked(&mut st);
-        st.pieces = Self::pieces_of(&st, sql)?;
+        st.pieces = self.pieces_of(&st, sql)?;
         st.prepared = vec![None; st.pieces.len()];
         st.piece = 0;
         st.phase = Phase::Prepared;
