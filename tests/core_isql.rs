@@ -257,7 +257,10 @@ fn logging_without_a_file_goes_to_stderr_and_files_are_opened_safely() {
     assert!(out.contains("one"), "{out}{err}");
     let text = std::fs::read_to_string(&fresh).expect("log file written");
     assert!(text.contains("connected"), "log:\n{text}");
-    let mode = std::fs::metadata(&fresh).expect("metadata").permissions().mode();
+    let mode = std::fs::metadata(&fresh)
+        .expect("metadata")
+        .permissions()
+        .mode();
     assert_eq!(mode & 0o777, 0o600, "log file mode {mode:o}");
     let _ = std::fs::remove_dir_all(&tmp);
 }

@@ -18,14 +18,12 @@ const PYODBC_VERSION: &str = "5.5.0";
 /// Tests of the suite that fail against auroraodbc today, each with its reason. psqlODBC
 /// 13.02 fails none of them. Only `test_columns` is to stay: it is gated on psqlODBC's
 /// version number.
-const KNOWN_FAILURES: &[(&str, &str)] = &[
-    (
-        "test_columns",
-        "gated on psqlODBC's version: below SQL_DRIVER_VER 13.02 it reads SQLColumns' ODBC 2 \
+const KNOWN_FAILURES: &[(&str, &str)] = &[(
+    "test_columns",
+    "gated on psqlODBC's version: below SQL_DRIVER_VER 13.02 it reads SQLColumns' ODBC 2 \
          column name PRECISION; auroraodbc reports its own version (00.x) and the ODBC 3 name \
          COLUMN_SIZE, as psqlODBC 13.02 does",
-    ),
-];
+)];
 
 /// Tests the suite skips: none may (the comma locale is built for the run).
 const KNOWN_SKIPS: &[(&str, &str)] = &[];
@@ -130,10 +128,7 @@ fn outcomes(report: &str) -> BTreeMap<String, (String, String)> {
             }
             // SKIPPED [n] postgresql_test.py:757: reason (pytest names the line, not the test).
             "SKIPPED" => {
-                found.insert(
-                    rest.to_string(),
-                    ("SKIPPED".to_string(), rest.to_string()),
-                );
+                found.insert(rest.to_string(), ("SKIPPED".to_string(), rest.to_string()));
             }
             _ => {}
         }

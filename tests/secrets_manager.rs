@@ -248,12 +248,20 @@ fn pyodbc_workload_reads_the_secret_once_and_survives_rotations() {
     let (attempts, failures, text) = summary(workload(&config, "rotating", 1, 2.0));
     assert_eq!(failures, 0, "{text}");
     assert!(attempts >= 10, "too few connections to tell: {text}");
-    assert_eq!(reads(&stub), 1, "{attempts} connections one after another, one read");
+    assert_eq!(
+        reads(&stub),
+        1,
+        "{attempts} connections one after another, one read"
+    );
     let (attempts, failures, text) = summary(workload(&config, "rotating", 4, 3.0));
     assert_eq!(failures, 0, "{text}");
     assert!(attempts >= 20, "too few connections to tell: {text}");
     assert!(text.contains(&format!("users={TEST_USER}")), "{text}");
-    assert_eq!(reads(&stub), 2, "{attempts} connections from 4 threads, one read");
+    assert_eq!(
+        reads(&stub),
+        2,
+        "{attempts} connections from 4 threads, one read"
+    );
 
     let before = reads(&stub);
     let passwords = ["Rot-1-xq7Vb9", "Rot-2-Lp3Zt8", "Rot-3-Wm5Yk2"];

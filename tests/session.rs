@@ -331,7 +331,11 @@ fn statement_savepoints_ride_with_the_statement() {
     session
         .execute(3, &prepared, &[Some("3")])
         .expect("execute");
-    assert_eq!(relay.round_trips(), 1, "a prepared execution with its savepoint");
+    assert_eq!(
+        relay.round_trips(),
+        1,
+        "a prepared execution with its savepoint"
+    );
     // A failure: the transaction has failed until rolled back to the statement's savepoint.
     let (executed, trips) = insert(&mut session, 4, "x");
     assert_eq!(
@@ -347,7 +351,9 @@ fn statement_savepoints_ride_with_the_statement() {
         .expect("rollback to the savepoint");
     assert_eq!(relay.round_trips(), 1, "the rollback to the savepoint");
     assert!(!session.transaction_failed());
-    insert(&mut session, 5, "4").0.expect("insert after the failure");
+    insert(&mut session, 5, "4")
+        .0
+        .expect("insert after the failure");
     session.end_transaction(true).expect("commit");
     let rows = session
         .query_now("SELECT string_agg(x::text, ',' ORDER BY x) FROM sp")

@@ -7,9 +7,9 @@ mod common;
 mod support;
 
 use common::{conn_string, single_instance, OdbcConfig};
+use std::time::Duration;
 use support::Cluster;
 use support::TEST_DATABASE;
-use std::time::Duration;
 
 /// A role whose administrator made its transactions read-only by default.
 const READ_ONLY_ROLE: &str = "tx_reader";

@@ -10,8 +10,8 @@
 //! see the same table from their first call.
 
 use super::credentials::{CredentialFactory, CredentialSource};
-use super::pipeline::{Pipeline, PluginFactory};
 use super::error::EngineResult;
+use super::pipeline::{Pipeline, PluginFactory};
 use super::settings::{KeySection, Settings};
 use std::sync::Arc;
 use std::sync::LazyLock;

@@ -236,7 +236,8 @@ unsafe fn driver_connect_impl<C>(
     call(handles::conn(dbc), |conn| {
         let what = "the connection string";
         // SAFETY: `input` is null or a string of `in_len` units (contract).
-        let input = unsafe { text::read_connection_text(enc, input.cast(), i32::from(in_len), what) }?;
+        let input =
+            unsafe { text::read_connection_text(enc, input.cast(), i32::from(in_len), what) }?;
         let input = text::required(input, what)?;
         // Checked before connecting: a call that cannot be answered must not open a session.
         outbuf::check_length(i64::from(out_cap))?;

@@ -122,7 +122,10 @@ pub unsafe fn read_required(
     what: &str,
 ) -> OdbcResult<String> {
     // SAFETY: this function's contract is `read_checked`'s.
-    required(unsafe { read_checked(enc, ptr, len, what, state::NUL_IN_TEXT) }?, what)
+    required(
+        unsafe { read_checked(enc, ptr, len, what, state::NUL_IN_TEXT) }?,
+        what,
+    )
 }
 
 /// A string the call cannot do without: a null pointer (`None`) is HY009.

@@ -1393,7 +1393,11 @@ mod tests {
             let mut rest = f.template;
             while let Some(open) = rest.find('{') {
                 let close = rest[open..].find('}').expect("closed placeholder") + open;
-                seen.push(rest[open + 1..close].parse::<usize>().expect("argument number"));
+                seen.push(
+                    rest[open + 1..close]
+                        .parse::<usize>()
+                        .expect("argument number"),
+                );
                 rest = &rest[close + 1..];
             }
             let expected: Vec<usize> = (0..usize::from(f.args)).collect();

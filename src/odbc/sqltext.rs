@@ -361,7 +361,9 @@ pub fn sets_transaction(sql: &str) -> bool {
         .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
         .filter(|w| !w.is_empty());
     words.next().is_some_and(|w| w.eq_ignore_ascii_case("set"))
-        && words.next().is_some_and(|w| w.eq_ignore_ascii_case("transaction"))
+        && words
+            .next()
+            .is_some_and(|w| w.eq_ignore_ascii_case("transaction"))
 }
 
 #[cfg(test)]
@@ -402,9 +404,13 @@ mod tests {
 
     #[test]
     fn set_transaction_commands() {
-        assert!(sets_transaction("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE"));
+        assert!(sets_transaction(
+            "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE"
+        ));
         assert!(sets_transaction(" set transaction read only"));
-        assert!(!sets_transaction("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY"));
+        assert!(!sets_transaction(
+            "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY"
+        ));
         assert!(!sets_transaction("SET search_path = transaction"));
         assert!(!sets_transaction("SELECT 1"));
     }
@@ -789,7 +795,11 @@ mod escape_tests {
             translate_escapes("select @@identity AS id, '@@IDENTITY', \"@@identity\"").unwrap(),
             "select lastval() AS id, '@@IDENTITY', \"@@identity\""
         );
-        for kept in ["SELECT @@identityx", "SELECT x@@identity", "SELECT @@@identity"] {
+        for kept in [
+            "SELECT @@identityx",
+            "SELECT x@@identity",
+            "SELECT @@@identity",
+        ] {
             assert_eq!(translate_escapes(kept).unwrap(), kept);
         }
     }

@@ -115,16 +115,24 @@ impl TableColumnCache {
             let Some(oid) = col.table_oid else {
                 continue;
             };
-            let found = self.tables.get(&oid).and_then(Option::as_ref).and_then(|t| {
-                col.column_id
-                    .and_then(|n| t.attributes.get(&n))
-                    .map(|a| (t, a))
-            });
+            let found = self
+                .tables
+                .get(&oid)
+                .and_then(Option::as_ref)
+                .and_then(|t| {
+                    col.column_id
+                        .and_then(|n| t.attributes.get(&n))
+                        .map(|a| (t, a))
+                });
             let Some((table, attribute)) = found else {
                 col.nullable = NULLABLE_UNKNOWN;
                 continue;
             };
-            col.nullable = if attribute.not_null { NO_NULLS } else { NULLABLE };
+            col.nullable = if attribute.not_null {
+                NO_NULLS
+            } else {
+                NULLABLE
+            };
             col.table_name.clone_from(&table.name);
             col.schema_name.clone_from(&table.schema);
             col.catalog_name = catalog.to_string();

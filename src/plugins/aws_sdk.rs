@@ -38,8 +38,7 @@ pub fn service_error_text(code: Option<&str>, message: Option<&str>, status: u16
 /// credentials and refreshes temporary ones before they expire.
 pub async fn shared_config(region: &str, profile: Option<&str>) -> SdkConfig {
     type ConfigKey = (String, Option<String>);
-    static CONFIGS: LazyLock<Mutex<HashMap<ConfigKey, SdkConfig>>> =
-        LazyLock::new(Mutex::default);
+    static CONFIGS: LazyLock<Mutex<HashMap<ConfigKey, SdkConfig>>> = LazyLock::new(Mutex::default);
     let key = (region.to_string(), profile.map(str::to_string));
     if let Some(config) = CONFIGS.lock().get(&key) {
         return config.clone();

@@ -221,7 +221,8 @@ impl Session {
             client.batch_execute(sql).await.map_err(|e| {
                 let mut err = EngineError::from_postgres(&e, &label, true);
                 let first_line_end = err.message.find('\n').unwrap_or(err.message.len());
-                err.message.insert_str(first_line_end, " (running ConnSettings)");
+                err.message
+                    .insert_str(first_line_end, " (running ConnSettings)");
                 err
             })?;
         }

@@ -110,7 +110,9 @@ impl PqOptions {
             "keepalives_interval" => self.keepalives_interval = Some(seconds(key, &value)?),
             "keepalives_count" => {
                 self.keepalives_count = Some(u32::try_from(int(key, &value)?).map_err(|_| {
-                    PqOptError(format!("invalid integer value \"{value}\" for connection option \"{key}\""))
+                    PqOptError(format!(
+                        "invalid integer value \"{value}\" for connection option \"{key}\""
+                    ))
                 })?);
             }
             "tcp_user_timeout" => {
@@ -183,9 +185,7 @@ fn conninfo_pairs(text: &str) -> Result<Vec<(String, String)>, PqOptError> {
             loop {
                 match chars.next() {
                     None => {
-                        return Err(PqOptError(
-                            "unterminated quoted string in pqopt".to_owned(),
-                        ))
+                        return Err(PqOptError("unterminated quoted string in pqopt".to_owned()))
                     }
                     Some('\'') => break,
                     Some('\\') => match chars.next() {

@@ -1,9 +1,9 @@
 //! What one physical connection needs: host, credentials, TLS mode and timeouts.
 
+use super::libpq_options::{Keepalive, PqOptions};
+use crate::engine::credentials::CredentialSource;
 use crate::engine::error::{EngineError, EngineResult};
 use crate::engine::settings::{Key, Settings};
-use crate::engine::credentials::CredentialSource;
-use super::libpq_options::{Keepalive, PqOptions};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -88,7 +88,10 @@ impl ConnectOptions {
         if let Some(source) = credentials.as_ref().filter(|c| c.requires_tls()) {
             if !settings.is_set(Key::SslMode) {
                 ssl_mode = SslMode::Require;
-            } else if matches!(ssl_mode, SslMode::Disable | SslMode::Allow | SslMode::Prefer) {
+            } else if matches!(
+                ssl_mode,
+                SslMode::Disable | SslMode::Allow | SslMode::Prefer
+            ) {
                 return Err(EngineError::connect(format!(
                     "the {} plugin sends a token as the password, which needs TLS: set sslmode to require, verify-ca or verify-full (it is {})",
                     source.code(),

@@ -34,7 +34,10 @@ impl ErrorRollback {
     /// The mode a psqlODBC `Protocol` value selects: the digit after `7.4-`; none (or no
     /// value) selects psqlODBC's default for servers since 8.0, statement-level.
     pub fn from_protocol(protocol: Option<&str>) -> ErrorRollback {
-        match protocol.and_then(|p| p.rsplit_once('-')).map(|(_, n)| n.trim()) {
+        match protocol
+            .and_then(|p| p.rsplit_once('-'))
+            .map(|(_, n)| n.trim())
+        {
             Some("0") => ErrorRollback::Nothing,
             Some("1") => ErrorRollback::Transaction,
             _ => ErrorRollback::Statement,

@@ -37,7 +37,9 @@ fn system_tables(s: &Statement) -> SystemTables {
     match st.settings.as_ref() {
         Some(settings) => SystemTables::new(
             settings.get_bool(Key::ShowSystemTables),
-            settings.get_str(Key::ExtraSysTablePrefixes).unwrap_or_default(),
+            settings
+                .get_str(Key::ExtraSysTablePrefixes)
+                .unwrap_or_default(),
         ),
         None => SystemTables::default(),
     }

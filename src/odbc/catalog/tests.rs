@@ -391,7 +391,9 @@ fn system_relations_follow_show_system_tables_and_the_prefixes() {
     let e = NameArg::Pattern("");
     let all = NameArg::Pattern("%");
     let q = super::tables(e, all, e, None, &SystemTables::default());
-    assert!(q.sql.contains("NOT IN ('pg_catalog', 'information_schema')"));
+    assert!(q
+        .sql
+        .contains("NOT IN ('pg_catalog', 'information_schema')"));
     let q = super::tables(e, all, e, None, &shown);
     assert!(!q.sql.contains("'information_schema'"));
 }

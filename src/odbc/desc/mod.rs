@@ -176,6 +176,7 @@ mod fields;
 mod records;
 
 pub use fields::{
-    checked_array_size, field, get_field, ird_field, ird_records, is_text_field, set_field, FieldValue, SetValue,
+    checked_array_size, field, get_field, ird_field, ird_records, is_text_field, set_field,
+    FieldValue, SetValue,
 };
 pub use records::{IrdOwner, RecordSetting, RecordSummary};

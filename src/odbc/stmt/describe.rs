@@ -48,7 +48,14 @@ impl Statement {
     pub fn described_columns(&self, st: &mut StmtState) -> OdbcResult<Vec<ColumnInfo>> {
         let mut cols = self.columns_locked(st)?;
         if cols.iter().any(|c| c.table_oid.is_some()) {
-            if !self.conn.state.lock().table_columns.missing(&cols).is_empty() {
+            if !self
+                .conn
+                .state
+                .lock()
+                .table_columns
+                .missing(&cols)
+                .is_empty()
+            {
                 self.count_ahead(st)?;
             }
             self.conn.state.lock().describe_from_catalog(&mut cols);
