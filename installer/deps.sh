@@ -5,14 +5,15 @@
 # runs the PostgreSQL suite of that version's sdist, with pytest and a de_DE locale built from
 # the `locales` sources), arrow-odbc (with the pyarrow it
 # needs) for the bulk read/write suite, and the tools installer/package.sh builds .deb and .rpm
-# packages with (dpkg-dev, rpm, binutils; cpio to look inside an .rpm). Safe to run again.
+# packages with (dpkg-dev, rpm, binutils; cpio to look inside an .rpm), and valgrind for
+# tests/sanitizers.rs. Safe to run again.
 set -euo pipefail
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 packages=(unixodbc unixodbc-dev odbc-postgresql postgresql-15 postgresql-client-15 libiodbc2 iodbc openssl curl gcc pkg-config python3 python3-pip
-  locales dpkg-dev rpm binutils cpio)
+  locales dpkg-dev rpm binutils cpio valgrind)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

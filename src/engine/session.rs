@@ -122,6 +122,8 @@ struct ActiveStream {
 pub struct Canceller {
     token: tokio_postgres::CancelToken,
     peer: Option<SocketAddr>,
+    /// The session's process: a forked child's cancel would cancel the parent's query.
+    owner_pid: u32,
 }
 
 impl Canceller {
@@ -129,6 +131,11 @@ impl Canceller {
     /// (A session opened with `connect_raw` has no socket configuration of its own, so the
     /// address is the one the session's socket was connected to.)
     pub async fn cancel(&self) -> EngineResult<()> {
+        if std::process::id() != self.owner_pid {
+            // Nothing of this process runs on the parent's session (its calls fail at once,
+            // see `Session::check_owner`), and the request would cancel the parent's query.
+            return Ok(());
+        }
         let Some(peer) = self.peer else {
             return Err(EngineError::internal(
                 "the server address of the session is unknown",
@@ -200,6 +207,11 @@ pub struct Session {
     /// The server address the socket is connected to (for cancel requests).
     peer: Option<SocketAddr>,
     driver: Driver,
+    /// The process that opened the session. After fork() the child holds a copy of the
+    /// session whose socket and server session are the parent's: reading or writing there
+    /// would take the parent's replies or interleave with its requests, so the child's copy
+    /// never touches the socket (see [`Session::check_owner`]); it can only be let go.
+    owner_pid: u32,
     /// What the server reported of the session's settings that values depend on.
     reported_zone: ReportedZone,
     /// The server reports `standard_conforming_strings = off`: a backslash escapes inside
@@ -372,6 +384,11 @@ impl Session {
     /// connection would go unnoticed: the socket task is given one turn first, which reads
     /// whatever the socket has (an end of stream, an error) without waiting for more.
     pub fn is_broken(&self) -> bool {
+        if self.check_owner().is_err() {
+            // A forked child's copy: polling the socket would read the parent's replies. It
+            // is not broken (nothing to fail over from), only unusable here.
+            return false;
+        }
         if let Driver::Caller(rt) = &self.driver {
             if runtime::CallerRuntime::can_block() && !self.task.is_finished() {
                 let _ = rt.block_on(async {
@@ -432,7 +449,26 @@ impl Session {
     /// session. Async work that uses the session (`query_rows`, `probe`) must run through
     /// here unless the session was opened from async code.
     pub fn block_on<F: Future>(&self, fut: F) -> EngineResult<F::Output> {
+        self.check_owner()?;
         self.driver.block_on(fut)
+    }
+
+    /// 08003 in a forked child for a session the parent opened: the socket and the server
+    /// session are the parent's (see [`Session::owner_pid`]). The child must open a
+    /// connection of its own; letting go of the copy (SQLDisconnect, SQLFreeHandle) is safe.
+    pub fn check_owner(&self) -> EngineResult<()> {
+        let me = std::process::id();
+        if me == self.owner_pid {
+            return Ok(());
+        }
+        Err(EngineError::invalid(
+            "08003",
+            format!(
+                "this connection to {} was opened by process {} before fork(); process {me} \
+                 cannot use it (its socket is the other process's), so open a new connection",
+                self.label, self.owner_pid
+            ),
+        ))
     }
 
     /// Runs work that queues many requests at once. On the shared runtime it runs as a task:
@@ -445,6 +481,7 @@ impl Session {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
+        self.check_owner()?;
         match &self.driver {
             Driver::Caller(_) => self.block_on(work),
             Driver::Shared => {
@@ -712,6 +749,7 @@ impl Session {
                 }),
             };
         }
+        self.check_owner()?;
         let Some(active) = self.active.as_mut().filter(|a| a.owner == owner) else {
             return Ok(Fetched::End {
                 rows_affected: None,
@@ -793,6 +831,7 @@ impl Session {
         Canceller {
             token: self.client.cancel_token(),
             peer: self.peer,
+            owner_pid: self.owner_pid,
         }
     }
 }

@@ -8,6 +8,7 @@ use super::out::{self, OutLen, Unit};
 use super::text::{self, Enc};
 use crate::odbc::desc::{self, RecordSetting, SetValue};
 use crate::odbc::diag::Outcome;
+use crate::odbc::outbuf;
 use std::ffi::c_void;
 
 /// # Safety
@@ -86,6 +87,7 @@ unsafe fn get_desc_rec<C>(
     nullable: *mut i16,
 ) -> i16 {
     call(handles::desc(h), |d| {
+        outbuf::check_length(i64::from(cap))?;
         let Some(r) = d.record_summary(rec, &handles::ird_owner)? else {
             return Ok(Outcome::NoData);
         };

@@ -137,6 +137,11 @@ unsafe fn get_diag_field(
                 value: t,
                 report_truncation,
             } => {
+                // A string into a negative length: SQL_ERROR, with no record (the
+                // diagnostic functions post none of their own).
+                if cap < 0 {
+                    return SQL_ERROR;
+                }
                 let out_len = OutLen::Small(len);
                 // SAFETY: `value` is null or writable for `cap` bytes, `len` null or writable.
                 let cut =

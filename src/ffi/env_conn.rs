@@ -8,7 +8,7 @@ use super::out::{self, OutLen, Unit};
 use super::text::{self, Enc};
 use crate::odbc::attrs::{self, SetValue};
 use crate::odbc::conn::Connection;
-use crate::odbc::diag::Outcome;
+use crate::odbc::diag::{state, OdbcError, Outcome};
 use crate::odbc::env::Environment;
 use crate::odbc::lifecycle::{self, HandleKind};
 use crate::odbc::stmt::Statement;
@@ -24,13 +24,18 @@ fn handle_of<T>(obj: &Arc<T>) -> *mut c_void {
 /// # Safety
 /// `output` is null or writable for a handle.
 unsafe fn alloc_handle(kind: i16, input: *mut c_void, output: *mut *mut c_void) -> i16 {
-    if output.is_null() {
-        return guard::SQL_ERROR;
+    let kind = HandleKind::from_code(kind);
+    if output.is_null() || kind.is_none() {
+        if !output.is_null() {
+            // SAFETY: `output` is not null and writable for a handle (contract).
+            unsafe { out::put(output, std::ptr::null_mut()) };
+        }
+        return refuse_alloc(kind, input, output.is_null());
     }
     // SAFETY: `output` is not null and writable for a handle (contract).
     unsafe { out::put(output, std::ptr::null_mut()) };
     let mut made = std::ptr::null_mut();
-    let ret = match HandleKind::from_code(kind) {
+    let ret = match kind {
         Some(HandleKind::Env) => {
             made = handles::register(Object::Env(Arc::new(Environment::new())));
             SQL_SUCCESS
@@ -54,11 +59,44 @@ unsafe fn alloc_handle(kind: i16, input: *mut c_void, output: *mut *mut c_void) 
             made = handles::register_explicit_desc(conn, lifecycle::new_descriptor(conn)?);
             Ok(Outcome::Success)
         }),
+        // Refused above.
         None => guard::SQL_ERROR,
     };
     // SAFETY: `output` is not null and writable for a handle (contract).
     unsafe { out::put(output, made) };
     ret
+}
+
+/// SQLAllocHandle's refusals before anything is made: a NULL output pointer (HY009) or an
+/// unknown handle type (HY092). The error is recorded on the input handle, so that the
+/// application can read why; an input that is not a live handle of the type the new handle
+/// needs is SQL_INVALID_HANDLE, as for any other call. An environment has no input handle:
+/// SQL_ERROR alone.
+fn refuse_alloc(kind: Option<HandleKind>, input: *mut c_void, null_output: bool) -> i16 {
+    let error = || {
+        if null_output {
+            OdbcError::new(
+                state::NULL_POINTER,
+                "SQLAllocHandle: the output handle pointer is NULL",
+            )
+        } else {
+            OdbcError::new(
+                state::INVALID_HANDLE_TYPE,
+                "SQLAllocHandle: the handle type is not one ODBC defines",
+            )
+        }
+    };
+    match kind {
+        Some(HandleKind::Env) => guard::SQL_ERROR,
+        Some(HandleKind::Dbc) => call(handles::env(input), |_| Err(error())),
+        Some(HandleKind::Stmt | HandleKind::Desc) => call(handles::conn(input), |_| Err(error())),
+        None => match handles::any(input) {
+            Some(Object::Env(env)) => call(Some(env), |_| Err(error())),
+            Some(Object::Conn(conn)) => call(Some(conn), |_| Err(error())),
+            _ if input.is_null() => guard::SQL_ERROR,
+            _ => SQL_INVALID_HANDLE,
+        },
+    }
 }
 
 #[no_mangle]

@@ -49,6 +49,7 @@ unsafe fn describe_col<C>(
     nullable: *mut i16,
 ) -> i16 {
     call_stmt(h, |s| {
+        outbuf::check_length(i64::from(cap))?;
         let d = describe::column(s, col)?;
         // SAFETY: `name` is null or writable for `cap` units; `name_len`, `data_type`,
         // `size`, `digits` and `nullable` are null or writable for their types (contract).
@@ -89,6 +90,7 @@ unsafe fn col_attribute(
     call_stmt(h, |s| {
         match describe::col_attribute(s, col, id)? {
             ColAttr::Text(t) => {
+                outbuf::check_length(i64::from(cap))?;
                 let out_len = OutLen::Small(str_len);
                 // SAFETY: `char_attr` is null or writable for `cap` bytes; `str_len` null or
                 // writable (contract).

@@ -255,6 +255,7 @@ impl Session {
             savepoint: Default::default(),
             peer,
             driver: Driver::Shared,
+            owner_pid: std::process::id(),
             reported_zone,
             backslash_strings,
             values: Arc::default(),
