@@ -61,6 +61,12 @@ pub trait CredentialSource: Send + Sync {
     fn login_retry(&self) -> Option<LoginRetry> {
         None
     }
+
+    /// What the server refused, said so the user can check it (for IAM: the user, host, port
+    /// and region the token was signed for). Shown as the refusal's HINT; never a secret.
+    fn refusal_hint(&self, _opts: &ConnectOptions) -> Option<String> {
+        None
+    }
 }
 
 /// Retrying refused logins with fresh credentials within a time budget, waiting `first_wait`

@@ -194,14 +194,17 @@ impl HostPattern {
         base: &ConnectOptions,
         settings: &Settings,
     ) -> ConnectOptions {
-        let (host, port) = self.instance(id, base.port);
+        // The port instance names come with is the one the application named, not a pin's.
+        let (host, port) = self.instance(id, base.named_port.unwrap_or(base.port));
         let mut opts = base.clone();
         opts.port = port;
         opts.address = settings
             .pinned_address(&host)
             .map(|pin| std::net::SocketAddr::new(pin.addr, pin.port.unwrap_or(port)));
-        if let Some(addr) = opts.address {
+        opts.named_port = None;
+        if let Some(addr) = opts.address.filter(|a| a.port() != port) {
             opts.port = addr.port();
+            opts.named_port = Some(port);
         }
         opts.host = host;
         opts

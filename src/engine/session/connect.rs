@@ -75,14 +75,15 @@ impl Session {
         }
         let first = source.credentials(opts, false).await?;
         let cached = first.cached;
-        match Self::connect_async(with(first), label.clone()).await {
+        let outcome = match Self::connect_async(with(first), label.clone()).await {
             Err(e) if cached && e.class == ErrorClass::Authentication => {
                 tracing::info!(host = %opts.host, port = opts.port, plugin = source.code(), "login with cached credentials refused; trying fresh ones once");
                 let fresh = source.credentials(opts, true).await?;
                 Self::connect_async(with(fresh), label).await
             }
             outcome => outcome,
-        }
+        };
+        outcome.map_err(|e| with_refusal_hint(e, opts, source.as_ref()))
     }
 
     /// Logs in, retrying refused logins with fresh credentials within `retry`'s budget. A
@@ -327,4 +328,24 @@ async fn resolve(host: &str, port: u16) -> EngineResult<Vec<SocketAddr>> {
             "could not resolve host {host}: the lookup failed: {e}"
         ))),
     }
+}
+
+/// A refused login through a credential source carries the source's explanation as the
+/// server error's HINT (or after the message when the server gave a hint of its own).
+fn with_refusal_hint(
+    mut e: EngineError,
+    opts: &ConnectOptions,
+    source: &dyn CredentialSource,
+) -> EngineError {
+    if e.class != ErrorClass::Authentication {
+        return e;
+    }
+    let Some(hint) = source.refusal_hint(opts) else {
+        return e;
+    };
+    match e.server.as_mut() {
+        Some(server) if server.hint.is_none() => server.hint = Some(hint),
+        _ => e.message = format!("{} ({hint})", e.message),
+    }
+    e
 }

@@ -42,6 +42,10 @@ pub struct ConnectOptions {
     pub port: u16,
     /// Where to connect instead of resolving `host` (the `host_address_map` pin).
     pub address: Option<SocketAddr>,
+    /// The port `host` names when a pin sends the connection to another one (`port` is then
+    /// the pin's): what an IAM token is signed for, since the service checks the endpoint's
+    /// port, not a tunnel's.
+    pub named_port: Option<u16>,
     pub database: String,
     pub user: String,
     pub password: Option<String>,
@@ -74,8 +78,10 @@ impl ConnectOptions {
                 "invalid value for key port: expected a number between 1 and 65535",
             )
         })?;
+        let mut named_port = None;
         let address = settings.pinned_address(&host).map(|pin| {
-            if let Some(p) = pin.port {
+            if let Some(p) = pin.port.filter(|p| *p != port) {
+                named_port = Some(port);
                 port = p;
             }
             SocketAddr::new(pin.addr, port)
@@ -114,6 +120,7 @@ impl ConnectOptions {
             host,
             port,
             address,
+            named_port,
             database: settings
                 .get_str(Key::Database)
                 .unwrap_or("postgres")
@@ -151,6 +158,7 @@ impl std::fmt::Debug for ConnectOptions {
             .field("host", &self.host)
             .field("port", &self.port)
             .field("address", &self.address)
+            .field("named_port", &self.named_port)
             .field("database", &self.database)
             .field("user", &self.user)
             .field("password", &self.password.as_ref().map(|_| "***"))

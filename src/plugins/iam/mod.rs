@@ -94,7 +94,8 @@ impl IamSource {
     }
 
     /// What a login to `opts` signs for: the `iam_host`/`iam_default_port` overrides or the
-    /// host and port connected to; the region from `iam_region` or from the host name.
+    /// host and port connected to (the port the host name came with, not a `host_address_map`
+    /// pin's); the region from `iam_region` or from the host name.
     pub fn token_key(&self, opts: &ConnectOptions) -> EngineResult<TokenKey> {
         let host = self
             .host
@@ -111,7 +112,7 @@ impl IamSource {
         Ok(TokenKey {
             user: opts.user.clone(),
             host,
-            port: self.port.unwrap_or(opts.port),
+            port: self.port.or(opts.named_port).unwrap_or(opts.port),
             region,
             profile: self.profile.clone(),
         })
@@ -125,6 +126,14 @@ impl CredentialSource for IamSource {
 
     fn requires_tls(&self) -> bool {
         true
+    }
+
+    fn refusal_hint(&self, opts: &ConnectOptions) -> Option<String> {
+        let key = self.token_key(opts).ok()?;
+        Some(format!(
+            "the IAM auth token was signed for user {} on {}:{} in region {}; check iam_region, iam_host, iam_default_port and that the IAM policy allows rds-db:connect for this user",
+            key.user, key.host, key.port, key.region
+        ))
     }
 
     fn credentials<'a>(

@@ -165,3 +165,26 @@ fn made_tokens_are_presigned_connect_requests() {
     assert!(!fresh.cached);
     assert!(token::tokens_made() >= before + 2);
 }
+
+/// A `host_address_map` pin to another port (a tunnel, the stand-in's proxies) is transport:
+/// the token is signed for the port the host name came with, as the service checks that one;
+/// failover's instance options likewise.
+#[test]
+fn tokens_are_signed_for_the_named_port_not_a_pins() {
+    let host = "db.cluster-abc.us-east-1.rds.amazonaws.com";
+    let s = settings(&[
+        ("plugins", "iam"),
+        ("Server", host),
+        ("Port", "5432"),
+        ("host_address_map", &format!("{host}=127.0.0.1:15432")),
+    ]);
+    let opts = ConnectOptions::from_settings(&s).expect("options");
+    assert_eq!(opts.port, 15432, "connects to the pin's port");
+    assert_eq!(opts.named_port, Some(5432));
+    let source = IamSource::from_settings(&s).expect("source");
+    let key = source.token_key(&opts).expect("key");
+    assert_eq!((key.host.as_str(), key.port), (host, 5432));
+    let unpinned = options(&[("plugins", "iam"), ("Server", host), ("Port", "5433")]).expect("options");
+    assert_eq!(unpinned.named_port, None);
+    assert_eq!(source.token_key(&unpinned).expect("key").port, 5433);
+}
