@@ -10,6 +10,7 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
@@ -18,6 +19,7 @@ mod node;
 
 use super::aurora_sql;
 use super::error::{Error, Result};
+use super::iam_proxy::{self, IamGate, IamProxy, IamSettings, SignedHosts};
 use super::ports::{self, LOOPBACK};
 use super::process::{self, PgTools, Spawner};
 use super::proxy::FaultProxy;
@@ -41,6 +43,9 @@ pub struct ClusterOptions {
     pub max_connections: u32,
     /// Extra `name = value` lines for every node's postgresql.conf.
     pub settings: Vec<(String, String)>,
+    /// IAM database authentication: when set, an IAM proxy (TLS, token check) stands between
+    /// each fault proxy and its instance, and the users it names log in only with tokens.
+    pub iam: Option<IamSettings>,
 }
 
 impl ClusterOptions {
@@ -65,6 +70,7 @@ impl Default for ClusterOptions {
             dns_hash: "abc123".into(),
             max_connections: 300,
             settings: Vec::new(),
+            iam: None,
         }
     }
 }
@@ -142,6 +148,8 @@ pub struct Cluster {
     state: Mutex<State>,
     /// One per node, same order as `State::nodes`.
     proxies: Vec<FaultProxy>,
+    /// With `ClusterOptions::iam`: the shared checks and one IAM proxy per node, same order.
+    iam: Option<(Arc<IamGate>, Vec<IamProxy>)>,
     startup: Duration,
     // Declared last: dropped after the servers are stopped in `Drop::drop`.
     spawner: Spawner,
@@ -177,6 +185,7 @@ impl Cluster {
                 pins: BTreeMap::new(),
             }),
             proxies: Vec::new(),
+            iam: None,
             startup: Duration::ZERO,
             spawner,
         };
@@ -217,9 +226,13 @@ impl Cluster {
                 last_update: RowUpdate::Now,
             })
             .collect();
-        for node in &nodes {
-            let proxy = FaultProxy::start(SocketAddr::from((LOOPBACK, node.port)))?;
-            self.proxies.push(proxy);
+        self.start_iam_proxies(&nodes)?;
+        for (i, node) in nodes.iter().enumerate() {
+            let target = match &self.iam {
+                Some((_, iam_proxies)) => iam_proxies[i].addr(),
+                None => SocketAddr::from((LOOPBACK, node.port)),
+            };
+            self.proxies.push(FaultProxy::start(target)?);
         }
         let mut state = self.state.lock();
         state.nodes = nodes;
@@ -236,6 +249,7 @@ impl Cluster {
             &aurora_sql::setup_script(&topology),
         )
         .map_err(|e| Error::context("creating the Aurora stand-in objects", e))?;
+        self.create_iam_roles(writer_port)?;
 
         // Replicas: base backups in parallel, then all servers start together.
         let replicas = &mut state.nodes[1..];
@@ -257,6 +271,83 @@ impl Cluster {
             self.await_ready_or_retry(node, i + 1)?;
         }
         Ok(())
+    }
+
+    /// Starts the IAM proxies (`ClusterOptions::iam`), with a certificate for the cluster's names.
+    fn start_iam_proxies(&mut self, nodes: &[Node]) -> Result<()> {
+        let Some(settings) = self.options.iam.clone() else {
+            return Ok(());
+        };
+        let mut names: Vec<String> = nodes.iter().map(|n| self.instance_host(&n.id)).collect();
+        names.push(self.cluster_endpoint_host());
+        names.push(self.reader_endpoint_host());
+        names.push(format!("*.cluster-custom-{}", self.domain()));
+        let (cert, key) = iam_proxy::make_certificate(&self.base, &names)?;
+        let gate = Arc::new(IamGate::new(settings, &self.options.region, &cert, &key)?);
+        let mut iam_proxies = Vec::with_capacity(nodes.len());
+        for node in nodes {
+            let hosts = SignedHosts {
+                instance: self.instance_host(&node.id).to_ascii_lowercase(),
+                cluster_endpoint: self.cluster_endpoint_host().to_ascii_lowercase(),
+                reader_endpoint: self.reader_endpoint_host().to_ascii_lowercase(),
+                custom_suffix: format!(".cluster-custom-{}", self.domain()).to_ascii_lowercase(),
+            };
+            let upstream = SocketAddr::from((LOOPBACK, node.port));
+            iam_proxies.push(IamProxy::start(gate.clone(), &node.id, hosts, upstream)?);
+        }
+        self.iam = Some((gate, iam_proxies));
+        Ok(())
+    }
+
+    /// Login roles for IAM users other than the test user (their password is what the IAM
+    /// proxy logs in with).
+    fn create_iam_roles(&self, writer_port: u16) -> Result<()> {
+        let Some(settings) = &self.options.iam else {
+            return Ok(());
+        };
+        for (user, password) in settings.users.iter().filter(|(u, _)| u != TEST_USER) {
+            let role = user.replace('"', "\"\"");
+            let password = password.replace('\'', "''");
+            self.psql_script(
+                writer_port,
+                TEST_DATABASE,
+                &format!(
+                    "CREATE ROLE \"{role}\" LOGIN PASSWORD '{password}';\n\
+                     GRANT ALL ON DATABASE {TEST_DATABASE} TO \"{role}\";\n\
+                     GRANT ALL ON SCHEMA public TO \"{role}\";\n"
+                ),
+            )
+            .map_err(|e| Error::context(format!("creating IAM role {user}"), e))?;
+        }
+        Ok(())
+    }
+
+    /// The IAM checks every instance shares (`ClusterOptions::iam`): their record of logins,
+    /// the count of distinct tokens, their settings.
+    pub fn iam(&self) -> Option<&IamGate> {
+        self.iam.as_ref().map(|(gate, _)| gate.as_ref())
+    }
+
+    /// The certificate the IAM proxies present (PEM), for `sslrootcert`-style checks.
+    pub fn iam_certificate(&self) -> PathBuf {
+        self.base.join("iam-proxy.pem")
+    }
+
+    /// Sends traffic for node `index` to `port`: through its IAM proxy when there is one.
+    fn route(&self, index: usize, port: u16) {
+        let target = SocketAddr::from((LOOPBACK, port));
+        match &self.iam {
+            Some((_, iam_proxies)) => {
+                if let Some(proxy) = iam_proxies.get(index) {
+                    proxy.set_upstream(target);
+                }
+            }
+            None => {
+                if let Some(proxy) = self.proxies.get(index) {
+                    proxy.set_upstream(target);
+                }
+            }
+        }
     }
 
     /// How long `start` took, servers, objects and proxies included.
@@ -764,6 +855,7 @@ impl Drop for Cluster {
         drop(state);
         // Proxies close their listeners and sockets as their runtimes shut down.
         self.proxies.clear();
+        self.iam = None;
         if let Err(e) = fs::remove_dir_all(&self.base) {
             if e.kind() != std::io::ErrorKind::NotFound {
                 eprintln!(

@@ -7,6 +7,8 @@
 //!   [`FaultProxy`], with Aurora's metadata functions stood in (see `aurora_sql.rs`).
 //! - [`RdsStub`]: the RDS query-protocol actions for custom cluster endpoints.
 //! - [`SecretsStub`]: Secrets Manager's GetSecretValue, with errors, rotation and a request log.
+//! - IAM database authentication ([`IamSettings`] in [`ClusterOptions`]): a TLS proxy per
+//!   instance that checks RDS IAM auth tokens (see `iam_proxy.rs`).
 //!
 //! Everything binds to 127.0.0.1 on free ports, so tests may run in parallel, and every process,
 //! socket and directory is released on drop, also when a test panics.
@@ -18,6 +20,7 @@ mod aurora_sql;
 mod cluster;
 mod error;
 mod http;
+mod iam_proxy;
 mod ports;
 mod process;
 mod proxy;
@@ -26,6 +29,7 @@ mod secrets_stub;
 
 pub use cluster::{Cluster, ClusterOptions, InstanceInfo, Role, RowUpdate, TopologyRow};
 pub use error::{Error, Result};
+pub use iam_proxy::{verify_token, IamGate, IamLogin, IamSettings, SignedHosts};
 pub use proxy::{FaultMode, FaultProxy};
 pub use rds_stub::{
     CustomEndpoint, CustomEndpointType, RdsStub, Repeat, RequestRecord, StubFault, StubOptions,

@@ -124,9 +124,7 @@ impl Cluster {
         for _ in 0..5 {
             match await_ready(node) {
                 Ok(()) => {
-                    if let Some(proxy) = self.proxies.get(index) {
-                        proxy.set_upstream(SocketAddr::from((LOOPBACK, node.port)));
-                    }
+                    self.route(index, node.port);
                     return Ok(());
                 }
                 Err(StartFailure::PortTaken) => {
