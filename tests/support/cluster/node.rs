@@ -14,11 +14,23 @@ impl Cluster {
         self.tools.run(cmd, "initdb")?;
         let conf = self.common_settings();
         process::append(&node.data_dir.join("postgresql.conf"), &conf)?;
+        // IAM users log in with their real password too (the IAM proxy does, after the token).
+        let iam_users: String = self
+            .options
+            .iam
+            .iter()
+            .flat_map(|iam| iam.users.iter())
+            .filter(|(user, _)| user != TEST_USER)
+            .map(|(user, _)| {
+                format!("host    all          \"{user}\"  127.0.0.1/32   scram-sha-256\n")
+            })
+            .collect();
         let hba = format!(
             "# Written by the auroraodbc stand-in harness.\n\
              local   all          all                        trust\n\
              host    replication  all         127.0.0.1/32   trust\n\
              host    all          {TEST_USER}  127.0.0.1/32   scram-sha-256\n\
+             {iam_users}\
              host    all          all         127.0.0.1/32   trust\n"
         );
         fs::write(node.data_dir.join("pg_hba.conf"), hba)
