@@ -36,3 +36,11 @@ fi
 if ! python3 -c "import arrow_odbc, pyarrow" >/dev/null 2>&1; then
   python3 -m pip install --quiet arrow-odbc 2>/dev/null || python3 -m pip install --quiet --break-system-packages arrow-odbc
 fi
+
+# cargo-fuzz, for fuzz/run.sh (CI's short fuzzing runs), on the nightly toolchain it needs.
+if command -v rustup >/dev/null 2>&1 && ! rustup run nightly rustc --version >/dev/null 2>&1; then
+  rustup toolchain install nightly --profile minimal >/dev/null 2>&1
+fi
+if ! cargo fuzz --version >/dev/null 2>&1; then
+  cargo install --quiet --locked cargo-fuzz
+fi
