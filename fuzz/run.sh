@@ -28,8 +28,10 @@ status=0
 for t in "${targets[@]}"; do
   work="$(mktemp -d)"
   log="$(mktemp)"
+  dict=()
+  if [ -f "fuzz/dict/$t.dict" ]; then dict=(-dict="fuzz/dict/$t.dict"); fi
   if cargo +nightly fuzz run --target-dir "$target_dir" "$t" "$work" "fuzz/corpus/$t" -- \
-      -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 >"$log" 2>&1; then
+      -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 "${dict[@]}" >"$log" 2>&1; then
     runs=$(awk '/^stat::number_of_executed_units:/ { print $2 }' "$log")
     echo "fuzz $t: ok, ${runs:-?} executions in ${seconds} s"
   else
