@@ -2,7 +2,7 @@
 //! testing and the README quick start.
 //!
 //! ```text
-//! auroraodbc-standin up [--replicas N] [--state-file PATH]
+//! auroraodbc-standin up [--replicas N] [--iam] [--state-file PATH]
 //! auroraodbc-standin down [--state-file PATH]
 //! auroraodbc-standin ctl [--state-file PATH] fault <instance> <passthrough|blackhole|reset|refuse>
 //! auroraodbc-standin ctl [--state-file PATH] failover <instance>
@@ -12,7 +12,10 @@
 //! `up` starts the cluster, its fault proxies, the RDS API stub (with custom endpoint
 //! `reporting` on the replicas) and the Secrets Manager API stub (with secret
 //! `auroraodbc-demo/login` holding the test login), prints the addresses, writes a key=value
-//! state file and waits for SIGINT/SIGTERM (or `down`), then cleans everything up.
+//! state file and waits for SIGINT/SIGTERM (or `down`), then cleans everything up. With `--iam`
+//! the instances require IAM database authentication for user `auroraodbc_iam` (a TLS proxy in
+//! front of each checks RDS IAM auth tokens signed with the credentials in the stand-in's
+//! environment, `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY`, or `demo` / `demo`).
 //! `rotate-secret` changes the test user's password on the instances and in the secret in one
 //! step, as a rotation does.
 //!
@@ -32,10 +35,12 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use support::{Cluster, ClusterOptions, CustomEndpoint, FaultMode, RdsStub, SecretsStub};
+use support::{
+    Cluster, ClusterOptions, CustomEndpoint, FaultMode, IamSettings, RdsStub, SecretsStub,
+};
 
 const USAGE: &str = "usage:
-  auroraodbc-standin up [--replicas N] [--state-file PATH]
+  auroraodbc-standin up [--replicas N] [--iam] [--state-file PATH]
   auroraodbc-standin down [--state-file PATH]
   auroraodbc-standin ctl [--state-file PATH] fault <instance> <passthrough|blackhole|reset|refuse>
   auroraodbc-standin ctl [--state-file PATH] failover <instance>
@@ -61,6 +66,8 @@ fn main() -> ExitCode {
 struct Args {
     command: String,
     replicas: usize,
+    /// `--iam`: IAM database authentication required for [`IAM_USER`].
+    iam: bool,
     state_file: PathBuf,
     /// The words after `ctl`.
     ctl: Vec<String>,
@@ -70,12 +77,14 @@ fn parse(args: &[String]) -> Result<Args, String> {
     let mut parsed = Args {
         command: String::new(),
         replicas: 2,
+        iam: false,
         state_file: std::env::temp_dir().join("auroraodbc-standin.state"),
         ctl: Vec::new(),
     };
     let mut rest = args.iter();
     while let Some(arg) = rest.next() {
         match arg.as_str() {
+            "--iam" => parsed.iam = true,
             "--replicas" => {
                 let value = rest.next().ok_or("--replicas needs a number")?;
                 parsed.replicas =
@@ -136,6 +145,7 @@ fn up(args: &Args) -> Result<(), String> {
     let began = Instant::now();
     let options = ClusterOptions {
         replicas: args.replicas,
+        iam: args.iam.then(iam_settings),
         ..ClusterOptions::default()
     };
     let cluster = Cluster::start(options).map_err(|e| format!("starting the cluster: {e}"))?;
@@ -246,9 +256,39 @@ fn print_summary(control: &Control) {
         control.password(),
         support::TEST_DATABASE
     );
+    if let Some(iam) = cluster.iam() {
+        println!(
+            "  IAM              user {IAM_USER} logs in only with RDS IAM auth tokens (TLS) signed by access key {}",
+            iam.settings().access_key_id
+        );
+    }
     println!("  host_address_map {}", cluster.host_map());
     println!("  state file       {}", control.state_file.display());
     println!("Stop with Ctrl-C, SIGTERM or `auroraodbc-standin down`.");
+}
+
+/// The user that must log in with IAM auth tokens under `--iam`.
+const IAM_USER: &str = "auroraodbc_iam";
+
+/// `--iam`: tokens are checked against the AWS credentials of the stand-in's environment (the
+/// ones the driver will sign with), `demo` / `demo` when none are set.
+fn iam_settings() -> IamSettings {
+    let env = |name: &str| {
+        std::env::var(name)
+            .ok()
+            .filter(|v| !v.is_empty())
+            .unwrap_or_else(|| "demo".into())
+    };
+    let mut settings = IamSettings::new(
+        &env("AWS_ACCESS_KEY_ID"),
+        &env("AWS_SECRET_ACCESS_KEY"),
+        IAM_USER,
+        "auroraodbc-iam-internal",
+    );
+    settings.session_token = std::env::var("AWS_SESSION_TOKEN")
+        .ok()
+        .filter(|v| !v.is_empty());
+    settings
 }
 
 /// The control socket of the stand-in whose state file is `state_file`: `<state file>.sock`.
@@ -452,6 +492,9 @@ fn state_text(control: &Control) -> String {
     let _ = writeln!(text, "secret_arn={}", control.secret_arn);
     let _ = writeln!(text, "database={}", support::TEST_DATABASE);
     let _ = writeln!(text, "host_map={}", cluster.host_map());
+    if cluster.iam().is_some() {
+        let _ = writeln!(text, "iam_user={IAM_USER}");
+    }
     text
 }
 
