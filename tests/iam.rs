@@ -518,3 +518,84 @@ fn monitoring_and_failover_connections_log_in_with_tokens() {
         "every token was for the host connected to: {refused:?}"
     );
 }
+
+/// The same through unixODBC (pyodbc): the application's connection, the monitoring connection
+/// and failover's replacement on the new writer all pass the stand-in's IAM check.
+#[test]
+fn pyodbc_failover_and_monitoring_connections_log_in_with_tokens() {
+    use std::io::{BufRead, BufReader, Write};
+    let cluster = iam_cluster(1, "iampyfail");
+    let scratch = OdbcConfig::new(&[]);
+    let log = scratch.dir.join("driver.log");
+    let keys = iam_keys(
+        &cluster,
+        &cluster.cluster_endpoint_host(),
+        &log,
+        &[
+            ("plugins", "failover,host_monitoring,iam"),
+            ("failure_detection_time_ms", "0"),
+            ("failure_detection_interval_ms", "200"),
+            ("monitoring-application_name", "iam-py-watcher"),
+            ("application_name", "iam-py-app"),
+            ("failover_timeout_ms", "20000"),
+            ("log_level", "info"),
+        ],
+    )
+    .into_iter()
+    .filter(|(k, v)| !((k == "plugins" && v == "iam") || (k == "log_level" && v == "trace")))
+    .collect();
+    let config = OdbcConfig::new(&[("composed", keys)]);
+    let script = config.dir.join("iam_failover.py");
+    std::fs::write(&script, include_str!("py/iam_failover.py")).expect("write script");
+    let mut child = config.spawn(
+        "python3",
+        &[script.to_str().expect("utf-8 path"), "composed"],
+        Duration::from_secs(120),
+    );
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let mut next = || lines.next().and_then(|l| l.ok()).unwrap_or_default();
+    let writer = cluster.writer_id();
+    assert_eq!(next(), format!("instance={writer}"));
+    let accepted = |instance: &str, app: &str| {
+        gate(&cluster).logins().iter().any(|l| {
+            l.instance == instance
+                && l.outcome == "accepted"
+                && l.application_name.as_deref() == Some(app)
+        })
+    };
+    assert!(
+        eventually(Duration::from_secs(10), || accepted(
+            &writer,
+            "iam-py-watcher"
+        )),
+        "a monitoring connection logged in with a token: {:?}",
+        gate(&cluster).logins()
+    );
+    let reader = cluster.reader_ids()[0].clone();
+    cluster.fail_over_to(&reader).expect("fail over");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"go\n")
+        .expect("signal the script");
+    assert_eq!(next(), "error=08S02");
+    assert_eq!(next(), format!("instance={reader}"));
+    let _ = child.wait();
+    assert!(
+        accepted(&writer, "iam-py-app"),
+        "{:?}",
+        gate(&cluster).logins()
+    );
+    assert!(
+        accepted(&reader, "iam-py-app"),
+        "{:?}",
+        gate(&cluster).logins()
+    );
+    let refused: Vec<_> = gate(&cluster)
+        .logins()
+        .into_iter()
+        .filter(|l| l.outcome != "accepted")
+        .collect();
+    assert!(refused.is_empty(), "{refused:?}");
+}
