@@ -26,8 +26,15 @@ fn ten_million_rows_in_bounded_memory() {
         .unwrap_or_else(|| panic!("no memory figure in:\n{text}"));
     eprintln!("{}", text.trim());
     // The whole result is over 200 MB as rows; streaming keeps the client far below that.
+    // Under AddressSanitizer (scripts/asan.sh preloads its runtime, with a 16 MB quarantine for
+    // this test) the runtime's own memory comes on top: about 70 MB measured.
+    let limit_kb = if std::env::var_os("AURORAODBC_TEST_PRELOAD").is_some() {
+        128 * 1024
+    } else {
+        64 * 1024
+    };
     assert!(
-        maxrss_kb < 64 * 1024,
+        maxrss_kb < limit_kb,
         "peak memory {maxrss_kb} kB: the result was buffered"
     );
 }

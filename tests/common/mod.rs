@@ -9,8 +9,19 @@ use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-/// The driver library cargo built next to this test binary.
+/// The driver library cargo built next to this test binary, or the one
+/// `AURORAODBC_TEST_DRIVER` names (scripts/asan.sh runs the C tests against an
+/// AddressSanitizer build that way).
 pub fn driver_so() -> PathBuf {
+    if let Some(path) = std::env::var_os("AURORAODBC_TEST_DRIVER") {
+        let so = PathBuf::from(path);
+        assert!(
+            so.exists(),
+            "AURORAODBC_TEST_DRIVER: no file {}",
+            so.display()
+        );
+        return so;
+    }
     let exe = std::env::current_exe().expect("test binary path");
     // cargo test builds the cdylib next to the test binaries: target/<profile>/deps/.
     let deps_dir = exe.parent().expect("target deps dir");
@@ -56,7 +67,12 @@ impl OdbcConfig {
     }
 
     /// Environment that points the driver manager at these files only.
+    /// `AURORAODBC_TEST_PRELOAD` is preloaded into these clients only (scripts/asan.sh: the
+    /// AddressSanitizer runtime, which the servers the tests start must not get).
     pub fn apply(&self, cmd: &mut Command) {
+        if let Some(preload) = std::env::var_os("AURORAODBC_TEST_PRELOAD") {
+            cmd.env("LD_PRELOAD", preload);
+        }
         cmd.env("ODBCSYSINI", &self.dir)
             .env("ODBCINSTINI", "odbcinst.ini")
             .env("ODBCINI", self.dir.join("odbc.ini"))
