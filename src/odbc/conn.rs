@@ -62,6 +62,10 @@ pub struct ConnState {
     pub dsn: String,
     pub settings: Option<Settings>,
     pub limits: SizeLimits,
+    /// psqlODBC's keys that change how values read and how character parameters are sent.
+    pub reading: crate::odbc::convert::Reading,
+    /// psqlODBC's own connection attributes (SQL_ATTR_PGOPT_*) without an effect here.
+    pub pg_options: crate::odbc::attrs::pgopt::PgOptions,
     /// Rows pulled from the server per batch.
     pub fetch_batch: usize,
     /// Parameter arrays of plain INSERTs run as multi-row statements (`rewrite_batched_inserts`).
@@ -201,6 +205,8 @@ impl Connection {
                 dsn: String::new(),
                 settings: None,
                 limits: SizeLimits::default(),
+                reading: Default::default(),
+                pg_options: Default::default(),
                 fetch_batch: 1024,
                 rewrite_batched_inserts: false,
                 host: String::new(),
@@ -263,7 +269,17 @@ impl Connection {
             text_as_long_varchar: settings.get_bool(Key::TextAsLongVarchar),
             bytea_as_long_varbinary: settings.get_bool(Key::ByteaAsLongVarBinary),
             wide: !st.attrs.ansi_app,
+            bools_as_char: settings.get_bool(Key::BoolsAsChar),
+            unknowns_as_long_varchar: settings.get_bool(Key::UnknownsAsLongVarchar),
+            unknown_sizes_unknown: settings.get_enum(Key::UnknownSizes) == Some("1"),
+            int8_as: SizeLimits::int8_as_code(settings.get_enum(Key::Int8As)),
+            numeric_as: SizeLimits::numeric_as_code(settings.get_enum(Key::NumericAs)),
         };
+        st.reading = crate::odbc::convert::Reading {
+            true_is_minus1: settings.get_bool(Key::TrueIsMinus1),
+            lf_conversion: settings.get_bool(Key::LfConversion),
+        };
+        st.pg_options = crate::odbc::attrs::pgopt::PgOptions::from_settings(&settings);
         st.fetch_batch = usize::try_from(settings.get_u64(Key::FetchBatchRows))
             .unwrap_or(1024)
             .max(1);

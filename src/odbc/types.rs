@@ -34,8 +34,9 @@ pub mod sql {
     pub const GUID: i16 = -11;
 }
 
-/// Limits that decide the sizes reported for unbounded character types (psqlODBC's
-/// MaxVarcharSize / MaxLongVarcharSize), so bulk clients do not allocate gigabytes per row.
+/// How PostgreSQL types are described to the application: the sizes reported for unbounded
+/// character types (psqlODBC's MaxVarcharSize / MaxLongVarcharSize, so bulk clients do not
+/// allocate gigabytes per row) and psqlODBC's other type-description keys.
 #[derive(Debug, Clone, Copy)]
 pub struct SizeLimits {
     pub max_varchar: u32,
@@ -45,6 +46,19 @@ pub struct SizeLimits {
     pub bytea_as_long_varbinary: bool,
     /// Report character columns as the wide (W) SQL types.
     pub wide: bool,
+    /// Describe bool as SQL_VARCHAR of 5 characters (psqlODBC's BoolsAsChar).
+    pub bools_as_char: bool,
+    /// Describe types without an ODBC equivalent as SQL_LONGVARCHAR (psqlODBC's
+    /// UnknownsAsLongVarchar); otherwise SQL_VARCHAR.
+    pub unknowns_as_long_varchar: bool,
+    /// psqlODBC's UnknownSizes = 1 ("don't know"): character columns without a declared
+    /// length report column size 0.
+    pub unknown_sizes_unknown: bool,
+    /// The SQL type reported for int8 (psqlODBC's Int8As / BI).
+    pub int8_as: i16,
+    /// The SQL type reported for numeric without a declared precision (psqlODBC's
+    /// NumericAs); `None` keeps SQL_NUMERIC(28,6).
+    pub numeric_as: Option<i16>,
 }
 
 impl Default for SizeLimits {
@@ -55,7 +69,28 @@ impl Default for SizeLimits {
             text_as_long_varchar: true,
             bytea_as_long_varbinary: true,
             wide: false,
+            bools_as_char: false,
+            unknowns_as_long_varchar: true,
+            unknown_sizes_unknown: false,
+            int8_as: sql::BIGINT,
+            numeric_as: None,
         }
+    }
+}
+
+impl SizeLimits {
+    /// psqlODBC's Int8As code as a key gives it ("0" is the default, SQL_BIGINT).
+    pub fn int8_as_code(word: Option<&str>) -> i16 {
+        match word.and_then(|w| w.parse::<i16>().ok()) {
+            Some(0) | None => sql::BIGINT,
+            Some(code) => code,
+        }
+    }
+
+    /// psqlODBC's NumericAs code as a key gives it ("-101" is the default).
+    pub fn numeric_as_code(word: Option<&str>) -> Option<i16> {
+        word.and_then(|w| w.parse::<i16>().ok())
+            .filter(|code| *code != -101)
     }
 }
 
@@ -177,16 +212,50 @@ pub fn describe(name: &str, ty: &Type, typmod: i32, limits: &SizeLimits) -> Colu
         info.precision = i16::try_from(size).unwrap_or(i16::MAX);
     };
     match base {
+        Type::BOOL if limits.bools_as_char => {
+            // psqlODBC's BoolsAsChar: a five-character VARCHAR (room for "false").
+            info.sql_type = sql::VARCHAR;
+            info.column_size = 5;
+            info.display_size = 5;
+            info.octet_length = 5;
+            info.precision = 5;
+        }
         Type::BOOL => set_num(&mut info, sql::BIT, 1, 1, 1, 0),
         Type::INT2 => set_num(&mut info, sql::SMALLINT, 5, 6, 2, 10),
         Type::INT4 => set_num(&mut info, sql::INTEGER, 10, 11, 4, 10),
-        Type::INT8 => set_num(&mut info, sql::BIGINT, 19, 20, 8, 10),
+        Type::INT8 => {
+            set_num(&mut info, sql::BIGINT, 19, 20, 8, 10);
+            // psqlODBC's Int8As changes the type code alone.
+            info.sql_type = limits.int8_as;
+        }
         Type::OID | Type::XID | Type::CID => {
             set_num(&mut info, sql::BIGINT, 10, 10, 8, 10);
             info.unsigned = true;
         }
         Type::FLOAT4 => set_num(&mut info, sql::REAL, 7, 14, 4, 2),
         Type::FLOAT8 => set_num(&mut info, sql::DOUBLE, 15, 24, 8, 2),
+        Type::NUMERIC
+            if numeric_precision_scale(typmod).is_none() && limits.numeric_as.is_some() =>
+        {
+            match limits.numeric_as {
+                Some(sql::VARCHAR) => set_text(
+                    &mut info,
+                    char_type(limits, false, false),
+                    limits.max_varchar,
+                ),
+                Some(sql::LONGVARCHAR) => set_text(
+                    &mut info,
+                    char_type(limits, false, true),
+                    limits.max_long_varchar,
+                ),
+                Some(sql::DOUBLE) => set_num(&mut info, sql::DOUBLE, 15, 24, 8, 2),
+                _ => {
+                    set_num(&mut info, sql::NUMERIC, 28, 30, 30, 10);
+                    info.decimal_digits = 6;
+                    info.scale = 6;
+                }
+            }
+        }
         Type::NUMERIC => {
             let (p, s) = numeric_precision_scale(typmod).unwrap_or((28, 6));
             set_num(
@@ -214,7 +283,13 @@ pub fn describe(name: &str, ty: &Type, typmod: i32, limits: &SizeLimits) -> Colu
             set_text(&mut info, char_type(limits, false, false), n);
         }
         Type::NAME => set_text(&mut info, char_type(limits, false, false), 63),
-        Type::TEXT | Type::JSON | Type::JSONB | Type::XML | Type::UNKNOWN => {
+        // psqlODBC: xml is always a long character type.
+        Type::XML => set_text(
+            &mut info,
+            char_type(limits, false, true),
+            limits.max_long_varchar,
+        ),
+        Type::TEXT => {
             if limits.text_as_long_varchar {
                 set_text(
                     &mut info,
@@ -271,8 +346,9 @@ pub fn describe(name: &str, ty: &Type, typmod: i32, limits: &SizeLimits) -> Colu
             info.octet_length = 16;
         }
         _ => {
-            // Everything else (intervals, arrays, network types, enums, ranges...) reads as text.
-            if limits.text_as_long_varchar {
+            // Everything else (json, intervals, arrays, network types, enums, ranges...) reads
+            // as text, described by UnknownsAsLongVarchar.
+            if limits.unknowns_as_long_varchar {
                 set_text(
                     &mut info,
                     char_type(limits, false, true),
@@ -293,6 +369,13 @@ pub fn describe(name: &str, ty: &Type, typmod: i32, limits: &SizeLimits) -> Colu
         || (matches!(base, Type::BPCHAR | Type::VARCHAR) && typmod_length(typmod).is_some());
     if info.case_sensitive && !declared_length {
         info.octet_length = i64::try_from(info.column_size).unwrap_or(i64::MAX);
+        // UnknownSizes=1: a size that cannot be determined is 0 (name has a fixed one).
+        if limits.unknown_sizes_unknown && base != Type::NAME {
+            info.column_size = 0;
+            info.display_size = 0;
+            info.octet_length = 0;
+            info.precision = 0;
+        }
     }
     info
 }
@@ -366,5 +449,41 @@ mod tests {
         };
         let info = describe("v", &Type::VARCHAR, 40 + 4, &limits);
         assert_eq!((info.sql_type, info.column_size), (sql::WVARCHAR, 40));
+    }
+
+    #[test]
+    fn psqlodbc_description_keys() {
+        let keys = SizeLimits {
+            bools_as_char: true,
+            int8_as: sql::NUMERIC,
+            numeric_as: Some(sql::DOUBLE),
+            unknowns_as_long_varchar: false,
+            unknown_sizes_unknown: true,
+            ..SizeLimits::default()
+        };
+        let b = describe("b", &Type::BOOL, -1, &keys);
+        assert_eq!((b.sql_type, b.column_size), (sql::VARCHAR, 5));
+        let i = describe("i", &Type::INT8, -1, &keys);
+        assert_eq!((i.sql_type, i.column_size), (sql::NUMERIC, 19));
+        let n = describe("n", &Type::NUMERIC, -1, &keys);
+        assert_eq!((n.sql_type, n.column_size), (sql::DOUBLE, 15));
+        let declared = describe("n", &Type::NUMERIC, ((10 << 16) | 2) + 4, &keys);
+        assert_eq!(
+            declared.sql_type,
+            sql::NUMERIC,
+            "NumericAs leaves numeric(p,s) alone"
+        );
+        let j = describe("j", &Type::JSON, -1, &keys);
+        assert_eq!(
+            (j.sql_type, j.column_size),
+            (sql::VARCHAR, 0),
+            "size unknown"
+        );
+        let t = describe("t", &Type::TEXT, -1, &keys);
+        assert_eq!((t.sql_type, t.column_size), (sql::LONGVARCHAR, 0));
+        let v = describe("v", &Type::VARCHAR, 20 + 4, &keys);
+        assert_eq!(v.column_size, 20, "a declared length is known");
+        let j = describe("j", &Type::JSON, -1, &SizeLimits::default());
+        assert_eq!((j.sql_type, j.column_size), (sql::LONGVARCHAR, 8190));
     }
 }

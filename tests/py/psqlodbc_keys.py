@@ -167,4 +167,73 @@ for extra, code in (("", -4), (";ByteaAsLongVarBinary=0", -3), (";ByteaAsLongVar
     assert cr.execute("SELECT '\\x0102'::bytea").fetchval() == b"\x01\x02", f"{extra!r}: bytea reads"
 
 setup.execute("DROP SCHEMA pk_sys CASCADE")
+# ---------------------------------------------------------------- type-description keys
+import decimal  # noqa: E402
+
+
+def first(extra, sql, *params):
+    """The first column's pyodbc type, column size and value of the first row of `sql`."""
+    cur = connect(extra).cursor()
+    cur.execute(sql, *params)
+    desc = cur.description[0]
+    return desc[1], desc[3], cur.fetchone()[0]
+
+
+# BoolsAsChar (and its abbreviation B9), TrueIsMinus1.
+assert first("", "SELECT true") == (bool, 1, True), first("", "SELECT true")
+assert first(";BoolsAsChar=1", "SELECT true") == (str, 5, "1")
+assert first(";B9=1", "SELECT false") == (str, 5, "0")
+assert first(";BoolsAsChar=1;TrueIsMinus1=1", "SELECT true") == (str, 5, "-1")
+assert first(";BoolsAsChar=1;TrueIsMinus1=1", "SELECT false") == (str, 5, "0")
+
+# Int8As (psqlODBC's BI): the type changes, the value stays.
+assert first("", "SELECT 5::int8") == (int, 19, 5)
+assert first(";BI=12", "SELECT 5::int8")[0::2] == (str, "5"), first(";BI=12", "SELECT 5::int8")
+assert first(";Int8As=8", "SELECT 5::int8")[0::2] == (float, 5.0)
+assert first(";BI=2", "SELECT 5::int8")[0::2] == (decimal.Decimal, decimal.Decimal(5))
+
+# NumericAs: only numeric without a declared precision.
+assert first("", "SELECT 1.5::numeric")[0::2] == (decimal.Decimal, decimal.Decimal("1.5"))
+assert first(";NumericAs=8", "SELECT 1.5::numeric") == (float, 15, 1.5)
+assert first(";NumericAs=12", "SELECT 1.5::numeric") == (str, 255, "1.5")
+got = first(";NumericAs=8", "SELECT 1.5::numeric(10,2)")
+assert got[0::2] == (decimal.Decimal, decimal.Decimal("1.50")), got
+
+# UnknownsAsLongVarchar (on by default here) and UnknownSizes.
+assert first("", "SELECT '[1]'::json")[:2] == (str, 8190)
+assert first(";UnknownsAsLongVarchar=0", "SELECT '[1]'::json")[:2] == (str, 255)
+assert first(";UnknownSizes=1", "SELECT 'x'::text")[:2] == (str, 0)
+assert first(";UnknownSizes=1", "SELECT 'x'::varchar(9)")[:2] == (str, 9)
+assert first(";UnknownSizes=2", "SELECT 'x'::text")[:2] == (str, 8190)
+
+# The same keys in SQLColumns.
+setup.execute("DROP SCHEMA IF EXISTS pk_typed CASCADE")
+setup.execute("CREATE SCHEMA pk_typed")
+setup.execute("CREATE TABLE pk_typed.typed (b bool, i int8, n numeric, d numeric(8,2), j json)")
+
+
+def data_types(extra):
+    cur = connect(extra).cursor()
+    return [(r.column_name, r.data_type, r.column_size)
+            for r in cur.columns(schema="pk_typed", table="typed")]
+
+
+SQL_BIT, SQL_BIGINT, SQL_NUMERIC, SQL_VARCHAR, SQL_LONGVARCHAR, SQL_DOUBLE = -7, -5, 2, 12, -1, 8
+SQL_WVARCHAR, SQL_WLONGVARCHAR = -9, -10
+got = data_types("")
+assert [t for _, t, _ in got][:4] == [SQL_BIT, SQL_BIGINT, SQL_NUMERIC, SQL_NUMERIC], got
+assert got[4][1] in (SQL_LONGVARCHAR, SQL_WLONGVARCHAR), got
+got = data_types(";BoolsAsChar=1;BI=2;NumericAs=8;UnknownsAsLongVarchar=0")
+assert got[0][1:] == (SQL_VARCHAR, 5), got
+assert got[1][1] == SQL_NUMERIC and got[2][1:] == (SQL_DOUBLE, 15), got
+assert got[3][1:] == (SQL_NUMERIC, 8), got
+assert got[4][1] in (SQL_VARCHAR, SQL_WVARCHAR) and got[4][2] == 255, got
+
+# LFConversion: LF reads as CR LF, CR LF in a character parameter is sent as LF.
+assert first("", "SELECT E'a\\nb\\r\\nc'")[2] == "a\nb\r\nc"
+assert first(";LFConversion=1", "SELECT E'a\\nb\\r\\nc'")[2] == "a\r\nb\r\nc"
+assert first(";LFConversion=1", "SELECT ?::text = E'x\\ny'", "x\r\ny")[2] is True
+assert first("", "SELECT ?::text = E'x\\ny'", "x\r\ny")[2] is False
+assert first(";LFConversion=1", "SELECT ?::bytea = E'x\\r\\ny'::bytea", b"x\r\ny")[2] is True
+
 print("all passed")

@@ -28,10 +28,10 @@ engine_keys! {
             .default("auroraodbc"),
         ReadOnly => KeyDecl::new("read_only", K::Bool,
             "Start connections in read-only access mode (SQL_MODE_READ_ONLY).")
-            .aliases(&["ReadOnly"]).default("false"),
+            .aliases(&["ReadOnly", "A0"]).default("false"),
         Protocol => KeyDecl::new("protocol", K::Enum { words: &["7.4", "7.4-0", "7.4-1", "7.4-2"] },
             "psqlODBC's level of rollback on errors, the digit after `7.4-`: what an error inside a manual-commit (or BEGIN) transaction undoes. 2: only the failed statement, through a savepoint set before each statement of an open transaction (in the same round trip); the transaction goes on. 1: the whole transaction, and the next statement starts a new one. 0: nothing; the transaction refuses further statements (25P02) until the application rolls it back. `7.4` alone, or no value, is 2, psqlODBC's default.")
-            .default("7.4-2"),
+            .aliases(&["A1"]).default("7.4-2"),
         HostAddressMap => KeyDecl::new("host_address_map", K::HostMap,
             "Pins host names to addresses, like libpq's hostaddr: `name=ip[:port],...`. The driver connects to the address but keeps the name for TLS verification and Aurora host-name logic."),
         ConnSettings => KeyDecl::new("conn_settings", K::Str,
@@ -42,10 +42,10 @@ engine_keys! {
             .secret(),
         KeepaliveTime => KeyDecl::new("keepalive_time", secs(0, 2_147_483),
             "Idle seconds before the first TCP keepalive probe. TCP keepalive is always on, as with libpq; 0 or absent: the system's setting.")
-            .aliases(&["KeepaliveTime"]),
+            .aliases(&["KeepaliveTime", "D1"]),
         KeepaliveInterval => KeyDecl::new("keepalive_interval", secs(0, 2_147_483),
             "Seconds between TCP keepalive probes; 0 or absent: the system's setting.")
-            .aliases(&["KeepaliveInterval"]),
+            .aliases(&["KeepaliveInterval", "D2"]),
     }
 
     TLS ("TLS", "TLS is provided by rustls; `sslmode` keeps libpq's meanings.") {
@@ -59,19 +59,37 @@ engine_keys! {
     TYPES ("Data types, fetching and parameter arrays", "How PostgreSQL types are described to applications and how rows are pulled.") {
         MaxVarcharSize => KeyDecl::new("max_varchar_size", int(1, 10_485_760),
             "Column size reported for varchar columns declared without a length.")
-            .aliases(&["MaxVarcharSize"]).default("255"),
+            .aliases(&["MaxVarcharSize", "B0"]).default("255"),
         MaxLongVarcharSize => KeyDecl::new("max_long_varchar_size", int(1, 1_073_741_823),
             "Column size reported for text and other unbounded long character columns.")
-            .aliases(&["MaxLongVarcharSize"]).default("8190"),
+            .aliases(&["MaxLongVarcharSize", "B1"]).default("8190"),
         TextAsLongVarchar => KeyDecl::new("text_as_long_varchar", K::Bool,
             "Describe text columns as SQL_LONGVARCHAR rather than SQL_VARCHAR.")
-            .aliases(&["TextAsLongVarchar"]).default("true"),
+            .aliases(&["TextAsLongVarchar", "B7"]).default("true"),
         BoolsAsChar => KeyDecl::new("bools_as_char", K::Bool,
-            "Describe boolean columns as SQL_CHAR ('1'/'0'). Off by default, unlike psqlODBC: booleans are reported as SQL_BIT, which applications map to a boolean.")
-            .aliases(&["BoolsAsChar"]).default("false"),
+            "Describe boolean columns as SQL_VARCHAR of size 5 (psqlODBC's BoolsAsChar), read by default as the characters '1'/'0'. Off by default, unlike psqlODBC: booleans are reported as SQL_BIT, which applications map to a boolean.")
+            .aliases(&["BoolsAsChar", "B9"]).default("false"),
+        TrueIsMinus1 => KeyDecl::new("true_is_minus1", K::Bool,
+            "A true boolean reads as -1 instead of 1 in character and signed integer targets (psqlODBC's TrueIsMinus1, for applications written for Access).")
+            .aliases(&["TrueIsMinus1", "C6"]).default("false"),
+        UnknownsAsLongVarchar => KeyDecl::new("unknowns_as_long_varchar", K::Bool,
+            "Describe types without an ODBC equivalent (json, arrays, ranges, enums, network types, intervals, ...) as SQL_LONGVARCHAR of max_long_varchar_size; off: SQL_VARCHAR of max_varchar_size. On by default, unlike psqlODBC: rows stream, so the longest value psqlODBC would report is unknown, and a VARCHAR size would make bound buffers truncate.")
+            .aliases(&["UnknownsAsLongVarchar", "B8"]).default("true"),
+        UnknownSizes => KeyDecl::new("unknown_sizes", K::Enum { words: &["0", "1", "2"] },
+            "Column size of character columns without a declared length (text, varchar, types read as text): 0, the maximum (max_varchar_size or max_long_varchar_size); 1, don't know (column size 0, which ODBC reserves for a size that cannot be determined); 2, psqlODBC's longest value of the result, which a streaming driver cannot know before the rows are read: the maximum, as 0.")
+            .aliases(&["UnknownSizes", "A9"]).default("0"),
+        Int8As => KeyDecl::new("int8_as", K::Enum { words: &["0", "-5", "2", "12", "8", "4"] },
+            "SQL type reported for int8 columns, as an ODBC type code (psqlODBC's BI): 0 or -5 SQL_BIGINT, 2 SQL_NUMERIC, 12 SQL_VARCHAR, 8 SQL_DOUBLE, 4 SQL_INTEGER. Only the description changes; values read the same.")
+            .aliases(&["Int8As", "BI"]).default("0"),
+        NumericAs => KeyDecl::new("numeric_as", K::Enum { words: &["-101", "2", "12", "-1", "8"] },
+            "SQL type reported for numeric columns declared without precision, as an ODBC type code (psqlODBC's NumericAs): -101 SQL_NUMERIC with precision 28 and scale 6, 2 SQL_NUMERIC, 12 SQL_VARCHAR of max_varchar_size, -1 SQL_LONGVARCHAR of max_long_varchar_size, 8 SQL_DOUBLE of 15 digits.")
+            .aliases(&["NumericAs"]).default("-101"),
+        LfConversion => KeyDecl::new("lf_conversion", K::Bool,
+            "Convert line ends as psqlODBC's LFConversion: a lone LF in character data read from the server becomes CR LF, and CR LF in character parameters becomes LF. Off by default, as psqlODBC on Unix.")
+            .aliases(&["LFConversion", "C5"]).default("false"),
         ByteaAsLongVarBinary => KeyDecl::new("bytea_as_long_var_binary", K::Bool,
             "Describe bytea as SQL_LONGVARBINARY (in results and catalog functions); off: SQL_VARBINARY. On by default, as in current psqlODBC.")
-            .aliases(&["ByteaAsLongVarBinary"]).default("true"),
+            .aliases(&["ByteaAsLongVarBinary", "C7"]).default("true"),
         FetchBatchRows => KeyDecl::new("fetch_batch_rows", int(1, 1_000_000),
             "Rows the driver pulls from the server's stream per batch; bounds memory per open result.")
             .default("1024"),
@@ -83,10 +101,10 @@ engine_keys! {
     CATALOG ("Catalog functions", "Which relations SQLTables calls system ones, as psqlODBC decides it.") {
         ShowSystemTables => KeyDecl::new("show_system_tables", K::Bool,
             "List the relations of pg_catalog and information_schema (and those named by extra_sys_table_prefixes) as ordinary tables and views. Off: they are SYSTEM TABLE / SYSTEM VIEW, listed only when the application asks for those types, and SQLTables' schema list leaves their schemas out.")
-            .aliases(&["ShowSystemTables"]).default("false"),
+            .aliases(&["ShowSystemTables", "A5"]).default("false"),
         ExtraSysTablePrefixes => KeyDecl::new("extra_sys_table_prefixes", K::Str,
             "Table name prefixes, separated by `;`, that also make a relation a system table (while show_system_tables is off).")
-            .aliases(&["ExtraSysTablePrefixes"]).default("dd_;"),
+            .aliases(&["ExtraSysTablePrefixes", "C2"]).default("dd_;"),
     }
 
     LOGGING ("Logging", "The driver's own log (`tracing`), independent of the driver manager's trace.") {
@@ -116,46 +134,54 @@ engine_keys! {
     IGNORED ("psqlODBC keys accepted and ignored", "These keys only make sense inside psqlODBC. They are accepted so a psqlODBC DSN connects unchanged, have no effect, and are listed in the log when given.") {
         UseDeclareFetch => ignored("use_declare_fetch",
             "Results always stream in batches of fetch_batch_rows; no cursor is declared.")
-            .aliases(&["UseDeclareFetch"]),
-        Fetch => ignored("fetch", "Cache size for UseDeclareFetch; see fetch_batch_rows."),
+            .aliases(&["UseDeclareFetch", "B6"]),
+        Fetch => ignored("fetch", "Cache size for UseDeclareFetch; see fetch_batch_rows.")
+            .aliases(&["A7"]),
         UseServerSidePrepare => ignored("use_server_side_prepare",
             "Statements are always prepared with the extended protocol.")
-            .aliases(&["UseServerSidePrepare"]),
-        Debug => ignored("debug", "Use log_level and log_file."),
-        CommLog => ignored("comm_log", "Use log_level and log_file.").aliases(&["CommLog"]),
+            .aliases(&["UseServerSidePrepare", "C8"]),
+        Debug => ignored("debug", "Use log_level and log_file.").aliases(&["B2"]),
+        CommLog => ignored("comm_log", "Use log_level and log_file.").aliases(&["CommLog", "B3"]),
         Description => ignored("description", "Free text shown by DSN editors."),
         ShowOidColumn => ignored("show_oid_column", "Tables without OIDs are the only kind left.")
-            .aliases(&["ShowOidColumn"]),
+            .aliases(&["ShowOidColumn", "A3"]),
         FakeOidIndex => ignored("fake_oid_index", "Tables without OIDs are the only kind left.")
-            .aliases(&["FakeOidIndex"]),
+            .aliases(&["FakeOidIndex", "A2"]),
         RowVersioning => ignored("row_versioning", "Updatable cursors are not offered.")
-            .aliases(&["RowVersioning"]),
+            .aliases(&["RowVersioning", "A4"]),
         UpdatableCursors => ignored("updatable_cursors", "Updatable cursors are not offered.")
-            .aliases(&["UpdatableCursors"]),
-        UnknownSizes => ignored("unknown_sizes",
-            "Sizes of unbounded columns come from max_varchar_size and max_long_varchar_size.")
-            .aliases(&["UnknownSizes"]),
-        UnknownsAsLongVarchar => ignored("unknowns_as_long_varchar",
-            "Types without an ODBC equivalent are described as SQL_VARCHAR text.")
-            .aliases(&["UnknownsAsLongVarchar"]),
-        Parse => ignored("parse", "Result columns are described by the server."),
-        LfConversion => ignored("lf_conversion", "Text is returned as the server stores it.")
-            .aliases(&["LFConversion"]),
-        TrueIsMinus1 => ignored("true_is_minus1", "Booleans are SQL_BIT 1/0.")
-            .aliases(&["TrueIsMinus1"]),
-        Bi => ignored("bi", "int8 is always SQL_BIGINT."),
+            .aliases(&["UpdatableCursors", "C4"]),
+        Parse => ignored("parse", "Result columns are described by the server.").aliases(&["C0"]),
         LowerCaseIdentifier => ignored("lower_case_identifier", "Identifiers are returned as the server stores them.")
-            .aliases(&["LowerCaseIdentifier"]),
+            .aliases(&["LowerCaseIdentifier", "C9"]),
         DisallowPremature => ignored("disallow_premature", "Metadata before execution comes from the server's Describe.")
-            .aliases(&["DisallowPremature"]),
-        Optimizer => ignored("optimizer", "Removed from PostgreSQL long ago."),
-        Ksqo => ignored("ksqo", "Removed from PostgreSQL long ago."),
+            .aliases(&["DisallowPremature", "C3"]),
+        Optimizer => ignored("optimizer", "Removed from PostgreSQL long ago.").aliases(&["B4"]),
+        Ksqo => ignored("ksqo", "Removed from PostgreSQL long ago.").aliases(&["B5"]),
         BatchSize => ignored("batch_size", "Parameter arrays are sent in one pipeline.")
             .aliases(&["BatchSize"]),
         IgnoreTimeout => ignored("ignore_timeout", "Query timeouts are honoured through server-side cancel.")
             .aliases(&["IgnoreTimeout"]),
         XaOpt => ignored("xa_opt", "Distributed transactions (MSDTC) are not supported.")
-            .aliases(&["XaOpt"]),
+            .aliases(&["XaOpt", "D4"]),
+        UniqueIndex => ignored("unique_index", "Unique indexes are always reported by SQLStatistics.")
+            .aliases(&["UniqueIndex"]),
+        CancelAsFreeStmt => ignored("cancel_as_free_stmt", "SQLCancel cancels; SQLFreeStmt closes (psqlODBC's key only mattered to ODBC 2 driver managers).")
+            .aliases(&["CancelAsFreeStmt", "C1"]),
+        Socket => ignored("socket", "Socket buffer sizes are the system's.").aliases(&["A8"]),
+        TranslationName => ignored("translation_name", "Windows translation DLLs do not exist here.")
+            .aliases(&["TranslationName", "TranslationDLL", "TranslationOption"]),
+        Lie => ignored("lie", "Unsupported features are refused, never claimed."),
+        ExtraOptions => ignored("extra_options", "psqlODBC's bit mask of extra options (AB); the options it names have no counterpart here.")
+            .aliases(&["AB"]),
+        AbbreviatedFlags => ignored("abbreviated_flags", "psqlODBC's bit mask (CX) for the boolean keys of an abbreviated connection string is not decoded: give the keys themselves (their two-character abbreviations, A0 to D4, are accepted as aliases).")
+            .aliases(&["CX"]),
+        LogDir => ignored("logdir", "Use log_file."),
+        DtcLog => ignored("dtclog", "Distributed transactions (MSDTC) are not supported."),
+        GssAuthUseGss => ignored("gss_auth_use_gss", "GSSAPI authentication is not offered; the server's other methods are.")
+            .aliases(&["GssAuthUseGSS", "D0"]),
+        PreferLibpq => ignored("prefer_libpq", "The driver speaks the protocol itself; there is no libpq to prefer.")
+            .aliases(&["PreferLibpq", "D3"]),
         FileDsn => ignored("filedsn", "Read by the driver manager."),
         SaveFile => ignored("savefile", "Read by the driver manager."),
     }

@@ -1,7 +1,7 @@
 //! SQLSetConnectAttr / SQLGetConnectAttr: which connection attributes are accepted, stored or
 //! applied to the open session.
 
-use super::{AttrAnswer, SetValue};
+use super::{pgopt, AttrAnswer, SetValue};
 use crate::odbc::conn::Connection;
 use crate::odbc::diag::{state, OdbcError, OdbcResult};
 
@@ -82,6 +82,9 @@ pub fn set(conn: &Connection, attr: i32, value: &SetValue) -> OdbcResult<()> {
                 format!("connection attribute {attr} is read-only"),
             ))
         }
+        other if pgopt::is_pgopt(other) => {
+            pgopt::set(&mut conn.state.lock(), other, n);
+        }
         other => return Err(unknown(other)),
     }
     Ok(())
@@ -109,7 +112,11 @@ pub fn get(conn: &Connection, attr: i32) -> OdbcResult<AttrAnswer> {
             return Ok(AttrAnswer::Text(session.facts().database.clone()));
         }
         SQL_ATTR_TRACEFILE => return Ok(AttrAnswer::Text(String::new())),
-        other => return Err(unknown(other)),
+        other => {
+            return pgopt::get(&st, other)
+                .map(AttrAnswer::U32)
+                .ok_or(unknown(other))
+        }
     };
     Ok(AttrAnswer::U32(number))
 }

@@ -4,6 +4,7 @@
 
 pub mod conn;
 pub mod env;
+pub mod pgopt;
 pub mod stmt;
 
 /// A value given to SQLSetXxxAttr or SQLSetDescField: the SQLPOINTER itself (integer

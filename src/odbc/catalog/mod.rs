@@ -115,6 +115,15 @@ pub struct TypeMapping {
     pub bytea_as_long_varbinary: bool,
     /// The application uses ODBC 2 date/time codes (SQL_DATE 9, SQL_TIME 10, SQL_TIMESTAMP 11).
     pub odbc2: bool,
+    /// Report bool as SQL_VARCHAR(5) (psqlODBC's BoolsAsChar).
+    pub bools_as_char: bool,
+    /// Report types without an ODBC equivalent as SQL_LONGVARCHAR (psqlODBC's
+    /// UnknownsAsLongVarchar); otherwise SQL_VARCHAR.
+    pub unknowns_as_long_varchar: bool,
+    /// The SQL type of int8 (psqlODBC's Int8As).
+    pub int8_as: i16,
+    /// The SQL type of numeric without a declared precision (psqlODBC's NumericAs).
+    pub numeric_as: Option<i16>,
 }
 
 impl Default for TypeMapping {
@@ -127,6 +136,10 @@ impl Default for TypeMapping {
             text_as_long_varchar: true,
             bytea_as_long_varbinary: false,
             odbc2: false,
+            bools_as_char: false,
+            unknowns_as_long_varchar: true,
+            int8_as: sqltype::BIGINT,
+            numeric_as: None,
         }
     }
 }

@@ -28,6 +28,10 @@ fn mapping(s: &Statement) -> TypeMapping {
         text_as_long_varchar: limits.text_as_long_varchar,
         bytea_as_long_varbinary: limits.bytea_as_long_varbinary,
         odbc2: s.conn.env.odbc_version() == crate::odbc::env::SQL_OV_ODBC2,
+        bools_as_char: limits.bools_as_char,
+        unknowns_as_long_varchar: limits.unknowns_as_long_varchar,
+        int8_as: limits.int8_as,
+        numeric_as: limits.numeric_as,
     }
 }
 

@@ -75,16 +75,36 @@ pub(super) fn type_sql(m: &TypeMapping) -> TypeSql {
     let frac = "(CASE WHEN bt.mod >= 0 THEN bt.mod ELSE 6 END)";
     let char_len = "(bt.mod - 4)";
 
+    let (unknown_type, unknown_size) = if m.unknowns_as_long_varchar {
+        (lvch, max_lv)
+    } else {
+        (vch, max_v)
+    };
+    let (bool_type, bool_size) = if m.bools_as_char {
+        (sqltype::VARCHAR, 5)
+    } else {
+        (sqltype::BIT, 1)
+    };
+    // NumericAs: the type and size of a numeric declared without precision.
+    let (unbounded_numeric, unbounded_numeric_size) = match m.numeric_as {
+        Some(sqltype::VARCHAR) => (vch, max_v),
+        Some(sqltype::LONGVARCHAR) => (lvch, max_lv),
+        Some(sqltype::DOUBLE) => (sqltype::DOUBLE, 15),
+        Some(other) => (other, 28),
+        None => (sqltype::NUMERIC, 28),
+    };
     let data_type = format!(
-        "CASE WHEN bt.oid = 16 THEN {bit}
+        "CASE WHEN bt.oid = 16 THEN {bool_type}
       WHEN bt.oid = 17 THEN {bin_type}
       WHEN bt.oid = 18 THEN {ch}
       WHEN bt.oid = 19 THEN {vch}
-      WHEN bt.oid IN (20, 26) THEN {bigint}
+      WHEN bt.oid = 20 THEN {int8_as}
+      WHEN bt.oid = 26 THEN {bigint}
       WHEN bt.oid = 21 THEN {smallint}
       WHEN bt.oid = 23 THEN {integer}
       WHEN bt.oid = 700 THEN {real}
       WHEN bt.oid = 701 THEN {double}
+      WHEN bt.oid = 1700 AND bt.mod < 4 THEN {unbounded_numeric}
       WHEN bt.oid = 1700 THEN {numeric}
       WHEN bt.oid = 1082 THEN {date}
       WHEN bt.oid IN (1083, 1266) THEN {time}
@@ -93,8 +113,10 @@ pub(super) fn type_sql(m: &TypeMapping) -> TypeSql {
       WHEN bt.oid = 1042 AND bt.mod >= 4 THEN {ch}
       WHEN bt.oid = 1043 AND bt.mod >= 4 AND {char_len} <= {max_v} THEN {vch}
       WHEN bt.oid = 1043 AND bt.mod >= 4 THEN {lvch}
-      ELSE {text_type} END",
-        bit = sqltype::BIT,
+      WHEN bt.oid IN (25, 1042, 1043) THEN {text_type}
+      WHEN bt.oid = 142 THEN {lvch}
+      ELSE {unknown_type} END",
+        int8_as = m.int8_as,
         bigint = sqltype::BIGINT,
         smallint = sqltype::SMALLINT,
         integer = sqltype::INTEGER,
@@ -108,7 +130,8 @@ pub(super) fn type_sql(m: &TypeMapping) -> TypeSql {
          ELSE pg_catalog.format_type(t.oid, NULL) END"
     );
     let column_size = format!(
-        "CASE WHEN bt.oid IN (16, 18) THEN 1
+        "CASE WHEN bt.oid = 16 THEN {bool_size}
+      WHEN bt.oid = 18 THEN 1
       WHEN bt.oid = 17 THEN {max_lv}
       WHEN bt.oid = 19 THEN 63
       WHEN bt.oid IN (20, 26) THEN 19
@@ -116,18 +139,20 @@ pub(super) fn type_sql(m: &TypeMapping) -> TypeSql {
       WHEN bt.oid = 23 THEN 10
       WHEN bt.oid = 700 THEN 7
       WHEN bt.oid = 701 THEN 15
-      WHEN bt.oid = 1700 THEN CASE WHEN bt.mod >= 4 THEN {num_p} - LEAST({num_s}, 0) ELSE 28 END
+      WHEN bt.oid = 1700 THEN CASE WHEN bt.mod >= 4 THEN {num_p} - LEAST({num_s}, 0) ELSE {unbounded_numeric_size} END
       WHEN bt.oid = 1082 THEN 10
       WHEN bt.oid IN (1083, 1266) THEN 8 + CASE WHEN {frac} > 0 THEN {frac} + 1 ELSE 0 END
       WHEN bt.oid IN (1114, 1184) THEN 19 + CASE WHEN {frac} > 0 THEN {frac} + 1 ELSE 0 END
       WHEN bt.oid = 2950 THEN 36
       WHEN bt.oid IN (1042, 1043) AND bt.mod >= 4 THEN {char_len}
-      ELSE {text_size} END"
+      WHEN bt.oid IN (25, 1042, 1043) THEN {text_size}
+      WHEN bt.oid = 142 THEN {max_lv}
+      ELSE {unknown_size} END"
     );
     // Characters can take up to 4 bytes (UTF-8, or a UTF-16 surrogate pair).
     let char_octets = format!("LEAST(({column_size})::int8 * 4, 2147483647)");
     let buffer_length = format!(
-        "CASE WHEN bt.oid = 16 THEN 1
+        "CASE WHEN bt.oid = 16 THEN {bool_size}
       WHEN bt.oid = 17 THEN {max_lv}
       WHEN bt.oid IN (20, 26, 701) THEN 8
       WHEN bt.oid = 21 THEN 2

@@ -34,10 +34,12 @@ mod datetime;
 mod guid;
 mod interval;
 mod numeric;
+mod reading;
 mod wide_text;
 
 pub(crate) use datetime::today;
 pub use numeric::{float4_as_f64, rescale_numeric};
+pub use reading::{lf_line_ends, Reading};
 pub use wide_text::{write_wide_text, WideCursor};
 
 use datetime::{write_date, write_time, write_timestamp};
@@ -338,7 +340,7 @@ pub fn is_plain_text(type_oid: u32) -> bool {
 
 /// Text for character targets: PostgreSQL's text form, except bool as "1"/"0" and uuid in
 /// capitals (as psqlODBC writes both).
-fn char_text<'d>(datum: &'d Datum<'_>) -> Cow<'d, str> {
+pub(crate) fn char_text<'d>(datum: &'d Datum<'_>) -> Cow<'d, str> {
     match datum {
         Datum::Bool(b) => Cow::Borrowed(if *b { "1" } else { "0" }),
         Datum::Uuid(_) => Cow::Owned(datum.to_text().to_ascii_uppercase()),

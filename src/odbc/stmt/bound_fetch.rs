@@ -320,6 +320,7 @@ impl Statement {
                         ci,
                         &rs.types[ci],
                         &rs.values,
+                        &rs.reading,
                         t.type_oid,
                         t.c_type,
                         data,

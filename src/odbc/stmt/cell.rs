@@ -4,7 +4,7 @@
 use crate::engine::session;
 use crate::engine::value::{self, ValueContext};
 use crate::odbc::appmem;
-use crate::odbc::convert::{self, ConvertError, WideCursor, Written};
+use crate::odbc::convert::{self, ConvertError, Reading, WideCursor, Written};
 use crate::odbc::diag::{state, OdbcError, OdbcResult, SqlState};
 use tokio_postgres::types::Type;
 use tokio_postgres::Row;
@@ -29,6 +29,7 @@ pub(super) unsafe fn write_cell(
     ci: usize,
     ty: &Type,
     values: &ValueContext,
+    reading: &Reading,
     type_oid: u32,
     c_type: i16,
     data: usize,
@@ -46,6 +47,22 @@ pub(super) unsafe fn write_cell(
         // SAFETY: non-zero, so the caller promised `cap` writable, unaliased bytes.
         unsafe { appmem::bytes_mut(data, cap) }
     };
+    if reading.changes_values() {
+        let target = if c_type == convert::c::DEFAULT {
+            convert::default_c_type(ty)
+        } else {
+            c_type
+        };
+        let datum = match values.server_text.get(type_oid, raw) {
+            Some(text) => value::Datum::Text(text),
+            None => decode(ty, raw, values)?,
+        };
+        if let Some(result) = reading.write(&datum, target, out, offset) {
+            return result
+                .map(CellWrite::Value)
+                .map_err(|e| convert_error(&e, None));
+        }
+    }
     if let Some(written) = convert::write_direct(type_oid, c_type, raw, out, offset) {
         return Ok(CellWrite::Value(written));
     }
@@ -62,12 +79,7 @@ pub(super) unsafe fn write_cell(
             return Ok(CellWrite::Value(written));
         }
     }
-    let datum = value::decode_in(ty, raw, values).map_err(|e| {
-        OdbcError::new(
-            state::GENERAL,
-            format!("could not read a {} value: {e}", ty.name()),
-        )
-    })?;
+    let datum = decode(ty, raw, values)?;
     let mut written =
         convert::write_datum(&datum, c_type, out, offset).map_err(|e| convert_error(&e, None))?;
     // A value too large for the struct keeps its 01004 (as psqlODBC answers it).
@@ -79,6 +91,16 @@ pub(super) unsafe fn write_cell(
                 .map_err(|e| convert_error(&e, None))?;
     }
     Ok(CellWrite::Value(written))
+}
+
+/// The value of a cell, decoded from its binary form.
+fn decode<'r>(ty: &Type, raw: &'r [u8], values: &ValueContext) -> OdbcResult<value::Datum<'r>> {
+    value::decode_in(ty, raw, values).map_err(|e| {
+        OdbcError::new(
+            state::GENERAL,
+            format!("could not read a {} value: {e}", ty.name()),
+        )
+    })
 }
 
 /// The precision and scale an application set in a descriptor record for SQL_C_NUMERIC
@@ -119,6 +141,7 @@ pub(super) unsafe fn write_cell_piece(
     ci: usize,
     ty: &Type,
     values: &ValueContext,
+    reading: &Reading,
     c_type: i16,
     data: usize,
     cap: usize,
@@ -126,7 +149,8 @@ pub(super) unsafe fn write_cell_piece(
     cursor: &mut WideCursor,
     numeric_shape: Option<NumericShape>,
 ) -> OdbcResult<CellWrite> {
-    if c_type == convert::c::WCHAR && convert::is_plain_text(ty.oid()) {
+    if c_type == convert::c::WCHAR && convert::is_plain_text(ty.oid()) && !reading.changes_values()
+    {
         let Some(raw) = session::raw_value(row, ci) else {
             return Ok(CellWrite::Null);
         };
@@ -148,6 +172,7 @@ pub(super) unsafe fn write_cell_piece(
             ci,
             ty,
             values,
+            reading,
             ty.oid(),
             c_type,
             data,

@@ -308,6 +308,7 @@ impl Statement {
         let mut cs = self.conn.state.lock();
         let autocommit = cs.attrs.autocommit;
         let limits = cs.limits;
+        st.lf_params = cs.reading.lf_conversion;
         if cs.generation() != st.generation {
             // The session was replaced (failover): earlier prepared statements are gone.
             st.prepared.iter_mut().for_each(|p| *p = None);
@@ -692,6 +693,7 @@ fn new_result_set(
         columns,
         types,
         values,
+        reading: cs.reading,
         buffer: VecDeque::new(),
         rowset: Vec::new(),
         ended: false,

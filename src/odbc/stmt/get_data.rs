@@ -105,6 +105,7 @@ impl Statement {
                 ci,
                 ty,
                 &rs.values,
+                &rs.reading,
                 c_type,
                 buf,
                 cap,

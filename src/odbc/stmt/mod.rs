@@ -93,6 +93,8 @@ pub struct ResultSet {
     /// How the session that produced the rows shows values (its time zone), taken once
     /// when the result starts.
     pub values: std::sync::Arc<crate::engine::value::ValueContext>,
+    /// psqlODBC's keys that change how values read (TrueIsMinus1, LFConversion).
+    pub reading: crate::odbc::convert::Reading,
     buffer: VecDeque<Row>,
     /// The rows of the last fetch (the rowset).
     pub rowset: Vec<Row>,
@@ -134,6 +136,9 @@ pub struct StmtState {
     layout: Option<FetchLayout>,
     /// Scratch space of a fetch (see [`CellTarget`]).
     cell_targets: Vec<CellTarget>,
+    /// psqlODBC's LFConversion for the parameters of the statement being executed: CR LF in
+    /// character data is sent as LF.
+    lf_params: bool,
 }
 
 impl StmtState {
@@ -181,6 +186,7 @@ impl Statement {
                 later_results: VecDeque::new(),
                 layout: None,
                 cell_targets: Vec::new(),
+                lf_params: false,
             }),
             implicit_ard: ard,
             implicit_apd: apd,

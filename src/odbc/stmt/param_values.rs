@@ -83,7 +83,13 @@ impl Statement {
                 let supplied = st.dae.as_ref().and_then(|d| d.value(number, set as u64));
                 match supplied {
                     Some(Some(bytes)) => {
-                        values.push(Some(self.param_text(c_type, sql_type, bytes, number)?));
+                        values.push(Some(self.param_text(
+                            c_type,
+                            sql_type,
+                            bytes,
+                            number,
+                            st.lf_params,
+                        )?));
                     }
                     Some(None) => values.push(None),
                     None => {
@@ -139,7 +145,13 @@ impl Statement {
                 }
                 None => bytes,
             };
-            values.push(Some(self.param_text(c_type, sql_type, bytes, number)?));
+            values.push(Some(self.param_text(
+                c_type,
+                sql_type,
+                bytes,
+                number,
+                st.lf_params,
+            )?));
         }
         Ok(values)
     }
@@ -154,6 +166,7 @@ impl Statement {
         sql_type: i16,
         bytes: &[u8],
         number: usize,
+        lf_conversion: bool,
     ) -> OdbcResult<String> {
         let rendered = params::param_to_text(c_type, sql_type, bytes)
             .map_err(|e| convert_error(&e, Some(number)))?;
@@ -170,6 +183,16 @@ impl Statement {
                         "fractional seconds finer than microseconds were truncated (parameter {number})"
                     ),
                 );
+            }
+        }
+        let character = matches!(c_type, c::CHAR | c::WCHAR);
+        let binary_column = matches!(
+            sql_type,
+            types::sql::BINARY | types::sql::VARBINARY | types::sql::LONGVARBINARY
+        );
+        if lf_conversion && character && !binary_column {
+            if let std::borrow::Cow::Owned(converted) = convert::lf_line_ends(&rendered.text) {
+                return Ok(converted);
             }
         }
         Ok(rendered.text)
