@@ -352,7 +352,12 @@ pub(crate) fn char_text<'d>(datum: &'d Datum<'_>) -> Cow<'d, str> {
 /// (0 for binary). Truncation keeps whole terminator-sized units, so UTF-16 is never
 /// split inside a code unit.
 #[inline]
-fn write_piece(data: &[u8], out: &mut [u8], offset: usize, terminator: usize) -> Written {
+pub(crate) fn write_piece(
+    data: &[u8],
+    out: &mut [u8],
+    offset: usize,
+    terminator: usize,
+) -> Written {
     let rest = data.get(offset..).unwrap_or_default();
     let room = out.len().saturating_sub(terminator);
     let mut n = rest.len().min(room);

@@ -2,7 +2,7 @@
 //! character and binary data.
 
 use super::cell::{write_cell_piece, CellWrite, NumericShape};
-use super::{state_alias, Statement};
+use super::{state_alias, Statement, StmtState};
 use crate::odbc::appmem;
 use crate::odbc::convert::{self, c, WideCursor};
 use crate::odbc::diag::{state, OdbcError, OdbcResult, Outcome};
@@ -96,6 +96,30 @@ impl Statement {
                 usize::try_from(buf_len).unwrap_or(0)
             }
         };
+        // Character data of a type whose pieces cannot resume from the wire value (numeric,
+        // json, xml, arrays, records, ... and any value TrueIsMinus1/LFConversion change) is
+        // rendered whole at the first piece and kept: later pieces copy from it, so a
+        // piecewise read costs its length once, not once per piece.
+        let terminator = match c_type {
+            c::CHAR => 1,
+            c::WCHAR => crate::odbc::wide::unit(),
+            _ => 0,
+        };
+        let resumes_from_wire = convert::is_plain_text(ty.oid()) && !rs.reading.changes_values();
+        let kept = terminator > 0 && !resumes_from_wire;
+        // Past the first piece the kept rendering is longer than the offset, so never empty.
+        if kept && st.getdata.offset > 0 && !st.getdata_rendered.is_empty() {
+            let mut scratch = [0u8; 0];
+            let out: &mut [u8] = if buf == 0 {
+                &mut scratch
+            } else {
+                // SAFETY: non-zero, so the buffer the application passed to this call,
+                // BufferLength (`cap`) bytes long.
+                unsafe { appmem::bytes_mut(buf, cap) }
+            };
+            let w = convert::write_piece(&st.getdata_rendered, out, st.getdata.offset, terminator);
+            return Ok(self.delivered(st, ind, w, false));
+        }
         // SAFETY: `buf` is zero or the buffer the application passed to this call, BufferLength
         // (`cap`) bytes long, or the fixed size of the C type, which ODBC has it provide.
         let pos = &mut st.getdata;
@@ -128,24 +152,65 @@ impl Statement {
                 Ok(Outcome::Success)
             }
             CellWrite::Value(w) => {
-                let total = w
-                    .total
-                    .map_or(appmem::NO_TOTAL, |t| i64::try_from(t).unwrap_or(i64::MAX));
-                // SAFETY: zero or the indicator the application passed to this call.
-                unsafe { appmem::write_len(ind, total) };
-                if fixed.is_some() {
-                    st.getdata.done = true;
-                } else {
-                    st.getdata.offset += w.len;
-                    st.getdata.done = !w.truncated;
+                if kept && w.truncated {
+                    // More pieces follow: keep the whole rendering for them.
+                    let whole = w.total.unwrap_or(0);
+                    let mut rendered = std::mem::take(&mut st.getdata_rendered);
+                    rendered.clear();
+                    rendered.resize(whole + terminator, 0);
+                    let mut wide = WideCursor::default();
+                    // SAFETY: `rendered` is a buffer of ours, `whole + terminator` bytes long,
+                    // that no other reference points into while the call writes it.
+                    let again = unsafe {
+                        write_cell_piece(
+                            row,
+                            ci,
+                            ty,
+                            &rs.values,
+                            &rs.reading,
+                            c_type,
+                            rendered.as_mut_ptr() as usize,
+                            rendered.len(),
+                            0,
+                            &mut wide,
+                            numeric_shape,
+                        )
+                    }?;
+                    if let CellWrite::Value(full) = again {
+                        rendered.truncate(full.len);
+                    }
+                    st.getdata_rendered = rendered;
                 }
-                if w.truncated {
-                    self.warn(state::STRING_TRUNCATED, "string data, right truncated");
-                } else if w.fractional_truncation {
-                    self.warn(state::FRACTIONAL_TRUNCATION, "fractional truncation");
-                }
-                Ok(Outcome::Success)
+                Ok(self.delivered(st, ind, w, fixed.is_some()))
             }
         }
+    }
+
+    /// Reports a delivered piece: the indicator, where the read now stands, and the
+    /// truncation warnings.
+    fn delivered(
+        &self,
+        st: &mut StmtState,
+        ind: usize,
+        w: convert::Written,
+        fixed: bool,
+    ) -> Outcome {
+        let total = w
+            .total
+            .map_or(appmem::NO_TOTAL, |t| i64::try_from(t).unwrap_or(i64::MAX));
+        // SAFETY: zero or the indicator the application passed to this call.
+        unsafe { appmem::write_len(ind, total) };
+        if fixed {
+            st.getdata.done = true;
+        } else {
+            st.getdata.offset += w.len;
+            st.getdata.done = !w.truncated;
+        }
+        if w.truncated {
+            self.warn(state::STRING_TRUNCATED, "string data, right truncated");
+        } else if w.fractional_truncation {
+            self.warn(state::FRACTIONAL_TRUNCATION, "fractional truncation");
+        }
+        Outcome::Success
     }
 }

@@ -139,6 +139,10 @@ pub struct StmtState {
     /// psqlODBC's LFConversion for the parameters of the statement being executed: CR LF in
     /// character data is sent as LF.
     lf_params: bool,
+    /// The whole character form of the column a piecewise SQLGetData read is under way on,
+    /// rendered at its first piece, for the types whose pieces cannot resume from the wire
+    /// value (see `get_data`); valid only while that read's offset is past 0.
+    getdata_rendered: Vec<u8>,
 }
 
 impl StmtState {
@@ -187,6 +191,7 @@ impl Statement {
                 layout: None,
                 cell_targets: Vec::new(),
                 lf_params: false,
+                getdata_rendered: Vec::new(),
             }),
             implicit_ard: ard,
             implicit_apd: apd,
