@@ -206,6 +206,10 @@ impl Statement {
             st.getdata.offset += w.len;
             st.getdata.done = !w.truncated;
         }
+        if st.getdata.done && !st.getdata_rendered.is_empty() {
+            // The read is over: a kept rendering of a large value is not held on to.
+            st.getdata_rendered = Vec::new();
+        }
         if w.truncated {
             self.warn(state::STRING_TRUNCATED, "string data, right truncated");
         } else if w.fractional_truncation {
