@@ -4,9 +4,13 @@
 
 use super::diag::{state, OdbcError, OdbcResult};
 use super::outbuf;
+use super::procedure_call::io_type;
 use super::stmt::Statement;
 
 const SQL_PARAM_INPUT: i16 = 1;
+/// HY105: an InputOutputType ODBC does not define.
+const INVALID_PARAMETER_TYPE: crate::odbc::diag::SqlState =
+    crate::odbc::diag::SqlState::new("HY105");
 
 /// SQLBindCol: binds column `col` (1-based) to the buffer at `value` of `cap` bytes and the
 /// length/indicator at `ind`; both null unbind it.
@@ -45,7 +49,8 @@ pub struct ParamShape {
 }
 
 /// SQLBindParameter: the application's buffer goes into the APD record, the parameter's
-/// description into the IPD record. Only input parameters exist here.
+/// description into the IPD record. Output and input/output parameters take their values
+/// from a procedure call's result (`super::procedure_call`); streamed ones are not supported.
 pub fn bind_parameter(
     s: &Statement,
     number: u16,
@@ -61,11 +66,20 @@ pub fn bind_parameter(
             "parameter numbers start at 1",
         ));
     }
-    if shape.io_type != SQL_PARAM_INPUT {
-        return Err(OdbcError::new(
-            state::NOT_IMPLEMENTED,
-            "only input parameters are supported",
-        ));
+    match shape.io_type {
+        SQL_PARAM_INPUT | io_type::INPUT_OUTPUT | io_type::OUTPUT => {}
+        io_type::INPUT_OUTPUT_STREAM | io_type::OUTPUT_STREAM => {
+            return Err(OdbcError::new(
+                state::NOT_IMPLEMENTED,
+                "streamed output parameters are not supported",
+            ))
+        }
+        other => {
+            return Err(OdbcError::new(
+                INVALID_PARAMETER_TYPE,
+                format!("{other} is not a parameter type (InputOutputType)"),
+            ))
+        }
     }
     outbuf::check_length(cap as i64)?;
     let st = s.state.lock();

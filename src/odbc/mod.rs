@@ -25,6 +25,7 @@ pub mod nul;
 pub mod odbc2;
 pub mod outbuf;
 pub mod params;
+pub mod procedure_call;
 pub mod scroll;
 pub mod sqltext;
 pub mod stmt;

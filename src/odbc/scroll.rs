@@ -165,6 +165,11 @@ pub struct StaticRows {
 }
 
 impl StaticRows {
+    /// The result's first row, wherever the cursor is.
+    pub fn first(&self) -> Option<&Row> {
+        self.rows.first()
+    }
+
     pub fn new(rows: Vec<Row>) -> StaticRows {
         StaticRows {
             rows,

@@ -2,6 +2,8 @@
 //! `?` markers into PostgreSQL's `$n`, while leaving quoted text, identifiers, dollar-quoted
 //! bodies and comments alone.
 
+use super::procedure_call::CallPlan;
+
 /// One statement of the application's SQL string, ready for the server.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SqlPiece {
@@ -11,6 +13,27 @@ pub struct SqlPiece {
     pub param_count: usize,
     /// Index (0-based) of its first marker among all markers of the whole string.
     pub first_param: usize,
+    /// For a `{[?=] call ...}` statement: the call as planned for the parameters' binding,
+    /// which maps the markers sent to the application's parameter numbers.
+    pub call: Option<Box<CallPlan>>,
+}
+
+impl SqlPiece {
+    /// The application's parameter number (1-based) of the piece's `$k` (`k` from 0).
+    pub fn param_number(&self, k: usize) -> usize {
+        self.call
+            .as_ref()
+            .and_then(|plan| plan.sent.get(k).copied())
+            .unwrap_or(self.first_param + k + 1)
+    }
+
+    /// How many markers of the application's text the piece holds (for a procedure call,
+    /// also the return value and the output parameters, which are not sent).
+    pub fn marker_count(&self) -> usize {
+        self.call
+            .as_ref()
+            .map_or(self.param_count, |plan| plan.call.markers())
+    }
 }
 
 /// How the session reads a backslash inside a plain `'...'` string: with
@@ -110,6 +133,7 @@ pub fn split_statements_in(text: &str, quoting: Quoting) -> Vec<SqlPiece> {
                         sql: std::mem::take(&mut current).trim().to_string(),
                         param_count,
                         first_param: total_params,
+                        call: None,
                     });
                     total_params += param_count;
                 }
@@ -133,6 +157,7 @@ pub fn split_statements_in(text: &str, quoting: Quoting) -> Vec<SqlPiece> {
             sql: current.trim().to_string(),
             param_count,
             first_param: total_params,
+            call: None,
         });
     }
     pieces
@@ -593,7 +618,7 @@ fn is_identity_variable(bytes: &[u8], at: usize) -> bool {
 }
 
 /// Index of the `}` closing the `{` at `start`, skipping quoted text and nested braces.
-fn matching_brace(bytes: &[u8], start: usize, quoting: Quoting) -> Option<usize> {
+pub(super) fn matching_brace(bytes: &[u8], start: usize, quoting: Quoting) -> Option<usize> {
     let mut depth = 0usize;
     let mut i = start;
     while i < bytes.len() {
@@ -655,7 +680,7 @@ fn split_args(text: &str, quoting: Quoting) -> Vec<String> {
 }
 
 /// Splits `keyword rest` at the first white space.
-fn keyword(text: &str) -> (String, &str) {
+pub(super) fn keyword(text: &str) -> (String, &str) {
     let end = text
         .find(|c: char| c.is_whitespace() || c == '(')
         .unwrap_or(text.len());
@@ -663,7 +688,7 @@ fn keyword(text: &str) -> (String, &str) {
 }
 
 /// `NAME(args)` -> (name, args)
-fn call_parts(text: &str, quoting: Quoting) -> Result<(String, Vec<String>), String> {
+pub(super) fn call_parts(text: &str, quoting: Quoting) -> Result<(String, Vec<String>), String> {
     let text = text.trim();
     match text.find('(') {
         Some(open) if text.ends_with(')') => Ok((
@@ -678,11 +703,12 @@ fn call_parts(text: &str, quoting: Quoting) -> Result<(String, Vec<String>), Str
 }
 
 fn translate_one(inner: &str, quoting: Quoting) -> Result<String, String> {
-    // `?= call f(...)`: the return value is the first result column.
+    // `?= call f(...)` inside other text: the return value is the first result column. (A
+    // whole-statement call, whose markers need mapping, is `super::procedure_call`.)
     let inner = inner
-        .strip_prefix("?=")
-        .map(str::trim_start)
-        .map_or(inner, |rest| rest);
+        .strip_prefix('?')
+        .and_then(|rest| rest.trim_start().strip_prefix('='))
+        .map_or(inner, str::trim_start);
     let (word, rest) = keyword(inner);
     match word.as_str() {
         "d" => Ok(format!("DATE {rest}")),

@@ -15,8 +15,13 @@ impl Statement {
     /// parameter set) and, if there are any, returns SQL_NEED_DATA instead of executing.
     pub(super) fn start_data_at_exec(&self, st: &mut StmtState) -> Option<Outcome> {
         st.dae = None;
-        let total: usize = st.pieces.iter().map(|p| p.param_count).sum();
-        if total == 0 {
+        // Only parameters that are sent: a procedure call's output parameters hold no value.
+        let numbers: Vec<usize> = st
+            .pieces
+            .iter()
+            .flat_map(|p| (0..p.param_count).map(|k| p.param_number(k)))
+            .collect();
+        if numbers.is_empty() {
             return None;
         }
         let apd = st.apd.lock();
@@ -28,7 +33,7 @@ impl Statement {
         let mut pending = Vec::new();
         for set in 0..apd.array_size.max(1) {
             let row = usize::try_from(set).unwrap_or(0);
-            for number in 1..=total {
+            for &number in &numbers {
                 let Some(rec) = apd.record(number).filter(|r| r.is_bound()) else {
                     continue;
                 };

@@ -2,6 +2,7 @@
 
 use super::{Phase, Statement, StmtState};
 use crate::odbc::diag::{state, OdbcError, OdbcResult};
+use crate::odbc::sqltext::SqlPiece;
 use crate::odbc::types::{self, ColumnInfo};
 use tokio_postgres::types::Type;
 
@@ -87,7 +88,7 @@ impl Statement {
                 "the statement is not prepared",
             ));
         }
-        Ok(st.pieces.iter().map(|p| p.param_count).sum())
+        Ok(st.pieces.iter().map(SqlPiece::marker_count).sum())
     }
 
     /// The server-inferred type of parameter `number` (1-based), when the statement is prepared.
@@ -100,12 +101,18 @@ impl Statement {
             )
         })?;
         for (i, piece) in st.pieces.iter().enumerate() {
-            if idx >= piece.first_param && idx < piece.first_param + piece.param_count {
+            if idx >= piece.first_param && idx < piece.first_param + piece.marker_count() {
+                // A procedure call's return value and output parameters are not sent: the
+                // server has no type for them.
+                let Some(k) = (0..piece.param_count).find(|&k| piece.param_number(k) == idx + 1)
+                else {
+                    return Ok(None);
+                };
                 return Ok(st
                     .prepared
                     .get(i)
                     .and_then(Option::as_ref)
-                    .and_then(|p| p.params().get(idx - piece.first_param).cloned()));
+                    .and_then(|p| p.params().get(k).cloned()));
             }
         }
         Err(OdbcError::new(

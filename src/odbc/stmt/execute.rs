@@ -14,6 +14,7 @@ use crate::odbc::appmem::{CountSlot, StatusArray};
 use crate::odbc::cancel;
 use crate::odbc::conn::ConnState;
 use crate::odbc::diag::{state, OdbcError, OdbcResult, Outcome};
+use crate::odbc::procedure_call::{self, ProcedureCall};
 use crate::odbc::scroll;
 use crate::odbc::sqltext::{
     changes_table_definition, moves_savepoints, reports_no_row_count, sets_transaction,
@@ -43,9 +44,50 @@ impl Statement {
         if st.attrs.noscan == 1 {
             return Ok(split_statements_in(sql, quoting));
         }
+        if let Some(call) = procedure_call::parse(sql, quoting) {
+            let call = call.map_err(|m| OdbcError::new(state_alias::SYNTAX_ERROR, m))?;
+            return Ok(vec![self.plan_call(&call, 0, quoting)?]);
+        }
         let translated = translate_escapes_in(sql, quoting)
             .map_err(|m| OdbcError::new(state_alias::SYNTAX_ERROR, m))?;
         Ok(split_statements_in(&translated, quoting))
+    }
+
+    /// A procedure call planned for its parameters as the IPD describes them now.
+    fn plan_call(
+        &self,
+        call: &ProcedureCall,
+        first_param: usize,
+        quoting: Quoting,
+    ) -> OdbcResult<SqlPiece> {
+        let ipd = self.ipd.lock();
+        call.plan(first_param, quoting, |n| {
+            ipd.record(n).map_or(0, |r| r.parameter_type)
+        })
+        .map_err(|m| OdbcError::new(state_alias::SYNTAX_ERROR, m))
+    }
+
+    /// Plans the statement's procedure calls again before an execution: the application may
+    /// have bound parameters as output (or input) since SQLPrepare. A call whose text
+    /// changes is prepared again.
+    fn replan_calls(&self, st: &mut StmtState) -> OdbcResult<()> {
+        if st.pieces.iter().all(|p| p.call.is_none()) {
+            return Ok(());
+        }
+        let quoting = self.quoting();
+        for i in 0..st.pieces.len() {
+            let Some(plan) = st.pieces[i].call.as_ref() else {
+                continue;
+            };
+            let planned = self.plan_call(&plan.call, st.pieces[i].first_param, quoting)?;
+            if planned.sql != st.pieces[i].sql {
+                if let Some(p) = st.prepared.get_mut(i) {
+                    *p = None;
+                }
+            }
+            st.pieces[i] = planned;
+        }
+        Ok(())
     }
 
     /// How the connection's session reads backslashes in strings (standard before connect).
@@ -128,6 +170,7 @@ impl Statement {
             _ => {}
         }
         st.piece = 0;
+        self.replan_calls(&mut st)?;
         if let Some(need) = self.start_data_at_exec(&mut st) {
             return Ok(need);
         }
@@ -143,6 +186,7 @@ impl Statement {
             sql: sql.to_string(),
             param_count: params.len(),
             first_param: 0,
+            call: None,
         }];
         st.prepared = vec![None];
         st.piece = 0;
@@ -512,6 +556,14 @@ impl Statement {
                 self.read_static(st, &mut cs)?;
             }
             self.attach_server_text(st, &mut cs, &prepared)?;
+            if let Some(plan) = piece.call.as_ref().filter(|p| !p.outputs.is_empty()) {
+                // The first row fills the output parameters now; it stays in the result
+                // for SQLFetch.
+                if st.result.as_ref().is_some_and(|rs| !rs.is_static()) {
+                    self.read_whole_with(st, &mut cs)?;
+                }
+                self.write_output_params(st, &plan.outputs)?;
+            }
         } else {
             if changes_table_definition(&piece.sql) {
                 cs.table_columns.clear();

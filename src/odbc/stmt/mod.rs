@@ -23,6 +23,7 @@ mod data_at_exec;
 mod describe;
 mod execute;
 mod get_data;
+mod output_params;
 mod param_array;
 mod param_values;
 
@@ -105,6 +106,19 @@ pub struct ResultSet {
 }
 
 impl ResultSet {
+    /// Whether every row is held for scrolling (a static cursor).
+    pub fn is_static(&self) -> bool {
+        self.scroll.is_some()
+    }
+
+    /// The result's first row while it is still held (before fetching moves past it).
+    pub fn first_row(&self) -> Option<&Row> {
+        match &self.scroll {
+            Some(rows) => rows.first(),
+            None => self.buffer.front(),
+        }
+    }
+
     /// The number of the rowset's first row in the whole result, 0 if none.
     pub fn row_number(&self) -> u64 {
         match &self.scroll {

@@ -27,7 +27,7 @@ impl Statement {
         let bind_type = usize::try_from(apd.bind_type).unwrap_or(0);
         let mut values = Vec::with_capacity(piece.param_count);
         for k in 0..piece.param_count {
-            let number = piece.first_param + k + 1;
+            let number = piece.param_number(k);
             let Some(rec) = apd.record(number).filter(|r| r.is_bound()) else {
                 return Err(OdbcError::new(
                     state::COUNT_FIELD_INCORRECT,
@@ -205,7 +205,7 @@ impl Statement {
         let ipd = self.ipd.lock();
         (0..piece.param_count)
             .map(|k| {
-                ipd.record(piece.first_param + k + 1)
+                ipd.record(piece.param_number(k))
                     .filter(|r| r.parameter_type != SQL_PARAM_OUTPUT)
                     .map_or(0, |r| params::server_type_of(r.concise_type))
             })
