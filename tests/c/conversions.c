@@ -270,6 +270,35 @@ static void test_conversions(void) {
   iv.intval.year_month.month = 2;
   EXPECT_TEXT(one_param("SELECT ?::text", SQL_C_INTERVAL_MONTH, SQL_INTERVAL_MONTH, 2, 0, &iv, 0, DIRECT), "-1 years -2 mons",
               "SQL_C_INTERVAL_MONTH keeps its years");
+  /* Text columns holding an interval read as interval structs, in each IntervalStyle the
+   * server writes; other text is 22018. */
+  {
+    SQLHSTMT it_st = stmt_on(dbc);
+    exec(it_st, "SELECT '1 day 02:03:04.5'::text, '-1-2'::varchar, 'P3DT4H'::text, 'abc'::text");
+    CHECK(SQLFetch(it_st) == SQL_SUCCESS, "fetch", SQL_HANDLE_STMT, it_st);
+    SQL_INTERVAL_STRUCT got_iv;
+    SQLLEN iv_ind;
+    memset(&got_iv, 0, sizeof got_iv);
+    CHECK(SQLGetData(it_st, 1, SQL_C_INTERVAL_DAY_TO_SECOND, &got_iv, sizeof got_iv, &iv_ind) == SQL_SUCCESS &&
+              got_iv.interval_type == SQL_IS_DAY_TO_SECOND && got_iv.interval_sign == SQL_FALSE &&
+              got_iv.intval.day_second.day == 1 && got_iv.intval.day_second.hour == 2 &&
+              got_iv.intval.day_second.minute == 3 && got_iv.intval.day_second.second == 4 &&
+              got_iv.intval.day_second.fraction == 500000,
+          "text as SQL_C_INTERVAL_DAY_TO_SECOND", SQL_HANDLE_STMT, it_st);
+    memset(&got_iv, 0, sizeof got_iv);
+    CHECK(SQLGetData(it_st, 2, SQL_C_INTERVAL_YEAR_TO_MONTH, &got_iv, sizeof got_iv, &iv_ind) == SQL_SUCCESS &&
+              got_iv.interval_sign == SQL_TRUE && got_iv.intval.year_month.year == 1 &&
+              got_iv.intval.year_month.month == 2,
+          "sql_standard text as SQL_C_INTERVAL_YEAR_TO_MONTH", SQL_HANDLE_STMT, it_st);
+    memset(&got_iv, 0, sizeof got_iv);
+    CHECK(SQLGetData(it_st, 3, SQL_C_INTERVAL_HOUR, &got_iv, sizeof got_iv, &iv_ind) == SQL_SUCCESS &&
+              got_iv.intval.day_second.hour == 76,
+          "ISO 8601 text as SQL_C_INTERVAL_HOUR", SQL_HANDLE_STMT, it_st);
+    CHECK(SQLGetData(it_st, 4, SQL_C_INTERVAL_DAY, &got_iv, sizeof got_iv, &iv_ind) == SQL_ERROR &&
+              strcmp(first_state(SQL_HANDLE_STMT, it_st), "22018") == 0,
+          "text that is no interval", SQL_HANDLE_STMT, it_st);
+    SQLFreeHandle(SQL_HANDLE_STMT, it_st);
+  }
   /* ODBC date/time escapes in character data bound as a date/time type, as psqlODBC reads them. */
   char escaped_date[] = "{d '2024-01-02'}";
   char escaped_stamp[] = "{ts '2024-01-02 03:04:05'}";

@@ -1,7 +1,7 @@
-//! Intervals: SQL_INTERVAL_STRUCT targets from interval columns (the rules are in the notes
-//! of [`super`]).
+//! Intervals: SQL_INTERVAL_STRUCT targets from interval columns, and from text holding an
+//! interval (the rules are in the notes of [`super`]).
 
-use super::{put_fixed, ConvertError, Written, INTERVAL_STRUCT_SIZE};
+use super::{interval_text, put_fixed, ConvertError, Written, INTERVAL_STRUCT_SIZE};
 use crate::engine::value::Datum;
 
 /// SQL_INTERVAL_STRUCT for an interval column (see the module notes for the rules).
@@ -15,13 +15,16 @@ pub(super) fn write_interval(
     const US_PER_MINUTE: u128 = 60 * US_PER_SECOND;
     const US_PER_HOUR: u128 = 60 * US_PER_MINUTE;
     const US_PER_DAY: u128 = 24 * US_PER_HOUR;
-    let Datum::Interval {
-        months,
-        days,
-        micros,
-    } = *datum
-    else {
-        return Err(ConvertError::Unsupported);
+    let (months, days, micros) = match datum {
+        Datum::Interval {
+            months,
+            days,
+            micros,
+        } => (*months, *days, *micros),
+        // Text holding an interval (a character column, or a type read as its text).
+        Datum::Text(text) => interval_text::parse(text).ok_or(ConvertError::InvalidCast)?,
+        Datum::Other(text) => interval_text::parse(text).ok_or(ConvertError::InvalidCast)?,
+        _ => return Err(ConvertError::Unsupported),
     };
     // SQL_IS_YEAR (1) .. SQL_IS_MINUTE_TO_SECOND (13): the C type code less 100.
     let code = target - 100;

@@ -26,13 +26,15 @@
 //!   and microseconds, and a month has no fixed length: a year-month target drops the day-time
 //!   part (01S07), and a day-time target refuses an interval with months (22015). Days count as
 //!   24 hours, as PostgreSQL compares intervals. Fractions are microseconds (the default
-//!   seconds precision, 6).
+//!   seconds precision, 6). Character data holding an interval in any IntervalStyle (or an
+//!   ODBC interval literal's form) converts too, as psqlODBC reads it; other text is 22018.
 // The crate denies lossy casts (Cargo.toml); values from the wire also never unwrap here.
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
 mod datetime;
 mod guid;
 mod interval;
+mod interval_text;
 mod numeric;
 mod reading;
 mod wide_text;

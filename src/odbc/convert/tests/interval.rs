@@ -98,6 +98,15 @@ fn intervals_into_interval_structs() {
         err(&iv(0, i32::MAX, 0), 106),
         ConvertError::IntervalOverflow
     );
-    // Other columns do not convert to intervals.
-    assert_eq!(err(&Datum::Text("1 day"), 103), ConvertError::Unsupported);
+    // Text holding an interval converts as the interval would; other text is 22018 and
+    // other types 07006.
+    assert_eq!(
+        err(&Datum::Text("1 year 2 mons"), 103),
+        ConvertError::IntervalOverflow
+    );
+    assert_eq!(
+        err(&Datum::Text("1 fortnight"), 103),
+        ConvertError::InvalidCast
+    );
+    assert_eq!(err(&Datum::Int4(1), 103), ConvertError::Unsupported);
 }

@@ -58,6 +58,7 @@ fn samples() -> Vec<(&'static str, Datum<'static>)> {
                 micros: 0,
             },
         ),
+        ("text ('1 day 02:00:00')", Datum::Text("1 day 02:00:00")),
         ("uuid", Datum::Uuid([0xa0; 16])),
         ("oid (7)", Datum::Oid(7)),
         ("money (12.50)", Datum::Other("12.50".into())),
