@@ -56,6 +56,9 @@ pub struct ServerFacts {
     pub user: String,
     /// Whether `aurora_replica_status()` exists on the server.
     pub has_aurora_functions: bool,
+    /// `pg_is_in_recovery()` at login: a replica (an Aurora reader), not the writer. Learned in
+    /// the same round trip as the rest, so a plugin checking the role costs nothing extra.
+    pub in_recovery: bool,
 }
 
 /// A statement prepared on the server: its parameter and result column types.

@@ -215,10 +215,30 @@ impl HostPattern {
 struct CacheEntry {
     topology: Topology,
     fetched: Instant,
+    /// The last writer any stored topology of this cluster named (kept through topologies
+    /// that name none, as during a promotion), to tell when the writer changes.
+    last_writer: Option<String>,
 }
 
 static CACHE: LazyLock<Mutex<HashMap<String, CacheEntry>>> =
     LazyLock::new(|| Mutex::new(HashMap::new()));
+
+/// Told `(cluster_key, old_writer, new_writer)` when a topology stored for a cluster names
+/// another writer than the last one stored: a failover happened, seen by whichever connection
+/// of the process read the topology. Plugins register one (the engine never names them).
+pub type WriterChangeListener = fn(&str, &str, &str);
+
+static LISTENERS: LazyLock<parking_lot::RwLock<Vec<WriterChangeListener>>> =
+    LazyLock::new(Default::default);
+
+/// Registers `listener` for writer changes of every cluster (once; registering it again does
+/// nothing).
+pub fn on_writer_change(listener: WriterChangeListener) {
+    let mut all = LISTENERS.write();
+    if !all.iter().any(|l| std::ptr::fn_addr_eq(*l, listener)) {
+        all.push(listener);
+    }
+}
 
 /// The cluster's topology from the cache when younger than `refresh`, otherwise (or when
 /// `force`) read over `session` and cached. `cluster_key` names the cluster (its host pattern).
@@ -240,20 +260,51 @@ pub fn topology(
     Ok(fresh)
 }
 
-/// Records a topology read elsewhere (e.g. by a monitor or during failover).
+/// Records a topology read elsewhere (e.g. by a monitor or during failover), and tells the
+/// writer-change listeners when it names a new writer.
 pub fn store(cluster_key: &str, topology: Topology) {
-    CACHE.lock().insert(
-        cluster_key.to_string(),
-        CacheEntry {
-            topology,
-            fetched: Instant::now(),
-        },
-    );
+    let new_writer = topology.writer_id().map(str::to_string);
+    let changed = {
+        let mut cache = CACHE.lock();
+        let previous = cache.get(cluster_key).and_then(|e| e.last_writer.clone());
+        let changed = match (&previous, &new_writer) {
+            (Some(old), Some(new)) if !old.eq_ignore_ascii_case(new) => {
+                Some((old.clone(), new.clone()))
+            }
+            _ => None,
+        };
+        cache.insert(
+            cluster_key.to_string(),
+            CacheEntry {
+                topology,
+                fetched: Instant::now(),
+                last_writer: new_writer.or(previous),
+            },
+        );
+        changed
+    };
+    if let Some((old, new)) = changed {
+        tracing::info!(cluster = cluster_key, old_writer = %old, new_writer = %new, "topology names a new writer");
+        // Copied out so a listener may register others or read the cache.
+        let listeners = LISTENERS.read().clone();
+        for listener in listeners {
+            listener(cluster_key, &old, &new);
+        }
+    }
 }
 
 /// The cached topology regardless of age.
 pub fn cached(cluster_key: &str) -> Option<Topology> {
     CACHE.lock().get(cluster_key).map(|e| e.topology.clone())
+}
+
+/// The cached topology when younger than `refresh`.
+pub fn cached_within(cluster_key: &str, refresh: Duration) -> Option<Topology> {
+    CACHE
+        .lock()
+        .get(cluster_key)
+        .filter(|e| e.fetched.elapsed() < refresh)
+        .map(|e| e.topology.clone())
 }
 
 /// Forgets cached topologies (tests, release).
@@ -296,6 +347,52 @@ mod tests {
         ]);
         assert_eq!(t.writer_id(), Some("new"));
         assert_eq!(t.reader_ids(), vec!["r"]);
+    }
+
+    static CHANGES: Mutex<Vec<(String, String, String)>> = Mutex::new(Vec::new());
+
+    fn record(cluster: &str, old: &str, new: &str) {
+        if cluster.starts_with("?.listener-test") {
+            CHANGES
+                .lock()
+                .push((cluster.into(), old.into(), new.into()));
+        }
+    }
+
+    #[test]
+    fn a_new_writer_is_told_once_and_writerless_topologies_are_not_a_change() {
+        on_writer_change(record);
+        on_writer_change(record);
+        let key = "?.listener-test.example";
+        let topo = |w: Option<&str>, readers: &[&str]| Topology {
+            writer: w.map(|w| inst(w, true, Some(0.0))),
+            readers: readers.iter().map(|r| inst(r, false, Some(0.0))).collect(),
+        };
+        store(key, topo(Some("a"), &["b"]));
+        store(key, topo(Some("A"), &["b"]));
+        assert!(
+            CHANGES.lock().is_empty(),
+            "same writer (any case): no change"
+        );
+        store(key, topo(None, &["a", "b"]));
+        assert!(
+            CHANGES.lock().is_empty(),
+            "no writer during a promotion: no change yet"
+        );
+        store(key, topo(Some("b"), &["a"]));
+        store(key, topo(Some("b"), &["a"]));
+        assert_eq!(
+            *CHANGES.lock(),
+            vec![(key.to_string(), "A".to_string(), "b".to_string())],
+            "told once, by the listener registered once"
+        );
+        assert_eq!(
+            cached_within(key, Duration::from_secs(60))
+                .and_then(|t| t.writer)
+                .map(|w| w.id),
+            Some("b".to_string())
+        );
+        assert!(cached_within(key, Duration::ZERO).is_none());
     }
 
     #[test]

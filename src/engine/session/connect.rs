@@ -230,7 +230,7 @@ impl Session {
         let facts_row = client
             .query_one(
                 "SELECT current_setting('server_version'), current_database()::text, current_user::text, \
-                 to_regproc('aurora_replica_status') IS NOT NULL",
+                 to_regproc('aurora_replica_status') IS NOT NULL, pg_catalog.pg_is_in_recovery()",
                 &[],
             )
             .await
@@ -240,6 +240,7 @@ impl Session {
             database: facts_row.try_get(1).unwrap_or_default(),
             user: facts_row.try_get(2).unwrap_or_default(),
             has_aurora_functions: facts_row.try_get(3).unwrap_or(false),
+            in_recovery: facts_row.try_get(4).unwrap_or(false),
         };
         Ok(Session {
             client: ManuallyDrop::new(Arc::new(client)),
