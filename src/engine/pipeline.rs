@@ -347,7 +347,12 @@ mod tests {
     fn absent_key_gives_the_default_chain() {
         assert_eq!(
             Pipeline::codes(&settings(&[])).expect("codes"),
-            vec!["failover", "host_monitoring"]
+            vec![
+                "failover",
+                "initial_connection",
+                "aurora_connection_tracker",
+                "host_monitoring"
+            ]
         );
     }
 

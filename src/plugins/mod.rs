@@ -29,6 +29,8 @@ plugins! {
     host_monitoring,
     iam,
     aws_secrets_manager,
+    initial_connection,
+    aurora_connection_tracker,
 }
 
 pub mod aws_sdk;

@@ -117,7 +117,7 @@ engine_keys! {
 
     PLUGINS ("Plugins and cluster topology", "Which Aurora-aware plugins run and how the cluster's instances are found.") {
         Plugins => KeyDecl::new("plugins", K::PluginCodes,
-            "Plugin codes to load, in any order (they always run outermost first: custom_endpoint, failover, host_monitoring, iam, aws_secrets_manager). Absent: failover and host_monitoring. Empty: no plugins."),
+            "Plugin codes to load, in any order (they always run outermost first: custom_endpoint, failover, initial_connection, aurora_connection_tracker, host_monitoring, iam, aws_secrets_manager). Absent: failover and initial_connection and aurora_connection_tracker and host_monitoring. Empty: no plugins."),
         RdsAuthType => KeyDecl::new("rds_auth_type", K::Enum { words: &["database", "iam", "secrets_manager"] },
             "How connections log in (the AWS ODBC wrapper's key): database uses the password; iam adds the iam plugin to the chain, as if `plugins` named it; secrets_manager adds aws_secrets_manager.")
             .default("database"),

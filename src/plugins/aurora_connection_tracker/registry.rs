@@ -1,0 +1,90 @@
+//! The process-wide record of which instance each tracked connection is on, and what happens
+//! when a cluster's writer changes: every tracked connection still on the old writer is cut
+//! (its socket closed), so that its next call fails over at once.
+
+use crate::engine::error::EngineError;
+use crate::engine::topology;
+use parking_lot::Mutex;
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Once};
+
+/// Cuts one connection's session (in the plugin: its `SessionKiller`), with the reason its
+/// calls then fail with.
+pub type Cut = Arc<dyn Fn(EngineError) + Send + Sync>;
+
+/// One tracked connection: its cluster (the topology cache key), the instance its session is
+/// on, and how to cut that session.
+struct Tracked {
+    cluster: String,
+    instance: String,
+    cut: Cut,
+}
+
+/// Tracked connections by the token of their plugin instance.
+static TRACKED: LazyLock<Mutex<HashMap<u64, Tracked>>> = LazyLock::new(Default::default);
+
+/// Starts listening to writer changes of every cluster (once per process).
+pub fn listen() {
+    static LISTENING: Once = Once::new();
+    LISTENING.call_once(|| topology::on_writer_change(writer_changed));
+}
+
+/// Records (or updates) that connection `token` is on `instance` of `cluster`.
+pub fn track(token: u64, cluster: &str, instance: &str, cut: Cut) {
+    TRACKED.lock().insert(
+        token,
+        Tracked {
+            cluster: cluster.to_string(),
+            instance: instance.to_string(),
+            cut,
+        },
+    );
+}
+
+/// Forgets connection `token` (closed, or no longer trackable).
+pub fn forget(token: u64) {
+    TRACKED.lock().remove(&token);
+}
+
+/// How many connections are tracked on `instance` of `cluster` (tests, diagnostics).
+pub fn tracked_on(cluster: &str, instance: &str) -> usize {
+    TRACKED
+        .lock()
+        .values()
+        .filter(|t| t.cluster == cluster && t.instance.eq_ignore_ascii_case(instance))
+        .count()
+}
+
+/// The writer-change listener: cuts every tracked connection on `old` in `cluster`. They are
+/// forgotten here; failover tracks each again once it has replaced its session.
+pub fn writer_changed(cluster: &str, old: &str, new: &str) {
+    let victims: Vec<Cut> = {
+        let mut tracked = TRACKED.lock();
+        let tokens: Vec<u64> = tracked
+            .iter()
+            .filter(|(_, t)| t.cluster == cluster && t.instance.eq_ignore_ascii_case(old))
+            .map(|(token, _)| *token)
+            .collect();
+        tokens
+            .into_iter()
+            .filter_map(|token| tracked.remove(&token))
+            .map(|t| t.cut)
+            .collect()
+    };
+    if victims.is_empty() {
+        return;
+    }
+    tracing::warn!(
+        cluster,
+        old_writer = old,
+        new_writer = new,
+        connections = victims.len(),
+        "connection tracker: the writer changed; closing this process's connections still on the old writer so they fail over"
+    );
+    for cut in victims {
+        cut(EngineError::communication(format!(
+            "instance {old} is no longer the writer ({new} is, as another connection of this process learned); \
+             the connection tracker closed this connection to it so that it fails over"
+        )));
+    }
+}

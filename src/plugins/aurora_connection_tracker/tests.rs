@@ -1,0 +1,89 @@
+//! Unit tests of the tracker's registry and chain place; the cut of a real connection and its
+//! failover, through unixODBC, are tested in `tests/initial_connection.rs`.
+
+use super::*;
+use crate::engine::error::EngineError;
+use crate::engine::fixtures::{self, shared_settings};
+use crate::engine::pipeline::Pipeline;
+use parking_lot::Mutex as PlMutex;
+
+/// A cut that records the reasons it was given.
+fn recorder() -> (registry::Cut, Arc<PlMutex<Vec<EngineError>>>) {
+    let seen = Arc::new(PlMutex::new(Vec::new()));
+    let into = seen.clone();
+    (Arc::new(move |e| into.lock().push(e)), seen)
+}
+
+#[test]
+fn a_new_writer_cuts_only_the_connections_on_the_old_one_in_that_cluster() {
+    let cluster = "?.tracker-unit.example";
+    let other_cluster = "?.tracker-unit-other.example";
+    let (on_old, old_seen) = recorder();
+    let (on_reader, reader_seen) = recorder();
+    let (elsewhere, elsewhere_seen) = recorder();
+    let (closed, closed_seen) = recorder();
+    registry::track(9_000_001, cluster, "w1", on_old);
+    registry::track(9_000_002, cluster, "r1", on_reader);
+    registry::track(9_000_003, other_cluster, "w1", elsewhere);
+    registry::track(9_000_004, cluster, "w1", closed);
+    registry::forget(9_000_004);
+    assert_eq!(registry::tracked_on(cluster, "W1"), 1);
+
+    registry::writer_changed(cluster, "W1", "r1");
+    let cut = old_seen.lock();
+    assert_eq!(cut.len(), 1, "the connection on the old writer is cut once");
+    assert!(cut[0].is_communication(), "{}", cut[0]);
+    assert!(
+        cut[0].message.contains("w1") || cut[0].message.contains("W1"),
+        "{}",
+        cut[0]
+    );
+    assert!(cut[0].message.contains("r1"), "{}", cut[0]);
+    assert!(reader_seen.lock().is_empty(), "a connection on another instance stays");
+    assert!(elsewhere_seen.lock().is_empty(), "same instance id, other cluster: stays");
+    assert!(closed_seen.lock().is_empty(), "a forgotten connection is not cut");
+    assert_eq!(registry::tracked_on(cluster, "w1"), 0, "cut connections are forgotten");
+    drop(cut);
+
+    // A second change does not cut it again (failover tracks it anew once replaced).
+    registry::writer_changed(cluster, "w1", "r1");
+    assert_eq!(old_seen.lock().len(), 1);
+    registry::forget(9_000_002);
+    registry::forget(9_000_003);
+}
+
+#[test]
+fn writer_changes_reach_the_registry_through_the_topology_cache() {
+    registry::listen();
+    let cluster = "?.tracker-listen.example";
+    let (cut, seen) = recorder();
+    topology::store(cluster, fixtures::topology("a", &["b"]));
+    registry::track(9_000_010, cluster, "a", cut);
+    topology::store(cluster, fixtures::topology("a", &["b"]));
+    assert!(seen.lock().is_empty(), "same writer: nothing cut");
+    topology::store(cluster, fixtures::topology("b", &["a"]));
+    assert_eq!(seen.lock().len(), 1, "new writer: the connection on a is cut");
+    registry::forget(9_000_010);
+}
+
+#[test]
+fn in_the_default_chain_after_failover() {
+    let default = Pipeline::build(&shared_settings(&[]), crate::plugins::factory).expect("chain");
+    let codes = default.codes_loaded();
+    let at = |code: &str| codes.iter().position(|c| *c == code);
+    assert!(at(CODE).is_some(), "{codes:?}");
+    assert!(at("failover") < at(CODE), "{codes:?}");
+    assert!(at(crate::plugins::initial_connection::CODE) < at(CODE), "{codes:?}");
+}
+
+#[test]
+fn each_connection_has_its_own_token_and_forgets_itself_when_closed() {
+    let a = TrackerPlugin::new();
+    let b = TrackerPlugin::new();
+    assert_ne!(a.token, b.token);
+    let (cut, _) = recorder();
+    registry::track(a.token, "?.tracker-drop.example", "x", cut);
+    assert_eq!(registry::tracked_on("?.tracker-drop.example", "x"), 1);
+    drop(a);
+    assert_eq!(registry::tracked_on("?.tracker-drop.example", "x"), 0);
+}
