@@ -11,6 +11,7 @@ pub mod hostname;
 pub mod logging;
 pub mod pipeline;
 pub mod plugin_registry;
+pub mod response_time;
 pub mod runtime;
 pub mod selection;
 pub mod session;

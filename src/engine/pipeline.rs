@@ -69,6 +69,21 @@ impl SessionCharacteristics {
     }
 }
 
+/// When a change of session characteristics takes effect, as the plugins decide
+/// ([`EngineConnection::change_characteristics`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CharacteristicsChange {
+    /// The caller sends the `SET SESSION CHARACTERISTICS` command on the current session, as
+    /// without plugins.
+    CallerSends,
+    /// A plugin has put the characteristics in force already (e.g. it moved the connection to a
+    /// session that has them): nothing to send.
+    InForce,
+    /// A plugin takes the change up once the open transaction ends (read/write splitting moves
+    /// to a reader only between transactions): nothing to send now.
+    AfterTransaction,
+}
+
 /// An open physical connection with what the plugins know about it.
 pub struct EngineConnection {
     pub session: Session,
@@ -135,6 +150,29 @@ impl EngineConnection {
         self.instance_id = Some(id);
     }
 
+    /// Records the session characteristics the application chose now and lets every plugin act
+    /// on the change (read/write splitting may move the connection to another session, or
+    /// refuse). On a refusal the previous characteristics stay.
+    pub fn change_characteristics(
+        &mut self,
+        new: SessionCharacteristics,
+    ) -> EngineResult<CharacteristicsChange> {
+        let previous = std::mem::replace(&mut self.characteristics, new);
+        let pipeline = self.pipeline.clone();
+        let mut outcome = CharacteristicsChange::CallerSends;
+        for p in &pipeline.plugins {
+            match p.characteristics_changed(self, &previous) {
+                Ok(CharacteristicsChange::CallerSends) => {}
+                Ok(other) => outcome = other,
+                Err(e) => {
+                    self.characteristics = previous;
+                    return Err(e);
+                }
+            }
+        }
+        Ok(outcome)
+    }
+
     /// Runs a network-bound call through the plugin chain.
     pub fn call<R>(
         &mut self,
@@ -164,6 +202,18 @@ pub trait Plugin: Send + Sync {
     /// Once a connection is open (after every plugin's `connect`), with the whole connection.
     fn connected(&self, _conn: &mut EngineConnection) -> EngineResult<()> {
         Ok(())
+    }
+
+    /// The application changed the session characteristics (`conn.characteristics` holds the
+    /// new ones, `previous` the old). Only a plugin that moves the connection between sessions
+    /// answers anything but [`CharacteristicsChange::CallerSends`].
+    fn characteristics_changed(
+        &self,
+        conn: &mut EngineConnection,
+        previous: &SessionCharacteristics,
+    ) -> EngineResult<CharacteristicsChange> {
+        let _ = (conn, previous);
+        Ok(CharacteristicsChange::CallerSends)
     }
 
     /// Around a network-bound call.

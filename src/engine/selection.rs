@@ -24,6 +24,9 @@ pub enum Strategy {
     /// The instance this process holds the fewest application connections on (see
     /// [`InstanceSeat`]); ties are broken at random.
     LeastConnections,
+    /// The instance with the shortest measured round trip (see
+    /// [`crate::engine::response_time`]); instances not measured come last, ties at random.
+    FastestResponse,
 }
 
 impl Strategy {
@@ -31,6 +34,7 @@ impl Strategy {
         match word {
             Some("round_robin") => Strategy::RoundRobin,
             Some("least_connections") => Strategy::LeastConnections,
+            Some("fastest_response") => Strategy::FastestResponse,
             _ => Strategy::Random,
         }
     }
@@ -132,7 +136,8 @@ fn pick(
     let index = match strategy {
         Strategy::RoundRobin => ROUND_ROBIN.fetch_add(1, Ordering::Relaxed) % candidates.len(),
         Strategy::Random => random_index(candidates.len()),
-        Strategy::LeastConnections => {
+        // `load` is the connection count or the measured round trip: the lowest wins.
+        Strategy::LeastConnections | Strategy::FastestResponse => {
             // Read each load once: other threads move connections meanwhile.
             let loads: Vec<usize> = candidates.iter().map(|i| load(i)).collect();
             let fewest = loads.iter().copied().min().unwrap_or(0);
@@ -175,8 +180,9 @@ pub fn candidates(
     }
 }
 
-/// Chooses one instance for `role`; `load` (connections on an instance) matters only to
-/// `least_connections`.
+/// Chooses one instance for `role`; `load` matters only to `least_connections` (connections
+/// on an instance) and `fastest_response` (its measured round trip, see
+/// [`crate::engine::response_time::rank`]).
 pub fn select(
     topology: &Topology,
     role: Role,
@@ -313,6 +319,44 @@ mod tests {
             seen.insert(pick());
         }
         assert_eq!(seen.len(), 3, "ties are spread: {seen:?}");
+    }
+
+    #[test]
+    fn fastest_response_picks_the_lowest_measured_time_and_unmeasured_last() {
+        let times = |i: &Instance| match i.id.as_str() {
+            "r1" => 900,
+            "r2" => 150,
+            _ => usize::MAX,
+        };
+        for _ in 0..10 {
+            assert_eq!(
+                select(
+                    &topo(),
+                    Role::Reader,
+                    Strategy::FastestResponse,
+                    &HostFilter::allow_all(),
+                    &|_| true,
+                    &times
+                ),
+                Some("r2".into())
+            );
+        }
+        // r2 filtered out: the measured r1 beats nothing else.
+        assert_eq!(
+            select(
+                &topo(),
+                Role::Reader,
+                Strategy::FastestResponse,
+                &HostFilter::new(|i| i.id != "r2"),
+                &|_| true,
+                &times
+            ),
+            Some("r1".into())
+        );
+        assert_eq!(
+            Strategy::parse(Some("fastest_response")),
+            Strategy::FastestResponse
+        );
     }
 
     #[test]

@@ -5,7 +5,9 @@ use super::env::Environment;
 use super::table_columns::TableColumnCache;
 use super::types::{ColumnInfo, SizeLimits};
 use crate::engine::error::EngineResult;
-use crate::engine::pipeline::{CallKind, EngineConnection, SessionCharacteristics};
+use crate::engine::pipeline::{
+    CallKind, CharacteristicsChange, EngineConnection, SessionCharacteristics,
+};
 use crate::engine::session::{ConnectOptions, ErrorRollback, Session};
 use crate::engine::settings::{Key, Settings};
 use parking_lot::Mutex;
@@ -361,12 +363,46 @@ impl Connection {
         Ok(())
     }
 
+    /// SQL_ATTR_ACCESS_MODE. A refused change (25000 inside a transaction, or no reader for
+    /// read/write splitting when it may not fall back to the writer) leaves the mode as it was.
     pub fn set_read_only(&self, read_only: bool) -> OdbcResult<()> {
         let mut st = self.state.lock();
+        let before = (st.attrs.read_only, st.attrs.access_mode_set);
         st.attrs.read_only = read_only;
         st.attrs.access_mode_set = true;
         if st.engine.is_some() {
-            apply_session_attrs(&mut st)?;
+            if let Err(e) = apply_session_attrs(&mut st) {
+                (st.attrs.read_only, st.attrs.access_mode_set) = before;
+                let ch = st.characteristics();
+                if let Some(engine) = st.engine.as_mut() {
+                    engine.characteristics = ch;
+                }
+                return Err(e);
+            }
+        }
+        Ok(())
+    }
+}
+
+impl ConnState {
+    /// The application ran `SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY / READ WRITE`
+    /// (about to run it): the access mode follows, as SQL_ATTR_ACCESS_MODE would set it, so
+    /// that it is reported, restored after failover, and moves the connection under read/write
+    /// splitting before the statement runs. The statement itself sets the server's mode.
+    pub fn access_mode_from_statement(&mut self, read_only: bool) -> OdbcResult<()> {
+        let before = (self.attrs.read_only, self.attrs.access_mode_set);
+        self.attrs.read_only = read_only;
+        self.attrs.access_mode_set = true;
+        let ch = self.characteristics();
+        let Some(engine) = self.engine.as_mut() else {
+            return Ok(());
+        };
+        let changed = engine.change_characteristics(ch);
+        self.generation_seen
+            .store(engine.generation, Ordering::Release);
+        if let Err(e) = changed {
+            (self.attrs.read_only, self.attrs.access_mode_set) = before;
+            return Err(e.into());
         }
         Ok(())
     }
@@ -375,10 +411,21 @@ impl Connection {
 /// Sends the session characteristics the application asked for (isolation, access mode);
 /// nothing when it asked for none, so that the server's defaults (which an administrator may
 /// have set per role or database) stay in force.
+///
+/// The plugins see the change first: read/write splitting may move the connection to a
+/// session that has these characteristics already, or take the change up after the open
+/// transaction, and then nothing is sent here.
 fn apply_session_attrs(st: &mut ConnState) -> OdbcResult<()> {
     let characteristics = st.characteristics();
-    if let Some(e) = st.engine.as_mut() {
-        e.characteristics = characteristics.clone();
+    let Some(engine) = st.engine.as_mut() else {
+        return Ok(());
+    };
+    let change = engine.change_characteristics(characteristics.clone());
+    // A plugin may have moved the connection to another session.
+    st.generation_seen
+        .store(engine.generation, Ordering::Release);
+    if change? != CharacteristicsChange::CallerSends {
+        return Ok(());
     }
     let Some(sql) = characteristics.set_command() else {
         return Ok(());

@@ -277,6 +277,36 @@ pub fn transaction_control(sql: &str) -> Option<bool> {
     Some(false)
 }
 
+/// The access mode a `SET SESSION CHARACTERISTICS AS TRANSACTION ...` statement sets:
+/// `Some(true)` for READ ONLY, `Some(false)` for READ WRITE (the last one written wins, as on
+/// the server), `None` for any other statement or one that sets no access mode.
+pub fn session_access_mode(sql: &str) -> Option<bool> {
+    let words: Vec<&str> = sql
+        .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+        .filter(|w| !w.is_empty())
+        .collect();
+    let lead = ["set", "session", "characteristics", "as", "transaction"];
+    if words.len() < lead.len()
+        || !lead
+            .iter()
+            .zip(&words)
+            .all(|(want, w)| w.eq_ignore_ascii_case(want))
+    {
+        return None;
+    }
+    let mut mode = None;
+    for pair in words[lead.len()..].windows(2) {
+        if pair[0].eq_ignore_ascii_case("read") {
+            if pair[1].eq_ignore_ascii_case("only") {
+                mode = Some(true);
+            } else if pair[1].eq_ignore_ascii_case("write") {
+                mode = Some(false);
+            }
+        }
+    }
+    mode
+}
+
 /// The first two words of a statement, past white space and comments.
 fn leading_words(sql: &str) -> (&str, &str) {
     let bytes = sql.as_bytes();
@@ -456,6 +486,31 @@ mod tests {
             ("", false),
         ] {
             assert_eq!(moves_savepoints(sql), expected, "{sql}");
+        }
+    }
+
+    #[test]
+    fn session_access_mode_statements() {
+        for (sql, expected) in [
+            ("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY", Some(true)),
+            ("set session characteristics as transaction read write", Some(false)),
+            (
+                "SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL READ COMMITTED, READ ONLY",
+                Some(true),
+            ),
+            (
+                "SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL READ COMMITTED",
+                None,
+            ),
+            ("SET TRANSACTION READ ONLY", None),
+            ("SET SESSION default_transaction_read_only = on", None),
+            ("SELECT 'SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY'", None),
+            (
+                "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY, READ WRITE",
+                Some(false),
+            ),
+        ] {
+            assert_eq!(session_access_mode(sql), expected, "{sql}");
         }
     }
 

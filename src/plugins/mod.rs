@@ -25,6 +25,7 @@ macro_rules! plugins {
 
 plugins! {
     custom_endpoint,
+    read_write_splitting,
     failover,
     host_monitoring,
     iam,

@@ -117,7 +117,7 @@ engine_keys! {
 
     PLUGINS ("Plugins and cluster topology", "Which Aurora-aware plugins run and how the cluster's instances are found.") {
         Plugins => KeyDecl::new("plugins", K::PluginCodes,
-            "Plugin codes to load, in any order (they always run outermost first: custom_endpoint, failover, initial_connection, aurora_connection_tracker, host_monitoring, iam, aws_secrets_manager). Absent: failover and initial_connection and aurora_connection_tracker and host_monitoring. Empty: no plugins."),
+            "Plugin codes to load, in any order (they always run outermost first: custom_endpoint, read_write_splitting, failover, initial_connection, aurora_connection_tracker, host_monitoring, iam, aws_secrets_manager). Absent: failover and initial_connection and aurora_connection_tracker and host_monitoring. Empty: no plugins."),
         RdsAuthType => KeyDecl::new("rds_auth_type", K::Enum { words: &["database", "iam", "secrets_manager"] },
             "How connections log in (the AWS ODBC wrapper's key): database uses the password; iam adds the iam plugin to the chain, as if `plugins` named it; secrets_manager adds aws_secrets_manager.")
             .default("database"),
@@ -128,6 +128,12 @@ engine_keys! {
             .aliases(&["HOST_PATTERN"]),
         TopologyRefreshRateMs => KeyDecl::new("topology_refresh_rate_ms", ms(100, DAY_MS),
             "How long a cluster's topology is cached before it is read again.")
+            .default("30000"),
+        ReaderHostSelectorStrategy => KeyDecl::new("reader_host_selector_strategy", K::Enum { words: &["random", "round_robin", "least_connections", "fastest_response"] },
+            "How a reader is chosen (read_write_splitting) and how failover orders the readers it tries: at random, in turn, fewest first (least_connections: the readers on which this process holds the fewest connections), or quickest first (fastest_response: by the round trip measured every response_measurement_interval_ms, one probe per reader for the whole process).")
+            .default("random"),
+        ResponseMeasurementIntervalMs => KeyDecl::new("response_measurement_interval_ms", ms(100, DAY_MS),
+            "How often each reader's response time is measured for reader_host_selector_strategy=fastest_response (one probe connection per reader and process, stopped when no selection has asked for it for ten intervals or a minute, whichever is longer).")
             .default("30000"),
     }
 

@@ -17,8 +17,9 @@ use crate::odbc::diag::{state, OdbcError, OdbcResult, Outcome};
 use crate::odbc::procedure_call::{self, ProcedureCall};
 use crate::odbc::scroll;
 use crate::odbc::sqltext::{
-    changes_table_definition, moves_savepoints, reports_no_row_count, sets_transaction,
-    split_statements_in, transaction_control, translate_escapes_in, Quoting, SqlPiece,
+    changes_table_definition, moves_savepoints, reports_no_row_count, session_access_mode,
+    sets_transaction, split_statements_in, transaction_control, translate_escapes_in, Quoting,
+    SqlPiece,
 };
 use crate::odbc::types::{self, SizeLimits};
 use std::collections::VecDeque;
@@ -353,6 +354,13 @@ impl Statement {
         let autocommit = cs.attrs.autocommit;
         let limits = cs.limits;
         st.lf_params = cs.reading.lf_conversion;
+        // The AWS ODBC wrapper's trigger for read/write splitting: the access mode follows the
+        // statement, and a connection that moves does so before it runs.
+        if internal.is_none() {
+            if let Some(read_only) = session_access_mode(&piece.sql) {
+                cs.access_mode_from_statement(read_only)?;
+            }
+        }
         if cs.generation() != st.generation {
             // The session was replaced (failover): earlier prepared statements are gone.
             st.prepared.iter_mut().for_each(|p| *p = None);

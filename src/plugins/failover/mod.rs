@@ -20,6 +20,7 @@ use crate::engine::pipeline::{
     SessionCharacteristics,
 };
 use crate::engine::plugin_registry::PluginSpec;
+use crate::engine::response_time;
 use crate::engine::runtime;
 use crate::engine::selection::{self, HostFilter, Strategy};
 use crate::engine::session::{ConnectOptions, Session};
@@ -287,7 +288,7 @@ impl Search {
             pipeline: conn.pipeline.clone(),
             filter: conn.host_filter.clone(),
             characteristics: conn.characteristics.clone(),
-            strategy: Strategy::parse(settings.get_enum(Key::ReaderHostSelectorStrategy)),
+            strategy: Strategy::parse(settings.get_enum(EngineKey::ReaderHostSelectorStrategy)),
             failed: conn.instance_id.clone(),
             deadline,
             reader_timeout: settings.get_duration(Key::FailoverReaderConnectTimeoutMs),
@@ -393,8 +394,10 @@ impl Search {
         loop {
             let order = {
                 let marked = |i: &topology::Instance| !self.marked(&i.id);
-                let load =
-                    |i: &topology::Instance| selection::connections_on(&self.host_key(&i.id));
+                let load = |i: &topology::Instance| match self.strategy {
+                    Strategy::FastestResponse => response_time::rank(&self.host_key(&i.id)),
+                    _ => selection::connections_on(&self.host_key(&i.id)),
+                };
                 policy::reader_candidates(
                     &self.topology,
                     self.mode,

@@ -16,8 +16,5 @@ plugin_keys! {
         FailoverReaderConnectTimeoutMs => KeyDecl::new("failover_reader_connect_timeout_ms", ms(100, DAY_MS),
             "Limit for each connection attempt (and topology read) during failover, when connect_timeout gives none.")
             .default("30000"),
-        ReaderHostSelectorStrategy => KeyDecl::new("reader_host_selector_strategy", K::Enum { words: &["random", "round_robin", "least_connections"] },
-            "How failover orders the readers it tries: at random, in turn, or fewest first (least_connections: the readers on which this process holds the fewest connections).")
-            .default("random"),
     }
 }

@@ -1,0 +1,190 @@
+//! Measured response times of instances, for the `fastest_response` reader strategy.
+//!
+//! One prober per instance (and login and interval) for the whole process, whatever the number
+//! of connections choosing readers: an async task on the engine runtime that keeps one
+//! connection to the instance and times a `SELECT 1` on it every interval. Probers are shared
+//! through [`SharedMonitors`]; one that no selection has asked for in a while stops by itself
+//! (and `auroraodbc_release()` stops them all). A failed probe forgets the instance's time, so
+//! an instance that stopped answering goes to the back until it answers again.
+
+use super::availability;
+use super::error::{EngineError, EngineResult};
+use super::runtime;
+use super::session::{ConnectOptions, Session};
+use super::settings::Settings;
+use super::shared_monitors::{SharedMonitor, SharedMonitors};
+use parking_lot::Mutex;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, LazyLock};
+use std::time::{Duration, Instant};
+
+/// A prober nobody asked about for this many intervals (and at least [`MIN_IDLE`]) stops.
+const IDLE_INTERVALS: u32 = 10;
+const MIN_IDLE: Duration = Duration::from_secs(60);
+
+/// What makes two selections share a prober: the instance, how it is reached and logged in
+/// to, and the interval.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct ProbeKey {
+    pub host_key: String,
+    /// Address pin, user, database, TLS and connect timeout, as one string.
+    identity: String,
+    /// Apart from `identity` so that it never reaches a log line.
+    password: Option<String>,
+    pub interval: Duration,
+}
+
+/// The last measured round trip per instance (`host:port`).
+static MEASURED: LazyLock<Mutex<HashMap<String, Duration>>> = LazyLock::new(Default::default);
+
+/// Every live prober.
+static PROBERS: SharedMonitors<ProbeKey, Prober> = SharedMonitors::new();
+
+/// One instance's prober.
+pub struct Prober {
+    key: ProbeKey,
+    options: ConnectOptions,
+    epoch: u64,
+    stopped: AtomicBool,
+    last_asked: Mutex<Instant>,
+    task: Mutex<Option<tokio::task::AbortHandle>>,
+}
+
+impl SharedMonitor for Prober {
+    fn is_live(&self) -> bool {
+        if self.stopped.load(Ordering::Acquire) || self.epoch != runtime::epoch() {
+            return false;
+        }
+        self.task.lock().as_ref().is_some_and(|t| !t.is_finished())
+    }
+
+    fn stop(&self) {
+        self.stopped.store(true, Ordering::Release);
+        if let Some(task) = self.task.lock().as_ref() {
+            task.abort();
+        }
+    }
+}
+
+/// Makes sure the instance `options` reaches is being probed every `interval` (starting a
+/// prober on first use), and counts as a use that keeps the prober alive.
+pub fn watch(options: &ConnectOptions, settings: &Settings, interval: Duration) {
+    let probe_options = match ConnectOptions::from_settings(&settings.for_monitoring()) {
+        Ok(mut o) => {
+            o.host.clone_from(&options.host);
+            o.port = options.port;
+            o.address = options.address;
+            o.named_port = options.named_port;
+            o.conn_settings = None;
+            if o.connect_timeout.is_none_or(|t| t > interval) {
+                o.connect_timeout = Some(interval);
+            }
+            o
+        }
+        Err(e) => {
+            tracing::warn!("fastest_response: cannot make the probe connection's options: {e}");
+            return;
+        }
+    };
+    let key = ProbeKey {
+        host_key: availability::host_key(&options.host, options.port),
+        identity: format!(
+            "{:?}|{}|{}|{:?}|{:?}|{:?}",
+            probe_options.address,
+            probe_options.user,
+            probe_options.database,
+            probe_options.ssl_mode,
+            probe_options.ssl_root_cert,
+            probe_options.connect_timeout
+        ),
+        password: probe_options.password.clone(),
+        interval,
+    };
+    match PROBERS.obtain(&key, |k| start(k.clone(), probe_options)) {
+        Ok(p) => *p.last_asked.lock() = Instant::now(),
+        Err(e) => {
+            tracing::warn!(host = %key.host_key, "fastest_response: cannot start the prober: {e}")
+        }
+    }
+}
+
+fn start(key: ProbeKey, options: ConnectOptions) -> EngineResult<Arc<Prober>> {
+    let prober = Arc::new(Prober {
+        key,
+        options,
+        epoch: runtime::epoch(),
+        stopped: AtomicBool::new(false),
+        last_asked: Mutex::new(Instant::now()),
+        task: Mutex::new(None),
+    });
+    let task = runtime::spawn(run(prober.clone())).map_err(|e| {
+        EngineError::internal(format!("cannot start the response-time prober: {e}"))
+    })?;
+    *prober.task.lock() = Some(task.abort_handle());
+    tracing::debug!(host = %prober.key.host_key, "fastest_response: prober started");
+    Ok(prober)
+}
+
+async fn run(prober: Arc<Prober>) {
+    let interval = prober.key.interval;
+    let idle_limit = interval.saturating_mul(IDLE_INTERVALS).max(MIN_IDLE);
+    let mut session: Option<Session> = None;
+    loop {
+        if prober.stopped.load(Ordering::Acquire) || prober.last_asked.lock().elapsed() > idle_limit
+        {
+            break;
+        }
+        if session.is_none() {
+            match tokio::time::timeout(interval, Session::open(&prober.options)).await {
+                Ok(Ok(s)) => session = Some(s),
+                Ok(Err(e)) => {
+                    tracing::debug!(host = %prober.key.host_key, "fastest_response: probe connection failed: {e}");
+                    forget_time(&prober.key.host_key);
+                }
+                Err(_) => forget_time(&prober.key.host_key),
+            }
+        }
+        if let Some(s) = &session {
+            let started = Instant::now();
+            match s.probe(interval).await {
+                Ok(()) => {
+                    MEASURED
+                        .lock()
+                        .insert(prober.key.host_key.clone(), started.elapsed());
+                }
+                Err(e) => {
+                    tracing::debug!(host = %prober.key.host_key, "fastest_response: probe failed: {e}");
+                    forget_time(&prober.key.host_key);
+                    session = None;
+                }
+            }
+        }
+        tokio::time::sleep(interval).await;
+    }
+    prober.stopped.store(true, Ordering::Release);
+    PROBERS.forget(&prober.key, &prober);
+    tracing::debug!(host = %prober.key.host_key, "fastest_response: prober stopped");
+}
+
+fn forget_time(host_key: &str) {
+    MEASURED.lock().remove(host_key);
+}
+
+/// The last measured round trip of the instance at `host_key`, if one answered lately.
+pub fn measured(host_key: &str) -> Option<Duration> {
+    MEASURED.lock().get(host_key).copied()
+}
+
+/// The instance's rank for `fastest_response`: its round trip in microseconds; instances not
+/// measured (yet, or failing) come last.
+pub fn rank(host_key: &str) -> usize {
+    measured(host_key).map_or(usize::MAX, |d| {
+        usize::try_from(d.as_micros()).unwrap_or(usize::MAX - 1)
+    })
+}
+
+/// How many probers are live (tests, diagnostics).
+pub fn live_probers() -> usize {
+    PROBERS.live()
+}
