@@ -9,8 +9,10 @@ mod common;
 mod fixtures;
 mod support;
 
+use auroraodbc::engine::availability;
 use auroraodbc::engine::error::{EngineError, EngineResult};
 use auroraodbc::engine::pipeline::{CallKind, CharacteristicsChange, EngineConnection};
+use auroraodbc::engine::response_time;
 use auroraodbc::engine::settings::Settings;
 use auroraodbc::odbc::conn::{connect_options, ConnAttrs};
 use fixtures::{eventually, host_pairs, open_connection, resolve, with_extra};
@@ -332,4 +334,73 @@ fn idle_reader_connection_is_closed_after_the_keep_alive() {
     set_read_only(&mut conn, true).expect("read-only");
     assert_eq!(who(&mut conn), (reader, true));
     assert_eq!(proxy.accepted_connections(), accepted + 2);
+}
+
+/// The key the driver measures an instance under: its name and the port it is reached on
+/// (the fault proxy's, through the host map).
+fn measured_key(cluster: &Cluster, id: &str) -> String {
+    let port = cluster.proxy(id).expect("proxy").port();
+    availability::host_key(&cluster.instance_host(id), port)
+}
+
+#[test]
+fn fastest_response_picks_the_faster_reader_with_one_probe_per_reader() {
+    let cluster = cluster("rwsfast", 2);
+    let readers = cluster.reader_ids();
+    let (slow, fast) = (readers[0].clone(), readers[1].clone());
+    cluster
+        .proxy(&slow)
+        .expect("proxy")
+        .set_latency(Duration::from_millis(150));
+    let extra = [
+        ("reader_host_selector_strategy", "fastest_response"),
+        ("response_measurement_interval_ms", "200"),
+    ];
+    // The first switch starts the probes (nothing measured yet: any reader will do).
+    let mut first = open(&cluster, &extra);
+    set_read_only(&mut first, true).expect("read-only");
+    let measured = |id: &str| response_time::measured(&measured_key(&cluster, id));
+    assert!(
+        eventually(Duration::from_secs(10), || measured(&slow)
+            .zip(measured(&fast))
+            .is_some_and(|(s, f)| s > f)),
+        "both readers measured, the slow one slower: {:?} {:?}",
+        measured(&slow),
+        measured(&fast)
+    );
+    let slow_time = measured(&slow).expect("slow measured");
+    assert!(slow_time >= Duration::from_millis(150), "{slow_time:?}");
+    drop(first);
+    let slow_accepted = cluster.proxy(&slow).expect("proxy").accepted_connections();
+    for _ in 0..10 {
+        let mut conn = open(&cluster, &extra);
+        set_read_only(&mut conn, true).expect("read-only");
+        assert_eq!(who(&mut conn), (fast.clone(), true));
+    }
+    // One probe per reader for the whole process, not one per connection.
+    assert_eq!(response_time::live_probers(), 2);
+    assert_eq!(
+        cluster.proxy(&slow).expect("proxy").accepted_connections(),
+        slow_accepted,
+        "no connection (probe or reader) was opened to the slow reader"
+    );
+
+    // The times change: selections follow within a few intervals.
+    cluster
+        .proxy(&slow)
+        .expect("proxy")
+        .set_latency(Duration::ZERO);
+    cluster
+        .proxy(&fast)
+        .expect("proxy")
+        .set_latency(Duration::from_millis(150));
+    assert!(
+        eventually(Duration::from_secs(10), || measured(&slow)
+            .zip(measured(&fast))
+            .is_some_and(|(s, f)| s < f)),
+        "the measurements follow the latency change"
+    );
+    let mut conn = open(&cluster, &extra);
+    set_read_only(&mut conn, true).expect("read-only");
+    assert_eq!(who(&mut conn), (slow, true));
 }

@@ -23,6 +23,10 @@ use std::time::{Duration, Instant};
 const IDLE_INTERVALS: u32 = 10;
 const MIN_IDLE: Duration = Duration::from_secs(60);
 
+/// Limit for opening a probe connection when `connect_timeout` (or `monitoring-connect_timeout`)
+/// gives none.
+const CONNECT_LIMIT: Duration = Duration::from_secs(30);
+
 /// What makes two selections share a prober: the instance, how it is reached and logged in
 /// to, and the interval.
 #[derive(Clone, PartialEq, Eq, Hash)]
@@ -76,10 +80,8 @@ pub fn watch(options: &ConnectOptions, settings: &Settings, interval: Duration) 
             o.port = options.port;
             o.address = options.address;
             o.named_port = options.named_port;
+            // ConnSettings sets up the application's session; a probe connection only probes.
             o.conn_settings = None;
-            if o.connect_timeout.is_none_or(|t| t > interval) {
-                o.connect_timeout = Some(interval);
-            }
             o
         }
         Err(e) => {
@@ -136,13 +138,18 @@ async fn run(prober: Arc<Prober>) {
             break;
         }
         if session.is_none() {
-            match tokio::time::timeout(interval, Session::open(&prober.options)).await {
+            // No connection, no measurement: a host that stopped answering must not keep the
+            // time it had while a new connection is being tried.
+            forget_time(&prober.key.host_key);
+            let limit = prober.options.connect_timeout.unwrap_or(CONNECT_LIMIT);
+            match tokio::time::timeout(limit, Session::open(&prober.options)).await {
                 Ok(Ok(s)) => session = Some(s),
                 Ok(Err(e)) => {
-                    tracing::debug!(host = %prober.key.host_key, "fastest_response: probe connection failed: {e}");
-                    forget_time(&prober.key.host_key);
+                    tracing::debug!(host = %prober.key.host_key, "fastest_response: probe connection failed: {e}")
                 }
-                Err(_) => forget_time(&prober.key.host_key),
+                Err(_) => {
+                    tracing::debug!(host = %prober.key.host_key, "fastest_response: probe connection timed out")
+                }
             }
         }
         if let Some(s) = &session {

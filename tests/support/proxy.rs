@@ -44,6 +44,9 @@ struct Shared {
     accepted: AtomicU64,
     /// Generation of the last mode the listener task acted on.
     applied: AtomicU64,
+    /// Added latency, in microseconds: each chunk from the server waits this long before it is
+    /// passed to the client (a slower instance, for response-time based host selection).
+    latency_us: AtomicU64,
 }
 
 /// A running fault proxy; dropping it closes the listener and every connection.
@@ -72,6 +75,7 @@ impl FaultProxy {
             open: AtomicUsize::new(0),
             accepted: AtomicU64::new(0),
             applied: AtomicU64::new(0),
+            latency_us: AtomicU64::new(0),
         });
         let (mode_tx, mode_rx) = watch::channel((FaultMode::PassThrough, 0));
         runtime.spawn(listen_loop(listener, listen, shared.clone(), mode_rx));
@@ -131,6 +135,13 @@ impl FaultProxy {
             }
         }
         Ok(())
+    }
+
+    /// Holds every chunk the server sends for `latency` before passing it on (zero: none), on
+    /// open connections and new ones alike. Independent of the fault mode.
+    pub fn set_latency(&self, latency: Duration) {
+        let us = u64::try_from(latency.as_micros()).unwrap_or(u64::MAX);
+        self.shared.latency_us.store(us, Ordering::Release);
     }
 
     /// Client connections currently open through this proxy.
@@ -252,8 +263,8 @@ async fn serve(client: TcpStream, shared: Arc<Shared>, mut mode_rx: watch::Recei
         let (server_read, server_write) = server.split();
         let forward = async {
             tokio::try_join!(
-                pump(client_read, server_write, mode_rx.clone()),
-                pump(server_read, client_write, mode_rx.clone()),
+                pump(client_read, server_write, mode_rx.clone(), None),
+                pump(server_read, client_write, mode_rx.clone(), Some(&shared)),
             )
         };
         let mut watch_rx = mode_rx.clone();
@@ -304,8 +315,14 @@ async fn forwarding_allowed(mode_rx: &mut watch::Receiver<ModeMsg>) -> io::Resul
 }
 
 /// Copies one direction. The mode is checked after each read as well as before, so a chunk
-/// that arrives just after a switch to BlackHole is held back, not forwarded.
-async fn pump<R, W>(mut from: R, mut to: W, mut mode_rx: watch::Receiver<ModeMsg>) -> io::Result<()>
+/// that arrives just after a switch to BlackHole is held back, not forwarded. With `latency`
+/// (the server-to-client direction), each chunk waits the proxy's added latency first.
+async fn pump<R, W>(
+    mut from: R,
+    mut to: W,
+    mut mode_rx: watch::Receiver<ModeMsg>,
+    latency: Option<&Shared>,
+) -> io::Result<()>
 where
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin,
@@ -318,6 +335,12 @@ where
             // Pass the half-close on; the other direction may still carry data.
             let _ = to.shutdown().await;
             return Ok(());
+        }
+        if let Some(shared) = latency {
+            let us = shared.latency_us.load(Ordering::Acquire);
+            if us > 0 {
+                tokio::time::sleep(Duration::from_micros(us)).await;
+            }
         }
         forwarding_allowed(&mut mode_rx).await?;
         to.write_all(&buf[..n]).await?;
