@@ -128,6 +128,20 @@ fn stale_writer_dns_lands_every_connection_on_the_new_writer() {
         "the stale map must lead to the demoted old writer"
     );
 
+    // Sessions the old writer (now a replica) has seen in the test database.
+    let sessions_on_old = || -> u64 {
+        std::thread::sleep(Duration::from_millis(1200));
+        cluster
+            .query(
+                &old_writer,
+                "SELECT sessions FROM pg_stat_database WHERE datname = current_database()",
+            )
+            .expect("sessions")
+            .parse()
+            .expect("a number")
+    };
+    let sessions_before = sessions_on_old();
+
     // With the default chain, 100 new connections all land on the new writer and can write.
     let out = run_script(&config, "writer_default", 100, "write");
     let landed = landings(&out);
@@ -146,8 +160,15 @@ fn stale_writer_dns_lands_every_connection_on_the_new_writer() {
             .expect("rows"),
         "100 1"
     );
+    // Once the endpoint was found stale, later connections go straight to the writer: only
+    // the first (and psql's own reads) logged in on the old writer, not all 100.
+    let extra_sessions = sessions_on_old() - sessions_before;
+    assert!(
+        extra_sessions <= 5,
+        "{extra_sessions} sessions on the old writer for 100 connections"
+    );
     eprintln!(
-        "stale writer DNS: mean connect {:.2} ms (two logins each)",
+        "stale writer DNS: mean connect {:.2} ms, {extra_sessions} sessions on the old writer",
         connect_ms(&out)
     );
 

@@ -16,6 +16,10 @@
 //! lists are tried once, in `reader_host_selector_strategy` order; with none answering (or none
 //! existing) the writer the endpoint gave is kept, as Aurora's reader endpoint itself does.
 //!
+//! Once a writer endpoint was found stale, the process's next connections through it go
+//! straight to the writer a fresh cached topology names, for 30 s (one login instead of two);
+//! after that the endpoint is tried again.
+//!
 //! Plain PostgreSQL, instance and custom endpoints, and connections failover opens to an
 //! instance are left alone.
 
@@ -128,6 +132,48 @@ pub fn reader_order(
         }
     }
     order
+}
+
+/// Writer endpoints this process recently found leading to a reader (DNS not yet updated
+/// after a failover), so that the next connections go straight to the writer for a while.
+mod stale_endpoints {
+    use crate::engine::availability;
+    use crate::engine::session::ConnectOptions;
+    use parking_lot::Mutex;
+    use std::collections::HashMap;
+    use std::sync::LazyLock;
+    use std::time::{Duration, Instant};
+
+    /// How long connections skip an endpoint found stale. Aurora's DNS catches up within about
+    /// 30 s; after this the endpoint is tried again (and noted again if still stale).
+    pub const FOR: Duration = Duration::from_secs(30);
+
+    static SEEN: LazyLock<Mutex<HashMap<String, Instant>>> = LazyLock::new(Default::default);
+
+    fn key(options: &ConnectOptions) -> String {
+        availability::host_key(&options.host, options.port)
+    }
+
+    pub fn note(options: &ConnectOptions) {
+        SEEN.lock().insert(key(options), Instant::now());
+    }
+
+    pub fn forget(options: &ConnectOptions) {
+        SEEN.lock().remove(&key(options));
+    }
+
+    pub fn recently(options: &ConnectOptions) -> bool {
+        let mut seen = SEEN.lock();
+        let k = key(options);
+        match seen.get(&k) {
+            Some(at) if at.elapsed() < FOR => true,
+            Some(_) => {
+                seen.remove(&k);
+                false
+            }
+            None => false,
+        }
+    }
 }
 
 /// Where a moved connection landed, handed from `connect` to `connected`.
@@ -311,6 +357,44 @@ impl InitialConnectionPlugin {
         Ok(reached)
     }
 
+    /// While this process recently found the writer endpoint's DNS stale, goes straight to
+    /// the writer a fresh cached topology names: one login instead of two. Any doubt (no fresh
+    /// topology, no answer, not the writer) returns `None` and the connect goes the usual way,
+    /// through the endpoint, which also tells whether its DNS is right again.
+    fn writer_while_stale(
+        &self,
+        request: &ConnectRequest,
+        next: &mut dyn FnMut(&ConnectRequest) -> EngineResult<Session>,
+    ) -> Option<Session> {
+        if !stale_endpoints::recently(&request.options) {
+            return None;
+        }
+        let pattern = HostPattern::for_connection(&request.settings, &request.options.host)?;
+        let writer = topology::cached_within(&pattern.0, self.topology_refresh)?
+            .writer_id()?
+            .to_string();
+        let mut search = Search {
+            request,
+            pattern,
+            deadline: Instant::now() + self.retry_timeout,
+            problems: Vec::new(),
+        };
+        match search.try_instance(&writer, Want::Writer, next) {
+            Some((session, options)) => {
+                *self.landed.lock() = Some(Landed {
+                    instance_id: writer,
+                    options,
+                });
+                Some(session)
+            }
+            None => {
+                tracing::debug!(problems = %search.summary(), "initial connection: the writer from the cached topology did not answer as the writer; connecting through the endpoint");
+                stale_endpoints::forget(&request.options);
+                None
+            }
+        }
+    }
+
     /// The reader endpoint reached the writer: move to a reader the topology lists, if any
     /// answers; otherwise keep the writer.
     fn to_reader(
@@ -376,6 +460,11 @@ impl Plugin for InitialConnectionPlugin {
         let Some(want) = Want::for_host(&request.options.host) else {
             return next(request);
         };
+        if want == Want::Writer {
+            if let Some(session) = self.writer_while_stale(request, next) {
+                return Ok(session);
+            }
+        }
         let reached = next(request)?;
         if want.kept_by(reached.facts().in_recovery)
             || topology::dialect(&request.settings, &reached) == Dialect::Postgres
@@ -393,7 +482,13 @@ impl Plugin for InitialConnectionPlugin {
             problems: Vec::new(),
         };
         match want {
-            Want::Writer => self.to_writer(reached, &mut search, next),
+            Want::Writer => {
+                let session = self.to_writer(reached, &mut search, next)?;
+                if self.landed.lock().is_some() {
+                    stale_endpoints::note(&request.options);
+                }
+                Ok(session)
+            }
             Want::Reader => self.to_reader(reached, &mut search, next),
         }
     }

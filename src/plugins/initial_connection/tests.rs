@@ -92,3 +92,26 @@ fn in_the_default_chain_inside_failover() {
         .expect("chain");
     assert_eq!(none.codes_loaded(), vec!["failover"]);
 }
+
+#[test]
+fn a_stale_endpoint_is_remembered_for_a_while_per_host_and_port() {
+    let options = |host: &str, port: u16| ConnectOptions {
+        host: host.into(),
+        port,
+        ..Default::default()
+    };
+    let a = options("db.cluster-stalememo.us-east-1.rds.amazonaws.com", 5432);
+    assert!(!stale_endpoints::recently(&a));
+    stale_endpoints::note(&a);
+    assert!(stale_endpoints::recently(&options(
+        "DB.cluster-stalememo.us-east-1.rds.amazonaws.com",
+        5432
+    )));
+    assert!(!stale_endpoints::recently(&options(
+        "db.cluster-stalememo.us-east-1.rds.amazonaws.com",
+        5433
+    )));
+    stale_endpoints::forget(&a);
+    assert!(!stale_endpoints::recently(&a));
+    assert_eq!(stale_endpoints::FOR, Duration::from_secs(30));
+}
