@@ -147,6 +147,19 @@ impl ConnState {
         self.table_columns.apply(cols, &catalog);
     }
 
+    /// The schema and name of the table `oid`, looked up in the catalog when not known yet
+    /// (see [`TableColumnCache`]); `None` when the catalog has no such table.
+    pub fn relation_name(&mut self, oid: u32) -> Option<(String, String)> {
+        if !self.table_columns.knows(oid) {
+            let sql = TableColumnCache::lookup_sql(&[oid]);
+            match self.call(CallKind::Catalog, |s| s.query_now(&sql)) {
+                Ok(rows) => self.table_columns.store(&[oid], &rows),
+                Err(e) => tracing::debug!(error = %e, "table lookup failed"),
+            }
+        }
+        self.table_columns.relation_name(oid)
+    }
+
     /// The generation of the current session (see [`EngineConnection::generation`]).
     pub fn generation(&self) -> u64 {
         self.engine.as_ref().map_or(0, |e| e.generation)

@@ -365,9 +365,22 @@ mod bits {
     pub const CA1_ABSOLUTE: u32 = 0x2;
     pub const CA1_RELATIVE: u32 = 0x4;
     pub const CA1_POS_POSITION: u32 = 0x200;
+    pub const CA1_POS_UPDATE: u32 = 0x400;
+    pub const CA1_POS_DELETE: u32 = 0x800;
+    pub const CA1_POS_REFRESH: u32 = 0x1000;
     // SQL_POS_OPERATIONS
     pub const POS_POSITION: u32 = 0x1;
+    pub const POS_REFRESH: u32 = 0x2;
+    pub const POS_UPDATE: u32 = 0x4;
+    pub const POS_DELETE: u32 = 0x8;
     pub const CA2_READ_ONLY_CONCURRENCY: u32 = 0x1;
+    pub const CA2_OPT_ROWVER_CONCURRENCY: u32 = 0x4;
+    pub const CA2_OPT_VALUES_CONCURRENCY: u32 = 0x8;
+    pub const CA2_SENSITIVITY_UPDATES: u32 = 0x40;
+    // SQL_SCROLL_CONCURRENCY
+    pub const SCCO_READ_ONLY: u32 = 0x1;
+    pub const SCCO_OPT_ROWVER: u32 = 0x4;
+    pub const SCCO_OPT_VALUES: u32 = 0x8;
     pub const CA2_MAX_ROWS_SELECT: u32 = 0x80;
     pub const CA2_MAX_ROWS_CATALOG: u32 = 0x800;
     pub const CA2_CRC_EXACT: u32 = 0x1000;
@@ -1001,7 +1014,8 @@ pub fn info_value(info_type: u16, ctx: &InfoContext<'_>) -> Option<InfoValue> {
 
         // Cursors and fetching
         SQL_SCROLL_OPTIONS => u32v(SO_FORWARD_ONLY | SO_STATIC),
-        SQL_SCROLL_CONCURRENCY => u32v(1), // SQL_SCCO_READ_ONLY
+        // Updatable cursors check row versions (xmin); rows are never locked.
+        SQL_SCROLL_CONCURRENCY => u32v(SCCO_READ_ONLY | SCCO_OPT_ROWVER | SCCO_OPT_VALUES),
         SQL_FETCH_DIRECTION => u32v(
             FD_FETCH_NEXT
                 | FD_FETCH_FIRST
@@ -1010,17 +1024,38 @@ pub fn info_value(info_type: u16, ctx: &InfoContext<'_>) -> Option<InfoValue> {
                 | FD_FETCH_ABSOLUTE
                 | FD_FETCH_RELATIVE,
         ),
-        SQL_FORWARD_ONLY_CURSOR_ATTRIBUTES1 => u32v(CA1_NEXT | CA1_POS_POSITION),
-        SQL_STATIC_CURSOR_ATTRIBUTES1 => {
-            u32v(CA1_NEXT | CA1_ABSOLUTE | CA1_RELATIVE | CA1_POS_POSITION)
+        // SQLSetPos refreshes, updates and deletes through an updatable cursor (a SELECT of
+        // one table with SQL_CONCUR_ROWVER or SQL_CONCUR_VALUES; see `super::updatable`).
+        SQL_FORWARD_ONLY_CURSOR_ATTRIBUTES1 => {
+            u32v(CA1_NEXT | CA1_POS_POSITION | CA1_POS_UPDATE | CA1_POS_DELETE | CA1_POS_REFRESH)
         }
-        SQL_POS_OPERATIONS => u32v(POS_POSITION),
-        SQL_FORWARD_ONLY_CURSOR_ATTRIBUTES2 => {
-            u32v(CA2_READ_ONLY_CONCURRENCY | CA2_MAX_ROWS_SELECT | CA2_MAX_ROWS_CATALOG)
-        }
-        // A static cursor holds its rows, so SQLRowCount is exact.
+        SQL_STATIC_CURSOR_ATTRIBUTES1 => u32v(
+            CA1_NEXT
+                | CA1_ABSOLUTE
+                | CA1_RELATIVE
+                | CA1_POS_POSITION
+                | CA1_POS_UPDATE
+                | CA1_POS_DELETE
+                | CA1_POS_REFRESH,
+        ),
+        SQL_POS_OPERATIONS => u32v(POS_POSITION | POS_REFRESH | POS_UPDATE | POS_DELETE),
+        SQL_FORWARD_ONLY_CURSOR_ATTRIBUTES2 => u32v(
+            CA2_READ_ONLY_CONCURRENCY
+                | CA2_OPT_ROWVER_CONCURRENCY
+                | CA2_OPT_VALUES_CONCURRENCY
+                | CA2_MAX_ROWS_SELECT
+                | CA2_MAX_ROWS_CATALOG,
+        ),
+        // A static cursor holds its rows, so SQLRowCount is exact; a row updated through the
+        // cursor is read again, so the cursor shows its own updates.
         SQL_STATIC_CURSOR_ATTRIBUTES2 => u32v(
-            CA2_READ_ONLY_CONCURRENCY | CA2_MAX_ROWS_SELECT | CA2_MAX_ROWS_CATALOG | CA2_CRC_EXACT,
+            CA2_READ_ONLY_CONCURRENCY
+                | CA2_OPT_ROWVER_CONCURRENCY
+                | CA2_OPT_VALUES_CONCURRENCY
+                | CA2_SENSITIVITY_UPDATES
+                | CA2_MAX_ROWS_SELECT
+                | CA2_MAX_ROWS_CATALOG
+                | CA2_CRC_EXACT,
         ),
         SQL_DYNAMIC_CURSOR_ATTRIBUTES1
         | SQL_DYNAMIC_CURSOR_ATTRIBUTES2

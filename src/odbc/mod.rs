@@ -31,4 +31,5 @@ pub mod sqltext;
 pub mod stmt;
 pub mod table_columns;
 pub mod types;
+pub mod updatable;
 pub mod wide;

@@ -178,6 +178,17 @@ impl StaticRows {
         }
     }
 
+    /// Puts `row` in place of the row at `index` (0-based): a row read again after an
+    /// update through the cursor.
+    pub fn replace(&mut self, index: u64, row: Row) {
+        if let Some(slot) = usize::try_from(index)
+            .ok()
+            .and_then(|i| self.rows.get_mut(i))
+        {
+            *slot = row;
+        }
+    }
+
     /// Every row of the result.
     pub fn rows(&self) -> &[Row] {
         &self.rows

@@ -53,7 +53,7 @@ impl Quoting {
 
     /// Index just past the `'...'` string starting at `start` (`E'...'` when an `E` that is
     /// not the end of a longer word comes just before).
-    fn skip_string(self, bytes: &[u8], start: usize) -> usize {
+    pub(crate) fn skip_string(self, bytes: &[u8], start: usize) -> usize {
         let e_string = start > 0
             && (bytes[start - 1] == b'e' || bytes[start - 1] == b'E')
             && (start < 2 || !is_ident_byte(bytes[start - 2]));
@@ -168,7 +168,7 @@ fn is_ident_byte(b: u8) -> bool {
 }
 
 /// Index just past the closing quote (or the end of text when unterminated).
-fn skip_quoted(bytes: &[u8], start: usize, quote: u8, backslash_escapes: bool) -> usize {
+pub(crate) fn skip_quoted(bytes: &[u8], start: usize, quote: u8, backslash_escapes: bool) -> usize {
     let mut i = start + 1;
     while i < bytes.len() {
         let b = bytes[i];
@@ -189,7 +189,7 @@ fn skip_quoted(bytes: &[u8], start: usize, quote: u8, backslash_escapes: bool) -
 }
 
 /// Index just past a (nested) block comment.
-fn skip_block_comment(bytes: &[u8], start: usize) -> usize {
+pub(crate) fn skip_block_comment(bytes: &[u8], start: usize) -> usize {
     let mut depth = 0usize;
     let mut i = start;
     while i < bytes.len() {
@@ -210,7 +210,7 @@ fn skip_block_comment(bytes: &[u8], start: usize) -> usize {
 }
 
 /// When a dollar quote (`$$` or `$tag$`) starts at `start`, the index just past its end.
-fn dollar_quote_end(bytes: &[u8], start: usize) -> Option<usize> {
+pub(crate) fn dollar_quote_end(bytes: &[u8], start: usize) -> Option<usize> {
     // `$1` is a positional parameter, and `a$b` part of an identifier: neither opens a quote.
     if start > 0 && is_ident_byte(bytes[start - 1]) {
         return None;

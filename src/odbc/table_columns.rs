@@ -140,6 +140,19 @@ impl TableColumnCache {
         }
     }
 
+    /// Whether table `oid` was looked up (found or not).
+    pub fn knows(&self, oid: u32) -> bool {
+        self.tables.contains_key(&oid)
+    }
+
+    /// The schema and name of table `oid`, when it was looked up and exists.
+    pub fn relation_name(&self, oid: u32) -> Option<(String, String)> {
+        self.tables
+            .get(&oid)
+            .and_then(Option::as_ref)
+            .map(|t| (t.schema.clone(), t.name.clone()))
+    }
+
     /// Forgets every table (a statement changed some table's definition).
     pub fn clear(&mut self) {
         self.tables.clear();

@@ -50,6 +50,9 @@ pub mod attr {
 const SQL_NONSCROLLABLE: u64 = 0;
 const SQL_SCROLLABLE: u64 = 1;
 const SQL_CONCUR_READ_ONLY: u64 = 1;
+const SQL_CONCUR_LOCK: u64 = 2;
+const SQL_CONCUR_ROWVER: u64 = 3;
+const SQL_CONCUR_VALUES: u64 = 4;
 const SQL_RD_ON: u64 = 1;
 
 const INVALID_CURSOR_NAME: SqlState = SqlState::new("34000");
@@ -139,13 +142,32 @@ pub fn set(
             }
         }
         attr::CONCURRENCY => {
-            if v != SQL_CONCUR_READ_ONLY {
-                drop(st);
-                s.diag.lock().push(
-                    state::OPTION_CHANGED,
-                    "cursors are read-only; the concurrency stays SQL_CONCUR_READ_ONLY",
-                );
-                return Ok(Outcome::Success);
+            if st.result.is_some() {
+                return Err(OdbcError::new(
+                    state::INVALID_CURSOR_STATE,
+                    "a cursor is open; close it before changing the concurrency",
+                ));
+            }
+            match v {
+                SQL_CONCUR_READ_ONLY | SQL_CONCUR_ROWVER | SQL_CONCUR_VALUES => {
+                    st.attrs.concurrency = v;
+                }
+                // Rows are never locked at fetch: row versions are checked instead.
+                SQL_CONCUR_LOCK => {
+                    st.attrs.concurrency = SQL_CONCUR_ROWVER;
+                    drop(st);
+                    s.diag.lock().push(
+                        state::OPTION_CHANGED,
+                        "rows are not locked when fetched; the concurrency is SQL_CONCUR_ROWVER",
+                    );
+                    return Ok(Outcome::Success);
+                }
+                other => {
+                    return Err(OdbcError::new(
+                        state::INVALID_ATTR_VALUE,
+                        format!("invalid concurrency {other}"),
+                    ))
+                }
             }
         }
         attr::CURSOR_SCROLLABLE => {
@@ -279,7 +301,7 @@ pub fn get(s: &Statement, id: i32) -> OdbcResult<usize> {
         attr::RETRIEVE_DATA => wide(SQL_RD_ON),
         attr::METADATA_ID => usize::from(st.attrs.metadata_id),
         attr::CURSOR_TYPE => wide(st.attrs.cursor_type),
-        attr::CONCURRENCY => wide(SQL_CONCUR_READ_ONLY),
+        attr::CONCURRENCY => wide(st.attrs.concurrency),
         attr::CURSOR_SCROLLABLE => usize::from(st.attrs.cursor_type != cursor_type::FORWARD_ONLY),
         attr::CURSOR_SENSITIVITY => wide(st.attrs.cursor_sensitivity),
         attr::ASYNC_ENABLE

@@ -6,7 +6,7 @@
 
 use super::cell::{write_cell, CellWrite, NumericShape};
 use super::get_data::GetDataPos;
-use super::{state_alias, Phase, Statement, StmtState};
+use super::{state_alias, Phase, ResultSet, Statement, StmtState};
 use crate::engine::pipeline::CallKind;
 use crate::engine::session::Fetched;
 use crate::odbc::appmem::{self, CountSlot, StatusArray};
@@ -17,9 +17,10 @@ use crate::odbc::diag::{state, OdbcError, OdbcResult, Outcome, SqlState};
 use crate::odbc::scroll;
 use std::sync::Arc;
 use tokio_postgres::types::Type;
+use tokio_postgres::Row;
 
 /// Row status values (SQL_ROW_*).
-mod row_status {
+pub(super) mod row_status {
     pub const SUCCESS: u16 = 0;
     pub const NOROW: u16 = 3;
     pub const ERROR: u16 = 5;
@@ -278,115 +279,19 @@ impl Statement {
         // SAFETY: SQL_ATTR_ROW_BIND_OFFSET_PTR as the application bound it (zero or a
         // readable SQLLEN, kept valid while bound).
         let offset = unsafe { appmem::bind_offset(bind_offset_ptr) };
-        let mut any_warning = false;
         let mut errors = 0usize;
         let mut first_error: Option<OdbcError> = None;
         // What every row repeats per bound column, worked out once per fetch (in a buffer the
         // statement keeps, so a fetch allocates nothing).
         let targets = &mut st.cell_targets;
-        targets.clear();
-        targets.extend(
-            layout
-                .columns
-                .iter()
-                .filter(|rec| rec.index < rs.types.len())
-                .map(|rec| CellTarget::new(rec, &rs.types[rec.index], bind_type)),
-        );
+        fill_targets(targets, layout, &rs.types, bind_type);
         for (r, row) in rs.rowset.iter().enumerate() {
-            let mut status = row_status::SUCCESS;
-            for t in targets.iter() {
-                let (ci, rec) = (t.rec.index, &t.rec);
-                let data = if rec.data_ptr != 0 {
-                    rec.data_ptr + offset + r * t.stride_data
-                } else {
-                    0
-                };
-                let ind = if rec.indicator_ptr != 0 {
-                    rec.indicator_ptr + offset + r * t.stride_len
-                } else {
-                    0
-                };
-                let len = if rec.octet_length_ptr != 0 {
-                    rec.octet_length_ptr + offset + r * t.stride_len
-                } else {
-                    0
-                };
-                // SAFETY: `data` is zero or row `r`'s element of the column's buffer, which the
-                // application bound (SQLBindCol) with room for `array_size` elements of `elem`
-                // bytes at this offset and stride, and which no Rust reference points into.
-                let cell = unsafe {
-                    write_cell(
-                        row,
-                        ci,
-                        &rs.types[ci],
-                        &rs.values,
-                        &rs.reading,
-                        t.type_oid,
-                        t.c_type,
-                        data,
-                        t.elem,
-                        0,
-                        NumericShape::of(t.c_type, rec.precision, rec.scale),
-                    )
-                };
-                match cell {
-                    Ok(CellWrite::Null) => {
-                        if ind == 0 {
-                            status = row_status::ERROR;
-                            first_error.get_or_insert_with(|| {
-                                OdbcError::new(
-                                    state_alias::INDICATOR_REQUIRED,
-                                    format!("column {} is NULL and no indicator was bound", ci + 1),
-                                )
-                            });
-                        } else {
-                            // SAFETY: row `r`'s element of the bound indicator array (non-zero
-                            // here), at the same offset and stride as the data.
-                            unsafe { appmem::write_len(ind, appmem::NULL_DATA) };
-                        }
-                    }
-                    Ok(CellWrite::Value(w)) => {
-                        let total = w
-                            .total
-                            .map_or(appmem::NO_TOTAL, |t| i64::try_from(t).unwrap_or(i64::MAX));
-                        // SAFETY: zero or row `r`'s element of the bound indicator and length
-                        // arrays, at the same offset and stride as the data.
-                        unsafe {
-                            appmem::write_len(ind, total);
-                            if len != ind {
-                                appmem::write_len(len, total);
-                            }
-                        }
-                        if w.truncated {
-                            any_warning = true;
-                            status = row_status::SUCCESS_WITH_INFO;
-                            self.warn(
-                                state::STRING_TRUNCATED,
-                                format!(
-                                    "string data, right truncated (column {}, row {})",
-                                    ci + 1,
-                                    r + 1
-                                ),
-                            );
-                        } else if w.fractional_truncation {
-                            any_warning = true;
-                            status = row_status::SUCCESS_WITH_INFO;
-                            self.warn(
-                                state::FRACTIONAL_TRUNCATION,
-                                format!("fractional truncation (column {}, row {})", ci + 1, r + 1),
-                            );
-                        }
-                    }
-                    Err(e) => {
-                        status = row_status::ERROR;
-                        let mut err = e;
-                        err.message = format!("{} (column {}, row {})", err.message, ci + 1, r + 1);
-                        first_error.get_or_insert(err);
-                    }
-                }
-            }
+            let (status, error) = self.write_bound_row(rs, targets, r, row, offset);
             if status == row_status::ERROR {
                 errors += 1;
+            }
+            if let Some(e) = error {
+                first_error.get_or_insert(e);
             }
             row_status.set(r, status);
         }
@@ -398,9 +303,165 @@ impl Statement {
                 return Err(e);
             }
             self.diag.lock().push_error(&e);
-            any_warning = true;
         }
-        let _ = any_warning;
         Ok(Outcome::Success)
     }
+
+    /// Writes row `r` of the rowset (`row`) into the bound buffers: its status (SQL_ROW_*)
+    /// and the first error of its cells. Warnings are recorded as they happen.
+    #[inline(always)]
+    fn write_bound_row(
+        &self,
+        rs: &ResultSet,
+        targets: &[CellTarget],
+        r: usize,
+        row: &Row,
+        offset: usize,
+    ) -> (u16, Option<OdbcError>) {
+        let mut status = row_status::SUCCESS;
+        let mut first_error: Option<OdbcError> = None;
+        for t in targets.iter() {
+            let (ci, rec) = (t.rec.index, &t.rec);
+            let data = if rec.data_ptr != 0 {
+                rec.data_ptr + offset + r * t.stride_data
+            } else {
+                0
+            };
+            let ind = if rec.indicator_ptr != 0 {
+                rec.indicator_ptr + offset + r * t.stride_len
+            } else {
+                0
+            };
+            let len = if rec.octet_length_ptr != 0 {
+                rec.octet_length_ptr + offset + r * t.stride_len
+            } else {
+                0
+            };
+            // SAFETY: `data` is zero or row `r`'s element of the column's buffer, which the
+            // application bound (SQLBindCol) with room for `array_size` elements of `elem`
+            // bytes at this offset and stride, and which no Rust reference points into.
+            let cell = unsafe {
+                write_cell(
+                    row,
+                    ci,
+                    &rs.types[ci],
+                    &rs.values,
+                    &rs.reading,
+                    t.type_oid,
+                    t.c_type,
+                    data,
+                    t.elem,
+                    0,
+                    NumericShape::of(t.c_type, rec.precision, rec.scale),
+                )
+            };
+            match cell {
+                Ok(CellWrite::Null) => {
+                    if ind == 0 {
+                        status = row_status::ERROR;
+                        first_error.get_or_insert_with(|| {
+                            OdbcError::new(
+                                state_alias::INDICATOR_REQUIRED,
+                                format!("column {} is NULL and no indicator was bound", ci + 1),
+                            )
+                        });
+                    } else {
+                        // SAFETY: row `r`'s element of the bound indicator array (non-zero
+                        // here), at the same offset and stride as the data.
+                        unsafe { appmem::write_len(ind, appmem::NULL_DATA) };
+                    }
+                }
+                Ok(CellWrite::Value(w)) => {
+                    let total = w
+                        .total
+                        .map_or(appmem::NO_TOTAL, |t| i64::try_from(t).unwrap_or(i64::MAX));
+                    // SAFETY: zero or row `r`'s element of the bound indicator and length
+                    // arrays, at the same offset and stride as the data.
+                    unsafe {
+                        appmem::write_len(ind, total);
+                        if len != ind {
+                            appmem::write_len(len, total);
+                        }
+                    }
+                    if w.truncated {
+                        status = row_status::SUCCESS_WITH_INFO;
+                        self.warn(
+                            state::STRING_TRUNCATED,
+                            format!(
+                                "string data, right truncated (column {}, row {})",
+                                ci + 1,
+                                r + 1
+                            ),
+                        );
+                    } else if w.fractional_truncation {
+                        status = row_status::SUCCESS_WITH_INFO;
+                        self.warn(
+                            state::FRACTIONAL_TRUNCATION,
+                            format!("fractional truncation (column {}, row {})", ci + 1, r + 1),
+                        );
+                    }
+                }
+                Err(e) => {
+                    status = row_status::ERROR;
+                    let mut err = e;
+                    err.message = format!("{} (column {}, row {})", err.message, ci + 1, r + 1);
+                    first_error.get_or_insert(err);
+                }
+            }
+        }
+        (status, first_error)
+    }
+
+    /// Writes row `r` of the current rowset into the bound buffers again (after SQLSetPos
+    /// read it anew) and sets its entry of the row status array to `status`; an error of its
+    /// cells is returned.
+    pub(super) fn rewrite_bound_row(
+        &self,
+        st: &mut StmtState,
+        r: usize,
+        status: u16,
+    ) -> OdbcResult<()> {
+        FetchLayout::refresh(st, &self.ird);
+        let Some(layout) = st.layout.as_ref() else {
+            return Ok(());
+        };
+        let Some(rs) = st.result.as_ref() else {
+            return Ok(());
+        };
+        let Some(row) = rs.rowset.get(r) else {
+            return Ok(());
+        };
+        // SAFETY: SQL_ATTR_ROW_BIND_OFFSET_PTR as the application bound it (zero or a
+        // readable SQLLEN, kept valid while bound).
+        let offset = unsafe { appmem::bind_offset(layout.bind_offset_ptr) };
+        let targets = &mut st.cell_targets;
+        fill_targets(targets, layout, &rs.types, layout.bind_type);
+        let (written, error) = self.write_bound_row(rs, targets, r, row, offset);
+        layout.row_status.set(
+            r,
+            if written == row_status::SUCCESS {
+                status
+            } else {
+                written
+            },
+        );
+        error.map_or(Ok(()), Err)
+    }
+}
+
+/// The bound columns of `layout` that `types` has, as a fetch writes them.
+fn fill_targets(
+    targets: &mut Vec<CellTarget>,
+    layout: &FetchLayout,
+    types: &[Type],
+    bind_type: usize,
+) {
+    targets.clear();
+    targets.extend(
+        layout
+            .columns
+            .iter()
+            .filter(|rec| rec.index < types.len())
+            .map(|rec| CellTarget::new(rec, &types[rec.index], bind_type)),
+    );
 }

@@ -7,7 +7,7 @@ use crate::engine::pipeline::CallKind;
 use crate::engine::session::Fetched;
 use crate::odbc::cancel;
 use crate::odbc::conn::ConnState;
-use crate::odbc::diag::{state, OdbcError, OdbcResult, Outcome};
+use crate::odbc::diag::{state, OdbcError, OdbcResult};
 use crate::odbc::scroll::StaticRows;
 use std::collections::VecDeque;
 
@@ -185,60 +185,5 @@ impl Statement {
             rs.scroll = Some(StaticRows::new(rows));
         }
         Ok(())
-    }
-
-    /// SQLSetPos. Only SQL_POSITION (with SQL_LOCK_NO_CHANGE) is supported: it makes row
-    /// `row` (1-based) of the current rowset the one SQLGetData reads. Refreshing, updating,
-    /// deleting and adding rows through the cursor are not (HYC00); nor is row 0 (every row at
-    /// once), which means nothing for positioning.
-    pub fn set_pos(&self, row: u64, operation: u16, lock: u16) -> OdbcResult<Outcome> {
-        const SQL_POSITION: u16 = 0;
-        const SQL_LOCK_NO_CHANGE: u16 = 0;
-        let mut st = self.state.lock();
-        let Some(rs) = st.result.as_ref() else {
-            return Err(OdbcError::new(
-                state::INVALID_CURSOR_STATE,
-                "no result set is open",
-            ));
-        };
-        if rs.rowset.is_empty() {
-            return Err(OdbcError::new(
-                state::INVALID_CURSOR_STATE,
-                "no rowset has been fetched",
-            ));
-        }
-        if operation != SQL_POSITION {
-            return Err(OdbcError::new(
-                state::DRIVER_NOT_CAPABLE,
-                "SQLSetPos supports SQL_POSITION only: rows cannot be refreshed, updated, deleted or added through the cursor",
-            ));
-        }
-        if lock != SQL_LOCK_NO_CHANGE {
-            return Err(OdbcError::new(
-                state::DRIVER_NOT_CAPABLE,
-                "SQLSetPos supports SQL_LOCK_NO_CHANGE only",
-            ));
-        }
-        if row == 0 {
-            return Err(OdbcError::new(
-                state::DRIVER_NOT_CAPABLE,
-                "SQLSetPos cannot position on every row at once (RowNumber 0)",
-            ));
-        }
-        let fetched = rs.rowset.len();
-        let index = usize::try_from(row - 1)
-            .ok()
-            .filter(|i| *i < fetched)
-            .ok_or_else(|| {
-                OdbcError::new(
-                    state::INVALID_ROW,
-                    format!("row {row} is not in the rowset, which holds {fetched} rows"),
-                )
-            })?;
-        st.getdata = GetDataPos {
-            row: index,
-            ..GetDataPos::default()
-        };
-        Ok(Outcome::Success)
     }
 }

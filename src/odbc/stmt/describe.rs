@@ -26,12 +26,19 @@ impl Statement {
             Phase::Executed => Ok(Vec::new()),
             _ => {
                 let limits = self.conn.state.lock().limits;
+                // An updatable cursor's hidden columns are the driver's.
+                let hidden = if st.updatable.is_some() {
+                    crate::odbc::updatable::HIDDEN_COLUMNS
+                } else {
+                    0
+                };
                 Ok(st
                     .prepared
                     .get(st.piece)
                     .and_then(Option::as_ref)
                     .map_or_else(Vec::new, |p| {
-                        p.columns()
+                        let visible = p.columns().len().saturating_sub(hidden);
+                        p.columns()[..visible]
                             .iter()
                             .map(|col| types::describe_result_column(col, &limits))
                             .collect()

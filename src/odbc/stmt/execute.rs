@@ -15,6 +15,10 @@ use crate::odbc::cancel;
 use crate::odbc::conn::ConnState;
 use crate::odbc::diag::{state, OdbcError, OdbcResult, Outcome};
 use crate::odbc::procedure_call::{self, ProcedureCall};
+use crate::odbc::updatable;
+
+/// SQL_CONCUR_READ_ONLY.
+const CONCUR_READ_ONLY: u64 = 1;
 use crate::odbc::scroll;
 use crate::odbc::sqltext::{
     changes_table_definition, moves_savepoints, reports_no_row_count, session_access_mode,
@@ -52,6 +56,52 @@ impl Statement {
         let translated = translate_escapes_in(sql, quoting)
             .map_err(|m| OdbcError::new(state_alias::SYNTAX_ERROR, m))?;
         Ok(split_statements_in(&translated, quoting))
+    }
+
+    /// An updatable cursor, when the application asked for a concurrency other than
+    /// read-only: the SELECT is sent with its rows' identities in hidden columns (see
+    /// [`updatable`]). A statement that is not one table's SELECT gets a read-only cursor, and
+    /// 01S02 says so.
+    fn plan_updatable(&self, st: &mut StmtState) {
+        st.updatable = None;
+        if st.attrs.concurrency == CONCUR_READ_ONLY {
+            return;
+        }
+        let analysed = match st.pieces.as_slice() {
+            [only] => updatable::analyse(&only.sql, self.quoting()),
+            _ => None,
+        };
+        match analysed {
+            Some(select) => {
+                st.pieces[0].sql.clone_from(&select.sql);
+                st.updatable = Some(select);
+            }
+            None => self.warn(
+                state::OPTION_CHANGED,
+                "the cursor is read-only: only a SELECT of one table's rows can be updated through the cursor",
+            ),
+        }
+    }
+
+    /// After `failed`: when the statement was sent as an updatable cursor and the server has
+    /// no row identity for it (a view: "column ctid does not exist"), it goes back to the
+    /// application's text with a read-only cursor (01S02) and `true` says to run it again.
+    fn read_only_after_all(&self, st: &mut StmtState, failed: &OdbcError) -> bool {
+        if failed.state.as_str() != "42703" || !failed.message.contains("ctid") {
+            return false;
+        }
+        let Some(select) = st.updatable.take() else {
+            return false;
+        };
+        st.pieces[0].sql = select.original_sql;
+        if let Some(p) = st.prepared.first_mut() {
+            *p = None;
+        }
+        self.warn(
+            state::OPTION_CHANGED,
+            "the cursor is read-only: the SELECT's rows have no identity (ctid) to update them by",
+        );
+        true
     }
 
     /// A procedure call planned for its parameters as the IPD describes them now.
@@ -108,6 +158,7 @@ impl Statement {
         refuse_while_data_pending(&st)?;
         self.close_locked(&mut st);
         st.pieces = self.pieces_of(&st, sql)?;
+        self.plan_updatable(&mut st);
         st.prepared = vec![None; st.pieces.len()];
         st.piece = 0;
         st.row_count = -1;
@@ -121,8 +172,15 @@ impl Statement {
                 let mut cs = self.conn.state.lock();
                 // A parse error fails an open transaction as an execution does.
                 begin_statement(&mut cs, Some(&st.pieces[..1]));
-                let p = cs.call(CallKind::Prepare, |s| s.prepare_typed(&first.sql, &types))?;
-                (p, cs.generation())
+                let prepared =
+                    match cs.call(CallKind::Prepare, |s| s.prepare_typed(&first.sql, &types)) {
+                        Err(e) if self.read_only_after_all(&mut st, &e) => {
+                            let sql = st.pieces[0].sql.clone();
+                            cs.call(CallKind::Prepare, |s| s.prepare_typed(&sql, &types))
+                        }
+                        prepared => prepared,
+                    }?;
+                (prepared, cs.generation())
             };
             st.prepared[0] = Some(prepared);
             st.generation = generation;
@@ -137,6 +195,7 @@ impl Statement {
         refuse_while_data_pending(&st)?;
         self.close_locked(&mut st);
         st.pieces = self.pieces_of(&st, sql)?;
+        self.plan_updatable(&mut st);
         st.prepared = vec![None; st.pieces.len()];
         st.piece = 0;
         st.phase = Phase::Prepared;
@@ -183,6 +242,7 @@ impl Statement {
         let mut st = self.state.lock();
         refuse_while_data_pending(&st)?;
         self.close_locked(&mut st);
+        st.updatable = None;
         st.pieces = vec![SqlPiece {
             sql: sql.to_string(),
             param_count: params.len(),
@@ -247,7 +307,10 @@ impl Statement {
             begin_statement(&mut cs, Some(&st.pieces));
         }
         if st.pieces.len() < 2 {
-            return self.run_piece(st, None);
+            return match self.run_piece(st, None) {
+                Err(e) if self.read_only_after_all(st, &e) => self.run_piece(st, None),
+                ran => ran,
+            };
         }
         let autocommit = self.conn.state.lock().attrs.autocommit;
         let wrapped = autocommit
@@ -557,10 +620,15 @@ impl Statement {
             st.phase = Phase::Cursor;
             st.later_results = set_results;
         } else if executed_rows {
-            st.result = Some(new_result_set(&prepared, &limits, &mut cs)?);
+            let mut result = new_result_set(&prepared, &limits, &mut cs)?;
+            if st.updatable.is_some() {
+                result.hide_trailing(updatable::HIDDEN_COLUMNS);
+            }
+            st.result = Some(result);
             st.row_count = -1;
             st.phase = Phase::Cursor;
-            if st.attrs.cursor_type != scroll::cursor_type::FORWARD_ONLY {
+            // An updatable cursor keeps its rows, to update them where they are.
+            if st.attrs.cursor_type != scroll::cursor_type::FORWARD_ONLY || st.updatable.is_some() {
                 self.read_static(st, &mut cs)?;
             }
             self.attach_server_text(st, &mut cs, &prepared)?;
@@ -712,7 +780,7 @@ fn statement_guard(pieces: &[SqlPiece], mode: ErrorRollback) -> StatementGuard {
 /// Tells the session a statement starts (see [`crate::engine::session::Session::begin_statement`]):
 /// the application's `pieces`, or `None` for the driver's own catalog query. Nothing when the
 /// connection is closed, which the statement's first call reports.
-fn begin_statement(cs: &mut ConnState, pieces: Option<&[SqlPiece]>) {
+pub(super) fn begin_statement(cs: &mut ConnState, pieces: Option<&[SqlPiece]>) {
     let guard = match pieces {
         Some(pieces) => statement_guard(pieces, cs.error_rollback),
         None => StatementGuard::Unguarded,

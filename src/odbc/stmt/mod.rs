@@ -26,6 +26,7 @@ mod get_data;
 mod output_params;
 mod param_array;
 mod param_values;
+mod positioned;
 
 use super::conn::Connection;
 use super::desc::{DescKind, Descriptor};
@@ -106,6 +107,14 @@ pub struct ResultSet {
 }
 
 impl ResultSet {
+    /// Leaves the last `n` columns out of the result's description: the driver's own (an
+    /// updatable cursor's row identities), still in every row after the application's.
+    pub fn hide_trailing(&mut self, n: usize) {
+        let visible = self.columns.len().saturating_sub(n);
+        self.columns.truncate(visible);
+        self.types.truncate(visible);
+    }
+
     /// Whether every row is held for scrolling (a static cursor).
     pub fn is_static(&self) -> bool {
         self.scroll.is_some()
@@ -157,6 +166,9 @@ pub struct StmtState {
     /// rendered at its first piece, for the types whose pieces cannot resume from the wire
     /// value (see `get_data`); valid only while that read's offset is past 0.
     getdata_rendered: Vec<u8>,
+    /// The statement's SELECT as an updatable cursor reads it (with its rows' identities in
+    /// hidden columns), when the application asked for one and the SELECT allows it.
+    pub updatable: Option<crate::odbc::updatable::UpdatableSelect>,
 }
 
 impl StmtState {
@@ -206,6 +218,7 @@ impl Statement {
                 cell_targets: Vec::new(),
                 lf_params: false,
                 getdata_rendered: Vec::new(),
+                updatable: None,
             }),
             implicit_ard: ard,
             implicit_apd: apd,

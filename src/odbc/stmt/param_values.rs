@@ -160,7 +160,7 @@ impl Statement {
 impl Statement {
     /// Parameter `number`'s value as text; 01S07 (once per call) when fractional seconds
     /// were truncated.
-    fn param_text(
+    pub(super) fn param_text(
         &self,
         c_type: i16,
         sql_type: i16,

@@ -1,0 +1,508 @@
+//! SQLSetPos: positioning in the rowset, and through an updatable cursor (see
+//! [`crate::odbc::updatable`]) refreshing, updating and deleting rows where they are. Each row
+//! is found again by its ctid in the table that holds it and checked by its xmin, so a row
+//! another transaction changed or deleted since the fetch is reported (01001, SQL_ROW_ERROR)
+//! and never overwritten.
+
+use super::bound_fetch::row_status;
+use super::execute::begin_statement;
+use super::get_data::GetDataPos;
+use super::{Statement, StmtState};
+use crate::engine::pipeline::CallKind;
+use crate::engine::session::{self, Executed, Fetched};
+use crate::odbc::appmem::{self, StatusArray};
+use crate::odbc::conn::ConnState;
+use crate::odbc::convert::{self, c};
+use crate::odbc::diag::{state, OdbcError, OdbcResult, Outcome, SqlState};
+use crate::odbc::sqltext::split_statements;
+use crate::odbc::updatable::{quote_identifier, HIDDEN_COLUMNS};
+use std::collections::VecDeque;
+use tokio_postgres::Row;
+
+/// SQLSetPos operations.
+mod operation {
+    pub const POSITION: u16 = 0;
+    pub const REFRESH: u16 = 1;
+    pub const UPDATE: u16 = 2;
+    pub const DELETE: u16 = 3;
+    pub const ADD: u16 = 4;
+}
+
+/// SQL_LOCK_NO_CHANGE: the only lock type (rows are checked by version, never locked).
+const LOCK_NO_CHANGE: u16 = 0;
+/// SQL_ROW_DELETED / SQL_ROW_UPDATED in the row status array.
+const ROW_DELETED: u16 = 1;
+const ROW_UPDATED: u16 = 2;
+/// SQL_ROW_IGNORE in the row operation array.
+const ROW_IGNORE: u16 = 1;
+/// SQL_COLUMN_IGNORE as a bound column's length: the column is left as it is.
+const COLUMN_IGNORE: i64 = -6;
+/// SQL_CONCUR_READ_ONLY.
+const CONCUR_READ_ONLY: u64 = 1;
+
+/// 01001: the operation changed no row (another transaction changed or deleted it).
+const CURSOR_OPERATION_CONFLICT: SqlState = SqlState::new("01001");
+/// HY092: an update or delete through a read-only cursor.
+const READ_ONLY_CURSOR: SqlState = SqlState::new("HY092");
+
+/// Where a fetched row lies: its ctid, the version (xmin) it was read at, and its table.
+struct RowIdentity {
+    ctid: String,
+    xmin: String,
+    table: String,
+}
+
+impl RowIdentity {
+    /// The hidden columns after the `visible` ones of an updatable cursor's row.
+    fn of(row: &Row, visible: usize) -> OdbcResult<RowIdentity> {
+        let text = |k: usize| {
+            session::raw_value(row, visible + k)
+                .and_then(|raw| std::str::from_utf8(raw).ok())
+                .map(str::to_string)
+                .ok_or_else(|| OdbcError::new(state::GENERAL, "the row's identity was not read"))
+        };
+        Ok(RowIdentity {
+            ctid: text(0)?,
+            xmin: text(1)?,
+            table: text(2)?,
+        })
+    }
+}
+
+impl Statement {
+    /// SQLSetPos on row `row` of the rowset (1-based; 0: every row, skipping those the row
+    /// operation array marks SQL_ROW_IGNORE). SQL_POSITION makes the row the one SQLGetData
+    /// reads; SQL_REFRESH, SQL_UPDATE and SQL_DELETE need an updatable cursor.
+    pub fn set_pos(&self, row: u64, op: u16, lock: u16) -> OdbcResult<Outcome> {
+        let mut st = self.state.lock();
+        let Some(rs) = st.result.as_ref() else {
+            return Err(OdbcError::new(
+                state::INVALID_CURSOR_STATE,
+                "no result set is open",
+            ));
+        };
+        if rs.rowset.is_empty() {
+            return Err(OdbcError::new(
+                state::INVALID_CURSOR_STATE,
+                "no rowset has been fetched",
+            ));
+        }
+        if lock != LOCK_NO_CHANGE {
+            return Err(OdbcError::new(
+                state::DRIVER_NOT_CAPABLE,
+                "SQLSetPos supports SQL_LOCK_NO_CHANGE only (rows are checked by version, not locked)",
+            ));
+        }
+        let fetched = rs.rowset.len();
+        let rows: Vec<usize> = if row == 0 {
+            if op == operation::POSITION {
+                return Err(OdbcError::new(
+                    state::DRIVER_NOT_CAPABLE,
+                    "SQLSetPos cannot position on every row at once (RowNumber 0)",
+                ));
+            }
+            // SAFETY: SQL_ATTR_ROW_OPERATION_PTR as the application set it, with an element
+            // per row of the rowset (ODBC has it keep the array valid while set).
+            let operations = unsafe { StatusArray::bound(st.ard.lock().array_status_ptr) };
+            (0..fetched)
+                .filter(|&i| operations.get(i) != ROW_IGNORE)
+                .collect()
+        } else {
+            let index = usize::try_from(row - 1)
+                .ok()
+                .filter(|i| *i < fetched)
+                .ok_or_else(|| {
+                    OdbcError::new(
+                        state::INVALID_ROW,
+                        format!("row {row} is not in the rowset, which holds {fetched} rows"),
+                    )
+                })?;
+            vec![index]
+        };
+        match op {
+            operation::POSITION => {}
+            operation::REFRESH | operation::UPDATE | operation::DELETE => {
+                if st.updatable.is_none() || st.attrs.concurrency == CONCUR_READ_ONLY {
+                    return Err(OdbcError::new(
+                        READ_ONLY_CURSOR,
+                        "the cursor is read-only: set SQL_ATTR_CONCURRENCY to SQL_CONCUR_ROWVER (or VALUES) before executing a SELECT of one table",
+                    ));
+                }
+                for &i in &rows {
+                    match op {
+                        operation::REFRESH => self.refresh_row(&mut st, i)?,
+                        operation::UPDATE => self.update_row(&mut st, i)?,
+                        _ => self.delete_row(&mut st, i)?,
+                    }
+                }
+            }
+            operation::ADD => {
+                return Err(OdbcError::new(
+                    state::DRIVER_NOT_CAPABLE,
+                    "SQLSetPos does not add rows",
+                ))
+            }
+            other => {
+                return Err(OdbcError::new(
+                    READ_ONLY_CURSOR,
+                    format!("{other} is not an SQLSetPos operation"),
+                ))
+            }
+        }
+        if let [only] = rows.as_slice() {
+            st.getdata = GetDataPos {
+                row: *only,
+                ..GetDataPos::default()
+            };
+        }
+        Ok(Outcome::Success)
+    }
+
+    /// SQL_REFRESH of rowset row `i`: reads it again into the rowset and its bound buffers;
+    /// SQL_ROW_UPDATED when another transaction changed it, SQL_ROW_DELETED when it is gone.
+    fn refresh_row(&self, st: &mut StmtState, i: usize) -> OdbcResult<()> {
+        let (identity, relation) = self.identity(st, i)?;
+        match self.read_row(st, &identity.ctid, &identity.table, &relation)? {
+            Some(fresh) => {
+                let visible = self.visible_columns(st);
+                let changed = RowIdentity::of(&fresh, visible)?.xmin != identity.xmin;
+                self.replace_row(st, i, fresh);
+                let status = if changed {
+                    ROW_UPDATED
+                } else {
+                    row_status::SUCCESS
+                };
+                self.rewrite_bound_row(st, i, status)
+            }
+            None => {
+                self.row_status(st).set(i, ROW_DELETED);
+                Ok(())
+            }
+        }
+    }
+
+    /// SQL_UPDATE of rowset row `i` from its bound buffers (columns bound with
+    /// SQL_COLUMN_IGNORE, and expressions, are left alone).
+    fn update_row(&self, st: &mut StmtState, i: usize) -> OdbcResult<()> {
+        let (identity, relation) = self.identity(st, i)?;
+        let cols = self.described_columns(st)?;
+        let types: Vec<tokio_postgres::types::Type> = st
+            .result
+            .as_ref()
+            .map(|rs| rs.types.clone())
+            .unwrap_or_default();
+        let mut assignments = Vec::new();
+        let mut values: Vec<Option<String>> = Vec::new();
+        let mut param_types = Vec::new();
+        {
+            let ard = st.ard.lock();
+            // SAFETY: SQL_ATTR_ROW_BIND_OFFSET_PTR as the application bound it (zero or a
+            // readable SQLLEN, kept valid while bound).
+            let offset = unsafe { appmem::bind_offset(ard.bind_offset_ptr) };
+            let bind_type = usize::try_from(ard.bind_type).unwrap_or(0);
+            for (j, col) in cols.iter().enumerate() {
+                let Some(rec) = ard.record(j + 1).filter(|r| r.is_bound()) else {
+                    continue;
+                };
+                if col.table_oid.is_none() || col.base_column_name.is_empty() {
+                    continue;
+                }
+                let Some(ty) = types.get(j) else {
+                    continue;
+                };
+                let c_type = if rec.concise_type == c::DEFAULT {
+                    convert::default_c_type(ty)
+                } else {
+                    rec.concise_type
+                };
+                let Some(cell) = bound_cell(rec, c_type, i, offset, bind_type) else {
+                    continue;
+                };
+                let value = match cell {
+                    Some(bytes) => {
+                        Some(self.param_text(c_type, col.sql_type, &bytes, j + 1, false)?)
+                    }
+                    None => None,
+                };
+                assignments.push(format!(
+                    "{} = ${}",
+                    quote_identifier(&col.base_column_name),
+                    assignments.len() + 1
+                ));
+                values.push(value);
+                param_types.push(ty.oid());
+            }
+        }
+        if assignments.is_empty() {
+            return Err(OdbcError::new(
+                state::GENERAL,
+                "no bound column of the row is a table column to update",
+            ));
+        }
+        let n = values.len();
+        let sql = format!(
+            "UPDATE {relation} SET {} WHERE ctid = ${}::tid AND xmin = ${}::xid RETURNING ctid::text",
+            assignments.join(", "),
+            n + 1,
+            n + 2
+        );
+        values.push(Some(identity.ctid.clone()));
+        values.push(Some(identity.xmin.clone()));
+        param_types.extend([0, 0]);
+        let (rows, _) = self.run_own(st, &sql, &param_types, &values)?;
+        let new_ctid = rows
+            .first()
+            .and_then(|r| session::raw_value(r, 0))
+            .and_then(|raw| std::str::from_utf8(raw).ok())
+            .map(str::to_string);
+        let Some(new_ctid) = new_ctid else {
+            self.conflict(st, i, "updated");
+            return Ok(());
+        };
+        if let Some(fresh) = self.read_row(st, &new_ctid, &identity.table, &relation)? {
+            self.replace_row(st, i, fresh);
+        }
+        self.row_status(st).set(i, ROW_UPDATED);
+        Ok(())
+    }
+
+    /// SQL_DELETE of rowset row `i`.
+    fn delete_row(&self, st: &mut StmtState, i: usize) -> OdbcResult<()> {
+        let (identity, relation) = self.identity(st, i)?;
+        let sql = format!("DELETE FROM {relation} WHERE ctid = $1::tid AND xmin = $2::xid");
+        let (_, affected) = self.run_own(
+            st,
+            &sql,
+            &[0, 0],
+            &[Some(identity.ctid), Some(identity.xmin)],
+        )?;
+        if affected == Some(0) {
+            self.conflict(st, i, "deleted");
+        } else {
+            self.row_status(st).set(i, ROW_DELETED);
+        }
+        Ok(())
+    }
+
+    /// A row another transaction changed or deleted since the fetch: 01001, SQL_ROW_ERROR.
+    fn conflict(&self, st: &StmtState, i: usize, what: &str) {
+        self.row_status(st).set(i, row_status::ERROR);
+        self.warn(
+            CURSOR_OPERATION_CONFLICT,
+            format!(
+                "row {} was not {what}: another transaction changed or deleted it since it was fetched",
+                i + 1
+            ),
+        );
+    }
+
+    /// The row status array (SQL_ATTR_ROW_STATUS_PTR) as the application set it.
+    fn row_status(&self, _st: &StmtState) -> StatusArray {
+        // SAFETY: SQL_ATTR_ROW_STATUS_PTR as the application set it, with an element per row
+        // of the rowset (ODBC has it keep the array valid while set).
+        unsafe { StatusArray::bound(self.ird.lock().array_status_ptr) }
+    }
+
+    fn visible_columns(&self, st: &StmtState) -> usize {
+        st.result.as_ref().map_or(0, |rs| rs.columns.len())
+    }
+
+    /// Rowset row `i`'s identity, and the quoted name of the table that holds it.
+    fn identity(&self, st: &StmtState, i: usize) -> OdbcResult<(RowIdentity, String)> {
+        let visible = self.visible_columns(st);
+        let row = st
+            .result
+            .as_ref()
+            .and_then(|rs| rs.rowset.get(i))
+            .ok_or_else(|| OdbcError::new(state::INVALID_ROW, "the row is not in the rowset"))?;
+        if row.len() < visible + HIDDEN_COLUMNS {
+            return Err(OdbcError::new(
+                state::GENERAL,
+                "the cursor's rows carry no identity",
+            ));
+        }
+        let identity = RowIdentity::of(row, visible)?;
+        let oid: u32 = identity
+            .table
+            .parse()
+            .map_err(|_| OdbcError::new(state::GENERAL, "the row's table is not known"))?;
+        let relation = self
+            .conn
+            .state
+            .lock()
+            .relation_name(oid)
+            .map(|(schema, name)| {
+                format!("{}.{}", quote_identifier(&schema), quote_identifier(&name))
+            })
+            .ok_or_else(|| {
+                OdbcError::new(
+                    state::GENERAL,
+                    format!("the table of row {} no longer exists", i + 1),
+                )
+            })?;
+        Ok((identity, relation))
+    }
+
+    /// The row at `ctid` of table `table` (named `relation`) as the cursor's SELECT reads
+    /// it, or its newest version when an update elsewhere moved it; `None` when it is gone.
+    fn read_row(
+        &self,
+        st: &StmtState,
+        ctid: &str,
+        table: &str,
+        relation: &str,
+    ) -> OdbcResult<Option<Row>> {
+        let Some(select) = st.updatable.as_ref() else {
+            return Ok(None);
+        };
+        let (refresh, moved) = (select.refresh_sql.clone(), select.refresh_moved_sql.clone());
+        let (rows, _) = self.run_own(
+            st,
+            &refresh,
+            &[0, 0],
+            &[Some(ctid.to_string()), Some(table.to_string())],
+        )?;
+        if let Some(row) = rows.into_iter().next() {
+            return Ok(Some(row));
+        }
+        let (rows, _) = self.run_own(
+            st,
+            &moved,
+            &[0, 0, 0],
+            &[
+                Some(ctid.to_string()),
+                Some(table.to_string()),
+                Some(relation.to_string()),
+            ],
+        )?;
+        Ok(rows.into_iter().next())
+    }
+
+    /// Puts `row` in place of rowset row `i`, in the rowset and in the cursor's rows.
+    fn replace_row(&self, st: &mut StmtState, i: usize, row: Row) {
+        if let Some(rs) = st.result.as_mut() {
+            let first = rs.row_number();
+            if let (Some(rows), Ok(i64_index)) = (rs.scroll.as_mut(), u64::try_from(i)) {
+                if first > 0 {
+                    rows.replace(first - 1 + i64_index, row.clone());
+                }
+            }
+            if let Some(slot) = rs.rowset.get_mut(i) {
+                *slot = row;
+            }
+        }
+    }
+
+    /// Runs one of the driver's statements for the cursor on the connection, in the
+    /// application's transaction (one is opened in manual-commit mode), and reads its rows.
+    fn run_own(
+        &self,
+        st: &StmtState,
+        sql: &str,
+        param_types: &[u32],
+        values: &[Option<String>],
+    ) -> OdbcResult<(Vec<Row>, Option<u64>)> {
+        let _ = st;
+        let id = self.id;
+        let refs: Vec<Option<&str>> = values.iter().map(Option::as_deref).collect();
+        let mut cs = self.conn.state.lock();
+        begin_statement(&mut cs, Some(&split_statements(sql)));
+        run_own_on(&mut cs, id, sql, param_types, &refs)
+    }
+}
+
+/// [`Statement::run_own`] on the connection's state.
+fn run_own_on(
+    cs: &mut ConnState,
+    id: u64,
+    sql: &str,
+    param_types: &[u32],
+    refs: &[Option<&str>],
+) -> OdbcResult<(Vec<Row>, Option<u64>)> {
+    let autocommit = cs.attrs.autocommit;
+    let (rows, affected) = cs.call(CallKind::Execute, |session| {
+        if !autocommit {
+            session.begin_if_needed()?;
+        }
+        let (_, executed) = session.prepare_and_execute_typed(id, sql, param_types, refs)?;
+        match executed? {
+            Executed::Done { rows_affected } => Ok((VecDeque::new(), rows_affected)),
+            Executed::Rows => {
+                let mut rows = VecDeque::new();
+                loop {
+                    match session.fetch(id, 64, &mut rows)? {
+                        Fetched::More => {}
+                        Fetched::End { rows_affected } => break Ok((rows, rows_affected)),
+                    }
+                }
+            }
+        }
+    })?;
+    Ok((Vec::from(rows), affected))
+}
+
+/// The value bound for column `rec` in rowset row `i`: `None` when the column is to be left
+/// alone (SQL_COLUMN_IGNORE), `Some(None)` for NULL, else its bytes.
+fn bound_cell(
+    rec: &crate::odbc::desc::DescRecord,
+    c_type: i16,
+    i: usize,
+    offset: usize,
+    bind_type: usize,
+) -> Option<Option<Vec<u8>>> {
+    let elem = convert::fixed_size(c_type)
+        .unwrap_or_else(|| usize::try_from(rec.octet_length).unwrap_or(0));
+    let stride_data = if bind_type > 0 { bind_type } else { elem };
+    let stride_len = if bind_type > 0 {
+        bind_type
+    } else {
+        std::mem::size_of::<isize>()
+    };
+    let at = |base: usize, stride: usize| {
+        if base == 0 {
+            0
+        } else {
+            base + offset + i * stride
+        }
+    };
+    let (data, ind, len) = (
+        at(rec.data_ptr, stride_data),
+        at(rec.indicator_ptr, stride_len),
+        at(rec.octet_length_ptr, stride_len),
+    );
+    // SAFETY: zero or row `i`'s element of the indicator and length arrays the application
+    // bound with SQLBindCol, at the offset and stride its descriptor gives.
+    let (indicator, length) = unsafe {
+        (
+            (ind != 0).then(|| appmem::read_len(ind)),
+            if len != 0 {
+                appmem::read_len(len)
+            } else {
+                appmem::NTS
+            },
+        )
+    };
+    if indicator == Some(COLUMN_IGNORE) || length == COLUMN_IGNORE {
+        return None;
+    }
+    if indicator == Some(appmem::NULL_DATA) || data == 0 {
+        return Some(None);
+    }
+    let n = match convert::fixed_size(c_type) {
+        Some(n) => n,
+        None if length >= 0 => usize::try_from(length).unwrap_or(0).min(elem),
+        // SQL_NTS (or no length): up to the terminator within the element.
+        None => {
+            // SAFETY: row `i`'s element of the column's buffer, `elem` bytes as bound.
+            let bytes = unsafe { appmem::bytes(data, elem) };
+            let unit = if c_type == c::WCHAR { 2 } else { 1 };
+            bytes
+                .chunks(unit)
+                .position(|ch| ch.iter().all(|&b| b == 0))
+                .map_or(elem, |k| k * unit)
+        }
+    };
+    // SAFETY: row `i`'s element of the column's buffer holds at least `n` bytes (the C type's
+    // size, or a length within the bound element).
+    Some(Some(unsafe { appmem::bytes(data, n) }.to_vec()))
+}

@@ -1,0 +1,36 @@
+//! Updatable cursors through unixODBC (tests/c/setpos.c): SQLSetPos updates, deletes and
+//! refreshes rows of a one-table SELECT opened with SQL_CONCUR_ROWVER / VALUES, reports a row
+//! another connection changed with 01001 instead of overwriting it, and refuses a SELECT that
+//! cannot be updated.
+
+mod common;
+mod support;
+
+use common::{conn_string, single_instance, OdbcConfig};
+use std::time::Duration;
+
+#[test]
+fn set_pos_updates_deletes_and_refreshes_rows() {
+    let cluster = single_instance();
+    let writer = cluster.writer_id();
+    let config = OdbcConfig::new(&[]);
+    let text = config.expect_c_program_passes(
+        "setpos.c",
+        &[&conn_string(&cluster, &writer)],
+        Duration::from_secs(120),
+    );
+    for part in [
+        "ok updatable cursor opened",
+        "ok update",
+        "ok column ignore",
+        "ok delete",
+        "ok conflict",
+        "ok refresh",
+        "ok rowset update",
+        "ok own updates visible",
+        "ok transaction",
+        "ok read-only select",
+    ] {
+        assert!(text.contains(part), "{part} did not run:\n{text}");
+    }
+}
