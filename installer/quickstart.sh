@@ -3,7 +3,8 @@
 # Aurora cluster (a writer, two readers, an RDS API stub with a custom endpoint, a Secrets
 # Manager API stub with the login in a secret), writes DSNs
 # for it into ~/.odbc.ini, runs real queries through the driver with isql, and stops the
-# cluster again. On the way it shows host monitoring (a query on a host that stops answering
+# cluster again. On the way it shows read/write splitting (a read-only session on a reader),
+# host monitoring (a query on a host that stops answering
 # fails fast), failover (the same connection moves on to the new writer) and logins from a
 # Secrets Manager secret through a rotation, driving the
 # stand-in with `auroraodbc-standin ctl`. No AWS account is needed; everything runs on 127.0.0.1.
@@ -68,6 +69,16 @@ for dsn in auroraodbc-demo-writer $(get instances | sed 's/\([^,]*\)/auroraodbc-
   echo "SELECT 'answered by ' || aurora_db_instance_identifier() || CASE WHEN pg_is_in_recovery() THEN ' (reader)' ELSE ' (writer)' END" \
     | isql -b "$dsn" -d'|' | head -1
 done
+
+step "read/write splitting: a read-only session moves to a reader and back"
+# isql cannot set SQL_ATTR_ACCESS_MODE; the statement text switches the same way.
+printf '\n[auroraodbc-demo-split]\nServer=%s\nplugins=read_write_splitting,failover,host_monitoring\n%s\n' \
+  "$(get cluster_endpoint)" "$common" >> "$ini"
+where="aurora_db_instance_identifier() || CASE WHEN pg_is_in_recovery() THEN ' (reader)' ELSE ' (writer)' END"
+printf '%s\n' "SELECT 'before:     ' || $where" \
+  "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY" "SELECT 'read-only:  ' || $where" \
+  "SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE" "SELECT 'read-write: ' || $where" \
+  | isql -b auroraodbc-demo-split -d'|' | sed 's/^/  /'
 
 step "custom endpoint: connections land on members, also when DNS says otherwise"
 # The stub accepts any credentials; the driver's AWS SDK only needs some to sign with.
