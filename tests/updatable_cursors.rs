@@ -1,7 +1,7 @@
 //! Updatable cursors through unixODBC (tests/c/setpos.c): SQLSetPos updates, deletes and
 //! refreshes rows of a one-table SELECT opened with SQL_CONCUR_ROWVER / VALUES, reports a row
-//! another connection changed with 01001 instead of overwriting it, and refuses a SELECT that
-//! cannot be updated.
+//! another connection changed with 01001 instead of overwriting it, refuses a SELECT that
+//! cannot be updated, and runs `UPDATE/DELETE ... WHERE CURRENT OF` a cursor's name.
 
 mod common;
 mod support;
@@ -30,6 +30,7 @@ fn set_pos_updates_deletes_and_refreshes_rows() {
         "ok own updates visible",
         "ok transaction",
         "ok read-only select",
+        "ok where current of",
     ] {
         assert!(text.contains(part), "{part} did not run:\n{text}");
     }

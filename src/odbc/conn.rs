@@ -2,6 +2,7 @@
 
 use super::diag::{state, Diagnostics, OdbcError, OdbcResult, ServerMessages};
 use super::env::Environment;
+use super::stmt::Statement;
 use super::table_columns::TableColumnCache;
 use super::types::{ColumnInfo, SizeLimits};
 use crate::engine::error::EngineResult;
@@ -12,7 +13,7 @@ use crate::engine::session::{ConnectOptions, ErrorRollback, Session};
 use crate::engine::settings::{Key, Settings};
 use parking_lot::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 pub const SQL_TXN_READ_UNCOMMITTED: u32 = 1;
@@ -193,6 +194,9 @@ pub struct Connection {
     /// The server's messages of the last call on this connection, for the diagnostics of the
     /// handle (this connection or one of its statements) whose call it was.
     pub messages: Arc<ServerMessages>,
+    /// The statements allocated on the connection, for a positioned statement to find the
+    /// cursor it names (`WHERE CURRENT OF`).
+    statements: Mutex<Vec<Weak<Statement>>>,
 }
 
 pub fn isolation_sql(level: u32) -> Option<&'static str> {
@@ -206,6 +210,23 @@ pub fn isolation_sql(level: u32) -> Option<&'static str> {
 }
 
 impl Connection {
+    /// Records a statement allocated on the connection (statements freed since are dropped
+    /// from the list).
+    pub fn register_statement(&self, statement: &Arc<Statement>) {
+        let mut list = self.statements.lock();
+        list.retain(|s| s.strong_count() > 0);
+        list.push(Arc::downgrade(statement));
+    }
+
+    /// The statements of the connection still allocated.
+    pub fn statements(&self) -> Vec<Arc<Statement>> {
+        self.statements
+            .lock()
+            .iter()
+            .filter_map(Weak::upgrade)
+            .collect()
+    }
+
     pub fn new(env: Arc<Environment>) -> Self {
         let generation_seen = Arc::new(AtomicU64::new(0));
         let messages = Arc::new(ServerMessages::default());
@@ -214,6 +235,7 @@ impl Connection {
             diag: Diagnostics::default(),
             generation_seen: generation_seen.clone(),
             messages: messages.clone(),
+            statements: Mutex::new(Vec::new()),
             state: Mutex::new(ConnState {
                 engine: None,
                 attrs: ConnAttrs::default(),

@@ -39,7 +39,9 @@ fn require_connected(conn: &Connection) -> OdbcResult<()> {
 /// A new statement on an open connection.
 pub fn new_statement(conn: &Arc<Connection>) -> OdbcResult<Arc<Statement>> {
     require_connected(conn)?;
-    Ok(Arc::new(Statement::new(conn.clone())))
+    let statement = Arc::new(Statement::new(conn.clone()));
+    conn.register_statement(&statement);
+    Ok(statement)
 }
 
 /// A new explicitly allocated descriptor on an open connection.

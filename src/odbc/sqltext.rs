@@ -16,6 +16,9 @@ pub struct SqlPiece {
     /// For a `{[?=] call ...}` statement: the call as planned for the parameters' binding,
     /// which maps the markers sent to the application's parameter numbers.
     pub call: Option<Box<CallPlan>>,
+    /// For `UPDATE/DELETE ... WHERE CURRENT OF c`: the cursor `c`, whose current row's
+    /// identity the driver sends as the two parameters after the application's.
+    pub current_of: Option<String>,
 }
 
 impl SqlPiece {
@@ -33,6 +36,16 @@ impl SqlPiece {
         self.call
             .as_ref()
             .map_or(self.param_count, |plan| plan.call.markers())
+    }
+
+    /// The parameters the driver adds after the application's (a positioned statement's
+    /// row identity).
+    pub fn driver_params(&self) -> usize {
+        if self.current_of.is_some() {
+            2
+        } else {
+            0
+        }
     }
 }
 
@@ -134,6 +147,7 @@ pub fn split_statements_in(text: &str, quoting: Quoting) -> Vec<SqlPiece> {
                         param_count,
                         first_param: total_params,
                         call: None,
+                        current_of: None,
                     });
                     total_params += param_count;
                 }
@@ -158,6 +172,7 @@ pub fn split_statements_in(text: &str, quoting: Quoting) -> Vec<SqlPiece> {
             param_count,
             first_param: total_params,
             call: None,
+            current_of: None,
         });
     }
     pieces

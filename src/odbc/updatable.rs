@@ -248,6 +248,39 @@ pub fn analyse(sql: &str, quoting: Quoting) -> Option<UpdatableSelect> {
     })
 }
 
+/// A positioned statement, `UPDATE ... WHERE CURRENT OF c` or `DELETE ... WHERE CURRENT OF
+/// c`: the statement with the row of cursor `c` as two more parameters after its own
+/// `param_count` (its ctid, and the oid of the table holding it), and the cursor's name. The
+/// statement acts on the row's newest version (followed with PostgreSQL's `currtid2`).
+/// `None` for any other statement.
+pub fn positioned(sql: &str, param_count: usize, quoting: Quoting) -> Option<(String, String)> {
+    let TopLevel { words, .. } = top_level_words(sql, quoting)?;
+    if !matches!(words.first()?.text.as_str(), "update" | "delete") {
+        return None;
+    }
+    let at = words
+        .windows(3)
+        .position(|w| w[0].text == "current" && w[1].text == "of")?;
+    let name_word = words.get(at + 2)?;
+    let raw = &sql[name_word.start..name_word.end];
+    let name = match raw.strip_prefix('"').and_then(|r| r.strip_suffix('"')) {
+        Some(quoted) => quoted.replace("\"\"", "\""),
+        None => raw.to_string(),
+    };
+    if name.is_empty() {
+        return None;
+    }
+    // The row's newest version: a positioned statement acts on the row as it is now, as
+    // WHERE CURRENT OF a server cursor does (an earlier positioned UPDATE moved it).
+    let (ctid, table) = (param_count + 1, param_count + 2);
+    let rewritten = format!(
+        "{}ctid = currtid2(${table}::oid::regclass::text, ${ctid}::tid) AND tableoid = ${table}::oid{}",
+        &sql[..words[at].start],
+        &sql[name_word.end..]
+    );
+    Some((rewritten, name))
+}
+
 /// `text` as a PostgreSQL identifier in double quotes.
 pub fn quote_identifier(text: &str) -> String {
     format!("\"{}\"", text.replace('"', "\"\""))
@@ -316,6 +349,40 @@ mod tests {
             "SELECT a FROM t WHERE b IN (SELECT b FROM u",
         ] {
             assert_eq!(updatable(sql), None, "{sql}");
+        }
+    }
+
+    #[test]
+    fn positioned_statements_name_their_cursor() {
+        let (sql, name) = positioned(
+            "UPDATE items SET qty = $1 WHERE CURRENT OF editor",
+            1,
+            Quoting::STANDARD,
+        )
+        .expect("positioned update");
+        assert_eq!(
+            sql,
+            "UPDATE items SET qty = $1 WHERE ctid = currtid2($3::oid::regclass::text, $2::tid) AND tableoid = $3::oid"
+        );
+        assert_eq!(name, "editor");
+        let (sql, name) = positioned(
+            "delete from t where current of \"My \"\"Cursor\"\"\";",
+            0,
+            Quoting::STANDARD,
+        )
+        .expect("positioned delete");
+        assert_eq!(
+            sql,
+            "delete from t where ctid = currtid2($2::oid::regclass::text, $1::tid) AND tableoid = $2::oid;"
+        );
+        assert_eq!(name, "My \"Cursor\"");
+        for other in [
+            "SELECT * FROM t WHERE current_of = 1",
+            "UPDATE t SET a = 'WHERE CURRENT OF x'",
+            "UPDATE t SET a = 1 WHERE id = 2",
+            "INSERT INTO t VALUES (1)",
+        ] {
+            assert_eq!(positioned(other, 0, Quoting::STANDARD), None, "{other}");
         }
     }
 

@@ -205,6 +205,40 @@ int main(int argc, char **argv) {
   SQLFreeHandle(SQL_HANDLE_STMT, st);
   printf("ok read-only select\n");
 
+  /* Positioned statements on a second statement: UPDATE/DELETE ... WHERE CURRENT OF the
+   * cursor's name, at the row SQLFetch or SQLSetPos left it on; prepared once, run at two
+   * rows. A name no statement has is the server's (a cursor DECLAREd in SQL). */
+  SQLHSTMT cur = stmt_on(dbc);
+  CHECK(OK(SQLSetStmtAttr(cur, SQL_ATTR_CONCURRENCY, (SQLPOINTER)SQL_CONCUR_ROWVER, 0)), "rowver", SQL_HANDLE_STMT, cur);
+  CHECK(OK(SQLSetCursorName(cur, (SQLCHAR *)"editor", SQL_NTS)), "cursor name", SQL_HANDLE_STMT, cur);
+  exec(cur, "SELECT id, qty FROM sp_items WHERE id IN (4, 5) ORDER BY id");
+  CHECK(OK(SQLFetch(cur)), "on row 4", SQL_HANDLE_STMT, cur);
+  SQLHSTMT pos = stmt_on(dbc);
+  SQLINTEGER new_qty = 777;
+  SQLLEN new_qty_len = 0, affected = 0;
+  CHECK(OK(SQLBindParameter(pos, 1, SQL_PARAM_INPUT, SQL_C_SLONG, SQL_INTEGER, 0, 0, &new_qty, 0, &new_qty_len)),
+        "bind", SQL_HANDLE_STMT, pos);
+  CHECK(OK(SQLPrepare(pos, (SQLCHAR *)"UPDATE sp_items SET qty = ? WHERE CURRENT OF editor", SQL_NTS)), "prepare",
+        SQL_HANDLE_STMT, pos);
+  CHECK(OK(SQLExecute(pos)) && OK(SQLRowCount(pos, &affected)) && affected == 1, "positioned update", SQL_HANDLE_STMT, pos);
+  EXPECT_SEEN("SELECT string_agg(id || ':' || qty, ',' ORDER BY id) FROM sp_items WHERE id >= 4", "4:777,5:50");
+  CHECK(OK(SQLFetch(cur)), "on row 5", SQL_HANDLE_STMT, cur);
+  new_qty = 555;
+  CHECK(OK(SQLExecute(pos)), "the prepared positioned update again", SQL_HANDLE_STMT, pos);
+  EXPECT_SEEN("SELECT string_agg(id || ':' || qty, ',' ORDER BY id) FROM sp_items WHERE id >= 4", "4:777,5:555");
+  SQLFreeHandle(SQL_HANDLE_STMT, pos);
+  pos = stmt_on(dbc);
+  exec(pos, "DELETE FROM sp_items WHERE CURRENT OF editor");
+  EXPECT_SEEN("SELECT string_agg(id::text, ',' ORDER BY id) FROM sp_items WHERE id >= 4", "4");
+  SQLFreeHandle(SQL_HANDLE_STMT, pos);
+  SQLFreeHandle(SQL_HANDLE_STMT, cur);
+  pos = stmt_on(dbc);
+  rc = SQLExecDirect(pos, (SQLCHAR *)"DELETE FROM sp_items WHERE CURRENT OF nobody", SQL_NTS);
+  CHECK(rc == SQL_ERROR && strcmp(first_state(SQL_HANDLE_STMT, pos), "34000") == 0,
+        "an unknown cursor is the server's: 34000", SQL_HANDLE_STMT, pos);
+  SQLFreeHandle(SQL_HANDLE_STMT, pos);
+  printf("ok where current of\n");
+
   setup = stmt_on(dbc);
   exec(setup, "DROP TABLE sp_items");
   SQLFreeHandle(SQL_HANDLE_STMT, setup);

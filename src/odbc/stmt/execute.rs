@@ -55,7 +55,22 @@ impl Statement {
         }
         let translated = translate_escapes_in(sql, quoting)
             .map_err(|m| OdbcError::new(state_alias::SYNTAX_ERROR, m))?;
-        Ok(split_statements_in(&translated, quoting))
+        let mut pieces = split_statements_in(&translated, quoting);
+        // Positioned statements (rare: look for the word before parsing).
+        if translated.len() > 14 && translated.to_ascii_lowercase().contains("current") {
+            for piece in &mut pieces {
+                // A name no statement of the connection has is left to the server (a cursor
+                // the application DECLAREd in SQL).
+                if let Some((sql, cursor)) =
+                    updatable::positioned(&piece.sql, piece.param_count, quoting)
+                        .filter(|(_, cursor)| self.names_a_cursor(cursor))
+                {
+                    piece.sql = sql;
+                    piece.current_of = Some(cursor);
+                }
+            }
+        }
+        Ok(pieces)
     }
 
     /// An updatable cursor, when the application asked for a concurrency other than
@@ -248,6 +263,7 @@ impl Statement {
             param_count: params.len(),
             first_param: 0,
             call: None,
+            current_of: None,
         }];
         st.prepared = vec![None];
         st.piece = 0;
@@ -509,7 +525,7 @@ impl Statement {
         }
         // Keep it for later executions of a prepared statement.
         st.prepared[st.piece] = Some(prepared.clone());
-        if prepared.params().len() != piece.param_count {
+        if prepared.params().len() != piece.param_count + piece.driver_params() {
             if first_set.is_some() {
                 cs.session()?.close_result(id);
             }
@@ -673,8 +689,15 @@ impl Statement {
         if let Some(values) = internal {
             return Ok(values.to_vec());
         }
-        self.collect_params(st, piece, set)
-            .inspect_err(|_| status.set_at(set, param_status::ERROR))
+        let mut values = self
+            .collect_params(st, piece, set)
+            .inspect_err(|_| status.set_at(set, param_status::ERROR))?;
+        if let Some(cursor) = &piece.current_of {
+            let (ctid, table) = self.current_row_of(cursor)?;
+            values.push(Some(ctid));
+            values.push(Some(table));
+        }
+        Ok(values)
     }
 }
 

@@ -209,6 +209,8 @@ impl Statement {
                     .filter(|r| r.parameter_type != SQL_PARAM_OUTPUT)
                     .map_or(0, |r| params::server_type_of(r.concise_type))
             })
+            // The driver's own (a positioned statement's row identity) carry their casts.
+            .chain(std::iter::repeat_n(0, piece.driver_params()))
             .collect()
     }
 }

@@ -42,6 +42,10 @@ const CONCUR_READ_ONLY: u64 = 1;
 
 /// 01001: the operation changed no row (another transaction changed or deleted it).
 const CURSOR_OPERATION_CONFLICT: SqlState = SqlState::new("01001");
+/// 34000: a positioned statement names no cursor of the connection.
+const INVALID_CURSOR_NAME: SqlState = SqlState::new("34000");
+/// How long a positioned statement waits for the statement holding its cursor.
+const SIBLING_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 /// HY092: an update or delete through a read-only cursor.
 const READ_ONLY_CURSOR: SqlState = SqlState::new("HY092");
 
@@ -391,6 +395,67 @@ impl Statement {
                 *slot = row;
             }
         }
+    }
+
+    /// Whether another statement of this connection has the cursor name `name`.
+    pub(super) fn names_a_cursor(&self, name: &str) -> bool {
+        self.conn.statements().iter().any(|sibling| {
+            sibling.id != self.id
+                && sibling.state.try_lock_for(SIBLING_WAIT).is_some_and(|st| {
+                    st.attrs
+                        .cursor_name
+                        .clone()
+                        .unwrap_or_else(|| format!("SQL_CUR{}", sibling.id))
+                        .eq_ignore_ascii_case(name)
+                })
+        })
+    }
+
+    /// The row a positioned statement (`WHERE CURRENT OF name`) means: the current row of
+    /// the updatable cursor `name` of another statement on this connection, as its ctid and
+    /// the oid of its table.
+    pub(super) fn current_row_of(&self, name: &str) -> OdbcResult<(String, String)> {
+        for sibling in self.conn.statements() {
+            if sibling.id == self.id {
+                continue;
+            }
+            // Another thread may be using that statement: wait a while, never forever.
+            let Some(st) = sibling.state.try_lock_for(SIBLING_WAIT) else {
+                continue;
+            };
+            let own_name = st
+                .attrs
+                .cursor_name
+                .clone()
+                .unwrap_or_else(|| format!("SQL_CUR{}", sibling.id));
+            if !own_name.eq_ignore_ascii_case(name) {
+                continue;
+            }
+            let Some(rs) = st.result.as_ref().filter(|rs| !rs.rowset.is_empty()) else {
+                return Err(OdbcError::new(
+                    state::INVALID_CURSOR_STATE,
+                    format!("cursor {name} is not positioned on a row"),
+                ));
+            };
+            if st.updatable.is_none() {
+                return Err(OdbcError::new(
+                    state::INVALID_CURSOR_STATE,
+                    format!("cursor {name} is read-only: open it with SQL_CONCUR_ROWVER or SQL_CONCUR_VALUES on a SELECT of one table to update WHERE CURRENT OF it"),
+                ));
+            }
+            let row = rs.rowset.get(st.getdata.row).ok_or_else(|| {
+                OdbcError::new(
+                    state::INVALID_CURSOR_STATE,
+                    format!("cursor {name} is not positioned on a row"),
+                )
+            })?;
+            let identity = RowIdentity::of(row, rs.columns.len())?;
+            return Ok((identity.ctid, identity.table));
+        }
+        Err(OdbcError::new(
+            INVALID_CURSOR_NAME,
+            format!("no cursor named {name} is open on this connection"),
+        ))
     }
 
     /// Runs one of the driver's statements for the cursor on the connection, in the
