@@ -78,7 +78,7 @@ fn overhead(cluster: &Cluster) -> Result<(), String> {
     let chains: [(&str, Vec<(&str, &str)>); 3] = [
         ("plugins= (empty)", vec![("plugins", "")]),
         (
-            "default chain (failover, host_monitoring; seed settings)",
+            "default chain (failover, initial_connection, aurora_connection_tracker, host_monitoring; seed settings)",
             vec![],
         ),
         (
@@ -136,8 +136,9 @@ fn overhead(cluster: &Cluster) -> Result<(), String> {
     Ok(())
 }
 
-/// The plugin's own cost, without the network: calls whose work is empty, through an empty
-/// chain and through host monitoring. Isolates what a round trip's noise hides.
+/// The plugins' own cost, without the network: calls whose work is empty, through an empty
+/// chain, host monitoring, and the default chain before and after issue 17 added the initial
+/// connection and connection tracker plugins. Isolates what a round trip's noise hides.
 fn bare_cost(cluster: &Cluster) -> Result<(), String> {
     const N: u32 = 1_000_000;
     println!("| chain | per call, empty work |");
@@ -145,6 +146,11 @@ fn bare_cost(cluster: &Cluster) -> Result<(), String> {
     for (name, extra) in [
         ("plugins= (empty)", vec![("plugins", "")]),
         ("host_monitoring", vec![("plugins", "host_monitoring")]),
+        (
+            "failover,host_monitoring (the default chain before issue 17)",
+            vec![("plugins", "failover,host_monitoring")],
+        ),
+        ("default chain", vec![]),
     ] {
         let mut conn = open(&settings(cluster, &extra)?).map_err(|e| e.to_string())?;
         for _ in 0..10_000 {
