@@ -208,7 +208,27 @@ fn custom_endpoint_readers_are_only_its_members() {
         set_read_only(&mut conn, false).expect("read-write");
         assert_eq!(who(&mut conn), (writer.clone(), false));
     }
-    assert_eq!(seen, HashSet::from([member]), "only the member reader");
+    assert_eq!(
+        seen,
+        HashSet::from([member.clone()]),
+        "only the member reader"
+    );
+
+    // An endpoint without the writer: read-write cannot leave it.
+    stub.put_endpoint(CustomEndpoint::with_static(
+        "readers",
+        &cluster.options().cluster_id,
+        &[&member],
+    ));
+    cluster
+        .pin_custom_endpoint("readers", &member)
+        .expect("pin");
+    let host = cluster.custom_endpoint_host("readers");
+    let mut conn = open_with(settings(&cluster, &host, &extra));
+    assert_eq!(who(&mut conn), (member.clone(), true));
+    let e = expect_state(set_read_only(&mut conn, false), "08001");
+    assert!(e.to_string().contains("not among"), "{e}");
+    assert_eq!(who(&mut conn), (member, true));
 }
 
 #[test]
@@ -240,6 +260,28 @@ fn no_reader_reachable_falls_back_to_the_writer_or_fails_when_told() {
     assert!(e.message.contains("read-only"), "{e}");
     set_read_only(&mut conn, false).expect("read-write");
     one_value(&mut conn, "INSERT INTO rws_down VALUES (1) RETURNING 'x'").expect("write");
+
+    // Read-only asked for inside a transaction, no reader when it ends: the writer goes on
+    // serving, its session made read-only at the end of the transaction.
+    let mut pinned = open(&cluster, &[]);
+    pinned
+        .call(CallKind::Execute, |c| c.session.begin_if_needed())
+        .expect("begin");
+    one_value(&mut pinned, "INSERT INTO rws_down VALUES (2) RETURNING 'x'").expect("write");
+    assert_eq!(
+        set_read_only(&mut pinned, true).expect("read-only in the transaction"),
+        CharacteristicsChange::AfterTransaction
+    );
+    pinned
+        .call(CallKind::EndTransaction, |c| {
+            c.session.end_transaction(true)
+        })
+        .expect("commit");
+    assert_eq!(who(&mut pinned), (writer.clone(), false));
+    assert_eq!(
+        one_value(&mut pinned, "SHOW default_transaction_read_only").expect("mode"),
+        "on"
+    );
 
     // read_only_fallback_to_writer=false: setting read-only fails, and the mode stays.
     let mut strict = open(&cluster, &[("read_only_fallback_to_writer", "false")]);

@@ -3,9 +3,10 @@
 //! One prober per instance (and login and interval) for the whole process, whatever the number
 //! of connections choosing readers: an async task on the engine runtime that keeps one
 //! connection to the instance and times a `SELECT 1` on it every interval. Probers are shared
-//! through [`SharedMonitors`]; one that no selection has asked for in a while stops by itself
-//! (and `auroraodbc_release()` stops them all). A failed probe forgets the instance's time, so
-//! an instance that stopped answering goes to the back until it answers again.
+//! through [`SharedMonitors`]; one that no open connection holds and no selection has asked for
+//! in a while stops by itself (and `auroraodbc_release()` stops them all). A failed probe
+//! forgets the instance's time, so an instance that stopped answering goes to the back until
+//! it answers again.
 
 use super::availability;
 use super::error::{EngineError, EngineResult};
@@ -72,8 +73,14 @@ impl SharedMonitor for Prober {
 }
 
 /// Makes sure the instance `options` reaches is being probed every `interval` (starting a
-/// prober on first use), and counts as a use that keeps the prober alive.
-pub fn watch(options: &ConnectOptions, settings: &Settings, interval: Duration) {
+/// prober on first use). The prober returned is the caller's interest: a prober runs for as
+/// long as someone holds it (a connection that may choose readers by response time), and for
+/// [`IDLE_INTERVALS`] intervals (at least [`MIN_IDLE`]) after the last selection that asked.
+pub fn watch(
+    options: &ConnectOptions,
+    settings: &Settings,
+    interval: Duration,
+) -> Option<Arc<Prober>> {
     let probe_options = match ConnectOptions::from_settings(&settings.for_monitoring()) {
         Ok(mut o) => {
             o.host.clone_from(&options.host);
@@ -86,7 +93,7 @@ pub fn watch(options: &ConnectOptions, settings: &Settings, interval: Duration) 
         }
         Err(e) => {
             tracing::warn!("fastest_response: cannot make the probe connection's options: {e}");
-            return;
+            return None;
         }
     };
     let key = ProbeKey {
@@ -104,12 +111,19 @@ pub fn watch(options: &ConnectOptions, settings: &Settings, interval: Duration) 
         interval,
     };
     match PROBERS.obtain(&key, |k| start(k.clone(), probe_options)) {
-        Ok(p) => *p.last_asked.lock() = Instant::now(),
+        Ok(p) => {
+            *p.last_asked.lock() = Instant::now();
+            Some(p)
+        }
         Err(e) => {
-            tracing::warn!(host = %key.host_key, "fastest_response: cannot start the prober: {e}")
+            tracing::warn!(host = %key.host_key, "fastest_response: cannot start the prober: {e}");
+            None
         }
     }
 }
+
+/// Holders of a prober besides its interested connections: the registry and the prober's task.
+const OWN_REFERENCES: usize = 2;
 
 fn start(key: ProbeKey, options: ConnectOptions) -> EngineResult<Arc<Prober>> {
     let prober = Arc::new(Prober {
@@ -133,8 +147,9 @@ async fn run(prober: Arc<Prober>) {
     let idle_limit = interval.saturating_mul(IDLE_INTERVALS).max(MIN_IDLE);
     let mut session: Option<Session> = None;
     loop {
-        if prober.stopped.load(Ordering::Acquire) || prober.last_asked.lock().elapsed() > idle_limit
-        {
+        let wanted = Arc::strong_count(&prober) > OWN_REFERENCES
+            || prober.last_asked.lock().elapsed() <= idle_limit;
+        if prober.stopped.load(Ordering::Acquire) || !wanted {
             break;
         }
         if session.is_none() {

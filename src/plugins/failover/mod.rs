@@ -79,6 +79,7 @@ pub const SPEC: PluginSpec = PluginSpec {
 pub fn factory(_settings: &Arc<Settings>) -> EngineResult<Option<Box<dyn Plugin>>> {
     Ok(Some(Box::new(FailoverPlugin {
         state: Mutex::new(State::Undecided),
+        probes: Mutex::new(Vec::new()),
     })))
 }
 
@@ -103,6 +104,8 @@ pub struct FailoverPlugin {
     /// Decided once, at the first `connected`: the mode belongs to the endpoint the application
     /// named, not to whichever instance a later replacement reached.
     state: Mutex<State>,
+    /// With `fastest_response`: the probers of the readers this connection may fail over to.
+    probes: Mutex<Vec<Arc<response_time::Prober>>>,
 }
 
 impl FailoverPlugin {
@@ -137,6 +140,31 @@ impl FailoverPlugin {
             pattern,
             mode,
         })
+    }
+
+    /// With `fastest_response`, has the readers this connection may fail over to measured (one
+    /// prober per reader for the process) for as long as the connection holds them.
+    fn measure_readers(&self, conn: &EngineConnection, cluster: &ClusterInfo, t: &Topology) {
+        let strategy =
+            Strategy::parse(conn.settings.get_enum(EngineKey::ReaderHostSelectorStrategy));
+        if strategy != Strategy::FastestResponse {
+            return;
+        }
+        let interval = conn
+            .settings
+            .get_duration(EngineKey::ResponseMeasurementIntervalMs);
+        let probes: Vec<_> = t
+            .readers
+            .iter()
+            .filter(|i| conn.host_filter.allows(i))
+            .filter_map(|i| {
+                let o = cluster
+                    .pattern
+                    .instance_options(&i.id, &conn.options, &conn.settings);
+                response_time::watch(&o, &conn.settings, interval)
+            })
+            .collect();
+        *self.probes.lock() = probes;
     }
 
     /// Replaces the connection's session; returns the error the failed call reports.
@@ -220,8 +248,9 @@ impl Plugin for FailoverPlugin {
             }
         }
         let refresh = conn.settings.get_duration(EngineKey::TopologyRefreshRateMs);
-        if let Err(e) = topology::topology(&cluster.key, &mut conn.session, refresh, false) {
-            tracing::warn!("failover: could not read the cluster topology: {e}");
+        match topology::topology(&cluster.key, &mut conn.session, refresh, false) {
+            Ok(t) => self.measure_readers(conn, &cluster, &t),
+            Err(e) => tracing::warn!("failover: could not read the cluster topology: {e}"),
         }
         Ok(())
     }

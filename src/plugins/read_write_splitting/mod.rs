@@ -164,6 +164,8 @@ pub struct ReadWriteSplittingPlugin {
     probe_interval: Duration,
     topology_refresh: Duration,
     state: Arc<Mutex<State>>,
+    /// The response-time probers of the readers this handle may choose (`fastest_response`).
+    probes: Mutex<Vec<Arc<response_time::Prober>>>,
 }
 
 impl ReadWriteSplittingPlugin {
@@ -184,6 +186,7 @@ impl ReadWriteSplittingPlugin {
                 pending: false,
                 timer_armed: false,
             })),
+            probes: Mutex::new(Vec::new()),
         }
     }
 
@@ -411,12 +414,14 @@ impl ReadWriteSplittingPlugin {
         };
         let order = match side {
             Side::Reader => self.reader_order(conn, cluster, &topology),
-            Side::Writer => topology.writer_id().map(str::to_string).into_iter().collect(),
+            // The writer too only when this handle may use it (a custom endpoint's members).
+            Side::Writer => selection::candidates(&topology, Role::Writer, &conn.host_filter, &|_| true),
         };
         if order.is_empty() {
-            return Err(EngineError::connect(match side {
-                Side::Reader => "read/write splitting: the cluster topology lists no reader this connection may use".to_string(),
-                Side::Writer => "read/write splitting: the cluster topology names no writer".to_string(),
+            return Err(EngineError::connect(match (side, topology.writer_id()) {
+                (Side::Reader, _) => "read/write splitting: the cluster topology lists no reader this connection may use".to_string(),
+                (Side::Writer, Some(w)) => format!("read/write splitting: the writer {w} is not among the instances this connection may use (custom endpoint members)"),
+                (Side::Writer, None) => "read/write splitting: the cluster topology names no writer".to_string(),
             }));
         }
         let mut problems = Vec::new();
@@ -442,12 +447,17 @@ impl ReadWriteSplittingPlugin {
             availability::host_key(&o.host, o.port)
         };
         if self.strategy == Strategy::FastestResponse {
-            for i in &topology.readers {
-                if conn.host_filter.allows(i) {
+            // Held by this handle: the readers stay measured while it may switch.
+            let probes: Vec<_> = topology
+                .readers
+                .iter()
+                .filter(|i| conn.host_filter.allows(i))
+                .filter_map(|i| {
                     let o = cluster.pattern.instance_options(&i.id, &cluster.base, &conn.settings);
-                    response_time::watch(&o, &conn.settings, self.probe_interval);
-                }
-            }
+                    response_time::watch(&o, &conn.settings, self.probe_interval)
+                })
+                .collect();
+            *self.probes.lock() = probes;
         }
         order_readers(
             topology,
@@ -537,7 +547,9 @@ impl ReadWriteSplittingPlugin {
             Ok(true) => {}
             Ok(false) => {
                 // Stayed on the writer: it serves the reads, so it must be read-only too.
-                if let Some(sql) = needs_command(&self.state.lock().current_applied, &conn.characteristics) {
+                // Read apart: the state must not stay locked while the SET runs and is recorded.
+                let applied = self.state.lock().current_applied.clone();
+                if let Some(sql) = needs_command(&applied, &conn.characteristics) {
                     match conn.session.run_command(&sql) {
                         Ok(()) => self.state.lock().current_applied = Some(Some(sql)),
                         Err(e) => tracing::warn!("read/write splitting: could not apply the session settings: {e}"),
