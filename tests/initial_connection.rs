@@ -7,11 +7,16 @@
 //! endpoint to the instance that was just promoted.
 
 mod common;
+mod fixtures;
 mod support;
 
+use auroraodbc::engine::pipeline::SessionCharacteristics;
+use auroraodbc::odbc::conn::{connect_options, ConnAttrs};
 use common::OdbcConfig;
+use fixtures::{host_pairs, instance_of, open_connection, resolve, with_extra};
 use std::io::{BufRead, BufReader, Write};
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 use support::{Cluster, ClusterOptions, FaultMode, TEST_DATABASE, TEST_PASSWORD, TEST_USER};
 
 /// Each test its own DNS hash: the topology cache and the tracker are process-wide.
@@ -328,4 +333,54 @@ fn tracker_fails_the_other_connection_over_at_once() {
         "without the tracker B waits for host monitoring ({text})"
     );
     eprintln!("without tracker: A {:.0} ms, B {:.0} ms", a2.1, b2.1);
+}
+
+#[test]
+fn a_new_writer_read_at_connect_cuts_the_connections_on_the_old_one() {
+    // No connection fails over here: a new connection's topology read at connect is what tells
+    // the process that the writer changed.
+    let cluster = cluster("icreadnew", 1);
+    let old = cluster.writer_id();
+    let new = cluster.reader_ids()[0].clone();
+    let open = |map_from: &Cluster| {
+        let mut pairs = host_pairs(map_from, &map_from.cluster_endpoint_host());
+        pairs = with_extra(
+            pairs,
+            &[
+                ("connect_timeout", "5"),
+                ("failover_timeout_ms", "20000"),
+                ("topology_refresh_rate_ms", "100"),
+            ],
+        );
+        let settings = Arc::new(resolve(&pairs));
+        let options = connect_options(&settings, &ConnAttrs::default()).expect("options");
+        let characteristics = SessionCharacteristics {
+            autocommit: true,
+            ..Default::default()
+        };
+        open_connection(settings, options, characteristics).expect("connect")
+    };
+    let mut a = open(&cluster);
+    assert_eq!(a.instance_id.as_deref(), Some(old.as_str()));
+    assert!(a
+        .pipeline
+        .codes_loaded()
+        .contains(&"aurora_connection_tracker"));
+    // The old writer goes silent (its sockets stay open), a replica is promoted.
+    cluster
+        .set_fault(&old, FaultMode::BlackHole)
+        .expect("black hole");
+    cluster.fail_over_to(&new).expect("failover");
+    std::thread::sleep(Duration::from_millis(200));
+    let c = open(&cluster);
+    assert_eq!(c.instance_id.as_deref(), Some(new.as_str()));
+    // A's next call fails over at once instead of waiting on the silent host (host monitoring
+    // would take 30 s + 3 x 5 s with the seed settings).
+    let started = Instant::now();
+    let e = instance_of(&mut a).expect_err("A was cut");
+    let took = started.elapsed();
+    assert_eq!(e.sqlstate_str(), "08S02", "{e}");
+    assert!(took < Duration::from_secs(3), "A's call took {took:?}");
+    assert_eq!(instance_of(&mut a).expect("A on the new writer"), new);
+    eprintln!("cut by a topology read at connect: A failed over in {took:?}");
 }
