@@ -108,7 +108,22 @@ read_only(cn, False)
 who, recovery, _ = cur.execute(WHO).fetchone()
 check(who == WRITER and not recovery, "after the rollback read-write moves to the writer")
 cn.commit()
+# Read-only asked for and taken back inside one transaction: the transaction goes on.
+cur.execute("INSERT INTO rws_py VALUES (5)")
+read_only(cn, True)
+read_only(cn, False)
+cur.execute("INSERT INTO rws_py VALUES (6)")
+cn.commit()
+who, _, _ = cur.execute(WHO).fetchone()
+check(who == WRITER, "a cancelled switch leaves the connection on the writer")
 rows = [r[0] for r in cur.execute("SELECT x FROM rws_py ORDER BY x").fetchall()]
-check(rows == [1, 2, 3, 4], f"every write went to the writer and was kept ({rows})")
+check(rows == [1, 2, 3, 4, 5, 6], f"every write went to the writer and was kept ({rows})")
+cn.commit()
+cn.close()
+
+# Read-only from the start (the read_only key): the first statement runs on a reader.
+cn = pyodbc.connect(CS + ";read_only=1", autocommit=True)
+who, recovery, _ = cn.cursor().execute(WHO).fetchone()
+check(who in READERS and recovery, f"connected read-only: on a reader ({who})")
 cn.close()
 print("all passed")

@@ -659,12 +659,24 @@ impl Plugin for ReadWriteSplittingPlugin {
         let Some(want) = wanted_side(&conn.characteristics) else {
             return Ok(CharacteristicsChange::CallerSends);
         };
-        if previous.read_only == conn.characteristics.read_only && !self.state.lock().pending {
+        // Unchanged access mode (an isolation change, say) on a settled handle: nothing to move.
+        // Not settled: the first choice after connect (SQL_ATTR_ACCESS_MODE set before
+        // connecting, or the read_only key) must still reach a reader.
+        let settled = {
+            let st = self.state.lock();
+            !st.pending && st.current.is_some()
+        };
+        if previous.read_only == conn.characteristics.read_only && settled {
             return Ok(CharacteristicsChange::CallerSends);
         }
         let from = self.learn_current(conn, &cluster)?;
         if from == want {
-            self.state.lock().pending = false;
+            let was_pending = std::mem::replace(&mut self.state.lock().pending, false);
+            if was_pending && pinned(&conn.session) {
+                // Cancels a switch that was waiting for the transaction: nothing was sent for
+                // it, so this session has what it had, and the transaction goes on.
+                return Ok(CharacteristicsChange::AfterTransaction);
+            }
             return Ok(CharacteristicsChange::CallerSends);
         }
         if pinned(&conn.session) {
