@@ -7,6 +7,7 @@ use crate::engine::topology;
 use parking_lot::Mutex;
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Once};
+use std::time::{Duration, Instant};
 
 /// Cuts one connection's session (in the plugin: its `SessionKiller`), with the reason its
 /// calls then fail with.
@@ -22,6 +23,22 @@ struct Tracked {
 
 /// Tracked connections by the token of their plugin instance.
 static TRACKED: LazyLock<Mutex<HashMap<u64, Tracked>>> = LazyLock::new(Default::default);
+
+/// A change back to the writer that was replaced less than this long ago is not acted on: it
+/// is far more likely a topology read from an instance that has not caught up yet than a
+/// second failover, and cutting the connections on the real writer would fail them over for
+/// nothing. (Were it real, the connections on the demoted instance fail over anyway.)
+pub const REVERT_WINDOW: Duration = Duration::from_secs(30);
+
+/// A writer change acted on: the old writer, the new one, and when.
+struct Change {
+    old: String,
+    new: String,
+    at: Instant,
+}
+
+/// The last writer change acted on, per cluster.
+static LAST_CHANGE: LazyLock<Mutex<HashMap<String, Change>>> = LazyLock::new(Default::default);
 
 /// Starts listening to writer changes of every cluster (once per process).
 pub fn listen() {
@@ -58,6 +75,32 @@ pub fn tracked_on(cluster: &str, instance: &str) -> usize {
 /// The writer-change listener: cuts every tracked connection on `old` in `cluster`. They are
 /// forgotten here; failover tracks each again once it has replaced its session.
 pub fn writer_changed(cluster: &str, old: &str, new: &str) {
+    {
+        let mut last = LAST_CHANGE.lock();
+        if let Some(was) = last.get(cluster) {
+            if was.old.eq_ignore_ascii_case(new)
+                && was.new.eq_ignore_ascii_case(old)
+                && was.at.elapsed() < REVERT_WINDOW
+            {
+                tracing::info!(
+                    cluster,
+                    old_writer = old,
+                    new_writer = new,
+                    "connection tracker: a topology names the previous writer again {} ms after the change; taken for a lagging instance's view, no connection closed",
+                    was.at.elapsed().as_millis()
+                );
+                return;
+            }
+        }
+        last.insert(
+            cluster.to_string(),
+            Change {
+                old: old.to_string(),
+                new: new.to_string(),
+                at: Instant::now(),
+            },
+        );
+    }
     let victims: Vec<Cut> = {
         let mut tracked = TRACKED.lock();
         let tokens: Vec<u64> = tracked

@@ -87,3 +87,26 @@ fn each_connection_has_its_own_token_and_forgets_itself_when_closed() {
     drop(a);
     assert_eq!(registry::tracked_on("?.tracker-drop.example", "x"), 0);
 }
+
+#[test]
+fn a_quick_change_back_to_the_previous_writer_cuts_nothing() {
+    let cluster = "?.tracker-revert.example";
+    let (on_a, a_seen) = recorder();
+    let (on_b, b_seen) = recorder();
+    registry::track(9_000_020, cluster, "a", on_a);
+    registry::track(9_000_021, cluster, "b", on_b);
+    registry::writer_changed(cluster, "a", "b");
+    assert_eq!(a_seen.lock().len(), 1, "a real change cuts the old writer's connections");
+    // A lagging instance still names a: the connection on the real writer b stays.
+    registry::writer_changed(cluster, "b", "a");
+    assert!(b_seen.lock().is_empty());
+    assert_eq!(registry::tracked_on(cluster, "b"), 1);
+    // The next view names b again: a change a -> b, acted on (nothing left on a to cut).
+    registry::writer_changed(cluster, "a", "b");
+    assert!(b_seen.lock().is_empty());
+    // A change on to a third instance is real: the connection on b is cut.
+    registry::writer_changed(cluster, "b", "c");
+    assert_eq!(b_seen.lock().len(), 1);
+    registry::forget(9_000_020);
+    registry::forget(9_000_021);
+}
