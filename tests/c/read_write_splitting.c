@@ -58,8 +58,21 @@ int main(int argc, char **argv) {
   SQLHSTMT who = stmt_on(dbc);
   CHECK(OK(SQLPrepare(who, (SQLCHAR *)"SELECT aurora_db_instance_identifier()::text", SQL_NTS)), "prepare", SQL_HANDLE_STMT, who);
 
+  /* A cursor left open across a switch: its rest was the old session's, so the next fetch
+   * says so (08S02, as after a failover); executed again, it runs on the new side. */
+  SQLHSTMT open_cursor = stmt_on(dbc);
+  exec(open_cursor, "SELECT g FROM generate_series(1, 3) g");
+  CHECK(OK(SQLFetch(open_cursor)), "first row", SQL_HANDLE_STMT, open_cursor);
+
   CHECK(OK(access_mode(SQL_MODE_READ_ONLY)), "read-only", SQL_HANDLE_DBC, dbc);
   CHECK(current_access_mode() == SQL_MODE_READ_ONLY, "the attribute reads back read-only", SQL_HANDLE_DBC, dbc);
+  rc = SQLFetch(open_cursor);
+  CHECK(rc == SQL_ERROR, "the cursor left open across the switch fails", SQL_HANDLE_STMT, open_cursor);
+  CHECK(strcmp(first_state(SQL_HANDLE_STMT, open_cursor), "08S02") == 0, "with 08S02", SQL_HANDLE_STMT, open_cursor);
+  printf("STALE_CURSOR %s\n", first_state(SQL_HANDLE_STMT, open_cursor));
+  CHECK(OK(SQLFreeStmt(open_cursor, SQL_CLOSE)), "close the stale cursor", SQL_HANDLE_STMT, open_cursor);
+  CHECK(strstr(one_value(open_cursor, WHO), "/true") != NULL, "executed again, it runs on the reader", SQL_HANDLE_STMT, open_cursor);
+  SQLFreeHandle(SQL_HANDLE_STMT, open_cursor);
   const char *v = one_value(st, WHO);
   const char *slash = strchr(v, '/');
   CHECK(slash && strcmp(slash, "/true") == 0, "read-only runs on a replica", SQL_HANDLE_STMT, st);
