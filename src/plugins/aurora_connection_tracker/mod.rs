@@ -18,7 +18,8 @@ pub mod registry;
 mod tests;
 
 use crate::engine::error::EngineResult;
-use crate::engine::pipeline::{CallKind, EngineConnection, Plugin};
+use crate::engine::pipeline::{CallKind, ConnectRequest, EngineConnection, Plugin};
+use crate::engine::session::Session;
 use crate::engine::plugin_registry::PluginSpec;
 use crate::engine::settings::Settings;
 use crate::engine::topology::{self, Dialect, HostPattern};
@@ -26,6 +27,7 @@ use crate::engine::availability;
 use parking_lot::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::Instant;
 
 /// The code users write in `plugins`.
 pub const CODE: &str = "aurora_connection_tracker";
@@ -65,6 +67,9 @@ pub struct TrackerPlugin {
     /// Names this connection in the registry.
     token: u64,
     tracking: Mutex<Tracking>,
+    /// When the last physical connect through the chain began: a writer change after it may
+    /// have come before the connection was tracked.
+    opened: Mutex<Instant>,
 }
 
 impl TrackerPlugin {
@@ -73,6 +78,7 @@ impl TrackerPlugin {
         TrackerPlugin {
             token: NEXT.fetch_add(1, Ordering::Relaxed),
             tracking: Mutex::new(Tracking::Undecided),
+            opened: Mutex::new(Instant::now()),
         }
     }
 
@@ -111,7 +117,9 @@ impl TrackerPlugin {
             Some(id) => {
                 let killer = conn.session.killer();
                 let cut: registry::Cut = Arc::new(move |reason| killer.kill(reason));
-                registry::track(self.token, &pattern.0, id, cut);
+                let opened_on_writer =
+                    (!conn.session.facts().in_recovery).then(|| *self.opened.lock());
+                registry::track(self.token, &pattern.0, id, opened_on_writer, cut);
             }
             None => registry::forget(self.token),
         }
@@ -136,6 +144,15 @@ impl Drop for TrackerPlugin {
 impl Plugin for TrackerPlugin {
     fn code(&self) -> &'static str {
         CODE
+    }
+
+    fn connect(
+        &self,
+        request: &ConnectRequest,
+        next: &mut dyn FnMut(&ConnectRequest) -> EngineResult<Session>,
+    ) -> EngineResult<Session> {
+        *self.opened.lock() = Instant::now();
+        next(request)
     }
 
     /// Called at connect and again after failover replaced the session.

@@ -47,15 +47,56 @@ pub fn listen() {
 }
 
 /// Records (or updates) that connection `token` is on `instance` of `cluster`.
-pub fn track(token: u64, cluster: &str, instance: &str, cut: Cut) {
-    TRACKED.lock().insert(
-        token,
-        Tracked {
-            cluster: cluster.to_string(),
-            instance: instance.to_string(),
-            cut,
-        },
-    );
+/// `opened_on_writer`: when its session was opened, if it logged in on a writer. A writer change
+/// away from `instance` that came after that, while the connection was still being set up and
+/// not yet tracked, cuts it at once instead. (A session that logged in on a reader was not on
+/// the writer: it stays, whatever the instance was before.)
+pub fn track(
+    token: u64,
+    cluster: &str,
+    instance: &str,
+    opened_on_writer: Option<Instant>,
+    cut: Cut,
+) {
+    let last = LAST_CHANGE.lock();
+    let missed = opened_on_writer.and_then(|opened| {
+        last.get(cluster)
+            .filter(|c| c.old.eq_ignore_ascii_case(instance) && c.at >= opened)
+            .map(|c| c.new.clone())
+    });
+    let mut tracked = TRACKED.lock();
+    match missed {
+        Some(new) => {
+            tracked.remove(&token);
+            drop(tracked);
+            drop(last);
+            tracing::warn!(
+                cluster,
+                old_writer = instance,
+                new_writer = %new,
+                "connection tracker: a connection set up while the writer changed is on the old writer; closing it so it fails over"
+            );
+            cut(reason(instance, &new));
+        }
+        None => {
+            tracked.insert(
+                token,
+                Tracked {
+                    cluster: cluster.to_string(),
+                    instance: instance.to_string(),
+                    cut,
+                },
+            );
+        }
+    }
+}
+
+/// What the calls of a cut connection fail with (08S01 class, so failover takes over).
+fn reason(old: &str, new: &str) -> EngineError {
+    EngineError::communication(format!(
+        "instance {old} is no longer the writer ({new} is, as another connection of this process learned); \
+         the connection tracker closed this connection to it so that it fails over"
+    ))
 }
 
 /// Forgets connection `token` (closed, or no longer trackable).
@@ -75,32 +116,32 @@ pub fn tracked_on(cluster: &str, instance: &str) -> usize {
 /// The writer-change listener: cuts every tracked connection on `old` in `cluster`. They are
 /// forgotten here; failover tracks each again once it has replaced its session.
 pub fn writer_changed(cluster: &str, old: &str, new: &str) {
-    {
-        let mut last = LAST_CHANGE.lock();
-        if let Some(was) = last.get(cluster) {
-            if was.old.eq_ignore_ascii_case(new)
-                && was.new.eq_ignore_ascii_case(old)
-                && was.at.elapsed() < REVERT_WINDOW
-            {
-                tracing::info!(
-                    cluster,
-                    old_writer = old,
-                    new_writer = new,
-                    "connection tracker: a topology names the previous writer again {} ms after the change; taken for a lagging instance's view, no connection closed",
-                    was.at.elapsed().as_millis()
-                );
-                return;
-            }
+    // Lock order: LAST_CHANGE, then TRACKED (as in `track`), so a connection is either tracked
+    // before this change or sees it when it is tracked.
+    let mut last = LAST_CHANGE.lock();
+    if let Some(was) = last.get(cluster) {
+        if was.old.eq_ignore_ascii_case(new)
+            && was.new.eq_ignore_ascii_case(old)
+            && was.at.elapsed() < REVERT_WINDOW
+        {
+            tracing::info!(
+                cluster,
+                old_writer = old,
+                new_writer = new,
+                "connection tracker: a topology names the previous writer again {} ms after the change; taken for a lagging instance's view, no connection closed",
+                was.at.elapsed().as_millis()
+            );
+            return;
         }
-        last.insert(
-            cluster.to_string(),
-            Change {
-                old: old.to_string(),
-                new: new.to_string(),
-                at: Instant::now(),
-            },
-        );
     }
+    last.insert(
+        cluster.to_string(),
+        Change {
+            old: old.to_string(),
+            new: new.to_string(),
+            at: Instant::now(),
+        },
+    );
     let victims: Vec<Cut> = {
         let mut tracked = TRACKED.lock();
         let tokens: Vec<u64> = tracked
@@ -114,6 +155,7 @@ pub fn writer_changed(cluster: &str, old: &str, new: &str) {
             .map(|t| t.cut)
             .collect()
     };
+    drop(last);
     if victims.is_empty() {
         return;
     }
@@ -125,9 +167,6 @@ pub fn writer_changed(cluster: &str, old: &str, new: &str) {
         "connection tracker: the writer changed; closing this process's connections still on the old writer so they fail over"
     );
     for cut in victims {
-        cut(EngineError::communication(format!(
-            "instance {old} is no longer the writer ({new} is, as another connection of this process learned); \
-             the connection tracker closed this connection to it so that it fails over"
-        )));
+        cut(reason(old, new));
     }
 }

@@ -6,6 +6,7 @@ use crate::engine::error::EngineError;
 use crate::engine::fixtures::{self, shared_settings};
 use crate::engine::pipeline::Pipeline;
 use parking_lot::Mutex as PlMutex;
+use std::time::{Duration, Instant};
 
 /// A cut that records the reasons it was given.
 fn recorder() -> (registry::Cut, Arc<PlMutex<Vec<EngineError>>>) {
@@ -22,10 +23,10 @@ fn a_new_writer_cuts_only_the_connections_on_the_old_one_in_that_cluster() {
     let (on_reader, reader_seen) = recorder();
     let (elsewhere, elsewhere_seen) = recorder();
     let (closed, closed_seen) = recorder();
-    registry::track(9_000_001, cluster, "w1", on_old);
-    registry::track(9_000_002, cluster, "r1", on_reader);
-    registry::track(9_000_003, other_cluster, "w1", elsewhere);
-    registry::track(9_000_004, cluster, "w1", closed);
+    registry::track(9_000_001, cluster, "w1", Some(Instant::now()), on_old);
+    registry::track(9_000_002, cluster, "r1", Some(Instant::now()), on_reader);
+    registry::track(9_000_003, other_cluster, "w1", Some(Instant::now()), elsewhere);
+    registry::track(9_000_004, cluster, "w1", Some(Instant::now()), closed);
     registry::forget(9_000_004);
     assert_eq!(registry::tracked_on(cluster, "W1"), 1);
 
@@ -58,7 +59,7 @@ fn writer_changes_reach_the_registry_through_the_topology_cache() {
     let cluster = "?.tracker-listen.example";
     let (cut, seen) = recorder();
     topology::store(cluster, fixtures::topology("a", &["b"]));
-    registry::track(9_000_010, cluster, "a", cut);
+    registry::track(9_000_010, cluster, "a", Some(Instant::now()), cut);
     topology::store(cluster, fixtures::topology("a", &["b"]));
     assert!(seen.lock().is_empty(), "same writer: nothing cut");
     topology::store(cluster, fixtures::topology("b", &["a"]));
@@ -82,7 +83,7 @@ fn each_connection_has_its_own_token_and_forgets_itself_when_closed() {
     let b = TrackerPlugin::new();
     assert_ne!(a.token, b.token);
     let (cut, _) = recorder();
-    registry::track(a.token, "?.tracker-drop.example", "x", cut);
+    registry::track(a.token, "?.tracker-drop.example", "x", Some(Instant::now()), cut);
     assert_eq!(registry::tracked_on("?.tracker-drop.example", "x"), 1);
     drop(a);
     assert_eq!(registry::tracked_on("?.tracker-drop.example", "x"), 0);
@@ -93,8 +94,8 @@ fn a_quick_change_back_to_the_previous_writer_cuts_nothing() {
     let cluster = "?.tracker-revert.example";
     let (on_a, a_seen) = recorder();
     let (on_b, b_seen) = recorder();
-    registry::track(9_000_020, cluster, "a", on_a);
-    registry::track(9_000_021, cluster, "b", on_b);
+    registry::track(9_000_020, cluster, "a", Some(Instant::now()), on_a);
+    registry::track(9_000_021, cluster, "b", Some(Instant::now()), on_b);
     registry::writer_changed(cluster, "a", "b");
     assert_eq!(a_seen.lock().len(), 1, "a real change cuts the old writer's connections");
     // A lagging instance still names a: the connection on the real writer b stays.
@@ -109,4 +110,34 @@ fn a_quick_change_back_to_the_previous_writer_cuts_nothing() {
     assert_eq!(b_seen.lock().len(), 1);
     registry::forget(9_000_020);
     registry::forget(9_000_021);
+}
+
+#[test]
+fn a_connection_set_up_while_the_writer_changed_is_cut_when_tracked() {
+    let cluster = "?.tracker-race.example";
+    let opened = Instant::now();
+    std::thread::sleep(Duration::from_millis(5));
+    // The change comes while the connection is being set up, before it is tracked.
+    registry::writer_changed(cluster, "old", "new");
+    let (late, late_seen) = recorder();
+    registry::track(9_000_030, cluster, "old", Some(opened), late);
+    assert_eq!(late_seen.lock().len(), 1, "cut at once");
+    assert_eq!(registry::tracked_on(cluster, "old"), 0);
+    // Opened after the change (the old writer is a reader by then): tracked, not cut.
+    let (fresh, fresh_seen) = recorder();
+    registry::track(9_000_031, cluster, "old", Some(Instant::now()), fresh);
+    assert!(fresh_seen.lock().is_empty());
+    assert_eq!(registry::tracked_on(cluster, "old"), 1);
+    // On the new writer: tracked whenever it opened.
+    let (on_new, new_seen) = recorder();
+    registry::track(9_000_032, cluster, "new", Some(opened), on_new);
+    assert!(new_seen.lock().is_empty());
+    // Logged in on a reader (the old writer, demoted already): tracked, not cut.
+    let (as_reader, reader_seen) = recorder();
+    registry::track(9_000_033, cluster, "old", None, as_reader);
+    assert!(reader_seen.lock().is_empty());
+    registry::forget(9_000_033);
+    assert!(new_seen.lock().is_empty());
+    registry::forget(9_000_031);
+    registry::forget(9_000_032);
 }
