@@ -17,6 +17,7 @@ use auroraodbc::engine::settings::Settings;
 use auroraodbc::odbc::conn::{connect_options, ConnAttrs};
 use fixtures::{eventually, host_pairs, open_connection, resolve, with_extra};
 use std::collections::HashSet;
+use std::io::{BufRead, BufReader, Write};
 use std::sync::Arc;
 use std::time::Duration;
 use support::{
@@ -446,4 +447,51 @@ fn fastest_response_picks_the_faster_reader_with_one_probe_per_reader() {
     let mut conn = open(&cluster, &extra);
     set_read_only(&mut conn, true).expect("read-only");
     assert_eq!(who(&mut conn), (slow, true));
+}
+
+#[test]
+fn pyodbc_failover_while_on_a_reader() {
+    let cluster = cluster("rwspyfo", 2);
+    let writer = cluster.writer_id();
+    let config = common::OdbcConfig::new(&[]);
+    let script = config.dir.join("read_write_splitting_failover.py");
+    std::fs::write(&script, include_str!("py/read_write_splitting_failover.py"))
+        .expect("write script");
+    let conn_str = odbc_conn_str(&cluster, "failover_timeout_ms=20000");
+    let mut child = config.spawn(
+        "python3",
+        &[script.to_str().expect("path"), &conn_str, &writer],
+        Duration::from_secs(120),
+    );
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let mut seen = Vec::new();
+    let reader_line = loop {
+        match lines.next() {
+            Some(Ok(line)) => {
+                seen.push(line.clone());
+                if let Some(id) = line.strip_prefix("READER ") {
+                    break id.to_string();
+                }
+            }
+            _ => panic!("the script ended before switching:\n{}", seen.join("\n")),
+        }
+    };
+    crash(&cluster, &reader_line);
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"go\n")
+        .expect("tell the script to go on");
+    seen.extend(lines.map_while(Result::ok));
+    let output = child.wait_with_output().expect("wait");
+    let text = format!(
+        "{}\n{}",
+        seen.join("\n"),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(output.status.success(), "script failed:\n{text}");
+    assert!(seen.iter().any(|l| l == "FAILED_CALL 08S02"), "{text}");
+    assert!(seen.iter().any(|l| l == "all passed"), "{text}");
 }
