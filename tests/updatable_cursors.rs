@@ -31,6 +31,8 @@ fn set_pos_updates_deletes_and_refreshes_rows() {
         "ok transaction",
         "ok read-only select",
         "ok where current of",
+        "ok bookmarks",
+        "ok bulk operations",
     ] {
         assert!(text.contains(part), "{part} did not run:\n{text}");
     }

@@ -1,5 +1,5 @@
-//! Further statement entry points: SQLNativeSql, SQLExtendedFetch (ODBC 2), SQLSetPos and data
-//! at execution (SQLParamData / SQLPutData). The module contract is in [`crate::ffi`].
+//! Further statement entry points: SQLNativeSql, SQLExtendedFetch (ODBC 2), SQLSetPos,
+//! SQLBulkOperations and data at execution (SQLParamData / SQLPutData). The module contract is in [`crate::ffi`].
 
 use super::guard::{self, call, call_stmt};
 use super::handles;
@@ -83,6 +83,18 @@ pub unsafe extern "C" fn SQLExtendedFetch(
 /// `h` is a handle of this driver or anything else (it is checked).
 pub unsafe extern "C" fn SQLSetPos(h: *mut c_void, row: u64, operation: u16, lock: u16) -> i16 {
     guard::raw(move || call_stmt(h, move |s| s.set_pos(row, operation, lock)))
+}
+
+#[no_mangle]
+/// # Safety
+/// `h` is a handle of this driver or anything else (it is checked).
+pub unsafe extern "C" fn SQLBulkOperations(h: *mut c_void, operation: i16) -> i16 {
+    guard::raw(move || {
+        call_stmt(h, move |s| {
+            let operation = u16::try_from(operation).unwrap_or(u16::MAX);
+            s.bulk_operations(operation)
+        })
+    })
 }
 
 #[no_mangle]

@@ -23,10 +23,17 @@ pub fn bind_col(
     ind: usize,
 ) -> OdbcResult<()> {
     if col == 0 {
-        return Err(OdbcError::new(
-            state::INVALID_DESCRIPTOR_INDEX,
-            "bookmarks are not supported",
-        ));
+        // The bookmark column (see `stmt::bookmarks`).
+        let st = s.state.lock();
+        if st.attrs.use_bookmarks == 0 {
+            return Err(OdbcError::new(
+                state::INVALID_DESCRIPTOR_INDEX,
+                "column 0 is the bookmark column: set SQL_ATTR_USE_BOOKMARKS first",
+            ));
+        }
+        outbuf::check_length(cap as i64)?;
+        st.ard.lock().bookmark.bind(target, value, cap as i64, ind);
+        return Ok(());
     }
     outbuf::check_length(cap as i64)?;
     let st = s.state.lock();

@@ -32,6 +32,7 @@ pub mod api {
     pub const SQL_API_SQLROWCOUNT: u16 = 20;
     pub const SQL_API_SQLSETCURSORNAME: u16 = 21;
     pub const SQL_API_SQLTRANSACT: u16 = 23;
+    pub const SQL_API_SQLBULKOPERATIONS: u16 = 24;
     pub const SQL_API_SQLCOLUMNS: u16 = 40;
     pub const SQL_API_SQLDRIVERCONNECT: u16 = 41;
     pub const SQL_API_SQLGETCONNECTOPTION: u16 = 42;
@@ -88,6 +89,7 @@ pub const SUPPORTED: &[u16] = &[
     SQL_API_SQLALLOCHANDLE,
     SQL_API_SQLBINDCOL,
     SQL_API_SQLBINDPARAMETER,
+    SQL_API_SQLBULKOPERATIONS,
     SQL_API_SQLCANCEL,
     SQL_API_SQLCLOSECURSOR,
     SQL_API_SQLCOLATTRIBUTE,
@@ -193,6 +195,7 @@ pub fn api_name(id: u16) -> Option<&'static str> {
         SQL_API_SQLPROCEDURECOLUMNS => "SQLPROCEDURECOLUMNS",
         SQL_API_SQLPROCEDURES => "SQLPROCEDURES",
         SQL_API_SQLSETPOS => "SQLSETPOS",
+        SQL_API_SQLBULKOPERATIONS => "SQLBULKOPERATIONS",
         SQL_API_SQLTABLEPRIVILEGES => "SQLTABLEPRIVILEGES",
         SQL_API_SQLBINDPARAMETER => "SQLBINDPARAMETER",
         SQL_API_SQLALLOCHANDLE => "SQLALLOCHANDLE",
@@ -285,6 +288,7 @@ mod tests {
         assert!(is_supported(SQL_API_SQLFETCH));
         assert!(is_supported(SQL_API_SQLGETINFO));
         assert!(is_supported(SQL_API_SQLDRIVERCONNECT));
+        assert!(is_supported(SQL_API_SQLBULKOPERATIONS));
         for id in [
             SQL_API_SQLBROWSECONNECT,
             SQL_API_SQLTRANSACT,
@@ -292,7 +296,6 @@ mod tests {
             SQL_API_SQLGETSTMTOPTION,
             SQL_API_ALL_FUNCTIONS,
             SQL_API_ODBC3_ALL_FUNCTIONS,
-            24,   // SQLBulkOperations
             1022, // SQLCancelHandle
             u16::MAX,
         ] {

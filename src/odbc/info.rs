@@ -368,6 +368,21 @@ mod bits {
     pub const CA1_POS_UPDATE: u32 = 0x400;
     pub const CA1_POS_DELETE: u32 = 0x800;
     pub const CA1_POS_REFRESH: u32 = 0x1000;
+    pub const CA1_BOOKMARK: u32 = 0x8;
+    pub const CA1_POSITIONED_UPDATE: u32 = 0x2000;
+    pub const CA1_POSITIONED_DELETE: u32 = 0x4000;
+    pub const CA1_BULK_ADD: u32 = 0x10000;
+    pub const CA1_BULK_UPDATE_BY_BOOKMARK: u32 = 0x20000;
+    pub const CA1_BULK_DELETE_BY_BOOKMARK: u32 = 0x40000;
+    pub const CA1_BULK_FETCH_BY_BOOKMARK: u32 = 0x80000;
+    // SQL_BOOKMARK_PERSISTENCE
+    pub const BP_DELETE: u32 = 0x2;
+    pub const BP_SCROLL: u32 = 0x10;
+    pub const BP_UPDATE: u32 = 0x20;
+    // SQL_POSITIONED_STATEMENTS, SQL_STATIC_SENSITIVITY
+    pub const PS_POSITIONED_DELETE: u32 = 0x1;
+    pub const PS_POSITIONED_UPDATE: u32 = 0x2;
+    pub const SS_UPDATES: u32 = 0x4;
     // SQL_POS_OPERATIONS
     pub const POS_POSITION: u32 = 0x1;
     pub const POS_REFRESH: u32 = 0x2;
@@ -392,6 +407,7 @@ mod bits {
     pub const FD_FETCH_PRIOR: u32 = 0x8;
     pub const FD_FETCH_ABSOLUTE: u32 = 0x10;
     pub const FD_FETCH_RELATIVE: u32 = 0x20;
+    pub const FD_FETCH_BOOKMARK: u32 = 0x80;
 
     // SQL_TXN_ISOLATION_OPTION / SQL_DEFAULT_TXN_ISOLATION
     pub const TXN_READ_UNCOMMITTED: u32 = 0x1;
@@ -1022,7 +1038,8 @@ pub fn info_value(info_type: u16, ctx: &InfoContext<'_>) -> Option<InfoValue> {
                 | FD_FETCH_LAST
                 | FD_FETCH_PRIOR
                 | FD_FETCH_ABSOLUTE
-                | FD_FETCH_RELATIVE,
+                | FD_FETCH_RELATIVE
+                | FD_FETCH_BOOKMARK,
         ),
         // SQLSetPos refreshes, updates and deletes through an updatable cursor (a SELECT of
         // one table with SQL_CONCUR_ROWVER or SQL_CONCUR_VALUES; see `super::updatable`).
@@ -1033,10 +1050,17 @@ pub fn info_value(info_type: u16, ctx: &InfoContext<'_>) -> Option<InfoValue> {
             CA1_NEXT
                 | CA1_ABSOLUTE
                 | CA1_RELATIVE
+                | CA1_BOOKMARK
                 | CA1_POS_POSITION
                 | CA1_POS_UPDATE
                 | CA1_POS_DELETE
-                | CA1_POS_REFRESH,
+                | CA1_POS_REFRESH
+                | CA1_POSITIONED_UPDATE
+                | CA1_POSITIONED_DELETE
+                | CA1_BULK_ADD
+                | CA1_BULK_UPDATE_BY_BOOKMARK
+                | CA1_BULK_DELETE_BY_BOOKMARK
+                | CA1_BULK_FETCH_BY_BOOKMARK,
         ),
         SQL_POS_OPERATIONS => u32v(POS_POSITION | POS_REFRESH | POS_UPDATE | POS_DELETE),
         SQL_FORWARD_ONLY_CURSOR_ATTRIBUTES2 => u32v(
@@ -1065,7 +1089,12 @@ pub fn info_value(info_type: u16, ctx: &InfoContext<'_>) -> Option<InfoValue> {
         SQL_GETDATA_EXTENSIONS => u32v(GD_ANY_COLUMN | GD_ANY_ORDER | GD_BOUND | GD_BLOCK),
         // SQL_LCK_NO_CHANGE: SQLSetPos leaves locks as they are.
         SQL_LOCK_TYPES => u32v(1),
-        SQL_POSITIONED_STATEMENTS | SQL_STATIC_SENSITIVITY | SQL_BOOKMARK_PERSISTENCE => u32v(0),
+        // Bookmarks are row numbers of a cursor's result: valid while it is open, across
+        // updates and deletes through it (see `stmt::bookmarks`).
+        SQL_BOOKMARK_PERSISTENCE => u32v(BP_DELETE | BP_SCROLL | BP_UPDATE),
+        // UPDATE/DELETE ... WHERE CURRENT OF an updatable cursor.
+        SQL_POSITIONED_STATEMENTS => u32v(PS_POSITIONED_DELETE | PS_POSITIONED_UPDATE),
+        SQL_STATIC_SENSITIVITY => u32v(SS_UPDATES),
         SQL_ROW_UPDATES => s("N"),
         SQL_MAX_ASYNC_CONCURRENT_STATEMENTS => u32v(0),
         SQL_ASYNC_MODE => u32v(0),          // SQL_AM_NONE

@@ -28,7 +28,13 @@ pub fn extended_fetch(
         ird.array_status_ptr = row_status;
         saved
     };
-    let result = s.fetch_scroll(orientation, offset as i64);
+    // SQLExtendedFetch passes the bookmark itself as the row (no bookmark pointer).
+    let (orientation, offset) = if orientation == crate::odbc::scroll::orientation::BOOKMARK {
+        (crate::odbc::scroll::orientation::ABSOLUTE, offset as i64)
+    } else {
+        (orientation, offset as i64)
+    };
+    let result = s.fetch_scroll(orientation, offset);
     let mut ird = s.ird.lock();
     ird.rows_processed_ptr = saved.0;
     ird.array_status_ptr = saved.1;

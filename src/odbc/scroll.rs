@@ -189,6 +189,11 @@ impl StaticRows {
         }
     }
 
+    /// Adds a row at the end (a row added through the cursor).
+    pub fn push(&mut self, row: Row) {
+        self.rows.push(row);
+    }
+
     /// Every row of the result.
     pub fn rows(&self) -> &[Row] {
         &self.rows

@@ -128,6 +128,7 @@ static const struct Export exports[] = {
     {"SQLAllocHandle", ALLOC, 0},
     {"SQLBindCol", STMT_FIRST, 0},
     {"SQLBindParameter", STMT_FIRST, 0},
+    {"SQLBulkOperations", STMT_FIRST, 0},
     {"SQLCancel", STMT_FIRST, 0},
     {"SQLCloseCursor", STMT_FIRST, 0},
     {"SQLColAttribute", STMT_FIRST, 0},

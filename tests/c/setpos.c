@@ -239,6 +239,93 @@ int main(int argc, char **argv) {
   SQLFreeHandle(SQL_HANDLE_STMT, pos);
   printf("ok where current of\n");
 
+  /* Bookmarks (variable-length, column 0) and SQLBulkOperations. The table now holds ids 1,
+   * 2 and 4. */
+  {
+    SQLUSMALLINT present = SQL_FALSE;
+    CHECK(OK(SQLGetFunctions(dbc, SQL_API_SQLBULKOPERATIONS, &present)) && present == SQL_TRUE,
+          "SQLBulkOperations listed", SQL_HANDLE_DBC, dbc);
+    SQLHSTMT bk = stmt_on(dbc);
+    SQLUSMALLINT bk_status[2], bk_ops[2] = {SQL_ROW_PROCEED, SQL_ROW_PROCEED};
+    SQLINTEGER bm[2], bk_id[2], bk_qty[2];
+    SQLCHAR bk_name[2][21];
+    SQLLEN bm_len[2], bk_id_len[2], bk_name_len[2], bk_qty_len[2];
+    SQLULEN bk_fetched = 0;
+    rc = SQLBindCol(bk, 0, SQL_C_VARBOOKMARK, bm, sizeof bm[0], bm_len);
+    CHECK(rc == SQL_ERROR && strcmp(first_state(SQL_HANDLE_STMT, bk), "07009") == 0, "column 0 needs bookmarks on",
+          SQL_HANDLE_STMT, bk);
+    CHECK(OK(SQLSetStmtAttr(bk, SQL_ATTR_CONCURRENCY, (SQLPOINTER)SQL_CONCUR_ROWVER, 0)), "rowver", SQL_HANDLE_STMT, bk);
+    CHECK(OK(SQLSetStmtAttr(bk, SQL_ATTR_CURSOR_TYPE, (SQLPOINTER)SQL_CURSOR_STATIC, 0)), "static", SQL_HANDLE_STMT, bk);
+    CHECK(OK(SQLSetStmtAttr(bk, SQL_ATTR_USE_BOOKMARKS, (SQLPOINTER)SQL_UB_VARIABLE, 0)), "bookmarks", SQL_HANDLE_STMT, bk);
+    CHECK(OK(SQLSetStmtAttr(bk, SQL_ATTR_ROW_ARRAY_SIZE, (SQLPOINTER)2, 0)), "rowset of 2", SQL_HANDLE_STMT, bk);
+    CHECK(OK(SQLSetStmtAttr(bk, SQL_ATTR_ROW_STATUS_PTR, bk_status, 0)), "status", SQL_HANDLE_STMT, bk);
+    CHECK(OK(SQLSetStmtAttr(bk, SQL_ATTR_ROW_OPERATION_PTR, bk_ops, 0)), "operations", SQL_HANDLE_STMT, bk);
+    CHECK(OK(SQLSetStmtAttr(bk, SQL_ATTR_ROWS_FETCHED_PTR, &bk_fetched, 0)), "fetched", SQL_HANDLE_STMT, bk);
+    CHECK(OK(SQLBindCol(bk, 0, SQL_C_VARBOOKMARK, bm, sizeof bm[0], bm_len)), "bind bookmark", SQL_HANDLE_STMT, bk);
+    CHECK(OK(SQLBindCol(bk, 1, SQL_C_SLONG, bk_id, 0, bk_id_len)), "bind id", SQL_HANDLE_STMT, bk);
+    CHECK(OK(SQLBindCol(bk, 2, SQL_C_CHAR, bk_name, sizeof bk_name[0], bk_name_len)), "bind name", SQL_HANDLE_STMT, bk);
+    CHECK(OK(SQLBindCol(bk, 3, SQL_C_SLONG, bk_qty, 0, bk_qty_len)), "bind qty", SQL_HANDLE_STMT, bk);
+    exec(bk, "SELECT id, name, qty FROM sp_items ORDER BY id");
+    SQLSMALLINT bm_type = 0;
+    SQLULEN bm_size = 0;
+    CHECK(OK(SQLDescribeCol(bk, 0, NULL, 0, NULL, &bm_type, &bm_size, NULL, NULL)) && bm_type == SQL_BINARY && bm_size == 4,
+          "column 0 is a 4-byte binary", SQL_HANDLE_STMT, bk);
+    CHECK(OK(SQLFetch(bk)) && bk_fetched == 2 && bm[0] == 1 && bm[1] == 2 && bm_len[0] == 4 && bk_id[1] == 2,
+          "bookmarks are row numbers", SQL_HANDLE_STMT, bk);
+    SQLINTEGER got_bm = 0;
+    SQLLEN got_bm_len = 0;
+    CHECK(OK(SQLSetPos(bk, 2, SQL_POSITION, SQL_LOCK_NO_CHANGE)) &&
+              OK(SQLGetData(bk, 0, SQL_C_VARBOOKMARK, &got_bm, sizeof got_bm, &got_bm_len)) && got_bm == 2 && got_bm_len == 4,
+          "SQLGetData of column 0", SQL_HANDLE_STMT, bk);
+    SQLINTEGER saved = 2;
+    CHECK(OK(SQLSetStmtAttr(bk, SQL_ATTR_FETCH_BOOKMARK_PTR, &saved, 0)), "bookmark ptr", SQL_HANDLE_STMT, bk);
+    CHECK(OK(SQLFetchScroll(bk, SQL_FETCH_BOOKMARK, 1)) && bk_fetched == 1 && bk_id[0] == 4 && bm[0] == 3,
+          "SQL_FETCH_BOOKMARK with an offset", SQL_HANDLE_STMT, bk);
+    printf("ok bookmarks\n");
+
+    /* SQL_ADD: two new rows, their bookmarks written back. */
+    bk_id[0] = 10; snprintf((char *)bk_name[0], 21, "added ten"); bk_name_len[0] = SQL_NTS; bk_qty[0] = 1;
+    bk_id[1] = 11; snprintf((char *)bk_name[1], 21, "added eleven"); bk_name_len[1] = SQL_NTS; bk_qty[1] = 2;
+    bk_id_len[0] = bk_id_len[1] = bk_qty_len[0] = bk_qty_len[1] = sizeof(SQLINTEGER);
+    CHECK(SQLBulkOperations(bk, SQL_ADD) == SQL_SUCCESS, "SQL_ADD", SQL_HANDLE_STMT, bk);
+    CHECK(bk_status[0] == SQL_ROW_ADDED && bk_status[1] == SQL_ROW_ADDED && bm[0] == 4 && bm[1] == 5,
+          "added rows and their bookmarks", SQL_HANDLE_STMT, bk);
+    EXPECT_SEEN("SELECT string_agg(id || ':' || name, ',' ORDER BY id) FROM sp_items WHERE id >= 10",
+                "10:added ten,11:added eleven");
+    /* SQL_UPDATE_BY_BOOKMARK: rows 1 (id 1) and 4 (id 10). */
+    bm[0] = 1; bk_id[0] = 1; snprintf((char *)bk_name[0], 21, "by bookmark"); bk_qty[0] = 111;
+    bm[1] = 4; bk_id[1] = 10; snprintf((char *)bk_name[1], 21, "ten"); bk_qty[1] = 222;
+    CHECK(SQLBulkOperations(bk, SQL_UPDATE_BY_BOOKMARK) == SQL_SUCCESS && bk_status[0] == SQL_ROW_UPDATED &&
+              bk_status[1] == SQL_ROW_UPDATED,
+          "SQL_UPDATE_BY_BOOKMARK", SQL_HANDLE_STMT, bk);
+    EXPECT_SEEN("SELECT string_agg(id || ':' || name || ':' || qty, ',' ORDER BY id) FROM sp_items WHERE id IN (1, 10)",
+                "1:by bookmark:111,10:ten:222");
+    /* SQL_DELETE_BY_BOOKMARK of row 5 (id 11); the second element is ignored. */
+    bm[0] = 5;
+    bk_ops[1] = SQL_ROW_IGNORE;
+    CHECK(SQLBulkOperations(bk, SQL_DELETE_BY_BOOKMARK) == SQL_SUCCESS && bk_status[0] == SQL_ROW_DELETED,
+          "SQL_DELETE_BY_BOOKMARK", SQL_HANDLE_STMT, bk);
+    bk_ops[1] = SQL_ROW_PROCEED;
+    EXPECT_SEEN("SELECT string_agg(id::text, ',' ORDER BY id) FROM sp_items", "1,2,4,10");
+    /* SQL_FETCH_BY_BOOKMARK: rows 2 and 1 into the buffers, as they are now. */
+    bm[0] = 2;
+    bm[1] = 1;
+    CHECK(SQLBulkOperations(bk, SQL_FETCH_BY_BOOKMARK) == SQL_SUCCESS && bk_id[0] == 2 && bk_id[1] == 1 &&
+              bk_qty[1] == 111 && strcmp((char *)bk_name[1], "by bookmark") == 0,
+          "SQL_FETCH_BY_BOOKMARK", SQL_HANDLE_STMT, bk);
+    /* A bookmark stays valid after the update: row 4 is id 10 with its new values. */
+    saved = 4;
+    CHECK(OK(SQLFetchScroll(bk, SQL_FETCH_BOOKMARK, 0)) && bk_id[0] == 10 && bk_qty[0] == 222 && bm[0] == 4,
+          "a bookmark after updates", SQL_HANDLE_STMT, bk);
+    bm[0] = 99;
+    bm[1] = 1;
+    rc = SQLBulkOperations(bk, SQL_FETCH_BY_BOOKMARK);
+    CHECK(rc == SQL_ERROR && strcmp(first_state(SQL_HANDLE_STMT, bk), "HY111") == 0, "a bookmark of no row",
+          SQL_HANDLE_STMT, bk);
+    SQLFreeHandle(SQL_HANDLE_STMT, bk);
+    printf("ok bulk operations\n");
+  }
+
   setup = stmt_on(dbc);
   exec(setup, "DROP TABLE sp_items");
   SQLFreeHandle(SQL_HANDLE_STMT, setup);

@@ -191,17 +191,23 @@ pub fn set(
         }
         attr::CURSOR_SENSITIVITY => st.attrs.cursor_sensitivity = v,
         attr::USE_BOOKMARKS => {
-            if v != 0 {
+            if st.result.is_some() {
                 return Err(OdbcError::new(
-                    state::NOT_IMPLEMENTED,
-                    "bookmarks are not supported",
+                    state::INVALID_CURSOR_STATE,
+                    "a cursor is open; close it before changing bookmarks",
                 ));
             }
+            // SQL_UB_OFF, SQL_UB_ON (fixed, ODBC 2) and SQL_UB_VARIABLE.
+            if v > 2 {
+                return Err(OdbcError::new(
+                    state::INVALID_ATTR_VALUE,
+                    format!("invalid SQL_ATTR_USE_BOOKMARKS value {v}"),
+                ));
+            }
+            st.attrs.use_bookmarks = v;
         }
-        attr::KEYSET_SIZE
-        | attr::SIMULATE_CURSOR
-        | attr::ENABLE_AUTO_IPD
-        | attr::FETCH_BOOKMARK_PTR => {}
+        attr::FETCH_BOOKMARK_PTR => st.attrs.fetch_bookmark_ptr = value,
+        attr::KEYSET_SIZE | attr::SIMULATE_CURSOR | attr::ENABLE_AUTO_IPD => {}
         attr::APP_ROW_DESC | attr::APP_PARAM_DESC => {
             let is_row = id == attr::APP_ROW_DESC;
             let own_implicit = if is_row {
@@ -304,12 +310,9 @@ pub fn get(s: &Statement, id: i32) -> OdbcResult<usize> {
         attr::CONCURRENCY => wide(st.attrs.concurrency),
         attr::CURSOR_SCROLLABLE => usize::from(st.attrs.cursor_type != cursor_type::FORWARD_ONLY),
         attr::CURSOR_SENSITIVITY => wide(st.attrs.cursor_sensitivity),
-        attr::ASYNC_ENABLE
-        | attr::USE_BOOKMARKS
-        | attr::KEYSET_SIZE
-        | attr::SIMULATE_CURSOR
-        | attr::ENABLE_AUTO_IPD
-        | attr::FETCH_BOOKMARK_PTR => 0,
+        attr::USE_BOOKMARKS => wide(st.attrs.use_bookmarks),
+        attr::FETCH_BOOKMARK_PTR => st.attrs.fetch_bookmark_ptr,
+        attr::ASYNC_ENABLE | attr::KEYSET_SIZE | attr::SIMULATE_CURSOR | attr::ENABLE_AUTO_IPD => 0,
         attr::ROW_NUMBER => wide(st.row_number()),
         attr::APP_ROW_DESC => descriptor_handle(&st.ard),
         attr::APP_PARAM_DESC => descriptor_handle(&st.apd),

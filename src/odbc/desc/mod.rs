@@ -69,6 +69,8 @@ pub struct DescState {
     pub alloc_type: i16,
     /// Records 1..=n, stored from index 0.
     pub records: Vec<DescRecord>,
+    /// Record 0 of an ARD: the bookmark column's binding (SQLBindCol of column 0).
+    pub bookmark: DescRecord,
 }
 
 impl DescState {
@@ -167,6 +169,7 @@ impl Descriptor {
                 rows_processed_ptr: 0,
                 alloc_type: if implicit { 1 } else { 2 },
                 records: Vec::new(),
+                bookmark: DescRecord::default(),
             }),
         }
     }

@@ -44,6 +44,8 @@ pub(super) struct FetchLayout {
     row_status: StatusArray,
     /// The bound columns, in column order.
     columns: Vec<BoundColumn>,
+    /// Column 0, the bookmark, when bound.
+    bookmark: Option<BoundColumn>,
 }
 
 /// One bound column of [`FetchLayout`].
@@ -109,6 +111,16 @@ impl FetchLayout {
                 rows_fetched,
                 row_status,
                 columns,
+                bookmark: ard.bookmark.is_bound().then_some(BoundColumn {
+                    index: 0,
+                    concise_type: ard.bookmark.concise_type,
+                    octet_length: ard.bookmark.octet_length,
+                    data_ptr: ard.bookmark.data_ptr,
+                    indicator_ptr: ard.bookmark.indicator_ptr,
+                    octet_length_ptr: ard.bookmark.octet_length_ptr,
+                    precision: 0,
+                    scale: 0,
+                }),
             };
             drop((ard, ird));
             st.layout = Some(layout);
@@ -185,6 +197,26 @@ impl Statement {
                 "the connection failed over after this result set was opened; its remaining rows are lost: execute the statement again",
             ));
         }
+        // SQL_FETCH_BOOKMARK is SQL_FETCH_ABSOLUTE at the bookmark's row plus the offset.
+        let (orientation, offset) = if orientation == scroll::orientation::BOOKMARK {
+            if st.attrs.use_bookmarks == super::bookmarks::BOOKMARKS_OFF {
+                return Err(OdbcError::new(
+                    state::INVALID_FETCH_ORIENTATION,
+                    "SQL_FETCH_BOOKMARK needs SQL_ATTR_USE_BOOKMARKS",
+                ));
+            }
+            // SAFETY: SQL_ATTR_FETCH_BOOKMARK_PTR as the application set it: null or a
+            // bookmark it got from this cursor (4 bytes).
+            let bookmark = unsafe { super::bookmarks::read_bookmark(st.attrs.fetch_bookmark_ptr) }?;
+            let row = i64::try_from(bookmark)
+                .ok()
+                .filter(|&b| b > 0)
+                .and_then(|b| b.checked_add(offset))
+                .ok_or_else(|| OdbcError::new(SqlState::new("HY111"), "invalid bookmark value"))?;
+            (scroll::orientation::ABSOLUTE, row)
+        } else {
+            (orientation, offset)
+        };
         // Taken out for the fetch (and put back at every return) so that it can be read
         // while the rest of the statement state changes.
         FetchLayout::refresh(st, &self.ird);
@@ -294,6 +326,12 @@ impl Statement {
                 first_error.get_or_insert(e);
             }
             row_status.set(r, status);
+        }
+        if let Some(bookmark) = layout.bookmark.as_ref() {
+            let first = rs.row_number();
+            for r in 0..fetched {
+                write_bookmark_at(bookmark, bind_type, offset, r, first + r as u64)?;
+            }
         }
         for r in fetched..array_size {
             row_status.set(r, row_status::NOROW);
@@ -412,13 +450,14 @@ impl Statement {
         (status, first_error)
     }
 
-    /// Writes row `r` of the current rowset into the bound buffers again (after SQLSetPos
-    /// read it anew) and sets its entry of the row status array to `status`; an error of its
-    /// cells is returned.
+    /// Writes `row` into element `r` of the bound buffers (a row SQLSetPos or
+    /// SQLBulkOperations read anew) and sets that entry of the row status array to `status`;
+    /// an error of its cells is returned.
     pub(super) fn rewrite_bound_row(
         &self,
         st: &mut StmtState,
         r: usize,
+        row: &Row,
         status: u16,
     ) -> OdbcResult<()> {
         FetchLayout::refresh(st, &self.ird);
@@ -426,9 +465,6 @@ impl Statement {
             return Ok(());
         };
         let Some(rs) = st.result.as_ref() else {
-            return Ok(());
-        };
-        let Some(row) = rs.rowset.get(r) else {
             return Ok(());
         };
         // SAFETY: SQL_ATTR_ROW_BIND_OFFSET_PTR as the application bound it (zero or a
@@ -464,4 +500,41 @@ fn fill_targets(
             .filter(|rec| rec.index < types.len())
             .map(|rec| CellTarget::new(rec, &types[rec.index], bind_type)),
     );
+}
+
+/// Writes bookmark `number` into element `r` of the bound column 0.
+fn write_bookmark_at(
+    bookmark: &BoundColumn,
+    bind_type: usize,
+    offset: usize,
+    r: usize,
+    number: u64,
+) -> OdbcResult<()> {
+    let elem = convert::fixed_size(bookmark.concise_type)
+        .unwrap_or_else(|| usize::try_from(bookmark.octet_length).unwrap_or(0));
+    let (stride_data, stride_len) = if bind_type > 0 {
+        (bind_type, bind_type)
+    } else {
+        (elem, std::mem::size_of::<isize>())
+    };
+    let at = |base: usize, stride: usize| {
+        if base == 0 {
+            0
+        } else {
+            base + offset + r * stride
+        }
+    };
+    // SAFETY: element `r` of the column 0 buffer, indicator and length the application bound
+    // with SQLBindCol, with room for the rowset at this offset and stride.
+    unsafe {
+        super::bookmarks::write_bookmark(
+            number,
+            bookmark.concise_type,
+            at(bookmark.data_ptr, stride_data),
+            elem,
+            at(bookmark.indicator_ptr, stride_len),
+            at(bookmark.octet_length_ptr, stride_len),
+        )
+    }
+    .map(|_| ())
 }

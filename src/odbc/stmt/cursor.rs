@@ -1,5 +1,4 @@
-//! The cursor's life: closing it, reading a static (scrollable) cursor whole, and
-//! SQLSetPos.
+//! The cursor's life: closing it, and reading a static (scrollable) cursor whole.
 
 use super::get_data::GetDataPos;
 use super::{Phase, Statement, StmtState};

@@ -71,9 +71,12 @@ impl Statement {
         Ok(cols)
     }
 
-    /// One column's description (1-based).
+    /// One column's description (1-based; 0 is the bookmark column when bookmarks are on).
     pub fn column(&self, number: u16) -> OdbcResult<ColumnInfo> {
         let mut st = self.state.lock();
+        if number == 0 {
+            return bookmark_column(&st, self.conn.state.lock().limits);
+        }
         let cols = self.described_columns(&mut st)?;
         usize::from(number)
             .checked_sub(1)
@@ -140,4 +143,27 @@ impl Statement {
         self.count_ahead(&mut st)?;
         Ok(st.row_count)
     }
+}
+
+/// Column 0: the bookmark, as psqlODBC describes it: a 4-byte SQL_BINARY for variable-length
+/// bookmarks, an unsigned SQL_INTEGER for fixed ones (ODBC 2's SQL_UB_ON).
+fn bookmark_column(st: &StmtState, limits: types::SizeLimits) -> OdbcResult<ColumnInfo> {
+    const UB_VARIABLE: u64 = 2;
+    if st.attrs.use_bookmarks == super::bookmarks::BOOKMARKS_OFF {
+        return Err(super::bookmarks::bookmarks_off());
+    }
+    let (ty, sql_type) = if st.attrs.use_bookmarks == UB_VARIABLE {
+        (Type::BYTEA, types::sql::BINARY)
+    } else {
+        (Type::INT4, types::sql::INTEGER)
+    };
+    let mut col = types::describe("", &ty, -1, &limits);
+    col.sql_type = sql_type;
+    col.column_size = 4;
+    col.octet_length = 4;
+    col.display_size = 8;
+    col.unsigned = true;
+    col.nullable = 0;
+    col.type_name = "bookmark".to_string();
+    Ok(col)
 }

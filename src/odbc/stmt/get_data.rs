@@ -51,6 +51,16 @@ impl Statement {
                 "no row has been fetched",
             ));
         };
+        if column == 0 {
+            let truncated = self.get_bookmark(st, target, buf, buf_len, ind)?;
+            if truncated {
+                self.warn(
+                    state::STRING_TRUNCATED,
+                    "the bookmark did not fit the buffer",
+                );
+            }
+            return Ok(Outcome::Success);
+        }
         let ci = usize::from(column)
             .checked_sub(1)
             .filter(|i| *i < rs.types.len())

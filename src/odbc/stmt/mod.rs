@@ -9,13 +9,16 @@
 //! | `param_values` | reading a parameter set's values out of the application's bound buffers |
 //! | `data_at_exec` | SQLParamData / SQLPutData |
 //! | `describe` | SQLNumResultCols, SQLDescribeCol's data, SQLNumParams, SQLRowCount |
-//! | `cursor` | closing, static (scrollable) cursors, SQLSetPos |
+//! | `cursor` | closing, static (scrollable) cursors |
+//! | `positioned` | SQLSetPos and SQLBulkOperations: updating rows through the cursor, `WHERE CURRENT OF` |
+//! | `bookmarks` | column 0: bookmarks, SQL_FETCH_BOOKMARK |
 //! | `bound_fetch` | SQLFetch / SQLFetchScroll into bound column buffers (the hot path) |
 //! | `get_data` | SQLGetData, piece by piece |
 //! | `cell` | one value of a row into one application buffer, shared by the two fetch paths |
 //!
 //! Application memory is touched only through [`super::appmem`].
 
+mod bookmarks;
 mod bound_fetch;
 mod cell;
 mod cursor;
@@ -65,6 +68,9 @@ pub struct StmtAttrs {
     pub cursor_sensitivity: u64,
     pub noscan: u64,
     pub use_bookmarks: u64,
+    /// SQL_ATTR_FETCH_BOOKMARK_PTR: where SQLFetchScroll(SQL_FETCH_BOOKMARK) reads the
+    /// bookmark.
+    pub fetch_bookmark_ptr: usize,
     pub metadata_id: bool,
     pub row_number: u64,
     pub cursor_name: Option<String>,
@@ -81,6 +87,7 @@ impl Default for StmtAttrs {
             cursor_sensitivity: 0,
             noscan: 0,
             use_bookmarks: 0,
+            fetch_bookmark_ptr: 0,
             metadata_id: false,
             row_number: 0,
             cursor_name: None,

@@ -49,6 +49,68 @@ const SIBLING_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 /// HY092: an update or delete through a read-only cursor.
 const READ_ONLY_CURSOR: SqlState = SqlState::new("HY092");
 
+/// SQLBulkOperations operations.
+mod bulk {
+    pub const ADD: u16 = 4;
+    pub const UPDATE_BY_BOOKMARK: u16 = 5;
+    pub const DELETE_BY_BOOKMARK: u16 = 6;
+    pub const FETCH_BY_BOOKMARK: u16 = 7;
+}
+
+/// SQL_ROW_ADDED in the row status array.
+const ROW_ADDED: u16 = 4;
+/// HY111: a bookmark that names no row of the cursor.
+const INVALID_BOOKMARK: SqlState = SqlState::new("HY111");
+
+/// The bound column 0 (bookmarks) as SQLBulkOperations reads and writes it.
+struct BookmarkColumn {
+    /// Element 0's address (the bind offset applied), or 0 when not bound.
+    data: usize,
+    stride: usize,
+    c_type: i16,
+    elem: usize,
+    indicator: usize,
+    len_stride: usize,
+}
+
+/// Which of the cursor's rows an operation is on.
+#[derive(Debug, Clone, Copy)]
+enum Place {
+    /// Row `i` (0-based) of the current rowset (SQLSetPos).
+    Rowset(usize),
+    /// Row `k` (0-based) of the whole result (a bookmark's, SQLBulkOperations).
+    Result(usize),
+}
+
+/// An operation's row, and the element of the bound buffers and row status array it uses.
+#[derive(Debug, Clone, Copy)]
+struct Target {
+    place: Place,
+    buffer_row: usize,
+}
+
+/// A row's values from the bound buffers, ready for an UPDATE's SET or an INSERT.
+struct BoundValues {
+    /// The quoted column names, in bound-column order.
+    columns: Vec<String>,
+    values: Vec<Option<String>>,
+    param_types: Vec<u32>,
+    /// The table the columns are of.
+    table: Option<u32>,
+}
+
+impl BoundValues {
+    /// `"column" = $1, ...`
+    fn assignments(&self) -> String {
+        self.columns
+            .iter()
+            .enumerate()
+            .map(|(k, c)| format!("{c} = ${}", k + 1))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
 /// Where a fetched row lies: its ctid, the version (xmin) it was read at, and its table.
 struct RowIdentity {
     ctid: String,
@@ -133,10 +195,14 @@ impl Statement {
                     ));
                 }
                 for &i in &rows {
+                    let target = Target {
+                        place: Place::Rowset(i),
+                        buffer_row: i,
+                    };
                     match op {
-                        operation::REFRESH => self.refresh_row(&mut st, i)?,
-                        operation::UPDATE => self.update_row(&mut st, i)?,
-                        _ => self.delete_row(&mut st, i)?,
+                        operation::REFRESH => self.refresh_row(&mut st, target)?,
+                        operation::UPDATE => self.update_row(&mut st, target)?,
+                        _ => self.delete_row(&mut st, target)?,
                     }
                 }
             }
@@ -162,42 +228,213 @@ impl Statement {
         Ok(Outcome::Success)
     }
 
-    /// SQL_REFRESH of rowset row `i`: reads it again into the rowset and its bound buffers;
-    /// SQL_ROW_UPDATED when another transaction changed it, SQL_ROW_DELETED when it is gone.
-    fn refresh_row(&self, st: &mut StmtState, i: usize) -> OdbcResult<()> {
-        let (identity, relation) = self.identity(st, i)?;
+    /// SQLBulkOperations: SQL_ADD inserts the rows of the bound buffers into the cursor's
+    /// table (each becomes a row of the cursor, its bookmark written to column 0);
+    /// SQL_UPDATE_BY_BOOKMARK, SQL_DELETE_BY_BOOKMARK and SQL_FETCH_BY_BOOKMARK act on the
+    /// rows whose bookmarks the bound column 0 holds. Every element of the rowset-sized
+    /// buffers is used, but those the row operation array marks SQL_ROW_IGNORE.
+    pub fn bulk_operations(&self, op: u16) -> OdbcResult<Outcome> {
+        let mut st = self.state.lock();
+        if st.result.is_none() {
+            return Err(OdbcError::new(
+                state::INVALID_CURSOR_STATE,
+                "no result set is open",
+            ));
+        }
+        if st.updatable.is_none() || st.attrs.concurrency == CONCUR_READ_ONLY {
+            return Err(OdbcError::new(
+                READ_ONLY_CURSOR,
+                "the cursor is read-only: set SQL_ATTR_CONCURRENCY to SQL_CONCUR_ROWVER (or VALUES) before executing a SELECT of one table",
+            ));
+        }
+        let by_bookmark = matches!(
+            op,
+            bulk::UPDATE_BY_BOOKMARK | bulk::DELETE_BY_BOOKMARK | bulk::FETCH_BY_BOOKMARK
+        );
+        if op != bulk::ADD && !by_bookmark {
+            return Err(OdbcError::new(
+                READ_ONLY_CURSOR,
+                format!("{op} is not an SQLBulkOperations operation"),
+            ));
+        }
+        if by_bookmark && st.attrs.use_bookmarks == super::bookmarks::BOOKMARKS_OFF {
+            return Err(OdbcError::new(
+                READ_ONLY_CURSOR,
+                "operations by bookmark need SQL_ATTR_USE_BOOKMARKS",
+            ));
+        }
+        let (size, operations, bookmark) = {
+            let ard = st.ard.lock();
+            // SAFETY: SQL_ATTR_ROW_OPERATION_PTR as the application set it, with an element
+            // per row of the rowset (ODBC has it keep the array valid while set).
+            let operations = unsafe { StatusArray::bound(ard.array_status_ptr) };
+            let size = usize::try_from(ard.array_size.max(1)).unwrap_or(1);
+            // SAFETY: as above, for SQL_ATTR_ROW_BIND_OFFSET_PTR.
+            let offset = unsafe { appmem::bind_offset(ard.bind_offset_ptr) };
+            let bind_type = usize::try_from(ard.bind_type).unwrap_or(0);
+            let b = &ard.bookmark;
+            let elem = convert::fixed_size(b.concise_type)
+                .unwrap_or_else(|| usize::try_from(b.octet_length).unwrap_or(0));
+            let stride = if bind_type > 0 { bind_type } else { elem };
+            let bookmark = BookmarkColumn {
+                data: if b.data_ptr == 0 {
+                    0
+                } else {
+                    b.data_ptr + offset
+                },
+                stride,
+                c_type: b.concise_type,
+                elem,
+                indicator: if b.indicator_ptr == 0 {
+                    0
+                } else {
+                    b.indicator_ptr + offset
+                },
+                len_stride: if bind_type > 0 {
+                    bind_type
+                } else {
+                    std::mem::size_of::<isize>()
+                },
+            };
+            (size, operations, bookmark)
+        };
+        if by_bookmark && bookmark.data == 0 {
+            return Err(OdbcError::new(
+                state::INVALID_DESCRIPTOR_INDEX,
+                "operations by bookmark read the bookmarks bound to column 0: bind it",
+            ));
+        }
+        for r in (0..size).filter(|&r| operations.get(r) != ROW_IGNORE) {
+            if op == bulk::ADD {
+                self.add_row(&mut st, r, &bookmark)?;
+                continue;
+            }
+            // SAFETY: element `r` of the column 0 buffer the application bound for the
+            // rowset; a bookmark is 4 bytes.
+            let number =
+                unsafe { super::bookmarks::read_bookmark(bookmark.data + r * bookmark.stride) }?;
+            let rows = st
+                .result
+                .as_ref()
+                .and_then(|rs| rs.scroll.as_ref())
+                .map_or(0, |rows| rows.len());
+            let k = number
+                .checked_sub(1)
+                .filter(|&k| k < rows)
+                .and_then(|k| usize::try_from(k).ok())
+                .ok_or_else(|| {
+                    OdbcError::new(
+                        INVALID_BOOKMARK,
+                        format!("bookmark {number} names no row of the cursor"),
+                    )
+                })?;
+            let target = Target {
+                place: Place::Result(k),
+                buffer_row: r,
+            };
+            match op {
+                bulk::UPDATE_BY_BOOKMARK => self.update_row(&mut st, target)?,
+                bulk::DELETE_BY_BOOKMARK => self.delete_row(&mut st, target)?,
+                _ => self.refresh_row(&mut st, target)?,
+            }
+        }
+        Ok(Outcome::Success)
+    }
+
+    /// SQL_ADD of element `r` of the bound buffers: an INSERT into the cursor's table; the
+    /// new row joins the cursor (its bookmark is the next row number).
+    fn add_row(&self, st: &mut StmtState, r: usize, bookmark: &BookmarkColumn) -> OdbcResult<()> {
+        let bound = self.bound_values(st, r)?;
+        let relation = bound
+            .table
+            .and_then(|oid| self.relation(oid))
+            .ok_or_else(|| OdbcError::new(state::GENERAL, "the cursor's table is not known"))?;
+        let placeholders: Vec<String> = (1..=bound.values.len()).map(|k| format!("${k}")).collect();
+        let sql = format!(
+            "INSERT INTO {relation} ({}) VALUES ({}) RETURNING ctid::text, tableoid::text",
+            bound.columns.join(", "),
+            placeholders.join(", ")
+        );
+        let (rows, _) = self.run_own(st, &sql, &bound.param_types, &bound.values)?;
+        let text = |k: usize| {
+            rows.first()
+                .and_then(|row| session::raw_value(row, k))
+                .and_then(|raw| std::str::from_utf8(raw).ok())
+                .map(str::to_string)
+        };
+        let (Some(ctid), Some(table)) = (text(0), text(1)) else {
+            return Err(OdbcError::new(
+                state::GENERAL,
+                "the added row was not returned",
+            ));
+        };
+        let fresh = self.read_row(st, &ctid, &table, &relation)?;
+        let number = match (fresh, st.result.as_mut().and_then(|rs| rs.scroll.as_mut())) {
+            (Some(row), Some(rows)) => {
+                rows.push(row);
+                rows.len()
+            }
+            _ => 0,
+        };
+        self.row_status(st).set(r, ROW_ADDED);
+        if number > 0 && bookmark.data != 0 {
+            let ind = if bookmark.indicator == 0 {
+                0
+            } else {
+                bookmark.indicator + r * bookmark.len_stride
+            };
+            // SAFETY: element `r` of the column 0 buffer and indicator the application bound.
+            unsafe {
+                super::bookmarks::write_bookmark(
+                    number,
+                    bookmark.c_type,
+                    bookmark.data + r * bookmark.stride,
+                    bookmark.elem,
+                    ind,
+                    ind,
+                )
+            }?;
+        }
+        Ok(())
+    }
+
+    /// SQL_REFRESH (and SQL_FETCH_BY_BOOKMARK) of a row: reads it again into the cursor and
+    /// the bound buffers; SQL_ROW_UPDATED when another transaction changed it,
+    /// SQL_ROW_DELETED when it is gone.
+    fn refresh_row(&self, st: &mut StmtState, target: Target) -> OdbcResult<()> {
+        let (identity, relation) = self.identity(st, target.place)?;
         match self.read_row(st, &identity.ctid, &identity.table, &relation)? {
             Some(fresh) => {
                 let visible = self.visible_columns(st);
                 let changed = RowIdentity::of(&fresh, visible)?.xmin != identity.xmin;
-                self.replace_row(st, i, fresh);
+                self.replace_row(st, target.place, fresh.clone());
                 let status = if changed {
                     ROW_UPDATED
                 } else {
                     row_status::SUCCESS
                 };
-                self.rewrite_bound_row(st, i, status)
+                self.rewrite_bound_row(st, target.buffer_row, &fresh, status)
             }
             None => {
-                self.row_status(st).set(i, ROW_DELETED);
+                self.row_status(st).set(target.buffer_row, ROW_DELETED);
                 Ok(())
             }
         }
     }
 
-    /// SQL_UPDATE of rowset row `i` from its bound buffers (columns bound with
-    /// SQL_COLUMN_IGNORE, and expressions, are left alone).
-    fn update_row(&self, st: &mut StmtState, i: usize) -> OdbcResult<()> {
-        let (identity, relation) = self.identity(st, i)?;
+    /// The bound buffers' values of element `i`: the table columns bound (columns bound with
+    /// SQL_COLUMN_IGNORE, and expressions, are left out), their values and types.
+    fn bound_values(&self, st: &mut StmtState, i: usize) -> OdbcResult<BoundValues> {
         let cols = self.described_columns(st)?;
         let types: Vec<tokio_postgres::types::Type> = st
             .result
             .as_ref()
             .map(|rs| rs.types.clone())
             .unwrap_or_default();
-        let mut assignments = Vec::new();
+        let mut columns = Vec::new();
         let mut values: Vec<Option<String>> = Vec::new();
         let mut param_types = Vec::new();
+        let mut table = None;
         {
             let ard = st.ard.lock();
             // SAFETY: SQL_ATTR_ROW_BIND_OFFSET_PTR as the application bound it (zero or a
@@ -228,28 +465,42 @@ impl Statement {
                     }
                     None => None,
                 };
-                assignments.push(format!(
-                    "{} = ${}",
-                    quote_identifier(&col.base_column_name),
-                    assignments.len() + 1
-                ));
+                columns.push(quote_identifier(&col.base_column_name));
+                table = table.or(col.table_oid);
                 values.push(value);
                 param_types.push(ty.oid());
             }
         }
-        if assignments.is_empty() {
+        if columns.is_empty() {
             return Err(OdbcError::new(
                 state::GENERAL,
-                "no bound column of the row is a table column to update",
+                "no bound column of the row is a table column to write",
             ));
         }
-        let n = values.len();
+        Ok(BoundValues {
+            columns,
+            values,
+            param_types,
+            table,
+        })
+    }
+
+    /// SQL_UPDATE of a row from its bound buffers.
+    fn update_row(&self, st: &mut StmtState, target: Target) -> OdbcResult<()> {
+        let (identity, relation) = self.identity(st, target.place)?;
+        let bound = self.bound_values(st, target.buffer_row)?;
+        let n = bound.values.len();
         let sql = format!(
             "UPDATE {relation} SET {} WHERE ctid = ${}::tid AND xmin = ${}::xid RETURNING ctid::text",
-            assignments.join(", "),
+            bound.assignments(),
             n + 1,
             n + 2
         );
+        let BoundValues {
+            mut values,
+            mut param_types,
+            ..
+        } = bound;
         values.push(Some(identity.ctid.clone()));
         values.push(Some(identity.xmin.clone()));
         param_types.extend([0, 0]);
@@ -260,19 +511,20 @@ impl Statement {
             .and_then(|raw| std::str::from_utf8(raw).ok())
             .map(str::to_string);
         let Some(new_ctid) = new_ctid else {
-            self.conflict(st, i, "updated");
+            self.conflict(st, target.buffer_row, "updated");
             return Ok(());
         };
         if let Some(fresh) = self.read_row(st, &new_ctid, &identity.table, &relation)? {
-            self.replace_row(st, i, fresh);
+            self.replace_row(st, target.place, fresh);
         }
-        self.row_status(st).set(i, ROW_UPDATED);
+        self.row_status(st).set(target.buffer_row, ROW_UPDATED);
         Ok(())
     }
 
-    /// SQL_DELETE of rowset row `i`.
-    fn delete_row(&self, st: &mut StmtState, i: usize) -> OdbcResult<()> {
-        let (identity, relation) = self.identity(st, i)?;
+    /// SQL_DELETE of a row.
+    fn delete_row(&self, st: &mut StmtState, target: Target) -> OdbcResult<()> {
+        let i = target.buffer_row;
+        let (identity, relation) = self.identity(st, target.place)?;
         let sql = format!("DELETE FROM {relation} WHERE ctid = $1::tid AND xmin = $2::xid");
         let (_, affected) = self.run_own(
             st,
@@ -311,14 +563,23 @@ impl Statement {
         st.result.as_ref().map_or(0, |rs| rs.columns.len())
     }
 
-    /// Rowset row `i`'s identity, and the quoted name of the table that holds it.
-    fn identity(&self, st: &StmtState, i: usize) -> OdbcResult<(RowIdentity, String)> {
+    /// The cursor's row at `place`.
+    fn row_at(st: &StmtState, place: Place) -> Option<&Row> {
+        let rs = st.result.as_ref()?;
+        match place {
+            Place::Rowset(i) => rs.rowset.get(i),
+            Place::Result(k) => rs.scroll.as_ref()?.rows().get(k),
+        }
+    }
+
+    /// The identity of the row at `place`, and the quoted name of the table that holds it.
+    fn identity(&self, st: &StmtState, place: Place) -> OdbcResult<(RowIdentity, String)> {
         let visible = self.visible_columns(st);
-        let row = st
-            .result
-            .as_ref()
-            .and_then(|rs| rs.rowset.get(i))
-            .ok_or_else(|| OdbcError::new(state::INVALID_ROW, "the row is not in the rowset"))?;
+        let i = match place {
+            Place::Rowset(i) | Place::Result(i) => i,
+        };
+        let row = Self::row_at(st, place)
+            .ok_or_else(|| OdbcError::new(state::INVALID_ROW, "the row is not in the cursor"))?;
         if row.len() < visible + HIDDEN_COLUMNS {
             return Err(OdbcError::new(
                 state::GENERAL,
@@ -330,21 +591,24 @@ impl Statement {
             .table
             .parse()
             .map_err(|_| OdbcError::new(state::GENERAL, "the row's table is not known"))?;
-        let relation = self
-            .conn
+        let relation = self.relation(oid).ok_or_else(|| {
+            OdbcError::new(
+                state::GENERAL,
+                format!("the table of row {} no longer exists", i + 1),
+            )
+        })?;
+        Ok((identity, relation))
+    }
+
+    /// The quoted, schema-qualified name of table `oid`.
+    fn relation(&self, oid: u32) -> Option<String> {
+        self.conn
             .state
             .lock()
             .relation_name(oid)
             .map(|(schema, name)| {
                 format!("{}.{}", quote_identifier(&schema), quote_identifier(&name))
             })
-            .ok_or_else(|| {
-                OdbcError::new(
-                    state::GENERAL,
-                    format!("the table of row {} no longer exists", i + 1),
-                )
-            })?;
-        Ok((identity, relation))
     }
 
     /// The row at `ctid` of table `table` (named `relation`) as the cursor's SELECT reads
@@ -382,18 +646,29 @@ impl Statement {
         Ok(rows.into_iter().next())
     }
 
-    /// Puts `row` in place of rowset row `i`, in the rowset and in the cursor's rows.
-    fn replace_row(&self, st: &mut StmtState, i: usize, row: Row) {
-        if let Some(rs) = st.result.as_mut() {
-            let first = rs.row_number();
-            if let (Some(rows), Ok(i64_index)) = (rs.scroll.as_mut(), u64::try_from(i)) {
-                if first > 0 {
-                    rows.replace(first - 1 + i64_index, row.clone());
-                }
-            }
-            if let Some(slot) = rs.rowset.get_mut(i) {
-                *slot = row;
-            }
+    /// Puts `row` in place of the cursor's row at `place`, in the cursor's rows and in the
+    /// rowset when it is there.
+    fn replace_row(&self, st: &mut StmtState, place: Place, row: Row) {
+        let Some(rs) = st.result.as_mut() else {
+            return;
+        };
+        // 0-based positions in the whole result, and of the rowset's first row.
+        let first = rs.row_number().checked_sub(1);
+        let (in_result, in_rowset) = match place {
+            Place::Rowset(i) => (first.map(|f| f + i as u64), Some(i)),
+            Place::Result(k) => (
+                Some(k as u64),
+                first
+                    .and_then(|f| (k as u64).checked_sub(f))
+                    .and_then(|i| usize::try_from(i).ok())
+                    .filter(|&i| i < rs.rowset.len()),
+            ),
+        };
+        if let (Some(rows), Some(k)) = (rs.scroll.as_mut(), in_result) {
+            rows.replace(k, row.clone());
+        }
+        if let Some(slot) = in_rowset.and_then(|i| rs.rowset.get_mut(i)) {
+            *slot = row;
         }
     }
 
