@@ -376,8 +376,23 @@ fn idle_reader_connection_is_closed_after_the_keep_alive() {
     );
     // The next switch opens another one.
     set_read_only(&mut conn, true).expect("read-only");
-    assert_eq!(who(&mut conn), (reader, true));
+    assert_eq!(who(&mut conn), (reader.clone(), true));
     assert_eq!(proxy.accepted_connections(), accepted + 2);
+
+    // Connected through the reader endpoint: read-write moves to the writer, read-only back to
+    // the reader session it started on.
+    let mut through_reader = open_with(settings(&cluster, &cluster.reader_endpoint_host(), &[]));
+    assert_eq!(who(&mut through_reader), (reader.clone(), true));
+    set_read_only(&mut through_reader, false).expect("read-write");
+    assert_eq!(who(&mut through_reader), (writer.clone(), false));
+    let before = proxy.accepted_connections();
+    set_read_only(&mut through_reader, true).expect("read-only");
+    assert_eq!(who(&mut through_reader), (reader, true));
+    assert_eq!(
+        proxy.accepted_connections(),
+        before,
+        "the first reader session was kept"
+    );
 }
 
 /// The key the driver measures an instance under: its name and the port it is reached on
