@@ -510,3 +510,41 @@ fn pyodbc_failover_while_on_a_reader() {
     assert!(seen.iter().any(|l| l == "FAILED_CALL 08S02"), "{text}");
     assert!(seen.iter().any(|l| l == "all passed"), "{text}");
 }
+
+#[test]
+fn host_monitoring_watches_the_reader_in_use() {
+    let cluster = cluster("rwsefm", 1);
+    let writer = cluster.writer_id();
+    let reader = cluster.reader_ids()[0].clone();
+    let mut conn = open(
+        &cluster,
+        &[
+            ("plugins", "read_write_splitting,failover,host_monitoring"),
+            ("failure_detection_time_ms", "1000"),
+            ("failure_detection_interval_ms", "500"),
+            ("failure_detection_count", "2"),
+        ],
+    );
+    set_read_only(&mut conn, true).expect("read-only");
+    assert_eq!(who(&mut conn), (reader.clone(), true));
+    let worker = std::thread::spawn(move || {
+        let mut conn = conn;
+        let out = one_value(&mut conn, "SELECT pg_sleep(30)::text");
+        let ended = std::time::Instant::now();
+        (out, ended, who(&mut conn))
+    });
+    std::thread::sleep(Duration::from_millis(1500));
+    let outage = std::time::Instant::now();
+    cluster
+        .set_fault(&reader, FaultMode::BlackHole)
+        .expect("black hole");
+    let (out, ended, after) = worker.join().expect("worker");
+    let e = expect_state(out, "08S02");
+    assert!(e.message.contains(&writer), "{e}");
+    assert!(
+        ended - outage < Duration::from_secs(8),
+        "the call on the silent reader took {:?} after the outage",
+        ended - outage
+    );
+    assert_eq!(after, (writer, false));
+}
