@@ -133,7 +133,7 @@ engine_keys! {
             "How a reader is chosen (read_write_splitting) and how failover orders the readers it tries: at random, in turn, fewest first (least_connections: the readers on which this process holds the fewest connections), or quickest first (fastest_response: by the round trip measured every response_measurement_interval_ms, one probe per reader for the whole process).")
             .default("random"),
         ResponseMeasurementIntervalMs => KeyDecl::new("response_measurement_interval_ms", ms(100, DAY_MS),
-            "How often each reader's response time is measured for reader_host_selector_strategy=fastest_response (one probe connection per reader and process, stopped when no selection has asked for it for ten intervals or a minute, whichever is longer).")
+            "How often each reader's response time is measured for reader_host_selector_strategy=fastest_response: one probe connection per reader and process, kept while a connection that may choose by it is open and stopped ten intervals (at least a minute) after that.")
             .default("30000"),
     }
 
