@@ -327,7 +327,12 @@ impl Connection {
         st.generation_seen
             .store(engine.generation, Ordering::Release);
         st.engine = Some(engine);
-        apply_session_attrs(&mut st)?;
+        if let Err(e) = apply_session_attrs(&mut st) {
+            // The connect fails as a whole (e.g. read-only from the start with no reader and
+            // read_only_fallback_to_writer=false): no half-open handle is left behind.
+            st.engine = None;
+            return Err(e);
+        }
         st.settings = Some(settings.clone());
         Ok(settings)
     }

@@ -126,4 +126,9 @@ cn = pyodbc.connect(CS + ";read_only=1", autocommit=True)
 who, recovery, _ = cn.cursor().execute(WHO).fetchone()
 check(who in READERS and recovery, f"connected read-only: on a reader ({who})")
 cn.close()
+# ... with no reader reachable (a host pattern naming hosts that do not resolve) and no
+# fallback, the connect itself fails.
+bad = CS + ";read_only=1;read_only_fallback_to_writer=0;cluster_instance_host_pattern=?.nowhere.invalid"
+check(state_of(lambda: pyodbc.connect(bad, autocommit=True)) == "08001",
+      "connecting read-only without a reachable reader fails with 08001")
 print("all passed")
