@@ -548,3 +548,28 @@ fn host_monitoring_watches_the_reader_in_use() {
     );
     assert_eq!(after, (writer, false));
 }
+
+#[test]
+fn writer_failover_while_on_a_reader_then_read_write_finds_the_new_writer() {
+    let cluster = cluster("rwsfo2", 2);
+    let old_writer = cluster.writer_id();
+    let mut conn = open(&cluster, &[]);
+    set_read_only(&mut conn, true).expect("read-only");
+    let (reader, _) = who(&mut conn);
+    let promoted = cluster
+        .reader_ids()
+        .into_iter()
+        .find(|r| *r != reader)
+        .expect("another reader");
+    // The writer the handle keeps dies, another reader is promoted; the handle, on its reader,
+    // notices nothing (the topology it cached at connect still names the old writer).
+    crash(&cluster, &old_writer);
+    cluster.promote(&promoted).expect("promote");
+    assert_eq!(who(&mut conn), (reader.clone(), true));
+    // Read-write: the kept writer session is gone and the cached writer answers no more; the
+    // topology read again names the promoted instance.
+    set_read_only(&mut conn, false).expect("read-write finds the new writer at once");
+    assert_eq!(who(&mut conn), (promoted, false));
+    set_read_only(&mut conn, true).expect("read-only");
+    assert_eq!(who(&mut conn), (reader, true), "the kept reader again");
+}

@@ -405,35 +405,54 @@ impl ReadWriteSplittingPlugin {
     /// Opens a session on `side`: a reader chosen by the strategy among the allowed, available
     /// readers (the next one when one fails), or the writer the topology names.
     fn open(&self, conn: &mut EngineConnection, cluster: &Cluster, side: Side) -> EngineResult<Parked> {
-        let topology = match topology::topology(&cluster.key, &mut conn.session, self.topology_refresh, false) {
-            Ok(t) => t,
-            Err(e) => {
-                tracing::debug!("read/write splitting: topology read failed ({e}); using the cached one");
-                topology::cached(&cluster.key).unwrap_or_default()
-            }
-        };
-        let order = match side {
-            Side::Reader => self.reader_order(conn, cluster, &topology),
-            // The writer too only when this handle may use it (a custom endpoint's members).
-            Side::Writer => selection::candidates(&topology, Role::Writer, &conn.host_filter, &|_| true),
-        };
-        if order.is_empty() {
-            return Err(EngineError::connect(match (side, topology.writer_id()) {
-                (Side::Reader, _) => "read/write splitting: the cluster topology lists no reader this connection may use".to_string(),
-                (Side::Writer, Some(w)) => format!("read/write splitting: the writer {w} is not among the instances this connection may use (custom endpoint members)"),
-                (Side::Writer, None) => "read/write splitting: the cluster topology names no writer".to_string(),
-            }));
-        }
+        let mut tried: Vec<String> = Vec::new();
         let mut problems = Vec::new();
-        for id in order {
-            match self.open_instance(conn, cluster, &id, side) {
-                Ok(p) => return Ok(p),
-                Err(e) => problems.push(format!("{id}: {e}")),
+        // First with the cached topology; when nothing it names works, once more with one read
+        // now (a failover since the cache was filled moves the writer and the readers).
+        for fresh in [false, true] {
+            let topology = match topology::topology(&cluster.key, &mut conn.session, self.topology_refresh, fresh) {
+                Ok(t) => t,
+                Err(e) if fresh => {
+                    problems.push(format!("topology: {e}"));
+                    break;
+                }
+                Err(e) => {
+                    tracing::debug!("read/write splitting: topology read failed ({e}); using the cached one");
+                    topology::cached(&cluster.key).unwrap_or_default()
+                }
+            };
+            let order = match side {
+                Side::Reader => self.reader_order(conn, cluster, &topology),
+                // The writer too only when this handle may use it (a custom endpoint's members).
+                Side::Writer => selection::candidates(&topology, Role::Writer, &conn.host_filter, &|_| true),
+            };
+            if order.is_empty() && !fresh {
+                let why = match (side, topology.writer_id()) {
+                    (Side::Reader, _) => "the cluster topology lists no reader this connection may use".to_string(),
+                    (Side::Writer, Some(w)) => format!("the writer {w} is not among the instances this connection may use (custom endpoint members)"),
+                    (Side::Writer, None) => "the cluster topology names no writer".to_string(),
+                };
+                problems.push(format!("topology: {why}"));
+            }
+            for id in order {
+                if tried.contains(&id) {
+                    continue;
+                }
+                tried.push(id.clone());
+                match self.open_instance(conn, cluster, &id, side) {
+                    Ok(p) => return Ok(p),
+                    Err(e) => problems.push(format!("{id}: {e}")),
+                }
             }
         }
         let mut err = EngineError::connect(format!(
-            "read/write splitting: no {} could be reached",
-            side.word()
+            "read/write splitting: no {} could be reached{}",
+            side.word(),
+            problems
+                .first()
+                .filter(|_| tried.is_empty())
+                .map(|p| format!(" ({p})"))
+                .unwrap_or_default()
         ));
         err.attempts = problems;
         Err(err)
