@@ -37,3 +37,24 @@ fn set_pos_updates_deletes_and_refreshes_rows() {
         assert!(text.contains(part), "{part} did not run:\n{text}");
     }
 }
+
+/// Keyset-driven cursors (tests/c/keyset.c): other transactions' updates and deletes show at
+/// the next fetch, their inserts do not; updates through the cursor.
+#[test]
+fn keyset_cursors_see_other_changes() {
+    let cluster = single_instance();
+    let writer = cluster.writer_id();
+    let config = OdbcConfig::new(&[]);
+    let text = config.expect_c_program_passes(
+        "keyset.c",
+        &[&conn_string(&cluster, &writer)],
+        Duration::from_secs(120),
+    );
+    for part in [
+        "ok keyset opened",
+        "ok sees updates and deletes",
+        "ok keyset updates",
+    ] {
+        assert!(text.contains(part), "{part} did not run:\n{text}");
+    }
+}

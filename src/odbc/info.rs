@@ -391,6 +391,7 @@ mod bits {
     pub const CA2_READ_ONLY_CONCURRENCY: u32 = 0x1;
     pub const CA2_OPT_ROWVER_CONCURRENCY: u32 = 0x4;
     pub const CA2_OPT_VALUES_CONCURRENCY: u32 = 0x8;
+    pub const CA2_SENSITIVITY_DELETIONS: u32 = 0x20;
     pub const CA2_SENSITIVITY_UPDATES: u32 = 0x40;
     // SQL_SCROLL_CONCURRENCY
     pub const SCCO_READ_ONLY: u32 = 0x1;
@@ -423,6 +424,7 @@ mod bits {
 
     // SQL_SCROLL_OPTIONS
     pub const SO_FORWARD_ONLY: u32 = 0x1;
+    pub const SO_KEYSET_DRIVEN: u32 = 0x2;
     pub const SO_STATIC: u32 = 0x10;
 
     // SQL_OJ_CAPABILITIES
@@ -1029,7 +1031,7 @@ pub fn info_value(info_type: u16, ctx: &InfoContext<'_>) -> Option<InfoValue> {
         SQL_CURSOR_COMMIT_BEHAVIOR | SQL_CURSOR_ROLLBACK_BEHAVIOR => u16v(2), // SQL_CB_PRESERVE
 
         // Cursors and fetching
-        SQL_SCROLL_OPTIONS => u32v(SO_FORWARD_ONLY | SO_STATIC),
+        SQL_SCROLL_OPTIONS => u32v(SO_FORWARD_ONLY | SO_KEYSET_DRIVEN | SO_STATIC),
         // Updatable cursors check row versions (xmin); rows are never locked.
         SQL_SCROLL_CONCURRENCY => u32v(SCCO_READ_ONLY | SCCO_OPT_ROWVER | SCCO_OPT_VALUES),
         SQL_FETCH_DIRECTION => u32v(
@@ -1081,10 +1083,32 @@ pub fn info_value(info_type: u16, ctx: &InfoContext<'_>) -> Option<InfoValue> {
                 | CA2_MAX_ROWS_CATALOG
                 | CA2_CRC_EXACT,
         ),
-        SQL_DYNAMIC_CURSOR_ATTRIBUTES1
-        | SQL_DYNAMIC_CURSOR_ATTRIBUTES2
-        | SQL_KEYSET_CURSOR_ATTRIBUTES1
-        | SQL_KEYSET_CURSOR_ATTRIBUTES2 => u32v(0),
+        // Keyset-driven cursors (see `stmt::keyset`): scrollable, updatable as static ones
+        // (bookmarks only for positioning), and they see other transactions' updates and
+        // deletes.
+        SQL_KEYSET_CURSOR_ATTRIBUTES1 => u32v(
+            CA1_NEXT
+                | CA1_ABSOLUTE
+                | CA1_RELATIVE
+                | CA1_BOOKMARK
+                | CA1_POS_POSITION
+                | CA1_POS_UPDATE
+                | CA1_POS_DELETE
+                | CA1_POS_REFRESH
+                | CA1_POSITIONED_UPDATE
+                | CA1_POSITIONED_DELETE,
+        ),
+        SQL_KEYSET_CURSOR_ATTRIBUTES2 => u32v(
+            CA2_READ_ONLY_CONCURRENCY
+                | CA2_OPT_ROWVER_CONCURRENCY
+                | CA2_OPT_VALUES_CONCURRENCY
+                | CA2_SENSITIVITY_DELETIONS
+                | CA2_SENSITIVITY_UPDATES
+                | CA2_MAX_ROWS_SELECT
+                | CA2_MAX_ROWS_CATALOG
+                | CA2_CRC_EXACT,
+        ),
+        SQL_DYNAMIC_CURSOR_ATTRIBUTES1 | SQL_DYNAMIC_CURSOR_ATTRIBUTES2 => u32v(0),
         SQL_CURSOR_SENSITIVITY => u32v(1), // SQL_INSENSITIVE: results come from one snapshot
         SQL_GETDATA_EXTENSIONS => u32v(GD_ANY_COLUMN | GD_ANY_ORDER | GD_BOUND | GD_BLOCK),
         // SQL_LCK_NO_CHANGE: SQLSetPos leaves locks as they are.
@@ -1095,7 +1119,8 @@ pub fn info_value(info_type: u16, ctx: &InfoContext<'_>) -> Option<InfoValue> {
         // UPDATE/DELETE ... WHERE CURRENT OF an updatable cursor.
         SQL_POSITIONED_STATEMENTS => u32v(PS_POSITIONED_DELETE | PS_POSITIONED_UPDATE),
         SQL_STATIC_SENSITIVITY => u32v(SS_UPDATES),
-        SQL_ROW_UPDATES => s("N"),
+        // A keyset-driven cursor's fetch tells rows others updated (SQL_ROW_UPDATED).
+        SQL_ROW_UPDATES => s("Y"),
         SQL_MAX_ASYNC_CONCURRENT_STATEMENTS => u32v(0),
         SQL_ASYNC_MODE => u32v(0),          // SQL_AM_NONE
         SQL_ASYNC_DBC_FUNCTIONS => u32v(0), // SQL_ASYNC_DBC_NOT_CAPABLE

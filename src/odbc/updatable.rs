@@ -26,6 +26,11 @@ pub struct UpdatableSelect {
     /// The same select list and FROM, for the row at `$1` (a ctid) of the table `$2` (an
     /// oid): what SQL_REFRESH and an update read back.
     pub refresh_sql: String,
+    /// The rows of a keyset-driven cursor's rowset: for the keys `$1` (a tid array) of the
+    /// table `$2` (an oid, named `$3`), each key's newest version as the cursor's SELECT reads
+    /// it, in the keys' order, and a row of NULLs for a key whose row is gone. One round trip;
+    /// the versions are followed first so that each row is found by a TID scan.
+    pub keyset_sql: String,
     /// [`Self::refresh_sql`] for a row that moved since (an update elsewhere writes a new
     /// version at a new ctid): the newest version of the row that was at `$1` in the table
     /// named `$3`, as PostgreSQL's `currtid2` follows the chain of versions.
@@ -244,6 +249,12 @@ pub fn analyse(sql: &str, quoting: Quoting) -> Option<UpdatableSelect> {
         refresh_sql: format!("{select} WHERE ctid = $1::tid AND tableoid = $2::oid"),
         refresh_moved_sql: format!(
             "{select} WHERE ctid = currtid2($3::text, $1::tid) AND tableoid = $2::oid"
+        ),
+        keyset_sql: format!(
+            "WITH keyset AS MATERIALIZED (SELECT currtid2($3::text, k) AS key, o \
+             FROM unnest($1::tid[]) WITH ORDINALITY AS u(k, o)) \
+             SELECT s.* FROM keyset LEFT JOIN LATERAL \
+             ({select} WHERE ctid = keyset.key AND tableoid = $2::oid) s ON true ORDER BY keyset.o"
         ),
     })
 }

@@ -124,13 +124,15 @@ pub fn set(
                 ));
             }
             match v {
-                cursor_type::FORWARD_ONLY | cursor_type::STATIC => st.attrs.cursor_type = v,
-                cursor_type::KEYSET_DRIVEN | cursor_type::DYNAMIC => {
-                    // Neither sees other transactions' changes here: a static cursor is
-                    // the closest this driver has.
-                    st.attrs.cursor_type = cursor_type::STATIC;
+                cursor_type::FORWARD_ONLY | cursor_type::STATIC | cursor_type::KEYSET_DRIVEN => {
+                    st.attrs.cursor_type = v;
+                }
+                cursor_type::DYNAMIC => {
+                    // A keyset-driven cursor sees other transactions' updates and deletes;
+                    // only their inserts are beyond it.
+                    st.attrs.cursor_type = cursor_type::KEYSET_DRIVEN;
                     drop(st);
-                    s.diag.lock().push(state::OPTION_CHANGED, "keyset-driven and dynamic cursors are not available; the cursor type is SQL_CURSOR_STATIC");
+                    s.diag.lock().push(state::OPTION_CHANGED, "dynamic cursors are not available; the cursor type is SQL_CURSOR_KEYSET_DRIVEN");
                     return Ok(Outcome::Success);
                 }
                 other => {

@@ -246,15 +246,32 @@ impl Statement {
         let max_rows = st.attrs.max_rows;
         let timeout_secs = st.attrs.query_timeout_secs;
         st.getdata = GetDataPos::default();
+        // A keyset-driven cursor reads its rowset's rows anew by their keys.
+        let mut keyset_statuses = Vec::new();
+        if st.result.as_ref().is_some_and(|rs| rs.keyset.is_some()) {
+            let fetched = self.fetch_keyset(st, orientation, offset, array_size as u64)?;
+            if fetched.before_start {
+                self.warn(
+                    state_alias::FETCH_BEFORE_START,
+                    "the fetch would start before the first row: the first rowset was returned",
+                );
+            }
+            keyset_statuses = fetched.statuses;
+            if let Some(rs) = st.result.as_mut() {
+                rs.rowset = fetched.rows;
+            }
+        }
         let Some(rs) = st.result.as_mut() else {
             return Err(OdbcError::new(
                 state::INVALID_CURSOR_STATE,
                 "no result set is open",
             ));
         };
-        rs.rowset.clear();
-        let streaming = rs.scroll.is_none();
-        if let Some(rows) = rs.scroll.as_mut() {
+        let streaming = rs.scroll.is_none() && rs.keyset.is_none();
+        if rs.keyset.is_some() {
+            // Read above.
+        } else if let Some(rows) = rs.scroll.as_mut() {
+            rs.rowset.clear();
             let (rowset, before_start) = rows.scroll(orientation, offset, array_size as u64)?;
             rs.rowset = rowset;
             if before_start {
@@ -268,6 +285,8 @@ impl Statement {
                 state::INVALID_FETCH_ORIENTATION,
                 "only SQL_FETCH_NEXT is supported on a forward-only cursor",
             ));
+        } else {
+            rs.rowset.clear();
         }
         let mut wanted = array_size;
         if max_rows > 0 {
@@ -318,7 +337,16 @@ impl Statement {
         let targets = &mut st.cell_targets;
         fill_targets(targets, layout, &rs.types, bind_type);
         for (r, row) in rs.rowset.iter().enumerate() {
-            let (status, error) = self.write_bound_row(rs, targets, r, row, offset);
+            // A keyset row another transaction deleted has no values to write.
+            let keyset_status = keyset_statuses.get(r).copied();
+            if keyset_status == Some(super::keyset::ROW_DELETED) {
+                row_status.set(r, super::keyset::ROW_DELETED);
+                continue;
+            }
+            let (mut status, error) = self.write_bound_row(rs, targets, r, row, offset);
+            if status == row_status::SUCCESS && keyset_status == Some(super::keyset::ROW_UPDATED) {
+                status = super::keyset::ROW_UPDATED;
+            }
             if status == row_status::ERROR {
                 errors += 1;
             }

@@ -79,7 +79,9 @@ impl Statement {
     /// 01S02 says so.
     fn plan_updatable(&self, st: &mut StmtState) {
         st.updatable = None;
-        if st.attrs.concurrency == CONCUR_READ_ONLY {
+        let wants_updates = st.attrs.concurrency != CONCUR_READ_ONLY;
+        let wants_keyset = st.attrs.cursor_type == scroll::cursor_type::KEYSET_DRIVEN;
+        if !wants_updates && !wants_keyset {
             return;
         }
         let analysed = match st.pieces.as_slice() {
@@ -91,9 +93,13 @@ impl Statement {
                 st.pieces[0].sql.clone_from(&select.sql);
                 st.updatable = Some(select);
             }
-            None => self.warn(
+            None if wants_updates => self.warn(
                 state::OPTION_CHANGED,
                 "the cursor is read-only: only a SELECT of one table's rows can be updated through the cursor",
+            ),
+            None => self.warn(
+                state::OPTION_CHANGED,
+                "the cursor is static: a keyset-driven cursor needs a SELECT of one table's rows",
             ),
         }
     }
@@ -643,8 +649,14 @@ impl Statement {
             st.result = Some(result);
             st.row_count = -1;
             st.phase = Phase::Cursor;
-            // An updatable cursor keeps its rows, to update them where they are.
-            if st.attrs.cursor_type != scroll::cursor_type::FORWARD_ONLY || st.updatable.is_some() {
+            // A keyset-driven cursor keeps its rows' keys; a static or updatable one its rows
+            // (to update them where they are).
+            if st.attrs.cursor_type == scroll::cursor_type::KEYSET_DRIVEN && st.updatable.is_some()
+            {
+                self.read_keyset(st, &mut cs)?;
+            } else if st.attrs.cursor_type != scroll::cursor_type::FORWARD_ONLY
+                || st.updatable.is_some()
+            {
                 self.read_static(st, &mut cs)?;
             }
             self.attach_server_text(st, &mut cs, &prepared)?;
@@ -850,5 +862,6 @@ fn new_result_set(
         ended: false,
         delivered: 0,
         scroll: None,
+        keyset: None,
     })
 }

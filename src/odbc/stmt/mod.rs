@@ -12,6 +12,7 @@
 //! | `cursor` | closing, static (scrollable) cursors |
 //! | `positioned` | SQLSetPos and SQLBulkOperations: updating rows through the cursor, `WHERE CURRENT OF` |
 //! | `bookmarks` | column 0: bookmarks, SQL_FETCH_BOOKMARK |
+//! | `keyset` | keyset-driven cursors: keys kept, rows read anew at each fetch |
 //! | `bound_fetch` | SQLFetch / SQLFetchScroll into bound column buffers (the hot path) |
 //! | `get_data` | SQLGetData, piece by piece |
 //! | `cell` | one value of a row into one application buffer, shared by the two fetch paths |
@@ -26,6 +27,7 @@ mod data_at_exec;
 mod describe;
 mod execute;
 mod get_data;
+mod keyset;
 mod output_params;
 mod param_array;
 mod param_values;
@@ -111,6 +113,8 @@ pub struct ResultSet {
     delivered: u64,
     /// Every row, when the cursor is static (scrollable); `None` while streaming forward-only.
     scroll: Option<StaticRows>,
+    /// Every row's key, when the cursor is keyset-driven (see `keyset`).
+    keyset: Option<keyset::Keyset>,
 }
 
 impl ResultSet {
@@ -137,6 +141,9 @@ impl ResultSet {
 
     /// The number of the rowset's first row in the whole result, 0 if none.
     pub fn row_number(&self) -> u64 {
+        if let Some(keyset) = &self.keyset {
+            return keyset.row_number();
+        }
         match &self.scroll {
             Some(rows) => rows.row_number(),
             None if self.rowset.is_empty() => 0,

@@ -667,6 +667,13 @@ impl Statement {
         if let (Some(rows), Some(k)) = (rs.scroll.as_mut(), in_result) {
             rows.replace(k, row.clone());
         }
+        // A keyset-driven cursor keeps the row's new key (it may have moved).
+        let visible = rs.columns.len();
+        if let (Some(keyset), Some(k)) = (rs.keyset.as_mut(), in_result) {
+            if let Ok(key) = super::keyset::key_of(&row, visible) {
+                keyset.replace(k, key);
+            }
+        }
         if let Some(slot) = in_rowset.and_then(|i| rs.rowset.get_mut(i)) {
             *slot = row;
         }
@@ -735,7 +742,7 @@ impl Statement {
 
     /// Runs one of the driver's statements for the cursor on the connection, in the
     /// application's transaction (one is opened in manual-commit mode), and reads its rows.
-    fn run_own(
+    pub(super) fn run_own(
         &self,
         st: &StmtState,
         sql: &str,
