@@ -309,24 +309,25 @@ fn failover_while_on_a_reader_and_while_on_the_writer() {
     let writer = cluster.writer_id();
     let mut conn = open(&cluster, &[]);
 
-    // On a reader: it crashes; failover (strict_writer for the cluster endpoint) brings the
-    // handle to the writer, in its read-only session.
+    // On a reader: it crashes. Failover (strict_writer for the cluster endpoint) replaces it
+    // with the writer, and read/write splitting moves the read-only handle on to a live reader
+    // before the failed call returns.
     set_read_only(&mut conn, true).expect("read-only");
     let (crashed, _) = who(&mut conn);
     crash(&cluster, &crashed);
     expect_state(one_value(&mut conn, "SELECT 1::text"), "08S02");
-    assert_eq!(who(&mut conn), (writer.clone(), false));
+    let (parked, replica) = who(&mut conn);
+    assert!(replica && parked != crashed, "after failover on {parked}");
     assert_eq!(
         one_value(&mut conn, "SHOW default_transaction_read_only").expect("mode"),
         "on",
-        "the read-only session was restored"
+        "the read-only session"
     );
-    // Read-write: already on the writer. Read-only again: a live reader.
+    // Read-write: the writer; read-only again: the same reader session.
     set_read_only(&mut conn, false).expect("read-write");
     assert_eq!(who(&mut conn), (writer.clone(), false));
     set_read_only(&mut conn, true).expect("read-only");
-    let (parked, replica) = who(&mut conn);
-    assert!(replica && parked != crashed, "on {parked}");
+    assert_eq!(who(&mut conn), (parked.clone(), true));
     let last = cluster
         .reader_ids()
         .into_iter()

@@ -2,9 +2,10 @@
 
 Usage: read_write_splitting_failover.py "<connection string>" <writer id>.
 Switches to read-only, prints READER <id> and waits for a line on stdin while the test crashes
-that reader. Then the next statement must fail with 08S02, the connection must work (on the
-writer, read-only: the cluster endpoint's failover mode is strict_writer), read-write must
-write, and read-only again must land on another reader. Prints "all passed" at the end.
+that reader. Then the next statement must fail with 08S02, and the re-run statement must run
+on another reader, read-only (failover took the handle to the writer, the cluster endpoint's
+mode being strict_writer; read/write splitting moved it on to a reader); read-write must reach
+the writer and write. Prints "all passed" at the end.
 """
 import sys
 
@@ -36,13 +37,12 @@ except pyodbc.Error as e:
 print("FAILED_CALL", state, flush=True)
 check(state == "08S02", "the call on the crashed reader fails over with 08S02")
 who, recovery = cur.execute(WHO).fetchone()
-check(who == WRITER and not recovery, "the handle works on the writer after failover")
+check(recovery and who != reader, f"the re-run statement runs on another reader ({who})")
+print("AFTER", who, flush=True)
 check(cur.execute("SHOW transaction_read_only").fetchone()[0] == "on", "still read-only there")
 cn.set_attr(pyodbc.SQL_ATTR_ACCESS_MODE, 0)
-cur.execute("CREATE TABLE rws_after_failover (x int)")
-cn.set_attr(pyodbc.SQL_ATTR_ACCESS_MODE, 1)
 who, recovery = cur.execute(WHO).fetchone()
-check(recovery and who != reader, f"read-only again lands on another reader ({who})")
-print("AGAIN", who, flush=True)
+check(who == WRITER and not recovery, "read-write: the writer")
+cur.execute("CREATE TABLE rws_after_failover (x int)")
 cn.close()
 print("all passed", flush=True)

@@ -152,6 +152,9 @@ struct State {
     parked: Option<Parked>,
     /// A switch asked for inside a transaction (or while a result streams), made once it ends.
     pending: bool,
+    /// The pending switch follows a failover: readers marked unavailable (the one that just
+    /// failed) are not tried at all, so the failed call is not held up by a dead reader.
+    skip_marked: bool,
     /// An idle-close timer runs for the parked reader.
     timer_armed: bool,
 }
@@ -184,6 +187,7 @@ impl ReadWriteSplittingPlugin {
                 generation: 0,
                 parked: None,
                 pending: false,
+                skip_marked: false,
                 timer_armed: false,
             })),
             probes: Mutex::new(Vec::new()),
@@ -209,8 +213,9 @@ impl ReadWriteSplittingPlugin {
     }
 
     /// Notices a session replaced behind the plugin's back (failover): its side is unknown
-    /// now, its characteristics are the restored ones, and a parked reader may have been
-    /// promoted, so it is let go. Also closes a parked reader idle past the keep-alive.
+    /// now, its characteristics are the restored ones, a parked reader may have been promoted,
+    /// so it is let go, and a read-only handle is to move to a reader again. Also closes a
+    /// parked reader idle past the keep-alive.
     fn sync(&self, conn: &EngineConnection) {
         let mut dropped = None;
         {
@@ -223,6 +228,12 @@ impl ReadWriteSplittingPlugin {
                 );
                 let was = st.current.take();
                 st.current_applied = Some(conn.characteristics.set_command());
+                // Failover chose by its mode (strict_writer for a cluster endpoint): a handle
+                // that wants a reader goes back to one at the end of this call.
+                if wanted_side(&conn.characteristics) == Some(Side::Reader) {
+                    st.pending = true;
+                    st.skip_marked = true;
+                }
                 // The writer parked while a reader failed over is still the writer; anything
                 // parked while the writer failed over may be the new writer, or gone.
                 if was != Some(Side::Reader) {
@@ -340,6 +351,7 @@ impl ReadWriteSplittingPlugin {
                 since: Instant::now(),
             });
             st.pending = false;
+            st.skip_marked = false;
             let arm = from == Side::Reader && self.keep_alive.is_some() && !st.timer_armed;
             if arm {
                 st.timer_armed = true;
@@ -478,11 +490,13 @@ impl ReadWriteSplittingPlugin {
                 .collect();
             *self.probes.lock() = probes;
         }
+        let include_marked = !self.state.lock().skip_marked;
         order_readers(
             topology,
             &conn.host_filter,
             conn.instance_id.as_deref(),
             self.strategy,
+            include_marked,
             &|id| availability::is_unavailable(&host_key(id), UNAVAILABLE_FOR),
             &|id| match self.strategy {
                 Strategy::FastestResponse => response_time::rank(&host_key(id)),
@@ -555,13 +569,19 @@ impl ReadWriteSplittingPlugin {
             return;
         }
         let Some(want) = wanted_side(&conn.characteristics) else {
-            self.state.lock().pending = false;
+            let mut st = self.state.lock();
+            st.pending = false;
+            st.skip_marked = false;
             return;
         };
         let outcome = self
             .learn_current(conn, cluster)
             .and_then(|from| if from == want { Ok(false) } else { self.switch(conn, cluster, from, want) });
-        self.state.lock().pending = false;
+        {
+            let mut st = self.state.lock();
+            st.pending = false;
+            st.skip_marked = false;
+        }
         match outcome {
             Ok(true) => {}
             Ok(false) => {
@@ -581,13 +601,14 @@ impl ReadWriteSplittingPlugin {
 }
 
 /// The readers to try, best first: the strategy's choice among the allowed readers not marked
-/// `unavailable`, then the rest of those (by `load` for `fastest_response`), then the marked
-/// ones; never `current` (the instance in use).
+/// `unavailable`, then the rest of those (by `load` for `fastest_response`), then (with
+/// `include_marked`) the marked ones; never `current` (the instance in use).
 pub fn order_readers(
     topology: &Topology,
     filter: &HostFilter,
     current: Option<&str>,
     strategy: Strategy,
+    include_marked: bool,
     unavailable: &dyn Fn(&str) -> bool,
     load: &dyn Fn(&str) -> usize,
 ) -> Vec<String> {
@@ -600,8 +621,12 @@ pub fn order_readers(
     if strategy == Strategy::FastestResponse {
         rest.sort_by_key(|id| load(id));
     }
-    let all = selection::candidates(topology, Role::Reader, filter, &not_current);
-    for id in rest.into_iter().chain(all) {
+    let marked = if include_marked {
+        selection::candidates(topology, Role::Reader, filter, &not_current)
+    } else {
+        Vec::new()
+    };
+    for id in rest.into_iter().chain(marked) {
         if !order.contains(&id) {
             order.push(id);
         }

@@ -93,21 +93,25 @@ fn readers_are_ordered_by_strategy_availability_and_filter() {
     let none_down = |_: &str| false;
     let no_load = |_: &str| 0;
     // Never the writer, never the instance in use.
-    let order = order_readers(&topo, &all, Some("r2"), Strategy::Random, &none_down, &no_load);
+    let order = order_readers(&topo, &all, Some("r2"), Strategy::Random, true, &none_down, &no_load);
     let mut sorted = order.clone();
     sorted.sort();
     assert_eq!(sorted, vec!["r1", "r3"]);
     // Marked readers come last, but are still tried.
     let r1_down = |id: &str| id == "r1";
     for _ in 0..10 {
-        let order = order_readers(&topo, &all, None, Strategy::Random, &r1_down, &no_load);
+        let order = order_readers(&topo, &all, None, Strategy::Random, true, &r1_down, &no_load);
         assert_eq!(order.len(), 3);
         assert_eq!(order.last().map(String::as_str), Some("r1"), "{order:?}");
     }
+    // Right after a failover the marked ones are left out altogether.
+    let mut order = order_readers(&topo, &all, None, Strategy::Random, false, &r1_down, &no_load);
+    order.sort();
+    assert_eq!(order, vec!["r2", "r3"]);
     // The custom endpoint's filter holds.
     let members = HostFilter::new(|i| i.id == "r3" || i.is_writer);
     assert_eq!(
-        order_readers(&topo, &members, None, Strategy::RoundRobin, &none_down, &no_load),
+        order_readers(&topo, &members, None, Strategy::RoundRobin, true, &none_down, &no_load),
         vec!["r3"]
     );
     // fastest_response: by measured time, unmeasured last.
@@ -117,7 +121,7 @@ fn readers_are_ordered_by_strategy_availability_and_filter() {
         _ => usize::MAX,
     };
     assert_eq!(
-        order_readers(&topo, &all, None, Strategy::FastestResponse, &none_down, &times),
+        order_readers(&topo, &all, None, Strategy::FastestResponse, true, &none_down, &times),
         vec!["r3", "r1", "r2"]
     );
 }
