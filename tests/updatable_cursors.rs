@@ -58,3 +58,28 @@ fn keyset_cursors_see_other_changes() {
         assert!(text.contains(part), "{part} did not run:\n{text}");
     }
 }
+
+/// A table editor's call sequence (tests/c/table_editor.c): keyset cursor with bookmarks, a
+/// cell edited, a row added and one deleted, a jump by bookmark, a refresh while another user
+/// changes the table.
+#[test]
+fn table_editor_replay() {
+    let cluster = single_instance();
+    let writer = cluster.writer_id();
+    let config = OdbcConfig::new(&[]);
+    let text = config.expect_c_program_passes(
+        "table_editor.c",
+        &[&conn_string(&cluster, &writer)],
+        Duration::from_secs(120),
+    );
+    for part in [
+        "ok table opened",
+        "ok cell edited",
+        "ok row added",
+        "ok row deleted",
+        "ok refreshed",
+        "ok table content",
+    ] {
+        assert!(text.contains(part), "{part} did not run:\n{text}");
+    }
+}

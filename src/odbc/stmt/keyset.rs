@@ -43,8 +43,16 @@ impl Key {
         })
     }
 
-    fn ctid(&self) -> String {
+    pub(super) fn ctid(&self) -> String {
         format!("({},{})", self.block, self.offset)
+    }
+
+    pub(super) fn xmin(&self) -> u32 {
+        self.xmin
+    }
+
+    pub(super) fn table(&self) -> u32 {
+        self.table
     }
 }
 
@@ -100,6 +108,16 @@ impl Keyset {
             _ => 0..0,
         };
         Ok((range, moved.before_start_warning))
+    }
+
+    /// The key of row `index` (0-based) of the keyset.
+    pub(super) fn key(&self, index: usize) -> Option<Key> {
+        self.keys.get(index).copied()
+    }
+
+    /// Adds a row's key at the end (a row added through the cursor).
+    pub(super) fn push(&mut self, key: Key) {
+        self.keys.push(key);
     }
 
     /// Puts a row's new key in place (after an update through the cursor).

@@ -313,11 +313,13 @@ impl Statement {
             // rowset; a bookmark is 4 bytes.
             let number =
                 unsafe { super::bookmarks::read_bookmark(bookmark.data + r * bookmark.stride) }?;
-            let rows = st
-                .result
-                .as_ref()
-                .and_then(|rs| rs.scroll.as_ref())
-                .map_or(0, |rows| rows.len());
+            let rows = st.result.as_ref().map_or(0, |rs| {
+                rs.scroll
+                    .as_ref()
+                    .map(|rows| rows.len())
+                    .or_else(|| rs.keyset.as_ref().map(|keyset| keyset.len()))
+                    .unwrap_or(0)
+            });
             let k = number
                 .checked_sub(1)
                 .filter(|&k| k < rows)
@@ -369,11 +371,20 @@ impl Statement {
             ));
         };
         let fresh = self.read_row(st, &ctid, &table, &relation)?;
-        let number = match (fresh, st.result.as_mut().and_then(|rs| rs.scroll.as_mut())) {
-            (Some(row), Some(rows)) => {
-                rows.push(row);
-                rows.len()
-            }
+        // The new row joins the cursor: a static cursor's rows, or a keyset's keys.
+        let visible = self.visible_columns(st);
+        let number = match (fresh, st.result.as_mut()) {
+            (Some(row), Some(rs)) => match (rs.scroll.as_mut(), rs.keyset.as_mut()) {
+                (Some(rows), _) => {
+                    rows.push(row);
+                    rows.len()
+                }
+                (None, Some(keyset)) => {
+                    keyset.push(super::keyset::key_of(&row, visible)?);
+                    keyset.len()
+                }
+                (None, None) => 0,
+            },
             _ => 0,
         };
         self.row_status(st).set(r, ROW_ADDED);
@@ -578,15 +589,37 @@ impl Statement {
         let i = match place {
             Place::Rowset(i) | Place::Result(i) => i,
         };
-        let row = Self::row_at(st, place)
-            .ok_or_else(|| OdbcError::new(state::INVALID_ROW, "the row is not in the cursor"))?;
-        if row.len() < visible + HIDDEN_COLUMNS {
-            return Err(OdbcError::new(
-                state::GENERAL,
-                "the cursor's rows carry no identity",
-            ));
-        }
-        let identity = RowIdentity::of(row, visible)?;
+        // A keyset-driven cursor's key is its row's identity (also for a row that is gone,
+        // whose rowset entry holds no values).
+        let keyed = st.result.as_ref().and_then(|rs| {
+            let keyset = rs.keyset.as_ref()?;
+            let index = match place {
+                Place::Result(k) => k,
+                Place::Rowset(i) => usize::try_from(rs.row_number().checked_sub(1)?)
+                    .ok()?
+                    .checked_add(i)?,
+            };
+            keyset.key(index)
+        });
+        let identity = match keyed {
+            Some(key) => RowIdentity {
+                ctid: key.ctid(),
+                xmin: key.xmin().to_string(),
+                table: key.table().to_string(),
+            },
+            None => {
+                let row = Self::row_at(st, place).ok_or_else(|| {
+                    OdbcError::new(state::INVALID_ROW, "the row is not in the cursor")
+                })?;
+                if row.len() < visible + HIDDEN_COLUMNS {
+                    return Err(OdbcError::new(
+                        state::GENERAL,
+                        "the cursor's rows carry no identity",
+                    ));
+                }
+                RowIdentity::of(row, visible)?
+            }
+        };
         let oid: u32 = identity
             .table
             .parse()
