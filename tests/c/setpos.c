@@ -232,6 +232,22 @@ int main(int argc, char **argv) {
   EXPECT_SEEN("SELECT string_agg(id::text, ',' ORDER BY id) FROM sp_items WHERE id >= 4", "4");
   SQLFreeHandle(SQL_HANDLE_STMT, pos);
   SQLFreeHandle(SQL_HANDLE_STMT, cur);
+  /* The name SQLGetCursorName reports for a statement that was given none. */
+  cur = stmt_on(dbc);
+  CHECK(OK(SQLSetStmtAttr(cur, SQL_ATTR_CONCURRENCY, (SQLPOINTER)SQL_CONCUR_ROWVER, 0)), "rowver", SQL_HANDLE_STMT, cur);
+  exec(cur, "SELECT id FROM sp_items WHERE id = 4");
+  CHECK(OK(SQLFetch(cur)), "on row 4", SQL_HANDLE_STMT, cur);
+  SQLCHAR generated[64] = "";
+  SQLSMALLINT generated_len = 0;
+  CHECK(OK(SQLGetCursorName(cur, generated, sizeof generated, &generated_len)) && generated_len > 0, "generated name",
+        SQL_HANDLE_STMT, cur);
+  char positioned_sql[160];
+  snprintf(positioned_sql, sizeof positioned_sql, "UPDATE sp_items SET qty = 4444 WHERE CURRENT OF %s", (char *)generated);
+  pos = stmt_on(dbc);
+  exec(pos, positioned_sql);
+  EXPECT_SEEN("SELECT qty FROM sp_items WHERE id = 4", "4444");
+  SQLFreeHandle(SQL_HANDLE_STMT, pos);
+  SQLFreeHandle(SQL_HANDLE_STMT, cur);
   pos = stmt_on(dbc);
   rc = SQLExecDirect(pos, (SQLCHAR *)"DELETE FROM sp_items WHERE CURRENT OF nobody", SQL_NTS);
   CHECK(rc == SQL_ERROR && strcmp(first_state(SQL_HANDLE_STMT, pos), "34000") == 0,
