@@ -145,7 +145,7 @@ fn c_program_toggles_between_writer_and_reader() {
         ],
         Duration::from_secs(120),
     );
-    assert!(out.contains("STALE_CURSOR 08S02"), "{out}");
+    assert!(out.contains("CURSOR_READ_ON"), "{out}");
     assert!(out.contains("WRITE_ON_READER 25006"), "{out}");
     assert!(out.contains("REFUSED 25000"), "{out}");
 }

@@ -815,6 +815,21 @@ impl Session {
         }
     }
 
+    /// Whether the rest of `owner`'s result is here (parked or streaming), for its next fetch.
+    pub fn holds_result(&self, owner: Owner) -> bool {
+        self.parked.contains_key(&owner) || self.active.as_ref().is_some_and(|a| a.owner == owner)
+    }
+
+    /// Moves every parked result (rows that arrived and were not fetched yet, and the ends not
+    /// reported yet) to `to`: a connection handle moving to another session (read/write
+    /// splitting) keeps its cursors readable. A streaming result cannot move; callers switch
+    /// only without one.
+    pub fn hand_over_parked(&mut self, to: &mut Session) {
+        for (owner, parked) in self.parked.drain() {
+            to.parked.insert(owner, parked);
+        }
+    }
+
     /// Forgets `owner`'s result (closing a cursor). A streaming remainder is discarded by the
     /// connection in the background.
     pub fn close_result(&mut self, owner: Owner) {

@@ -46,10 +46,24 @@ impl Statement {
         st.getdata = GetDataPos::default();
     }
 
-    /// Whether the open result belongs to an earlier session of the connection (failover).
+    /// Whether the open result belongs to an earlier session of the connection (failover)
+    /// and its rest is lost. Not when the session changed but the rows are all here (the end
+    /// was read) or were handed over to the current session (read/write splitting moves
+    /// parked results along); checking that takes the connection's lock, only after a change.
     #[inline]
     pub(super) fn cursor_is_stale(&self, st: &StmtState) -> bool {
-        st.result.is_some() && self.conn.session_generation() != st.generation
+        let Some(rs) = st.result.as_ref() else {
+            return false;
+        };
+        if self.conn.session_generation() == st.generation || rs.ended {
+            return false;
+        }
+        !self
+            .conn
+            .state
+            .lock()
+            .session_opt()
+            .is_some_and(|s| s.holds_result(self.id))
     }
 
     /// Reads the rest of the open forward-only result into the statement (a statement of a

@@ -331,6 +331,8 @@ impl ReadWriteSplittingPlugin {
             }
         }
         target.applied = Some(conn.characteristics.set_command());
+        // Cursors whose rows (or end) wait in the session stay readable on the other one.
+        conn.session.hand_over_parked(&mut target.session);
         let session = std::mem::replace(&mut conn.session, target.session);
         let options = std::mem::replace(&mut conn.options, target.options);
         let instance_id = std::mem::replace(&mut conn.instance_id, target.instance_id);
