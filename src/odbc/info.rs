@@ -383,6 +383,32 @@ mod bits {
     pub const PS_POSITIONED_DELETE: u32 = 0x1;
     pub const PS_POSITIONED_UPDATE: u32 = 0x2;
     pub const SS_UPDATES: u32 = 0x4;
+    /// What static and keyset-driven cursors do (SQL_*_CURSOR_ATTRIBUTES1): scroll, keep
+    /// bookmarks, and update through SQLSetPos, SQLBulkOperations and WHERE CURRENT OF (a
+    /// SELECT of one table with SQL_CONCUR_ROWVER or SQL_CONCUR_VALUES; see `super::updatable`).
+    pub const SCROLLABLE_CA1: u32 = CA1_NEXT
+        | CA1_ABSOLUTE
+        | CA1_RELATIVE
+        | CA1_BOOKMARK
+        | CA1_POS_POSITION
+        | CA1_POS_UPDATE
+        | CA1_POS_DELETE
+        | CA1_POS_REFRESH
+        | CA1_POSITIONED_UPDATE
+        | CA1_POSITIONED_DELETE
+        | CA1_BULK_ADD
+        | CA1_BULK_UPDATE_BY_BOOKMARK
+        | CA1_BULK_DELETE_BY_BOOKMARK
+        | CA1_BULK_FETCH_BY_BOOKMARK;
+    /// SQL_*_CURSOR_ATTRIBUTES2 of both: the rows are counted exactly, and a row updated
+    /// through the cursor is read again, so the cursor shows its own updates.
+    pub const SCROLLABLE_CA2: u32 = CA2_READ_ONLY_CONCURRENCY
+        | CA2_OPT_ROWVER_CONCURRENCY
+        | CA2_OPT_VALUES_CONCURRENCY
+        | CA2_SENSITIVITY_UPDATES
+        | CA2_MAX_ROWS_SELECT
+        | CA2_MAX_ROWS_CATALOG
+        | CA2_CRC_EXACT;
     // SQL_POS_OPERATIONS
     pub const POS_POSITION: u32 = 0x1;
     pub const POS_REFRESH: u32 = 0x2;
@@ -1048,22 +1074,7 @@ pub fn info_value(info_type: u16, ctx: &InfoContext<'_>) -> Option<InfoValue> {
         SQL_FORWARD_ONLY_CURSOR_ATTRIBUTES1 => {
             u32v(CA1_NEXT | CA1_POS_POSITION | CA1_POS_UPDATE | CA1_POS_DELETE | CA1_POS_REFRESH)
         }
-        SQL_STATIC_CURSOR_ATTRIBUTES1 => u32v(
-            CA1_NEXT
-                | CA1_ABSOLUTE
-                | CA1_RELATIVE
-                | CA1_BOOKMARK
-                | CA1_POS_POSITION
-                | CA1_POS_UPDATE
-                | CA1_POS_DELETE
-                | CA1_POS_REFRESH
-                | CA1_POSITIONED_UPDATE
-                | CA1_POSITIONED_DELETE
-                | CA1_BULK_ADD
-                | CA1_BULK_UPDATE_BY_BOOKMARK
-                | CA1_BULK_DELETE_BY_BOOKMARK
-                | CA1_BULK_FETCH_BY_BOOKMARK,
-        ),
+        SQL_STATIC_CURSOR_ATTRIBUTES1 => u32v(SCROLLABLE_CA1),
         SQL_POS_OPERATIONS => u32v(POS_POSITION | POS_REFRESH | POS_UPDATE | POS_DELETE),
         SQL_FORWARD_ONLY_CURSOR_ATTRIBUTES2 => u32v(
             CA2_READ_ONLY_CONCURRENCY
@@ -1074,40 +1085,11 @@ pub fn info_value(info_type: u16, ctx: &InfoContext<'_>) -> Option<InfoValue> {
         ),
         // A static cursor holds its rows, so SQLRowCount is exact; a row updated through the
         // cursor is read again, so the cursor shows its own updates.
-        SQL_STATIC_CURSOR_ATTRIBUTES2 => u32v(
-            CA2_READ_ONLY_CONCURRENCY
-                | CA2_OPT_ROWVER_CONCURRENCY
-                | CA2_OPT_VALUES_CONCURRENCY
-                | CA2_SENSITIVITY_UPDATES
-                | CA2_MAX_ROWS_SELECT
-                | CA2_MAX_ROWS_CATALOG
-                | CA2_CRC_EXACT,
-        ),
-        // Keyset-driven cursors (see `stmt::keyset`): scrollable, updatable as static ones
-        // (bookmarks only for positioning), and they see other transactions' updates and
-        // deletes.
-        SQL_KEYSET_CURSOR_ATTRIBUTES1 => u32v(
-            CA1_NEXT
-                | CA1_ABSOLUTE
-                | CA1_RELATIVE
-                | CA1_BOOKMARK
-                | CA1_POS_POSITION
-                | CA1_POS_UPDATE
-                | CA1_POS_DELETE
-                | CA1_POS_REFRESH
-                | CA1_POSITIONED_UPDATE
-                | CA1_POSITIONED_DELETE,
-        ),
-        SQL_KEYSET_CURSOR_ATTRIBUTES2 => u32v(
-            CA2_READ_ONLY_CONCURRENCY
-                | CA2_OPT_ROWVER_CONCURRENCY
-                | CA2_OPT_VALUES_CONCURRENCY
-                | CA2_SENSITIVITY_DELETIONS
-                | CA2_SENSITIVITY_UPDATES
-                | CA2_MAX_ROWS_SELECT
-                | CA2_MAX_ROWS_CATALOG
-                | CA2_CRC_EXACT,
-        ),
+        SQL_STATIC_CURSOR_ATTRIBUTES2 => u32v(SCROLLABLE_CA2),
+        // Keyset-driven cursors (see `stmt::keyset`) do all a static one does and also see
+        // other transactions' deletions (SQL_ROW_DELETED at the next fetch).
+        SQL_KEYSET_CURSOR_ATTRIBUTES1 => u32v(SCROLLABLE_CA1),
+        SQL_KEYSET_CURSOR_ATTRIBUTES2 => u32v(SCROLLABLE_CA2 | CA2_SENSITIVITY_DELETIONS),
         SQL_DYNAMIC_CURSOR_ATTRIBUTES1 | SQL_DYNAMIC_CURSOR_ATTRIBUTES2 => u32v(0),
         SQL_CURSOR_SENSITIVITY => u32v(1), // SQL_INSENSITIVE: results come from one snapshot
         SQL_GETDATA_EXTENSIONS => u32v(GD_ANY_COLUMN | GD_ANY_ORDER | GD_BOUND | GD_BLOCK),
@@ -1355,8 +1337,8 @@ mod tests {
             (SQL_TXN_ISOLATION_OPTION, InfoValue::U32(15)),
             (SQL_GETDATA_EXTENSIONS, InfoValue::U32(15)),
             (SQL_CURSOR_COMMIT_BEHAVIOR, InfoValue::U16(2)),
-            (SQL_SCROLL_OPTIONS, InfoValue::U32(0x11)),
-            (SQL_KEYSET_CURSOR_ATTRIBUTES1, InfoValue::U32(0)),
+            (SQL_SCROLL_OPTIONS, InfoValue::U32(0x13)),
+            (SQL_KEYSET_CURSOR_ATTRIBUTES1, InfoValue::U32(SCROLLABLE_CA1)),
             (SQL_DYNAMIC_CURSOR_ATTRIBUTES2, InfoValue::U32(0)),
             (SQL_IDENTIFIER_CASE, InfoValue::U16(2)),
             (SQL_QUOTED_IDENTIFIER_CASE, InfoValue::U16(3)),

@@ -156,6 +156,21 @@ fn absolute(offset: i64, size: u64, last: u64) -> Moved {
     }
 }
 
+/// The indexes (0-based) of the rowset of `size` rows at `position` among `len` rows: empty
+/// off the rows, cut at the end.
+pub fn rowset_range(position: Position, size: u64, len: usize) -> std::ops::Range<usize> {
+    match position {
+        Position::At(first) => {
+            let start = usize::try_from(first - 1).unwrap_or(usize::MAX).min(len);
+            let end = start
+                .saturating_add(usize::try_from(size).unwrap_or(usize::MAX))
+                .min(len);
+            start..end
+        }
+        Position::BeforeStart | Position::AfterEnd => 0..0,
+    }
+}
+
 /// The rows of a static cursor, all read at execution, and where the cursor stands.
 pub struct StaticRows {
     rows: Vec<Row>,
@@ -226,18 +241,7 @@ impl StaticRows {
         )?;
         self.position = moved.position;
         self.last_size = size;
-        let rowset = match moved.position {
-            Position::At(first) => {
-                let start = usize::try_from(first - 1)
-                    .unwrap_or(usize::MAX)
-                    .min(self.rows.len());
-                let end = start
-                    .saturating_add(usize::try_from(size).unwrap_or(usize::MAX))
-                    .min(self.rows.len());
-                self.rows[start..end].to_vec()
-            }
-            Position::BeforeStart | Position::AfterEnd => Vec::new(),
-        };
+        let rowset = self.rows[rowset_range(moved.position, size, self.rows.len())].to_vec();
         Ok((rowset, moved.before_start_warning))
     }
 

@@ -12,8 +12,7 @@ use crate::engine::session::{self, Fetched};
 use crate::odbc::cancel;
 use crate::odbc::conn::ConnState;
 use crate::odbc::diag::{state, OdbcError, OdbcResult};
-use crate::odbc::scroll::{move_cursor, Position};
-use crate::odbc::updatable::quote_identifier;
+use crate::odbc::scroll::{move_cursor, rowset_range, Position};
 use std::collections::VecDeque;
 use std::ops::Range;
 use tokio_postgres::Row;
@@ -95,19 +94,10 @@ impl Keyset {
         )?;
         self.position = moved.position;
         self.last_size = size;
-        let range = match moved.position {
-            Position::At(first) => {
-                let start = usize::try_from(first - 1)
-                    .unwrap_or(usize::MAX)
-                    .min(self.keys.len());
-                let end = start
-                    .saturating_add(usize::try_from(size).unwrap_or(usize::MAX))
-                    .min(self.keys.len());
-                start..end
-            }
-            _ => 0..0,
-        };
-        Ok((range, moved.before_start_warning))
+        Ok((
+            rowset_range(moved.position, size, self.keys.len()),
+            moved.before_start_warning,
+        ))
     }
 
     /// The key of row `index` (0-based) of the keyset.
@@ -226,7 +216,7 @@ impl Statement {
                     .collect::<Vec<_>>()
                     .join(",")
             );
-            let relation = self.relation_of(table).ok_or_else(|| {
+            let relation = self.relation(table).ok_or_else(|| {
                 OdbcError::new(state::GENERAL, "a table of the cursor no longer exists")
             })?;
             let (found, _) = self.run_own(
@@ -264,17 +254,6 @@ impl Statement {
             statuses,
             before_start,
         })
-    }
-
-    /// The quoted, schema-qualified name of table `oid`, as text for `currtid2`.
-    fn relation_of(&self, oid: u32) -> Option<String> {
-        self.conn
-            .state
-            .lock()
-            .relation_name(oid)
-            .map(|(schema, name)| {
-                format!("{}.{}", quote_identifier(&schema), quote_identifier(&name))
-            })
     }
 }
 

@@ -633,8 +633,8 @@ impl Statement {
         Ok((identity, relation))
     }
 
-    /// The quoted, schema-qualified name of table `oid`.
-    fn relation(&self, oid: u32) -> Option<String> {
+    /// The quoted, schema-qualified name of table `oid` (also `currtid2`'s text).
+    pub(super) fn relation(&self, oid: u32) -> Option<String> {
         self.conn
             .state
             .lock()
