@@ -1338,7 +1338,10 @@ mod tests {
             (SQL_GETDATA_EXTENSIONS, InfoValue::U32(15)),
             (SQL_CURSOR_COMMIT_BEHAVIOR, InfoValue::U16(2)),
             (SQL_SCROLL_OPTIONS, InfoValue::U32(0x13)),
-            (SQL_KEYSET_CURSOR_ATTRIBUTES1, InfoValue::U32(SCROLLABLE_CA1)),
+            (
+                SQL_KEYSET_CURSOR_ATTRIBUTES1,
+                InfoValue::U32(SCROLLABLE_CA1),
+            ),
             (SQL_DYNAMIC_CURSOR_ATTRIBUTES2, InfoValue::U32(0)),
             (SQL_IDENTIFIER_CASE, InfoValue::U16(2)),
             (SQL_QUOTED_IDENTIFIER_CASE, InfoValue::U16(3)),
