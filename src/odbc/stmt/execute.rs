@@ -19,6 +19,8 @@ use crate::odbc::updatable;
 
 /// SQL_CONCUR_READ_ONLY.
 const CONCUR_READ_ONLY: u64 = 1;
+/// The word a positioned statement (`WHERE CURRENT OF`) needs, looked for before parsing.
+const CURRENT: &[u8] = b"current";
 use crate::odbc::scroll;
 use crate::odbc::sqltext::{
     changes_table_definition, moves_savepoints, reports_no_row_count, session_access_mode,
@@ -57,7 +59,11 @@ impl Statement {
             .map_err(|m| OdbcError::new(state_alias::SYNTAX_ERROR, m))?;
         let mut pieces = split_statements_in(&translated, quoting);
         // Positioned statements (rare: look for the word before parsing).
-        if translated.len() > 14 && translated.to_ascii_lowercase().contains("current") {
+        if translated
+            .as_bytes()
+            .windows(CURRENT.len())
+            .any(|w| w.eq_ignore_ascii_case(CURRENT))
+        {
             for piece in &mut pieces {
                 // A name no statement of the connection has is left to the server (a cursor
                 // the application DECLAREd in SQL).
