@@ -12,6 +12,8 @@ set -euo pipefail
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
+# postgresql-15 carries the contrib extensions (since PostgreSQL 10 there is no separate
+# -contrib package on Debian): tests/large_objects.rs needs its `lo`.
 packages=(unixodbc unixodbc-dev odbc-postgresql postgresql-15 postgresql-client-15 libiodbc2 iodbc openssl curl gcc pkg-config python3 python3-pip
   locales dpkg-dev rpm binutils cpio valgrind)
 missing=()

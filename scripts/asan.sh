@@ -33,7 +33,8 @@ runtime="$(gcc -print-file-name=libasan.so)"
 
 # The tests that run tests/c/*.c (failover.c: its end-to-end test only).
 tests=(core_c direct_c misuse runtime batches bi_replay buffers scroll server_messages sql_text
-  transactions psqlodbc_conversions psqlodbc_metadata psqlodbc_values updatable_cursors)
+  transactions psqlodbc_conversions psqlodbc_metadata psqlodbc_values updatable_cursors
+  large_objects)
 args=()
 for t in "${tests[@]}"; do args+=(--test "$t"); done
 

@@ -32,6 +32,7 @@ pub use tokio_postgres::Column;
 
 mod arrays;
 mod connect;
+mod large_objects;
 mod libpq_options;
 mod notices;
 mod options;

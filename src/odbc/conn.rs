@@ -84,6 +84,9 @@ pub struct ConnState {
     messages: Arc<ServerMessages>,
     /// What the catalog said of the tables results came from (nullability, names).
     pub table_columns: TableColumnCache,
+    /// The oids of the `lo` extension's domain in the database, looked up the first time a
+    /// statement has a SQL_LONGVARBINARY parameter (see [`ConnState::large_object_types`]).
+    large_object_types: Option<Vec<u32>>,
 }
 
 impl ConnState {
@@ -98,6 +101,23 @@ impl ConnState {
     /// The open session, when there is one.
     pub fn session_opt(&self) -> Option<&Session> {
         self.engine.as_ref().map(|e| &e.session)
+    }
+
+    /// The oids of the `lo` domain (psqlODBC's large object type) in the database: asked once
+    /// per connection, and again after the application creates or drops an extension or a
+    /// type ([`ConnState::forget_large_object_types`]).
+    pub fn large_object_types(&mut self) -> OdbcResult<&[u32]> {
+        if self.large_object_types.is_none() {
+            let found = self.call(CallKind::Execute, |s| s.large_object_types())?;
+            self.large_object_types = Some(found);
+        }
+        Ok(self.large_object_types.as_deref().unwrap_or_default())
+    }
+
+    /// Forgets what [`ConnState::large_object_types`] found (the extension may have come or
+    /// gone).
+    pub fn forget_large_object_types(&mut self) {
+        self.large_object_types = None;
     }
 
     /// Runs a network-bound call through the connection's plugin chain.
@@ -251,6 +271,7 @@ impl Connection {
                 generation_seen,
                 messages,
                 table_columns: TableColumnCache::default(),
+                large_object_types: None,
             }),
         }
     }

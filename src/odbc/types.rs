@@ -159,6 +159,13 @@ fn char_type(limits: &SizeLimits, fixed: bool, long: bool) -> i16 {
     }
 }
 
+/// Whether `ty` is the `lo` extension's type (a domain over `oid` named `lo`): a column whose
+/// values are large objects' oids, which psqlODBC reads and writes as the objects' bytes
+/// (SQL_LONGVARBINARY).
+pub fn is_large_object(ty: &Type) -> bool {
+    ty.name() == "lo" && matches!(ty.kind(), Kind::Domain(base) if *base == Type::OID)
+}
+
 /// Describes a result column of type `ty` with type modifier `typmod`.
 pub fn describe(name: &str, ty: &Type, typmod: i32, limits: &SizeLimits) -> ColumnInfo {
     let base = match ty.kind() {
@@ -212,6 +219,13 @@ pub fn describe(name: &str, ty: &Type, typmod: i32, limits: &SizeLimits) -> Colu
         info.precision = i16::try_from(size).unwrap_or(i16::MAX);
     };
     match base {
+        // Large objects read as their bytes, as bytea described as SQL_LONGVARBINARY is.
+        Type::OID if is_large_object(ty) => {
+            info.sql_type = sql::LONGVARBINARY;
+            info.column_size = u64::from(limits.max_long_varchar);
+            info.display_size = i64::from(limits.max_long_varchar) * 2;
+            info.octet_length = i64::from(limits.max_long_varchar);
+        }
         Type::BOOL if limits.bools_as_char => {
             // psqlODBC's BoolsAsChar: a five-character VARCHAR (room for "false").
             info.sql_type = sql::VARCHAR;
@@ -426,6 +440,34 @@ pub fn verbose_type(t: i16) -> (i16, i16) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn large_objects_are_long_varbinary() {
+        let lo = Type::new(
+            "lo".into(),
+            90_001,
+            Kind::Domain(Type::OID),
+            "public".into(),
+        );
+        assert!(is_large_object(&lo));
+        let info = describe("data", &lo, -1, &SizeLimits::default());
+        assert_eq!(
+            (info.sql_type, info.column_size, info.type_name.as_str()),
+            (sql::LONGVARBINARY, 8190, "lo")
+        );
+        let other = Type::new(
+            "lo".into(),
+            90_002,
+            Kind::Domain(Type::INT4),
+            "public".into(),
+        );
+        assert!(
+            !is_large_object(&other),
+            "a domain named lo over another type"
+        );
+        let plain = describe("o", &Type::OID, -1, &SizeLimits::default());
+        assert_eq!(plain.sql_type, sql::BIGINT);
+    }
 
     #[test]
     fn unbounded_text_is_capped() {

@@ -40,11 +40,16 @@ pub(super) struct TypeSql {
     pub(super) octet_length: String,
 }
 
+/// The `lo` extension's type (a domain over `oid` named `lo`), as a condition on `t`.
+const IS_LARGE_OBJECT: &str = "(t.typtype = 'd' AND t.typname = 'lo' AND t.typbasetype = 26)";
+
 /// Resolves a domain to its base type (one level, which is what CREATE DOMAIN produces in
 /// practice). Needs `t` joined on the declared type; `{oid}`/`{mod}` are the declared ones.
+/// The `lo` type's large objects read as bytes: it is sized as bytea (and always
+/// SQL_LONGVARBINARY, see [`type_sql`]), as psqlODBC reports it.
 pub(super) fn base_type(oid: &str, typmod: &str) -> String {
     format!(
-        "CROSS JOIN LATERAL (SELECT CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE {oid} END AS oid,\n\
+        "CROSS JOIN LATERAL (SELECT CASE WHEN {IS_LARGE_OBJECT} THEN 17::pg_catalog.oid WHEN t.typtype = 'd' THEN t.typbasetype ELSE {oid} END AS oid,\n\
          \x20                          CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE {typmod} END AS mod) AS bt"
     )
 }
@@ -94,7 +99,8 @@ pub(super) fn type_sql(m: &TypeMapping) -> TypeSql {
         None => (sqltype::NUMERIC, 28),
     };
     let data_type = format!(
-        "CASE WHEN bt.oid = 16 THEN {bool_type}
+        "CASE WHEN {IS_LARGE_OBJECT} THEN {long_binary}
+      WHEN bt.oid = 16 THEN {bool_type}
       WHEN bt.oid = 17 THEN {bin_type}
       WHEN bt.oid = 18 THEN {ch}
       WHEN bt.oid = 19 THEN {vch}
@@ -117,6 +123,7 @@ pub(super) fn type_sql(m: &TypeMapping) -> TypeSql {
       WHEN bt.oid = 142 THEN {lvch}
       ELSE {unknown_type} END",
         int8_as = m.int8_as,
+        long_binary = sqltype::LONGVARBINARY,
         bigint = sqltype::BIGINT,
         smallint = sqltype::SMALLINT,
         integer = sqltype::INTEGER,

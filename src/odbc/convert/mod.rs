@@ -186,6 +186,10 @@ pub fn fixed_size(target: i16) -> Option<usize> {
 /// SQL_NUMERIC/SQL_DECIMAL too, which keeps numerics exact). oid maps to SQL_C_ULONG so
 /// values above 2^31 fit.
 pub fn default_c_type(ty: &Type) -> i16 {
+    // A large object reads as its bytes (psqlODBC's SQL_C_BINARY for its `lo` type).
+    if crate::odbc::types::is_large_object(ty) {
+        return c::BINARY;
+    }
     if let Kind::Domain(base) = ty.kind() {
         return default_c_type(base);
     }

@@ -134,6 +134,8 @@ pub(super) struct CellTarget {
     rec: BoundColumn,
     type_oid: u32,
     c_type: i16,
+    /// The column is the `lo` type's: the large object is read (see `large_objects`).
+    large_object: bool,
     /// Bytes of one element of the data buffer.
     elem: usize,
     stride_data: usize,
@@ -159,6 +161,7 @@ impl CellTarget {
             rec: *rec,
             type_oid: ty.oid(),
             c_type,
+            large_object: crate::odbc::types::is_large_object(ty),
             elem,
             stride_data,
             stride_len,
@@ -420,6 +423,13 @@ impl Statement {
                     0,
                     NumericShape::of(t.c_type, rec.precision, rec.scale),
                 )
+            };
+            // An `lo` column's buffer gets the large object's bytes, not the oid.
+            // SAFETY: as for `write_cell` just above.
+            let cell = if t.large_object {
+                unsafe { self.large_object_cell(row, ci, t.c_type, data, t.elem) }
+            } else {
+                cell
             };
             match cell {
                 Ok(CellWrite::Null) => {

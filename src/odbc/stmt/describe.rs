@@ -55,6 +55,9 @@ impl Statement {
     /// and the columns of a table not looked up yet are then SQL_NULLABLE_UNKNOWN.
     pub fn described_columns(&self, st: &mut StmtState) -> OdbcResult<Vec<ColumnInfo>> {
         let mut cols = self.columns_locked(st)?;
+        if st.result.is_none() {
+            cols = self.prepared_large_objects(st, cols)?;
+        }
         if cols.iter().any(|c| c.table_oid.is_some()) {
             if !self
                 .conn

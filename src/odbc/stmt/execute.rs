@@ -3,6 +3,7 @@
 //! once per parameter set, or as one pipelined parameter array ([`super::param_array`]).
 
 use super::get_data::GetDataPos;
+use super::large_objects;
 use super::param_array::{ignored_set, param_status};
 use super::{state_alias, Phase, ResultSet, Statement, StmtState};
 use crate::engine::pipeline::CallKind;
@@ -335,10 +336,23 @@ impl Statement {
             begin_statement(&mut cs, Some(&st.pieces));
         }
         if st.pieces.len() < 2 {
-            return match self.run_piece(st, None) {
+            // Large objects a parameter writes are created in the statement's transaction:
+            // one is opened around them in autocommit mode.
+            let wrapped = self.large_objects_need_transaction(st)?;
+            let ran = match self.run_piece(st, None) {
                 Err(e) if self.read_only_after_all(st, &e) => self.run_piece(st, None),
                 ran => ran,
             };
+            if wrapped {
+                let commit = ran.is_ok();
+                self.conn
+                    .state
+                    .lock()
+                    .call(CallKind::EndTransaction, |session| {
+                        session.end_transaction(commit)
+                    })?;
+            }
+            return ran;
         }
         let autocommit = self.conn.state.lock().attrs.autocommit;
         let wrapped = autocommit
@@ -459,6 +473,7 @@ impl Statement {
         }
         // The parameters' server types follow the SQL types bound now (psqlODBC casts them
         // at execution); a statement prepared for other types is prepared again.
+        let large_objects = internal.is_none() && self.may_write_large_objects(&mut cs, &piece)?;
         let param_types = if internal.is_some() {
             vec![UNSPECIFIED; piece.param_count]
         } else {
@@ -473,8 +488,9 @@ impl Statement {
         let prepared = match cached {
             Some(p) => p,
             // Not prepared yet and executed once (SQLExecDirect, catalog queries): prepare and
-            // execute in one round trip.
-            None if paramset_size == 1 => {
+            // execute in one round trip. Not when a parameter may write a large object: the
+            // prepare says whether it does before its value is sent.
+            None if paramset_size == 1 && !large_objects => {
                 let values = self.values_of_set(st, &piece, internal, 0, status)?;
                 let refs: Vec<Option<&str>> = values.iter().map(|v| v.as_deref()).collect();
                 let running = cancel::begin(
@@ -513,6 +529,11 @@ impl Statement {
             None => cs.call(CallKind::Prepare, |session| {
                 session.prepare_typed(&piece.sql, &param_types)
             })?,
+        };
+        let large_object_params = if large_objects {
+            large_objects::large_object_params(&prepared, piece.param_count)
+        } else {
+            Vec::new()
         };
         // Manual-commit mode: the execution belongs in a transaction. A statement prepared
         // earlier (SQLPrepare, or an execution before the last SQLEndTran) has not opened one.
@@ -566,7 +587,11 @@ impl Statement {
         // the others follow through SQLMoreResults.
         let results_per_set = paramset_size > 1 && internal.is_none();
         let mut set_results: VecDeque<BatchResult> = VecDeque::new();
-        if paramset_size > 1 && internal.is_none() && prepared.columns().is_empty() {
+        if paramset_size > 1
+            && internal.is_none()
+            && prepared.columns().is_empty()
+            && large_object_params.is_empty()
+        {
             return self.run_param_array(
                 st,
                 &mut cs,
@@ -594,7 +619,16 @@ impl Statement {
             let executed = match first_set.take() {
                 Some(executed) => executed,
                 None => {
-                    let values = self.values_of_set(st, &piece, internal, set, status)?;
+                    let mut values = self.values_of_set(st, &piece, internal, set, status)?;
+                    if !large_object_params.is_empty() {
+                        large_objects::write_large_objects(
+                            &mut cs,
+                            &piece,
+                            &large_object_params,
+                            &mut values,
+                        )
+                        .inspect_err(|_| status.set_at(set, param_status::ERROR))?;
+                    }
                     let refs: Vec<Option<&str>> = values.iter().map(|v| v.as_deref()).collect();
                     let running = cancel::begin(
                         id,
@@ -678,6 +712,9 @@ impl Statement {
             if changes_table_definition(&piece.sql) {
                 cs.table_columns.clear();
             }
+            if large_objects::may_change_types(&piece.sql) {
+                cs.forget_large_object_types();
+            }
             st.row_count = if reports_no_row_count(&piece.sql) {
                 -1
             } else {
@@ -716,6 +753,29 @@ impl Statement {
             values.push(Some(table));
         }
         Ok(values)
+    }
+}
+
+impl Statement {
+    /// Before running a one-statement text in autocommit mode: when a parameter may write a
+    /// large object, opens a transaction (the caller ends it) so that the objects and the
+    /// statement that stores their oids commit or roll back together. `true` when it did.
+    fn large_objects_need_transaction(&self, st: &StmtState) -> OdbcResult<bool> {
+        let Some(piece) = st.pieces.first() else {
+            return Ok(false);
+        };
+        if piece.param_count == 0 || !self.has_long_binary_params(piece) {
+            return Ok(false);
+        }
+        let mut cs = self.conn.state.lock();
+        if !cs.attrs.autocommit || cs.session()?.in_transaction() {
+            return Ok(false);
+        }
+        if !self.may_write_large_objects(&mut cs, piece)? {
+            return Ok(false);
+        }
+        cs.call(CallKind::Execute, |session| session.begin_if_needed())?;
+        Ok(true)
     }
 }
 
@@ -847,17 +907,18 @@ fn new_result_set(
     limits: &SizeLimits,
     cs: &mut ConnState,
 ) -> OdbcResult<ResultSet> {
-    let columns = prepared
+    let columns: Vec<types::ColumnInfo> = prepared
         .columns()
         .iter()
         .map(|col| types::describe_result_column(col, limits))
         .collect();
-    let types = prepared
+    let types: Vec<Type> = prepared
         .columns()
         .iter()
         .map(|c| c.type_().clone())
         .collect();
     let values = cs.session()?.value_context();
+    let (columns, types) = large_objects::declared_large_objects(cs, columns, types, limits)?;
     Ok(ResultSet {
         columns,
         types,

@@ -2,10 +2,12 @@
 //! character and binary data.
 
 use super::cell::{write_cell_piece, CellWrite, NumericShape};
+use super::large_objects::large_object_oid;
 use super::{state_alias, Statement, StmtState};
 use crate::odbc::appmem;
 use crate::odbc::convert::{self, c, WideCursor};
 use crate::odbc::diag::{state, OdbcError, OdbcResult, Outcome};
+use crate::odbc::types;
 
 /// SQL_ARD_TYPE: SQLGetData takes the type from the ARD record.
 const ARD_TYPE: i16 = -99;
@@ -25,6 +27,9 @@ pub(super) struct GetDataPos {
     /// Where a SQL_C_WCHAR read of a text column stands in the UTF-8 value, so the next
     /// piece does not encode the value again from its start.
     pub(super) wide: WideCursor,
+    /// The size of the large object a read of a `lo` column is under way on, asked for at
+    /// its first piece (see `large_objects`).
+    pub(super) large_object_size: Option<u64>,
 }
 
 impl Statement {
@@ -106,6 +111,12 @@ impl Statement {
                 usize::try_from(buf_len).unwrap_or(0)
             }
         };
+        if types::is_large_object(ty) {
+            let oid = large_object_oid(row, ci)?;
+            // SAFETY: `buf` is zero or the buffer the application passed to this call, `cap`
+            // bytes long, and `ind` zero or its indicator.
+            return unsafe { self.get_large_object(st, oid, column, c_type, buf, cap, ind) };
+        }
         // Character data of a type whose pieces cannot resume from the wire value (numeric,
         // json, xml, arrays, records, ... and any value TrueIsMinus1/LFConversion change) is
         // rendered whole at the first piece and kept: later pieces copy from it, so a
@@ -198,7 +209,7 @@ impl Statement {
 
     /// Reports a delivered piece: the indicator, where the read now stands, and the
     /// truncation warnings.
-    fn delivered(
+    pub(super) fn delivered(
         &self,
         st: &mut StmtState,
         ind: usize,

@@ -15,6 +15,7 @@
 //! | `keyset` | keyset-driven cursors: keys kept, rows read anew at each fetch |
 //! | `bound_fetch` | SQLFetch / SQLFetchScroll into bound column buffers (the hot path) |
 //! | `get_data` | SQLGetData, piece by piece |
+//! | `large_objects` | the `lo` type's large objects: read as their bytes, parameters written as new objects |
 //! | `cell` | one value of a row into one application buffer, shared by the two fetch paths |
 //!
 //! Application memory is touched only through [`super::appmem`].
@@ -28,6 +29,7 @@ mod describe;
 mod execute;
 mod get_data;
 mod keyset;
+mod large_objects;
 mod output_params;
 mod param_array;
 mod param_values;
