@@ -33,6 +33,7 @@ fn set_pos_updates_deletes_and_refreshes_rows() {
         "ok where current of",
         "ok bookmarks",
         "ok bulk operations",
+        "ok updatable cursors off",
     ] {
         assert!(text.contains(part), "{part} did not run:\n{text}");
     }

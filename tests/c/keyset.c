@@ -52,6 +52,12 @@ int main(int argc, char **argv) {
   CHECK(status[1] == SQL_ROW_UPDATED && id[1] == 2 && strcmp((char *)v[1], "changed") == 0,
         "row 2 updated elsewhere shows its new value", SQL_HANDLE_STMT, st);
   CHECK(status[2] == SQL_ROW_DELETED, "row 3 deleted elsewhere", SQL_HANDLE_STMT, st);
+  /* A read-only keyset cursor reads a row again with SQL_REFRESH, but changes none. */
+  CHECK(SQLSetPos(st, 2, SQL_REFRESH, SQL_LOCK_NO_CHANGE) == SQL_SUCCESS && status[1] == SQL_ROW_UPDATED &&
+            strcmp((char *)v[1], "changed") == 0,
+        "refresh on a read-only keyset cursor", SQL_HANDLE_STMT, st);
+  CHECK(SQLSetPos(st, 2, SQL_UPDATE, SQL_LOCK_NO_CHANGE) == SQL_ERROR && strcmp(first_state(SQL_HANDLE_STMT, st), "HY092") == 0,
+        "no update through a read-only keyset cursor", SQL_HANDLE_STMT, st);
   CHECK(OK(SQLFetchScroll(st, SQL_FETCH_LAST, 0)) && fetched == 3 && id[0] == 4 && id[2] == 6,
         "the keyset does not grow with inserts", SQL_HANDLE_STMT, st);
   CHECK(SQLFetchScroll(st, SQL_FETCH_NEXT, 0) == SQL_NO_DATA, "after the last rowset", SQL_HANDLE_STMT, st);

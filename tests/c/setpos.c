@@ -342,6 +342,26 @@ int main(int argc, char **argv) {
     printf("ok bulk operations\n");
   }
 
+  /* psqlODBC's UpdatableCursors=0: every cursor is read-only. */
+  {
+    char off_conn[1024];
+    snprintf(off_conn, sizeof off_conn, "%s;UpdatableCursors=0", argv[1]);
+    SQLHENV env3;
+    SQLHDBC off;
+    connect_or_exit(off_conn, SQL_OV_ODBC3, &env3, &off);
+    SQLHSTMT ro = stmt_on(off);
+    CHECK(OK(SQLSetStmtAttr(ro, SQL_ATTR_CONCURRENCY, (SQLPOINTER)SQL_CONCUR_ROWVER, 0)), "rowver", SQL_HANDLE_STMT, ro);
+    rc = SQLExecDirect(ro, (SQLCHAR *)"SELECT id FROM sp_items ORDER BY id", SQL_NTS);
+    CHECK(rc == SQL_SUCCESS_WITH_INFO && strcmp(first_state(SQL_HANDLE_STMT, ro), "01S02") == 0,
+          "UpdatableCursors=0: read-only with 01S02", SQL_HANDLE_STMT, ro);
+    CHECK(OK(SQLFetch(ro)), "fetch", SQL_HANDLE_STMT, ro);
+    rc = SQLSetPos(ro, 1, SQL_DELETE, SQL_LOCK_NO_CHANGE);
+    CHECK(rc == SQL_ERROR && strcmp(first_state(SQL_HANDLE_STMT, ro), "HY092") == 0, "no delete", SQL_HANDLE_STMT, ro);
+    SQLFreeHandle(SQL_HANDLE_STMT, ro);
+    disconnect_and_free(env3, off);
+    printf("ok updatable cursors off\n");
+  }
+
   setup = stmt_on(dbc);
   exec(setup, "DROP TABLE sp_items");
   SQLFreeHandle(SQL_HANDLE_STMT, setup);

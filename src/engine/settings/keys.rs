@@ -93,6 +93,9 @@ engine_keys! {
         FetchBatchRows => KeyDecl::new("fetch_batch_rows", int(1, 1_000_000),
             "Rows the driver pulls from the server's stream per batch; bounds memory per open result.")
             .default("1024"),
+        UpdatableCursors => KeyDecl::new("updatable_cursors", K::Bool,
+            "Offer updatable cursors: SQL_CONCUR_ROWVER / SQL_CONCUR_VALUES on a SELECT of one table let SQLSetPos, SQLBulkOperations and WHERE CURRENT OF change its rows (docs/updatable-cursors.md). Off: every cursor is read-only (01S02 when the application asks otherwise).")
+            .aliases(&["UpdatableCursors", "C4"]).default("true"),
         RewriteBatchedInserts => KeyDecl::new("rewrite_batched_inserts", K::Bool,
             "Run a parameter array of a plain one-row `INSERT ... VALUES (...)` as multi-row INSERT statements (up to 1000 rows each) in one transaction: several times faster for bulk loads. Only in autocommit mode outside a transaction; a failing array is run again set by set so each set gets its own status. Statement-level triggers then fire once per multi-row statement instead of once per set, which is why it is off by default.")
             .aliases(&["RewriteBatchedInserts"]).default("false"),
@@ -153,10 +156,9 @@ engine_keys! {
             .aliases(&["ShowOidColumn", "A3"]),
         FakeOidIndex => ignored("fake_oid_index", "Tables without OIDs are the only kind left.")
             .aliases(&["FakeOidIndex", "A2"]),
-        RowVersioning => ignored("row_versioning", "Updatable cursors are not offered.")
+        RowVersioning => ignored("row_versioning",
+            "An updatable cursor always checks rows by their version (xmin), as psqlODBC does with this key on; see docs/updatable-cursors.md.")
             .aliases(&["RowVersioning", "A4"]),
-        UpdatableCursors => ignored("updatable_cursors", "Updatable cursors are not offered.")
-            .aliases(&["UpdatableCursors", "C4"]),
         Parse => ignored("parse", "Result columns are described by the server.").aliases(&["C0"]),
         LowerCaseIdentifier => ignored("lower_case_identifier", "Identifiers are returned as the server stores them.")
             .aliases(&["LowerCaseIdentifier", "C9"]),

@@ -10,6 +10,7 @@ use crate::engine::pipeline::CallKind;
 use crate::engine::session::{
     self, ErrorRollback, Executed, Prepared, StatementGuard, UNSPECIFIED,
 };
+use crate::engine::settings::Key;
 use crate::engine::value::{self, ServerText, ValueContext};
 use crate::odbc::appmem::{CountSlot, StatusArray};
 use crate::odbc::cancel;
@@ -86,8 +87,16 @@ impl Statement {
     /// 01S02 says so.
     fn plan_updatable(&self, st: &mut StmtState) {
         st.updatable = None;
-        let wants_updates = st.attrs.concurrency != CONCUR_READ_ONLY;
+        st.cursor_updates = false;
+        let mut wants_updates = st.attrs.concurrency != CONCUR_READ_ONLY;
         let wants_keyset = st.attrs.cursor_type == scroll::cursor_type::KEYSET_DRIVEN;
+        if wants_updates && !self.updatable_cursors_offered() {
+            self.warn(
+                state::OPTION_CHANGED,
+                "the cursor is read-only: updatable cursors are off (UpdatableCursors=0)",
+            );
+            wants_updates = false;
+        }
         if !wants_updates && !wants_keyset {
             return;
         }
@@ -99,6 +108,7 @@ impl Statement {
             Some(select) => {
                 st.pieces[0].sql.clone_from(&select.sql);
                 st.updatable = Some(select);
+                st.cursor_updates = wants_updates;
             }
             None if wants_updates => self.warn(
                 state::OPTION_CHANGED,
@@ -111,6 +121,16 @@ impl Statement {
         }
     }
 
+    /// psqlODBC's UpdatableCursors key (on unless the DSN turns it off).
+    fn updatable_cursors_offered(&self) -> bool {
+        self.conn
+            .state
+            .lock()
+            .settings
+            .as_ref()
+            .is_none_or(|s| s.get_bool(Key::UpdatableCursors))
+    }
+
     /// After `failed`: when the statement was sent as an updatable cursor and the server has
     /// no row identity for it (a view: "column ctid does not exist"), it goes back to the
     /// application's text with a read-only cursor (01S02) and `true` says to run it again.
@@ -121,6 +141,7 @@ impl Statement {
         let Some(select) = st.updatable.take() else {
             return false;
         };
+        st.cursor_updates = false;
         st.pieces[0].sql = select.original_sql;
         if let Some(p) = st.prepared.first_mut() {
             *p = None;
@@ -271,6 +292,7 @@ impl Statement {
         refuse_while_data_pending(&st)?;
         self.close_locked(&mut st);
         st.updatable = None;
+        st.cursor_updates = false;
         st.pieces = vec![SqlPiece {
             sql: sql.to_string(),
             param_count: params.len(),

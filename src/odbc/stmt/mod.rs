@@ -185,6 +185,9 @@ pub struct StmtState {
     /// The statement's SELECT as an updatable cursor reads it (with its rows' identities in
     /// hidden columns), when the application asked for one and the SELECT allows it.
     pub updatable: Option<crate::odbc::updatable::UpdatableSelect>,
+    /// Whether SQLSetPos, SQLBulkOperations and WHERE CURRENT OF may change the cursor's
+    /// rows: an updatable SELECT with SQL_CONCUR_ROWVER / VALUES while UpdatableCursors is on.
+    pub cursor_updates: bool,
 }
 
 impl StmtState {
@@ -235,6 +238,7 @@ impl Statement {
                 lf_params: false,
                 getdata_rendered: Vec::new(),
                 updatable: None,
+                cursor_updates: false,
             }),
             implicit_ard: ard,
             implicit_apd: apd,

@@ -37,8 +37,6 @@ const ROW_UPDATED: u16 = 2;
 const ROW_IGNORE: u16 = 1;
 /// SQL_COLUMN_IGNORE as a bound column's length: the column is left as it is.
 const COLUMN_IGNORE: i64 = -6;
-/// SQL_CONCUR_READ_ONLY.
-const CONCUR_READ_ONLY: u64 = 1;
 
 /// 01001: the operation changed no row (another transaction changed or deleted it).
 const CURSOR_OPERATION_CONFLICT: SqlState = SqlState::new("01001");
@@ -188,7 +186,11 @@ impl Statement {
         match op {
             operation::POSITION => {}
             operation::REFRESH | operation::UPDATE | operation::DELETE => {
-                if st.updatable.is_none() || st.attrs.concurrency == CONCUR_READ_ONLY {
+                // Reading a row again needs only its identity (a read-only keyset cursor
+                // has it); changing it needs an updatable cursor.
+                let allowed =
+                    st.updatable.is_some() && (st.cursor_updates || op == operation::REFRESH);
+                if !allowed {
                     return Err(OdbcError::new(
                         READ_ONLY_CURSOR,
                         "the cursor is read-only: set SQL_ATTR_CONCURRENCY to SQL_CONCUR_ROWVER (or VALUES) before executing a SELECT of one table",
@@ -241,7 +243,7 @@ impl Statement {
                 "no result set is open",
             ));
         }
-        if st.updatable.is_none() || st.attrs.concurrency == CONCUR_READ_ONLY {
+        if st.updatable.is_none() || !st.cursor_updates {
             return Err(OdbcError::new(
                 READ_ONLY_CURSOR,
                 "the cursor is read-only: set SQL_ATTR_CONCURRENCY to SQL_CONCUR_ROWVER (or VALUES) before executing a SELECT of one table",
