@@ -31,6 +31,7 @@ fn large_objects_are_written_and_read_as_bytes() {
         "ok null and restricted type",
         "ok missing object",
         "ok bytea parameters",
+        "ok manual commit",
     ] {
         assert!(text.contains(part), "{part} did not run:\n{text}");
     }

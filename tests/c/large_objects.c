@@ -93,6 +93,9 @@ int main(int argc, char **argv) {
   SQLINTEGER id = 1;
   SQLLEN id_len = 0, data_len = MB;
   CHECK(OK(SQLPrepare(ins, (SQLCHAR *)"INSERT INTO lo_items VALUES (?, ?)", SQL_NTS)), "prepare", SQL_HANDLE_STMT, ins);
+  SQLSMALLINT param_type = 0;
+  CHECK(OK(SQLDescribeParam(ins, 2, &param_type, NULL, NULL, NULL)), "describe param", SQL_HANDLE_STMT, ins);
+  if (param_type != SQL_LONGVARBINARY) check_fail("an lo parameter is described as SQL_LONGVARBINARY", __LINE__);
   CHECK(OK(SQLBindParameter(ins, 1, SQL_PARAM_INPUT, SQL_C_SLONG, SQL_INTEGER, 0, 0, &id, 0, &id_len)), "bind id",
         SQL_HANDLE_STMT, ins);
   CHECK(OK(SQLBindParameter(ins, 2, SQL_PARAM_INPUT, SQL_C_BINARY, SQL_LONGVARBINARY, MB, 0, whole, MB, &data_len)),
@@ -231,6 +234,17 @@ int main(int argc, char **argv) {
   if (rc != SQL_SUCCESS_WITH_INFO || hex_len != 2 * MB - 8 || strcmp(hex, want_hex) != 0)
     check_fail("second hex piece", __LINE__);
   SQLFreeHandle(SQL_HANDLE_STMT, st);
+  /* SQL_C_WCHAR: hex digits as 2-byte characters (11 units hold 5 bytes and the NUL). */
+  st = stmt_on(dbc);
+  exec(st, "SELECT data FROM lo_items WHERE id = 2");
+  CHECK(OK(SQLFetch(st)), "fetch whex", SQL_HANDLE_STMT, st);
+  SQLWCHAR whex[11];
+  rc = SQLGetData(st, 1, SQL_C_WCHAR, whex, sizeof whex, &hex_len);
+  char want_whex[11];
+  snprintf(want_whex, sizeof want_whex, "%02x%02x%02x%02x%02x", pieces[0], pieces[1], pieces[2], pieces[3], pieces[4]);
+  if (rc != SQL_SUCCESS_WITH_INFO || hex_len != (SQLLEN)(4 * put_size) || strcmp(U8(whex, -1), want_whex) != 0)
+    check_fail("wide hex digits", __LINE__);
+  SQLFreeHandle(SQL_HANDLE_STMT, st);
   printf("ok hex\n");
 
   /* NULL through SQLGetData; an integer C type is refused. */
@@ -288,6 +302,36 @@ int main(int argc, char **argv) {
   CHECK(OK(SQLFetch(st)), "fetch untyped", SQL_HANDLE_STMT, st);
   SQLFreeHandle(SQL_HANDLE_STMT, st);
   printf("ok bytea parameters\n");
+
+  /* Manual commit: hex digits in SQL_C_CHAR write an object; a missing object read in the
+   * same transaction is 42704 and the transaction goes on to commit. */
+  CHECK(OK(SQLSetConnectAttr(dbc, SQL_ATTR_AUTOCOMMIT, (SQLPOINTER)SQL_AUTOCOMMIT_OFF, 0)), "autocommit off",
+        SQL_HANDLE_DBC, dbc);
+  st = stmt_on(dbc);
+  char hex_in[] = "cafe00ff";
+  SQLLEN hex_in_len = SQL_NTS;
+  id = 6;
+  CHECK(OK(SQLBindParameter(st, 1, SQL_PARAM_INPUT, SQL_C_SLONG, SQL_INTEGER, 0, 0, &id, 0, &id_len)), "bind id 6",
+        SQL_HANDLE_STMT, st);
+  CHECK(OK(SQLBindParameter(st, 2, SQL_PARAM_INPUT, SQL_C_CHAR, SQL_LONGVARBINARY, 8, 0, hex_in, sizeof hex_in,
+                            &hex_in_len)),
+        "bind hex", SQL_HANDLE_STMT, st);
+  exec(st, "INSERT INTO lo_items VALUES (?, ?)");
+  SQLFreeHandle(SQL_HANDLE_STMT, st);
+  st = stmt_on(dbc);
+  exec(st, "SELECT data FROM lo_missing");
+  CHECK(OK(SQLFetch(st)), "fetch missing in transaction", SQL_HANDLE_STMT, st);
+  rc = SQLGetData(st, 1, SQL_C_BINARY, small, sizeof small, &ind);
+  CHECK(rc == SQL_ERROR && strcmp(first_state(SQL_HANDLE_STMT, st), "42704") == 0, "missing in transaction",
+        SQL_HANDLE_STMT, st);
+  SQLFreeHandle(SQL_HANDLE_STMT, st);
+  CHECK(OK(SQLEndTran(SQL_HANDLE_DBC, dbc, SQL_COMMIT)), "commit", SQL_HANDLE_DBC, dbc);
+  CHECK(OK(SQLSetConnectAttr(dbc, SQL_ATTR_AUTOCOMMIT, (SQLPOINTER)SQL_AUTOCOMMIT_ON, 0)), "autocommit on",
+        SQL_HANDLE_DBC, dbc);
+  back = read_back(dbc, 6, 4, 16, &n_pieces);
+  if (memcmp(back, "\xca\xfe\x00\xff", 4) != 0) check_fail("hex parameter's object", __LINE__);
+  free(back);
+  printf("ok manual commit\n");
 
   free(whole);
   free(pieces);
