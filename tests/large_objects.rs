@@ -32,6 +32,7 @@ fn large_objects_are_written_and_read_as_bytes() {
         "ok missing object",
         "ok bytea parameters",
         "ok manual commit",
+        "ok updatable cursor",
     ] {
         assert!(text.contains(part), "{part} did not run:\n{text}");
     }

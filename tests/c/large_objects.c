@@ -333,6 +333,26 @@ int main(int argc, char **argv) {
   free(back);
   printf("ok manual commit\n");
 
+  /* Through an updatable cursor: SQLSetPos(SQL_UPDATE) writes the bound buffer's bytes as a
+   * new object for the row. */
+  st = stmt_on(dbc);
+  CHECK(OK(SQLSetStmtAttr(st, SQL_ATTR_CURSOR_TYPE, (SQLPOINTER)SQL_CURSOR_STATIC, 0)), "static", SQL_HANDLE_STMT, st);
+  CHECK(OK(SQLSetStmtAttr(st, SQL_ATTR_CONCURRENCY, (SQLPOINTER)SQL_CONCUR_ROWVER, 0)), "rowver", SQL_HANDLE_STMT, st);
+  unsigned char cell[16];
+  SQLLEN cell_len = 0;
+  CHECK(OK(SQLBindCol(st, 1, SQL_C_BINARY, cell, sizeof cell, &cell_len)), "bind cell", SQL_HANDLE_STMT, st);
+  exec(st, "SELECT data FROM lo_items WHERE id = 6");
+  CHECK(OK(SQLFetch(st)), "fetch cell", SQL_HANDLE_STMT, st);
+  if (cell_len != 4 || memcmp(cell, "\xca\xfe\x00\xff", 4) != 0) check_fail("cell read through the cursor", __LINE__);
+  memcpy(cell, "\x01\x02\x03", 3);
+  cell_len = 3;
+  CHECK(OK(SQLSetPos(st, 1, SQL_UPDATE, SQL_LOCK_NO_CHANGE)), "set pos update", SQL_HANDLE_STMT, st);
+  SQLFreeHandle(SQL_HANDLE_STMT, st);
+  back = read_back(dbc, 6, 3, 16, &n_pieces);
+  if (memcmp(back, "\x01\x02\x03", 3) != 0) check_fail("object written through the cursor", __LINE__);
+  free(back);
+  printf("ok updatable cursor\n");
+
   free(whole);
   free(pieces);
   disconnect_and_free(env, dbc);

@@ -327,6 +327,22 @@ impl Statement {
         Ok(self.has_long_binary_params(piece) && !cs.large_object_types()?.is_empty())
     }
 
+    /// A new large object holding the bytes of `text` (a value rendered for a binary SQL type,
+    /// see [`write_large_objects`]) for column or parameter `number`: its oid as text.
+    pub(super) fn large_object_from(&self, text: &str, number: usize) -> OdbcResult<String> {
+        let bytes = bytes_of_param(text, number)?;
+        let mut cs = self.conn.state.lock();
+        // Manual-commit mode: the object belongs to the application's transaction.
+        let autocommit = cs.attrs.autocommit;
+        let oid = cs.call(CallKind::Execute, |s| {
+            if !autocommit {
+                s.begin_if_needed()?;
+            }
+            s.create_large_object(&bytes)
+        })?;
+        Ok(oid.to_string())
+    }
+
     /// SQLGetData of a large object column: the next piece of the object whose oid the
     /// column holds, in `c_type`, into `buf` (`cap` bytes).
     ///

@@ -478,6 +478,13 @@ impl Statement {
                     }
                     None => None,
                 };
+                // An `lo` column is written as a new large object holding the bytes.
+                let value = match value {
+                    Some(text) if crate::odbc::types::is_large_object(ty) => {
+                        Some(self.large_object_from(&text, j + 1)?)
+                    }
+                    other => other,
+                };
                 columns.push(quote_identifier(&col.base_column_name));
                 table = table.or(col.table_oid);
                 values.push(value);
