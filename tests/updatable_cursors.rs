@@ -14,9 +14,13 @@ fn set_pos_updates_deletes_and_refreshes_rows() {
     let cluster = single_instance();
     let writer = cluster.writer_id();
     let config = OdbcConfig::new(&[]);
+    // psqlODBC's UpdatableCursors is a bit mask: 15 allows every kind.
     let text = config.expect_c_program_passes(
         "setpos.c",
-        &[&conn_string(&cluster, &writer)],
+        &[&format!(
+            "{};UpdatableCursors=15",
+            conn_string(&cluster, &writer)
+        )],
         Duration::from_secs(120),
     );
     for part in [

@@ -342,10 +342,14 @@ int main(int argc, char **argv) {
     printf("ok bulk operations\n");
   }
 
-  /* psqlODBC's UpdatableCursors=0: every cursor is read-only. */
+  /* psqlODBC's UpdatableCursors=0: every cursor is read-only (its bit-mask values, such as
+   * 15, are accepted: see the connection above, made with UpdatableCursors=15). */
   {
     char off_conn[1024];
-    snprintf(off_conn, sizeof off_conn, "%s;UpdatableCursors=0", argv[1]);
+    snprintf(off_conn, sizeof off_conn, "%s", argv[1]);
+    char *mask = strstr(off_conn, ";UpdatableCursors=");
+    if (mask) *mask = 0;
+    strncat(off_conn, ";UpdatableCursors=0", sizeof off_conn - strlen(off_conn) - 1);
     SQLHENV env3;
     SQLHDBC off;
     connect_or_exit(off_conn, SQL_OV_ODBC3, &env3, &off);

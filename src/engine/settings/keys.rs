@@ -93,9 +93,9 @@ engine_keys! {
         FetchBatchRows => KeyDecl::new("fetch_batch_rows", int(1, 1_000_000),
             "Rows the driver pulls from the server's stream per batch; bounds memory per open result.")
             .default("1024"),
-        UpdatableCursors => KeyDecl::new("updatable_cursors", K::Bool,
-            "Offer updatable cursors: SQL_CONCUR_ROWVER / SQL_CONCUR_VALUES on a SELECT of one table let SQLSetPos, SQLBulkOperations and WHERE CURRENT OF change its rows (docs/updatable-cursors.md). Off: every cursor is read-only (01S02 when the application asks otherwise).")
-            .aliases(&["UpdatableCursors", "C4"]).default("true"),
+        UpdatableCursors => KeyDecl::new("updatable_cursors", int(0, 255),
+            "Offer updatable cursors: SQL_CONCUR_ROWVER / SQL_CONCUR_VALUES on a SELECT of one table let SQLSetPos, SQLBulkOperations and WHERE CURRENT OF change its rows (docs/updatable-cursors.md). 0: every cursor is read-only (01S02 when the application asks otherwise). psqlODBC's value is a bit mask (static, keyset-driven, dynamic, bulk operations); any value other than 0 offers them all here.")
+            .aliases(&["UpdatableCursors", "C4"]).default("1"),
         RewriteBatchedInserts => KeyDecl::new("rewrite_batched_inserts", K::Bool,
             "Run a parameter array of a plain one-row `INSERT ... VALUES (...)` as multi-row INSERT statements (up to 1000 rows each) in one transaction: several times faster for bulk loads. Only in autocommit mode outside a transaction; a failing array is run again set by set so each set gets its own status. Statement-level triggers then fire once per multi-row statement instead of once per set, which is why it is off by default.")
             .aliases(&["RewriteBatchedInserts"]).default("false"),

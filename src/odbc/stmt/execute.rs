@@ -128,7 +128,7 @@ impl Statement {
             .lock()
             .settings
             .as_ref()
-            .is_none_or(|s| s.get_bool(Key::UpdatableCursors))
+            .is_none_or(|s| s.get_u64(Key::UpdatableCursors) != 0)
     }
 
     /// After `failed`: when the statement was sent as an updatable cursor and the server has
