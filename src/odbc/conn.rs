@@ -87,6 +87,9 @@ pub struct ConnState {
     /// The oids of the `lo` extension's domain in the database, looked up the first time a
     /// statement has a SQL_LONGVARBINARY parameter (see [`ConnState::large_object_types`]).
     large_object_types: Option<Vec<u32>>,
+    /// For `oid` columns of tables seen in results (table oid, attribute number): the `lo`
+    /// type they are declared as (oid and schema), or `None` for a plain `oid` column.
+    declared_large_objects: std::collections::HashMap<(u32, i16), Option<(u32, String)>>,
 }
 
 impl ConnState {
@@ -118,6 +121,22 @@ impl ConnState {
     /// gone).
     pub fn forget_large_object_types(&mut self) {
         self.large_object_types = None;
+        self.declared_large_objects.clear();
+    }
+
+    /// What is known of table column `key` (table oid, attribute number): `Some(None)` a plain
+    /// `oid` column, `Some(Some((type oid, schema)))` an `lo` column, `None` not asked yet.
+    pub fn declared_large_object(&self, key: (u32, i16)) -> Option<Option<(u32, String)>> {
+        self.declared_large_objects.get(&key).cloned()
+    }
+
+    /// Keeps what the catalog said of table column `key` (see
+    /// [`ConnState::declared_large_object`]); more than a few thousand and it starts over.
+    pub fn note_declared_large_object(&mut self, key: (u32, i16), lo: Option<(u32, String)>) {
+        if self.declared_large_objects.len() >= 4096 {
+            self.declared_large_objects.clear();
+        }
+        self.declared_large_objects.insert(key, lo);
     }
 
     /// Runs a network-bound call through the connection's plugin chain.
@@ -272,6 +291,7 @@ impl Connection {
                 messages,
                 table_columns: TableColumnCache::default(),
                 large_object_types: None,
+                declared_large_objects: std::collections::HashMap::new(),
             }),
         }
     }

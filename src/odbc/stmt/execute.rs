@@ -734,7 +734,7 @@ impl Statement {
             if changes_table_definition(&piece.sql) {
                 cs.table_columns.clear();
             }
-            if large_objects::may_change_types(&piece.sql) {
+            if large_objects::may_change_types(&piece.sql) || changes_table_definition(&piece.sql) {
                 cs.forget_large_object_types();
             }
             st.row_count = if reports_no_row_count(&piece.sql) {

@@ -217,12 +217,14 @@ pub(super) fn declared_large_objects(
     mut result_types: Vec<Type>,
     limits: &SizeLimits,
 ) -> OdbcResult<(Vec<types::ColumnInfo>, Vec<Type>)> {
+    // User tables only (the catalogs' oid columns are plain oids): FirstNormalObjectId.
     let candidates: Vec<(usize, u32, i16)> = columns
         .iter()
         .zip(&result_types)
         .enumerate()
         .filter(|(_, (_, ty))| **ty == Type::OID)
         .filter_map(|(i, (c, _))| Some((i, c.table_oid?, c.column_id?)))
+        .filter(|(_, table, _)| *table >= 16384)
         .collect();
     if candidates.is_empty() {
         return Ok((columns, result_types));
@@ -231,35 +233,42 @@ pub(super) fn declared_large_objects(
     if lo_types.is_empty() {
         return Ok((columns, result_types));
     }
-    let sql = declared_types_sql(&candidates, &lo_types);
-    let rows = cs.call(CallKind::Catalog, |s| s.query_now(&sql))?;
-    for row in rows {
-        let (Ok(table), Ok(number), Ok(type_oid), Ok(schema)) = (
-            row.try_get::<_, u32>(0),
-            row.try_get::<_, i16>(1),
-            row.try_get::<_, u32>(2),
-            row.try_get::<_, String>(3),
-        ) else {
+    // Asked once per connection and table column: later results of the same tables stream
+    // without a catalog query ahead of their rows.
+    let unknown: Vec<(usize, u32, i16)> = candidates
+        .iter()
+        .copied()
+        .filter(|(_, t, n)| cs.declared_large_object((*t, *n)).is_none())
+        .collect();
+    if !unknown.is_empty() {
+        let sql = declared_types_sql(&unknown, &lo_types);
+        let rows = cs.call(CallKind::Catalog, |s| s.query_now(&sql))?;
+        for &(_, t, n) in &unknown {
+            cs.note_declared_large_object((t, n), None);
+        }
+        for row in rows {
+            if let (Ok(table), Ok(number), Ok(type_oid), Ok(schema)) = (
+                row.try_get::<_, u32>(0),
+                row.try_get::<_, i16>(1),
+                row.try_get::<_, u32>(2),
+                row.try_get::<_, String>(3),
+            ) {
+                cs.note_declared_large_object((table, number), Some((type_oid, schema)));
+            }
+        }
+    }
+    for (i, table, number) in candidates {
+        let Some(Some((type_oid, schema))) = cs.declared_large_object((table, number)) else {
             continue;
         };
-        for &(i, _, _) in candidates
-            .iter()
-            .filter(|(_, t, n)| *t == table && *n == number)
-        {
-            let lo = Type::new(
-                "lo".into(),
-                type_oid,
-                Kind::Domain(Type::OID),
-                schema.clone(),
-            );
-            let was = &columns[i];
-            let mut info = types::describe(&was.name, &lo, -1, limits);
-            info.table_oid = was.table_oid;
-            info.column_id = was.column_id;
-            info.nullable = was.nullable;
-            columns[i] = info;
-            result_types[i] = lo;
-        }
+        let lo = Type::new("lo".into(), type_oid, Kind::Domain(Type::OID), schema);
+        let was = &columns[i];
+        let mut info = types::describe(&was.name, &lo, -1, limits);
+        info.table_oid = was.table_oid;
+        info.column_id = was.column_id;
+        info.nullable = was.nullable;
+        columns[i] = info;
+        result_types[i] = lo;
     }
     Ok((columns, result_types))
 }
