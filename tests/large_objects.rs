@@ -2,7 +2,8 @@
 //! `lo` column is SQL_LONGVARBINARY; a parameter writes a new large object (bound whole, or in
 //! SQLPutData pieces) in the statement's transaction; SQLGetData reads the object back in
 //! pieces, binary or as hex digits, and SQLFetch into a bound buffer; NULL, an empty object,
-//! a missing object (42704) and a C type an object cannot be read as (07006).
+//! a missing object (42704) and a C type an object cannot be read as (07006). And through
+//! pyodbc (tests/py/large_objects.py).
 
 mod common;
 mod support;
@@ -36,4 +37,13 @@ fn large_objects_are_written_and_read_as_bytes() {
     ] {
         assert!(text.contains(part), "{part} did not run:\n{text}");
     }
+    // Then pyodbc (after the C program: it counts the database's large objects).
+    let out = config.python(
+        include_str!("py/large_objects.py"),
+        &[&conn_string(&cluster, &writer)],
+    );
+    assert!(
+        out.contains("all passed"),
+        "large_objects.py failed:\n{out}"
+    );
 }
