@@ -390,7 +390,12 @@ impl Statement {
                 size
             }
         };
-        let piece = plan_piece(rendering, size, st.getdata.offset, cap);
+        let piece = plan_piece(
+            rendering,
+            size,
+            st.getdata.offset,
+            if buf == 0 { 0 } else { cap },
+        );
         let bytes = self.read_piece(oid, piece)?;
         // SAFETY: the caller's promise about `buf` and `cap`, passed on.
         let w = unsafe { write_piece(rendering, &bytes, piece, size, buf, cap) };
@@ -417,7 +422,8 @@ impl Statement {
         };
         let rendering = Rendering::of(c_type).ok_or_else(|| not_readable_as(c_type, column))?;
         let size = self.large_object_size(oid, column)?;
-        let piece = plan_piece(rendering, size, 0, cap);
+        // Nothing is read for a column bound without a data buffer (only its length).
+        let piece = plan_piece(rendering, size, 0, if data == 0 { 0 } else { cap });
         let bytes = self.read_piece(oid, piece)?;
         // SAFETY: the caller's promise about `data` and `cap`, passed on.
         let w = unsafe { write_piece(rendering, &bytes, piece, size, data, cap) };
