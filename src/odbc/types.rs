@@ -163,7 +163,8 @@ fn char_type(limits: &SizeLimits, fixed: bool, long: bool) -> i16 {
 /// values are large objects' oids, which psqlODBC reads and writes as the objects' bytes
 /// (SQL_LONGVARBINARY).
 pub fn is_large_object(ty: &Type) -> bool {
-    ty.name() == "lo" && matches!(ty.kind(), Kind::Domain(base) if *base == Type::OID)
+    // The kind first: built-in types answer it without a string comparison.
+    matches!(ty.kind(), Kind::Domain(base) if *base == Type::OID) && ty.name() == "lo"
 }
 
 /// Describes a result column of type `ty` with type modifier `typmod`.

@@ -406,30 +406,30 @@ impl Statement {
             } else {
                 0
             };
-            // SAFETY: `data` is zero or row `r`'s element of the column's buffer, which the
-            // application bound (SQLBindCol) with room for `array_size` elements of `elem`
-            // bytes at this offset and stride, and which no Rust reference points into.
-            let cell = unsafe {
-                write_cell(
-                    row,
-                    ci,
-                    &rs.types[ci],
-                    &rs.values,
-                    &rs.reading,
-                    t.type_oid,
-                    t.c_type,
-                    data,
-                    t.elem,
-                    0,
-                    NumericShape::of(t.c_type, rec.precision, rec.scale),
-                )
-            };
-            // An `lo` column's buffer gets the large object's bytes, not the oid.
-            // SAFETY: as for `write_cell` just above.
+            // An `lo` column's buffer gets the large object's bytes, not the oid (the rare
+            // case, kept out of the common path's way).
             let cell = if t.large_object {
+                // SAFETY: as for `write_cell` below.
                 unsafe { self.large_object_cell(row, ci, t.c_type, data, t.elem) }
             } else {
-                cell
+                // SAFETY: `data` is zero or row `r`'s element of the column's buffer, which the
+                // application bound (SQLBindCol) with room for `array_size` elements of `elem`
+                // bytes at this offset and stride, and which no Rust reference points into.
+                unsafe {
+                    write_cell(
+                        row,
+                        ci,
+                        &rs.types[ci],
+                        &rs.values,
+                        &rs.reading,
+                        t.type_oid,
+                        t.c_type,
+                        data,
+                        t.elem,
+                        0,
+                        NumericShape::of(t.c_type, rec.precision, rec.scale),
+                    )
+                }
             };
             match cell {
                 Ok(CellWrite::Null) => {

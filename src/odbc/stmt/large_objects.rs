@@ -408,6 +408,8 @@ impl Statement {
     /// # Safety
     /// `data` is zero or `cap` writable bytes of a bound column's element, which no Rust
     /// reference points into.
+    #[cold]
+    #[inline(never)]
     pub(super) unsafe fn large_object_cell(
         &self,
         row: &Row,
