@@ -212,9 +212,19 @@ impl ServerMessages {
     /// 01000, native error -1 and the server's text (severity first, then DETAIL and HINT
     /// lines), one record per message, as psqlODBC reports them (it joins them into one record
     /// with `;`). Messages beyond the bound are counted in one last record.
+    #[inline]
     pub fn move_into(&self, diag: &Diagnostics) {
+        // Every ODBC call ends here; almost none has a message waiting.
+        if self.pending.load(std::sync::atomic::Ordering::Acquire) {
+            self.move_pending_into(diag);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn move_pending_into(&self, diag: &Diagnostics) {
         use std::sync::atomic::Ordering;
-        if !self.pending.load(Ordering::Acquire) || !self.pending.swap(false, Ordering::AcqRel) {
+        if !self.pending.swap(false, Ordering::AcqRel) {
             return;
         }
         let notices = std::mem::take(&mut *self.notices.lock());

@@ -209,6 +209,7 @@ impl Statement {
 
     /// Reports a delivered piece: the indicator, where the read now stands, and the
     /// truncation warnings.
+    #[inline]
     pub(super) fn delivered(
         &self,
         st: &mut StmtState,
