@@ -5,7 +5,6 @@
 //! and a row costs only the conversions of its cells.
 
 use super::cell::{write_cell, CellWrite, NumericShape};
-use super::get_data::GetDataPos;
 use super::{state_alias, Phase, ResultSet, Statement, StmtState};
 use crate::engine::pipeline::CallKind;
 use crate::engine::session::Fetched;
@@ -248,7 +247,7 @@ impl Statement {
         } = *layout;
         let max_rows = st.attrs.max_rows;
         let timeout_secs = st.attrs.query_timeout_secs;
-        st.getdata = GetDataPos::default();
+        st.getdata.reset();
         // A keyset-driven cursor reads its rowset's rows anew by their keys.
         let mut keyset_statuses = Vec::new();
         if st.result.as_ref().is_some_and(|rs| rs.keyset.is_some()) {

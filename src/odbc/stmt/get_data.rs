@@ -32,6 +32,26 @@ pub(super) struct GetDataPos {
     pub(super) large_object_size: Option<u64>,
 }
 
+impl GetDataPos {
+    /// Back to the first row of a new rowset, no read under way. Field by field: this runs
+    /// at every fetch, and building a whole value to copy over costs a store-forwarding stall.
+    #[inline]
+    pub(super) fn reset(&mut self) {
+        self.start_column(0);
+        self.row = 0;
+    }
+
+    /// A read of `column` starts on the current row.
+    #[inline]
+    pub(super) fn start_column(&mut self, column: u16) {
+        self.column = column;
+        self.offset = 0;
+        self.done = false;
+        self.wide = WideCursor::default();
+        self.large_object_size = None;
+    }
+}
+
 impl Statement {
     /// SQLGetData for column `column` of the current row.
     pub fn get_data(
@@ -90,11 +110,7 @@ impl Statement {
             c_type = convert::default_c_type(ty);
         }
         if st.getdata.column != column {
-            st.getdata = GetDataPos {
-                row: st.getdata.row,
-                column,
-                ..GetDataPos::default()
-            };
+            st.getdata.start_column(column);
         } else if st.getdata.done {
             return Ok(Outcome::NoData);
         }
