@@ -156,27 +156,70 @@ fn absolute(offset: i64, size: u64, last: u64) -> Moved {
     }
 }
 
-/// The indexes (0-based) of the rowset of `size` rows at `position` among `len` rows: empty
-/// off the rows, cut at the end.
-pub fn rowset_range(position: Position, size: u64, len: usize) -> std::ops::Range<usize> {
-    match position {
-        Position::At(first) => {
-            let start = usize::try_from(first - 1).unwrap_or(usize::MAX).min(len);
-            let end = start
-                .saturating_add(usize::try_from(size).unwrap_or(usize::MAX))
-                .min(len);
-            start..end
+/// Where a scrollable cursor (static rows or a keyset) stands over its `len` rows, and the
+/// rowset size of the fetch that made the current rowset (NEXT steps over it).
+#[derive(Debug, Clone, Copy)]
+pub struct ScrollPosition {
+    position: Position,
+    last_size: u64,
+}
+
+impl Default for ScrollPosition {
+    fn default() -> Self {
+        ScrollPosition {
+            position: Position::BeforeStart,
+            last_size: 1,
         }
-        Position::BeforeStart | Position::AfterEnd => 0..0,
+    }
+}
+
+impl ScrollPosition {
+    /// Moves over `len` rows: the indexes (0-based) of the new rowset of `size` rows (empty
+    /// off the rows, cut at the end) and whether 01S06 applies.
+    pub fn scroll(
+        &mut self,
+        orientation: i16,
+        offset: i64,
+        size: u64,
+        len: usize,
+    ) -> OdbcResult<(std::ops::Range<usize>, bool)> {
+        let size = size.max(1);
+        let moved = move_cursor(
+            self.position,
+            orientation,
+            offset,
+            size,
+            self.last_size,
+            len as u64,
+        )?;
+        self.position = moved.position;
+        self.last_size = size;
+        let range = match moved.position {
+            Position::At(first) => {
+                let start = usize::try_from(first - 1).unwrap_or(usize::MAX).min(len);
+                let end = start
+                    .saturating_add(usize::try_from(size).unwrap_or(usize::MAX))
+                    .min(len);
+                start..end
+            }
+            Position::BeforeStart | Position::AfterEnd => 0..0,
+        };
+        Ok((range, moved.before_start_warning))
+    }
+
+    /// SQL_ATTR_ROW_NUMBER: the number of the first row of the rowset, 0 off the rows.
+    pub fn row_number(&self) -> u64 {
+        match self.position {
+            Position::At(n) => n,
+            Position::BeforeStart | Position::AfterEnd => 0,
+        }
     }
 }
 
 /// The rows of a static cursor, all read at execution, and where the cursor stands.
 pub struct StaticRows {
     rows: Vec<Row>,
-    position: Position,
-    /// The rowset size of the fetch that made the current rowset.
-    last_size: u64,
+    position: ScrollPosition,
 }
 
 impl StaticRows {
@@ -188,8 +231,7 @@ impl StaticRows {
     pub fn new(rows: Vec<Row>) -> StaticRows {
         StaticRows {
             rows,
-            position: Position::BeforeStart,
-            last_size: 1,
+            position: ScrollPosition::default(),
         }
     }
 
@@ -230,27 +272,15 @@ impl StaticRows {
         offset: i64,
         size: u64,
     ) -> OdbcResult<(Vec<Row>, bool)> {
-        let size = size.max(1);
-        let moved = move_cursor(
-            self.position,
-            orientation,
-            offset,
-            size,
-            self.last_size,
-            self.len(),
-        )?;
-        self.position = moved.position;
-        self.last_size = size;
-        let rowset = self.rows[rowset_range(moved.position, size, self.rows.len())].to_vec();
-        Ok((rowset, moved.before_start_warning))
+        let (range, before_start) =
+            self.position
+                .scroll(orientation, offset, size, self.rows.len())?;
+        Ok((self.rows[range].to_vec(), before_start))
     }
 
     /// SQL_ATTR_ROW_NUMBER: the number of the first row of the rowset, 0 off the rows.
     pub fn row_number(&self) -> u64 {
-        match self.position {
-            Position::At(n) => n,
-            Position::BeforeStart | Position::AfterEnd => 0,
-        }
+        self.position.row_number()
     }
 }
 

@@ -12,7 +12,7 @@ use crate::engine::session::{self, Fetched};
 use crate::odbc::cancel;
 use crate::odbc::conn::ConnState;
 use crate::odbc::diag::{state, OdbcError, OdbcResult};
-use crate::odbc::scroll::{move_cursor, rowset_range, Position};
+use crate::odbc::scroll::ScrollPosition;
 use std::collections::VecDeque;
 use std::ops::Range;
 use tokio_postgres::Row;
@@ -58,8 +58,7 @@ impl Key {
 /// The keys of a keyset-driven cursor and where it stands.
 pub struct Keyset {
     keys: Vec<Key>,
-    position: Position,
-    last_size: u64,
+    position: ScrollPosition,
 }
 
 impl Keyset {
@@ -69,10 +68,7 @@ impl Keyset {
 
     /// The number of the rowset's first row, 0 off the rows.
     pub fn row_number(&self) -> u64 {
-        match self.position {
-            Position::At(n) => n,
-            _ => 0,
-        }
+        self.position.row_number()
     }
 
     /// Moves the cursor: the keys of the new rowset (an empty range off the rows) and
@@ -83,21 +79,8 @@ impl Keyset {
         offset: i64,
         size: u64,
     ) -> OdbcResult<(Range<usize>, bool)> {
-        let size = size.max(1);
-        let moved = move_cursor(
-            self.position,
-            orientation,
-            offset,
-            size,
-            self.last_size,
-            self.len(),
-        )?;
-        self.position = moved.position;
-        self.last_size = size;
-        Ok((
-            rowset_range(moved.position, size, self.keys.len()),
-            moved.before_start_warning,
-        ))
+        self.position
+            .scroll(orientation, offset, size, self.keys.len())
     }
 
     /// The key of row `index` (0-based) of the keyset.
@@ -173,8 +156,7 @@ impl Statement {
             rs.ended = true;
             rs.keyset = Some(Keyset {
                 keys,
-                position: Position::BeforeStart,
-                last_size: 1,
+                position: ScrollPosition::default(),
             });
         }
         Ok(())
