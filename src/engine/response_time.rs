@@ -28,6 +28,11 @@ const MIN_IDLE: Duration = Duration::from_secs(60);
 /// gives none.
 const CONNECT_LIMIT: Duration = Duration::from_secs(30);
 
+/// Shortest wait for a probe's answer. A host slower than the interval is still measured (its
+/// slowness is what the strategy needs to know); dropping its connection instead would leave it
+/// unmeasured and reconnecting every interval.
+const MIN_PROBE_LIMIT: Duration = Duration::from_secs(2);
+
 /// What makes two selections share a prober: the instance, how it is reached and logged in
 /// to, and the interval.
 #[derive(Clone, PartialEq, Eq, Hash)]
@@ -169,7 +174,7 @@ async fn run(prober: Arc<Prober>) {
         }
         if let Some(s) = &session {
             let started = Instant::now();
-            match s.probe(interval).await {
+            match s.probe(interval.max(MIN_PROBE_LIMIT)).await {
                 Ok(()) => {
                     MEASURED
                         .lock()
