@@ -27,7 +27,7 @@ static void diag(SQLSMALLINT type, SQLHANDLE handle, const char *what)
     } while (0)
 
 /* An ODBC 3 environment, a connection made from `connstr`, and one statement handle. */
-static SQLHSTMT bench_connect(const char *connstr, SQLHENV *env, SQLHDBC *dbc)
+static inline SQLHSTMT bench_connect(const char *connstr, SQLHENV *env, SQLHDBC *dbc)
 {
     SQLHSTMT stmt;
     SQLRETURN rc = SQLAllocHandle(SQL_HANDLE_ENV, SQL_NULL_HANDLE, env);
