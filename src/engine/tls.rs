@@ -5,6 +5,7 @@
 
 use super::error::{EngineError, EngineResult};
 use super::session::SslMode;
+use parking_lot::Mutex;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::client::WebPkiServerVerifier;
 use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, CryptoProvider};
@@ -12,7 +13,8 @@ use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{
     CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme,
 };
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock};
 
 fn provider() -> Arc<CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
@@ -151,8 +153,46 @@ fn roots(root_cert: Option<&str>) -> EngineResult<RootCertStore> {
     Ok(store)
 }
 
-/// The rustls client configuration for `mode`, or `None` when TLS is not used.
+/// A root certificate file as it was when a configuration was built from it: a file replaced
+/// since (a rotated CA bundle) makes a new configuration.
+type FileStamp = Option<(std::time::SystemTime, u64)>;
+
+fn stamp(path: &str) -> FileStamp {
+    let meta = std::fs::metadata(path).ok()?;
+    Some((meta.modified().ok()?, meta.len()))
+}
+
+/// Configurations built so far, per sslmode and root certificate file.
+type ConfigCache = HashMap<(SslMode, Option<String>), (FileStamp, Arc<ClientConfig>)>;
+
+static CONFIGS: LazyLock<Mutex<ConfigCache>> = LazyLock::new(Default::default);
+
+/// The rustls client configuration for `mode`, or `None` when TLS is not used. Built once per
+/// process for each sslmode and root certificate file and shared by every connection after:
+/// building one (the crypto provider, the verifier, the roots) is work a connect need not
+/// repeat.
 pub fn client_config(
+    mode: SslMode,
+    root_cert: Option<&str>,
+) -> EngineResult<Option<Arc<ClientConfig>>> {
+    if mode == SslMode::Disable {
+        return Ok(None);
+    }
+    let key = (mode, root_cert.map(str::to_string));
+    let file = root_cert.and_then(stamp);
+    if let Some((built_from, config)) = CONFIGS.lock().get(&key) {
+        if *built_from == file {
+            return Ok(Some(config.clone()));
+        }
+    }
+    let config = build_client_config(mode, root_cert)?;
+    if let Some(config) = &config {
+        CONFIGS.lock().insert(key, (file, config.clone()));
+    }
+    Ok(config)
+}
+
+fn build_client_config(
     mode: SslMode,
     root_cert: Option<&str>,
 ) -> EngineResult<Option<Arc<ClientConfig>>> {

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// TLS use, in libpq's words.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum SslMode {
     Disable,
     Allow,
