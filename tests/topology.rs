@@ -36,7 +36,10 @@ fn topology_from_every_node_and_after_promotion() {
     let s = settings(&cluster, &[]);
     for id in &ids {
         let mut session = Session::connect(&options_for(&cluster, id)).expect("connect");
-        assert_eq!(topology::dialect(&s, &session), Dialect::AuroraPostgres);
+        assert_eq!(
+            topology::dialect(&s, &mut session).expect("dialect"),
+            Dialect::AuroraPostgres
+        );
         assert_eq!(
             &topology::query_instance_id(&mut session).expect("instance id"),
             id
@@ -54,12 +57,13 @@ fn topology_from_every_node_and_after_promotion() {
         );
     }
     // The dialect override wins over detection.
-    let session = Session::connect(&options_for(&cluster, &writer)).expect("connect");
+    let mut session = Session::connect(&options_for(&cluster, &writer)).expect("connect");
     assert_eq!(
         topology::dialect(
             &settings(&cluster, &[("database_dialect", "postgresql")]),
-            &session
-        ),
+            &mut session
+        )
+        .expect("dialect"),
         Dialect::Postgres
     );
     drop(session);

@@ -49,17 +49,29 @@ pub use savepoint::{ErrorRollback, StatementGuard};
 #[derive(Clone, Default)]
 struct ReportedZone(Arc<Mutex<Option<String>>>);
 
-/// Facts learned about the server when connecting (one round trip).
+/// Facts about the server known from the login itself, with no query: the server reports its
+/// version and the session's user (ParameterStatus), and the database is the one the startup
+/// message named (the server takes it as given; an empty name means the user's own).
 #[derive(Debug, Clone, Default)]
 pub struct ServerFacts {
     pub version: String,
     pub database: String,
     pub user: String,
-    /// Whether `aurora_replica_status()` exists on the server.
-    pub has_aurora_functions: bool,
-    /// `pg_is_in_recovery()` at login: a replica (an Aurora reader), not the writer. Learned in
-    /// the same round trip as the rest, so a plugin checking the role costs nothing extra.
-    pub in_recovery: bool,
+}
+
+/// What a session learned about the instance it reached, on demand (see `topology`): each
+/// piece costs a query the first time a plugin needs it and nothing after, and nothing at all
+/// when no plugin asks (plain PostgreSQL, instance endpoints), so a connect sends no statement
+/// the application did not ask for.
+#[derive(Debug, Clone, Default)]
+pub struct Learned {
+    /// Whether the server has Aurora's functions (`aurora_replica_status()`).
+    pub aurora: Option<bool>,
+    /// `pg_is_in_recovery()`: a replica (an Aurora reader), not the writer. Read once per
+    /// session: a demotion ends an Aurora instance's sessions.
+    pub in_recovery: Option<bool>,
+    /// `aurora_db_instance_identifier()`.
+    pub instance_id: Option<String>,
 }
 
 /// A statement prepared on the server: its parameter and result column types.
@@ -196,7 +208,11 @@ pub struct Session {
     /// Set when the connection was cut from outside (a monitor), with the reason to report.
     aborted: Arc<Mutex<Option<EngineError>>>,
     label: String,
+    /// Names what the session was opened to (host name, port, pinned address, database):
+    /// the key of what the process caches per endpoint (`topology::dialect`).
+    endpoint: String,
     facts: ServerFacts,
+    learned: Learned,
     active: Option<ActiveStream>,
     parked: HashMap<Owner, ParkedResult>,
     /// Multi-row INSERTs of `insert_rows_atomic`, kept prepared by their text and the
@@ -323,6 +339,27 @@ impl Session {
             .map_err(|e| EngineError::from_postgres(&e, &self.label, false))
     }
 
+    /// Runs `sql` as a simple query (one round trip, where an unnamed extended query takes
+    /// two: Parse, then Bind and Execute) from async code, and returns the rows of its last
+    /// result as text (`None` for NULL). For the driver's own small queries, whose values are
+    /// plain text anyway.
+    pub async fn simple_rows(&self, sql: &str) -> EngineResult<Vec<Vec<Option<String>>>> {
+        let messages = self
+            .client
+            .simple_query(sql)
+            .await
+            .map_err(|e| EngineError::from_postgres(&e, &self.label, false))?;
+        Ok(text_rows(messages))
+    }
+
+    /// [`Session::simple_rows`], blocking the calling thread (frees the connection first).
+    pub fn simple_rows_now(&mut self, sql: &str) -> EngineResult<Vec<Vec<Option<String>>>> {
+        self.check_usable()?;
+        self.free_connection()?;
+        let result = self.block_on(self.client.simple_query(sql))?;
+        result.map(text_rows).map_err(|e| self.map_error(&e))
+    }
+
     /// Runs a query returning rows, blocking the calling thread (frees the connection first).
     pub fn query_now(&mut self, sql: &str) -> EngineResult<Vec<Row>> {
         self.check_usable()?;
@@ -369,6 +406,21 @@ impl Session {
 
     pub fn facts(&self) -> &ServerFacts {
         &self.facts
+    }
+
+    /// What was learned about the instance so far (see [`Learned`]).
+    pub fn learned(&self) -> &Learned {
+        &self.learned
+    }
+
+    /// Records what a plugin learned about the instance (see `topology`).
+    pub fn learned_mut(&mut self) -> &mut Learned {
+        &mut self.learned
+    }
+
+    /// The endpoint the session was opened to: host name, port, pinned address and database.
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
     }
 
     /// "host:port" of this connection, for messages.
@@ -871,6 +923,23 @@ impl Drop for Session {
             }
         }
     }
+}
+
+/// The rows of the last result among `messages`, as text.
+fn text_rows(messages: Vec<tokio_postgres::SimpleQueryMessage>) -> Vec<Vec<Option<String>>> {
+    let mut rows = Vec::new();
+    for m in messages {
+        match m {
+            tokio_postgres::SimpleQueryMessage::RowDescription(_) => rows.clear(),
+            tokio_postgres::SimpleQueryMessage::Row(row) => rows.push(
+                (0..row.len())
+                    .map(|i| row.get(i).map(str::to_string))
+                    .collect(),
+            ),
+            _ => {}
+        }
+    }
+    rows
 }
 
 /// Sends `savepoint` (when there is one) as the first request of a round trip: polled before

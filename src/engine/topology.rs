@@ -20,7 +20,22 @@ const TOPOLOGY_SQL: &str = "SELECT server_id::text, session_id::text = 'MASTER_S
      extract(epoch FROM (now() - last_update_timestamp))::float8 \
      FROM aurora_replica_status()";
 
-const INSTANCE_ID_SQL: &str = "SELECT aurora_db_instance_identifier()::text";
+/// Which instance a session reached and whether it is a replica: one round trip, asked once per
+/// session, only on Aurora and only when a plugin needs either.
+const ROLE_SQL: &str =
+    "SELECT aurora_db_instance_identifier()::text, pg_catalog.pg_is_in_recovery()";
+
+/// Dialect detection, with the role in the same round trip (a plugin that needs the dialect
+/// usually needs the role next).
+const DIALECT_SQL: &str =
+    "SELECT to_regproc('aurora_replica_status') IS NOT NULL, pg_catalog.pg_is_in_recovery()";
+
+const RECOVERY_SQL: &str = "SELECT pg_catalog.pg_is_in_recovery()";
+
+/// How long a detected dialect is trusted for an endpoint. An endpoint does not change dialect
+/// while a process runs, short of being pointed at another kind of server; this bounds how
+/// long such a change goes unnoticed at the cost of one small query per endpoint per period.
+const DIALECT_FOR: Duration = Duration::from_secs(600);
 
 /// Which SQL dialect a connection speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,15 +44,156 @@ pub enum Dialect {
     Postgres,
 }
 
-/// The dialect: the `database_dialect` key when set, otherwise whether the server has
-/// `aurora_replica_status()` (learned at connect).
-pub fn dialect(settings: &Settings, session: &Session) -> Dialect {
+/// Dialects detected per endpoint ([`Session::endpoint`]), so that the process's later
+/// connections to it ask nothing.
+static DIALECTS: LazyLock<Mutex<HashMap<String, (bool, Instant)>>> =
+    LazyLock::new(|| Mutex::new(HashMap::new()));
+
+/// The dialect the `database_dialect` key names, if it names one.
+pub fn configured_dialect(settings: &Settings) -> Option<Dialect> {
     match settings.get_enum(Key::DatabaseDialect) {
-        Some("aurora-postgresql") => Dialect::AuroraPostgres,
-        Some("postgresql") => Dialect::Postgres,
-        _ if session.facts().has_aurora_functions => Dialect::AuroraPostgres,
-        _ => Dialect::Postgres,
+        Some("aurora-postgresql") => Some(Dialect::AuroraPostgres),
+        Some("postgresql") => Some(Dialect::Postgres),
+        _ => None,
     }
+}
+
+/// The dialect: the `database_dialect` key when set, otherwise whether the server has
+/// `aurora_replica_status()`: known on the session, or for its endpoint from the process's
+/// cache, or else detected (one round trip that also reads the role) and cached. Only plugins
+/// that act on Aurora ask, and only after cheaper checks (a host pattern) say they might.
+pub fn dialect(settings: &Settings, session: &mut Session) -> EngineResult<Dialect> {
+    if let Some(d) = configured_dialect(settings) {
+        return Ok(d);
+    }
+    let aurora = match session.learned().aurora {
+        Some(a) => a,
+        None => {
+            let cached = DIALECTS
+                .lock()
+                .get(session.endpoint())
+                .filter(|(_, at)| at.elapsed() < DIALECT_FOR)
+                .map(|(a, _)| *a);
+            let a = match cached {
+                Some(a) => a,
+                None => {
+                    let rows = session.simple_rows_now(DIALECT_SQL)?;
+                    let row = rows.first();
+                    let a = row.and_then(|r| flag(r, 0)).unwrap_or(false);
+                    if let Some(in_recovery) = row.and_then(|r| flag(r, 1)) {
+                        session.learned_mut().in_recovery = Some(in_recovery);
+                    }
+                    DIALECTS
+                        .lock()
+                        .insert(session.endpoint().to_string(), (a, Instant::now()));
+                    a
+                }
+            };
+            session.learned_mut().aurora = Some(a);
+            a
+        }
+    };
+    Ok(if aurora {
+        Dialect::AuroraPostgres
+    } else {
+        Dialect::Postgres
+    })
+}
+
+/// A boolean column of a simple-query row (`t`/`f`).
+fn flag(row: &[Option<String>], i: usize) -> Option<bool> {
+    match row.get(i)?.as_deref()? {
+        "t" => Some(true),
+        "f" => Some(false),
+        _ => None,
+    }
+}
+
+/// Forgets the dialect cached for `endpoint`: an Aurora function turned out missing there.
+fn forget_dialect(endpoint: &str) {
+    DIALECTS.lock().remove(endpoint);
+}
+
+/// The instance an Aurora session reached and whether it is a replica: known on the session,
+/// or asked once (one round trip). A server without Aurora's functions after all has its
+/// endpoint's cached dialect forgotten.
+pub fn instance_role(session: &mut Session) -> EngineResult<(String, bool)> {
+    let learned = session.learned();
+    if let (Some(id), Some(in_recovery)) = (&learned.instance_id, learned.in_recovery) {
+        return Ok((id.clone(), in_recovery));
+    }
+    let asked = session.simple_rows_now(ROLE_SQL);
+    record_role(session, asked)
+}
+
+/// [`instance_role`] bounded by `limit`: how failover and read/write splitting check a session
+/// they opened (the answer stays on the session for the plugins that look next).
+pub fn instance_role_within(
+    session: &mut Session,
+    limit: Duration,
+) -> EngineResult<(String, bool)> {
+    let learned = session.learned();
+    if let (Some(id), Some(in_recovery)) = (&learned.instance_id, learned.in_recovery) {
+        return Ok((id.clone(), in_recovery));
+    }
+    let asked = session
+        .block_on(async { tokio::time::timeout(limit, session.simple_rows(ROLE_SQL)).await })
+        .and_then(|r| {
+            r.map_err(|_| {
+                EngineError::timeout(format!("no answer within {} ms", limit.as_millis()))
+            })
+        })
+        .and_then(|r| r);
+    record_role(session, asked)
+}
+
+/// Records the answer of [`ROLE_SQL`] on the session.
+fn record_role(
+    session: &mut Session,
+    asked: EngineResult<Vec<Vec<Option<String>>>>,
+) -> EngineResult<(String, bool)> {
+    let rows = match asked {
+        Ok(rows) => rows,
+        Err(e) => {
+            if e.sqlstate_str() == "42883" {
+                forget_dialect(session.endpoint());
+                session.learned_mut().aurora = Some(false);
+            }
+            return Err(e);
+        }
+    };
+    let row = rows
+        .first()
+        .ok_or_else(|| EngineError::internal("the instance query returned no row"))?;
+    let id = row
+        .first()
+        .cloned()
+        .flatten()
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| {
+            EngineError::internal("aurora_db_instance_identifier() returned no value")
+        })?;
+    let in_recovery = flag(row, 1).unwrap_or(false);
+    let learned = session.learned_mut();
+    learned.aurora = Some(true);
+    learned.instance_id = Some(id.clone());
+    learned.in_recovery = Some(in_recovery);
+    Ok((id, in_recovery))
+}
+
+/// Whether the session's instance is a replica: known on the session, or asked once (on
+/// Aurora with the instance id, otherwise alone).
+pub fn in_recovery(session: &mut Session) -> EngineResult<bool> {
+    if let Some(r) = session.learned().in_recovery {
+        return Ok(r);
+    }
+    if session.learned().aurora == Some(true) {
+        return instance_role(session).map(|(_, r)| r);
+    }
+    let rows = session.simple_rows_now(RECOVERY_SQL)?;
+    let r = rows.first().and_then(|r| flag(r, 0)).unwrap_or(false);
+    session.learned_mut().in_recovery = Some(r);
+    Ok(r)
 }
 
 /// One instance of the cluster as the topology reports it.
@@ -102,68 +258,65 @@ impl Topology {
     }
 }
 
-fn row_to_instance(row: &tokio_postgres::Row) -> EngineResult<Instance> {
-    let bad = |e: tokio_postgres::Error| {
-        EngineError::internal(format!("unexpected aurora_replica_status() row: {e}"))
+/// Reads the topology over `session` (blocking; one round trip).
+pub fn query_topology(session: &mut Session) -> EngineResult<Topology> {
+    let rows = session.simple_rows_now(TOPOLOGY_SQL)?;
+    let instances = rows
+        .iter()
+        .map(|r| text_row_to_instance(r))
+        .collect::<EngineResult<Vec<_>>>()?;
+    Ok(Topology::from_rows(
+        instances.into_iter().filter(|i| !i.id.is_empty()).collect(),
+    ))
+}
+
+/// An `aurora_replica_status()` row read as text (simple protocol).
+fn text_row_to_instance(row: &[Option<String>]) -> EngineResult<Instance> {
+    let number = |i: usize| -> EngineResult<Option<f64>> {
+        match row.get(i).cloned().flatten() {
+            None => Ok(None),
+            Some(t) => t.parse::<f64>().map(Some).map_err(|e| {
+                EngineError::internal(format!(
+                    "unexpected aurora_replica_status() value {t:?}: {e}"
+                ))
+            }),
+        }
     };
     Ok(Instance {
-        id: row
-            .try_get::<_, Option<String>>(0)
-            .map_err(bad)?
-            .unwrap_or_default(),
-        is_writer: row
-            .try_get::<_, Option<bool>>(1)
-            .map_err(bad)?
-            .unwrap_or(false),
-        cpu: row
-            .try_get::<_, Option<f64>>(2)
-            .map_err(bad)?
-            .unwrap_or(0.0),
-        lag_ms: row
-            .try_get::<_, Option<f64>>(3)
-            .map_err(bad)?
-            .unwrap_or(0.0),
-        age_secs: row.try_get::<_, Option<f64>>(4).map_err(bad)?,
+        id: row.first().cloned().flatten().unwrap_or_default(),
+        is_writer: flag(row, 1).unwrap_or(false),
+        cpu: number(2)?.unwrap_or(0.0),
+        lag_ms: number(3)?.unwrap_or(0.0),
+        age_secs: number(4)?,
     })
 }
 
-/// Reads the topology over `session` (blocking).
-pub fn query_topology(session: &mut Session) -> EngineResult<Topology> {
-    let rows = session.query_now(TOPOLOGY_SQL)?;
-    let instances = rows
-        .iter()
-        .map(row_to_instance)
-        .collect::<EngineResult<Vec<_>>>()?;
-    Ok(Topology::from_rows(
-        instances.into_iter().filter(|i| !i.id.is_empty()).collect(),
-    ))
-}
-
-/// Reads the topology from async code.
+/// Reads the topology from async code (one round trip).
 pub async fn query_topology_async(session: &Session) -> EngineResult<Topology> {
-    let rows = session.query_rows(TOPOLOGY_SQL).await?;
+    let rows = session.simple_rows(TOPOLOGY_SQL).await?;
     let instances = rows
         .iter()
-        .map(row_to_instance)
+        .map(|r| text_row_to_instance(r))
         .collect::<EngineResult<Vec<_>>>()?;
     Ok(Topology::from_rows(
         instances.into_iter().filter(|i| !i.id.is_empty()).collect(),
     ))
 }
 
-/// The Aurora instance id the session is connected to (blocking).
+/// The Aurora instance id the session is connected to, asked now (blocking; one round trip,
+/// so a network-bound call that checks the session). Plugins that only need to know use
+/// [`instance_role`], which asks once per session.
 pub fn query_instance_id(session: &mut Session) -> EngineResult<String> {
-    let rows = session.query_now(INSTANCE_ID_SQL)?;
-    rows.first()
-        .and_then(|r| r.try_get::<_, Option<String>>(0).ok().flatten())
-        .ok_or_else(|| EngineError::internal("aurora_db_instance_identifier() returned no value"))
+    let asked = session.simple_rows_now(ROLE_SQL);
+    record_role(session, asked).map(|(id, _)| id)
 }
 
-/// Async form of [`query_instance_id`].
+/// Async form of [`query_instance_id`] (one round trip, not cached).
 pub async fn query_instance_id_async(session: &Session) -> EngineResult<String> {
-    let rows = session.query_rows(INSTANCE_ID_SQL).await?;
+    let rows = session.simple_rows(ROLE_SQL).await?;
     rows.first()
-        .and_then(|r| r.try_get::<_, Option<String>>(0).ok().flatten())
+        .and_then(|r| r.first().cloned().flatten())
+        .filter(|s| !s.is_empty())
         .ok_or_else(|| EngineError::internal("aurora_db_instance_identifier() returned no value"))
 }
 
@@ -307,9 +460,10 @@ pub fn cached_within(cluster_key: &str, refresh: Duration) -> Option<Topology> {
         .map(|e| e.topology.clone())
 }
 
-/// Forgets cached topologies (tests, release).
+/// Forgets cached topologies and dialects (tests, release).
 pub fn clear_cache() {
     CACHE.lock().clear();
+    DIALECTS.lock().clear();
 }
 
 #[cfg(test)]

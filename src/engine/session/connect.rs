@@ -1,5 +1,6 @@
-//! Opening a session: address resolution, the TCP connection, TLS and the login, and the
-//! round trip that learns the server's facts.
+//! Opening a session: address resolution, the TCP connection, TLS and the login. What the
+//! driver needs to know about the server comes with the login (ParameterStatus); the login is
+//! the only round trip unless the application asked for ConnSettings.
 
 use super::notices::NoticeLog;
 use super::{runtime, ConnectOptions, Driver, ReportedZone, ServerFacts, Session, SslMode};
@@ -177,6 +178,7 @@ impl Session {
                 *ended_in_task.lock() = Some(e.to_string());
             }
         };
+        let reported;
         let (client, task) = match tls {
             None => {
                 config.ssl_mode(tokio_postgres::config::SslMode::Disable);
@@ -184,6 +186,7 @@ impl Session {
                     .connect_raw(stream, NoTls)
                     .await
                     .map_err(|e| EngineError::from_postgres(&e, &label, true))?;
+                reported = LoginReport::of(&connection);
                 let watched = drive(
                     connection,
                     reported_zone.clone(),
@@ -207,6 +210,7 @@ impl Session {
                     .connect_raw(stream, connector)
                     .await
                     .map_err(|e| EngineError::from_postgres(&e, &label, true))?;
+                reported = LoginReport::of(&connection);
                 let watched = drive(
                     connection,
                     reported_zone.clone(),
@@ -227,28 +231,38 @@ impl Session {
                 err
             })?;
         }
-        let facts_row = client
-            .query_one(
-                "SELECT current_setting('server_version'), current_database()::text, current_user::text, \
-                 to_regproc('aurora_replica_status') IS NOT NULL, pg_catalog.pg_is_in_recovery()",
-                &[],
-            )
-            .await
-            .map_err(|e| EngineError::from_postgres(&e, &label, true))?;
-        let facts = ServerFacts {
-            version: facts_row.try_get(0).unwrap_or_default(),
-            database: facts_row.try_get(1).unwrap_or_default(),
-            user: facts_row.try_get(2).unwrap_or_default(),
-            has_aurora_functions: facts_row.try_get(3).unwrap_or(false),
-            in_recovery: facts_row.try_get(4).unwrap_or(false),
+        let facts = match reported.version {
+            Some(version) => ServerFacts {
+                version,
+                // The server takes the startup message's database as given, and an empty one
+                // as the user's own: what current_database() would answer.
+                database: if opts.database.is_empty() {
+                    opts.user.clone()
+                } else {
+                    opts.database.clone()
+                },
+                user: reported.user.unwrap_or_else(|| opts.user.clone()),
+            },
+            // Every PostgreSQL reports its version at login; something in between that does
+            // not is asked once (one round trip, simple protocol).
+            None => ask_facts(&client, &label).await?,
         };
+        let endpoint = format!(
+            "{}:{}@{}/{}",
+            opts.host,
+            opts.port,
+            opts.address.map(|a| a.to_string()).unwrap_or_default(),
+            opts.database
+        );
         Ok(Session {
             client: ManuallyDrop::new(Arc::new(client)),
             task,
             ended,
             aborted: Arc::new(Mutex::new(None)),
             label,
+            endpoint,
             facts,
+            learned: Default::default(),
             active: None,
             parked: HashMap::new(),
             batch_statements: HashMap::new(),
@@ -264,6 +278,54 @@ impl Session {
             notices,
         })
     }
+}
+
+/// What the server reported at login (ParameterStatus) that the session's facts come from.
+#[derive(Default)]
+struct LoginReport {
+    version: Option<String>,
+    /// `session_authorization`: the role that logged in, as the server spells it.
+    user: Option<String>,
+}
+
+impl LoginReport {
+    fn of<S, T>(connection: &Connection<S, T>) -> LoginReport
+    where
+        S: AsyncRead + AsyncWrite + Unpin,
+        T: AsyncRead + AsyncWrite + Unpin,
+    {
+        LoginReport {
+            version: connection.parameter("server_version").map(str::to_string),
+            user: connection
+                .parameter("session_authorization")
+                .map(str::to_string),
+        }
+    }
+}
+
+/// The facts from a query, for a server that did not report its version at login.
+async fn ask_facts(client: &tokio_postgres::Client, label: &str) -> EngineResult<ServerFacts> {
+    let messages = client
+        .simple_query(
+            "SELECT current_setting('server_version'), current_database()::text, current_user::text",
+        )
+        .await
+        .map_err(|e| EngineError::from_postgres(&e, label, true))?;
+    let row = messages.into_iter().find_map(|m| match m {
+        tokio_postgres::SimpleQueryMessage::Row(row) => Some(row),
+        _ => None,
+    });
+    let text = |i: usize| {
+        row.as_ref()
+            .and_then(|r| r.get(i))
+            .unwrap_or_default()
+            .to_string()
+    };
+    Ok(ServerFacts {
+        version: text(0),
+        database: text(1),
+        user: text(2),
+    })
 }
 
 /// Drives `connection` (the socket task): records the server's messages (NoticeResponse) in

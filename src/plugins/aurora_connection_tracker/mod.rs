@@ -9,8 +9,8 @@
 //! names another writer than the last one. Failover reads the topology while it works, and
 //! connects read it once per refresh period, so whichever connection sees the failover first
 //! tells the others. The plugin records each connection's instance in a process-wide
-//! [`registry`] (learned by failover at connect, so no round trip of its own in the default
-//! chain) and forgets it when the connection closes.
+//! [`registry`] (learned by failover at connect, with the role in the same round trip, so no
+//! round trip of its own in the default chain) and forgets it when the connection closes.
 
 pub mod registry;
 
@@ -89,13 +89,23 @@ impl TrackerPlugin {
         if *tracking == Tracking::Inert {
             return;
         }
-        let pattern = match *tracking {
-            Tracking::Undecided
-                if topology::dialect(&conn.settings, &conn.session) == Dialect::Postgres =>
-            {
-                None
+        // The host name first (no round trip); the dialect (cached per endpoint) only when
+        // there are instance names to track by.
+        let pattern = HostPattern::for_connection(&conn.settings, &conn.options.host);
+        let pattern = match (pattern, *tracking) {
+            (Some(p), Tracking::Undecided) => {
+                match topology::dialect(&conn.settings, &mut conn.session) {
+                    Ok(Dialect::Postgres) => None,
+                    Ok(Dialect::AuroraPostgres) => Some(p),
+                    Err(e) => {
+                        // Decided at the next connected (after a replacement) instead.
+                        tracing::warn!(error = %e, "connection tracker: cannot tell the server's dialect; this connection is not tracked");
+                        registry::forget(self.token);
+                        return;
+                    }
+                }
             }
-            _ => HostPattern::for_connection(&conn.settings, &conn.options.host),
+            (pattern, _) => pattern,
         };
         let Some(pattern) = pattern else {
             *tracking = Tracking::Inert;
@@ -103,7 +113,7 @@ impl TrackerPlugin {
             return;
         };
         if conn.instance_id.is_none() {
-            match topology::query_instance_id(&mut conn.session) {
+            match topology::instance_role(&mut conn.session).map(|(id, _)| id) {
                 Ok(id) => {
                     let o = pattern.instance_options(&id, &conn.options, &conn.settings);
                     conn.set_instance(id, &availability::host_key(&o.host, o.port));
@@ -117,8 +127,9 @@ impl TrackerPlugin {
             Some(id) => {
                 let killer = conn.session.killer();
                 let cut: registry::Cut = Arc::new(move |reason| killer.kill(reason));
-                let opened_on_writer =
-                    (!conn.session.facts().in_recovery).then(|| *self.opened.lock());
+                // Known on the session with the instance id (no round trip of its own).
+                let on_writer = !topology::in_recovery(&mut conn.session).unwrap_or(false);
+                let opened_on_writer = on_writer.then(|| *self.opened.lock());
                 registry::track(self.token, &pattern.0, id, opened_on_writer, cut);
             }
             None => registry::forget(self.token),

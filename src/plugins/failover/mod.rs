@@ -51,11 +51,6 @@ const MARKED_WRITER_RETRY: Duration = Duration::from_secs(1);
 /// quick to answer), but a black-holed one must not hold up topology polling for long.
 const MARKED_WRITER_LIMIT: Duration = Duration::from_secs(1);
 
-/// What a replacement connection is checked with: which instance it reached and whether that
-/// instance is a replica (Aurora readers report recovery, like PostgreSQL standbys).
-const ROLE_SQL: &str =
-    "SELECT aurora_db_instance_identifier()::text, pg_catalog.pg_is_in_recovery()";
-
 /// "Plain PostgreSQL: failover stays inert" is worth one log line per process, not per connect.
 static INERT_LOGGED: AtomicBool = AtomicBool::new(false);
 
@@ -116,30 +111,42 @@ impl FailoverPlugin {
         }
     }
 
-    fn decide(conn: &EngineConnection) -> State {
-        if topology::dialect(&conn.settings, &conn.session) == Dialect::Postgres {
+    /// Decides from the host name first (no round trip): without instance host names there is
+    /// nothing to fail over to, whatever the server is. Only then is the dialect looked at,
+    /// which costs a round trip once per endpoint for the process (see `topology::dialect`).
+    fn decide(conn: &mut EngineConnection) -> EngineResult<State> {
+        let Some(pattern) = HostPattern::for_connection(&conn.settings, &conn.options.host) else {
+            if topology::configured_dialect(&conn.settings) == Some(Dialect::AuroraPostgres)
+                || conn.session.learned().aurora == Some(true)
+            {
+                tracing::warn!(
+                    host = %conn.options.host,
+                    "failover: cannot derive instance host names from this server name; set cluster_instance_host_pattern. Failover is off for this connection"
+                );
+            } else if !INERT_LOGGED.swap(true, Ordering::Relaxed) {
+                tracing::info!(
+                    host = %conn.options.host,
+                    "failover: not an Aurora host name and no cluster_instance_host_pattern; the failover plugin stays inert"
+                );
+            }
+            return Ok(State::Inert);
+        };
+        if topology::dialect(&conn.settings, &mut conn.session)? == Dialect::Postgres {
             if !INERT_LOGGED.swap(true, Ordering::Relaxed) {
                 tracing::info!(
                     host = %conn.options.host,
                     "failover: the server is plain PostgreSQL, not Aurora; the failover plugin stays inert"
                 );
             }
-            return State::Inert;
+            return Ok(State::Inert);
         }
-        let Some(pattern) = HostPattern::for_connection(&conn.settings, &conn.options.host) else {
-            tracing::warn!(
-                host = %conn.options.host,
-                "failover: cannot derive instance host names from this server name; set cluster_instance_host_pattern. Failover is off for this connection"
-            );
-            return State::Inert;
-        };
         let mode = FailoverMode::for_connection(&conn.settings, &conn.options.host);
         tracing::debug!(host = %conn.options.host, pattern = %pattern.0, mode = mode.word(), "failover: active");
-        State::Active(ClusterInfo {
+        Ok(State::Active(ClusterInfo {
             key: pattern.0.clone(),
             pattern,
             mode,
-        })
+        }))
     }
 
     /// With `fastest_response`, has the readers this connection may fail over to measured (one
@@ -223,13 +230,22 @@ impl Plugin for FailoverPlugin {
         "failover"
     }
 
-    /// Learns the dialect, the instance this connection is on and the cluster's topology.
-    /// None of these failing fails the connect: failover only needs them later.
+    /// Learns the dialect (cached per endpoint), the instance this connection is on (one
+    /// round trip on Aurora, shared with the other plugins through the session) and the
+    /// cluster's topology (from the per-cluster cache while fresh). None of these failing
+    /// fails the connect: failover only needs them later.
     fn connected(&self, conn: &mut EngineConnection) -> EngineResult<()> {
         let cluster = {
             let mut state = self.state.lock();
             if matches!(*state, State::Undecided) {
-                *state = Self::decide(conn);
+                match Self::decide(conn) {
+                    Ok(decided) => *state = decided,
+                    Err(e) => {
+                        // Decided at the next connected (after a replacement) instead.
+                        tracing::warn!("failover: could not learn the server's dialect: {e}");
+                        return Ok(());
+                    }
+                }
             }
             match &*state {
                 State::Active(c) => c.clone(),
@@ -237,7 +253,7 @@ impl Plugin for FailoverPlugin {
             }
         };
         if conn.instance_id.is_none() {
-            match topology::query_instance_id(&mut conn.session) {
+            match topology::instance_role(&mut conn.session).map(|(id, _)| id) {
                 Ok(id) => {
                     let o = cluster
                         .pattern
@@ -581,7 +597,7 @@ impl Search {
             }
         };
         availability::mark(&key, Availability::Available);
-        let (id, in_recovery) = match role_of(&session, limit) {
+        let (id, in_recovery) = match topology::instance_role_within(&mut session, limit) {
             Ok(r) => r,
             Err(e) => {
                 self.note(
@@ -671,28 +687,6 @@ async fn first_topology(
             _ = &mut timer => return (None, failures),
         }
     }
-}
-
-/// The instance id a session reached and whether that instance is a replica.
-fn role_of(session: &Session, limit: Duration) -> EngineResult<(String, bool)> {
-    let rows = session
-        .block_on(async { tokio::time::timeout(limit, session.query_rows(ROLE_SQL)).await })?
-        .map_err(|_| {
-            EngineError::timeout(format!("no answer within {} ms", limit.as_millis()))
-        })??;
-    let row = rows
-        .first()
-        .ok_or_else(|| EngineError::internal("the role query returned no row"))?;
-    let id: Option<String> = row
-        .try_get(0)
-        .map_err(|e| EngineError::internal(format!("unexpected instance id: {e}")))?;
-    let in_recovery: Option<bool> = row
-        .try_get(1)
-        .map_err(|e| EngineError::internal(format!("unexpected recovery flag: {e}")))?;
-    let id = id.filter(|s| !s.is_empty()).ok_or_else(|| {
-        EngineError::internal("aurora_db_instance_identifier() returned no value")
-    })?;
-    Ok((id, in_recovery.unwrap_or(false)))
 }
 
 /// Sends the isolation level and access mode the application chose, as the ODBC layer does on

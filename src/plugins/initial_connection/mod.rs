@@ -5,9 +5,10 @@
 //! Aurora brings back as a reader: a new connection "to the writer" lands on a reader and its
 //! writes fail. The reader endpoint can likewise name a reader that was just promoted. So after
 //! connecting through either endpoint the plugin reads the role of the instance reached,
-//! `pg_is_in_recovery()`, which the login's facts query already carries (no extra round trip),
-//! and only when it is wrong reads the topology (from the per-cluster cache when fresh) and
-//! connects to the right instance by its own host name.
+//! `pg_is_in_recovery()`, in the round trip that also learns the instance id failover and the
+//! tracker need (so no round trip of its own), and only when it is wrong reads the topology
+//! (from the per-cluster cache when fresh) and connects to the right instance by its own host
+//! name.
 //!
 //! Through the writer endpoint the search goes on for `open_connection_retry_timeout_ms`
 //! (the writer may still be being promoted), reading the topology again every
@@ -214,7 +215,8 @@ impl Search<'_> {
     }
 
     /// Connects to instance `id` by its own host name through the rest of the chain and keeps
-    /// the session when it has the role wanted (read from the login's facts: no round trip).
+    /// the session when it has the role wanted (one round trip that also learns the instance
+    /// id, which the other plugins then read from the session).
     fn try_instance(
         &mut self,
         id: &str,
@@ -240,9 +242,16 @@ impl Search<'_> {
             purpose: self.request.purpose,
         };
         match next(&attempt) {
-            Ok(session) => {
+            Ok(mut session) => {
                 availability::mark(&key, Availability::Available);
-                let in_recovery = session.facts().in_recovery;
+                let in_recovery = match topology::in_recovery(&mut session) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        self.problems
+                            .push(format!("{id}: connected but could not read its role: {e}"));
+                        return None;
+                    }
+                };
                 if want.kept_by(in_recovery) {
                     options.connect_timeout = self.request.options.connect_timeout;
                     return Some((session, options));
@@ -465,16 +474,18 @@ impl Plugin for InitialConnectionPlugin {
                 return Ok(session);
             }
         }
-        let reached = next(request)?;
-        if want.kept_by(reached.facts().in_recovery)
-            || topology::dialect(&request.settings, &reached) == Dialect::Postgres
-        {
-            return Ok(reached);
-        }
+        let mut reached = next(request)?;
         let Some(pattern) = HostPattern::for_connection(&request.settings, &request.options.host)
         else {
             return Ok(reached);
         };
+        // The dialect is cached per endpoint; on Aurora the role comes with the instance id,
+        // one round trip that the other plugins then read from the session.
+        if topology::dialect(&request.settings, &mut reached)? == Dialect::Postgres
+            || want.kept_by(topology::in_recovery(&mut reached)?)
+        {
+            return Ok(reached);
+        }
         let mut search = Search {
             request,
             pattern,

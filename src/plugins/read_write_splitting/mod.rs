@@ -42,10 +42,6 @@ use std::time::{Duration, Instant};
 /// The code users write in `plugins`.
 pub const CODE: &str = "read_write_splitting";
 
-/// What a newly opened session is checked with: which instance it reached and its role.
-const ROLE_SQL: &str =
-    "SELECT aurora_db_instance_identifier()::text, pg_catalog.pg_is_in_recovery()";
-
 /// A reader marked unavailable within this long is tried only after the others.
 const UNAVAILABLE_FOR: Duration = Duration::from_secs(30);
 
@@ -250,8 +246,9 @@ impl ReadWriteSplittingPlugin {
     }
 
     /// The side of the session in use: from the instance id and the cached topology when
-    /// they tell, otherwise from the login's facts. No round trip.
-    fn learn_current(&self, conn: &EngineConnection, cluster: &Cluster) -> EngineResult<Side> {
+    /// they tell, otherwise from the session's role (learned with the instance id at connect
+    /// on Aurora, so no round trip).
+    fn learn_current(&self, conn: &mut EngineConnection, cluster: &Cluster) -> EngineResult<Side> {
         if let Some(side) = self.state.lock().current {
             return Ok(side);
         }
@@ -265,13 +262,13 @@ impl ReadWriteSplittingPlugin {
                 None
             }
         });
-        // Otherwise the role the session had at login (a demoted writer's sessions are ended
-        // by the demotion, so this stays true for a live session).
-        let side = from_topology.unwrap_or(if conn.session.facts().in_recovery {
-            Side::Reader
-        } else {
-            Side::Writer
-        });
+        // Otherwise the session's role, read once (a demoted writer's sessions are ended by the
+        // demotion, so it stays true for a live session).
+        let side = match from_topology {
+            Some(side) => side,
+            None if topology::in_recovery(&mut conn.session)? => Side::Reader,
+            None => Side::Writer,
+        };
         let mut dropped = None;
         {
             let mut st = self.state.lock();
@@ -534,7 +531,8 @@ impl ReadWriteSplittingPlugin {
             }
         };
         availability::mark(&key, Availability::Available);
-        let (actual, in_recovery) = role_of(&session, limit)?;
+        let mut session = session;
+        let (actual, in_recovery) = topology::instance_role_within(&mut session, limit)?;
         let reached = if in_recovery { Side::Reader } else { Side::Writer };
         if reached != side {
             return Err(EngineError::connect(format!(
@@ -641,26 +639,6 @@ fn pinned(session: &Session) -> bool {
     session.in_transaction() || session.has_streaming_result()
 }
 
-/// The instance id a session reached and whether that instance is a replica.
-fn role_of(session: &Session, limit: Duration) -> EngineResult<(String, bool)> {
-    let rows = session
-        .block_on(async { tokio::time::timeout(limit, session.query_rows(ROLE_SQL)).await })?
-        .map_err(|_| EngineError::timeout(format!("no answer within {} ms", limit.as_millis())))??;
-    let row = rows
-        .first()
-        .ok_or_else(|| EngineError::internal("the role query returned no row"))?;
-    let id: Option<String> = row
-        .try_get(0)
-        .map_err(|e| EngineError::internal(format!("unexpected instance id: {e}")))?;
-    let in_recovery: Option<bool> = row
-        .try_get(1)
-        .map_err(|e| EngineError::internal(format!("unexpected recovery flag: {e}")))?;
-    let id = id.filter(|s| !s.is_empty()).ok_or_else(|| {
-        EngineError::internal("aurora_db_instance_identifier() returned no value")
-    })?;
-    Ok((id, in_recovery.unwrap_or(false)))
-}
-
 impl Plugin for ReadWriteSplittingPlugin {
     fn code(&self) -> &'static str {
         CODE
@@ -674,7 +652,15 @@ impl Plugin for ReadWriteSplittingPlugin {
         }
         st.generation = conn.generation;
         st.current_applied = Some(conn.characteristics.set_command());
-        st.mode = if topology::dialect(&conn.settings, &conn.session) == Dialect::Postgres {
+        let dialect = match topology::dialect(&conn.settings, &mut conn.session) {
+            Ok(d) => d,
+            Err(e) => {
+                // Decided at the next connected (after a replacement) instead.
+                tracing::warn!("read/write splitting: could not learn the server's dialect: {e}");
+                return Ok(());
+            }
+        };
+        st.mode = if dialect == Dialect::Postgres {
             tracing::info!(host = %conn.options.host, "read/write splitting: plain PostgreSQL, the plugin stays inert");
             Mode::Inert
         } else {
