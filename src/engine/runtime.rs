@@ -67,6 +67,11 @@ pub fn handle() -> std::io::Result<Handle> {
     Ok(handle)
 }
 
+/// Whether the shared runtime exists now (without creating it).
+pub fn is_running() -> bool {
+    !FORKED.load(Ordering::SeqCst) && RUNTIME.lock().is_some()
+}
+
 /// Runs `fut` to completion on the shared runtime from an application thread.
 pub fn block_on<F: Future>(fut: F) -> std::io::Result<F::Output> {
     let handle = handle()?;
