@@ -264,3 +264,38 @@ fn logging_without_a_file_goes_to_stderr_and_files_are_opened_safely() {
     assert_eq!(mode & 0o777, 0o600, "log file mode {mode:o}");
     let _ = std::fs::remove_dir_all(&tmp);
 }
+
+/// An empty `plugins=` in an odbc.ini DSN asks for no plugins, as it does in a connection
+/// string; without the key the default chain loads.
+#[test]
+fn empty_plugins_key_in_a_dsn_loads_no_plugins() {
+    let cluster = single_instance();
+    let writer = cluster.writer_id();
+    let with = |plugins: Option<&str>| {
+        let mut keys = dsn_keys(&cluster, &writer);
+        keys.push(("log_level".into(), "info".into()));
+        if let Some(p) = plugins {
+            keys.push(("plugins".into(), p.into()));
+        }
+        keys
+    };
+    let config = OdbcConfig::new(&[
+        ("no_plugins", with(Some(""))),
+        ("default_chain", with(None)),
+    ]);
+    let connected_line = |dsn: &str| {
+        let (out, err) = config.isql(dsn, &[], "SELECT 1 AS one\n");
+        assert!(out.contains("one"), "{out}{err}");
+        err.lines()
+            .find(|l| l.contains("connected") && l.contains("plugins="))
+            .unwrap_or_else(|| panic!("no connect event on standard error:\n{err}"))
+            .to_string()
+    };
+    let none = connected_line("no_plugins");
+    assert!(none.contains("plugins=[]"), "plugins loaded: {none}");
+    let default = connected_line("default_chain");
+    assert!(
+        !default.contains("plugins=[]") && default.contains("failover"),
+        "the default chain did not load: {default}"
+    );
+}

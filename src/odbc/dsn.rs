@@ -127,10 +127,16 @@ pub fn read_section(dsn: &str) -> Vec<(String, String)> {
         return Vec::new();
     }
     let used = usize::try_from(n).unwrap_or(0).min(buf.len());
+    // A listed key is present even when its value is empty: `plugins=` in a DSN asks for no
+    // plugins, as it does in a connection string, instead of reading as unset (the default
+    // chain). Typed keys read an empty value as unset anyway.
     buf[..used]
         .split(|b| *b == 0)
         .filter(|k| !k.is_empty())
         .filter_map(|k| std::str::from_utf8(k).ok())
-        .filter_map(|key| read_dsn_key(dsn, key).map(|v| (key.to_string(), v)))
+        .map(|key| {
+            let value = read_dsn_key(dsn, key).unwrap_or_default();
+            (key.to_string(), value)
+        })
         .collect()
 }
