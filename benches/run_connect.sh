@@ -30,6 +30,7 @@ $common
 [bench_aurora_bare]
 Driver=auroraodbc
 $common
+plugins=
 
 [bench_psql]
 Driver=psqlodbc
@@ -42,9 +43,6 @@ declare -A LABEL=(
   [bench_aurora_bare]="auroraodbc, \`plugins=\` (no plugins)"
   [bench_psql]="psqlODBC (default settings)"
 )
-# An empty value in odbc.ini reads as absent (the default chain): `plugins=` goes in the
-# connection string.
-declare -A EXTRA=([bench_aurora_bare]=";plugins=")
 MODES=(serial churn)
 declare -A US CPU
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
@@ -55,7 +53,7 @@ for run in $(seq 1 "$RUNS"); do
     if [ "$mode" = churn ]; then threads="$THREADS"; fi
     for cfg in "${CONFIGS[@]}"; do
       # In the background and waited for, so that an interrupt reaches the cleanup at once.
-      "$WORK/connect" "DSN=$cfg${EXTRA[$cfg]:-}" "$CONNECTS" "$threads" >"$WORK/out" 2>&1 &
+      "$WORK/connect" "DSN=$cfg" "$CONNECTS" "$threads" >"$WORK/out" 2>&1 &
       CLIENT=$!
       status=0
       wait "$CLIENT" || status=$?
