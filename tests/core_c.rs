@@ -20,4 +20,8 @@ fn c_program_exercises_the_core() {
         text.contains("ok param_array (rewritten)"),
         "the rewritten pass did not run:\n{text}"
     );
+    assert!(
+        text.contains("ok param_array_values"),
+        "the escaped-values arrays did not run:\n{text}"
+    );
 }

@@ -81,6 +81,9 @@ pub struct Prepared {
     /// The parameter types it was prepared with ([`UNSPECIFIED`] where the server chose), so
     /// that a caller can tell whether it must prepare again for other types.
     requested: Arc<[u32]>,
+    /// The text it was prepared from, for the SQL-level twin a parameter array runs (see
+    /// `arrays.rs`).
+    sql: Arc<str>,
 }
 
 impl Prepared {
@@ -196,6 +199,9 @@ impl Driver {
     }
 }
 
+/// A statement's text and parameter types (oids): what a SQL-level twin of it is kept by.
+type ArrayStatementKey = (Arc<str>, Vec<u32>);
+
 /// One physical connection.
 pub struct Session {
     /// Shared so that a parameter array can be sent from a task on the runtime. Dropped by
@@ -218,6 +224,11 @@ pub struct Session {
     /// Multi-row INSERTs of `insert_rows_atomic`, kept prepared by their text and the
     /// parameter types of one row.
     batch_statements: HashMap<(String, Vec<u32>), Statement>,
+    /// SQL-level prepared statements (`PREPARE`) that parameter arrays run with `EXECUTE`, by
+    /// the statement text and parameter types; `None` where `PREPARE` refused the text.
+    array_statements: HashMap<ArrayStatementKey, Option<Arc<str>>>,
+    /// Numbers the names of `array_statements`.
+    array_statement_seq: u64,
     in_transaction: bool,
     /// The server failed a statement in the open transaction (see
     /// [`Session::transaction_failed`]); set where server errors are mapped.
@@ -606,6 +617,7 @@ impl Session {
             .map(|statement| Prepared {
                 statement,
                 requested: param_types.into(),
+                sql: sql.into(),
             })
             .map_err(|e| self.map_error(&e))
     }
@@ -722,6 +734,7 @@ impl Session {
         let prepared = Prepared {
             statement: prepared.map_err(|e| self.map_error(&e))?,
             requested: types.iter().map(Type::oid).collect(),
+            sql: sql.into(),
         };
         let executed = match started {
             Ok(stream) => self.start_result(owner, &prepared, stream),

@@ -491,6 +491,142 @@ static void test_param_array(SQLHDBC conn, const char *label, int rewritten) {
   printf("ok param_array (%s)\n", label);
 }
 
+/* Text set i of test_param_array_values: quotes, backslashes (one at the end), SQL that must
+ * stay text, UTF-8, and (with `wide`) enough bytes that an array of them is several messages. */
+static int value_text(int i, int wide, char *out, size_t cap) {
+  int n = snprintf(out, cap, "it's %d \\n O''Reilly $$ -- ; E'x' é \\", i);
+  while (wide && n < 300 && (size_t)n + 1 < cap) out[n++] = (char)('a' + i % 26);
+  out[n] = 0;
+  return n;
+}
+
+/* The sets of `rows` (id, name) as the table holds them: each row's text equals value_text, a
+ * NULL every seventh set. Returns how many rows differ or are missing. */
+static int rows_differ(SQLHDBC conn, int first, int rows, int wide) {
+  SQLHSTMT aux = stmt_on(conn);
+  char sql[200];
+  snprintf(sql, sizeof sql, "SELECT id, name FROM pv WHERE id >= %d AND id < %d ORDER BY id", first, first + rows);
+  exec(aux, sql);
+  int differ = 0, seen = 0;
+  SQLINTEGER id;
+  char got[512], want[512];
+  SQLLEN ind;
+  while (OK(SQLFetch(aux))) {
+    SQLGetData(aux, 1, SQL_C_SLONG, &id, 0, NULL);
+    SQLGetData(aux, 2, SQL_C_CHAR, got, sizeof got, &ind);
+    int i = id - first;
+    value_text(i, wide, want, sizeof want);
+    if (i % 7 == 3 ? ind != SQL_NULL_DATA : (ind == SQL_NULL_DATA || strcmp(got, want) != 0)) differ++;
+    seen++;
+  }
+  SQLFreeHandle(SQL_HANDLE_STMT, aux);
+  return differ + (rows - seen);
+}
+
+/* Rows the per-row trigger of test_param_array_values counted since the last call. */
+static SQLINTEGER triggered_rows(SQLHDBC conn) {
+  SQLHSTMT aux = stmt_on(conn);
+  SQLINTEGER n = -1;
+  exec(aux, "SELECT n FROM pv_rows");
+  CHECK(OK(SQLFetch(aux)) && OK(SQLGetData(aux, 1, SQL_C_SLONG, &n, 0, NULL)), "rows counted", SQL_HANDLE_STMT, aux);
+  CHECK(OK(SQLCloseCursor(aux)), "close cursor", SQL_HANDLE_STMT, aux);
+  exec(aux, "UPDATE pv_rows SET n = 0");
+  SQLFreeHandle(SQL_HANDLE_STMT, aux);
+  return n;
+}
+
+/* Autocommit arrays run as SQL EXECUTEs of the statement, many to a message: values that SQL
+ * text must escape arrive unchanged, whatever standard_conforming_strings says; a per-row
+ * trigger fires once per set; an array of several messages with a failing set in a later one
+ * still reports exactly that set; a deferred constraint that fails at commit does too; an
+ * UPDATE array counts every set's rows. */
+static void test_param_array_values(SQLHDBC conn) {
+  SQLHSTMT st = stmt_on(conn);
+  exec(st, "CREATE TEMP TABLE pv (id int PRIMARY KEY, name text)");
+  exec(st, "CREATE TEMP TABLE pv_rows (n int NOT NULL)");
+  exec(st, "INSERT INTO pv_rows VALUES (0)");
+  exec(st, "CREATE FUNCTION pg_temp.pv_count() RETURNS trigger LANGUAGE plpgsql AS "
+           "'BEGIN UPDATE pv_rows SET n = n + 1; RETURN NULL; END'");
+  exec(st, "CREATE TRIGGER pv_count AFTER INSERT ON pv FOR EACH ROW EXECUTE FUNCTION pg_temp.pv_count()");
+  enum { N = 2000, CAP = 400 };
+  static SQLINTEGER ids[N];
+  static char names[N][CAP];
+  static SQLLEN name_len[N];
+  static SQLUSMALLINT status[N];
+  SQLULEN processed = 0;
+  SQLSetStmtAttr(st, SQL_ATTR_PARAM_BIND_TYPE, (SQLPOINTER)SQL_PARAM_BIND_BY_COLUMN, 0);
+  SQLSetStmtAttr(st, SQL_ATTR_PARAMSET_SIZE, (SQLPOINTER)N, 0);
+  SQLSetStmtAttr(st, SQL_ATTR_PARAM_STATUS_PTR, status, 0);
+  SQLSetStmtAttr(st, SQL_ATTR_PARAMS_PROCESSED_PTR, &processed, 0);
+  SQLBindParameter(st, 1, SQL_PARAM_INPUT, SQL_C_SLONG, SQL_INTEGER, 0, 0, ids, 0, NULL);
+  SQLBindParameter(st, 2, SQL_PARAM_INPUT, SQL_C_CHAR, SQL_VARCHAR, CAP, 0, names, CAP, name_len);
+  CHECK(OK(SQLPrepare(st, (SQLCHAR *)"INSERT INTO pv VALUES (?, ?)", SQL_NTS)), "prepare array insert", SQL_HANDLE_STMT, st);
+  SQLHSTMT aux = stmt_on(conn);
+  /* Passes: standard strings, backslash strings, wide values (several messages) with set 1500
+   * a duplicate of an earlier key. */
+  for (int pass = 0; pass < 3; pass++) {
+    int wide = pass == 2, first = 1 + pass * N;
+    exec(aux, pass == 1 ? "SET standard_conforming_strings = off" : "SET standard_conforming_strings = on");
+    for (int i = 0; i < N; i++) {
+      ids[i] = first + i;
+      name_len[i] = i % 7 == 3 ? SQL_NULL_DATA : value_text(i, wide, names[i], CAP);
+      status[i] = 99;
+    }
+    if (wide) ids[1500] = first; /* a duplicate key: only this set fails */
+    SQLRETURN rc = SQLExecute(st);
+    int statuses_ok = processed == N;
+    for (int i = 0; i < N; i++)
+      statuses_ok = statuses_ok && status[i] == (wide && i == 1500 ? SQL_PARAM_ERROR : SQL_PARAM_SUCCESS);
+    /* Before SQLRowCount, which clears the diagnostics. */
+    if (wide)
+      CHECK(strcmp(first_state(SQL_HANDLE_STMT, st), "23505") == 0, "23505 for the failing set", SQL_HANDLE_STMT, st);
+    SQLLEN rows = -1;
+    SQLRowCount(st, &rows);
+    int expected = wide ? N - 1 : N;
+    printf("  pass %d: rc %d, %ld rows\n", pass, (int)rc, (long)rows);
+    CHECK(rc == (wide ? SQL_SUCCESS_WITH_INFO : SQL_SUCCESS) && statuses_ok && rows == expected,
+          "array of escaped values: status and row count", SQL_HANDLE_STMT, st);
+    CHECK(triggered_rows(conn) == expected, "the row trigger fired once per applied set", SQL_HANDLE_STMT, st);
+    if (wide) ids[1500] = first + 1500;
+    int differ = rows_differ(conn, first, N, wide);
+    CHECK(differ == (wide ? 1 : 0), "every applied value arrived unchanged", SQL_HANDLE_STMT, st);
+  }
+  exec(aux, "SET standard_conforming_strings = on");
+  /* The arrays ran as EXECUTEs of the statement's SQL-level twin. */
+  exec(aux, "SELECT count(*) FROM pg_prepared_statements WHERE from_sql AND name LIKE 'auroraodbc\\_array\\_%' "
+            "AND statement LIKE '%INSERT INTO pv VALUES%'");
+  SQLINTEGER twins = -1;
+  CHECK(OK(SQLFetch(aux)) && OK(SQLGetData(aux, 1, SQL_C_SLONG, &twins, 0, NULL)) && twins == 1,
+        "one SQL-level twin prepared for the array statement", SQL_HANDLE_STMT, aux);
+  SQLCloseCursor(aux);
+  /* An UPDATE array: each set's rows counted. Set k updates the rows of the first pass with
+   * id % 10 == k. */
+  SQLFreeStmt(st, SQL_RESET_PARAMS);
+  SQLSetStmtAttr(st, SQL_ATTR_PARAMSET_SIZE, (SQLPOINTER)10, 0);
+  for (int i = 0; i < 10; i++) ids[i] = i;
+  SQLBindParameter(st, 1, SQL_PARAM_INPUT, SQL_C_SLONG, SQL_INTEGER, 0, 0, ids, 0, NULL);
+  CHECK(OK(SQLExecDirect(st, (SQLCHAR *)"UPDATE pv SET name = name WHERE id <= 2000 AND id % 10 = ?", SQL_NTS)),
+        "update array", SQL_HANDLE_STMT, st);
+  SQLLEN rows = -1;
+  CHECK(OK(SQLRowCount(st, &rows)) && rows == N, "update array counts every set's rows", SQL_HANDLE_STMT, st);
+  /* A deferred unique constraint fails at commit: the set that breaks it is found. */
+  exec(aux, "CREATE TEMP TABLE pd (k int UNIQUE DEFERRABLE INITIALLY DEFERRED)");
+  SQLFreeStmt(st, SQL_RESET_PARAMS);
+  for (int i = 0; i < 10; i++) {
+    ids[i] = i == 6 ? 2 : i;
+    status[i] = 99;
+  }
+  SQLBindParameter(st, 1, SQL_PARAM_INPUT, SQL_C_SLONG, SQL_INTEGER, 0, 0, ids, 0, NULL);
+  SQLRETURN rc = SQLExecDirect(st, (SQLCHAR *)"INSERT INTO pd VALUES (?)", SQL_NTS);
+  int statuses_ok = processed == 10;
+  for (int i = 0; i < 10; i++) statuses_ok = statuses_ok && status[i] == (i == 6 ? SQL_PARAM_ERROR : SQL_PARAM_SUCCESS);
+  CHECK(rc == SQL_SUCCESS_WITH_INFO && statuses_ok && OK(SQLRowCount(st, &rows)) && rows == 9,
+        "deferred constraint: only the set that breaks it fails", SQL_HANDLE_STMT, st);
+  SQLFreeHandle(SQL_HANDLE_STMT, aux);
+  SQLFreeHandle(SQL_HANDLE_STMT, st);
+  printf("ok param_array_values\n");
+}
+
 /* The same arrays through a second connection with RewriteBatchedInserts=1. */
 static void test_param_array_rewritten(const char *conn_str) {
   char rewritten[2048];
@@ -733,6 +869,7 @@ int main(int argc, char **argv) {
   test_diagnostics();
   test_param_array(dbc, "set by set", 0);
   test_param_array_rewritten(argv[1]);
+  test_param_array_values(dbc);
   test_connection_dead(argv[1]);
   disconnect_and_free(env, dbc);
   printf("all passed\n");

@@ -266,6 +266,8 @@ impl Session {
             active: None,
             parked: HashMap::new(),
             batch_statements: HashMap::new(),
+            array_statements: HashMap::new(),
+            array_statement_seq: 0,
             in_transaction: false,
             transaction_failed: Default::default(),
             savepoint: Default::default(),
