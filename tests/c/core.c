@@ -599,6 +599,34 @@ static void test_param_array_values(SQLHDBC conn) {
   CHECK(OK(SQLFetch(aux)) && OK(SQLGetData(aux, 1, SQL_C_SLONG, &twins, 0, NULL)) && twins == 1,
         "one SQL-level twin prepared for the array statement", SQL_HANDLE_STMT, aux);
   SQLCloseCursor(aux);
+  /* The application drops the twin: the next array still applies (set by set), and the one
+   * after makes a new twin. */
+  exec(aux, "SELECT name FROM pg_prepared_statements WHERE from_sql AND name LIKE 'auroraodbc\\_array\\_%' "
+           "AND statement LIKE '%INSERT INTO pv VALUES%'");
+  char twin[128], drop[200];
+  CHECK(OK(SQLFetch(aux)) && OK(SQLGetData(aux, 1, SQL_C_CHAR, twin, sizeof twin, NULL)), "twin name", SQL_HANDLE_STMT, aux);
+  SQLCloseCursor(aux);
+  snprintf(drop, sizeof drop, "DEALLOCATE \"%s\"", twin);
+  exec(aux, drop);
+  for (int pass = 0; pass < 2; pass++) {
+    for (int i = 0; i < N; i++) {
+      ids[i] = 1 + (3 + pass) * N + i;
+      name_len[i] = value_text(i, 0, names[i], CAP);
+      status[i] = 99;
+    }
+    SQLRETURN rc = SQLExecute(st);
+    SQLLEN rows = -1;
+    CHECK(rc == SQL_SUCCESS && processed == N && status[N - 1] == SQL_PARAM_SUCCESS && OK(SQLRowCount(st, &rows)) && rows == N,
+          "array after the twin was dropped", SQL_HANDLE_STMT, st);
+  }
+  exec(aux, "SELECT count(*) FROM pg_prepared_statements WHERE from_sql AND name LIKE 'auroraodbc\\_array\\_%' "
+            "AND statement LIKE '%INSERT INTO pv VALUES%'");
+  twins = -1;
+  SQLFetch(aux);
+  SQLGetData(aux, 1, SQL_C_SLONG, &twins, 0, NULL);
+  CHECK(twins == 1, "a new twin after the dropped one", SQL_HANDLE_STMT, aux);
+  SQLCloseCursor(aux);
+  CHECK(triggered_rows(conn) == 2 * N, "dropped twin: the row trigger fired once per set", SQL_HANDLE_STMT, st);
   /* An UPDATE array: each set's rows counted. Set k updates the rows of the first pass with
    * id % 10 == k. */
   SQLFreeStmt(st, SQL_RESET_PARAMS);

@@ -5,6 +5,7 @@ use super::{param_type, Owner, Prepared, Session, TextParam};
 use crate::engine::batched_insert::InsertTemplate;
 use crate::engine::error::{EngineError, EngineResult};
 use std::sync::Arc;
+use tokio_postgres::error::SqlState;
 use tokio_postgres::types::Type;
 use tokio_postgres::{SimpleQueryMessage, Statement};
 
@@ -169,6 +170,11 @@ impl Session {
                 messages.iter().map(|(sql, _)| client.simple_query(sql)),
             )
             .await;
+            // The twin is gone (DEALLOCATE ALL, DISCARD ALL): made again for the next array.
+            let stale = answers.iter().any(
+                |a| matches!(a, Err(e) if e.code() == Some(&SqlState::INVALID_SQL_STATEMENT_NAME)),
+            );
+            let failed = if stale { Ran::Stale } else { Ran::Done(None) };
             let mut counts = Vec::with_capacity(expected);
             let mut complete = true;
             for (answer, (_, held)) in answers.iter().zip(&messages) {
@@ -192,7 +198,7 @@ impl Session {
                 return Ok(match &answers[0] {
                     Ok(_) if counts.len() != expected => Ran::Miscounted(counts.len()),
                     Ok(_) => Ran::Done(Some(counts)),
-                    Err(_) => Ran::Done(None),
+                    Err(_) => failed,
                 });
             }
             if complete && counts.len() == expected {
@@ -201,7 +207,7 @@ impl Session {
                 return Ok(Ran::Done(committed.then_some(counts)));
             }
             client.batch_execute("ROLLBACK").await?;
-            Ok::<_, tokio_postgres::Error>(Ran::Done(None))
+            Ok::<_, tokio_postgres::Error>(failed)
         })?;
         match outcome {
             Ok(Ran::Unprepared) => {
@@ -209,6 +215,10 @@ impl Session {
                 Ok(None)
             }
             Ok(Ran::Done(counts)) => Ok(Some(counts)),
+            Ok(Ran::Stale) => {
+                self.array_statements.remove(&key);
+                Ok(Some(None))
+            }
             // Not seen from any server; were it, the sets' counts are unknown but the array was
             // applied, so it must not run again set by set.
             Ok(Ran::Miscounted(got)) => Err(EngineError::internal(format!(
@@ -328,6 +338,8 @@ enum Ran {
     Unprepared,
     /// Every set's row count, or `None`: a set failed and nothing was applied.
     Done(Option<Vec<u64>>),
+    /// Nothing was applied: the server no longer knows the twin.
+    Stale,
     /// The array was applied, but the server reported this many completions, not one per set.
     Miscounted(usize),
 }
