@@ -650,6 +650,54 @@ static void test_param_array_values(SQLHDBC conn) {
   for (int i = 0; i < 10; i++) statuses_ok = statuses_ok && status[i] == (i == 6 ? SQL_PARAM_ERROR : SQL_PARAM_SUCCESS);
   CHECK(rc == SQL_SUCCESS_WITH_INFO && statuses_ok && OK(SQLRowCount(st, &rows)) && rows == 9,
         "deferred constraint: only the set that breaks it fails", SQL_HANDLE_STMT, st);
+  /* A statement SQL PREPARE refuses (CALL): the array still applies, set by set, every set's
+   * status says so, and no twin is left on the server. */
+  exec(aux, "CREATE PROCEDURE pg_temp.pd_add(k int) LANGUAGE sql AS 'INSERT INTO pd VALUES (k + 100)'");
+  for (int pass = 0; pass < 2; pass++) {
+    for (int i = 0; i < 10; i++) {
+      ids[i] = pass * 10 + i;
+      status[i] = 99;
+    }
+    rc = SQLExecDirect(st, (SQLCHAR *)"CALL pg_temp.pd_add(?)", SQL_NTS);
+    statuses_ok = processed == 10;
+    for (int i = 0; i < 10; i++) statuses_ok = statuses_ok && status[i] == SQL_PARAM_SUCCESS;
+    CHECK(rc == SQL_SUCCESS && statuses_ok, "array of a CALL, which PREPARE refuses", SQL_HANDLE_STMT, st);
+  }
+  exec(aux, "SELECT count(*) FROM pd WHERE k >= 100");
+  SQLINTEGER called = -1;
+  CHECK(OK(SQLFetch(aux)) && OK(SQLGetData(aux, 1, SQL_C_SLONG, &called, 0, NULL)) && called == 20,
+        "every set of the CALL arrays applied", SQL_HANDLE_STMT, aux);
+  SQLCloseCursor(aux);
+  exec(aux, "SELECT count(*) FROM pg_prepared_statements WHERE from_sql AND statement LIKE '%pd_add%'");
+  twins = -1;
+  CHECK(OK(SQLFetch(aux)) && OK(SQLGetData(aux, 1, SQL_C_SLONG, &twins, 0, NULL)) && twins == 0,
+        "no twin for the CALL", SQL_HANDLE_STMT, aux);
+  SQLCloseCursor(aux);
+  /* More statements than the session keeps twins of (8): the older twins are dropped on the
+   * server too, and every array still applies. */
+  for (int k = 1; k <= 9; k++) {
+    char sql[100];
+    snprintf(sql, sizeof sql, "INSERT INTO pd VALUES (? + %d)", k * 1000);
+    for (int i = 0; i < 10; i++) status[i] = 99;
+    rc = SQLExecDirect(st, (SQLCHAR *)sql, SQL_NTS);
+    CHECK(rc == SQL_SUCCESS && processed == 10 && status[9] == SQL_PARAM_SUCCESS, "array of one of nine statements", SQL_HANDLE_STMT, st);
+  }
+  exec(aux, "SELECT count(*) FROM pd WHERE k >= 1000");
+  SQLINTEGER inserted = -1;
+  CHECK(OK(SQLFetch(aux)) && OK(SQLGetData(aux, 1, SQL_C_SLONG, &inserted, 0, NULL)) && inserted == 90,
+        "every set of the nine statements applied", SQL_HANDLE_STMT, aux);
+  SQLCloseCursor(aux);
+  exec(aux, "SELECT count(*), count(*) FILTER (WHERE statement LIKE '%INSERT INTO pv VALUES%'), "
+            "count(*) FILTER (WHERE statement LIKE '%(? + 9000)%' OR statement LIKE '%($1 + 9000)%') "
+            "FROM pg_prepared_statements WHERE from_sql AND name LIKE 'auroraodbc\\_array\\_%'");
+  SQLINTEGER all = -1, first_twin = -1, last_twin = -1;
+  CHECK(OK(SQLFetch(aux)) && OK(SQLGetData(aux, 1, SQL_C_SLONG, &all, 0, NULL)) &&
+            OK(SQLGetData(aux, 2, SQL_C_SLONG, &first_twin, 0, NULL)) && OK(SQLGetData(aux, 3, SQL_C_SLONG, &last_twin, 0, NULL)),
+        "twins counted", SQL_HANDLE_STMT, aux);
+  printf("  twins after nine more statements: %d (first array's: %d, last's: %d)\n", (int)all, (int)first_twin, (int)last_twin);
+  CHECK(all >= 1 && all <= 8 && first_twin == 0 && last_twin == 1, "at most 8 twins; the oldest dropped on the server",
+        SQL_HANDLE_STMT, aux);
+  SQLCloseCursor(aux);
   SQLFreeHandle(SQL_HANDLE_STMT, aux);
   SQLFreeHandle(SQL_HANDLE_STMT, st);
   printf("ok param_array_values\n");
