@@ -319,7 +319,7 @@ impl<'a> FromSql<'a> for RawBytes<'a> {
 }
 
 /// The raw binary value of column `idx` of `row`; `None` for SQL NULL.
-#[inline]
+#[inline(always)]
 pub fn raw_value(row: &Row, idx: usize) -> Option<&[u8]> {
     match row.try_get::<usize, Option<RawBytes<'_>>>(idx) {
         Ok(v) => v.map(|r| r.0),

@@ -326,7 +326,8 @@ pub fn write_direct(
         (oid::TEXT | oid::VARCHAR | oid::BPCHAR | oid::NAME, c::CHAR) => {
             // The first piece checks the whole value; checking it again for every later
             // SQLGetData piece would make a piecewise read quadratic.
-            if offset == 0 {
+            // ASCII (most text) is checked a word at a time.
+            if offset == 0 && !raw.is_ascii() {
                 std::str::from_utf8(raw).ok()?;
             }
             write_piece(raw, out, offset, 1)
@@ -334,6 +335,18 @@ pub fn write_direct(
         _ => return None,
     };
     Some(written)
+}
+
+/// Column types [`write_direct`] reads for some C type: a cell of any other type never
+/// takes that path.
+#[inline]
+pub fn reads_directly(type_oid: u32) -> bool {
+    use crate::engine::value::oid;
+    is_plain_text(type_oid)
+        || matches!(
+            type_oid,
+            oid::INT2 | oid::INT4 | oid::INT8 | oid::FLOAT4 | oid::FLOAT8
+        )
 }
 
 /// Column types whose binary value is the UTF-8 text itself, which the text fast paths

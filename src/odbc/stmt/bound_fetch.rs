@@ -122,7 +122,7 @@ impl FetchLayout {
                 }),
             };
             drop((ard, ird));
-            st.layout = Some(layout);
+            st.layout = Some(Box::new(layout));
         }
     }
 }
@@ -529,6 +529,10 @@ fn fill_targets(
     types: &[Type],
     bind_type: usize,
 ) {
+    // Reading column by column (SQLGetData) binds nothing: nothing to clear or fill.
+    if layout.columns.is_empty() && targets.is_empty() {
+        return;
+    }
     targets.clear();
     targets.extend(
         layout

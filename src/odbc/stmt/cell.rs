@@ -9,6 +9,32 @@ use crate::odbc::diag::{state, OdbcError, OdbcResult, SqlState};
 use tokio_postgres::types::Type;
 use tokio_postgres::Row;
 
+/// What a cell write needs to know about its column, worked out once when the result opens
+/// instead of at every cell: asking a `Type` its oid or kind walks a large match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct ColumnFacts {
+    /// The column's type oid.
+    pub oid: u32,
+    /// The binary value is the UTF-8 text itself (see [`convert::is_plain_text`]).
+    pub plain_text: bool,
+    /// A column of the lo extension's type, read as the object's bytes.
+    pub large_object: bool,
+    /// Some C type reads this column's binary value directly (see [`convert::write_direct`]).
+    pub direct: bool,
+}
+
+impl ColumnFacts {
+    pub(super) fn of(ty: &Type) -> ColumnFacts {
+        let oid = ty.oid();
+        ColumnFacts {
+            oid,
+            plain_text: convert::is_plain_text(oid),
+            large_object: crate::odbc::types::is_large_object(ty),
+            direct: convert::reads_directly(oid),
+        }
+    }
+}
+
 /// What [`write_cell`] found in the cell.
 pub(super) enum CellWrite {
     /// SQL NULL: nothing was written; the caller sets the indicator.
@@ -142,6 +168,7 @@ pub(super) unsafe fn write_cell_piece(
     ty: &Type,
     values: &ValueContext,
     reading: &Reading,
+    facts: ColumnFacts,
     c_type: i16,
     data: usize,
     cap: usize,
@@ -149,8 +176,7 @@ pub(super) unsafe fn write_cell_piece(
     cursor: &mut WideCursor,
     numeric_shape: Option<NumericShape>,
 ) -> OdbcResult<CellWrite> {
-    if c_type == convert::c::WCHAR && convert::is_plain_text(ty.oid()) && !reading.changes_values()
-    {
+    if c_type == convert::c::WCHAR && facts.plain_text && !reading.changes_values() {
         let Some(raw) = session::raw_value(row, ci) else {
             return Ok(CellWrite::Null);
         };
@@ -173,7 +199,7 @@ pub(super) unsafe fn write_cell_piece(
             ty,
             values,
             reading,
-            ty.oid(),
+            facts.oid,
             c_type,
             data,
             cap,

@@ -941,9 +941,11 @@ fn new_result_set(
         .collect();
     let values = cs.session()?.value_context();
     let (columns, types) = large_objects::declared_large_objects(cs, columns, types, limits)?;
+    let facts = types.iter().map(super::cell::ColumnFacts::of).collect();
     Ok(ResultSet {
         columns,
         types,
+        facts,
         values,
         reading: cs.reading,
         buffer: VecDeque::new(),

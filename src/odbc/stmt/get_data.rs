@@ -1,13 +1,13 @@
 //! SQLGetData: one column of the current row into the buffer of the call, in pieces for
 //! character and binary data.
 
-use super::cell::{write_cell_piece, CellWrite, NumericShape};
+use super::cell::{write_cell_piece, CellWrite, ColumnFacts, NumericShape};
 use super::large_objects::large_object_oid;
 use super::{state_alias, Statement, StmtState};
+use crate::engine::session;
 use crate::odbc::appmem;
 use crate::odbc::convert::{self, c, WideCursor};
 use crate::odbc::diag::{state, OdbcError, OdbcResult, Outcome};
-use crate::odbc::types;
 
 /// SQL_ARD_TYPE: SQLGetData takes the type from the ARD record.
 const ARD_TYPE: i16 = -99;
@@ -95,6 +95,58 @@ impl Statement {
                     format!("column {column} does not exist"),
                 )
             })?;
+        let facts = rs.facts[ci];
+        // The common case first: the first read of a number or a text column as a C type
+        // that takes its binary value as it is.
+        if facts.direct && st.getdata.column != column && buf != 0 && !rs.reading.changes_values() {
+            if let Some(raw) = session::raw_value(row, ci) {
+                let fixed = convert::fixed_size(target);
+                let cap = match fixed {
+                    Some(n) => Some(n),
+                    None if target == c::CHAR => usize::try_from(buf_len).ok(),
+                    None => None,
+                };
+                if let Some(cap) = cap {
+                    // SAFETY: non-zero, so the buffer the application passed to this call:
+                    // BufferLength (`cap`) bytes, or the fixed size of the C type, which ODBC
+                    // has it provide.
+                    let out = unsafe { appmem::bytes_mut(buf, cap) };
+                    if let Some(w) = convert::write_direct(facts.oid, target, raw, out, 0) {
+                        st.getdata.start_column(column);
+                        return Ok(self.delivered(st, ind, w, fixed.is_some()));
+                    }
+                }
+            }
+        }
+        self.get_data_general(st, column, ci, facts, target, buf, buf_len, ind)
+    }
+
+    /// SQLGetData for any C type and any piece: everything the direct path of
+    /// [`Statement::get_data`] does not take.
+    #[allow(clippy::too_many_arguments)]
+    fn get_data_general(
+        &self,
+        st: &mut StmtState,
+        column: u16,
+        ci: usize,
+        facts: ColumnFacts,
+        target: i16,
+        buf: usize,
+        buf_len: i64,
+        ind: usize,
+    ) -> OdbcResult<Outcome> {
+        let Some(rs) = st.result.as_ref() else {
+            return Err(OdbcError::new(
+                state::INVALID_CURSOR_STATE,
+                "no result set is open",
+            ));
+        };
+        let Some(row) = rs.rowset.get(st.getdata.row) else {
+            return Err(OdbcError::new(
+                state::INVALID_CURSOR_STATE,
+                "no row has been fetched",
+            ));
+        };
         let ty = &rs.types[ci];
         let mut c_type = target;
         // SQL_ARD_TYPE takes the type, and for SQL_C_NUMERIC the precision and scale, from
@@ -127,7 +179,7 @@ impl Statement {
                 usize::try_from(buf_len).unwrap_or(0)
             }
         };
-        if types::is_large_object(ty) {
+        if facts.large_object {
             let oid = large_object_oid(row, ci)?;
             // SAFETY: `buf` is zero or the buffer the application passed to this call, `cap`
             // bytes long, and `ind` zero or its indicator.
@@ -142,7 +194,7 @@ impl Statement {
             c::WCHAR => crate::odbc::wide::unit(),
             _ => 0,
         };
-        let resumes_from_wire = convert::is_plain_text(ty.oid()) && !rs.reading.changes_values();
+        let resumes_from_wire = facts.plain_text && !rs.reading.changes_values();
         let kept = terminator > 0 && !resumes_from_wire;
         // Past the first piece the kept rendering is longer than the offset, so never empty.
         if kept && st.getdata.offset > 0 && !st.getdata_rendered.is_empty() {
@@ -167,6 +219,7 @@ impl Statement {
                 ty,
                 &rs.values,
                 &rs.reading,
+                facts,
                 c_type,
                 buf,
                 cap,
@@ -205,6 +258,7 @@ impl Statement {
                             ty,
                             &rs.values,
                             &rs.reading,
+                            facts,
                             c_type,
                             rendered.as_mut_ptr() as usize,
                             rendered.len(),

@@ -103,6 +103,8 @@ impl Default for StmtAttrs {
 pub struct ResultSet {
     pub columns: Vec<ColumnInfo>,
     pub types: Vec<Type>,
+    /// What reading a cell of each column needs to know, in the order of `types`.
+    facts: Vec<cell::ColumnFacts>,
     /// How the session that produced the rows shows values (its time zone), taken once
     /// when the result starts.
     pub values: std::sync::Arc<crate::engine::value::ValueContext>,
@@ -126,6 +128,7 @@ impl ResultSet {
         let visible = self.columns.len().saturating_sub(n);
         self.columns.truncate(visible);
         self.types.truncate(visible);
+        self.facts.truncate(visible);
     }
 
     /// Whether every row is held for scrolling (a static cursor).
@@ -172,7 +175,8 @@ pub struct StmtState {
     /// The results of a batch's later statements, for SQLMoreResults.
     later_results: VecDeque<execute::BatchResult>,
     /// What the last fetch read from the descriptors (see [`FetchLayout`]).
-    layout: Option<FetchLayout>,
+    /// Boxed: every fetch moves it out of the state and back.
+    layout: Option<Box<FetchLayout>>,
     /// Scratch space of a fetch (see [`CellTarget`]).
     cell_targets: Vec<CellTarget>,
     /// psqlODBC's LFConversion for the parameters of the statement being executed: CR LF in
