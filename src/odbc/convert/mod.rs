@@ -288,7 +288,7 @@ pub fn write_datum(
 /// exactly what `value::decode` followed by [`write_datum`] gives, without building a
 /// [`Datum`]; `None` leaves every other pair, and any value of an unexpected size or
 /// encoding, to that general path (which reports the error).
-#[inline]
+#[inline(always)]
 pub fn write_direct(
     type_oid: u32,
     target: i16,
