@@ -4,7 +4,7 @@
 //! changes, each bound column's conversion is worked out once per fetch ([`CellTarget`]),
 //! and a row costs only the conversions of its cells.
 
-use super::cell::{write_cell, CellWrite, NumericShape};
+use super::cell::{write_cell, write_cell_direct, CellWrite, NumericShape};
 use super::{state_alias, Phase, ResultSet, Statement, StmtState};
 use crate::engine::pipeline::CallKind;
 use crate::engine::session::Fetched;
@@ -135,6 +135,8 @@ pub(super) struct CellTarget {
     c_type: i16,
     /// The column is the `lo` type's: the large object is read (see `large_objects`).
     large_object: bool,
+    /// The column's type is one [`convert::write_direct`] may read (see `write_cell_direct`).
+    direct: bool,
     /// Bytes of one element of the data buffer.
     elem: usize,
     stride_data: usize,
@@ -161,6 +163,7 @@ impl CellTarget {
             type_oid: ty.oid(),
             c_type,
             large_object: crate::odbc::types::is_large_object(ty),
+            direct: convert::reads_directly(ty.oid()),
             elem,
             stride_data,
             stride_len,
@@ -407,7 +410,17 @@ impl Statement {
             };
             // An `lo` column's buffer gets the large object's bytes, not the oid (the rare
             // case, kept out of the common path's way).
-            let cell = if t.large_object {
+            // Numbers and text into their own C types first, without the general path's checks.
+            let direct = if t.direct && data != 0 && !rs.reading.changes_values() {
+                // SAFETY: `data` is row `r`'s element of the column's buffer (non-zero here),
+                // as for `write_cell` below.
+                unsafe { write_cell_direct(row, ci, t.type_oid, t.c_type, data, t.elem) }
+            } else {
+                None
+            };
+            let cell = if let Some(cell) = direct {
+                Ok(cell)
+            } else if t.large_object {
                 // SAFETY: as for `write_cell` below.
                 unsafe { self.large_object_cell(row, ci, t.c_type, data, t.elem) }
             } else {

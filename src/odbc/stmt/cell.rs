@@ -119,6 +119,30 @@ pub(super) unsafe fn write_cell(
     Ok(CellWrite::Value(written))
 }
 
+/// [`write_cell`]'s first step alone, for a column whose facts say it may read directly and a
+/// non-zero buffer: the cell is NULL, or written as [`convert::write_direct`] writes it; `None`
+/// leaves the cell to [`write_cell`].
+///
+/// # Safety
+/// `data` is the start of `cap` writable bytes of application memory that no Rust reference
+/// points into (as for [`write_cell`], but never zero).
+#[inline(always)]
+pub(super) unsafe fn write_cell_direct(
+    row: &Row,
+    ci: usize,
+    type_oid: u32,
+    c_type: i16,
+    data: usize,
+    cap: usize,
+) -> Option<CellWrite> {
+    let Some(raw) = session::raw_value(row, ci) else {
+        return Some(CellWrite::Null);
+    };
+    // SAFETY: the caller promised `cap` writable, unaliased bytes at `data`.
+    let out = unsafe { appmem::bytes_mut(data, cap) };
+    convert::write_direct(type_oid, c_type, raw, out, 0).map(CellWrite::Value)
+}
+
 /// The value of a cell, decoded from its binary form.
 fn decode<'r>(ty: &Type, raw: &'r [u8], values: &ValueContext) -> OdbcResult<value::Datum<'r>> {
     value::decode_in(ty, raw, values).map_err(|e| {
