@@ -52,6 +52,27 @@ impl GetDataPos {
     }
 }
 
+/// The open result and the row SQLGetData reads, or the 24000 a read without them gets.
+#[inline]
+fn current_row(
+    result: &Option<super::ResultSet>,
+    row: usize,
+) -> OdbcResult<(&super::ResultSet, &tokio_postgres::Row)> {
+    let Some(rs) = result.as_ref() else {
+        return Err(OdbcError::new(
+            state::INVALID_CURSOR_STATE,
+            "no result set is open",
+        ));
+    };
+    let Some(row) = rs.rowset.get(row) else {
+        return Err(OdbcError::new(
+            state::INVALID_CURSOR_STATE,
+            "no row has been fetched",
+        ));
+    };
+    Ok((rs, row))
+}
+
 impl Statement {
     /// SQLGetData for column `column` of the current row.
     pub fn get_data(
@@ -64,18 +85,7 @@ impl Statement {
     ) -> OdbcResult<Outcome> {
         let mut st = self.state.lock();
         let st = &mut *st;
-        let Some(rs) = st.result.as_ref() else {
-            return Err(OdbcError::new(
-                state::INVALID_CURSOR_STATE,
-                "no result set is open",
-            ));
-        };
-        let Some(row) = rs.rowset.get(st.getdata.row) else {
-            return Err(OdbcError::new(
-                state::INVALID_CURSOR_STATE,
-                "no row has been fetched",
-            ));
-        };
+        let (rs, row) = current_row(&st.result, st.getdata.row)?;
         if column == 0 {
             let truncated = self.get_bookmark(st, target, buf, buf_len, ind)?;
             if truncated {
@@ -135,18 +145,7 @@ impl Statement {
         buf_len: i64,
         ind: usize,
     ) -> OdbcResult<Outcome> {
-        let Some(rs) = st.result.as_ref() else {
-            return Err(OdbcError::new(
-                state::INVALID_CURSOR_STATE,
-                "no result set is open",
-            ));
-        };
-        let Some(row) = rs.rowset.get(st.getdata.row) else {
-            return Err(OdbcError::new(
-                state::INVALID_CURSOR_STATE,
-                "no row has been fetched",
-            ));
-        };
+        let (rs, row) = current_row(&st.result, st.getdata.row)?;
         let ty = &rs.types[ci];
         let mut c_type = target;
         // SQL_ARD_TYPE takes the type, and for SQL_C_NUMERIC the precision and scale, from
