@@ -2,7 +2,7 @@
 //! testing and the README quick start.
 //!
 //! ```text
-//! auroraodbc-standin up [--replicas N] [--iam] [--state-file PATH]
+//! auroraodbc-standin up [--replicas N] [--max-connections N] [--iam] [--state-file PATH]
 //! auroraodbc-standin down [--state-file PATH]
 //! auroraodbc-standin ctl [--state-file PATH] fault <instance> <passthrough|blackhole|reset|refuse>
 //! auroraodbc-standin ctl [--state-file PATH] failover <instance>
@@ -12,7 +12,9 @@
 //! `up` starts the cluster, its fault proxies, the RDS API stub (with custom endpoint
 //! `reporting` on the replicas) and the Secrets Manager API stub (with secret
 //! `auroraodbc-demo/login` holding the test login), prints the addresses, writes a key=value
-//! state file and waits for SIGINT/SIGTERM (or `down`), then cleans everything up. With `--iam`
+//! state file and waits for SIGINT/SIGTERM (or `down`), then cleans everything up.
+//! `--max-connections` sets every instance's `max_connections` (default 300, the harness's own
+//! default; `benches/run_scale.sh` raises it to hold a thousand connections). With `--iam`
 //! the instances require IAM database authentication for user `auroraodbc_iam` (a TLS proxy in
 //! front of each checks RDS IAM auth tokens signed with the credentials in the stand-in's
 //! environment, `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY`, or `demo` / `demo`).
@@ -40,7 +42,7 @@ use support::{
 };
 
 const USAGE: &str = "usage:
-  auroraodbc-standin up [--replicas N] [--iam] [--state-file PATH]
+  auroraodbc-standin up [--replicas N] [--max-connections N] [--iam] [--state-file PATH]
   auroraodbc-standin down [--state-file PATH]
   auroraodbc-standin ctl [--state-file PATH] fault <instance> <passthrough|blackhole|reset|refuse>
   auroraodbc-standin ctl [--state-file PATH] failover <instance>
@@ -66,6 +68,9 @@ fn main() -> ExitCode {
 struct Args {
     command: String,
     replicas: usize,
+    /// `--max-connections`: PostgreSQL's `max_connections` on every instance (replicas must
+    /// allow at least as many as the writer, so one value serves all).
+    max_connections: u32,
     /// `--iam`: IAM database authentication required for [`IAM_USER`].
     iam: bool,
     state_file: PathBuf,
@@ -77,6 +82,7 @@ fn parse(args: &[String]) -> Result<Args, String> {
     let mut parsed = Args {
         command: String::new(),
         replicas: 2,
+        max_connections: ClusterOptions::default().max_connections,
         iam: false,
         state_file: std::env::temp_dir().join("auroraodbc-standin.state"),
         ctl: Vec::new(),
@@ -90,6 +96,16 @@ fn parse(args: &[String]) -> Result<Args, String> {
                 parsed.replicas =
                     value.parse().ok().filter(|n| *n <= 15).ok_or_else(|| {
                         format!("--replicas {value}: expected a number from 0 to 15")
+                    })?;
+            }
+            "--max-connections" => {
+                let value = rest.next().ok_or("--max-connections needs a number")?;
+                parsed.max_connections = value
+                    .parse()
+                    .ok()
+                    .filter(|n| (10..=100_000).contains(n))
+                    .ok_or_else(|| {
+                        format!("--max-connections {value}: expected a number from 10 to 100000")
                     })?;
             }
             "--state-file" => {
@@ -145,6 +161,7 @@ fn up(args: &Args) -> Result<(), String> {
     let began = Instant::now();
     let options = ClusterOptions {
         replicas: args.replicas,
+        max_connections: args.max_connections,
         iam: args.iam.then(iam_settings),
         ..ClusterOptions::default()
     };
