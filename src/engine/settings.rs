@@ -18,7 +18,7 @@
 use super::plugin_registry;
 use std::fmt;
 use std::net::IpAddr;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock, Weak};
 use std::time::Duration;
 
 /// Prefix that applies a key only to the monitoring connections plugins open.
@@ -483,6 +483,12 @@ impl KeyRef for &String {
     }
 }
 
+/// The distinct settings tables of live connections ([`Settings::into_shared`]).
+static SHARED_SETTINGS: parking_lot::Mutex<Vec<Weak<Settings>>> =
+    parking_lot::Mutex::new(Vec::new());
+/// How many distinct tables [`Settings::into_shared`] keeps track of at most.
+const SHARED_SETTINGS_LIMIT: usize = 32;
+
 /// Resolved settings of one connection: parsed and validated once at connect, then read
 /// through cheap typed getters.
 #[derive(Clone, Debug, PartialEq)]
@@ -723,6 +729,35 @@ impl Settings {
         key.slot()
             .and_then(|k| self.monitoring.get(k))
             .is_some_and(Option::is_some)
+    }
+
+    /// These settings behind an `Arc` shared with every live connection whose settings are
+    /// equal to them, instead of a copy of their own.
+    ///
+    /// A resolved table holds every key (declared defaults included) twice over, for the
+    /// connection and for its monitoring connection: about 15 KB with its strings. An
+    /// application's connections are mostly opened from one DSN or connection string, so a
+    /// thousand connections would otherwise hold a thousand identical tables. Sharing is safe
+    /// because settings never change after resolution. Only live connections keep a table:
+    /// the registry holds weak references, so the values (a password among them) are freed
+    /// with the last connection that uses them.
+    pub fn into_shared(self) -> Arc<Settings> {
+        let mut shared = SHARED_SETTINGS.lock();
+        shared.retain(|w| w.strong_count() > 0);
+        if let Some(found) = shared
+            .iter()
+            .filter_map(Weak::upgrade)
+            .find(|s| **s == self)
+        {
+            return found;
+        }
+        let settings = Arc::new(self);
+        // Bounded: a process whose every connection differs (per-user logins) gains nothing
+        // from sharing, and must not pay for comparing against an endless list.
+        if shared.len() < SHARED_SETTINGS_LIMIT {
+            shared.push(Arc::downgrade(&settings));
+        }
+        settings
     }
 
     /// Settings for monitoring connections: a copy where every `monitoring-<key>` given

@@ -63,7 +63,9 @@ pub struct ConnState {
     pub engine: Option<EngineConnection>,
     pub attrs: ConnAttrs,
     pub dsn: String,
-    pub settings: Option<Settings>,
+    /// The connection's settings, the same table its engine connection and plugins read
+    /// (shared with other connections opened from the same keys).
+    pub settings: Option<Arc<Settings>>,
     pub limits: SizeLimits,
     /// psqlODBC's keys that change how values read and how character parameters are sent.
     pub reading: crate::odbc::convert::Reading,
@@ -297,7 +299,7 @@ impl Connection {
     }
 
     /// Opens the connection from resolved settings.
-    pub fn open(&self, dsn: &str, pairs: &[(String, String)]) -> OdbcResult<Settings> {
+    pub fn open(&self, dsn: &str, pairs: &[(String, String)]) -> OdbcResult<Arc<Settings>> {
         let mut st = self.state.lock();
         if st.engine.is_some() {
             return Err(OdbcError::new(
@@ -317,7 +319,8 @@ impl Connection {
                 .map(|(_, v)| v.clone())
         };
         let settings = Settings::resolve(pairs, &lookup)
-            .map_err(|e| OdbcError::new(super::diag::SqlState::new(e.sqlstate()), e.to_string()))?;
+            .map_err(|e| OdbcError::new(super::diag::SqlState::new(e.sqlstate()), e.to_string()))?
+            .into_shared();
         crate::engine::logging::configure(
             settings.get_enum(Key::LogLevel),
             settings.get_str(Key::LogFile),
@@ -334,8 +337,7 @@ impl Connection {
             st.attrs.access_mode_set = true;
         }
         let characteristics = st.characteristics();
-        let engine =
-            EngineConnection::open(opts.clone(), Arc::new(settings.clone()), characteristics)?;
+        let engine = EngineConnection::open(opts.clone(), settings.clone(), characteristics)?;
         // What the server said while logging in belongs to the connect call.
         if let Some(notices) = engine.session.take_notices() {
             st.messages.add(notices);

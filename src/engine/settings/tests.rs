@@ -432,3 +432,32 @@ fn odd_values_never_panic() {
         }
     }
 }
+
+/// Connections resolved from the same keys share one table; different keys get their own,
+/// and a table nobody uses any more is not handed out again (its values were dropped).
+#[test]
+fn equal_settings_are_shared_while_in_use() {
+    // A key no other test sets, so that tables of tests running in parallel never match.
+    let keys = [("Server", "shared-settings.test"), ("Port", "6543")];
+    let first = resolve(&keys).expect("valid").into_shared();
+    let second = resolve(&keys).expect("valid").into_shared();
+    assert!(
+        Arc::ptr_eq(&first, &second),
+        "equal settings share one table"
+    );
+    let other = resolve(&[("Server", "shared-settings.test"), ("Port", "6544")])
+        .expect("valid")
+        .into_shared();
+    assert!(!Arc::ptr_eq(&first, &other));
+    assert_eq!(other.get_u64(Key::Port), 6544);
+
+    drop(first);
+    drop(second);
+    let again = resolve(&keys).expect("valid").into_shared();
+    assert_eq!(again.get_u64(Key::Port), 6543);
+    assert_eq!(
+        Arc::strong_count(&again),
+        1,
+        "nothing else holds the new table"
+    );
+}
