@@ -2,10 +2,11 @@
 # of the driver, the benchmark client compiled against unixODBC, a private PostgreSQL 15 on a
 # free loopback port, and odbcinst.ini registering auroraodbc and psqlODBC. The caller sets
 # BENCH_NAME and BENCH_CLIENT (a C file in benches/ without .c) and sources this file; it gets
-# $WORK, $PORT, $DRIVER, $CLIENT (pid slot for cleanup) and $common (odbc.ini keys for psqlODBC
-# and auroraodbc alike). BENCH_NO_SERVER=1 skips the private server (no $PORT, no $common: the
-# caller brings its own, as benches/run_scale.sh does with the stand-in cluster), and
-# BENCH_CARGO_ARGS adds to the release build (e.g. `--bin auroraodbc-standin`).
+# $WORK, $PORT, $PGDATA, $DRIVER, $CLIENT (pid slot for cleanup) and $common (odbc.ini keys for
+# psqlODBC and auroraodbc alike), and start_postgres for a further private server.
+# BENCH_NO_SERVER=1 skips the private server (no $PORT, no $common: the caller brings its own,
+# as benches/run_scale.sh does with the stand-in cluster), and BENCH_CARGO_ARGS adds to the
+# release build (e.g. `--bin auroraodbc-standin`).
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
 PSQLODBC="${PSQLODBC:-/usr/lib/x86_64-linux-gnu/odbc/psqlodbcw.so}"
@@ -19,7 +20,8 @@ command -v cargo >/dev/null || die "cargo is not on PATH"
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/auroraodbc-$BENCH_NAME.XXXXXX")"
 PGDATA="$WORK/pgdata"
-PG_STARTED=0
+# Data directories of the servers started so far: each is stopped on exit.
+PG_DATADIRS=()
 
 # Server tools refuse to run as root: run them as the postgres user then.
 as_pg() {
@@ -30,9 +32,10 @@ CLIENT=""
 cleanup() {
   local rc=$?
   if [ -n "$CLIENT" ]; then kill "$CLIENT" 2>/dev/null || true; wait "$CLIENT" 2>/dev/null || true; fi
-  if [ "$PG_STARTED" -eq 1 ]; then
-    as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -m immediate -w stop >/dev/null 2>&1 || true
-  fi
+  local dir
+  for dir in "${PG_DATADIRS[@]}"; do
+    as_pg "$PG_BIN/pg_ctl" -D "$dir" -m immediate -w stop >/dev/null 2>&1 || true
+  done
   rm -rf "$WORK"
   exit "$rc"
 }
@@ -48,22 +51,32 @@ DRIVER="$TARGET_DIR/release/libauroraodbc.so"
 echo "== compiling benches/$BENCH_CLIENT.c" >&2
 cc -O2 -Wall -o "$WORK/$BENCH_CLIENT" "$REPO/benches/$BENCH_CLIENT.c" -lodbc
 
-if [ -z "${BENCH_NO_SERVER:-}" ]; then
-  # A free loopback port: ask the kernel for one.
-  PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+# A free loopback port: ask the kernel for one.
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
-  echo "== starting PostgreSQL on 127.0.0.1:$PORT" >&2
-  mkdir -p "$PGDATA"
+# start_postgres DATADIR PORT [SERVER-OPTION...]: a throw-away PostgreSQL 15 in DATADIR (trust
+# authentication, its socket in DATADIR) listening on 127.0.0.1:PORT, with the settings every
+# benchmark uses plus the given `-c name=value` options; stopped on exit.
+start_postgres() {
+  local dir="$1" port="$2"
+  shift 2
+  echo "== starting PostgreSQL on 127.0.0.1:$port" >&2
+  mkdir -p "$dir"
   if [ "$(id -u)" -eq 0 ]; then
     chmod 711 "$WORK"
-    chown postgres:postgres "$PGDATA"
+    chown postgres:postgres "$dir"
   fi
-  as_pg "$PG_BIN/initdb" -D "$PGDATA" --no-sync -A trust -U postgres -E UTF8 --locale=C >"$WORK/initdb.log" 2>&1 \
+  as_pg "$PG_BIN/initdb" -D "$dir" --no-sync -A trust -U postgres -E UTF8 --locale=C >"$WORK/initdb.log" 2>&1 \
     || { cat "$WORK/initdb.log" >&2; die "initdb failed"; }
-  as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -l "$PGDATA/server.log" -w -t 60 \
-    -o "-c listen_addresses=127.0.0.1 -p $PORT -c unix_socket_directories=$PGDATA -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
-    start >/dev/null || { cat "$PGDATA/server.log" >&2; die "PostgreSQL did not start"; }
-  PG_STARTED=1
+  PG_DATADIRS+=("$dir")
+  as_pg "$PG_BIN/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 \
+    -o "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories=$dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off $*" \
+    start >/dev/null || { cat "$dir/server.log" >&2; die "PostgreSQL did not start"; }
+}
+
+if [ -z "${BENCH_NO_SERVER:-}" ]; then
+  PORT="$(free_port)"
+  start_postgres "$PGDATA" "$PORT"
 fi
 
 # Private driver-manager configuration: both drivers (the caller writes odbc.ini).
