@@ -1,13 +1,17 @@
 //! TLS through rustls at the engine level: every sslmode against a PostgreSQL server with
 //! ssl=on and a certificate signed by a test CA (chain and host-name checks included), and
-//! against a server without TLS.
+//! against a server without TLS; and the handshake's first flight against PostgreSQL's
+//! default key-exchange group.
 
 mod fixtures;
 mod support;
 
 use auroraodbc::engine::session::{ConnectOptions, Session, SslMode};
+use std::io::{Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::{Arc, Mutex};
 use support::{Cluster, ClusterOptions};
 
 const SERVER_NAME: &str = "db.tls-test.example";
@@ -247,6 +251,7 @@ fn every_sslmode_against_a_tls_server() {
     .err()
     .expect("missing root file");
     assert!(missing.message.contains("sslrootcert"), "{missing}");
+    first_connection_to_a_host_sends_one_client_hello(&cluster, &w);
     drop(cluster);
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -271,4 +276,85 @@ fn every_sslmode_against_a_server_without_tls() {
             .unwrap_or_else(|| panic!("{mode:?} must not connect without TLS"));
         assert_eq!(err.sqlstate_str(), "08001", "{mode:?}: {err}");
     }
+}
+
+/// A relay for one connection to 127.0.0.1:`upstream`: its port, and every byte the client
+/// sent through it.
+fn relay_once(upstream: u16) -> (u16, Arc<Mutex<Vec<u8>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind relay");
+    let port = listener.local_addr().expect("relay address").port();
+    let sent = Arc::new(Mutex::new(Vec::new()));
+    let record = sent.clone();
+    std::thread::spawn(move || {
+        let (client, _) = listener.accept().expect("accept");
+        let server = TcpStream::connect(("127.0.0.1", upstream)).expect("upstream");
+        let mut from_client = client.try_clone().expect("clone client");
+        let mut to_server = server.try_clone().expect("clone server");
+        let up = std::thread::spawn(move || {
+            let mut buf = [0u8; 16384];
+            while let Ok(n) = from_client.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                record.lock().expect("record").extend_from_slice(&buf[..n]);
+                if to_server.write_all(&buf[..n]).is_err() {
+                    break;
+                }
+            }
+            let _ = to_server.shutdown(Shutdown::Write);
+        });
+        let (mut from_server, mut to_client) = (server, client);
+        let _ = std::io::copy(&mut from_server, &mut to_client);
+        let _ = to_client.shutdown(Shutdown::Write);
+        let _ = up.join();
+    });
+    (port, sent)
+}
+
+/// ClientHello messages in what a client sent: after the 8-byte SSLRequest, TLS records
+/// (type, version, 2-byte length, body); a handshake record (22) whose body starts with
+/// message type 1. Records after the handshake are encrypted (type 23) and not counted.
+fn client_hellos(sent: &[u8]) -> usize {
+    let mut at = 8;
+    let mut hellos = 0;
+    while at + 5 <= sent.len() {
+        let len = usize::from(u16::from_be_bytes([sent[at + 3], sent[at + 4]]));
+        if sent[at] == 22 && sent.get(at + 5) == Some(&1) {
+            hellos += 1;
+        }
+        at += 5 + len;
+    }
+    hellos
+}
+
+/// PostgreSQL takes one key-exchange group, `ssl_ecdh_curve` (prime256v1 by default). The
+/// first connection of the process to a host has no remembered group: a ClientHello whose key
+/// share the server cannot use is answered with a HelloRetryRequest and sent again, a round
+/// trip more. The driver offers P-256 first, so one ClientHello does.
+fn first_connection_to_a_host_sends_one_client_hello(cluster: &Cluster, w: &str) {
+    let info = cluster.instance(w).expect("instance");
+    let (port, sent) = relay_once(info.proxy_port);
+    // A host name no other connection of this process used: rustls has no group for it.
+    let mut opts = options(
+        cluster,
+        w,
+        "first-contact.tls-test.example",
+        SslMode::Require,
+        None,
+    );
+    opts.address = Some(format!("127.0.0.1:{port}").parse().expect("addr"));
+    let mut s = Session::connect(&opts).expect("require through the relay");
+    assert!(uses_ssl(&mut s), "require must encrypt");
+    drop(s);
+    let sent = sent.lock().expect("sent").clone();
+    assert_eq!(
+        &sent[..8],
+        &[0, 0, 0, 8, 4, 210, 22, 47],
+        "the client starts with an SSLRequest"
+    );
+    assert_eq!(
+        client_hellos(&sent),
+        1,
+        "the first TLS connection to a host must not need a HelloRetryRequest"
+    );
 }

@@ -16,8 +16,18 @@ use rustls::{
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock};
 
+/// ring's algorithms, with P-256 as the first key-exchange group (ring's default puts X25519
+/// first). A TLS 1.3 client sends a key share for its first group only, and PostgreSQL accepts
+/// one group: its `ssl_ecdh_curve`, `prime256v1` unless the server's owner changed it. With
+/// X25519 first, such a server answers the ClientHello with a HelloRetryRequest: a round trip
+/// and a key pair thrown away on the first connection of the process to each host (rustls
+/// remembers the group per host name after that). A server that takes both gets P-256, as
+/// safe; one set to X25519 alone pays the retry instead, once per host.
 fn provider() -> Arc<CryptoProvider> {
-    Arc::new(rustls::crypto::ring::default_provider())
+    use rustls::crypto::ring::kx_group::{SECP256R1, SECP384R1, X25519};
+    let mut provider = rustls::crypto::ring::default_provider();
+    provider.kx_groups = vec![SECP256R1, X25519, SECP384R1];
+    Arc::new(provider)
 }
 
 /// Accepts any certificate: encryption without authentication (libpq's `require`).
