@@ -8,7 +8,9 @@
 # port, registers both drivers in private odbcinst.ini/odbc.ini files (nothing under /etc is
 # touched), runs each driver RUNS times (interleaved) and prints a Markdown table with the
 # median wall time, the median client CPU time and the highest peak RSS of each. Every run
-# checks the inserted table with SQL and fails the script if a row is missing or wrong.
+# checks the inserted table with SQL and fails the script if a row is missing or wrong. The
+# floor is measured in the same run: the same rows loaded by COPY FROM STDIN (psql's \copy of a
+# file made beforehand), the fastest way PostgreSQL takes rows in.
 #
 # Needs what installer/deps.sh installs (unixODBC, odbc-postgresql, postgresql-15, gcc) and cargo.
 # Environment: PG_BIN (default /usr/lib/postgresql/15/bin), PSQLODBC (default Debian's
@@ -65,6 +67,22 @@ for run in $(seq 1 "$RUNS"); do
   done
 done
 
+# The floor: the same rows through COPY, timed around psql (its start and login included).
+PSQL=("$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PORT" -U postgres -d postgres)
+awk -v n="$ROWS" 'BEGIN { for (g = 1; g <= n; g++) printf "%d\t%d\t%.17g\tbulk-%d-abcdefgh\n", g, g, g * 0.25, g }' \
+  >"$WORK/copy.tsv"
+COPY_TIMES=""
+for run in $(seq 1 "$RUNS"); do
+  "${PSQL[@]}" -c "DROP TABLE IF EXISTS bench_bulk" -c "CREATE TABLE bench_bulk (a int4, b int8, c float8, d text)"
+  t0="$(date +%s.%N)"
+  "${PSQL[@]}" -c "\\copy bench_bulk FROM '$WORK/copy.tsv'"
+  t1="$(date +%s.%N)"
+  got="$("${PSQL[@]}" -At -c "SELECT count(*) = $ROWS AND sum(a) = sum(b) AND sum(c) = sum(b) * 0.25 FROM bench_bulk")"
+  [ "$got" = t ] || die "COPY run $run loaded wrong rows"
+  COPY_TIMES+="$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.3f", b - a}') "
+  echo "run $run copy: $(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.3f", b - a}') s" >&2
+done
+
 median() { tr ' ' '\n' <<<"$1" | grep . | sort -g | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
 max_mb() { tr ' ' '\n' <<<"$1" | grep . | sort -g | tail -1 | awk '{printf "%.1f", $1/1024}'; }
 
@@ -85,3 +103,6 @@ for cfg in "${CONFIGS[@]}"; do
   printf '| %s | %s s | %s | %s s | %s MB |\n' "${LABEL[$cfg]}" "$t" \
     "$(awk -v n="$ROWS" -v t="$t" 'BEGIN {printf "%.0f", n / t}')" "$(median "${CPU[$cfg]}")" "$(max_mb "${RSS[$cfg]}")"
 done
+t="$(median "$COPY_TIMES")"
+printf '| floor: COPY FROM STDIN (psql \\copy of a file, psql start included) | %s s | %s | | |\n' "$t" \
+  "$(awk -v n="$ROWS" -v t="$t" 'BEGIN {printf "%.0f", n / t}')"
