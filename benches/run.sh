@@ -52,20 +52,11 @@ LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 for run in $(seq 1 "$RUNS"); do
   for mode in "${MODES[@]}"; do
     for cfg in "${CONFIGS[@]}"; do
-      # In the background and waited for, so that an interrupt reaches the cleanup at once.
-      "$WORK/fetch" "DSN=$cfg" "$mode" "$ROWS" >"$WORK/out" 2>&1 &
-      CLIENT=$!
-      status=0
-      wait "$CLIENT" || status=$?
-      CLIENT=""
-      out="$(cat "$WORK/out")"
-      [ "$status" -eq 0 ] || die "$cfg/$mode failed: $out"
-      line="$(grep '^RESULT ' <<<"$out")"
-      echo "run $run $cfg: $line" >&2
-      secs="$(sed -n 's/.* seconds=\([0-9.]*\).*/\1/p' <<<"$line")"
-      kb="$(sed -n 's/.* maxrss_kb=\([0-9]*\).*/\1/p' <<<"$line")"
-      cpu="$(sed -n 's/.* cpu_seconds=\([0-9.]*\).*/\1/p' <<<"$line")"
-      sum="$(sed -n 's/.* checksum=\([0-9a-f]*\).*/\1/p' <<<"$line")"
+      run_client "run $run $cfg/$mode" "$WORK/fetch" "DSN=$cfg" "$mode" "$ROWS"
+      secs="$(result seconds)"
+      kb="$(result maxrss_kb)"
+      cpu="$(result cpu_seconds)"
+      sum="$(result checksum)"
       if [ -z "$CHECKSUM" ]; then CHECKSUM="$sum"; fi
       [ "$sum" = "$CHECKSUM" ] || die "$cfg/$mode returned different data (checksum $sum, expected $CHECKSUM)"
       TIMES[$cfg/$mode]+="$secs "

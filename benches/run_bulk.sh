@@ -51,19 +51,10 @@ LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 for run in $(seq 1 "$RUNS"); do
   for cfg in "${CONFIGS[@]}"; do
-    # In the background and waited for, so that an interrupt reaches the cleanup at once.
-    "$WORK/bulk_insert" "DSN=$cfg" "$ROWS" "$ARRAY" >"$WORK/out" 2>&1 &
-    CLIENT=$!
-    status=0
-    wait "$CLIENT" || status=$?
-    CLIENT=""
-    out="$(cat "$WORK/out")"
-    [ "$status" -eq 0 ] || die "$cfg failed: $out"
-    line="$(grep '^RESULT ' <<<"$out")"
-    echo "run $run $cfg: $line" >&2
-    TIMES[$cfg]+="$(sed -n 's/.* seconds=\([0-9.]*\).*/\1/p' <<<"$line") "
-    RSS[$cfg]+="$(sed -n 's/.* maxrss_kb=\([0-9]*\).*/\1/p' <<<"$line") "
-    CPU[$cfg]+="$(sed -n 's/.* cpu_seconds=\([0-9.]*\).*/\1/p' <<<"$line") "
+    run_client "run $run $cfg" "$WORK/bulk_insert" "DSN=$cfg" "$ROWS" "$ARRAY"
+    TIMES[$cfg]+="$(result seconds) "
+    RSS[$cfg]+="$(result maxrss_kb) "
+    CPU[$cfg]+="$(result cpu_seconds) "
   done
 done
 

@@ -163,19 +163,10 @@ for run in $(seq 1 "$RUNS"); do
     eval "set -- $round"
     mode="$1" suffix="$2" threads="$3"
     for cfg in "${CONFIGS[@]}"; do
-      # In the background and waited for, so that an interrupt reaches the cleanup at once.
       # shellcheck disable=SC2086 # BENCH_WRAP is a command line, split on purpose.
-      ${BENCH_WRAP:-} "$WORK/connect" "DSN=$cfg$suffix" "$CONNECTS" "$threads" >"$WORK/out" 2>&1 &
-      CLIENT=$!
-      status=0
-      wait "$CLIENT" || status=$?
-      CLIENT=""
-      out="$(cat "$WORK/out")"
-      [ "$status" -eq 0 ] || die "$cfg/$mode failed: $out"
-      line="$(grep '^RESULT ' <<<"$out")"
-      echo "run $run $mode $cfg: $line" >&2
-      US[$cfg/$mode]+="$(sed -n 's/.* us_per_connect=\([0-9.]*\).*/\1/p' <<<"$line") "
-      CPU[$cfg/$mode]+="$(sed -n 's/.* client_cpu_us_per_connect=\([0-9.]*\).*/\1/p' <<<"$line") "
+      run_client "run $run $mode $cfg" ${BENCH_WRAP:-} "$WORK/connect" "DSN=$cfg$suffix" "$CONNECTS" "$threads"
+      US[$cfg/$mode]+="$(result us_per_connect) "
+      CPU[$cfg/$mode]+="$(result client_cpu_us_per_connect) "
     done
   done
 done

@@ -34,16 +34,8 @@ declare -A US
 for run in $(seq 1 "$RUNS"); do
   for mode in "${MODES[@]}"; do
     for cfg in "${CONFIGS[@]}"; do
-      "$WORK/latency" "DSN=$cfg" "$mode" "$CALLS" >"$WORK/out" 2>&1 &
-      CLIENT=$!
-      status=0
-      wait "$CLIENT" || status=$?
-      CLIENT=""
-      out="$(cat "$WORK/out")"
-      [ "$status" -eq 0 ] || die "$cfg/$mode failed: $out"
-      line="$(grep '^RESULT ' <<<"$out")"
-      echo "run $run $cfg: $line" >&2
-      US[$cfg/$mode]+="$(sed -n 's/.* us_per_call=\([0-9.]*\).*/\1/p' <<<"$line") "
+      run_client "run $run $cfg/$mode" "$WORK/latency" "DSN=$cfg" "$mode" "$CALLS"
+      US[$cfg/$mode]+="$(result us_per_call) "
     done
   done
 done

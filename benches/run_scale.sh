@@ -124,17 +124,8 @@ for run in $(seq 1 "$RUNS"); do
     drain
     args=()
     for id in "${INSTANCES[@]}"; do args+=("DSN=scale_${cfg}_$id"); done
-    # In the background and waited for, so that an interrupt reaches the cleanup at once.
-    "$WORK/scale" -n "$CONNECTIONS" -t "$THREADS" -s "$SLEEP" -x "$STATS" "${args[@]}" >"$WORK/out" 2>&1 &
-    CLIENT=$!
-    status=0
-    wait "$CLIENT" || status=$?
-    CLIENT=""
-    out="$(cat "$WORK/out")"
-    [ "$status" -eq 0 ] || die "$cfg failed: $out"
+    run_client "run $run $cfg" "$WORK/scale" -n "$CONNECTIONS" -t "$THREADS" -s "$SLEEP" -x "$STATS" "${args[@]}"
     grep '^STATS ' <<<"$out" | sed "s/^/run $run $cfg: /" >&2
-    line="$(grep '^RESULT ' <<<"$out")"
-    echo "run $run $cfg: $line" >&2
     for key in "${KEYS[@]}"; do
       case "$key" in
         monitors_max) v="$(awk -F'|' '/^STATS busy /{if ($2 > m) m = $2} END {print m + 0}' <<<"$out")" ;;

@@ -56,16 +56,8 @@ LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 for run in $(seq 1 "$RUNS"); do
   for cfg in "${CONFIGS[@]}"; do
-    "$WORK/txn_insert" "DSN=$cfg" "$ROWS" >"$WORK/out" 2>&1 &
-    CLIENT=$!
-    status=0
-    wait "$CLIENT" || status=$?
-    CLIENT=""
-    out="$(cat "$WORK/out")"
-    [ "$status" -eq 0 ] || die "$cfg failed: $out"
-    line="$(grep '^RESULT ' <<<"$out")"
-    echo "run $run $cfg: $line" >&2
-    US[$cfg]+="$(sed -n 's/.* us_per_insert=\([0-9.]*\).*/\1/p' <<<"$line") "
+    run_client "run $run $cfg" "$WORK/txn_insert" "DSN=$cfg" "$ROWS"
+    US[$cfg]+="$(result us_per_insert) "
   done
 done
 

@@ -79,6 +79,25 @@ if [ -z "${BENCH_NO_SERVER:-}" ]; then
   start_postgres "$PGDATA" "$PORT"
 fi
 
+# run_client LABEL COMMAND...: runs a benchmark client in the background, so that an interrupt
+# reaches the cleanup at once, and waits for it. Its output is left in $out and its RESULT line
+# in $line (also printed as "LABEL: ..."); a client that fails ends the script with its output.
+run_client() {
+  local label="$1" status=0
+  shift
+  "$@" >"$WORK/out" 2>&1 &
+  CLIENT=$!
+  wait "$CLIENT" || status=$?
+  CLIENT=""
+  out="$(cat "$WORK/out")"
+  [ "$status" -eq 0 ] || die "$label failed: $out"
+  line="$(grep '^RESULT ' <<<"$out")"
+  echo "$label: $line" >&2
+}
+
+# result NAME: the value of NAME=... in the last client's RESULT line.
+result() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$line"; }
+
 # Private driver-manager configuration: both drivers (the caller writes odbc.ini).
 export ODBCSYSINI="$WORK" ODBCINSTINI=odbcinst.ini ODBCINI="$WORK/odbc.ini"
 cat >"$WORK/odbcinst.ini" <<EOF
