@@ -1,5 +1,6 @@
-/* Shared by the benchmark clients: diagnostics, a CHECK that exits on failure, and connecting
- * one statement handle through a connection string. Each client sets BENCH_PROGRAM first. */
+/* Shared by the benchmark clients: diagnostics, a CHECK that exits on failure, connecting one
+ * statement handle through a connection string, and a monotonic clock. Each client sets
+ * BENCH_PROGRAM first. */
 #ifndef BENCH_COMMON_H
 #define BENCH_COMMON_H
 
@@ -7,6 +8,15 @@
 #include <sqlext.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
+
+/* Seconds on the monotonic clock, for intervals. */
+static inline double bench_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
 
 static void diag(SQLSMALLINT type, SQLHANDLE handle, const char *what)
 {

@@ -18,13 +18,6 @@
 #include <sys/resource.h>
 #include <time.h>
 
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
 /* CPU seconds (user + system) of the whole process so far: the driver's threads included. */
 static double cpu(void)
 {
@@ -93,7 +86,7 @@ int main(int argc, char **argv)
     pthread_t *ids = calloc((size_t)threads, sizeof *ids);
     if (ids == NULL)
         return 2;
-    double started = now(), cpu_started = cpu();
+    double started = bench_now(), cpu_started = cpu();
     if (threads == 1) {
         worker(&per_thread);
     } else {
@@ -106,7 +99,7 @@ int main(int argc, char **argv)
         for (int t = 0; t < threads; t++)
             pthread_join(ids[t], NULL);
     }
-    double elapsed = now() - started, cpu_used = cpu() - cpu_started;
+    double elapsed = bench_now() - started, cpu_used = cpu() - cpu_started;
     printf("RESULT threads=%d connects=%ld us_per_connect=%.1f connects_per_s=%.0f client_cpu_us_per_connect=%.1f\n", threads,
            count, elapsed / (double)count * 1e6, (double)count / elapsed, cpu_used / (double)count * 1e6);
     free(ids);

@@ -12,13 +12,6 @@
 #include <string.h>
 #include <time.h>
 
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
 int main(int argc, char **argv)
 {
     if (argc != 4) {
@@ -42,7 +35,7 @@ int main(int argc, char **argv)
         CHECK(SQLBindParameter(st, 1, SQL_PARAM_INPUT, SQL_C_SLONG, SQL_INTEGER, 0, 0, &param, 0, NULL), SQL_HANDLE_STMT, st,
               "SQLBindParameter");
     }
-    double started = now();
+    double started = bench_now();
     for (long i = 0; i < calls; i++) {
         param = (SQLINTEGER)(i % 1000000);
         SQLRETURN rc = prepared ? SQLExecute(st) : SQLExecDirect(st, (SQLCHAR *)"SELECT 1", SQL_NTS);
@@ -55,7 +48,7 @@ int main(int argc, char **argv)
         }
         CHECK(SQLCloseCursor(st), SQL_HANDLE_STMT, st, "SQLCloseCursor");
     }
-    double elapsed = now() - started;
+    double elapsed = bench_now() - started;
     printf("RESULT mode=%s calls=%ld us_per_call=%.1f\n", mode, calls, elapsed / (double)calls * 1e6);
     SQLFreeHandle(SQL_HANDLE_STMT, st);
     SQLDisconnect(dbc);

@@ -40,13 +40,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
 /* VmRSS of this process, in kB. */
 static long rss_kb(void)
 {
@@ -142,10 +135,10 @@ static void *storm_worker(void *arg)
             return NULL;
         SQLHDBC dbc;
         CHECK(SQLAllocHandle(SQL_HANDLE_DBC, env, &dbc), SQL_HANDLE_ENV, env, "SQLAllocHandle(DBC)");
-        double t0 = now();
+        double t0 = bench_now();
         SQLRETURN rc = SQLDriverConnect(dbc, NULL, (SQLCHAR *)connstrs[i % nconnstr], SQL_NTS, NULL, 0, NULL,
                                         SQL_DRIVER_NOPROMPT);
-        connect_us[i] = (now() - t0) * 1e6;
+        connect_us[i] = (bench_now() - t0) * 1e6;
         CHECK(rc, SQL_HANDLE_DBC, dbc, "SQLDriverConnect");
         dbcs[i] = dbc;
     }
@@ -280,12 +273,12 @@ int main(int argc, char **argv)
     start_thread(&sampler_id, NULL, sampler, NULL);
 
     /* 2. Connect storm. */
-    double t0 = now();
+    double t0 = bench_now();
     for (int t = 0; t < threads; t++)
         start_thread(&ids[t], NULL, storm_worker, NULL);
     for (int t = 0; t < threads; t++)
         pthread_join(ids[t], NULL);
-    double storm_s = now() - t0;
+    double storm_s = bench_now() - t0;
     int storm_max = next_phase();
 
     /* 3. Idle. */
@@ -315,7 +308,7 @@ int main(int argc, char **argv)
     for (long i = 0; i < count; i++)
         start_thread(&ids[i], &attr, busy_worker, (void *)(intptr_t)i);
     pthread_barrier_wait(&start_line);
-    double busy_started = now();
+    double busy_started = bench_now();
     next_phase();
     usleep((useconds_t)(sleep_seconds * 0.5 * 1e6));
     char busy_names[256] = "";
@@ -324,19 +317,19 @@ int main(int argc, char **argv)
     stats(stats_command, "busy");
     for (long i = 0; i < count; i++)
         pthread_join(ids[i], NULL);
-    double busy_s = now() - busy_started;
+    double busy_s = bench_now() - busy_started;
     int busy_max = next_phase();
 
     /* 5. Idle again, then close everything. */
     sleep(2);
     int after_threads = driver_threads(NULL, 0);
     long rss_after = rss_kb();
-    double t1 = now();
+    double t1 = bench_now();
     for (long i = 0; i < count; i++) {
         CHECK(SQLDisconnect(dbcs[i]), SQL_HANDLE_DBC, dbcs[i], "SQLDisconnect");
         SQLFreeHandle(SQL_HANDLE_DBC, dbcs[i]);
     }
-    double close_s = now() - t1;
+    double close_s = bench_now() - t1;
     atomic_store(&sampler_stop, 1);
     pthread_join(sampler_id, NULL);
 

@@ -11,13 +11,6 @@
 #include "bench_common.h"
 #include <time.h>
 
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
 int main(int argc, char **argv)
 {
     if (argc != 3) {
@@ -35,13 +28,13 @@ int main(int argc, char **argv)
     CHECK(SQLPrepare(st, (SQLCHAR *)"INSERT INTO bench_txn VALUES (?)", SQL_NTS), SQL_HANDLE_STMT, st, "SQLPrepare");
     CHECK(SQLBindParameter(st, 1, SQL_PARAM_INPUT, SQL_C_SLONG, SQL_INTEGER, 0, 0, &param, 0, NULL), SQL_HANDLE_STMT, st,
           "SQLBindParameter");
-    double started = now();
+    double started = bench_now();
     for (long i = 0; i < rows; i++) {
         param = (SQLINTEGER)i;
         CHECK(SQLExecute(st), SQL_HANDLE_STMT, st, "SQLExecute");
     }
     CHECK(SQLEndTran(SQL_HANDLE_DBC, dbc, SQL_COMMIT), SQL_HANDLE_DBC, dbc, "commit");
-    double elapsed = now() - started;
+    double elapsed = bench_now() - started;
     SQLBIGINT count = -1;
     SQLLEN ind;
     CHECK(SQLExecDirect(st, (SQLCHAR *)"SELECT count(*) FROM bench_txn", SQL_NTS), SQL_HANDLE_STMT, st, "count");
