@@ -8,6 +8,8 @@
 # registers both drivers in private odbcinst.ini/odbc.ini files (nothing under /etc is touched),
 # runs every configuration RUNS times (interleaved) and prints a Markdown table with the median
 # wall time, the median client CPU time and the highest peak RSS of each. Every run's checksum must match every other's.
+# The floor is measured in the same run: the server producing the same rows with no client
+# decoding them (COPY of the query to /dev/null in binary format).
 #
 # Needs what installer/deps.sh installs (unixODBC, odbc-postgresql, postgresql-15, gcc) and cargo.
 # Environment: PG_BIN (default /usr/lib/postgresql/15/bin), PSQLODBC (default Debian's
@@ -66,6 +68,19 @@ for run in $(seq 1 "$RUNS"); do
   done
 done
 
+# The floor: the server producing the same rows alone, with no client decoding them
+# (COPY of the query to /dev/null in binary format, timed by psql's \timing: the statement's
+# round trip, not psql's start).
+PSQL=("$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PORT" -U postgres -d postgres)
+QUERY="SELECT g::int4, g::int8, g::float8 * 1.5, 'text-' || g || '-abcdefgh' FROM generate_series(1, $ROWS) g"
+SERVER_TIMES=""
+for run in $(seq 1 "$RUNS"); do
+  ms="$("${PSQL[@]}" -c '\timing on' -c "COPY ($QUERY) TO '/dev/null' (FORMAT binary)" | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p')"
+  [ -n "$ms" ] || die "server-alone run $run printed no time"
+  SERVER_TIMES+="$(awk -v m="$ms" 'BEGIN {printf "%.3f", m / 1000}') "
+  echo "run $run server alone: $ms ms" >&2
+done
+
 median() { tr ' ' '\n' <<<"$1" | grep . | sort -g | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
 max_mb() { tr ' ' '\n' <<<"$1" | grep . | sort -g | tail -1 | awk '{printf "%.1f", $1/1024}'; }
 
@@ -85,3 +100,7 @@ for cfg in "${CONFIGS[@]}"; do
     "$(median "${TIMES[$cfg/getdata]}")" "$(median "${CPU[$cfg/getdata]}")" "$(max_mb "${RSS[$cfg/getdata]}")" \
     "$(median "${TIMES[$cfg/block]}")" "$(median "${CPU[$cfg/block]}")" "$(max_mb "${RSS[$cfg/block]}")"
 done
+t="$(median "$SERVER_TIMES")"
+printf '| floor: the server alone (COPY of the query TO /dev/null, binary) | %s s | | | %s s | | |\n' "$t" "$t"
+echo
+echo "Row by row: $(awk -v a="$(median "${TIMES[bench_aurora/getdata]}")" -v f="$t" 'BEGIN {printf "%.2f", a / f}')x the floor; block fetch: $(awk -v a="$(median "${TIMES[bench_aurora/block]}")" -v f="$t" 'BEGIN {printf "%.2f", a / f}')x the floor (auroraodbc)."
