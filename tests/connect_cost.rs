@@ -12,6 +12,7 @@ mod support;
 
 use auroraodbc::odbc::conn::Connection;
 use auroraodbc::odbc::env::Environment;
+use auroraodbc::odbc::stmt::Statement;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
@@ -33,6 +34,8 @@ struct Conversation {
     round_trips: usize,
     /// Which side sent the last message seen after the login ('C' or 'S').
     last: char,
+    /// Close messages from the client after the login.
+    closes: usize,
 }
 
 /// Splits whole protocol messages off `buf`: `(type, body)`. While `untyped_first`, the next
@@ -180,6 +183,7 @@ fn pipe(
                             b'P' => c
                                 .statements
                                 .push(strings(&body).get(1).cloned().unwrap_or_default()),
+                            b'C' => c.closes += 1,
                             _ => {}
                         }
                     }
@@ -298,4 +302,40 @@ fn a_cluster_endpoint_connect_sends_one_statement_once_the_cluster_is_known() {
         );
         assert_eq!(c.round_trips, 1, "round trips after the login: {c:?}");
     }
+}
+
+/// An application that frees its statement and disconnects (the pattern of a connection per
+/// request): the statement's Close is not sent, since the server forgets the statement with
+/// the session, so the disconnect waits for no answer. A statement freed while the session
+/// goes on is closed, with the next statement's messages rather than in a round trip of its own.
+#[test]
+fn a_freed_statement_costs_no_round_trip() {
+    let cluster = fixtures::cluster_with(0);
+    let writer = cluster.instance(&cluster.writer_id()).expect("writer");
+    let relay = Relay::start(writer.port);
+    let pairs = keys("127.0.0.1", relay.port, &[]);
+    let run = |statements: &[&str]| {
+        let conn = Arc::new(Connection::new(Arc::new(Environment::new())));
+        conn.open("", &pairs).expect("connect");
+        for sql in statements {
+            let stmt = Statement::new(Arc::clone(&conn));
+            stmt.exec_direct(sql).expect("execute");
+            stmt.free();
+        }
+        conn.disconnect().expect("disconnect");
+    };
+    run(&["SELECT 1"]);
+    let c = &settled(&relay, 1)[0];
+    // Prepared and executed together: a Parse for each, in one round trip.
+    assert!(
+        !c.statements.is_empty() && c.statements.iter().all(|s| s == "SELECT 1"),
+        "{c:?}"
+    );
+    assert_eq!(c.round_trips, 1, "round trips after the login: {c:?}");
+    assert_eq!(c.closes, 0, "Close messages: {c:?}");
+
+    run(&["SELECT 1", "SELECT 2"]);
+    let c = &settled(&relay, 2)[1];
+    assert_eq!(c.round_trips, 2, "one round trip per statement: {c:?}");
+    assert_eq!(c.closes, 1, "the first statement is closed: {c:?}");
 }

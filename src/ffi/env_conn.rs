@@ -113,7 +113,7 @@ pub unsafe extern "C" fn SQLAllocHandle(
 
 /// Frees a statement and its implicit descriptors.
 pub fn free_statement(handle: *mut c_void, stmt: &Arc<Statement>) {
-    let _ = stmt.close_cursor(false);
+    stmt.free();
     for d in [&stmt.implicit_ard, &stmt.implicit_apd, &stmt.ird, &stmt.ipd] {
         handles::unregister(handle_of(d));
     }

@@ -268,6 +268,7 @@ impl Session {
             batch_statements: HashMap::new(),
             array_statements: HashMap::new(),
             array_statement_seq: 0,
+            retired: Vec::new(),
             in_transaction: false,
             transaction_failed: Default::default(),
             savepoint: Default::default(),

@@ -25,6 +25,25 @@ impl Statement {
         Ok(())
     }
 
+    /// Frees the statement (SQLFreeHandle, SQLFreeStmt with SQL_DROP): closes its cursor and
+    /// hands its prepared statements to the session they were prepared on, which closes them
+    /// on the server with its next statement (`Session::retire`), so that a disconnect right
+    /// after waits for no answer to their Close.
+    pub fn free(&self) {
+        let mut st = self.state.lock();
+        self.close_locked(&mut st);
+        if st.prepared.iter().all(Option::is_none) {
+            return;
+        }
+        let prepared = std::mem::take(&mut st.prepared);
+        let mut cs = self.conn.state.lock();
+        if cs.generation() == st.generation {
+            if let Ok(session) = cs.session() {
+                session.retire(prepared.into_iter().flatten());
+            }
+        }
+    }
+
     pub(super) fn close_locked(&self, st: &mut StmtState) {
         // Closing the cursor discards the results a batch has not reached yet as well.
         st.later_results.clear();
