@@ -21,6 +21,10 @@ fn c_program_exercises_the_core() {
         "the rewritten pass did not run:\n{text}"
     );
     assert!(
+        text.contains("ok param_array_copy"),
+        "the COPY arrays did not run:\n{text}"
+    );
+    assert!(
         text.contains("ok param_array_values"),
         "the escaped-values arrays did not run:\n{text}"
     );

@@ -117,6 +117,168 @@ impl InsertTemplate {
     }
 }
 
+/// What a template whose rows `COPY ... FROM STDIN` can load holds (see
+/// [`InsertTemplate::copy_form`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CopyForm {
+    /// The target as written (`s."T"`), its parts joined by dots.
+    pub target: String,
+    /// The columns as written (`a`, `"B c"`), in the statement's order.
+    pub columns: Vec<String>,
+    /// The columns' names as the server reads them: unquoted ones in ASCII lower case,
+    /// quoted ones without their quotes.
+    pub names: Vec<String>,
+    /// For each column, the index (0-based) of the parameter set's value that goes in it.
+    pub values: Vec<usize>,
+}
+
+impl CopyForm {
+    /// `COPY <target> (<columns>) FROM STDIN`, in the text format.
+    pub fn sql(&self) -> String {
+        format!(
+            "COPY {} ({}) FROM STDIN",
+            self.target,
+            self.columns.join(", ")
+        )
+    }
+}
+
+/// Longest identifier the server keeps whole (NAMEDATALEN - 1); a longer one is cut, which
+/// [`CopyForm::names`] does not reproduce.
+const MAX_IDENTIFIER_BYTES: usize = 63;
+
+impl InsertTemplate {
+    /// The same rows as `COPY <target> (<columns>) FROM STDIN` can load them: only for
+    /// `INSERT INTO <name> (<column>, ...) VALUES ($a, $b, ...)` with a (schema-qualified,
+    /// quoted or not) name, plain column names and a row of nothing but one placeholder per
+    /// column. Anything more (an alias, `OVERRIDING`, an expression, a literal, a cast, a
+    /// subscripted or field column, no column list) needs the INSERT and gives `None`.
+    ///
+    /// Whether COPY really inserts what the INSERT would (a plain table, no rules, no row
+    /// security, parameter types that are the columns' own) is for the server to tell.
+    pub fn copy_form(&self) -> Option<CopyForm> {
+        let tokens = head_tokens(&self.head)?;
+        let mut at = tokens.iter().peekable();
+        match (at.next(), at.next()) {
+            (Some(Token::Word(a)), Some(Token::Word(b)))
+                if a.eq_ignore_ascii_case("INSERT") && b.eq_ignore_ascii_case("INTO") => {}
+            _ => return None,
+        }
+        let mut target = Vec::new();
+        loop {
+            let part = at.next()?;
+            identifier_name(part)?;
+            target.push(part.text());
+            match at.next()? {
+                Token::Punct(b'.') if target.len() < 3 => continue,
+                Token::Punct(b'(') => break,
+                _ => return None,
+            }
+        }
+        let mut columns = Vec::new();
+        let mut names = Vec::new();
+        loop {
+            let column = at.next()?;
+            names.push(identifier_name(column)?);
+            columns.push(column.text().to_string());
+            match at.next()? {
+                Token::Punct(b',') => continue,
+                Token::Punct(b')') => break,
+                _ => return None,
+            }
+        }
+        if at.next().is_some() || columns.len() != self.params_per_row {
+            return None;
+        }
+        // The row: `$a , $b , ...`, one placeholder per column and only commas between.
+        let mut values = Vec::with_capacity(columns.len());
+        let mut want_value = true;
+        for part in &self.row {
+            match part {
+                RowPart::Param(n) if want_value => values.push(n.checked_sub(1)?),
+                RowPart::Text(text) if text.trim().is_empty() => continue,
+                RowPart::Text(text) if !want_value && text.trim() == "," => {}
+                _ => return None,
+            }
+            want_value = !want_value;
+        }
+        if want_value || values.len() != columns.len() {
+            return None;
+        }
+        Some(CopyForm {
+            target: target.join("."),
+            columns,
+            names,
+            values,
+        })
+    }
+}
+
+/// A piece of an INSERT's head.
+#[derive(Debug)]
+enum Token<'a> {
+    /// An unquoted word.
+    Word(&'a str),
+    /// A quoted identifier, quotes included.
+    Quoted(&'a str),
+    Punct(u8),
+}
+
+impl<'a> Token<'a> {
+    fn text(&self) -> &'a str {
+        match self {
+            Token::Word(t) | Token::Quoted(t) => t,
+            Token::Punct(_) => "",
+        }
+    }
+}
+
+/// The head's words, quoted identifiers and `. , ( )`; `None` for anything else.
+fn head_tokens(head: &str) -> Option<Vec<Token<'_>>> {
+    let bytes = head.as_bytes();
+    let mut tokens = Vec::new();
+    let mut i = 0usize;
+    while i < bytes.len() {
+        match bytes[i] {
+            b if b.is_ascii_whitespace() => i += 1,
+            b'"' => {
+                let end = skip_quoted_identifier(bytes, i)?;
+                tokens.push(Token::Quoted(&head[i..=end]));
+                i = end + 1;
+            }
+            b @ (b'.' | b',' | b'(' | b')') => {
+                tokens.push(Token::Punct(b));
+                i += 1;
+            }
+            b if is_ident_byte(b) => {
+                let end = word_end(bytes, i);
+                tokens.push(Token::Word(&head[i..end]));
+                i = end;
+            }
+            _ => return None,
+        }
+    }
+    Some(tokens)
+}
+
+/// The name an identifier token stands for: a quoted one without its quotes, an unquoted one
+/// in ASCII lower case (as the server folds it); `None` for anything that is not a plain
+/// identifier or that the server would cut.
+fn identifier_name(token: &Token<'_>) -> Option<String> {
+    let name = match token {
+        Token::Quoted(text) => text[1..text.len() - 1].replace("\"\"", "\""),
+        Token::Word(text) => {
+            let first = text.as_bytes()[0];
+            if first.is_ascii_digit() || text.contains('$') {
+                return None;
+            }
+            text.to_ascii_lowercase()
+        }
+        Token::Punct(_) => return None,
+    };
+    (!name.is_empty() && name.len() <= MAX_IDENTIFIER_BYTES).then_some(name)
+}
+
 /// Byte offset of the first top-level `VALUES` keyword (outside quotes and parentheses).
 fn find_values_keyword(sql: &str) -> Option<usize> {
     let bytes = sql.as_bytes();
@@ -344,6 +506,66 @@ mod tests {
         ] {
             assert_eq!(InsertTemplate::parse(sql, n), None, "{sql}");
         }
+    }
+
+    fn copy_of(sql: &str, n: usize) -> Option<CopyForm> {
+        InsertTemplate::parse(sql, n)?.copy_form()
+    }
+
+    #[test]
+    fn plain_column_lists_of_placeholders_can_be_copied() {
+        let form = copy_of("INSERT INTO t (a, b) VALUES ($1, $2)", 2).expect("copy");
+        assert_eq!(form.sql(), "COPY t (a, b) FROM STDIN");
+        assert_eq!(form.names, ["a", "b"]);
+        assert_eq!(form.values, [0, 1]);
+        let form = copy_of(
+            "insert into S . \"My \"\"T\"\"\"( \"B c\" ,Ab,\"x\") values( $3 ,$1,$2 );",
+            3,
+        )
+        .expect("copy");
+        assert_eq!(
+            form.sql(),
+            "COPY S.\"My \"\"T\"\"\" (\"B c\", Ab, \"x\") FROM STDIN"
+        );
+        assert_eq!(form.target, "S.\"My \"\"T\"\"\"");
+        assert_eq!(form.names, ["B c", "ab", "x"]);
+        assert_eq!(form.values, [2, 0, 1]);
+        let form = copy_of("INSERT INTO db.s.t (é) VALUES ($1)", 1).expect("copy");
+        assert_eq!(form.sql(), "COPY db.s.t (é) FROM STDIN");
+        assert_eq!(form.names, ["é"]);
+    }
+
+    #[test]
+    fn rows_with_more_than_placeholders_need_the_insert() {
+        for (sql, n) in [
+            ("INSERT INTO t VALUES ($1, $2)", 2),
+            ("INSERT INTO t (a, b) VALUES ($1, $2::int)", 2),
+            ("INSERT INTO t (a, b) VALUES ($1, now())", 1),
+            ("INSERT INTO t (a, b) VALUES ($1, 'x')", 1),
+            ("INSERT INTO t (a, b) VALUES ($1, ($2))", 2),
+            ("INSERT INTO t (a, b) VALUES ($1 $2)", 2),
+            ("INSERT INTO t (a, b) VALUES ($1, $2,)", 2),
+            ("INSERT INTO t (a, b) VALUES (, $1, $2)", 2),
+            ("INSERT INTO t (a, b) VALUES ($1)", 1),
+            ("INSERT INTO t (a) VALUES ($1, $2)", 2),
+            ("INSERT INTO t (a, b) VALUES ($1, -$2)", 2),
+            ("INSERT INTO t AS x (a) VALUES ($1)", 1),
+            ("INSERT INTO t (a) OVERRIDING SYSTEM VALUE VALUES ($1)", 1),
+            ("INSERT INTO t (a[1]) VALUES ($1)", 1),
+            ("INSERT INTO t (a.f) VALUES ($1)", 1),
+            ("INSERT INTO t () VALUES ($1)", 1),
+            ("INSERT INTO t (a,) VALUES ($1)", 1),
+            ("INSERT INTO (a) VALUES ($1)", 1),
+            ("INSERT INTO a.b.c.d (a) VALUES ($1)", 1),
+            ("INSERT INTO t. (a) VALUES ($1)", 1),
+            ("INSERT INTO 1t (a) VALUES ($1)", 1),
+            ("INSERT INTO \"\" (a) VALUES ($1)", 1),
+            ("INSERT INTO t (a) (b) VALUES ($1)", 1),
+        ] {
+            assert_eq!(copy_of(sql, n), None, "{sql}");
+        }
+        let long = format!("INSERT INTO t ({}) VALUES ($1)", "a".repeat(64));
+        assert_eq!(copy_of(&long, 1), None);
     }
 
     #[test]

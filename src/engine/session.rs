@@ -32,6 +32,7 @@ pub use tokio_postgres::Column;
 
 mod arrays;
 mod connect;
+mod copy_rows;
 mod large_objects;
 mod libpq_options;
 mod notices;
@@ -224,6 +225,12 @@ pub struct Session {
     /// Multi-row INSERTs of `insert_rows_atomic`, kept prepared by their text and the
     /// parameter types of one row.
     batch_statements: HashMap<(String, Vec<u32>), Statement>,
+    /// `COPY ... FROM STDIN` statements of `copy_rows_atomic`, kept prepared by the one-row
+    /// INSERT they stand for and the parameter types of its row; `None` where COPY cannot
+    /// take that INSERT's place (its rows go as multi-row INSERTs).
+    copy_statements: HashMap<(String, Vec<u32>), Option<Statement>>,
+    /// The query that tells whether COPY can load a table as an INSERT would, prepared once.
+    copy_check: Option<Statement>,
     /// SQL-level prepared statements (`PREPARE`) that parameter arrays run with `EXECUTE`, by
     /// the statement text and parameter types; `None` where `PREPARE` refused the text.
     array_statements: HashMap<ArrayStatementKey, Option<Arc<str>>>,

@@ -703,6 +703,179 @@ static void test_param_array_values(SQLHDBC conn) {
   printf("ok param_array_values\n");
 }
 
+/* Text set i of test_param_array_copy: what COPY's text format must escape (tabs, line
+ * breaks, backslashes, a `\.` line, a literal `\N`), empty strings, UTF-8; NULL every eighth. */
+static const char *copy_value(int i) {
+  static const char *values[8] = {"", "tab\there", "line\nbreak\r\nend", "back\\slash \\N \\",
+                                  "x\n\\.\ny", "\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x98\x80", "plain", NULL};
+  return values[i % 8];
+}
+
+/* The text a statement trigger of test_param_array_copy logged since the last call: one
+ * word per statement run ("COPY" or "INSERT"), comma-separated in order. */
+static const char *statements_logged(SQLHDBC conn, const char *table) {
+  static char got[256];
+  char sql[200];
+  SQLHSTMT aux = stmt_on(conn);
+  snprintf(sql, sizeof sql, "SELECT coalesce(string_agg(via, ',' ORDER BY k), '') FROM %s", table);
+  exec(aux, sql);
+  SQLLEN ind;
+  got[0] = 0;
+  CHECK(OK(SQLFetch(aux)) && OK(SQLGetData(aux, 1, SQL_C_CHAR, got, sizeof got, &ind)), "statements logged", SQL_HANDLE_STMT, aux);
+  SQLCloseCursor(aux);
+  snprintf(sql, sizeof sql, "DELETE FROM %s", table);
+  exec(aux, sql);
+  SQLFreeHandle(SQL_HANDLE_STMT, aux);
+  return got;
+}
+
+/* RewriteBatchedInserts=1 loads an array of `INSERT INTO t (cols) VALUES (?, ...)` with one
+ * COPY where COPY inserts exactly what the INSERTs would: every value arrives unchanged, row
+ * triggers fire per row (a BEFORE trigger that skips rows leaves them out of the count), and a
+ * statement trigger sees one COPY (current_query() names the statement running). A failing set
+ * still gets its own status. A table with a rule, and parameters of a type other than the
+ * column's, keep the INSERTs. */
+static void test_param_array_copy(SQLHDBC conn) {
+  SQLHSTMT st = stmt_on(conn);
+  exec(st, "CREATE TEMP TABLE pc (id int PRIMARY KEY, name text, note text DEFAULT 'd')");
+  exec(st, "CREATE TEMP TABLE pc_log (k serial, via text)");
+  exec(st, "CREATE TEMP TABLE pc_rows (n int NOT NULL)");
+  exec(st, "INSERT INTO pc_rows VALUES (0)");
+  exec(st, "CREATE FUNCTION pg_temp.pc_statement() RETURNS trigger LANGUAGE plpgsql AS "
+           "'BEGIN INSERT INTO pc_log (via) VALUES (split_part(upper(ltrim(current_query())), '' '', 1)); RETURN NULL; END'");
+  exec(st, "CREATE TRIGGER pc_statement AFTER INSERT ON pc FOR EACH STATEMENT EXECUTE FUNCTION pg_temp.pc_statement()");
+  exec(st, "CREATE FUNCTION pg_temp.pc_row() RETURNS trigger LANGUAGE plpgsql AS "
+           "'BEGIN UPDATE pc_rows SET n = n + 1; IF NEW.id % 100 = 99 THEN RETURN NULL; END IF; RETURN NEW; END'");
+  exec(st, "CREATE TRIGGER pc_row BEFORE INSERT ON pc FOR EACH ROW EXECUTE FUNCTION pg_temp.pc_row()");
+  enum { N = 2500, CAP = 64 };
+  static SQLINTEGER ids[N];
+  static char names[N][CAP];
+  static SQLLEN name_len[N];
+  static SQLUSMALLINT status[N];
+  SQLULEN processed = 0;
+  SQLSetStmtAttr(st, SQL_ATTR_PARAM_BIND_TYPE, (SQLPOINTER)SQL_PARAM_BIND_BY_COLUMN, 0);
+  SQLSetStmtAttr(st, SQL_ATTR_PARAMSET_SIZE, (SQLPOINTER)N, 0);
+  SQLSetStmtAttr(st, SQL_ATTR_PARAM_STATUS_PTR, status, 0);
+  SQLSetStmtAttr(st, SQL_ATTR_PARAMS_PROCESSED_PTR, &processed, 0);
+  for (int i = 0; i < N; i++) {
+    ids[i] = i + 1;
+    const char *v = copy_value(i);
+    name_len[i] = v ? (SQLLEN)strlen(v) : SQL_NULL_DATA;
+    if (v) strcpy(names[i], v);
+    status[i] = 99;
+  }
+  SQLBindParameter(st, 1, SQL_PARAM_INPUT, SQL_C_CHAR, SQL_VARCHAR, CAP, 0, names, CAP, name_len);
+  SQLBindParameter(st, 2, SQL_PARAM_INPUT, SQL_C_SLONG, SQL_INTEGER, 0, 0, ids, 0, NULL);
+  /* (a) Every set applied through one COPY, values exact, NULLs NULL. */
+  SQLRETURN rc = SQLExecDirect(st, (SQLCHAR *)"INSERT INTO pc (name, id) VALUES (?, ?)", SQL_NTS);
+  int statuses_ok = processed == N;
+  for (int i = 0; i < N; i++) statuses_ok = statuses_ok && status[i] == SQL_PARAM_SUCCESS;
+  SQLLEN rows = -1;
+  CHECK(rc == SQL_SUCCESS && statuses_ok && OK(SQLRowCount(st, &rows)) && rows == N - N / 100,
+        "COPY array: every set applied, skipped rows not counted", SQL_HANDLE_STMT, st);
+  const char *via = statements_logged(conn, "pc_log");
+  printf("  statements for %d sets: %s\n", N, via);
+  CHECK(strcmp(via, "COPY") == 0, "one COPY for the whole array", SQL_HANDLE_STMT, st);
+  SQLHSTMT aux = stmt_on(conn);
+  exec(aux, "SELECT n FROM pc_rows");
+  SQLINTEGER fired = -1;
+  CHECK(OK(SQLFetch(aux)) && OK(SQLGetData(aux, 1, SQL_C_SLONG, &fired, 0, NULL)) && fired == N,
+        "the BEFORE row trigger fired for every row", SQL_HANDLE_STMT, aux);
+  SQLCloseCursor(aux);
+  exec(aux, "SELECT id, name, note FROM pc ORDER BY id");
+  int differ = 0, seen = 0;
+  SQLINTEGER id;
+  char got[CAP], note[8];
+  SQLLEN ind, note_ind;
+  while (OK(SQLFetch(aux))) {
+    SQLGetData(aux, 1, SQL_C_SLONG, &id, 0, NULL);
+    SQLGetData(aux, 2, SQL_C_CHAR, got, sizeof got, &ind);
+    SQLGetData(aux, 3, SQL_C_CHAR, note, sizeof note, &note_ind);
+    const char *want = copy_value(id - 1);
+    if (want ? ind == SQL_NULL_DATA || strcmp(got, want) != 0 : ind != SQL_NULL_DATA) differ++;
+    if (note_ind == SQL_NULL_DATA || strcmp(note, "d") != 0 || id % 100 == 99) differ++;
+    seen++;
+  }
+  printf("  %d rows, %d differ\n", seen, differ);
+  CHECK(seen == N - N / 100 && differ == 0, "every value arrived unchanged, defaults filled in", SQL_HANDLE_STMT, aux);
+  SQLCloseCursor(aux);
+  /* (e) A duplicate key: only that set fails, the others are applied. */
+  int expected = 0;
+  for (int i = 0; i < N; i++) {
+    ids[i] = N + 1 + i;
+    status[i] = 99;
+  }
+  ids[1700] = N + 1;
+  for (int i = 0; i < N; i++) expected += i != 1700 && ids[i] % 100 != 99;
+  rc = SQLExecDirect(st, (SQLCHAR *)"INSERT INTO pc (name, id) VALUES (?, ?)", SQL_NTS);
+  statuses_ok = processed == N;
+  for (int i = 0; i < N; i++) statuses_ok = statuses_ok && status[i] == (i == 1700 ? SQL_PARAM_ERROR : SQL_PARAM_SUCCESS);
+  CHECK(rc == SQL_SUCCESS_WITH_INFO && statuses_ok && strcmp(first_state(SQL_HANDLE_STMT, st), "23505") == 0,
+        "COPY array with a duplicate key: only that set fails", SQL_HANDLE_STMT, st);
+  CHECK(OK(SQLRowCount(st, &rows)) && rows == expected, "rows of the other sets", SQL_HANDLE_STMT, st);
+  (void)statements_logged(conn, "pc_log");
+  exec(aux, "SELECT count(*) FROM pc WHERE id > 2500");
+  SQLINTEGER count = -1;
+  CHECK(OK(SQLFetch(aux)) && OK(SQLGetData(aux, 1, SQL_C_SLONG, &count, 0, NULL)) && count == expected,
+        "the other sets are in the table", SQL_HANDLE_STMT, aux);
+  SQLCloseCursor(aux);
+  /* (c) A table with a rule: COPY would skip the rule, so the array keeps the INSERTs. */
+  exec(aux, "CREATE TEMP TABLE pr (id int, name text)");
+  exec(aux, "CREATE TEMP TABLE pr_also (id int)");
+  exec(aux, "CREATE RULE pr_also AS ON INSERT TO pr DO ALSO INSERT INTO pr_also VALUES (NEW.id)");
+  for (int i = 0; i < N; i++) ids[i] = i + 1;
+  rc = SQLExecDirect(st, (SQLCHAR *)"INSERT INTO pr (name, id) VALUES (?, ?)", SQL_NTS);
+  CHECK(rc == SQL_SUCCESS && processed == N && status[N - 1] == SQL_PARAM_SUCCESS, "array into a table with a rule", SQL_HANDLE_STMT, st);
+  exec(aux, "SELECT (SELECT count(*) FROM pr) + 0, (SELECT count(DISTINCT id) FROM pr_also) + 0");
+  SQLINTEGER in_table = -1, by_rule = -1;
+  CHECK(OK(SQLFetch(aux)) && OK(SQLGetData(aux, 1, SQL_C_SLONG, &in_table, 0, NULL)) &&
+            OK(SQLGetData(aux, 2, SQL_C_SLONG, &by_rule, 0, NULL)) && in_table == N && by_rule == N,
+        "the rule applied to every row", SQL_HANDLE_STMT, aux);
+  SQLCloseCursor(aux);
+  /* (d) A parameter of another type than its column's keeps the INSERT's cast: a real into a
+   * numeric column keeps six digits, as a one-row INSERT does (COPY would keep all). */
+  exec(aux, "CREATE TEMP TABLE pn (id int, v numeric)");
+  exec(aux, "CREATE TRIGGER pn_statement AFTER INSERT ON pn FOR EACH STATEMENT EXECUTE FUNCTION pg_temp.pc_statement()");
+  static SQLDOUBLE reals[N];
+  for (int i = 0; i < N; i++) {
+    ids[i] = i + 1;
+    reals[i] = 1.23456789;
+  }
+  SQLFreeStmt(st, SQL_RESET_PARAMS);
+  SQLBindParameter(st, 1, SQL_PARAM_INPUT, SQL_C_SLONG, SQL_INTEGER, 0, 0, ids, 0, NULL);
+  SQLBindParameter(st, 2, SQL_PARAM_INPUT, SQL_C_DOUBLE, SQL_REAL, 0, 0, reals, 0, NULL);
+  rc = SQLExecDirect(st, (SQLCHAR *)"INSERT INTO pn (id, v) VALUES (?, ?)", SQL_NTS);
+  CHECK(rc == SQL_SUCCESS && processed == N && status[N - 1] == SQL_PARAM_SUCCESS, "array of reals into numeric", SQL_HANDLE_STMT, st);
+  via = statements_logged(conn, "pc_log");
+  printf("  statements for %d reals: %s\n", N, via);
+  CHECK(strcmp(via, "INSERT,INSERT,INSERT") == 0, "multi-row INSERTs for reals into numeric", SQL_HANDLE_STMT, st);
+  SQLSetStmtAttr(st, SQL_ATTR_PARAMSET_SIZE, (SQLPOINTER)1, 0);
+  ids[0] = 0;
+  CHECK(OK(SQLExecDirect(st, (SQLCHAR *)"INSERT INTO pn (id, v) VALUES (?, ?)", SQL_NTS)), "one-row insert of a real", SQL_HANDLE_STMT, st);
+  SQLSetStmtAttr(st, SQL_ATTR_PARAMSET_SIZE, (SQLPOINTER)N, 0);
+  exec(aux, "SELECT count(DISTINCT v), count(*), min(v)::text FROM pn");
+  SQLINTEGER distinct = -1, all = -1;
+  char v[32] = "";
+  CHECK(OK(SQLFetch(aux)) && OK(SQLGetData(aux, 1, SQL_C_SLONG, &distinct, 0, NULL)) &&
+            OK(SQLGetData(aux, 2, SQL_C_SLONG, &all, 0, NULL)) && OK(SQLGetData(aux, 3, SQL_C_CHAR, v, sizeof v, NULL)),
+        "reals read back", SQL_HANDLE_STMT, aux);
+  printf("  reals: %d rows, %d distinct, %s\n", (int)all, (int)distinct, v);
+  CHECK(all == N + 1 && distinct == 1 && strcmp(v, "1.23457") == 0, "the array's reals equal the one-row INSERT's", SQL_HANDLE_STMT, aux);
+  SQLCloseCursor(aux);
+  /* A GENERATED ALWAYS identity column: the INSERT is refused before any array runs (COPY
+   * would have written the column). */
+  exec(aux, "CREATE TEMP TABLE pg (id int GENERATED ALWAYS AS IDENTITY, v numeric)");
+  rc = SQLExecDirect(st, (SQLCHAR *)"INSERT INTO pg (id, v) VALUES (?, ?)", SQL_NTS);
+  CHECK(rc == SQL_ERROR && strcmp(first_state(SQL_HANDLE_STMT, st), "428C9") == 0, "no array into an identity column", SQL_HANDLE_STMT, st);
+  exec(aux, "SELECT count(*) FROM pg");
+  count = -1;
+  CHECK(OK(SQLFetch(aux)) && OK(SQLGetData(aux, 1, SQL_C_SLONG, &count, 0, NULL)) && count == 0, "nothing in the identity table", SQL_HANDLE_STMT, aux);
+  SQLCloseCursor(aux);
+  SQLFreeHandle(SQL_HANDLE_STMT, aux);
+  SQLFreeHandle(SQL_HANDLE_STMT, st);
+  printf("ok param_array_copy\n");
+}
+
 /* The same arrays through a second connection with RewriteBatchedInserts=1. */
 static void test_param_array_rewritten(const char *conn_str) {
   char rewritten[2048];
@@ -712,6 +885,7 @@ static void test_param_array_rewritten(const char *conn_str) {
   CHECK(OK(SQLDriverConnect(conn, NULL, (SQLCHAR *)rewritten, SQL_NTS, NULL, 0, NULL, SQL_DRIVER_NOPROMPT)),
         "connection with RewriteBatchedInserts=1", SQL_HANDLE_DBC, conn);
   test_param_array(conn, "rewritten", 1);
+  test_param_array_copy(conn);
   SQLDisconnect(conn);
   SQLFreeHandle(SQL_HANDLE_DBC, conn);
 }

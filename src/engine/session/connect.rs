@@ -266,6 +266,8 @@ impl Session {
             active: None,
             parked: HashMap::new(),
             batch_statements: HashMap::new(),
+            copy_statements: HashMap::new(),
+            copy_check: None,
             array_statements: HashMap::new(),
             array_statement_seq: 0,
             retired: Vec::new(),

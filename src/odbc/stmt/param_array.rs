@@ -81,11 +81,11 @@ impl Statement {
             cs.session_opt().map(|s| s.canceller()),
             st.attrs.query_timeout_secs,
         );
-        // Fast path: the whole array in one transaction (one commit), as multi-row INSERTs
-        // when the key asks for it and the statement allows. When a set fails nothing was
+        // Fast path: the whole array in one transaction (one commit), as one COPY or as
+        // multi-row INSERTs when the key asks for it and the statement allows. When a set fails nothing was
         // applied, and the sets run again one by one so each gets its own outcome; unless the
         // failure was a cancel or the timeout, which ends the call with nothing applied.
-        // Multi-row statements tell only the array's total, not each set's count.
+        // COPY and multi-row statements tell only the array's total, not each set's count.
         let mut array_total = None;
         let atomic = if autocommit && !cs.session()?.in_transaction() {
             let template = if cs.rewrite_batched_inserts {
@@ -96,7 +96,12 @@ impl Statement {
             let atomic: Option<Vec<EngineResult<Option<u64>>>> = match template {
                 Some(template) => running
                     .check(cs.call(CallKind::Execute, |session| {
-                        session.insert_rows_atomic(id, &template, prepared.requested_types(), &sets)
+                        let types = prepared.requested_types();
+                        // COPY where it inserts what the INSERTs would, else multi-row INSERTs.
+                        match session.copy_rows_atomic(id, &template, types, &sets)? {
+                            Some(copied) => Ok(copied),
+                            None => session.insert_rows_atomic(id, &template, types, &sets),
+                        }
                     }))?
                     .map(|total| {
                         array_total = Some(total);

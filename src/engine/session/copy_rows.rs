@@ -1,0 +1,363 @@
+//! Parameter arrays of a plain INSERT loaded with `COPY ... FROM STDIN` (the
+//! `rewrite_batched_inserts` key), where COPY inserts exactly what the INSERTs would.
+//!
+//! COPY is the server's fastest way in: one statement whose rows stream as text lines, no
+//! placeholders to bind and no statement text growing with the rows. It differs from an INSERT
+//! in a few places, so it stands in only where it cannot differ:
+//!
+//! * the statement is `INSERT INTO <name> (<columns>) VALUES ($a, $b, ...)`, one placeholder
+//!   per column and nothing else in the row ([`InsertTemplate::copy_form`]);
+//! * the target is a table or a partitioned table (not a view or a foreign table), without
+//!   rules (COPY ignores them) and without row security (COPY refuses it);
+//! * every parameter type the driver asked for is unspecified or the column's own type. COPY
+//!   reads each value with the column type's input function; an INSERT whose parameter has
+//!   another type reads it as that type and then casts it (a `real` into a `numeric` column
+//!   keeps six digits, an `integer` `'007'` into a `text` column becomes `'7'`).
+//!
+//! The catalog is asked with every array, in the same round trip as the `BEGIN` and the COPY's
+//! start, so a rule or row security added meanwhile, or a column whose type changed, is seen.
+//! Columns the INSERT cannot write (`GENERATED ALWAYS` identity and generated columns, which
+//! COPY would write or refuse differently) never get here: the one-row INSERT the application
+//! prepared already failed.
+//!
+//! Row triggers fire for each row, as with the INSERTs; statement triggers fire once for the
+//! COPY. The count COPY reports leaves out rows a `BEFORE` trigger skipped, as an INSERT's does.
+
+use super::{Owner, Session};
+use crate::engine::batched_insert::{CopyForm, InsertTemplate};
+use crate::engine::error::EngineResult;
+use bytes::{Bytes, BytesMut};
+use futures_util::SinkExt;
+use std::sync::Arc;
+use tokio_postgres::error::SqlState;
+use tokio_postgres::{Client, Error, Statement};
+
+/// How many COPY statements a session keeps prepared (see `copy_rows_atomic`).
+const COPY_STATEMENTS_KEPT: usize = 8;
+
+/// About how many bytes of rows go into one CopyData message.
+const COPY_CHUNK_BYTES: usize = 64 * 1024;
+
+/// Whether COPY loads the table named `$1` as an INSERT would (a table or partitioned table,
+/// no rules, no row security), and the types of its columns named in `$2`, in that order (NULL
+/// where there is no such column).
+const COPY_CHECK_SQL: &str = "\
+SELECT c.relkind IN ('r', 'p') AND NOT c.relhasrules AND NOT c.relrowsecurity, \
+ARRAY(SELECT a.atttypid \
+FROM pg_catalog.unnest($2::pg_catalog.text[]) WITH ORDINALITY AS k(name, n) \
+LEFT JOIN pg_catalog.pg_attribute a \
+ON a.attrelid = c.oid AND a.attname = k.name AND a.attnum > 0 AND NOT a.attisdropped \
+ORDER BY k.n) \
+FROM pg_catalog.pg_class c WHERE c.oid = pg_catalog.to_regclass($1::pg_catalog.text)";
+
+/// How the COPY of an array went.
+enum Copied {
+    /// COPY cannot stand in for this INSERT; nothing was applied.
+    Unfit,
+    /// A statement the session kept is gone from the server (`DEALLOCATE ALL`, `DISCARD
+    /// ALL`); nothing was applied.
+    Stale,
+    /// The rows inserted, or `None`: the COPY or its commit failed and nothing was applied.
+    Done(Option<u64>),
+}
+
+impl Session {
+    /// Inserts every parameter set of `template` (each row's parameters of the types
+    /// `row_types` gives, as [`Session::prepare`] takes them) with one `COPY ... FROM STDIN`
+    /// in one transaction, where COPY inserts what the INSERTs would (see the module's
+    /// documentation). `Ok(None)` when it cannot: the array is for
+    /// [`Session::insert_rows_atomic`]. `Ok(Some(Some(rows)))` gives the rows inserted;
+    /// `Ok(Some(None))` means a row failed (or the call was cancelled): the transaction was
+    /// rolled back and nothing was applied. Only for autocommit connections outside a
+    /// transaction.
+    ///
+    /// Two round trips: `BEGIN`, the catalog check and the COPY's start go together; then the
+    /// rows, the end of the COPY and `COMMIT`.
+    pub fn copy_rows_atomic(
+        &mut self,
+        owner: Owner,
+        template: &InsertTemplate,
+        row_types: &[u32],
+        sets: &[Vec<Option<String>>],
+    ) -> EngineResult<Option<Option<u64>>> {
+        let Some(form) = template.copy_form() else {
+            return Ok(None);
+        };
+        let width = template.params_per_row();
+        if sets.iter().any(|set| set.len() != width) || row_types.len() != width {
+            return Ok(None);
+        }
+        let key = (template.render(1), row_types.to_vec());
+        let copy = match self.copy_statements.get(&key) {
+            Some(None) => return Ok(None),
+            Some(Some(statement)) => Some(statement.clone()),
+            None => None,
+        };
+        self.check_usable()?;
+        self.close_result(owner);
+        self.free_connection()?;
+        let chunks = copy_text(&form, sets);
+        let client = Arc::clone(&*self.client);
+        let check = self.copy_check.clone();
+        let row_types = row_types.to_vec();
+        let outcome = self.run_queued(async move {
+            copy_rows(&client, check, copy, &form, &row_types, chunks).await
+        })?;
+        let (copied, check, copy) = match outcome {
+            Ok(outcome) => outcome,
+            Err(e) => return Err(self.map_error(&e)),
+        };
+        self.copy_check = check;
+        let remember = match copied {
+            Copied::Stale => {
+                self.copy_check = None;
+                self.copy_statements.clear();
+                return Ok(None);
+            }
+            Copied::Unfit => Some(None),
+            // Stopped before the COPY was prepared: nothing learned.
+            Copied::Done(_) => copy.map(Some),
+        };
+        if let Some(remember) = remember {
+            if !self.copy_statements.contains_key(&key)
+                && self.copy_statements.len() >= COPY_STATEMENTS_KEPT
+            {
+                self.copy_statements.clear();
+            }
+            self.copy_statements.insert(key, remember);
+        }
+        Ok(match copied {
+            Copied::Done(rows) => Some(rows),
+            _ => None,
+        })
+    }
+}
+
+/// The work of [`Session::copy_rows_atomic`] on the connection: the outcome, and the check
+/// and COPY statements as prepared (to keep).
+async fn copy_rows(
+    client: &Client,
+    check: Option<Statement>,
+    copy: Option<Statement>,
+    form: &CopyForm,
+    row_types: &[u32],
+    chunks: Vec<Bytes>,
+) -> Result<(Copied, Option<Statement>, Option<Statement>), Error> {
+    // The first array of a session (or of a statement) prepares what is missing, together.
+    let (check, copy) = futures_util::future::join(
+        async {
+            match check {
+                Some(statement) => Ok(statement),
+                None => client.prepare(COPY_CHECK_SQL).await,
+            }
+        },
+        async {
+            match copy {
+                Some(statement) => Ok(statement),
+                None => client.prepare(&form.sql()).await,
+            }
+        },
+    )
+    .await;
+    let (check, copy) = match (check, copy) {
+        (Ok(check), Ok(copy)) => (check, copy),
+        (check, copy) => {
+            let kept = check.as_ref().ok().cloned();
+            let mut errors: Vec<Error> = [check.err(), copy.err()].into_iter().flatten().collect();
+            // Not the server's answer: the connection's failure, the call's.
+            if let Some(at) = errors.iter().position(|e| e.as_db_error().is_none()) {
+                return Err(errors.swap_remove(at));
+            }
+            for e in &errors {
+                tracing::debug!(error = %e, "no COPY for the parameter array");
+            }
+            let verdict = if errors.iter().any(cancelled) {
+                Copied::Done(None)
+            } else {
+                Copied::Unfit
+            };
+            return Ok((verdict, kept, None));
+        }
+    };
+    let target = form.target.as_str();
+    let names = &form.names;
+    // BEGIN, the check and the COPY's start leave together. The COPY runs in the transaction
+    // whatever the check says; when the check says no, it is abandoned (CopyFail) unused.
+    let (begun, checked, started) = futures_util::future::join3(
+        client.batch_execute("BEGIN"),
+        client.query_opt(&check, &[&target, names]),
+        client.copy_in::<_, Bytes>(&copy),
+    )
+    .await;
+    if let Err(e) = begun {
+        // Not seen outside a broken connection. An abandoned COPY applies nothing.
+        drop(started);
+        return Err(e);
+    }
+    let fits = match &checked {
+        Ok(Some(row)) => copy_fits(row, form, row_types),
+        _ => false,
+    };
+    let sink = match started {
+        Ok(sink) if fits => sink,
+        started => {
+            let stale = [checked.as_ref().err(), started.as_ref().err()]
+                .into_iter()
+                .flatten()
+                .any(|e| e.code() == Some(&SqlState::INVALID_SQL_STATEMENT_NAME));
+            let stopped = [checked.as_ref().err(), started.as_ref().err()]
+                .into_iter()
+                .flatten()
+                .any(cancelled);
+            if let Err(e) = &started {
+                tracing::debug!(error = %e, "COPY refused for the parameter array");
+            }
+            // Dropping the sink ends the COPY with CopyFail before the ROLLBACK goes.
+            drop(started);
+            client.batch_execute("ROLLBACK").await?;
+            let verdict = if stale {
+                Copied::Stale
+            } else if stopped {
+                Copied::Done(None)
+            } else {
+                Copied::Unfit
+            };
+            return Ok((verdict, Some(check), Some(copy)));
+        }
+    };
+    let mut sink = std::pin::pin!(sink);
+    for chunk in chunks {
+        // Only a closed connection fails a send; a row the server refuses fails the finish.
+        sink.send(chunk).await?;
+    }
+    // The COMMIT goes right behind the end of the COPY. After a failed COPY it only rolls
+    // back, so the COPY's own answer says whether the rows were applied.
+    let (copied, committed) =
+        futures_util::future::join(sink.as_mut().finish(), client.batch_execute("COMMIT")).await;
+    let verdict = match copied {
+        Ok(rows) if committed.is_ok() => Copied::Done(Some(rows)),
+        // A failed COMMIT (a deferred constraint) has ended the transaction already.
+        Ok(_) => Copied::Done(None),
+        Err(e) if e.as_db_error().is_some() => {
+            tracing::debug!(error = %e, "COPY of the parameter array failed; rolled back");
+            Copied::Done(None)
+        }
+        Err(e) => return Err(e),
+    };
+    Ok((verdict, Some(check), Some(copy)))
+}
+
+/// A cancel request (SQLCancel, the query timeout) stopped the statement.
+fn cancelled(e: &Error) -> bool {
+    e.code() == Some(&SqlState::QUERY_CANCELED)
+}
+
+/// What the catalog check said: COPY loads the table as an INSERT would, every column exists,
+/// and each parameter type asked for is unspecified or its column's type.
+fn copy_fits(row: &tokio_postgres::Row, form: &CopyForm, row_types: &[u32]) -> bool {
+    let plain: bool = row.try_get(0).unwrap_or(false);
+    let Ok(column_types) = row.try_get::<_, Vec<Option<u32>>>(1) else {
+        return false;
+    };
+    plain
+        && column_types.len() == form.values.len()
+        && column_types
+            .iter()
+            .zip(&form.values)
+            .all(|(column, &value)| match (column, row_types.get(value)) {
+                (Some(column), Some(&asked)) => asked == super::UNSPECIFIED || asked == *column,
+                _ => false,
+            })
+}
+
+/// The sets as COPY's text format, in CopyData-sized chunks: a line per set, its values in the
+/// columns' order separated by tabs; `\N` for NULL; backslash, newline, carriage return and tab
+/// escaped (`\\`, `\n`, `\r`, `\t`), so no value can end a line or the data (`\.`).
+fn copy_text(form: &CopyForm, sets: &[Vec<Option<String>>]) -> Vec<Bytes> {
+    let mut chunks = Vec::new();
+    let mut buf = BytesMut::with_capacity(COPY_CHUNK_BYTES + 1024);
+    for set in sets {
+        for (k, &value) in form.values.iter().enumerate() {
+            if k > 0 {
+                buf.extend_from_slice(b"\t");
+            }
+            match set.get(value) {
+                Some(Some(text)) => push_copy_value(&mut buf, text.as_bytes()),
+                _ => buf.extend_from_slice(b"\\N"),
+            }
+        }
+        buf.extend_from_slice(b"\n");
+        if buf.len() >= COPY_CHUNK_BYTES {
+            chunks.push(buf.split().freeze());
+        }
+    }
+    if !buf.is_empty() {
+        chunks.push(buf.freeze());
+    }
+    chunks
+}
+
+/// Appends one value, escaped for COPY's text format.
+fn push_copy_value(buf: &mut BytesMut, mut value: &[u8]) {
+    while let Some(at) = value
+        .iter()
+        .position(|b| matches!(b, b'\\' | b'\n' | b'\r' | b'\t'))
+    {
+        buf.extend_from_slice(&value[..at]);
+        buf.extend_from_slice(match value[at] {
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            _ => b"\\t",
+        });
+        value = &value[at + 1..];
+    }
+    buf.extend_from_slice(value);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form(sql: &str, n: usize) -> CopyForm {
+        InsertTemplate::parse(sql, n)
+            .and_then(|t| t.copy_form())
+            .expect("copy form")
+    }
+
+    #[test]
+    fn values_are_escaped_and_put_in_column_order() {
+        let form = form("INSERT INTO t (a, b, c) VALUES ($2, $3, $1)", 3);
+        let sets = vec![
+            vec![
+                Some("x\\y".to_string()),
+                None,
+                Some("tab\there\nnl\rcr".to_string()),
+            ],
+            vec![Some(String::new()), Some("\\N".into()), Some("é\\.".into())],
+        ];
+        let chunks = copy_text(&form, &sets);
+        assert_eq!(chunks.len(), 1);
+        assert_eq!(
+            &chunks[0][..],
+            b"\\N\ttab\\there\\nnl\\rcr\tx\\\\y\n\\\\N\t\xc3\xa9\\\\.\t\n"
+        );
+    }
+
+    #[test]
+    fn large_arrays_are_cut_into_whole_lines() {
+        let form = form("INSERT INTO t (a) VALUES ($1)", 1);
+        let sets: Vec<_> = (0..1000)
+            .map(|i| vec![Some(format!("{i:0>200}"))])
+            .collect();
+        let chunks = copy_text(&form, &sets);
+        assert!(chunks.len() > 1, "{} chunks", chunks.len());
+        let mut lines = 0;
+        for chunk in &chunks {
+            assert!(chunk.ends_with(b"\n"));
+            assert!(chunk.len() < COPY_CHUNK_BYTES + 1024);
+            lines += chunk.iter().filter(|b| **b == b'\n').count();
+        }
+        assert_eq!(lines, 1000);
+    }
+}
