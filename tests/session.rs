@@ -513,3 +513,148 @@ fn parameter_arrays_insert_as_multi_row_statements_in_one_transaction() {
     assert_eq!(err.sqlstate_str(), "07002");
     assert_eq!(count(&mut session, "SELECT count(*) FROM rw"), 3700);
 }
+
+#[test]
+fn parameter_arrays_load_with_copy_where_it_inserts_what_the_inserts_would() {
+    let _serial = fixtures::serial();
+    let cluster = single();
+    let mut session = Session::connect(&options(&cluster)).expect("connect");
+    session
+        .run_command(
+            "CREATE TABLE cp (id int PRIMARY KEY, note text);
+             CREATE TABLE cp_log (via text);
+             CREATE FUNCTION cp_statement() RETURNS trigger LANGUAGE plpgsql AS
+               $$BEGIN INSERT INTO cp_log VALUES (split_part(current_query(), ' ', 1));
+                 RETURN NULL; END$$;
+             CREATE TRIGGER cp_statement AFTER INSERT ON cp
+               FOR EACH STATEMENT EXECUTE FUNCTION cp_statement();
+             CREATE TABLE cp_secure (id int, note text);
+             ALTER TABLE cp_secure ENABLE ROW LEVEL SECURITY;
+             CREATE VIEW cp_view AS SELECT * FROM cp;",
+        )
+        .expect("schema");
+    let count = |session: &mut Session, sql: &str| -> i64 {
+        session.query_now(sql).expect("query")[0].get::<_, i64>(0)
+    };
+    let log = |session: &mut Session| -> String {
+        let text: String = session
+            .query_now("SELECT coalesce(string_agg(via, ','), '') FROM cp_log")
+            .expect("log")[0]
+            .get(0);
+        session.run_command("DELETE FROM cp_log").expect("clear");
+        text
+    };
+    let template = InsertTemplate::parse("INSERT INTO cp (id, note) VALUES ($1, $2)", 2)
+        .expect("a plain insert");
+    let sets = |ids: std::ops::Range<i32>| -> Vec<Vec<Option<String>>> {
+        ids.map(|i| {
+            vec![
+                Some(i.to_string()),
+                (i % 3 != 0).then(|| format!("a\tb\\{i}\n")),
+            ]
+        })
+        .collect()
+    };
+
+    assert_eq!(
+        session
+            .copy_rows_atomic(1, &template, &[0, 0], &sets(1..3001))
+            .expect("copy"),
+        Some(Some(3000))
+    );
+    assert_eq!(log(&mut session), "COPY");
+    assert!(!session.in_transaction());
+    let note: String = session
+        .query_now("SELECT note FROM cp WHERE id = 2999")
+        .expect("query")[0]
+        .get(0);
+    assert_eq!(note, "a\tb\\2999\n");
+    assert_eq!(count(&mut session, "SELECT count(note) FROM cp"), 2000);
+
+    // A duplicate key: nothing applied, no transaction left open.
+    let mut failing = sets(4000..4100);
+    failing[70][0] = Some("7".into());
+    assert_eq!(
+        session
+            .copy_rows_atomic(1, &template, &[0, 0], &failing)
+            .expect("a failed array is not an error"),
+        Some(None)
+    );
+    assert!(!session.in_transaction());
+    assert_eq!(count(&mut session, "SELECT count(*) FROM cp"), 3000);
+
+    // The application drops every prepared statement: that array is left to the INSERTs,
+    // and the next one prepares the COPY again.
+    session.run_command("DEALLOCATE ALL").expect("deallocate");
+    assert_eq!(
+        session
+            .copy_rows_atomic(1, &template, &[0, 0], &sets(5000..5010))
+            .expect("stale"),
+        None
+    );
+    assert_eq!(
+        session
+            .copy_rows_atomic(1, &template, &[0, 0], &sets(5000..5010))
+            .expect("copy again"),
+        Some(Some(10))
+    );
+    assert_eq!(log(&mut session), "COPY");
+
+    // A parameter typed other than its column (int8 into int4), a table with row security,
+    // a view, a table that is gone: not for COPY, nothing applied, no transaction open.
+    assert_eq!(
+        session
+            .copy_rows_atomic(1, &template, &[20, 0], &sets(6000..6010))
+            .expect("typed"),
+        None
+    );
+    for target in ["cp_secure", "cp_view", "cp_missing"] {
+        let other = InsertTemplate::parse(
+            &format!("INSERT INTO {target} (id, note) VALUES ($1, $2)"),
+            2,
+        )
+        .expect("a plain insert");
+        assert_eq!(
+            session
+                .copy_rows_atomic(1, &other, &[0, 0], &sets(6000..6010))
+                .expect("not for COPY"),
+            None,
+            "{target}"
+        );
+        assert!(!session.in_transaction());
+    }
+    assert_eq!(count(&mut session, "SELECT count(*) FROM cp"), 3010);
+    assert_eq!(count(&mut session, "SELECT count(*) FROM cp_secure"), 0);
+    assert_eq!(log(&mut session), "");
+    // Row security enabled after the first array: seen by the next one.
+    session
+        .run_command("ALTER TABLE cp ENABLE ROW LEVEL SECURITY")
+        .expect("rls");
+    assert_eq!(
+        session
+            .copy_rows_atomic(1, &template, &[0, 0], &sets(7000..7010))
+            .expect("now with row security"),
+        None
+    );
+    assert_eq!(count(&mut session, "SELECT count(*) FROM cp"), 3010);
+    let reordered = InsertTemplate::parse("INSERT INTO cp (note, id) VALUES ($2, $1)", 2)
+        .expect("a plain insert");
+    // A read-only session: COPY would be refused at its start (and, with tokio-postgres,
+    // the connection lost with it); the array is left to the INSERTs and the session stays
+    // usable.
+    session
+        .run_command(
+            "ALTER TABLE cp DISABLE ROW LEVEL SECURITY; SET default_transaction_read_only = on",
+        )
+        .expect("read only");
+    assert_eq!(
+        session
+            .copy_rows_atomic(1, &reordered, &[0, 0], &sets(6500..6510))
+            .expect("read only"),
+        None
+    );
+    session
+        .run_command("SET default_transaction_read_only = off")
+        .expect("read write");
+    assert_eq!(count(&mut session, "SELECT count(*) FROM cp"), 3010);
+}

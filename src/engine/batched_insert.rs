@@ -179,7 +179,12 @@ impl InsertTemplate {
         let mut names = Vec::new();
         loop {
             let column = at.next()?;
-            names.push(identifier_name(column)?);
+            let name = identifier_name(column)?;
+            // A column twice: the server refuses it, and a COPY must not start to be refused.
+            if names.contains(&name) {
+                return None;
+            }
+            names.push(name);
             columns.push(column.text().to_string());
             match at.next()? {
                 Token::Punct(b',') => continue,
@@ -561,6 +566,8 @@ mod tests {
             ("INSERT INTO 1t (a) VALUES ($1)", 1),
             ("INSERT INTO \"\" (a) VALUES ($1)", 1),
             ("INSERT INTO t (a) (b) VALUES ($1)", 1),
+            ("INSERT INTO t (a, \"a\") VALUES ($1, $2)", 2),
+            ("INSERT INTO t (A, a) VALUES ($1, $2)", 2),
         ] {
             assert_eq!(copy_of(sql, n), None, "{sql}");
         }

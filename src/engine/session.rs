@@ -225,10 +225,9 @@ pub struct Session {
     /// Multi-row INSERTs of `insert_rows_atomic`, kept prepared by their text and the
     /// parameter types of one row.
     batch_statements: HashMap<(String, Vec<u32>), Statement>,
-    /// `COPY ... FROM STDIN` statements of `copy_rows_atomic`, kept prepared by the one-row
-    /// INSERT they stand for and the parameter types of its row; `None` where COPY cannot
-    /// take that INSERT's place (its rows go as multi-row INSERTs).
-    copy_statements: HashMap<(String, Vec<u32>), Option<Statement>>,
+    /// One-row INSERTs (by their text and the parameter types of their row) whose arrays
+    /// `copy_rows_atomic` found COPY cannot load: they go as multi-row INSERTs.
+    unfit_for_copy: std::collections::HashSet<(String, Vec<u32>)>,
     /// The query that tells whether COPY can load a table as an INSERT would, prepared once.
     copy_check: Option<Statement>,
     /// SQL-level prepared statements (`PREPARE`) that parameter arrays run with `EXECUTE`, by

@@ -266,7 +266,7 @@ impl Session {
             active: None,
             parked: HashMap::new(),
             batch_statements: HashMap::new(),
-            copy_statements: HashMap::new(),
+            unfit_for_copy: Default::default(),
             copy_check: None,
             array_statements: HashMap::new(),
             array_statement_seq: 0,

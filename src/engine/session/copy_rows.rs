@@ -32,18 +32,22 @@ use std::sync::Arc;
 use tokio_postgres::error::SqlState;
 use tokio_postgres::{Client, Error, Statement};
 
-/// How many COPY statements a session keeps prepared (see `copy_rows_atomic`).
-const COPY_STATEMENTS_KEPT: usize = 8;
+/// For how many statements a session remembers that COPY cannot stand in (see
+/// `copy_rows_atomic`).
+const UNFIT_STATEMENTS_KEPT: usize = 64;
 
 /// About how many bytes of rows go into one CopyData message.
 const COPY_CHUNK_BYTES: usize = 64 * 1024;
 
-/// Whether COPY loads the table named `$1` as an INSERT would (a table or partitioned table,
-/// no rules, no row security), and the types of its columns named in `$2`, in that order (NULL
-/// where there is no such column).
+/// Whether COPY loads the table named `$1` as an INSERT would and cannot be refused at its
+/// start: a table or partitioned table, no rules, no row security, a transaction that may
+/// write; and for each column named in `$2`, in order, its type where it exists, is not
+/// generated and may be inserted into (NULL otherwise).
 const COPY_CHECK_SQL: &str = "\
-SELECT c.relkind IN ('r', 'p') AND NOT c.relhasrules AND NOT c.relrowsecurity, \
-ARRAY(SELECT a.atttypid \
+SELECT c.relkind IN ('r', 'p') AND NOT c.relhasrules AND NOT c.relrowsecurity \
+AND pg_catalog.current_setting('transaction_read_only') = 'off', \
+ARRAY(SELECT CASE WHEN a.attgenerated = '' \
+AND pg_catalog.has_column_privilege(c.oid, a.attnum, 'INSERT') THEN a.atttypid END \
 FROM pg_catalog.unnest($2::pg_catalog.text[]) WITH ORDINALITY AS k(name, n) \
 LEFT JOIN pg_catalog.pg_attribute a \
 ON a.attrelid = c.oid AND a.attname = k.name AND a.attnum > 0 AND NOT a.attisdropped \
@@ -52,13 +56,28 @@ FROM pg_catalog.pg_class c WHERE c.oid = pg_catalog.to_regclass($1::pg_catalog.t
 
 /// How the COPY of an array went.
 enum Copied {
-    /// COPY cannot stand in for this INSERT; nothing was applied.
-    Unfit,
-    /// A statement the session kept is gone from the server (`DEALLOCATE ALL`, `DISCARD
-    /// ALL`); nothing was applied.
+    /// COPY cannot stand in for this INSERT (`remember`: as the catalog says, not for a
+    /// passing failure such as a lock timeout); nothing was applied.
+    Unfit { remember: bool },
+    /// The check statement the session kept is gone from the server (`DEALLOCATE ALL`,
+    /// `DISCARD ALL`); nothing was applied.
     Stale,
-    /// The rows inserted, or `None`: the COPY or its commit failed and nothing was applied.
+    /// The rows inserted, or `None`: the COPY or its commit failed, or a cancel stopped the
+    /// array, and nothing was applied.
     Done(Option<u64>),
+}
+
+/// What the check said of a COPY.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Fit {
+    Yes,
+    No,
+    /// The check or the lock failed (a lock timeout, a dropped table): not this time.
+    Failed,
+    /// The session no longer holds the check statement.
+    Stale,
+    /// A cancel request stopped the check.
+    Stopped,
 }
 
 impl Session {
@@ -71,8 +90,8 @@ impl Session {
     /// rolled back and nothing was applied. Only for autocommit connections outside a
     /// transaction.
     ///
-    /// Two round trips: `BEGIN`, the catalog check and the COPY's start go together; then the
-    /// rows, the end of the COPY and `COMMIT`.
+    /// Three round trips: `BEGIN`, the lock, the catalog check and the COPY's prepare go
+    /// together; then the COPY's start; then the rows, the end of the COPY and `COMMIT`.
     pub fn copy_rows_atomic(
         &mut self,
         owner: Owner,
@@ -88,11 +107,9 @@ impl Session {
             return Ok(None);
         }
         let key = (template.render(1), row_types.to_vec());
-        let copy = match self.copy_statements.get(&key) {
-            Some(None) => return Ok(None),
-            Some(Some(statement)) => Some(statement.clone()),
-            None => None,
-        };
+        if self.unfit_for_copy.contains(&key) {
+            return Ok(None);
+        }
         self.check_usable()?;
         self.close_result(owner);
         self.free_connection()?;
@@ -100,70 +117,92 @@ impl Session {
         let client = Arc::clone(&*self.client);
         let check = self.copy_check.clone();
         let row_types = row_types.to_vec();
-        let outcome = self.run_queued(async move {
-            copy_rows(&client, check, copy, &form, &row_types, chunks).await
-        })?;
-        let (copied, check, copy) = match outcome {
+        let outcome =
+            self.run_queued(
+                async move { copy_rows(&client, check, &form, &row_types, chunks).await },
+            )?;
+        let (copied, check) = match outcome {
             Ok(outcome) => outcome,
             Err(e) => return Err(self.map_error(&e)),
         };
         self.copy_check = check;
-        let remember = match copied {
+        match copied {
+            Copied::Done(rows) => Ok(Some(rows)),
             Copied::Stale => {
                 self.copy_check = None;
-                self.copy_statements.clear();
-                return Ok(None);
+                Ok(None)
             }
-            Copied::Unfit => Some(None),
-            // Stopped before the COPY was prepared: nothing learned.
-            Copied::Done(_) => copy.map(Some),
-        };
-        if let Some(remember) = remember {
-            if !self.copy_statements.contains_key(&key)
-                && self.copy_statements.len() >= COPY_STATEMENTS_KEPT
-            {
-                self.copy_statements.clear();
+            Copied::Unfit { remember: false } => Ok(None),
+            Copied::Unfit { remember: true } => {
+                if self.unfit_for_copy.len() >= UNFIT_STATEMENTS_KEPT {
+                    self.unfit_for_copy.clear();
+                }
+                self.unfit_for_copy.insert(key);
+                Ok(None)
             }
-            self.copy_statements.insert(key, remember);
         }
-        Ok(match copied {
-            Copied::Done(rows) => Some(rows),
-            _ => None,
-        })
     }
 }
 
 /// The work of [`Session::copy_rows_atomic`] on the connection: the outcome, and the check
-/// and COPY statements as prepared (to keep).
+/// statement as prepared (to keep).
+///
+/// The COPY starts only once the server has said it will not refuse it: tokio-postgres (0.7)
+/// ends the COPY's Bind/Execute with a Sync and sends another with the CopyFail that follows a
+/// refused start, and the second ReadyForQuery that brings belongs to no request, which ends
+/// the connection (rust-postgres/rust-postgres#1337). So the transaction first takes the lock
+/// the COPY takes (a wait for it, a lock timeout or a cancel fails the `LOCK`, harmlessly),
+/// asks the catalog for everything the COPY's start checks (the relation's kind, rules, row
+/// security, the columns and the right to insert into them, a transaction that may write)
+/// and prepares the COPY afresh (a statement kept across arrays could have been dropped by
+/// `DEALLOCATE ALL`; preparing a COPY only parses it). With the lock held, none of it can
+/// change before the COPY starts. What is left is a cancel landing in the microseconds of the
+/// COPY's start.
 async fn copy_rows(
     client: &Client,
     check: Option<Statement>,
-    copy: Option<Statement>,
     form: &CopyForm,
     row_types: &[u32],
     chunks: Vec<Bytes>,
-) -> Result<(Copied, Option<Statement>, Option<Statement>), Error> {
-    // The first array of a session (or of a statement) prepares what is missing, together.
-    let (check, copy) = futures_util::future::join(
-        async {
-            match check {
-                Some(statement) => Ok(statement),
-                None => client.prepare(COPY_CHECK_SQL).await,
+) -> Result<(Copied, Option<Statement>), Error> {
+    // The first array of a session prepares the check.
+    let check = match check {
+        Some(statement) => statement,
+        None => match client.prepare(COPY_CHECK_SQL).await {
+            Ok(statement) => statement,
+            Err(e) if e.as_db_error().is_some() => {
+                tracing::debug!(error = %e, "no COPY for parameter arrays");
+                let copied = if cancelled(&e) {
+                    Copied::Done(None)
+                } else {
+                    Copied::Unfit { remember: false }
+                };
+                return Ok((copied, None));
             }
+            Err(e) => return Err(e),
         },
-        async {
-            match copy {
-                Some(statement) => Ok(statement),
-                None => client.prepare(&form.sql()).await,
-            }
-        },
+    };
+    let target = form.target.as_str();
+    let names = &form.names;
+    // The target is the INSERT's own, made of identifiers only (see `CopyForm`), as in the COPY.
+    let lock = format!("LOCK TABLE ONLY {target} IN ROW EXCLUSIVE MODE");
+    let copy_sql = form.sql();
+    let (begun, locked, checked, prepared) = futures_util::future::join4(
+        client.batch_execute("BEGIN"),
+        client.batch_execute(&lock),
+        client.query_opt(&check, &[&target, names]),
+        client.prepare(&copy_sql),
     )
     .await;
-    let (check, copy) = match (check, copy) {
-        (Ok(check), Ok(copy)) => (check, copy),
-        (check, copy) => {
-            let kept = check.as_ref().ok().cloned();
-            let mut errors: Vec<Error> = [check.err(), copy.err()].into_iter().flatten().collect();
+    begun?;
+    let (verdict, copy) = match (locked, checked, prepared) {
+        (Ok(()), Ok(Some(row)), Ok(copy)) => (copy_fits(&row, form, row_types), Some(copy)),
+        (Ok(()), Ok(None), Ok(_)) => (Fit::No, None),
+        (locked, checked, prepared) => {
+            let mut errors: Vec<Error> = [locked.err(), checked.err(), prepared.err()]
+                .into_iter()
+                .flatten()
+                .collect();
             // Not the server's answer: the connection's failure, the call's.
             if let Some(at) = errors.iter().position(|e| e.as_db_error().is_none()) {
                 return Err(errors.swap_remove(at));
@@ -171,60 +210,34 @@ async fn copy_rows(
             for e in &errors {
                 tracing::debug!(error = %e, "no COPY for the parameter array");
             }
-            let verdict = if errors.iter().any(cancelled) {
-                Copied::Done(None)
+            let fit = if errors.iter().any(cancelled) {
+                Fit::Stopped
+            } else if errors
+                .iter()
+                .any(|e| e.code() == Some(&SqlState::INVALID_SQL_STATEMENT_NAME))
+            {
+                Fit::Stale
             } else {
-                Copied::Unfit
+                Fit::Failed
             };
-            return Ok((verdict, kept, None));
+            (fit, None)
         }
     };
-    let target = form.target.as_str();
-    let names = &form.names;
-    // BEGIN, the check and the COPY's start leave together. The COPY runs in the transaction
-    // whatever the check says; when the check says no, it is abandoned (CopyFail) unused.
-    let (begun, checked, started) = futures_util::future::join3(
-        client.batch_execute("BEGIN"),
-        client.query_opt(&check, &[&target, names]),
-        client.copy_in::<_, Bytes>(&copy),
-    )
-    .await;
-    if let Err(e) = begun {
-        // Not seen outside a broken connection. An abandoned COPY applies nothing.
-        drop(started);
-        return Err(e);
-    }
-    let fits = match &checked {
-        Ok(Some(row)) => copy_fits(row, form, row_types),
-        _ => false,
-    };
-    let sink = match started {
-        Ok(sink) if fits => sink,
-        started => {
-            let stale = [checked.as_ref().err(), started.as_ref().err()]
-                .into_iter()
-                .flatten()
-                .any(|e| e.code() == Some(&SqlState::INVALID_SQL_STATEMENT_NAME));
-            let stopped = [checked.as_ref().err(), started.as_ref().err()]
-                .into_iter()
-                .flatten()
-                .any(cancelled);
-            if let Err(e) = &started {
-                tracing::debug!(error = %e, "COPY refused for the parameter array");
-            }
-            // Dropping the sink ends the COPY with CopyFail before the ROLLBACK goes.
-            drop(started);
+    let copy = match copy {
+        Some(copy) if verdict == Fit::Yes => copy,
+        _ => {
             client.batch_execute("ROLLBACK").await?;
-            let verdict = if stale {
-                Copied::Stale
-            } else if stopped {
-                Copied::Done(None)
-            } else {
-                Copied::Unfit
+            let copied = match verdict {
+                Fit::Stale => Copied::Stale,
+                Fit::Stopped => Copied::Done(None),
+                Fit::Failed => Copied::Unfit { remember: false },
+                _ => Copied::Unfit { remember: true },
             };
-            return Ok((verdict, Some(check), Some(copy)));
+            return Ok((copied, Some(check)));
         }
     };
+    // See above: were the start refused, the connection would be lost with it.
+    let sink = client.copy_in::<_, Bytes>(&copy).await?;
     let mut sink = std::pin::pin!(sink);
     for chunk in chunks {
         // Only a closed connection fails a send; a row the server refuses fails the finish.
@@ -234,7 +247,7 @@ async fn copy_rows(
     // back, so the COPY's own answer says whether the rows were applied.
     let (copied, committed) =
         futures_util::future::join(sink.as_mut().finish(), client.batch_execute("COMMIT")).await;
-    let verdict = match copied {
+    let copied = match copied {
         Ok(rows) if committed.is_ok() => Copied::Done(Some(rows)),
         // A failed COMMIT (a deferred constraint) has ended the transaction already.
         Ok(_) => Copied::Done(None),
@@ -244,7 +257,7 @@ async fn copy_rows(
         }
         Err(e) => return Err(e),
     };
-    Ok((verdict, Some(check), Some(copy)))
+    Ok((copied, Some(check)))
 }
 
 /// A cancel request (SQLCancel, the query timeout) stopped the statement.
@@ -252,14 +265,14 @@ fn cancelled(e: &Error) -> bool {
     e.code() == Some(&SqlState::QUERY_CANCELED)
 }
 
-/// What the catalog check said: COPY loads the table as an INSERT would, every column exists,
-/// and each parameter type asked for is unspecified or its column's type.
-fn copy_fits(row: &tokio_postgres::Row, form: &CopyForm, row_types: &[u32]) -> bool {
+/// What the catalog check said: COPY loads the table as an INSERT would, every column exists
+/// and may be written, and each parameter type asked for is unspecified or its column's type.
+fn copy_fits(row: &tokio_postgres::Row, form: &CopyForm, row_types: &[u32]) -> Fit {
     let plain: bool = row.try_get(0).unwrap_or(false);
     let Ok(column_types) = row.try_get::<_, Vec<Option<u32>>>(1) else {
-        return false;
+        return Fit::No;
     };
-    plain
+    let fits = plain
         && column_types.len() == form.values.len()
         && column_types
             .iter()
@@ -267,7 +280,12 @@ fn copy_fits(row: &tokio_postgres::Row, form: &CopyForm, row_types: &[u32]) -> b
             .all(|(column, &value)| match (column, row_types.get(value)) {
                 (Some(column), Some(&asked)) => asked == super::UNSPECIFIED || asked == *column,
                 _ => false,
-            })
+            });
+    if fits {
+        Fit::Yes
+    } else {
+        Fit::No
+    }
 }
 
 /// The sets as COPY's text format, in CopyData-sized chunks: a line per set, its values in the
