@@ -61,6 +61,15 @@ fuzz_target!(|data: &[u8]| {
                 "{sql:?} rendered as {one_row:?} reads differently"
             );
             let _ = template.render(3);
+            if let Some(copy) = template.copy_form() {
+                // One column per value, each value once.
+                let mut values = copy.values.clone();
+                values.sort_unstable();
+                assert_eq!(values, (0..n).collect::<Vec<_>>(), "{sql:?}");
+                assert_eq!(copy.columns.len(), n);
+                assert_eq!(copy.names.len(), n);
+                let _ = copy.sql();
+            }
         }
     }
 });
