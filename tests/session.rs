@@ -637,6 +637,24 @@ fn parameter_arrays_load_with_copy_where_it_inserts_what_the_inserts_would() {
         None
     );
     assert_eq!(count(&mut session, "SELECT count(*) FROM cp"), 3010);
+    // A partitioned table: rows routed to their partitions by one COPY.
+    session
+        .run_command(
+            "CREATE TABLE cp_part (id int, note text) PARTITION BY RANGE (id);
+             CREATE TABLE cp_low PARTITION OF cp_part FOR VALUES FROM (0) TO (100);
+             CREATE TABLE cp_high PARTITION OF cp_part FOR VALUES FROM (100) TO (1000);",
+        )
+        .expect("partitions");
+    let parted = InsertTemplate::parse("INSERT INTO public.cp_part (id, note) VALUES ($1, $2)", 2)
+        .expect("a plain insert");
+    assert_eq!(
+        session
+            .copy_rows_atomic(1, &parted, &[23, 0], &sets(50..250))
+            .expect("partitioned"),
+        Some(Some(200))
+    );
+    assert_eq!(count(&mut session, "SELECT count(*) FROM cp_low"), 50);
+    assert_eq!(count(&mut session, "SELECT count(*) FROM cp_high"), 150);
     let reordered = InsertTemplate::parse("INSERT INTO cp (note, id) VALUES ($2, $1)", 2)
         .expect("a plain insert");
     // A read-only session: COPY would be refused at its start (and, with tokio-postgres,
