@@ -14,8 +14,9 @@
 //!   another type reads it as that type and then casts it (a `real` into a `numeric` column
 //!   keeps six digits, an `integer` `'007'` into a `text` column becomes `'7'`).
 //!
-//! The catalog is asked with every array, in the same round trip as the `BEGIN` and the COPY's
-//! start, so a rule or row security added meanwhile, or a column whose type changed, is seen.
+//! The catalog is asked with every array, in the same round trip as the `BEGIN` and the lock
+//! the COPY takes (see `copy_rows`), so a rule or row security added meanwhile, or a column
+//! whose type changed, is seen. Only a verdict the catalog gave is remembered per statement.
 //! Columns the INSERT cannot write (`GENERATED ALWAYS` identity and generated columns, which
 //! COPY would write or refuse differently) never get here: the one-row INSERT the application
 //! prepared already failed.
