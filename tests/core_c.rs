@@ -25,6 +25,10 @@ fn c_program_exercises_the_core() {
         "the COPY arrays did not run:\n{text}"
     );
     assert!(
+        text.contains("ok param_array_default_copy"),
+        "the default-path COPY arrays did not run:\n{text}"
+    );
+    assert!(
         text.contains("ok param_array_values"),
         "the escaped-values arrays did not run:\n{text}"
     );

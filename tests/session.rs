@@ -9,7 +9,7 @@ use auroraodbc::engine::batched_insert::InsertTemplate;
 use auroraodbc::engine::error::EngineError;
 use auroraodbc::engine::runtime;
 use auroraodbc::engine::session::{
-    ConnectOptions, ErrorRollback, Executed, Fetched, Session, StatementGuard,
+    ConnectOptions, ErrorRollback, Executed, Fetched, PerSet, Session, StatementGuard,
 };
 use std::collections::VecDeque;
 use std::io::{Read, Write};
@@ -558,7 +558,7 @@ fn parameter_arrays_load_with_copy_where_it_inserts_what_the_inserts_would() {
 
     assert_eq!(
         session
-            .copy_rows_atomic(1, &template, &[0, 0], &sets(1..3001))
+            .copy_rows_atomic(1, &template, &[0, 0], &sets(1..3001), PerSet::Merged)
             .expect("copy"),
         Some(Some(3000))
     );
@@ -576,7 +576,7 @@ fn parameter_arrays_load_with_copy_where_it_inserts_what_the_inserts_would() {
     failing[70][0] = Some("7".into());
     assert_eq!(
         session
-            .copy_rows_atomic(1, &template, &[0, 0], &failing)
+            .copy_rows_atomic(1, &template, &[0, 0], &failing, PerSet::Merged)
             .expect("a failed array is not an error"),
         Some(None)
     );
@@ -588,13 +588,13 @@ fn parameter_arrays_load_with_copy_where_it_inserts_what_the_inserts_would() {
     session.run_command("DEALLOCATE ALL").expect("deallocate");
     assert_eq!(
         session
-            .copy_rows_atomic(1, &template, &[0, 0], &sets(5000..5010))
+            .copy_rows_atomic(1, &template, &[0, 0], &sets(5000..5010), PerSet::Merged)
             .expect("stale"),
         None
     );
     assert_eq!(
         session
-            .copy_rows_atomic(1, &template, &[0, 0], &sets(5000..5010))
+            .copy_rows_atomic(1, &template, &[0, 0], &sets(5000..5010), PerSet::Merged)
             .expect("copy again"),
         Some(Some(10))
     );
@@ -604,7 +604,7 @@ fn parameter_arrays_load_with_copy_where_it_inserts_what_the_inserts_would() {
     // a view, a table that is gone: not for COPY, nothing applied, no transaction open.
     assert_eq!(
         session
-            .copy_rows_atomic(1, &template, &[20, 0], &sets(6000..6010))
+            .copy_rows_atomic(1, &template, &[20, 0], &sets(6000..6010), PerSet::Merged)
             .expect("typed"),
         None
     );
@@ -616,7 +616,7 @@ fn parameter_arrays_load_with_copy_where_it_inserts_what_the_inserts_would() {
         .expect("a plain insert");
         assert_eq!(
             session
-                .copy_rows_atomic(1, &other, &[0, 0], &sets(6000..6010))
+                .copy_rows_atomic(1, &other, &[0, 0], &sets(6000..6010), PerSet::Merged)
                 .expect("not for COPY"),
             None,
             "{target}"
@@ -632,7 +632,7 @@ fn parameter_arrays_load_with_copy_where_it_inserts_what_the_inserts_would() {
         .expect("rls");
     assert_eq!(
         session
-            .copy_rows_atomic(1, &template, &[0, 0], &sets(7000..7010))
+            .copy_rows_atomic(1, &template, &[0, 0], &sets(7000..7010), PerSet::Merged)
             .expect("now with row security"),
         None
     );
@@ -649,7 +649,7 @@ fn parameter_arrays_load_with_copy_where_it_inserts_what_the_inserts_would() {
         .expect("a plain insert");
     assert_eq!(
         session
-            .copy_rows_atomic(1, &parted, &[23, 0], &sets(50..250))
+            .copy_rows_atomic(1, &parted, &[23, 0], &sets(50..250), PerSet::Merged)
             .expect("partitioned"),
         Some(Some(200))
     );
@@ -667,7 +667,7 @@ fn parameter_arrays_load_with_copy_where_it_inserts_what_the_inserts_would() {
         .expect("read only");
     assert_eq!(
         session
-            .copy_rows_atomic(1, &reordered, &[0, 0], &sets(6500..6510))
+            .copy_rows_atomic(1, &reordered, &[0, 0], &sets(6500..6510), PerSet::Merged)
             .expect("read only"),
         None
     );

@@ -33,6 +33,7 @@ pub use tokio_postgres::Column;
 mod arrays;
 mod connect;
 mod copy_rows;
+pub use copy_rows::PerSet;
 mod large_objects;
 mod libpq_options;
 mod notices;
@@ -227,7 +228,7 @@ pub struct Session {
     batch_statements: HashMap<(String, Vec<u32>), Statement>,
     /// One-row INSERTs (by their text and the parameter types of their row) whose arrays
     /// `copy_rows_atomic` found COPY cannot load: they go as multi-row INSERTs.
-    unfit_for_copy: std::collections::HashSet<(String, Vec<u32>)>,
+    unfit_for_copy: std::collections::HashSet<(String, Vec<u32>, bool)>,
     /// The query that tells whether COPY can load a table as an INSERT would, prepared once.
     copy_check: Option<Statement>,
     /// SQL-level prepared statements (`PREPARE`) that parameter arrays run with `EXECUTE`, by

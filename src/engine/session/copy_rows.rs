@@ -43,7 +43,12 @@ const COPY_CHUNK_BYTES: usize = 64 * 1024;
 /// Whether COPY loads the table named `$1` as an INSERT would and cannot be refused at its
 /// start: a table or partitioned table, no rules, no row security, a transaction that may
 /// write; and for each column named in `$2`, in order, its type where it exists, is not
-/// generated and may be inserted into (NULL otherwise).
+/// generated and may be inserted into (NULL otherwise). The third column says whether the
+/// COPY also matches one INSERT statement per set (see [`PerSet`]): a plain table without
+/// triggers of any kind (foreign keys' included), check constraints, domain or generated
+/// columns, and no default but constants and `nextval` of a sequence. Nothing can then run
+/// while rows go in that would see the difference between one statement and many (a trigger,
+/// a constraint or a default reading the table), and every set inserts exactly one row.
 const COPY_CHECK_SQL: &str = "\
 SELECT c.relkind IN ('r', 'p') AND NOT c.relhasrules AND NOT c.relrowsecurity \
 AND pg_catalog.current_setting('transaction_read_only') = 'off', \
@@ -52,8 +57,30 @@ AND pg_catalog.has_column_privilege(c.oid, a.attnum, 'INSERT') THEN a.atttypid E
 FROM pg_catalog.unnest($2::pg_catalog.text[]) WITH ORDINALITY AS k(name, n) \
 LEFT JOIN pg_catalog.pg_attribute a \
 ON a.attrelid = c.oid AND a.attname = k.name AND a.attnum > 0 AND NOT a.attisdropped \
-ORDER BY k.n) \
+ORDER BY k.n), \
+c.relkind = 'r' AND NOT c.relhastriggers \
+AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k \
+WHERE k.conrelid = c.oid AND k.contype = 'c') \
+AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a \
+JOIN pg_catalog.pg_type t ON t.oid = a.atttypid \
+WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped \
+AND (t.typtype = 'd' OR a.attgenerated <> '')) \
+AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attrdef d WHERE d.adrelid = c.oid \
+AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) ~ '[(]' \
+AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) !~ '^nextval[(]''[^'']*''::regclass[)]$') \
 FROM pg_catalog.pg_class c WHERE c.oid = pg_catalog.to_regclass($1::pg_catalog.text)";
+
+/// Whether the COPY stands in for one INSERT statement per set (the default path of
+/// parameter arrays, where SQLRowCount and per-set counts must be what the sets' own
+/// statements give) or for multi-row INSERTs (`rewrite_batched_inserts`, which already
+/// merges the sets into few statements).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PerSet {
+    /// One statement per set.
+    Statements,
+    /// Multi-row statements.
+    Merged,
+}
 
 /// How the COPY of an array went.
 enum Copied {
@@ -99,6 +126,7 @@ impl Session {
         template: &InsertTemplate,
         row_types: &[u32],
         sets: &[Vec<Option<String>>],
+        per_set: PerSet,
     ) -> EngineResult<Option<Option<u64>>> {
         let Some(form) = template.copy_form() else {
             return Ok(None);
@@ -107,7 +135,11 @@ impl Session {
         if sets.iter().any(|set| set.len() != width) || row_types.len() != width {
             return Ok(None);
         }
-        let key = (template.render(1), row_types.to_vec());
+        let key = (
+            template.render(1),
+            row_types.to_vec(),
+            per_set == PerSet::Statements,
+        );
         if self.unfit_for_copy.contains(&key) {
             return Ok(None);
         }
@@ -118,10 +150,9 @@ impl Session {
         let client = Arc::clone(&*self.client);
         let check = self.copy_check.clone();
         let row_types = row_types.to_vec();
-        let outcome =
-            self.run_queued(
-                async move { copy_rows(&client, check, &form, &row_types, chunks).await },
-            )?;
+        let outcome = self.run_queued(async move {
+            copy_rows(&client, check, &form, &row_types, chunks, per_set).await
+        })?;
         let (copied, check) = match outcome {
             Ok(outcome) => outcome,
             Err(e) => return Err(self.map_error(&e)),
@@ -165,6 +196,7 @@ async fn copy_rows(
     form: &CopyForm,
     row_types: &[u32],
     chunks: Vec<Bytes>,
+    per_set: PerSet,
 ) -> Result<(Copied, Option<Statement>), Error> {
     // The first array of a session prepares the check.
     let check = match check {
@@ -197,7 +229,9 @@ async fn copy_rows(
     .await;
     begun?;
     let (verdict, copy) = match (locked, checked, prepared) {
-        (Ok(()), Ok(Some(row)), Ok(copy)) => (copy_fits(&row, form, row_types), Some(copy)),
+        (Ok(()), Ok(Some(row)), Ok(copy)) => {
+            (copy_fits(&row, form, row_types, per_set), Some(copy))
+        }
         (Ok(()), Ok(None), Ok(_)) => (Fit::No, None),
         (locked, checked, prepared) => {
             let mut errors: Vec<Error> = [locked.err(), checked.err(), prepared.err()]
@@ -268,8 +302,14 @@ fn cancelled(e: &Error) -> bool {
 
 /// What the catalog check said: COPY loads the table as an INSERT would, every column exists
 /// and may be written, and each parameter type asked for is unspecified or its column's type.
-fn copy_fits(row: &tokio_postgres::Row, form: &CopyForm, row_types: &[u32]) -> Fit {
-    let plain: bool = row.try_get(0).unwrap_or(false);
+fn copy_fits(
+    row: &tokio_postgres::Row,
+    form: &CopyForm,
+    row_types: &[u32],
+    per_set: PerSet,
+) -> Fit {
+    let plain: bool = row.try_get(0).unwrap_or(false)
+        && (per_set == PerSet::Merged || row.try_get(2).unwrap_or(false));
     let Ok(column_types) = row.try_get::<_, Vec<Option<u32>>>(1) else {
         return Fit::No;
     };

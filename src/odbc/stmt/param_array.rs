@@ -3,9 +3,9 @@
 
 use super::{Phase, Statement, StmtState};
 use crate::engine::batched_insert::InsertTemplate;
-use crate::engine::error::EngineResult;
+use crate::engine::error::{EngineError, EngineResult};
 use crate::engine::pipeline::CallKind;
-use crate::engine::session::Prepared;
+use crate::engine::session::{PerSet, Prepared};
 use crate::odbc::appmem::{CountSlot, StatusArray};
 use crate::odbc::cancel;
 use crate::odbc::conn::ConnState;
@@ -26,6 +26,10 @@ pub(super) mod param_status {
 pub(super) fn ignored_set(operations: StatusArray, set: u64) -> bool {
     operations.get(usize::try_from(set).unwrap_or(0)) == param_status::IGNORE
 }
+
+/// The fewest sets a default-path array loads by COPY: the COPY takes three round trips and a
+/// catalog check, the `EXECUTE` statements one round trip, so small arrays stay with those.
+const COPY_MIN_SETS: usize = 32;
 
 impl Statement {
     /// A parameter array for a statement without results: every set is sent in one pipeline;
@@ -88,17 +92,19 @@ impl Statement {
         // COPY and multi-row statements tell only the array's total, not each set's count.
         let mut array_total = None;
         let atomic = if autocommit && !cs.session()?.in_transaction() {
-            let template = if cs.rewrite_batched_inserts {
-                InsertTemplate::parse(&piece.sql, piece.param_count)
-            } else {
-                None
-            };
+            let template = InsertTemplate::parse(&piece.sql, piece.param_count);
             let atomic: Option<Vec<EngineResult<Option<u64>>>> = match template {
-                Some(template) => running
+                Some(template) if cs.rewrite_batched_inserts => running
                     .check(cs.call(CallKind::Execute, |session| {
                         let types = prepared.requested_types();
                         // COPY where it inserts what the INSERTs would, else multi-row INSERTs.
-                        match session.copy_rows_atomic(id, &template, types, &sets)? {
+                        match session.copy_rows_atomic(
+                            id,
+                            &template,
+                            types,
+                            &sets,
+                            PerSet::Merged,
+                        )? {
                             Some(copied) => Ok(copied),
                             None => session.insert_rows_atomic(id, &template, types, &sets),
                         }
@@ -107,9 +113,34 @@ impl Statement {
                         array_total = Some(total);
                         vec![Ok(None); sets.len()]
                     }),
-                None => running
+                // The default path: one COPY where it cannot differ from a statement per
+                // set (then each set inserted exactly one row), else the sets' own statements.
+                template => running
                     .check(cs.call(CallKind::Execute, |session| {
-                        session.execute_many_atomic(id, prepared, &sets)
+                        let copied = match &template {
+                            Some(template) if sets.len() >= COPY_MIN_SETS => session
+                                .copy_rows_atomic(
+                                    id,
+                                    template,
+                                    prepared.requested_types(),
+                                    &sets,
+                                    PerSet::Statements,
+                                )?,
+                            _ => None,
+                        };
+                        match copied {
+                            Some(Some(rows)) if rows == sets.len() as u64 => {
+                                Ok(Some(vec![1; sets.len()]))
+                            }
+                            // Not seen: every set of such a table inserts one row.
+                            Some(Some(rows)) => Err(EngineError::internal(format!(
+                                "COPY inserted {rows} rows for {} parameter sets (the array was \
+                                 applied)",
+                                sets.len()
+                            ))),
+                            Some(None) => Ok(None),
+                            None => session.execute_many_atomic(id, prepared, &sets),
+                        }
                     }))?
                     .map(|counts| counts.into_iter().map(|n| Ok(Some(n))).collect()),
             };
