@@ -1,5 +1,7 @@
-//! Parameter arrays of a plain INSERT loaded with `COPY ... FROM STDIN` (the
-//! `rewrite_batched_inserts` key), where COPY inserts exactly what the INSERTs would.
+//! Parameter arrays of a plain INSERT loaded with `COPY ... FROM STDIN`, where COPY inserts
+//! exactly what the INSERTs would: in place of multi-row INSERTs (the `rewrite_batched_inserts`
+//! key), and on the default path in place of a statement per set where the table is plain
+//! enough that nothing could tell the two apart ([`PerSet::Statements`]).
 //!
 //! COPY is the server's fastest way in: one statement whose rows stream as text lines, no
 //! placeholders to bind and no statement text growing with the rows. It differs from an INSERT
