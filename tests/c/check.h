@@ -144,6 +144,18 @@ static inline void exec(SQLHSTMT st, const char *sql) {
   CHECK(OK(rc) || rc == SQL_NO_DATA, sql, SQL_HANDLE_STMT, st);
 }
 
+/* The first value of the first row `sql` gives, as an integer, read on a statement of its own;
+ * the end of the program when there is none to read. */
+static inline SQLINTEGER query_int(SQLHDBC dbc, const char *sql) {
+  SQLHSTMT st = stmt_on(dbc);
+  exec(st, sql);
+  SQLINTEGER n = -1;
+  SQLLEN ind = 0;
+  CHECK(OK(SQLFetch(st)) && OK(SQLGetData(st, 1, SQL_C_SLONG, &n, 0, &ind)) && ind != SQL_NULL_DATA, sql, SQL_HANDLE_STMT, st);
+  SQLFreeHandle(SQL_HANDLE_STMT, st);
+  return n;
+}
+
 #ifndef CHECK_UNICODE_ONLY
 /* An environment of `version` and a connection made with SQLDriverConnect NOPROMPT, or the
  * end of the program. */

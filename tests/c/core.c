@@ -777,11 +777,7 @@ static void test_param_array_copy(SQLHDBC conn) {
   printf("  statements for %d sets: %s\n", N, via);
   CHECK(strcmp(via, "COPY") == 0, "one COPY for the whole array", SQL_HANDLE_STMT, st);
   SQLHSTMT aux = stmt_on(conn);
-  exec(aux, "SELECT n FROM pc_rows");
-  SQLINTEGER fired = -1;
-  CHECK(OK(SQLFetch(aux)) && OK(SQLGetData(aux, 1, SQL_C_SLONG, &fired, 0, NULL)) && fired == N,
-        "the BEFORE row trigger fired for every row", SQL_HANDLE_STMT, aux);
-  SQLCloseCursor(aux);
+  CHECK(query_int(conn, "SELECT n FROM pc_rows") == N, "the BEFORE row trigger fired for every row", SQL_HANDLE_STMT, aux);
   exec(aux, "SELECT id, name, note FROM pc ORDER BY id");
   int differ = 0, seen = 0;
   SQLINTEGER id;
@@ -814,11 +810,8 @@ static void test_param_array_copy(SQLHDBC conn) {
         "COPY array with a duplicate key: only that set fails", SQL_HANDLE_STMT, st);
   CHECK(OK(SQLRowCount(st, &rows)) && rows == expected, "rows of the other sets", SQL_HANDLE_STMT, st);
   (void)statements_logged(conn, "pc_log");
-  exec(aux, "SELECT count(*) FROM pc WHERE id > 2500");
-  SQLINTEGER count = -1;
-  CHECK(OK(SQLFetch(aux)) && OK(SQLGetData(aux, 1, SQL_C_SLONG, &count, 0, NULL)) && count == expected,
-        "the other sets are in the table", SQL_HANDLE_STMT, aux);
-  SQLCloseCursor(aux);
+  CHECK(query_int(conn, "SELECT count(*) FROM pc WHERE id > 2500") == expected, "the other sets are in the table",
+        SQL_HANDLE_STMT, aux);
   /* (c) A table with a rule: COPY would skip the rule, so the array keeps the INSERTs. */
   exec(aux, "CREATE TEMP TABLE pr (id int, name text)");
   exec(aux, "CREATE TEMP TABLE pr_also (id int)");
@@ -867,10 +860,7 @@ static void test_param_array_copy(SQLHDBC conn) {
   exec(aux, "CREATE TEMP TABLE pg (id int GENERATED ALWAYS AS IDENTITY, v numeric)");
   rc = SQLExecDirect(st, (SQLCHAR *)"INSERT INTO pg (id, v) VALUES (?, ?)", SQL_NTS);
   CHECK(rc == SQL_ERROR && strcmp(first_state(SQL_HANDLE_STMT, st), "428C9") == 0, "no array into an identity column", SQL_HANDLE_STMT, st);
-  exec(aux, "SELECT count(*) FROM pg");
-  count = -1;
-  CHECK(OK(SQLFetch(aux)) && OK(SQLGetData(aux, 1, SQL_C_SLONG, &count, 0, NULL)) && count == 0, "nothing in the identity table", SQL_HANDLE_STMT, aux);
-  SQLCloseCursor(aux);
+  CHECK(query_int(conn, "SELECT count(*) FROM pg") == 0, "nothing in the identity table", SQL_HANDLE_STMT, aux);
   SQLFreeHandle(SQL_HANDLE_STMT, aux);
   SQLFreeHandle(SQL_HANDLE_STMT, st);
   printf("ok param_array_copy\n");
@@ -878,17 +868,11 @@ static void test_param_array_copy(SQLHDBC conn) {
 
 /* Twins of the default path's EXECUTE statements for statements on `table`. */
 static int twins_for(SQLHDBC conn, const char *table) {
-  SQLHSTMT aux = stmt_on(conn);
   char sql[300];
   snprintf(sql, sizeof sql,
            "SELECT count(*) FROM pg_prepared_statements WHERE from_sql AND name LIKE 'auroraodbc\\_array\\_%%' "
            "AND statement LIKE '%%INSERT INTO %s %%'", table);
-  exec(aux, sql);
-  SQLINTEGER n = -1;
-  SQLFetch(aux);
-  SQLGetData(aux, 1, SQL_C_SLONG, &n, 0, NULL);
-  SQLFreeHandle(SQL_HANDLE_STMT, aux);
-  return (int)n;
+  return (int)query_int(conn, sql);
 }
 
 /* The default path (no RewriteBatchedInserts) loads an array by one COPY where nothing could
@@ -959,9 +943,7 @@ static void test_param_array_default_copy(SQLHDBC conn) {
         "default-path COPY: values, NULLs and defaults as the INSERTs give", SQL_HANDLE_STMT, aux);
   SQLCloseCursor(aux);
   /* The first array went in one transaction (one xmin) and without EXECUTEs (no twin): COPY. */
-  exec(aux, "SELECT count(DISTINCT xmin::text) FROM dc WHERE id <= 200");
-  SQLINTEGER transactions = -1;
-  CHECK(OK(SQLFetch(aux)) && OK(SQLGetData(aux, 1, SQL_C_SLONG, &transactions, 0, NULL)) && transactions == 1,
+  CHECK(query_int(conn, "SELECT count(DISTINCT xmin::text) FROM dc WHERE id <= 200") == 1,
         "default-path COPY: the array in one transaction", SQL_HANDLE_STMT, aux);
   SQLFreeHandle(SQL_HANDLE_STMT, aux);
   SQLFreeHandle(SQL_HANDLE_STMT, st);
