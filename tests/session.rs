@@ -676,3 +676,101 @@ fn parameter_arrays_load_with_copy_where_it_inserts_what_the_inserts_would() {
         .expect("read write");
     assert_eq!(count(&mut session, "SELECT count(*) FROM cp"), 3010);
 }
+
+/// An array of short rows into a table that nothing could tell apart goes in as a few COPYs in
+/// its one transaction (the server makes a slot per row gathered before its first write, at a
+/// cost that grows with their square); one failing row still leaves nothing applied. Where a
+/// statement trigger could count the COPYs, one.
+#[test]
+fn short_rows_go_in_a_few_copies_where_nothing_can_count_them() {
+    let _serial = fixtures::serial();
+    let cluster = single();
+    let relay = Relay::start(options(&cluster).port);
+    let mut through_relay = options(&cluster);
+    through_relay.port = relay.port;
+    let mut session = Session::connect(&through_relay).expect("connect");
+    session
+        .run_command(
+            "CREATE TABLE cq (id int PRIMARY KEY, note text);
+             CREATE TABLE cq_counted (id int, note text);
+             CREATE TABLE cq_log (via text);
+             CREATE FUNCTION cq_statement() RETURNS trigger LANGUAGE plpgsql AS
+               $$BEGIN INSERT INTO cq_log VALUES (split_part(current_query(), ' ', 1));
+                 RETURN NULL; END$$;
+             CREATE TRIGGER cq_statement AFTER INSERT ON cq_counted
+               FOR EACH STATEMENT EXECUTE FUNCTION cq_statement();",
+        )
+        .expect("schema");
+    let count = |session: &mut Session, sql: &str| -> i64 {
+        session.query_now(sql).expect("query")[0].get::<_, i64>(0)
+    };
+    let sets = |ids: std::ops::Range<i32>| -> Vec<Vec<Option<String>>> {
+        ids.map(|i| vec![Some(i.to_string()), Some(format!("n{i}"))])
+            .collect()
+    };
+    let plain = InsertTemplate::parse("INSERT INTO cq (id, note) VALUES ($1, $2)", 2)
+        .expect("a plain insert");
+    let counted = InsertTemplate::parse("INSERT INTO cq_counted (id, note) VALUES ($1, $2)", 2)
+        .expect("a plain insert");
+    // The session's first array prepares the check: a round trip of its own.
+    assert_eq!(
+        session
+            .copy_rows_atomic(1, &plain, &[0, 0], &sets(0..1), PerSet::Statements)
+            .expect("copy"),
+        Some(Some(1))
+    );
+
+    // 1000 short rows: three COPYs. The check's round trip, then a start and an end for each
+    // (the COMMIT rides with the last end).
+    relay.clear();
+    assert_eq!(
+        session
+            .copy_rows_atomic(1, &plain, &[0, 0], &sets(1..1001), PerSet::Statements)
+            .expect("copy"),
+        Some(Some(1000))
+    );
+    assert_eq!(relay.round_trips(), 7);
+    assert!(!session.in_transaction());
+    assert_eq!(
+        count(
+            &mut session,
+            "SELECT count(DISTINCT xmin::text) FROM cq WHERE id BETWEEN 1 AND 1000"
+        ),
+        1,
+        "one transaction"
+    );
+    assert_eq!(
+        count(
+            &mut session,
+            "SELECT count(*) FROM cq WHERE note = 'n' || id AND id BETWEEN 1 AND 1000"
+        ),
+        1000
+    );
+
+    // A duplicate key in the first COPY, then in the last: nothing applied either time.
+    for at in [10, 990] {
+        let mut failing = sets(2000..3000);
+        failing[at][0] = Some("5".into());
+        assert_eq!(
+            session
+                .copy_rows_atomic(1, &plain, &[0, 0], &failing, PerSet::Statements)
+                .expect("a failed array is not an error"),
+            Some(None),
+            "duplicate at {at}"
+        );
+        assert!(!session.in_transaction());
+        assert_eq!(count(&mut session, "SELECT count(*) FROM cq"), 1001);
+    }
+
+    // A statement trigger: one COPY, which it sees once.
+    relay.clear();
+    assert_eq!(
+        session
+            .copy_rows_atomic(1, &counted, &[0, 0], &sets(1..1001), PerSet::Merged)
+            .expect("copy"),
+        Some(Some(1000))
+    );
+    assert_eq!(relay.round_trips(), 3);
+    assert_eq!(count(&mut session, "SELECT count(*) FROM cq_log"), 1);
+    assert_eq!(count(&mut session, "SELECT count(*) FROM cq_counted"), 1000);
+}

@@ -33,7 +33,7 @@ use bytes::{Bytes, BytesMut};
 use futures_util::SinkExt;
 use std::sync::Arc;
 use tokio_postgres::error::SqlState;
-use tokio_postgres::{Client, Error, Statement};
+use tokio_postgres::{Client, CopyInSink, Error, Statement};
 
 /// For how many statements a session remembers that COPY cannot stand in (see
 /// `copy_rows_atomic`).
@@ -41,6 +41,21 @@ const UNFIT_STATEMENTS_KEPT: usize = 64;
 
 /// About how many bytes of rows go into one CopyData message.
 const COPY_CHUNK_BYTES: usize = 64 * 1024;
+
+/// How many rows PostgreSQL's COPY gathers before writing them to a table, and how many bytes
+/// of their lines: it writes when either is reached (`MAX_BUFFERED_TUPLES` and
+/// `MAX_BUFFERED_BYTES` of its copyfrom.c, 13 to 17). Each row gathered until the first write
+/// gets a slot of its own for the rest of the COPY.
+const SERVER_BUFFERED_ROWS: usize = 1000;
+const SERVER_BUFFERED_BYTES: usize = 65535;
+
+/// What one more COPY of an array costs, in the unit of [`slot_cost`]. Making and dropping `n`
+/// slots costs the server time in `n * n` (every slot registers the table's row descriptor,
+/// all with the same key, in one per-query lookup table that probes linearly), about 1.1 ms
+/// at 1000 rows on the 2-core machine of docs/performance.md; one more COPY in the same
+/// transaction costs about 0.12 ms of server time and two round trips. Hence an array of
+/// 1000 short rows goes in faster as three COPYs than as one, and one of 2000 as one.
+const COPY_START_COST: usize = 110_000;
 
 /// Whether COPY loads the table named `$1` as an INSERT would and cannot be refused at its
 /// start: a table or partitioned table, no rules, no row security, a transaction that may
@@ -121,7 +136,9 @@ impl Session {
     /// transaction.
     ///
     /// Three round trips: `BEGIN`, the lock, the catalog check and the COPY's prepare go
-    /// together; then the COPY's start; then the rows, the end of the COPY and `COMMIT`.
+    /// together; then the COPY's start; then the rows, the end of the COPY and `COMMIT`. Where
+    /// the server takes the rows faster in a few COPYs (see [`CopyLines::pieces`]), each
+    /// further COPY adds two.
     pub fn copy_rows_atomic(
         &mut self,
         owner: Owner,
@@ -148,12 +165,12 @@ impl Session {
         self.check_usable()?;
         self.close_result(owner);
         self.free_connection()?;
-        let chunks = copy_text(&form, sets);
+        let lines = CopyLines::new(&form, sets);
         let client = Arc::clone(&*self.client);
         let check = self.copy_check.clone();
         let row_types = row_types.to_vec();
         let outcome = self.run_queued(async move {
-            copy_rows(&client, check, &form, &row_types, chunks, per_set).await
+            copy_rows(&client, check, &form, &row_types, lines, per_set).await
         })?;
         let (copied, check) = match outcome {
             Ok(outcome) => outcome,
@@ -197,7 +214,7 @@ async fn copy_rows(
     check: Option<Statement>,
     form: &CopyForm,
     row_types: &[u32],
-    chunks: Vec<Bytes>,
+    lines: CopyLines,
     per_set: PerSet,
 ) -> Result<(Copied, Option<Statement>), Error> {
     // The first array of a session prepares the check.
@@ -230,11 +247,12 @@ async fn copy_rows(
     )
     .await;
     begun?;
-    let (verdict, copy) = match (locked, checked, prepared) {
+    let (verdict, copy, plain) = match (locked, checked, prepared) {
         (Ok(()), Ok(Some(row)), Ok(copy)) => {
-            (copy_fits(&row, form, row_types, per_set), Some(copy))
+            let plain = row.try_get(2).unwrap_or(false);
+            (copy_fits(&row, form, row_types, per_set), Some(copy), plain)
         }
-        (Ok(()), Ok(None), Ok(_)) => (Fit::No, None),
+        (Ok(()), Ok(None), Ok(_)) => (Fit::No, None, false),
         (locked, checked, prepared) => {
             let mut errors: Vec<Error> = [locked.err(), checked.err(), prepared.err()]
                 .into_iter()
@@ -257,7 +275,7 @@ async fn copy_rows(
             } else {
                 Fit::Failed
             };
-            (fit, None)
+            (fit, None, false)
         }
     };
     let copy = match copy {
@@ -273,19 +291,31 @@ async fn copy_rows(
             return Ok((copied, Some(check)));
         }
     };
+    // Several COPYs only where nothing can count them: statement triggers would fire once
+    // for each.
+    let mut pieces = lines.pieces(plain);
+    let last = pieces.pop().unwrap_or_default();
+    let mut rows = 0;
+    for piece in pieces {
+        let sink = client.copy_in::<_, Bytes>(&copy).await?;
+        match send_piece(sink, piece).await {
+            Ok(piece_rows) => rows += piece_rows,
+            Err(e) if e.as_db_error().is_some() => {
+                tracing::debug!(error = %e, "COPY of the parameter array failed; rolled back");
+                client.batch_execute("ROLLBACK").await?;
+                return Ok((Copied::Done(None), Some(check)));
+            }
+            Err(e) => return Err(e),
+        }
+    }
     // See above: were the start refused, the connection would be lost with it.
     let sink = client.copy_in::<_, Bytes>(&copy).await?;
-    let mut sink = std::pin::pin!(sink);
-    for chunk in chunks {
-        // Only a closed connection fails a send; a row the server refuses fails the finish.
-        sink.send(chunk).await?;
-    }
     // The COMMIT goes right behind the end of the COPY. After a failed COPY it only rolls
     // back, so the COPY's own answer says whether the rows were applied.
     let (copied, committed) =
-        futures_util::future::join(sink.as_mut().finish(), client.batch_execute("COMMIT")).await;
+        futures_util::future::join(send_piece(sink, last), client.batch_execute("COMMIT")).await;
     let copied = match copied {
-        Ok(rows) if committed.is_ok() => Copied::Done(Some(rows)),
+        Ok(last_rows) if committed.is_ok() => Copied::Done(Some(rows + last_rows)),
         // A failed COMMIT (a deferred constraint) has ended the transaction already.
         Ok(_) => Copied::Done(None),
         Err(e) if e.as_db_error().is_some() => {
@@ -295,6 +325,16 @@ async fn copy_rows(
         Err(e) => return Err(e),
     };
     Ok((copied, Some(check)))
+}
+
+/// The rows of one COPY: its chunks, then its end; the rows the server reports.
+async fn send_piece(sink: CopyInSink<Bytes>, chunks: Vec<Bytes>) -> Result<u64, Error> {
+    let mut sink = std::pin::pin!(sink);
+    for chunk in chunks {
+        // Only a closed connection fails a send; a row the server refuses fails the finish.
+        sink.send(chunk).await?;
+    }
+    sink.as_mut().finish().await
 }
 
 /// A cancel request (SQLCancel, the query timeout) stopped the statement.
@@ -331,31 +371,110 @@ fn copy_fits(
     }
 }
 
-/// The sets as COPY's text format, in CopyData-sized chunks: a line per set, its values in the
-/// columns' order separated by tabs; `\N` for NULL; backslash, newline, carriage return and tab
-/// escaped (`\\`, `\n`, `\r`, `\t`), so no value can end a line or the data (`\.`).
-fn copy_text(form: &CopyForm, sets: &[Vec<Option<String>>]) -> Vec<Bytes> {
-    let mut chunks = Vec::new();
-    let mut buf = BytesMut::with_capacity(COPY_CHUNK_BYTES + 1024);
-    for set in sets {
-        for (k, &value) in form.values.iter().enumerate() {
-            if k > 0 {
-                buf.extend_from_slice(b"\t");
+/// The sets as COPY's text format: a line per set, its values in the columns' order separated
+/// by tabs; `\N` for NULL; backslash, newline, carriage return and tab escaped (`\\`, `\n`,
+/// `\r`, `\t`), so no value can end a line or the data (`\.`).
+struct CopyLines {
+    text: Bytes,
+    /// Where each line ends in `text` (one past its newline).
+    ends: Vec<usize>,
+}
+
+impl CopyLines {
+    fn new(form: &CopyForm, sets: &[Vec<Option<String>>]) -> CopyLines {
+        let mut text = BytesMut::new();
+        let mut ends = Vec::with_capacity(sets.len());
+        for set in sets {
+            for (k, &value) in form.values.iter().enumerate() {
+                if k > 0 {
+                    text.extend_from_slice(b"\t");
+                }
+                match set.get(value) {
+                    Some(Some(value)) => push_copy_value(&mut text, value.as_bytes()),
+                    _ => text.extend_from_slice(b"\\N"),
+                }
             }
-            match set.get(value) {
-                Some(Some(text)) => push_copy_value(&mut buf, text.as_bytes()),
-                _ => buf.extend_from_slice(b"\\N"),
-            }
+            text.extend_from_slice(b"\n");
+            ends.push(text.len());
         }
-        buf.extend_from_slice(b"\n");
-        if buf.len() >= COPY_CHUNK_BYTES {
-            chunks.push(buf.split().freeze());
+        CopyLines {
+            text: text.freeze(),
+            ends,
         }
     }
-    if !buf.is_empty() {
-        chunks.push(buf.freeze());
+
+    /// The lines as the COPYs to send, each as CopyData-sized chunks of whole lines: one COPY,
+    /// or (`split`) as many as the server takes fastest, of about equal rows (see
+    /// [`COPY_START_COST`]). Never empty.
+    fn pieces(&self, split: bool) -> Vec<Vec<Bytes>> {
+        let rows = self.ends.len();
+        let count = if split { self.best_piece_count() } else { 1 };
+        (0..count)
+            .map(|k| self.chunks(rows * k / count, rows * (k + 1) / count))
+            .collect()
     }
-    chunks
+
+    /// Into how many COPYs of about equal rows the lines go fastest.
+    fn best_piece_count(&self) -> usize {
+        let rows = self.ends.len();
+        let cost = |count: usize| -> usize {
+            (0..count)
+                .map(|k| {
+                    COPY_START_COST
+                        + slot_cost(self.slots(rows * k / count, rows * (k + 1) / count))
+                })
+                .sum()
+        };
+        (1..=8)
+            .filter(|&count| count <= rows.max(1))
+            .min_by_key(|&count| cost(count))
+            .unwrap_or(1)
+    }
+
+    /// The slots the server makes for a COPY of lines `from..to`: the rows it gathers before
+    /// its first write.
+    fn slots(&self, from: usize, to: usize) -> usize {
+        let start = self.start_of(from);
+        let mut rows = 0;
+        for &end in &self.ends[from..to] {
+            rows += 1;
+            if rows == SERVER_BUFFERED_ROWS || end - start >= SERVER_BUFFERED_BYTES {
+                break;
+            }
+        }
+        rows
+    }
+
+    /// Lines `from..to` in chunks of about [`COPY_CHUNK_BYTES`], cut between lines.
+    fn chunks(&self, from: usize, to: usize) -> Vec<Bytes> {
+        let mut chunks = Vec::new();
+        let mut start = self.start_of(from);
+        for &end in &self.ends[from..to] {
+            if end - start >= COPY_CHUNK_BYTES {
+                chunks.push(self.text.slice(start..end));
+                start = end;
+            }
+        }
+        let end = self.start_of(to);
+        if end > start {
+            chunks.push(self.text.slice(start..end));
+        }
+        chunks
+    }
+
+    /// Where line `line` starts (the text's length past the last).
+    fn start_of(&self, line: usize) -> usize {
+        match line.checked_sub(1) {
+            Some(before) => self.ends[before],
+            None => 0,
+        }
+    }
+}
+
+/// The server's cost of making and dropping `slots` slots in one COPY, in the unit of
+/// [`COPY_START_COST`].
+fn slot_cost(slots: usize) -> usize {
+    slots * slots
 }
 
 /// Appends one value, escaped for COPY's text format.
@@ -397,28 +516,99 @@ mod tests {
             ],
             vec![Some(String::new()), Some("\\N".into()), Some("é\\.".into())],
         ];
-        let chunks = copy_text(&form, &sets);
-        assert_eq!(chunks.len(), 1);
+        let pieces = CopyLines::new(&form, &sets).pieces(true);
+        assert_eq!(pieces.len(), 1);
+        assert_eq!(pieces[0].len(), 1);
         assert_eq!(
-            &chunks[0][..],
+            &pieces[0][0][..],
             b"\\N\ttab\\there\\nnl\\rcr\tx\\\\y\n\\\\N\t\xc3\xa9\\\\.\t\n"
         );
     }
 
+    /// Every line exactly once, in order, in chunks of whole lines.
+    fn lines_of(pieces: &[Vec<Bytes>]) -> Vec<String> {
+        let mut text = Vec::new();
+        for chunk in pieces.iter().flatten() {
+            assert!(chunk.ends_with(b"\n"));
+            assert!(
+                chunk.len() < COPY_CHUNK_BYTES + 1024,
+                "{} bytes",
+                chunk.len()
+            );
+            text.extend_from_slice(chunk);
+        }
+        String::from_utf8(text)
+            .expect("utf-8")
+            .lines()
+            .map(str::to_string)
+            .collect()
+    }
+
+    fn numbered(rows: usize, width: usize) -> (CopyForm, Vec<Vec<Option<String>>>) {
+        let sets = (0..rows)
+            .map(|i| vec![Some(format!("{i:0>width$}"))])
+            .collect();
+        (form("INSERT INTO t (a) VALUES ($1)", 1), sets)
+    }
+
     #[test]
     fn large_arrays_are_cut_into_whole_lines() {
-        let form = form("INSERT INTO t (a) VALUES ($1)", 1);
-        let sets: Vec<_> = (0..1000)
-            .map(|i| vec![Some(format!("{i:0>200}"))])
-            .collect();
-        let chunks = copy_text(&form, &sets);
-        assert!(chunks.len() > 1, "{} chunks", chunks.len());
-        let mut lines = 0;
-        for chunk in &chunks {
-            assert!(chunk.ends_with(b"\n"));
-            assert!(chunk.len() < COPY_CHUNK_BYTES + 1024);
-            lines += chunk.iter().filter(|b| **b == b'\n').count();
-        }
-        assert_eq!(lines, 1000);
+        let (form, sets) = numbered(1000, 200);
+        let pieces = CopyLines::new(&form, &sets).pieces(false);
+        assert_eq!(pieces.len(), 1);
+        assert!(pieces[0].len() > 1, "{} chunks", pieces[0].len());
+        let lines = lines_of(&pieces);
+        assert_eq!(lines.len(), 1000);
+        assert!(lines
+            .iter()
+            .enumerate()
+            .all(|(i, l)| *l == format!("{i:0>200}")));
+    }
+
+    #[test]
+    fn short_rows_go_in_a_few_copies_only_where_allowed() {
+        // 1000 short rows: one COPY would make 1000 slots; three of about 333 cost less.
+        let (form, sets) = numbered(1000, 10);
+        let lines = CopyLines::new(&form, &sets);
+        let split = lines.pieces(true);
+        assert_eq!(split.len(), 3);
+        assert_eq!(
+            split
+                .iter()
+                .map(|p| lines_of(std::slice::from_ref(p)).len())
+                .collect::<Vec<_>>(),
+            [333, 333, 334]
+        );
+        let all = lines_of(&split);
+        assert!(all
+            .iter()
+            .enumerate()
+            .all(|(i, l)| *l == format!("{i:0>10}")));
+        // Where statement triggers could count the COPYs: one.
+        assert_eq!(lines.pieces(false).len(), 1);
+    }
+
+    #[test]
+    fn one_copy_where_more_would_not_pay() {
+        // Few rows: the slots cost less than another COPY.
+        let (form, sets) = numbered(200, 10);
+        assert_eq!(CopyLines::new(&form, &sets).pieces(true).len(), 1);
+        // Many rows: one COPY makes at most 1000 slots however many rows follow.
+        let (form, sets) = numbered(5000, 10);
+        assert_eq!(CopyLines::new(&form, &sets).pieces(true).len(), 1);
+        // Wide rows: the server writes every 64 KB, so few slots.
+        let (form, sets) = numbered(1000, 2000);
+        let lines = CopyLines::new(&form, &sets);
+        assert_eq!(lines.slots(0, 1000), 33);
+        assert_eq!(lines.pieces(true).len(), 1);
+    }
+
+    #[test]
+    fn slots_stop_at_the_servers_first_write() {
+        let (form, sets) = numbered(1500, 10);
+        let lines = CopyLines::new(&form, &sets);
+        assert_eq!(lines.slots(0, 1500), 1000);
+        assert_eq!(lines.slots(500, 900), 400);
+        assert_eq!(lines.slots(0, 0), 0);
     }
 }
