@@ -7,10 +7,17 @@
 # benches/bulk_insert.c against unixODBC, starts a throw-away PostgreSQL 15 on a free loopback
 # port, registers both drivers in private odbcinst.ini/odbc.ini files (nothing under /etc is
 # touched), runs each driver RUNS times (interleaved) and prints a Markdown table with the
-# median wall time, the median client CPU time and the highest peak RSS of each. Every run
-# checks the inserted table with SQL and fails the script if a row is missing or wrong. The
-# floor is measured in the same run: the same rows loaded by COPY FROM STDIN (psql's \copy of a
-# file made beforehand), the fastest way PostgreSQL takes rows in.
+# median wall time, the median client CPU time, the median server CPU time and the highest peak
+# RSS of each. Every run checks the inserted table with SQL and fails the script if a row is
+# missing or wrong. Two floors are measured in the same run, both through psql: the same rows
+# loaded by one COPY FROM STDIN (\copy of a file made beforehand), the fastest way PostgreSQL
+# takes rows in; and the same rows as one COPY FROM STDIN per array of ARRAY rows, each its own
+# transaction, which is what the server must do at least when an application commits an array
+# at a time.
+#
+# Server CPU is the CPU time of the server's ended processes (the postmaster's children, read
+# from its /proc stat after the client's session has ended): the client's backend, plus
+# anything else that ended meanwhile, so autovacuum is off for these runs.
 #
 # Needs what installer/deps.sh installs (unixODBC, odbc-postgresql, postgresql-15, gcc) and cargo.
 # Environment: PG_BIN (default /usr/lib/postgresql/15/bin), PSQLODBC (default Debian's
@@ -46,32 +53,56 @@ declare -A LABEL=(
   [bulk_aurora_rewrite]="auroraodbc (RewriteBatchedInserts=1)"
   [bulk_psql]="psqlODBC (default settings)"
 )
-declare -A TIMES RSS CPU
+declare -A TIMES RSS CPU SERVER_CPU
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
+PSQL=("$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PORT" -U postgres -d postgres)
+"${PSQL[@]}" -c "ALTER SYSTEM SET autovacuum = off" -c "SELECT pg_reload_conf()" >/dev/null
+POSTMASTER="$(head -1 "$PGDATA/postmaster.pid")"
+
+# CPU seconds of the server's ended processes so far (see the top).
+server_cpu() { awk '{printf "%.2f", ($14 + $15 + $16 + $17) / 100}' "/proc/$POSTMASTER/stat"; }
+# ended_cpu BEFORE: the server CPU since BEFORE, once the session that just closed has ended.
+ended_cpu() {
+  sleep 0.3
+  awk -v a="$1" -v b="$(server_cpu)" 'BEGIN {printf "%.2f", b - a}'
+}
 
 for run in $(seq 1 "$RUNS"); do
   for cfg in "${CONFIGS[@]}"; do
+    before="$(server_cpu)"
     run_client "run $run $cfg" "$WORK/bulk_insert" "DSN=$cfg" "$ROWS" "$ARRAY"
+    SERVER_CPU[$cfg]+="$(ended_cpu "$before") "
     TIMES[$cfg]+="$(result seconds) "
     RSS[$cfg]+="$(result maxrss_kb) "
     CPU[$cfg]+="$(result cpu_seconds) "
   done
 done
 
-# The floor: the same rows through COPY, timed around psql (its start and login included).
-PSQL=("$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PORT" -U postgres -d postgres)
+# The floors: the same rows through COPY, timed around psql (its start and login included):
+# in one COPY, and in one COPY per array (psql commits each by itself, as autocommit does).
 awk -v n="$ROWS" 'BEGIN { for (g = 1; g <= n; g++) printf "%d\t%d\t%.17g\tbulk-%d-abcdefgh\n", g, g, g * 0.25, g }' \
   >"$WORK/copy.tsv"
-COPY_TIMES=""
+awk -v n="$ARRAY" 'NR % n == 1 || n == 1 { print "COPY bench_bulk FROM STDIN;" } { print } NR % n == 0 { print "\\." }
+  END { if (NR % n != 0) print "\\." }' "$WORK/copy.tsv" >"$WORK/copy_arrays.sql"
+declare -A FLOOR_TIMES FLOOR_CPU
+FLOORS=(copy copy_arrays)
 for run in $(seq 1 "$RUNS"); do
-  "${PSQL[@]}" -c "DROP TABLE IF EXISTS bench_bulk" -c "CREATE TABLE bench_bulk (a int4, b int8, c float8, d text)"
-  t0="$(date +%s.%N)"
-  "${PSQL[@]}" -c "\\copy bench_bulk FROM '$WORK/copy.tsv'"
-  t1="$(date +%s.%N)"
-  got="$("${PSQL[@]}" -At -c "SELECT count(*) = $ROWS AND sum(a) = sum(b) AND sum(c) = sum(b) * 0.25 FROM bench_bulk")"
-  [ "$got" = t ] || die "COPY run $run loaded wrong rows"
-  COPY_TIMES+="$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.3f", b - a}') "
-  echo "run $run copy: $(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.3f", b - a}') s" >&2
+  for floor in "${FLOORS[@]}"; do
+    "${PSQL[@]}" -c "DROP TABLE IF EXISTS bench_bulk" -c "CREATE TABLE bench_bulk (a int4, b int8, c float8, d text)"
+    before="$(server_cpu)"
+    t0="$(date +%s.%N)"
+    if [ "$floor" = copy ]; then
+      "${PSQL[@]}" -c "\\copy bench_bulk FROM '$WORK/copy.tsv'"
+    else
+      "${PSQL[@]}" -f "$WORK/copy_arrays.sql"
+    fi
+    t1="$(date +%s.%N)"
+    FLOOR_CPU[$floor]+="$(ended_cpu "$before") "
+    got="$("${PSQL[@]}" -At -c "SELECT count(*) = $ROWS AND sum(a) = sum(b) AND sum(c) = sum(b) * 0.25 FROM bench_bulk")"
+    [ "$got" = t ] || die "$floor run $run loaded wrong rows"
+    FLOOR_TIMES[$floor]+="$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.3f", b - a}') "
+    echo "run $run $floor: $(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.3f", b - a}') s" >&2
+  done
 done
 
 median() { tr ' ' '\n' <<<"$1" | grep . | sort -g | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
@@ -83,17 +114,34 @@ echo
 echo "$ROWS rows of (int4, int8, float8, text) inserted through parameter arrays of $ARRAY (column-wise"
 echo "binding, one SQLExecute per array, autocommit), median of $RUNS runs; peak RSS is the highest of the runs."
 echo "Time: wall seconds from the first SQLExecute to the last. Client CPU: user + system seconds of the"
-echo "client process (all threads). Load average before/after: $LOAD_BEFORE / $(cut -d' ' -f1-3 /proc/loadavg)."
+echo "client process (all threads). Server CPU: user + system seconds of the server's backend for the run."
+echo "Load average before/after: $LOAD_BEFORE / $(cut -d' ' -f1-3 /proc/loadavg)."
 echo "PostgreSQL $pg_version on loopback; psqlODBC $psqlodbc_version; $(nproc) cores; $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)."
 echo "Every run's table was checked with SQL (count, sums, every value)."
 echo
-echo "| driver, setting | insert time | rows/s | client CPU | peak RSS |"
-echo "|---|---|---|---|---|"
+echo "| driver, setting | insert time | rows/s | client CPU | server CPU | peak RSS |"
+echo "|---|---|---|---|---|---|"
 for cfg in "${CONFIGS[@]}"; do
   t="$(median "${TIMES[$cfg]}")"
-  printf '| %s | %s s | %s | %s s | %s MB |\n' "${LABEL[$cfg]}" "$t" \
-    "$(awk -v n="$ROWS" -v t="$t" 'BEGIN {printf "%.0f", n / t}')" "$(median "${CPU[$cfg]}")" "$(max_mb "${RSS[$cfg]}")"
+  printf '| %s | %s s | %s | %s s | %s s | %s MB |\n' "${LABEL[$cfg]}" "$t" \
+    "$(awk -v n="$ROWS" -v t="$t" 'BEGIN {printf "%.0f", n / t}')" "$(median "${CPU[$cfg]}")" \
+    "$(median "${SERVER_CPU[$cfg]}")" "$(max_mb "${RSS[$cfg]}")"
 done
-t="$(median "$COPY_TIMES")"
-printf '| floor: COPY FROM STDIN (psql \\copy of a file, psql start included) | %s s | %s | | |\n' "$t" \
-  "$(awk -v n="$ROWS" -v t="$t" 'BEGIN {printf "%.0f", n / t}')"
+declare -A FLOOR_LABEL=(
+  [copy]="floor: one COPY FROM STDIN of all rows (psql \\copy of a file, psql start included)"
+  [copy_arrays]="floor at this array size: a COPY FROM STDIN per $ARRAY rows, each committed (psql -f)"
+)
+for floor in "${FLOORS[@]}"; do
+  t="$(median "${FLOOR_TIMES[$floor]}")"
+  printf '| %s | %s s | %s | | %s s | |\n' "${FLOOR_LABEL[$floor]}" "$t" \
+    "$(awk -v n="$ROWS" -v t="$t" 'BEGIN {printf "%.0f", n / t}')" "$(median "${FLOOR_CPU[$floor]}")"
+done
+echo
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2fx", a / b}'; }
+one="$(median "${FLOOR_TIMES[copy]}")"
+arrays="$(median "${FLOOR_TIMES[copy_arrays]}")"
+psql_time="$(median "${TIMES[bulk_psql]}")"
+for cfg in bulk_aurora bulk_aurora_rewrite; do
+  t="$(median "${TIMES[$cfg]}")"
+  echo "${LABEL[$cfg]}: $(ratio "$t" "$psql_time") psqlODBC's time, $(ratio "$t" "$one") one COPY's, $(ratio "$t" "$arrays") a COPY per array's."
+done
