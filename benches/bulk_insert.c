@@ -11,10 +11,12 @@
  * Afterwards the table is checked with SQL (count, sums, text lengths), so that a driver that
  * drops or mangles sets cannot look fast. The last line is machine-readable:
  *
- *   RESULT mode=bulk rows=<n> array=<a> seconds=<s> cpu_seconds=<c> maxrss_kb=<k> ok=<0|1>
+ *   RESULT mode=bulk rows=<n> array=<a> seconds=<s> cpu_seconds=<c> server_cpu_seconds=<v> maxrss_kb=<k> ok=<0|1>
  *
  * seconds is the wall time from the first SQLExecute to the last (prepare, table creation and
- * the check excluded); cpu_seconds is the whole process's user + system CPU time.
+ * the check excluded); cpu_seconds is the whole process's user + system CPU time;
+ * server_cpu_seconds is the CPU time of the connection's server process over the same span as
+ * seconds (read from /proc, so only for a server on this machine; -1 otherwise).
  */
 #define BENCH_PROGRAM "bulk_insert"
 #include "bench_common.h"
@@ -24,6 +26,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #define TEXT_CAP 32
 
@@ -52,6 +55,27 @@ static SQLLEN make_text(long long g, char *out)
     len += 9;
     out[len] = 0;
     return len;
+}
+
+/* CPU seconds (user + system) the server process `pid` has used so far, from /proc: the
+ * benchmark's server runs on this machine. -1 when it cannot be read. */
+static double process_cpu(long long pid)
+{
+    char path[64], line[1024];
+    snprintf(path, sizeof path, "/proc/%lld/stat", pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    size_t len = fread(line, 1, sizeof line - 1, f);
+    fclose(f);
+    line[len] = 0;
+    /* Fields after the command name (which may hold spaces) in parentheses: the state is the
+     * third field, utime the 14th and stime the 15th. */
+    char *after = strrchr(line, ')');
+    unsigned long long utime, stime;
+    if (!after || sscanf(after + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) != 2)
+        return -1;
+    return (double)(utime + stime) / (double)sysconf(_SC_CLK_TCK);
 }
 
 /* The single integer a check query returns. */
@@ -85,6 +109,7 @@ int main(int argc, char **argv)
     SQLHSTMT stmt = bench_connect(connstr, &env, &dbc);
     SQLRETURN rc;
 
+    long long backend = query_int(stmt, "SELECT pg_backend_pid()");
     exec(stmt, "DROP TABLE IF EXISTS bench_bulk");
     exec(stmt, "CREATE TABLE bench_bulk (a int4, b int8, c float8, d text)");
 
@@ -120,6 +145,7 @@ int main(int argc, char **argv)
 
     long long failed_sets = 0, done = 0;
     struct timespec t0, t1;
+    double server0 = process_cpu(backend);
     clock_gettime(CLOCK_MONOTONIC, &t0);
     while (done < n) {
         long long sets = n - done < array ? n - done : array;
@@ -145,6 +171,8 @@ int main(int argc, char **argv)
         done += sets;
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
+    double server1 = process_cpu(backend);
+    double server_cpu = server0 < 0 || server1 < 0 ? -1 : server1 - server0;
     double seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     SQLFreeStmt(stmt, SQL_RESET_PARAMS);
     rc = SQLSetStmtAttr(stmt, SQL_ATTR_PARAMSET_SIZE, (SQLPOINTER)1, 0);
@@ -170,7 +198,7 @@ int main(int argc, char **argv)
     getrusage(RUSAGE_SELF, &ru);
     double cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
                  (double)ru.ru_stime.tv_usec / 1e6;
-    printf("RESULT mode=bulk rows=%lld array=%lld seconds=%.3f cpu_seconds=%.3f maxrss_kb=%ld ok=%d\n", done, array, seconds,
-           cpu, ru.ru_maxrss, ok);
+    printf("RESULT mode=bulk rows=%lld array=%lld seconds=%.3f cpu_seconds=%.3f server_cpu_seconds=%.2f maxrss_kb=%ld ok=%d\n",
+           done, array, seconds, cpu, server_cpu, ru.ru_maxrss, ok);
     return ok ? 0 : 1;
 }

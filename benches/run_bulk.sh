@@ -15,9 +15,10 @@
 # transaction, which is what the server must do at least when an application commits an array
 # at a time.
 #
-# Server CPU is the CPU time of the server's ended processes (the postmaster's children, read
-# from its /proc stat after the client's session has ended): the client's backend, plus
-# anything else that ended meanwhile, so autovacuum is off for these runs.
+# Server CPU is the CPU time of the server process serving the client over the timed span
+# (the client reads it from /proc), and for the floors that of the server's processes that
+# ended during psql's run (its session's; read from the postmaster's /proc stat). Autovacuum is
+# off for these runs, so that none of its work lands in either.
 #
 # Needs what installer/deps.sh installs (unixODBC, odbc-postgresql, postgresql-15, gcc) and cargo.
 # Environment: PG_BIN (default /usr/lib/postgresql/15/bin), PSQLODBC (default Debian's
@@ -59,7 +60,7 @@ PSQL=("$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PORT" -U postgre
 "${PSQL[@]}" -c "ALTER SYSTEM SET autovacuum = off" -c "SELECT pg_reload_conf()" >/dev/null
 POSTMASTER="$(head -1 "$PGDATA/postmaster.pid")"
 
-# CPU seconds of the server's ended processes so far (see the top).
+# CPU seconds of the server's ended processes so far (see the top; for the floors).
 server_cpu() { awk '{printf "%.2f", ($14 + $15 + $16 + $17) / 100}' "/proc/$POSTMASTER/stat"; }
 # ended_cpu BEFORE: the server CPU since BEFORE, once the session that just closed has ended.
 ended_cpu() {
@@ -69,9 +70,8 @@ ended_cpu() {
 
 for run in $(seq 1 "$RUNS"); do
   for cfg in "${CONFIGS[@]}"; do
-    before="$(server_cpu)"
     run_client "run $run $cfg" "$WORK/bulk_insert" "DSN=$cfg" "$ROWS" "$ARRAY"
-    SERVER_CPU[$cfg]+="$(ended_cpu "$before") "
+    SERVER_CPU[$cfg]+="$(result server_cpu_seconds) "
     TIMES[$cfg]+="$(result seconds) "
     RSS[$cfg]+="$(result maxrss_kb) "
     CPU[$cfg]+="$(result cpu_seconds) "
@@ -114,7 +114,8 @@ echo
 echo "$ROWS rows of (int4, int8, float8, text) inserted through parameter arrays of $ARRAY (column-wise"
 echo "binding, one SQLExecute per array, autocommit), median of $RUNS runs; peak RSS is the highest of the runs."
 echo "Time: wall seconds from the first SQLExecute to the last. Client CPU: user + system seconds of the"
-echo "client process (all threads). Server CPU: user + system seconds of the server's backend for the run."
+echo "client process (all threads). Server CPU: user + system seconds of the server process serving the client"
+echo "over the same span (for the floors: psql's whole session)."
 echo "Load average before/after: $LOAD_BEFORE / $(cut -d' ' -f1-3 /proc/loadavg)."
 echo "PostgreSQL $pg_version on loopback; psqlODBC $psqlodbc_version; $(nproc) cores; $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)."
 echo "Every run's table was checked with SQL (count, sums, every value)."
