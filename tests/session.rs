@@ -774,3 +774,86 @@ fn short_rows_go_in_a_few_copies_where_nothing_can_count_them() {
     assert_eq!(count(&mut session, "SELECT count(*) FROM cq_log"), 1);
     assert_eq!(count(&mut session, "SELECT count(*) FROM cq_counted"), 1000);
 }
+
+/// Which check constraints leave a table to COPY on the default path: plain expressions over
+/// built-in immutable functions and operators can see nothing of other rows or of the
+/// statement, so each set still inserts exactly what its own statement would. Anything that
+/// reads the time, casts through text, or calls a user's function keeps the statements.
+#[test]
+fn check_constraints_of_immutable_builtins_keep_the_default_copy() {
+    let _serial = fixtures::serial();
+    let cluster = single();
+    let mut session = Session::connect(&options(&cluster)).expect("connect");
+    session
+        .run_command(
+            "CREATE FUNCTION ck_positive(int) RETURNS boolean LANGUAGE sql IMMUTABLE
+               AS 'SELECT $1 > 0';",
+        )
+        .expect("function");
+    let fits = [
+        ("ck_compare", "id > 0"),
+        ("ck_in", "s IN ('a', 'b')"),
+        (
+            "ck_calls",
+            "length(s) < 10 AND s IS NOT NULL AND upper(s) <> 'Z'",
+        ),
+        (
+            "ck_case",
+            "CASE WHEN s = 'a' THEN id > 0 ELSE coalesce(id, 0) >= 0 END",
+        ),
+        (
+            "ck_distinct",
+            "id IS DISTINCT FROM NULLIF(id, -1) OR id > 0",
+        ),
+        ("ck_bool", "(id > 0) IS TRUE"),
+    ];
+    let keeps = [
+        ("ck_now", "id < extract(epoch FROM now())"),
+        ("ck_date", "current_date > '2000-01-01'"),
+        ("ck_cast", "s::text::varchar(5) = s AND id::text::int > 0"),
+        ("ck_row", "ROW(id, 1) > ROW(0, 0)"),
+        ("ck_user", "ck_positive(id)"),
+        ("ck_random", "random() < 2"),
+    ];
+    for (table, check) in fits.iter().chain(&keeps) {
+        session
+            .run_command(&format!(
+                "CREATE TABLE {table} (id int, s text, CHECK ({check}))"
+            ))
+            .expect("table");
+    }
+    let sets: Vec<Vec<Option<String>>> = (1..=40)
+        .map(|i| vec![Some(i.to_string()), Some("a".into())])
+        .collect();
+    for (table, _) in fits.iter().chain(&keeps) {
+        let template =
+            InsertTemplate::parse(&format!("INSERT INTO {table} (id, s) VALUES ($1, $2)"), 2)
+                .expect("a plain insert");
+        let copied = session
+            .copy_rows_atomic(1, &template, &[0, 0], &sets, PerSet::Statements)
+            .expect("copy");
+        let expected = fits.iter().any(|(t, _)| t == table).then_some(Some(40));
+        assert_eq!(copied, expected, "{table}");
+        // Multi-row statements (RewriteBatchedInserts) take any of them.
+        let merged = session
+            .copy_rows_atomic(1, &template, &[0, 0], &sets, PerSet::Merged)
+            .expect("copy");
+        assert_eq!(merged, Some(Some(40)), "{table}");
+    }
+    // A row the check refuses: nothing of the array applied.
+    let template = InsertTemplate::parse("INSERT INTO ck_compare (id, s) VALUES ($1, $2)", 2)
+        .expect("a plain insert");
+    let mut failing = sets.clone();
+    failing[30][0] = Some("-3".into());
+    assert_eq!(
+        session
+            .copy_rows_atomic(1, &template, &[0, 0], &failing, PerSet::Statements)
+            .expect("a failed array is not an error"),
+        Some(None)
+    );
+    let rows: i64 = session
+        .query_now("SELECT count(*) FROM ck_compare")
+        .expect("count")[0]
+        .get(0);
+    assert_eq!(rows, 80);
+}

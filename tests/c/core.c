@@ -876,14 +876,20 @@ static int twins_for(SQLHDBC conn, const char *table) {
 }
 
 /* The default path (no RewriteBatchedInserts) loads an array by one COPY where nothing could
- * tell it from a statement per set: a plain table without triggers, check constraints, domain
- * or generated columns, and only constant or sequence defaults. Each set then counts one row;
- * a failing set is still found set by set. Any of those on the table keeps the EXECUTEs. */
+ * tell it from a statement per set: a plain table without triggers, domain or generated
+ * columns, with only constant or sequence defaults and only check constraints of built-in
+ * immutable functions. Each set then counts one row; a failing set (a duplicate key, a
+ * failed check) is still found set by set. Anything else on the table keeps the EXECUTEs:
+ * a foreign key, a now() default, a check calling now() or a user's function (which may
+ * claim immutability and read the table all the same). */
 static void test_param_array_default_copy(SQLHDBC conn) {
   SQLHSTMT st = stmt_on(conn);
   exec(st, "CREATE TEMP TABLE dc (id int PRIMARY KEY, name text, n serial, note text DEFAULT 'd')");
-  exec(st, "CREATE TEMP TABLE dc_check (id int CHECK (id > 0), name text)");
+  exec(st, "CREATE TEMP TABLE dc_check (id int CHECK (id > 0), name text CHECK (name IS NULL OR length(name) < 30))");
   exec(st, "CREATE TEMP TABLE dc_now (id int, name text, at timestamptz DEFAULT now())");
+  exec(st, "CREATE TEMP TABLE dc_check_now (id int CHECK (id < extract(epoch FROM now())), name text)");
+  exec(st, "CREATE FUNCTION pg_temp.dc_positive(int) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT $1 > 0'");
+  exec(st, "CREATE TEMP TABLE dc_check_fn (id int CHECK (pg_temp.dc_positive(id)), name text)");
   enum { N = 200, CAP = 32 };
   static SQLINTEGER ids[N];
   static char names[N][CAP];
@@ -896,16 +902,20 @@ static void test_param_array_default_copy(SQLHDBC conn) {
   SQLSetStmtAttr(st, SQL_ATTR_PARAMS_PROCESSED_PTR, &processed, 0);
   SQLBindParameter(st, 1, SQL_PARAM_INPUT, SQL_C_SLONG, SQL_INTEGER, 0, 0, ids, 0, NULL);
   SQLBindParameter(st, 2, SQL_PARAM_INPUT, SQL_C_CHAR, SQL_VARCHAR, CAP, 0, names, CAP, name_len);
-  const char *tables[] = {"dc", "dc", "dc_check", "dc_ref", "dc_now"};
-  for (int pass = 0; pass < 5; pass++) {
-    int dup = pass == 1;
+  const char *tables[] = {"dc", "dc", "dc_check", "dc_ref", "dc_now", "dc_check_now", "dc_check_fn", "dc_check"};
+  for (int pass = 0; pass < 8; pass++) {
+    /* Pass 1: a key of the first pass, only this set fails (23505). Pass 2: a negative id
+     * fails the check (23514). */
+    int failing = pass == 1 ? 150 : pass == 2 ? 120 : -1;
+    int dup = failing >= 0;
     for (int i = 0; i < N; i++) {
       ids[i] = pass * N + i + 1;
       snprintf(names[i], CAP, i % 9 == 4 ? "tab\there %d" : "name-%d", i);
       name_len[i] = i % 7 == 3 ? SQL_NULL_DATA : SQL_NTS;
       status[i] = 99;
     }
-    if (dup) ids[150] = 7; /* a key of the first pass: only this set fails */
+    if (pass == 1) ids[failing] = 7;
+    if (pass == 2) ids[failing] = -5;
     if (pass == 3) {
       /* Made only now: a foreign key puts triggers on the table it references too. */
       SQLHSTMT ddl = stmt_on(conn);
@@ -917,17 +927,18 @@ static void test_param_array_default_copy(SQLHDBC conn) {
     snprintf(sql, sizeof sql, "INSERT INTO %s (id, name) VALUES (?, ?)", tables[pass]);
     SQLRETURN rc = SQLExecDirect(st, (SQLCHAR *)sql, SQL_NTS);
     int statuses_ok = processed == N;
-    for (int i = 0; i < N; i++) statuses_ok = statuses_ok && status[i] == (dup && i == 150 ? SQL_PARAM_ERROR : SQL_PARAM_SUCCESS);
+    for (int i = 0; i < N; i++) statuses_ok = statuses_ok && status[i] == (i == failing ? SQL_PARAM_ERROR : SQL_PARAM_SUCCESS);
     if (dup)
-      CHECK(strcmp(first_state(SQL_HANDLE_STMT, st), "23505") == 0, "default-path COPY: 23505 for the failing set", SQL_HANDLE_STMT, st);
+      CHECK(strcmp(first_state(SQL_HANDLE_STMT, st), pass == 1 ? "23505" : "23514") == 0, "default-path COPY: the failing set's SQLSTATE",
+            SQL_HANDLE_STMT, st);
     SQLLEN rows = -1;
     CHECK(rc == (dup ? SQL_SUCCESS_WITH_INFO : SQL_SUCCESS) && statuses_ok && OK(SQLRowCount(st, &rows)) && rows == (dup ? N - 1 : N),
           "default-path array: statuses and row count", SQL_HANDLE_STMT, st);
     int twins = twins_for(conn, tables[pass]);
     printf("  default path, %s (pass %d): %ld rows, %d twin(s)\n", tables[pass], pass, (long)rows, twins);
-    /* dc: no twin (one COPY; the failing array ran set by set after it); the others keep the
-     * EXECUTE statements, whose twin stays prepared. */
-    CHECK(twins == (pass <= 1 ? 0 : 1), "COPY only for the plain table", SQL_HANDLE_STMT, st);
+    /* dc and dc_check: no twin (one COPY; a failing array ran set by set after it); the
+     * others keep the EXECUTE statements, whose twin stays prepared. */
+    CHECK(twins == (pass <= 2 || pass == 7 ? 0 : 1), "COPY only for the plain tables", SQL_HANDLE_STMT, st);
   }
   SQLHSTMT aux = stmt_on(conn);
   exec(aux, "SELECT count(*), count(DISTINCT n), count(*) FILTER (WHERE note = 'd'), "
@@ -945,6 +956,12 @@ static void test_param_array_default_copy(SQLHDBC conn) {
   /* The first array went in one transaction (one xmin) and without EXECUTEs (no twin): COPY. */
   CHECK(query_int(conn, "SELECT count(DISTINCT xmin::text) FROM dc WHERE id <= 200") == 1,
         "default-path COPY: the array in one transaction", SQL_HANDLE_STMT, aux);
+  /* The checked table: every set but the failing one, each in its own statement after the
+   * COPY failed. */
+  CHECK(query_int(conn, "SELECT count(*) FROM dc_check WHERE id BETWEEN 401 AND 600") == N - 1,
+        "default-path COPY with a check: the other sets applied", SQL_HANDLE_STMT, aux);
+  CHECK(query_int(conn, "SELECT count(DISTINCT xmin::text) FROM dc_check WHERE id BETWEEN 1401 AND 1600") == 1,
+        "default-path COPY with a check: the array in one transaction", SQL_HANDLE_STMT, aux);
   SQLFreeHandle(SQL_HANDLE_STMT, aux);
   SQLFreeHandle(SQL_HANDLE_STMT, st);
   printf("ok param_array_default_copy\n");

@@ -62,10 +62,16 @@ const COPY_START_COST: usize = 110_000;
 /// write; and for each column named in `$2`, in order, its type where it exists, is not
 /// generated and may be inserted into (NULL otherwise). The third column says whether the
 /// COPY also matches one INSERT statement per set (see [`PerSet`]): a plain table without
-/// triggers of any kind (foreign keys' included), check constraints, domain or generated
-/// columns, and no default but constants and `nextval` of a sequence. Nothing can then run
-/// while rows go in that would see the difference between one statement and many (a trigger,
-/// a constraint or a default reading the table), and every set inserts exactly one row.
+/// triggers of any kind (foreign keys' included), domain or generated columns, no default but
+/// constants and `nextval` of a sequence, and no check constraint but ones of plain
+/// expressions over built-in immutable functions and operators. Nothing can then run while
+/// rows go in that would see the difference between one statement and many (a trigger, a
+/// constraint or a default reading the table, or the time), and every set inserts exactly one
+/// row. A check constraint is read from its stored expression tree: only the node kinds
+/// listed (calls, operators, boolean logic, tests, CASE, COALESCE, arrays, columns and
+/// constants; not casts through text, row comparisons, `current_date` and the like), and every
+/// function they call built in (below the first user object id) and immutable. A user's
+/// function may claim immutability and read the table all the same.
 const COPY_CHECK_SQL: &str = "\
 SELECT c.relkind IN ('r', 'p') AND NOT c.relhasrules AND NOT c.relrowsecurity \
 AND pg_catalog.current_setting('transaction_read_only') = 'off', \
@@ -77,7 +83,13 @@ ON a.attrelid = c.oid AND a.attname = k.name AND a.attnum > 0 AND NOT a.attisdro
 ORDER BY k.n), \
 c.relkind = 'r' AND NOT c.relhastriggers \
 AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k \
-WHERE k.conrelid = c.oid AND k.contype = 'c') \
+WHERE k.conrelid = c.oid AND k.contype = 'c' \
+AND (k.conbin::pg_catalog.text ~ '[{](?!(?:OPEXPR|FUNCEXPR|DISTINCTEXPR|NULLIFEXPR|SCALARARRAYOPEXPR\
+|BOOLEXPR|NULLTEST|BOOLEANTEST|CASEEXPR|CASEWHEN|COALESCEEXPR|ARRAYEXPR|RELABELTYPE|VAR|CONST) )' \
+OR EXISTS (SELECT 1 FROM pg_catalog.regexp_matches(k.conbin::pg_catalog.text, \
+':(?:op|hash|neg)?funcid ([0-9]+)', 'g') AS f(m) \
+WHERE (f.m)[1]::pg_catalog.oid <> 0 AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_proc p \
+WHERE p.oid = (f.m)[1]::pg_catalog.oid AND p.provolatile = 'i' AND p.oid < 16384)))) \
 AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a \
 JOIN pg_catalog.pg_type t ON t.oid = a.atttypid \
 WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped \
