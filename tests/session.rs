@@ -148,6 +148,15 @@ fn sessions_close_from_async_code_and_from_plain_threads() {
     }
 }
 
+/// A session to the writer through a new [`Relay`].
+fn session_through_relay(cluster: &Cluster) -> (Relay, Session) {
+    let relay = Relay::start(options(cluster).port);
+    let mut through_relay = options(cluster);
+    through_relay.port = relay.port;
+    let session = Session::connect(&through_relay).expect("connect");
+    (relay, session)
+}
+
 /// A relay between one client and the server that logs which side each read came from
 /// ('C' client, 'S' server), so that a test can count round trips.
 struct Relay {
@@ -218,10 +227,7 @@ impl Relay {
 fn prepare_and_execute_in_one_round_trip() {
     let _serial = fixtures::serial();
     let cluster = single();
-    let relay = Relay::start(options(&cluster).port);
-    let mut through_relay = options(&cluster);
-    through_relay.port = relay.port;
-    let mut session = Session::connect(&through_relay).expect("connect");
+    let (relay, mut session) = session_through_relay(&cluster);
     let sql = "SELECT g FROM generate_series(1, $1::int4) g";
     // Prepared first, then executed: two round trips (this also shows that the relay counts).
     relay.clear();
@@ -302,10 +308,7 @@ fn prepare_and_execute_in_one_round_trip() {
 fn statement_savepoints_ride_with_the_statement() {
     let _serial = fixtures::serial();
     let cluster = single();
-    let relay = Relay::start(options(&cluster).port);
-    let mut through_relay = options(&cluster);
-    through_relay.port = relay.port;
-    let mut session = Session::connect(&through_relay).expect("connect");
+    let (relay, mut session) = session_through_relay(&cluster);
     session
         .run_command("CREATE TEMP TABLE sp (x int)")
         .expect("table");
@@ -434,9 +437,6 @@ fn parameter_arrays_insert_as_multi_row_statements_in_one_transaction() {
              CREATE TRIGGER rw_stmt AFTER INSERT ON rw FOR EACH STATEMENT EXECUTE FUNCTION rw_count();",
         )
         .expect("schema");
-    let count = |session: &mut Session, sql: &str| -> i64 {
-        session.query_now(sql).expect("query")[0].get::<_, i64>(0)
-    };
     let template = InsertTemplate::parse("INSERT INTO rw (id, note) VALUES ($1, $2)", 2)
         .expect("a plain insert");
     let sets = |ids: std::ops::Range<i32>| -> Vec<Vec<Option<String>>> {
@@ -514,6 +514,24 @@ fn parameter_arrays_insert_as_multi_row_statements_in_one_transaction() {
     assert_eq!(count(&mut session, "SELECT count(*) FROM rw"), 3700);
 }
 
+/// The one integer `sql` returns.
+fn count(session: &mut Session, sql: &str) -> i64 {
+    session.query_now(sql).expect("query")[0].get::<_, i64>(0)
+}
+
+/// DDL for a table `log` (one text column) and a statement trigger on `table` that adds the
+/// first word of the statement running (`COPY`, `INSERT`) to it each time it fires.
+fn statement_log(table: &str, log: &str) -> String {
+    format!(
+        "CREATE TABLE {log} (via text);
+         CREATE FUNCTION {log}_add() RETURNS trigger LANGUAGE plpgsql AS
+           $$BEGIN INSERT INTO {log} VALUES (split_part(current_query(), ' ', 1));
+             RETURN NULL; END$$;
+         CREATE TRIGGER {log}_add AFTER INSERT ON {table}
+           FOR EACH STATEMENT EXECUTE FUNCTION {log}_add();"
+    )
+}
+
 #[test]
 fn parameter_arrays_load_with_copy_where_it_inserts_what_the_inserts_would() {
     let _serial = fixtures::serial();
@@ -521,21 +539,13 @@ fn parameter_arrays_load_with_copy_where_it_inserts_what_the_inserts_would() {
     let mut session = Session::connect(&options(&cluster)).expect("connect");
     session
         .run_command(
-            "CREATE TABLE cp (id int PRIMARY KEY, note text);
-             CREATE TABLE cp_log (via text);
-             CREATE FUNCTION cp_statement() RETURNS trigger LANGUAGE plpgsql AS
-               $$BEGIN INSERT INTO cp_log VALUES (split_part(current_query(), ' ', 1));
-                 RETURN NULL; END$$;
-             CREATE TRIGGER cp_statement AFTER INSERT ON cp
-               FOR EACH STATEMENT EXECUTE FUNCTION cp_statement();
-             CREATE TABLE cp_secure (id int, note text);
+            &(String::from("CREATE TABLE cp (id int PRIMARY KEY, note text);")
+                + &statement_log("cp", "cp_log")
+                + "CREATE TABLE cp_secure (id int, note text);
              ALTER TABLE cp_secure ENABLE ROW LEVEL SECURITY;
-             CREATE VIEW cp_view AS SELECT * FROM cp;",
+             CREATE VIEW cp_view AS SELECT * FROM cp;"),
         )
         .expect("schema");
-    let count = |session: &mut Session, sql: &str| -> i64 {
-        session.query_now(sql).expect("query")[0].get::<_, i64>(0)
-    };
     let log = |session: &mut Session| -> String {
         let text: String = session
             .query_now("SELECT coalesce(string_agg(via, ','), '') FROM cp_log")
@@ -685,25 +695,15 @@ fn parameter_arrays_load_with_copy_where_it_inserts_what_the_inserts_would() {
 fn short_rows_go_in_a_few_copies_where_nothing_can_count_them() {
     let _serial = fixtures::serial();
     let cluster = single();
-    let relay = Relay::start(options(&cluster).port);
-    let mut through_relay = options(&cluster);
-    through_relay.port = relay.port;
-    let mut session = Session::connect(&through_relay).expect("connect");
+    let (relay, mut session) = session_through_relay(&cluster);
     session
         .run_command(
-            "CREATE TABLE cq (id int PRIMARY KEY, note text);
-             CREATE TABLE cq_counted (id int, note text);
-             CREATE TABLE cq_log (via text);
-             CREATE FUNCTION cq_statement() RETURNS trigger LANGUAGE plpgsql AS
-               $$BEGIN INSERT INTO cq_log VALUES (split_part(current_query(), ' ', 1));
-                 RETURN NULL; END$$;
-             CREATE TRIGGER cq_statement AFTER INSERT ON cq_counted
-               FOR EACH STATEMENT EXECUTE FUNCTION cq_statement();",
+            &(String::from(
+                "CREATE TABLE cq (id int PRIMARY KEY, note text);
+                 CREATE TABLE cq_counted (id int, note text);",
+            ) + &statement_log("cq_counted", "cq_log")),
         )
         .expect("schema");
-    let count = |session: &mut Session, sql: &str| -> i64 {
-        session.query_now(sql).expect("query")[0].get::<_, i64>(0)
-    };
     let sets = |ids: std::ops::Range<i32>| -> Vec<Vec<Option<String>>> {
         ids.map(|i| vec![Some(i.to_string()), Some(format!("n{i}"))])
             .collect()
