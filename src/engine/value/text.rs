@@ -221,7 +221,7 @@ pub(crate) fn float8_text(v: f64) -> String {
     if v.is_infinite() {
         return if v > 0.0 { "Infinity" } else { "-Infinity" }.into();
     }
-    shortest_to_pg(&format!("{v:e}"), 15)
+    shortest_to_pg(ryu::Buffer::new().format_finite(v), 15)
 }
 
 /// float4 text: as [`float8_text`] with the fixed-notation range -4..6.
@@ -232,47 +232,74 @@ pub(crate) fn float4_text(v: f32) -> String {
     if v.is_infinite() {
         return if v > 0.0 { "Infinity" } else { "-Infinity" }.into();
     }
-    shortest_to_pg(&format!("{v:e}"), 6)
+    shortest_to_pg(ryu::Buffer::new().format_finite(v), 6)
 }
 
-/// Re-lays Rust's shortest round-trip scientific form ("-1.25e-7") out the way
-/// PostgreSQL's Ryu-based output does.
-fn shortest_to_pg(sci: &str, max_fixed_exp: i64) -> String {
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((sci, "0"));
-    let exp: i64 = exp.parse().unwrap_or(0);
-    let (neg, mantissa) = match mantissa.strip_prefix('-') {
-        Some(m) => (true, m),
-        None => (false, mantissa),
+/// Re-lays the shortest round-trip digits of a finite float, as ryu prints them (`-0.0`,
+/// `250000.0`, `0.00012`, `1.5e300`, `1e-7`), out the way PostgreSQL's output does (which
+/// uses the same algorithm, only another layout).
+fn shortest_to_pg(shortest: &str, max_fixed_exp: i64) -> String {
+    let (neg, body) = match shortest.strip_prefix('-') {
+        Some(body) => (true, body),
+        None => (false, shortest),
     };
-    let digits: String = mantissa.chars().filter(|c| c.is_ascii_digit()).collect();
-    let mut out = String::new();
+    let (mantissa, exp) = match body.split_once('e') {
+        Some((mantissa, exp)) => (mantissa, exp.parse::<i64>().unwrap_or(0)),
+        None => (body, 0),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    // The significant digits, and the decimal exponent of the first one.
+    let mut digits = [0u8; 40];
+    let mut len = 0;
+    let mut first_exp = exp + i64::try_from(int.len()).unwrap_or(0) - 1;
+    for &d in int.as_bytes().iter().chain(frac.as_bytes()) {
+        if len == 0 && d == b'0' {
+            first_exp -= 1;
+            continue;
+        }
+        if len < digits.len() {
+            digits[len] = d;
+            len += 1;
+        }
+    }
+    while len > 0 && digits[len - 1] == b'0' {
+        len -= 1;
+    }
+    if len == 0 {
+        return if neg { "-0" } else { "0" }.into();
+    }
+    let digits = &digits[..len];
+    let exp = first_exp;
+    let mut out = String::with_capacity(len + 8);
     if neg {
         out.push('-');
     }
+    // Only ASCII digits were copied into `digits`.
+    let text = std::str::from_utf8(digits).unwrap_or("0");
+    let ndig = i64::try_from(len).unwrap_or(i64::MAX);
     if (-4..max_fixed_exp).contains(&exp) {
-        let ndig = i64::try_from(digits.len()).unwrap_or(i64::MAX);
         if exp < 0 {
             out.push_str("0.");
             for _ in 0..(-exp - 1) {
                 out.push('0');
             }
-            out.push_str(&digits);
+            out.push_str(text);
         } else if ndig <= exp + 1 {
-            out.push_str(&digits);
+            out.push_str(text);
             for _ in 0..(exp + 1 - ndig) {
                 out.push('0');
             }
         } else {
             let int_len = usize::try_from(exp + 1).unwrap_or(0);
-            out.push_str(&digits[..int_len]);
+            out.push_str(&text[..int_len]);
             out.push('.');
-            out.push_str(&digits[int_len..]);
+            out.push_str(&text[int_len..]);
         }
     } else {
-        out.push_str(&digits[..1.min(digits.len())]);
-        if digits.len() > 1 {
+        out.push_str(&text[..1]);
+        if len > 1 {
             out.push('.');
-            out.push_str(&digits[1..]);
+            out.push_str(&text[1..]);
         }
         let sign = if exp < 0 { '-' } else { '+' };
         let _ = write!(out, "e{sign}{:02}", exp.unsigned_abs());
