@@ -306,20 +306,14 @@ fn float_text_round_trips_with_the_shortest_digits() {
             continue;
         }
         let got = float8_text(v);
-        assert_eq!(
-            got.parse::<f64>().map(f64::to_bits),
-            Ok(v.to_bits()),
-            "{v:e} as {got}"
+        let back = got.parse::<f64>().map(f64::to_bits);
+        assert_float_text(
+            &got,
+            back == Ok(v.to_bits()),
+            &format!("{v:e}"),
+            v == 0.0,
+            15,
         );
-        let (digits, exp) = significant(&got);
-        let (want, want_exp) = significant(&format!("{v:e}"));
-        assert_eq!(digits.len(), want.len(), "{v:e} as {got}");
-        let want_exp = want_exp.unwrap_or(0);
-        if v != 0.0 && !(-4..15).contains(&want_exp) {
-            assert_eq!(exp, Some(want_exp), "{v:e} as {got}");
-        } else {
-            assert_eq!(exp, None, "{v:e} as {got}");
-        }
     }
     for bits in (0..20_000).map(|_| next() as u32) {
         let v = f32::from_bits(bits);
@@ -327,20 +321,30 @@ fn float_text_round_trips_with_the_shortest_digits() {
             continue;
         }
         let got = float4_text(v);
-        assert_eq!(
-            got.parse::<f32>().map(f32::to_bits),
-            Ok(v.to_bits()),
-            "{v:e} as {got}"
+        let back = got.parse::<f32>().map(f32::to_bits);
+        assert_float_text(
+            &got,
+            back == Ok(v.to_bits()),
+            &format!("{v:e}"),
+            v == 0.0,
+            6,
         );
-        let (digits, exp) = significant(&got);
-        let (want, want_exp) = significant(&format!("{v:e}"));
-        assert_eq!(digits.len(), want.len(), "{v:e} as {got}");
-        let want_exp = want_exp.unwrap_or(0);
-        if v != 0.0 && !(-4..6).contains(&want_exp) {
-            assert_eq!(exp, Some(want_exp), "{v:e} as {got}");
-        } else {
-            assert_eq!(exp, None, "{v:e} as {got}");
-        }
+    }
+}
+
+/// `got`, a float's text, read back as the same bits (`round_trips`), with as many significant
+/// digits as `rust` (Rust's shortest scientific text of it), and in scientific notation
+/// exactly when the decimal exponent is outside -4..`max_fixed_exp` (never for zero).
+fn assert_float_text(got: &str, round_trips: bool, rust: &str, zero: bool, max_fixed_exp: i64) {
+    assert!(round_trips, "{rust} as {got}");
+    let (digits, exp) = significant(got);
+    let (want, want_exp) = significant(rust);
+    assert_eq!(digits.len(), want.len(), "{rust} as {got}");
+    let want_exp = want_exp.unwrap_or(0);
+    if !zero && !(-4..max_fixed_exp).contains(&want_exp) {
+        assert_eq!(exp, Some(want_exp), "{rust} as {got}");
+    } else {
+        assert_eq!(exp, None, "{rust} as {got}");
     }
 }
 
