@@ -9,7 +9,7 @@
 
 use parking_lot::Mutex;
 use std::future::Future;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Once;
 use tokio::runtime::{Builder, Handle, Runtime};
 
@@ -32,19 +32,46 @@ pub fn epoch() -> u64 {
     EPOCH.load(Ordering::Acquire)
 }
 
+/// This process's id once asked ([`process_id`]); 0 until then and again in a child right
+/// after fork().
+static PROCESS_ID: AtomicU32 = AtomicU32::new(0);
+
 extern "C" fn mark_forked() {
     FORKED.store(true, Ordering::SeqCst);
+    PROCESS_ID.store(0, Ordering::SeqCst);
+}
+
+/// Registers [`mark_forked`] to run in the child of every fork().
+fn watch_forks() {
+    ATFORK.call_once(|| {
+        // SAFETY: registering a plain function without captured state; it only stores to two
+        // atomics, which is all a fork handler in a multi-threaded process may do.
+        unsafe {
+            libc::pthread_atfork(None, None, Some(mark_forked));
+        }
+    });
+}
+
+/// This process's id, as `std::process::id()` gives it, without a system call each time:
+/// every statement checks that its connection belongs to this process (a forked child's copy
+/// must not use the parent's socket), several times per call. A fork resets the cache in the
+/// child (see [`mark_forked`]).
+pub fn process_id() -> u32 {
+    watch_forks();
+    match PROCESS_ID.load(Ordering::Acquire) {
+        0 => {
+            let pid = std::process::id();
+            PROCESS_ID.store(pid, Ordering::Release);
+            pid
+        }
+        pid => pid,
+    }
 }
 
 /// The runtime's handle, creating the runtime when there is none (first use, after
 /// [`shutdown`], or in a child process after fork()).
 pub fn handle() -> std::io::Result<Handle> {
-    ATFORK.call_once(|| {
-        // SAFETY: registering a plain function without captured state; it only stores a flag.
-        unsafe {
-            libc::pthread_atfork(None, None, Some(mark_forked));
-        }
-    });
+    watch_forks();
     let mut slot = RUNTIME.lock();
     if FORKED.swap(false, Ordering::SeqCst) {
         // The parent's worker threads are gone in the child; dropping the runtime would wait on
@@ -153,7 +180,7 @@ impl CallerRuntime {
         match Builder::new_current_thread().enable_all().build() {
             Ok(rt) => Some(CallerRuntime {
                 rt: Some(rt),
-                owner_pid: std::process::id(),
+                owner_pid: process_id(),
             }),
             Err(e) => {
                 CALLER_RUNTIMES.fetch_sub(1, Ordering::AcqRel);
@@ -166,7 +193,7 @@ impl CallerRuntime {
     /// Whether this is a forked child's copy: its socket is the parent's too, so closing the
     /// connection politely (Terminate) from here would end the parent's session.
     pub fn inherited(&self) -> bool {
-        std::process::id() != self.owner_pid
+        process_id() != self.owner_pid
     }
 
     /// Runs `fut` to completion on the calling thread, driving this runtime's tasks meanwhile.

@@ -152,7 +152,7 @@ impl Canceller {
     /// (A session opened with `connect_raw` has no socket configuration of its own, so the
     /// address is the one the session's socket was connected to.)
     pub async fn cancel(&self) -> EngineResult<()> {
-        if std::process::id() != self.owner_pid {
+        if runtime::process_id() != self.owner_pid {
             // Nothing of this process runs on the parent's session (its calls fail at once,
             // see `Session::check_owner`), and the request would cancel the parent's query.
             return Ok(());
@@ -534,7 +534,7 @@ impl Session {
     /// session are the parent's (see [`Session::owner_pid`]). The child must open a
     /// connection of its own; letting go of the copy (SQLDisconnect, SQLFreeHandle) is safe.
     pub fn check_owner(&self) -> EngineResult<()> {
-        let me = std::process::id();
+        let me = runtime::process_id();
         if me == self.owner_pid {
             return Ok(());
         }

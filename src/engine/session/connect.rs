@@ -276,7 +276,7 @@ impl Session {
             savepoint: Default::default(),
             peer,
             driver: Driver::Shared,
-            owner_pid: std::process::id(),
+            owner_pid: runtime::process_id(),
             reported_zone,
             backslash_strings,
             values: Arc::default(),
