@@ -589,7 +589,16 @@ impl Session {
     /// statement's start passes here: the Close of retired statements is queued ahead of it.
     fn free_connection(&mut self) -> EngineResult<()> {
         if !self.retired.is_empty() {
-            self.retired.clear();
+            let retired = std::mem::take(&mut self.retired);
+            match &self.driver {
+                // Dropped on the session's own runtime, the statements' Close requests wake the
+                // socket task there; from outside, the wake would cost a system call (an
+                // eventfd write) and an extra turn of the next wait for the answer.
+                Driver::Caller(rt) if runtime::CallerRuntime::can_block() && !rt.inherited() => {
+                    let _ = rt.block_on(async move { drop(retired) });
+                }
+                _ => drop(retired),
+            }
         }
         let Some(mut active) = self.active.take() else {
             return Ok(());

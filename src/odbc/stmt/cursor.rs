@@ -32,6 +32,13 @@ impl Statement {
     pub fn free(&self) {
         let mut st = self.state.lock();
         self.close_locked(&mut st);
+        self.retire_prepared(&mut st);
+    }
+
+    /// Hands the statement's prepared statements to the session that prepared them, which
+    /// closes them on the server with its next statement (`Session::retire`); one prepared on
+    /// an earlier session (before a failover) is simply let go.
+    pub(super) fn retire_prepared(&self, st: &mut StmtState) {
         if st.prepared.iter().all(Option::is_none) {
             return;
         }

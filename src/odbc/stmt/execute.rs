@@ -208,6 +208,7 @@ impl Statement {
         self.close_locked(&mut st);
         st.pieces = self.pieces_of(&st, sql)?;
         self.plan_updatable(&mut st);
+        self.retire_prepared(&mut st);
         st.prepared = vec![None; st.pieces.len()];
         st.piece = 0;
         st.row_count = -1;
@@ -245,6 +246,7 @@ impl Statement {
         self.close_locked(&mut st);
         st.pieces = self.pieces_of(&st, sql)?;
         self.plan_updatable(&mut st);
+        self.retire_prepared(&mut st);
         st.prepared = vec![None; st.pieces.len()];
         st.piece = 0;
         st.phase = Phase::Prepared;
@@ -300,6 +302,7 @@ impl Statement {
             call: None,
             current_of: None,
         }];
+        self.retire_prepared(&mut st);
         st.prepared = vec![None];
         st.piece = 0;
         st.phase = Phase::Prepared;
