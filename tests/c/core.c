@@ -408,6 +408,24 @@ static SQLINTEGER insert_statements(SQLHDBC conn) {
   return n;
 }
 
+/* Column-wise parameter arrays of `sets` sets on `st`, with a status array and a count of the
+ * sets processed. */
+static void bind_param_arrays(SQLHSTMT st, SQLULEN sets, SQLUSMALLINT *status, SQLULEN *processed) {
+  SQLSetStmtAttr(st, SQL_ATTR_PARAM_BIND_TYPE, (SQLPOINTER)SQL_PARAM_BIND_BY_COLUMN, 0);
+  SQLSetStmtAttr(st, SQL_ATTR_PARAMSET_SIZE, (SQLPOINTER)sets, 0);
+  SQLSetStmtAttr(st, SQL_ATTR_PARAM_STATUS_PTR, status, 0);
+  SQLSetStmtAttr(st, SQL_ATTR_PARAMS_PROCESSED_PTR, processed, 0);
+}
+
+/* A temporary one-row table `name` (n int) holding 0, for a trigger to count into. */
+static void make_counter(SQLHSTMT st, const char *name) {
+  char sql[200];
+  snprintf(sql, sizeof sql, "CREATE TEMP TABLE %s (n int NOT NULL)", name);
+  exec(st, sql);
+  snprintf(sql, sizeof sql, "INSERT INTO %s VALUES (0)", name);
+  exec(st, sql);
+}
+
 /* A parameter array with one failing set: its status says so, the others are applied. Then an
  * array that succeeds whole. Run on a plain connection and on one with rewrite_batched_inserts
  * (multi-row statements; a failure there falls back to set-by-set), with the same outcomes.
@@ -416,8 +434,7 @@ static SQLINTEGER insert_statements(SQLHDBC conn) {
 static void test_param_array(SQLHDBC conn, const char *label, int rewritten) {
   SQLHSTMT st = stmt_on(conn);
   exec(st, "CREATE TEMP TABLE pa (id int primary key, name text)");
-  exec(st, "CREATE TEMP TABLE pa_statements (n int NOT NULL)");
-  exec(st, "INSERT INTO pa_statements VALUES (0)");
+  make_counter(st, "pa_statements");
   exec(st, "CREATE FUNCTION pg_temp.pa_count() RETURNS trigger LANGUAGE plpgsql AS "
            "'BEGIN UPDATE pa_statements SET n = n + 1; RETURN NULL; END'");
   exec(st, "CREATE TRIGGER pa_count AFTER INSERT ON pa FOR EACH STATEMENT EXECUTE FUNCTION pg_temp.pa_count()");
@@ -432,10 +449,7 @@ static void test_param_array(SQLHDBC conn, const char *label, int rewritten) {
     name_len[i] = snprintf(names[i], sizeof names[i], "row %d", i + 1);
   }
   ids[500] = 1; /* a duplicate key: only this set fails */
-  SQLSetStmtAttr(st, SQL_ATTR_PARAM_BIND_TYPE, (SQLPOINTER)SQL_PARAM_BIND_BY_COLUMN, 0);
-  SQLSetStmtAttr(st, SQL_ATTR_PARAMSET_SIZE, (SQLPOINTER)N, 0);
-  SQLSetStmtAttr(st, SQL_ATTR_PARAM_STATUS_PTR, status, 0);
-  SQLSetStmtAttr(st, SQL_ATTR_PARAMS_PROCESSED_PTR, &processed, 0);
+  bind_param_arrays(st, N, status, &processed);
   SQLBindParameter(st, 1, SQL_PARAM_INPUT, SQL_C_SLONG, SQL_INTEGER, 0, 0, ids, 0, NULL);
   SQLBindParameter(st, 2, SQL_PARAM_INPUT, SQL_C_CHAR, SQL_VARCHAR, 16, 0, names, sizeof names[0], name_len);
   SQLRETURN rc = SQLExecDirect(st, (SQLCHAR *)"INSERT INTO pa VALUES (?, ?)", SQL_NTS);
@@ -543,8 +557,7 @@ static SQLINTEGER triggered_rows(SQLHDBC conn) {
 static void test_param_array_values(SQLHDBC conn) {
   SQLHSTMT st = stmt_on(conn);
   exec(st, "CREATE TEMP TABLE pv (id int PRIMARY KEY, name text)");
-  exec(st, "CREATE TEMP TABLE pv_rows (n int NOT NULL)");
-  exec(st, "INSERT INTO pv_rows VALUES (0)");
+  make_counter(st, "pv_rows");
   exec(st, "CREATE FUNCTION pg_temp.pv_count() RETURNS trigger LANGUAGE plpgsql AS "
            "'BEGIN UPDATE pv_rows SET n = n + 1; RETURN NULL; END'");
   exec(st, "CREATE TRIGGER pv_count AFTER INSERT ON pv FOR EACH ROW EXECUTE FUNCTION pg_temp.pv_count()");
@@ -554,10 +567,7 @@ static void test_param_array_values(SQLHDBC conn) {
   static SQLLEN name_len[N];
   static SQLUSMALLINT status[N];
   SQLULEN processed = 0;
-  SQLSetStmtAttr(st, SQL_ATTR_PARAM_BIND_TYPE, (SQLPOINTER)SQL_PARAM_BIND_BY_COLUMN, 0);
-  SQLSetStmtAttr(st, SQL_ATTR_PARAMSET_SIZE, (SQLPOINTER)N, 0);
-  SQLSetStmtAttr(st, SQL_ATTR_PARAM_STATUS_PTR, status, 0);
-  SQLSetStmtAttr(st, SQL_ATTR_PARAMS_PROCESSED_PTR, &processed, 0);
+  bind_param_arrays(st, N, status, &processed);
   SQLBindParameter(st, 1, SQL_PARAM_INPUT, SQL_C_SLONG, SQL_INTEGER, 0, 0, ids, 0, NULL);
   SQLBindParameter(st, 2, SQL_PARAM_INPUT, SQL_C_CHAR, SQL_VARCHAR, CAP, 0, names, CAP, name_len);
   CHECK(OK(SQLPrepare(st, (SQLCHAR *)"INSERT INTO pv VALUES (?, ?)", SQL_NTS)), "prepare array insert", SQL_HANDLE_STMT, st);
@@ -739,8 +749,7 @@ static void test_param_array_copy(SQLHDBC conn) {
   SQLHSTMT st = stmt_on(conn);
   exec(st, "CREATE TEMP TABLE pc (id int PRIMARY KEY, name text, note text DEFAULT 'd')");
   exec(st, "CREATE TEMP TABLE pc_log (k serial, via text)");
-  exec(st, "CREATE TEMP TABLE pc_rows (n int NOT NULL)");
-  exec(st, "INSERT INTO pc_rows VALUES (0)");
+  make_counter(st, "pc_rows");
   exec(st, "CREATE FUNCTION pg_temp.pc_statement() RETURNS trigger LANGUAGE plpgsql AS "
            "'BEGIN INSERT INTO pc_log (via) VALUES (split_part(upper(ltrim(current_query())), '' '', 1)); RETURN NULL; END'");
   exec(st, "CREATE TRIGGER pc_statement AFTER INSERT ON pc FOR EACH STATEMENT EXECUTE FUNCTION pg_temp.pc_statement()");
@@ -753,10 +762,7 @@ static void test_param_array_copy(SQLHDBC conn) {
   static SQLLEN name_len[N];
   static SQLUSMALLINT status[N];
   SQLULEN processed = 0;
-  SQLSetStmtAttr(st, SQL_ATTR_PARAM_BIND_TYPE, (SQLPOINTER)SQL_PARAM_BIND_BY_COLUMN, 0);
-  SQLSetStmtAttr(st, SQL_ATTR_PARAMSET_SIZE, (SQLPOINTER)N, 0);
-  SQLSetStmtAttr(st, SQL_ATTR_PARAM_STATUS_PTR, status, 0);
-  SQLSetStmtAttr(st, SQL_ATTR_PARAMS_PROCESSED_PTR, &processed, 0);
+  bind_param_arrays(st, N, status, &processed);
   for (int i = 0; i < N; i++) {
     ids[i] = i + 1;
     const char *v = copy_value(i);
@@ -896,10 +902,7 @@ static void test_param_array_default_copy(SQLHDBC conn) {
   static SQLLEN name_len[N];
   static SQLUSMALLINT status[N];
   SQLULEN processed = 0;
-  SQLSetStmtAttr(st, SQL_ATTR_PARAM_BIND_TYPE, (SQLPOINTER)SQL_PARAM_BIND_BY_COLUMN, 0);
-  SQLSetStmtAttr(st, SQL_ATTR_PARAMSET_SIZE, (SQLPOINTER)N, 0);
-  SQLSetStmtAttr(st, SQL_ATTR_PARAM_STATUS_PTR, status, 0);
-  SQLSetStmtAttr(st, SQL_ATTR_PARAMS_PROCESSED_PTR, &processed, 0);
+  bind_param_arrays(st, N, status, &processed);
   SQLBindParameter(st, 1, SQL_PARAM_INPUT, SQL_C_SLONG, SQL_INTEGER, 0, 0, ids, 0, NULL);
   SQLBindParameter(st, 2, SQL_PARAM_INPUT, SQL_C_CHAR, SQL_VARCHAR, CAP, 0, names, CAP, name_len);
   const char *tables[] = {"dc", "dc", "dc_check", "dc_ref", "dc_now", "dc_check_now", "dc_check_fn", "dc_check"};
