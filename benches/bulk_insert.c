@@ -1,7 +1,10 @@
 /*
  * Bulk-insert benchmark: inserts N rows of (int4, int8, float8, text) through parameter arrays.
  *
- *   bulk_insert CONNECTION-STRING [N] [ARRAY]      (defaults: 1000000 rows, arrays of 1000)
+ *   bulk_insert CONNECTION-STRING [N] [ARRAY] [TABLE]   (defaults: 1000000 rows, arrays of 1000, plain)
+ *
+ * TABLE is `plain` or `checked` (column a carries CHECK (a > 0), which the driver's default-path
+ * COPY accepts as a check of built-in immutable functions).
  *
  * Column-wise parameter binding (SQL_PARAM_BIND_BY_COLUMN), SQL_ATTR_PARAMSET_SIZE = ARRAY,
  * SQL_ATTR_PARAM_STATUS_PTR and SQL_ATTR_PARAMS_PROCESSED_PTR, one prepared INSERT and one
@@ -93,12 +96,22 @@ static long long query_int(SQLHSTMT stmt, const char *sql)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: %s CONNECTION-STRING [ROWS] [ARRAY]\n", argv[0]);
+        fprintf(stderr, "usage: %s CONNECTION-STRING [ROWS] [ARRAY] [plain|checked]\n", argv[0]);
         return 64;
     }
     const char *connstr = argv[1];
     long long n = argc > 2 ? atoll(argv[2]) : 1000000;
     long long array = argc > 3 ? atoll(argv[3]) : 1000;
+    const char *kind = argc > 4 ? argv[4] : "plain";
+    const char *create;
+    if (strcmp(kind, "plain") == 0)
+        create = "CREATE TABLE bench_bulk (a int4, b int8, c float8, d text)";
+    else if (strcmp(kind, "checked") == 0)
+        create = "CREATE TABLE bench_bulk (a int4 CHECK (a > 0), b int8, c float8, d text)";
+    else {
+        fprintf(stderr, "bulk_insert: TABLE must be plain or checked\n");
+        return 64;
+    }
     if (n < 1 || array < 1 || array > 100000) {
         fprintf(stderr, "bulk_insert: ROWS must be positive and ARRAY between 1 and 100000\n");
         return 64;
@@ -111,7 +124,7 @@ int main(int argc, char **argv)
 
     long long backend = query_int(stmt, "SELECT pg_backend_pid()");
     exec(stmt, "DROP TABLE IF EXISTS bench_bulk");
-    exec(stmt, "CREATE TABLE bench_bulk (a int4, b int8, c float8, d text)");
+    exec(stmt, create);
 
     SQLINTEGER *a = calloc((size_t)array, sizeof *a);
     SQLBIGINT *b = calloc((size_t)array, sizeof *b);

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Bulk-insert benchmark: auroraodbc vs psqlODBC against one private PostgreSQL 15 server.
 #
-#   benches/run_bulk.sh [ROWS] [RUNS] [ARRAY]   (defaults: 1000000 rows, 3 runs, arrays of 1000)
+#   benches/run_bulk.sh [ROWS] [RUNS] [ARRAY] [TABLE]
+#   (defaults: 1000000 rows, 3 runs, arrays of 1000, TABLE plain; `checked` gives column a
+#   CHECK (a > 0), in the drivers' runs and the floors alike)
 #
 # Builds the driver (cargo build --release --lib; CARGO_TARGET_DIR is respected), compiles
 # benches/bulk_insert.c against unixODBC, starts a throw-away PostgreSQL 15 on a free loopback
@@ -28,6 +30,12 @@ set -euo pipefail
 ROWS="${1:-1000000}"
 RUNS="${2:-3}"
 ARRAY="${3:-1000}"
+TABLE="${4:-plain}"
+case "$TABLE" in
+  plain) TABLE_SQL="CREATE TABLE bench_bulk (a int4, b int8, c float8, d text)" ;;
+  checked) TABLE_SQL="CREATE TABLE bench_bulk (a int4 CHECK (a > 0), b int8, c float8, d text)" ;;
+  *) echo "run_bulk.sh: TABLE must be plain or checked" >&2; exit 64 ;;
+esac
 BENCH_NAME=run_bulk.sh
 BENCH_CLIENT=bulk_insert
 # shellcheck source=benches/setup.sh
@@ -70,7 +78,7 @@ ended_cpu() {
 
 for run in $(seq 1 "$RUNS"); do
   for cfg in "${CONFIGS[@]}"; do
-    run_client "run $run $cfg" "$WORK/bulk_insert" "DSN=$cfg" "$ROWS" "$ARRAY"
+    run_client "run $run $cfg" "$WORK/bulk_insert" "DSN=$cfg" "$ROWS" "$ARRAY" "$TABLE"
     SERVER_CPU[$cfg]+="$(result server_cpu_seconds) "
     TIMES[$cfg]+="$(result seconds) "
     RSS[$cfg]+="$(result maxrss_kb) "
@@ -88,7 +96,7 @@ declare -A FLOOR_TIMES FLOOR_CPU
 FLOORS=(copy copy_arrays)
 for run in $(seq 1 "$RUNS"); do
   for floor in "${FLOORS[@]}"; do
-    "${PSQL[@]}" -c "DROP TABLE IF EXISTS bench_bulk" -c "CREATE TABLE bench_bulk (a int4, b int8, c float8, d text)"
+    "${PSQL[@]}" -c "DROP TABLE IF EXISTS bench_bulk" -c "$TABLE_SQL"
     before="$(server_cpu)"
     t0="$(date +%s.%N)"
     if [ "$floor" = copy ]; then
@@ -111,7 +119,7 @@ max_mb() { tr ' ' '\n' <<<"$1" | grep . | sort -g | tail -1 | awk '{printf "%.1f
 pg_version="$("$PG_BIN/postgres" --version | awk '{print $3}')"
 psqlodbc_version="$(dpkg-query -W -f '${Version}' odbc-postgresql 2>/dev/null || echo unknown)"
 echo
-echo "$ROWS rows of (int4, int8, float8, text) inserted through parameter arrays of $ARRAY (column-wise"
+echo "$ROWS rows of (int4, int8, float8, text) into a $TABLE table inserted through parameter arrays of $ARRAY (column-wise"
 echo "binding, one SQLExecute per array, autocommit), median of $RUNS runs; peak RSS is the highest of the runs."
 echo "Time: wall seconds from the first SQLExecute to the last. Client CPU: user + system seconds of the"
 echo "client process (all threads). Server CPU: user + system seconds of the server process serving the client"
